@@ -1,0 +1,11 @@
+// Column helpers shared by the tenant tables: uuid keys and timezone-aware timestamps.
+import { timestamp, uuid } from "drizzle-orm/pg-core";
+
+export const id = () => uuid("id").primaryKey().defaultRandom();
+export const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+export const updatedAt = () =>
+  timestamp("updated_at", { withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date());
+export const ts = (name: string) => timestamp(name, { withTimezone: true });

@@ -1,0 +1,45 @@
+// ORGANIZATION: a tenant's remote-access identity. Its id is the control-plane tenant id.
+import { integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, id, updatedAt } from "./columns.ts";
+import { planEnum } from "./enums.ts";
+
+export interface OrganizationSettings {
+  session_timeout: number;
+  auto_record_sessions: boolean;
+  require_2fa: boolean;
+  allowed_ip_ranges?: string[];
+  sso_enabled: boolean;
+  sso_provider?: string;
+  recording_retention_days?: number;
+  approval_timeout_ms?: number;
+  webhook_url?: string;
+}
+
+export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = {
+  session_timeout: 30 * 60 * 1000,
+  auto_record_sessions: false,
+  require_2fa: false,
+  allowed_ip_ranges: [],
+  sso_enabled: false,
+};
+
+export const organization = pgTable(
+  "organization",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    domain: text("domain"),
+    logoUrl: text("logo_url"),
+    plan: planEnum("plan").notNull().default("free"),
+    maxUsers: integer("max_users").notNull().default(5),
+    maxConnections: integer("max_connections").notNull().default(10),
+    settings: jsonb("settings")
+      .$type<OrganizationSettings>()
+      .notNull()
+      .default(DEFAULT_ORGANIZATION_SETTINGS),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("idx_organization_slug").on(t.slug)],
+);

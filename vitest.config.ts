@@ -1,0 +1,54 @@
+// Test projects: `unit` (pure modules, Node), `workers` (the Worker inside workerd against a real
+// PostgreSQL started by test/support/global-setup.ts), `e2e` (wrangler dev + agent + OpenSSH).
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    // One PostgreSQL for the whole run, shared by the `db` and `workers` projects.
+    globalSetup: ["test/support/global-setup.ts"],
+    projects: [
+      {
+        test: {
+          name: "unit",
+          environment: "node",
+          include: [
+            "workers/**/*.test.ts",
+            "db/**/*.test.ts",
+            "containers/agent/src/**/*.test.ts",
+            "test/unit/**/*.test.ts",
+          ],
+        },
+      },
+      {
+        test: {
+          name: "db",
+          environment: "node",
+          include: ["test/db/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject("databaseUrl"),
+                NEON_WS_PROXY: inject("neonWsProxy"),
+                DB_ENCRYPTION_KEY: "test-master-key-0123456789abcdef-0123456789",
+                ENVIRONMENT: "test",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/integration/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});

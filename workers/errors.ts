@@ -1,0 +1,115 @@
+// One error model: a stable ErrorCode mapped to an HTTP status, one ApiError, one body shape
+// { error: { code, message, requestId, details? } } produced by app.onError for every failure.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+
+export const ErrorCode = {
+  BAD_REQUEST: 400,
+  INVALID_JSON: 400,
+  VALIDATION_ERROR: 400,
+  TENANT_MISMATCH: 400,
+  UNAUTHORIZED: 401,
+  INVALID_CREDENTIALS: 401,
+  TWO_FACTOR_REQUIRED: 401,
+  SESSION_EXPIRED: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  IP_NOT_ALLOWED: 403,
+  TENANT_SUSPENDED: 403,
+  FEATURE_DISABLED: 403,
+  PLAN_LIMIT: 403,
+  TWO_FACTOR_ENROLLMENT_REQUIRED: 403,
+  NOT_FOUND: 404,
+  TENANT_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE: 422,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  BAD_GATEWAY: 502,
+  CONFIG_INVALID: 503,
+  SERVICE_UNAVAILABLE: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+export type ErrorCode = keyof typeof ErrorCode;
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+  readonly headers?: Record<string, string>;
+  constructor(code: ErrorCode, message: string, details?: unknown, headers?: Record<string, string>) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
+  }
+  get status(): ContentfulStatusCode {
+    return ErrorCode[this.code];
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
+}
+
+export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown): ErrorBody {
+  return { error: { code, message, requestId, ...(details === undefined ? {} : { details }) } };
+}
+
+/** zod issues as `details`: one entry per failing field, path joined with dots. */
+export function zodDetails(error: z.ZodError): { fields: { path: string; message: string; code: string }[] } {
+  return {
+    fields: error.issues.map((i) => ({
+      path: i.path.map(String).join("."),
+      message: i.message,
+      code: i.code,
+    })),
+  };
+}
+
+function statusToCode(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return "BAD_REQUEST";
+    case 401:
+      return "UNAUTHORIZED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+      return "NOT_FOUND";
+    case 405:
+      return "METHOD_NOT_ALLOWED";
+    case 409:
+      return "CONFLICT";
+    case 413:
+      return "PAYLOAD_TOO_LARGE";
+    case 415:
+      return "UNSUPPORTED_MEDIA_TYPE";
+    case 429:
+      return "RATE_LIMITED";
+    case 503:
+      return "SERVICE_UNAVAILABLE";
+    default:
+      return status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST";
+  }
+}
+
+export function handleError(err: Error, c: Context): Response {
+  const requestId = (c.get("requestId") as string | undefined) ?? "unknown";
+  if (err instanceof ApiError) {
+    if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+    return c.json(errorBody(err.code, err.message, requestId, err.details), err.status);
+  }
+  if (err instanceof HTTPException) {
+    const code = statusToCode(err.status);
+    return c.json(errorBody(code, err.message || code, requestId), ErrorCode[code]);
+  }
+  console.error(
+    JSON.stringify({ level: "error", msg: "unhandled", requestId, error: String(err?.stack ?? err) }),
+  );
+  return c.json(errorBody("INTERNAL_ERROR", "Internal error", requestId), 500);
+}

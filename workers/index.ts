@@ -1,0 +1,13 @@
+// Worker entry: HTTP through the Hono app, the housekeeping cron, and the Durable Object classes.
+import { app } from "./app.ts";
+import type { Bindings } from "./env.ts";
+
+export { AgentLink } from "./agent-link/agent-link.ts";
+export { SessionRoom } from "./session-room/session-room.ts";
+
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller: ScheduledController, _env: Bindings, _ctx: ExecutionContext): Promise<void> {
+    // Housekeeping jobs are registered by later issues (idle sessions, retention, metric downsampling).
+  },
+} satisfies ExportedHandler<Bindings>;
