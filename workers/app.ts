@@ -1,17 +1,25 @@
 // The Hono application: middleware order matters — request id, config, body limit, database, routes.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { contextStorage } from "hono/context-storage";
+import { authenticate, clientIp } from "./auth/authenticate.ts";
 import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody, handleError } from "./errors.ts";
 import { configGuard } from "./middleware/config.ts";
 import { database } from "./middleware/database.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { adminTenants } from "./routes/admin-tenants/index.ts";
+import { auth } from "./routes/auth/index.ts";
+import { commandCenterSessions, dashboard } from "./routes/command-center/index.ts";
 import { health } from "./routes/health/index.ts";
+import { tenantApi } from "./routes/tenant/index.ts";
+import { tenantResolver } from "./tenancy/resolver.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp() {
   const app = new Hono<AppEnv>();
+  app.use("*", contextStorage());
   app.use("*", requestId());
   app.use("*", configGuard());
   app.use(
@@ -24,8 +32,16 @@ export function createApp() {
     }),
   );
   app.use("/api/*", database());
-
+  app.use("/api/*", clientIp());
   app.route("/api/health", health);
+  app.use("/api/*", tenantResolver());
+  app.use("/api/*", authenticate());
+
+  app.route("/api/auth", auth);
+  app.route("/api/admin/tenants", adminTenants);
+  app.route("/api/admin/dashboard", dashboard);
+  app.route("/api/sessions", commandCenterSessions);
+  app.route("/api/tenant", tenantApi);
 
   app.notFound((c) =>
     c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),

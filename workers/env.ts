@@ -3,7 +3,10 @@
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import type { AgentLink } from "./agent-link/agent-link.ts";
+import type { Principal } from "./auth/principal.ts";
 import type { SessionRoom } from "./session-room/session-room.ts";
+import type { TenantScope } from "./tenancy/scope.ts";
+import type { TenantRecord } from "./tenancy/tenant-record.ts";
 
 export interface Bindings {
   DATABASE_URL: string;
@@ -33,7 +36,17 @@ export const configSchema = z.object({
 
 export type Variables = {
   requestId: string;
+  /** The control-plane database (also the pooled tenant database). */
   db: Db;
+  /** Run after the response (e.g. closing a dedicated tenant database pool). */
+  cleanups: (() => Promise<unknown>)[];
+  /** The tenant named by subdomain, X-Tenant-ID or ?tenantId=, or null on the platform host. */
+  tenant: TenantRecord | null;
+  scope: TenantScope | null;
+  principal: Principal | null;
+  /** Why a presented credential was not accepted (e.g. "SESSION_EXPIRED"), for a precise 401. */
+  authFailure: string | null;
+  clientIp: string;
 };
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

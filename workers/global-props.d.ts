@@ -1,6 +1,14 @@
-// Tells the runtime types what the main module exports (typed `exports` from cloudflare:workers in tests).
+// Tells the runtime types what the main module exports (typed `exports` from cloudflare:workers in tests)
+// and which secrets the Worker receives besides wrangler.toml's bindings.
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import("./index.ts");
+  }
+  interface Env {
+    DATABASE_URL: string;
+    NEON_WS_PROXY?: string;
+    DB_ENCRYPTION_KEY: string;
+    DB_ENCRYPTION_KEY_PREVIOUS?: string;
+    PLATFORM_HOSTS?: string;
   }
 }

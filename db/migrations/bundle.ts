@@ -53,6 +53,17 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
    "bps": true,
    "folderMillis": 1795369488764,
    "hash": "1cbe82afb3267dd1a3d2b0bbb0e18f317294d725897bc011a62042892985b5c5"
+  },
+  {
+   "sql": [
+    "CREATE TABLE \"auth\".\"login_sockets\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"login_id\" uuid NOT NULL,\n\t\"object_kind\" text NOT NULL,\n\t\"object_name\" text NOT NULL,\n\t\"opened_at\" timestamp with time zone DEFAULT now() NOT NULL\n);\n",
+    "\nCREATE TABLE \"command\".\"platform_audit_log\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"actor_id\" uuid,\n\t\"actor_email\" text,\n\t\"tenant_id\" uuid,\n\t\"event_type\" text NOT NULL,\n\t\"action\" text NOT NULL,\n\t\"description\" text NOT NULL,\n\t\"metadata\" jsonb DEFAULT '{}'::jsonb NOT NULL,\n\t\"ip_address\" text DEFAULT '' NOT NULL,\n\t\"user_agent\" text DEFAULT '' NOT NULL,\n\t\"status\" text DEFAULT 'success' NOT NULL,\n\t\"timestamp\" timestamp with time zone DEFAULT now() NOT NULL\n);\n",
+    "\nCREATE INDEX \"idx_login_sockets_login\" ON \"auth\".\"login_sockets\" USING btree (\"login_id\");",
+    "\nCREATE INDEX \"idx_platform_audit_timestamp\" ON \"command\".\"platform_audit_log\" USING btree (\"timestamp\" DESC NULLS LAST);"
+   ],
+   "bps": true,
+   "folderMillis": 1795369694488,
+   "hash": "6fd820977d76cfdb1ceb83b133129a6ba1d3262f2e00157f61549611640923be"
   }
  ],
  "tenant": [

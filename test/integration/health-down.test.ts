@@ -8,7 +8,7 @@ describe("GET /api/health with the database unreachable", () => {
   it("answers 503 with db down", async () => {
     const ctx = createExecutionContext();
     const res = await app.fetch(
-      new Request("http://platform.localhost/api/health"),
+      new Request("http://localhost/api/health"),
       { ...env, DATABASE_URL: "postgres://nobody:nothing@127.0.0.1:9/none" },
       ctx,
     );
@@ -20,7 +20,7 @@ describe("GET /api/health with the database unreachable", () => {
   it("refuses to serve with a master key under 32 characters", async () => {
     const ctx = createExecutionContext();
     const res = await app.fetch(
-      new Request("http://platform.localhost/api/health"),
+      new Request("http://localhost/api/health"),
       { ...env, DB_ENCRYPTION_KEY: "short" },
       ctx,
     );

@@ -2,7 +2,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
-const base = "http://platform.localhost";
+const base = "http://localhost";
 
 describe("GET /api/health", () => {
   it("reports the database up", async () => {

@@ -9,10 +9,12 @@ export const database = () =>
     configureNeon(c.env.NEON_WS_PROXY);
     const { db, pool } = createDb(c.env.DATABASE_URL);
     c.set("db", db);
+    const cleanups: (() => Promise<unknown>)[] = [() => pool.end()];
+    c.set("cleanups", cleanups);
     try {
       await next();
     } finally {
-      const closing = pool.end().catch(() => {});
+      const closing = Promise.allSettled(cleanups.map((f) => f()));
       try {
         c.executionCtx.waitUntil(closing);
       } catch {

@@ -79,3 +79,17 @@ export const vActiveSessions = authSchema
       .from(userSessions)
       .where(sql`${userSessions.revokedAt} is null and ${userSessions.expiresAt} > now()`),
   );
+
+// Live WebSockets opened by a login, per Durable Object: the kill switch closes them all through their
+// object (DELETE /api/sessions/:id). Rows go when the socket closes.
+export const loginSockets = authSchema.table(
+  "login_sockets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    loginId: uuid("login_id").notNull(),
+    objectKind: text("object_kind").notNull(),
+    objectName: text("object_name").notNull(),
+    openedAt: tstz("opened_at").notNull().defaultNow(),
+  },
+  (t) => [index("idx_login_sockets_login").on(t.loginId)],
+);

@@ -91,3 +91,24 @@ export const superAdmins = commandSchema.table(
   },
   (t) => [uniqueIndex("idx_super_admins_email").on(t.email)],
 );
+
+// Platform-level audit trail (super admins' actions and platform logins); tenants' own events go to the
+// tenant database's audit_log.
+export const platformAuditLog = commandSchema.table(
+  "platform_audit_log",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    actorId: uuid("actor_id"),
+    actorEmail: text("actor_email"),
+    tenantId: uuid("tenant_id"),
+    eventType: text("event_type").notNull(),
+    action: text("action").notNull(),
+    description: text("description").notNull(),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    ipAddress: text("ip_address").notNull().default(""),
+    userAgent: text("user_agent").notNull().default(""),
+    status: text("status").notNull().default("success"),
+    timestamp: tstz("timestamp").notNull().defaultNow(),
+  },
+  (t) => [index("idx_platform_audit_timestamp").on(t.timestamp.desc())],
+);

@@ -1,0 +1,108 @@
+// The one audit function every feature writes through: tenant events into the tenant database's
+// audit_log (scoped), platform events (super admins, platform logins) into command.platform_audit_log.
+// Auditing never breaks the action it records: a failed write is logged loudly instead.
+import type { Context } from "hono";
+import { platformAuditLog } from "../../db/schema/control/tenants.ts";
+import { auditLog } from "../../db/schema/tenant/audit-log.ts";
+import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
+import type { AppEnv } from "../env.ts";
+import type { TenantScope } from "../tenancy/scope.ts";
+
+export type AuditCategory = "auth" | "connection" | "session" | "user" | "system" | "security";
+
+export interface AuditEvent {
+  type: AuditEventType;
+  action: string;
+  description: string;
+  status?: "success" | "failure" | "warning";
+  metadata?: Record<string, unknown>;
+  userId?: string | null;
+  sessionId?: string | null;
+  connectionId?: string | null;
+  errorMessage?: string | null;
+  category?: AuditCategory;
+}
+
+export function categoryOf(type: AuditEventType): AuditCategory {
+  if (
+    type.startsWith("user.login") ||
+    type === "user.logout" ||
+    type.startsWith("user.2fa") ||
+    type === "user.password.changed"
+  )
+    return "auth";
+  if (type.startsWith("api_token.")) return "auth";
+  if (type.startsWith("user.") || type.startsWith("role.")) return "user";
+  if (type.startsWith("connection.") || type.startsWith("ssh_key.")) return "connection";
+  if (type.startsWith("session.") || type.startsWith("command.")) return "session";
+  if (type.startsWith("security.") || type.startsWith("policy.")) return "security";
+  return "system";
+}
+
+function requestInfo(c: Context<AppEnv>) {
+  return { ipAddress: c.var.clientIp ?? "", userAgent: (c.req.header("user-agent") ?? "").slice(0, 512) };
+}
+
+/** Writes a tenant audit event for the request's tenant (or for `target`, e.g. from the Command Center). */
+export async function audit(c: Context<AppEnv>, e: AuditEvent, target?: TenantScope): Promise<void> {
+  const scope = target ?? c.var.scope;
+  if (!scope) throw new Error("audit() needs a tenant scope");
+  const principal = c.var.principal;
+  try {
+    await scope.db.insert(auditLog).values({
+      organizationId: scope.tenant.id,
+      userId: e.userId !== undefined ? e.userId : principal?.kind === "user" ? principal.id : null,
+      sessionId: e.sessionId ?? null,
+      connectionId: e.connectionId ?? null,
+      eventType: e.type,
+      eventCategory: e.category ?? categoryOf(e.type),
+      action: e.action,
+      description: e.description,
+      metadata: { ...(e.metadata ?? {}), requestId: c.var.requestId },
+      status: e.status ?? "success",
+      errorMessage: e.errorMessage ?? null,
+      ...requestInfo(c),
+    });
+  } catch (err) {
+    console.error(
+      JSON.stringify({ level: "error", msg: "audit write failed", type: e.type, error: String(err) }),
+    );
+  }
+}
+
+export interface PlatformAuditEvent {
+  type: string;
+  action: string;
+  description: string;
+  status?: "success" | "failure" | "warning";
+  tenantId?: string | null;
+  metadata?: Record<string, unknown>;
+  actorId?: string | null;
+  actorEmail?: string | null;
+}
+
+export async function platformAudit(c: Context<AppEnv>, e: PlatformAuditEvent): Promise<void> {
+  const principal = c.var.principal;
+  try {
+    await c.var.db.insert(platformAuditLog).values({
+      actorId: e.actorId !== undefined ? e.actorId : (principal?.id ?? null),
+      actorEmail: e.actorEmail !== undefined ? e.actorEmail : (principal?.email ?? null),
+      tenantId: e.tenantId ?? null,
+      eventType: e.type,
+      action: e.action,
+      description: e.description,
+      metadata: { ...(e.metadata ?? {}), requestId: c.var.requestId },
+      status: e.status ?? "success",
+      ...requestInfo(c),
+    });
+  } catch (err) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "platform audit write failed",
+        type: e.type,
+        error: String(err),
+      }),
+    );
+  }
+}

@@ -1,0 +1,95 @@
+// Authorization guards used by every route: who may call it, with which permission. Denials of an
+// authenticated user are audited (security.unauthorized); "only their own" rules go through mayActOn.
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { audit } from "../audit/audit.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import type { Permission } from "./permissions.ts";
+import type { SuperAdminPrincipal, UserPrincipal } from "./principal.ts";
+
+function unauthenticated(c: Context<AppEnv>): ApiError {
+  return c.var.authFailure === "SESSION_EXPIRED"
+    ? new ApiError("SESSION_EXPIRED", "Your login has expired or was ended; sign in again")
+    : new ApiError("UNAUTHORIZED", "Authentication required");
+}
+
+export function currentUser(c: Context<AppEnv>, opts: { allowPending?: boolean } = {}): UserPrincipal {
+  const p = c.var.principal;
+  if (!p) throw unauthenticated(c);
+  if (p.kind !== "user") throw new ApiError("FORBIDDEN", "This route is for tenant users");
+  if (p.pendingStep && !opts.allowPending) {
+    throw new ApiError(
+      "TWO_FACTOR_ENROLLMENT_REQUIRED",
+      "Your organization requires two-factor authentication: enrol first",
+    );
+  }
+  return p;
+}
+
+export function currentSuperAdmin(c: Context<AppEnv>): SuperAdminPrincipal {
+  const p = c.var.principal;
+  if (!p) throw unauthenticated(c);
+  if (p.kind !== "super_admin") throw new ApiError("FORBIDDEN", "This route is for platform super admins");
+  return p;
+}
+
+async function deny(c: Context<AppEnv>, p: UserPrincipal, missing: Permission[]): Promise<never> {
+  await audit(c, {
+    type: "security.unauthorized",
+    action: "permission_denied",
+    description: `${p.email} was refused ${c.req.method} ${c.req.path} (needs ${missing.join(", ")})`,
+    status: "failure",
+    metadata: { method: c.req.method, path: c.req.path, missing },
+  });
+  throw new ApiError("FORBIDDEN", `Missing permission: ${missing.join(", ")}`, { missing });
+}
+
+export const requireUser = (opts: { allowPending?: boolean } = {}) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    currentUser(c, opts);
+    await next();
+  });
+
+export const requireSuperAdmin = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    currentSuperAdmin(c);
+    await next();
+  });
+
+export const requirePermission = (...perms: Permission[]) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const p = currentUser(c);
+    const missing = perms.filter((x) => !p.permissions.includes(x));
+    if (missing.length) await deny(c, p, missing);
+    await next();
+  });
+
+export function can(p: UserPrincipal, perm: Permission): boolean {
+  return p.permissions.includes(perm);
+}
+
+/** `perm` on a resource owned by `ownerId`: roles with an "only their own" rule need to own it. */
+export function mayActOn(p: UserPrincipal, perm: Permission, ownerId: string | null | undefined): boolean {
+  if (!p.permissions.includes(perm)) return false;
+  return !p.ownOnly.includes(perm) || ownerId === p.id;
+}
+
+export async function assertMayActOn(
+  c: Context<AppEnv>,
+  p: UserPrincipal,
+  perm: Permission,
+  ownerId: string | null | undefined,
+): Promise<void> {
+  if (!p.permissions.includes(perm)) await deny(c, p, [perm]);
+  if (!mayActOn(p, perm, ownerId)) {
+    await audit(c, {
+      type: "security.unauthorized",
+      action: "not_owner",
+      description: `${p.email} may only ${perm} their own resources`,
+      status: "failure",
+      metadata: { method: c.req.method, path: c.req.path, permission: perm },
+    });
+    throw new ApiError("FORBIDDEN", `Your role may only use ${perm} on your own resources`);
+  }
+}

@@ -1,0 +1,54 @@
+// Login sessions (auth.user_sessions): creating one for a successful login, and revoking — the basis of
+// logout, the idle timeout and the Command Center's kill switch.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Context } from "hono";
+import { setCookie } from "hono/cookie";
+import { userSessions } from "../../db/schema/control/auth.ts";
+import type { AppEnv } from "../env.ts";
+import { SID_COOKIE } from "./authenticate.ts";
+import { csrfTokenFor, hashToken, newSid } from "./tokens.ts";
+
+export const LOGIN_TTL_MS = 12 * 60 * 60 * 1000;
+
+export interface NewLogin {
+  principalType: "super_admin" | "tenant_user";
+  userId: string;
+  tenantId: string | null;
+  email: string;
+  userName: string;
+  roleName: string;
+  pendingStep?: string | null;
+}
+
+export async function startLogin(c: Context<AppEnv>, l: NewLogin) {
+  const sid = newSid();
+  const expiresAt = new Date(Date.now() + LOGIN_TTL_MS);
+  const [row] = await c.var.db
+    .insert(userSessions)
+    .values({
+      ...l,
+      pendingStep: l.pendingStep ?? null,
+      tokenHash: await hashToken(sid),
+      ipAddress: c.var.clientIp,
+      userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
+      expiresAt,
+    })
+    .returning({ id: userSessions.id });
+  setCookie(c, SID_COOKIE, sid, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: c.env.ENVIRONMENT !== "development",
+    path: "/",
+    expires: expiresAt,
+  });
+  return { loginId: row?.id as string, csrfToken: await csrfTokenFor(sid), expiresAt };
+}
+
+export async function revokeLogin(c: Context<AppEnv>, loginId: string, reason: string, by: string | null) {
+  const rows = await c.var.db
+    .update(userSessions)
+    .set({ revokedAt: new Date(), revokedReason: reason, revokedBy: by })
+    .where(and(eq(userSessions.id, loginId), isNull(userSessions.revokedAt)))
+    .returning({ id: userSessions.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,188 @@
+// POST /api/auth/login for both principals: a tenant user on a tenant host (subdomain, X-Tenant-ID or
+// ?tenantId=), the platform super admin on the platform host. Throttled per account and IP; every failure
+// audited; TOTP (or a recovery code) when the user has 2FA; require_2fa forces enrolment first.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Context } from "hono";
+import { z } from "zod";
+import { superAdmins } from "../../../db/schema/control/tenants.ts";
+import { user } from "../../../db/schema/tenant/user.ts";
+import { audit, platformAudit } from "../../audit/audit.ts";
+import { ipAllowed } from "../../auth/ip-ranges.ts";
+import { startLogin } from "../../auth/logins.ts";
+import { verifyPassword } from "../../auth/password.ts";
+import { loadRole } from "../../auth/roles.ts";
+import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "../../auth/throttle.ts";
+import { hashRecoveryCode, verifyTotp } from "../../auth/totp.ts";
+import type { AppEnv } from "../../env.ts";
+import { ApiError } from "../../errors.ts";
+import { readJson } from "../../lib/validate.ts";
+import { decryptForTenant } from "../../tenancy/connection-manager.ts";
+import { loadOrganization } from "../../tenancy/organization.ts";
+
+export const loginBody = z.object({
+  email: z.string().trim().toLowerCase().email().max(254),
+  password: z.string().min(1).max(1024),
+  totp: z.string().trim().max(16).optional(),
+  recoveryCode: z.string().trim().max(64).optional(),
+});
+
+function badCredentials(): ApiError {
+  return new ApiError("INVALID_CREDENTIALS", "Wrong email or password");
+}
+
+async function superAdminLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>) {
+  const keys = throttleKeys("platform", body.email, c.var.clientIp);
+  await assertNotThrottled(c.var.db, keys);
+  const [admin] = await c.var.db.select().from(superAdmins).where(eq(superAdmins.email, body.email));
+  const ok = await verifyPassword(body.password, admin?.passwordHash);
+  if (!admin || !ok || !admin.isActive) {
+    await recordFailure(c.var.db, keys);
+    await platformAudit(c, {
+      type: "user.login.failed",
+      action: "login",
+      description: `Failed super admin login for ${body.email}`,
+      status: "failure",
+      actorId: admin?.id ?? null,
+      actorEmail: body.email,
+    });
+    throw badCredentials();
+  }
+  await clearFailures(c.var.db, keys[0]?.key ?? "");
+  const login = await startLogin(c, {
+    principalType: "super_admin",
+    userId: admin.id,
+    tenantId: null,
+    email: admin.email,
+    userName: admin.name,
+    roleName: "SuperAdmin",
+  });
+  await c.var.db.update(superAdmins).set({ lastLogin: new Date() }).where(eq(superAdmins.id, admin.id));
+  await platformAudit(c, {
+    type: "user.login",
+    action: "login",
+    description: `Super admin ${admin.email} logged in`,
+    actorId: admin.id,
+    actorEmail: admin.email,
+  });
+  return c.json({
+    principal: { kind: "super_admin", id: admin.id, email: admin.email, name: admin.name },
+    csrfToken: login.csrfToken,
+    expiresAt: login.expiresAt.toISOString(),
+  });
+}
+
+async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>) {
+  const scope = c.var.scope;
+  if (!scope) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
+  const { db, tenant } = scope;
+  const keys = throttleKeys(tenant.id, body.email, c.var.clientIp);
+  const fail = async (reason: string, userId: string | null, code: ApiError = badCredentials()) => {
+    await recordFailure(c.var.db, keys);
+    await audit(c, {
+      type: "user.login.failed",
+      action: "login",
+      description: `Failed login for ${body.email}: ${reason}`,
+      status: "failure",
+      userId,
+      metadata: { email: body.email, reason },
+    });
+    throw code;
+  };
+  try {
+    await assertNotThrottled(c.var.db, keys);
+  } catch (err) {
+    await audit(c, {
+      type: "user.login.failed",
+      action: "login",
+      description: `Login for ${body.email} refused: too many failures`,
+      status: "failure",
+      userId: null,
+      metadata: { email: body.email, reason: "throttled" },
+    });
+    throw err;
+  }
+  const org = await loadOrganization(db, tenant.id);
+  if (!ipAllowed(c.var.clientIp, org.settings.allowed_ip_ranges)) {
+    await audit(c, {
+      type: "security.unauthorized",
+      action: "ip_refused",
+      description: `Login for ${body.email} refused: ${c.var.clientIp || "unknown address"} is outside the allowed IP ranges`,
+      status: "failure",
+      userId: null,
+      metadata: { email: body.email, ip: c.var.clientIp },
+    });
+    throw new ApiError("IP_NOT_ALLOWED", "Your address is not in the organization's allowed IP ranges");
+  }
+  const [u] = await db
+    .select()
+    .from(user)
+    .where(and(eq(user.organizationId, tenant.id), eq(user.email, body.email), isNull(user.deletedAt)));
+  const ok = await verifyPassword(body.password, u?.passwordHash);
+  if (!u || !ok) return fail(u ? "wrong password" : "unknown account", u?.id ?? null);
+  if (!u.isActive) return fail("account disabled", u.id);
+
+  if (u.twoFactorEnabled && u.twoFactorSecret) {
+    if (!body.totp && !body.recoveryCode) {
+      await audit(c, {
+        type: "user.login.failed",
+        action: "login",
+        description: `Login for ${body.email} needs a TOTP code`,
+        status: "warning",
+        userId: u.id,
+        metadata: { reason: "2fa_required" },
+      });
+      throw new ApiError("TWO_FACTOR_REQUIRED", "Enter the code from your authenticator app (field totp)");
+    }
+    if (body.totp) {
+      const secret = await decryptForTenant(c.env, tenant, u.twoFactorSecret);
+      if (!verifyTotp(secret.reveal(), body.totp, u.email)) return fail("wrong TOTP code", u.id);
+    } else {
+      const hash = await hashRecoveryCode(body.recoveryCode ?? "");
+      const codes = u.twoFactorRecoveryCodes ?? [];
+      if (!codes.includes(hash)) return fail("wrong recovery code", u.id);
+      await db
+        .update(user)
+        .set({ twoFactorRecoveryCodes: codes.filter((h) => h !== hash) })
+        .where(eq(user.id, u.id));
+    }
+  }
+  await clearFailures(c.var.db, keys[0]?.key ?? "");
+  const role = await loadRole(db, u.roleId);
+  const pendingStep = org.settings.require_2fa && !u.twoFactorEnabled ? "2fa_enroll" : null;
+  const login = await startLogin(c, {
+    principalType: "tenant_user",
+    userId: u.id,
+    tenantId: tenant.id,
+    email: u.email,
+    userName: u.name,
+    roleName: role?.name ?? "",
+    pendingStep,
+  });
+  await db.update(user).set({ lastLogin: new Date() }).where(eq(user.id, u.id));
+  await audit(c, {
+    type: "user.login",
+    action: "login",
+    description: `${u.email} logged in`,
+    userId: u.id,
+    metadata: { loginId: login.loginId, pendingStep },
+  });
+  return c.json({
+    principal: {
+      kind: "user",
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      tenantId: tenant.id,
+      role: role?.name ?? null,
+      permissions: role?.permissions ?? [],
+    },
+    pendingStep,
+    csrfToken: login.csrfToken,
+    expiresAt: login.expiresAt.toISOString(),
+  });
+}
+
+export async function login(c: Context<AppEnv>) {
+  const body = await readJson(c, loginBody);
+  return c.var.tenant ? tenantLogin(c, body) : superAdminLogin(c, body);
+}

@@ -1,0 +1,78 @@
+// /api/tenant: the resolved tenant's public profile (info) and a read-only, paginated view of a named
+// table or collection of its database (data), through the database-adapter strategy.
+import { Hono } from "hono";
+import { z } from "zod";
+import { organization } from "../../../db/schema/tenant/organization.ts";
+import { audit } from "../../audit/audit.ts";
+import { requirePermission } from "../../auth/guard.ts";
+import { Permission } from "../../auth/permissions.ts";
+import type { AppEnv } from "../../env.ts";
+import { ApiError } from "../../errors.ts";
+import { readQuery } from "../../lib/validate.ts";
+import { adapterFor } from "../../tenancy/adapters/index.ts";
+import { FEATURES } from "../../tenancy/features.ts";
+import { loadOrganization } from "../../tenancy/organization.ts";
+import { requireFeature } from "../../tenancy/resolver.ts";
+
+const dataQuery = z.object({
+  table: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "a table or collection name")
+    .optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+function tenantOf(c: { var: AppEnv["Variables"] }) {
+  const scope = c.var.scope;
+  if (!scope) throw new ApiError("TENANT_NOT_FOUND", "Name a tenant by subdomain, X-Tenant-ID or ?tenantId=");
+  return scope;
+}
+
+export const tenantApi = new Hono<AppEnv>()
+  .get("/info", async (c) => {
+    const { tenant, db } = tenantOf(c);
+    const org = await loadOrganization(db, tenant.id);
+    return c.json({
+      id: tenant.id,
+      companyName: tenant.companyName,
+      subdomain: tenant.subdomain,
+      tier: tenant.tier,
+      status: tenant.status,
+      features: tenant.features,
+      plan: org.plan,
+      limits: { maxUsers: org.maxUsers, maxConnections: org.maxConnections },
+      security: { require2fa: org.settings.require_2fa, ssoEnabled: org.settings.sso_enabled },
+    });
+  })
+
+  .get(
+    "/data",
+    requireFeature(FEATURES.TENANT_DATA),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    async (c) => {
+      const scope = tenantOf(c);
+      const q = readQuery(c, dataQuery);
+      const adapter = await adapterFor(c, scope);
+      try {
+        if (!q.table) return c.json({ driver: adapter.driver, tables: await adapter.listTables() });
+        const page = await adapter.read(q.table, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+        await audit(c, {
+          type: "tenant.data.read",
+          action: "read",
+          description: `Read ${page.rows.length} rows of ${q.table}`,
+          metadata: { table: q.table, page: q.page, pageSize: q.pageSize, driver: adapter.driver },
+        });
+        return c.json({
+          driver: adapter.driver,
+          table: q.table,
+          data: page.rows,
+          pagination: { page: q.page, pageSize: q.pageSize, total: page.total },
+        });
+      } finally {
+        await adapter.close();
+      }
+    },
+  );
+
+export { organization };

@@ -1,0 +1,337 @@
+// Provisioning (POST /api/admin/tenants/provision): the tenant row, its data key, its database (pooled,
+// dedicated on the platform's server, or the one the caller supplied — reached, migrated, seeded), its
+// organization and first Admin. All or nothing: a failure half way rolls back what was made.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Context } from "hono";
+import { z } from "zod";
+import { createDb, type Db } from "../../db/client.ts";
+import { applyMigrations } from "../../db/migrate.ts";
+import { tenantFeatures, tenants } from "../../db/schema/control/tenants.ts";
+import { DEFAULT_ORGANIZATION_SETTINGS, organization } from "../../db/schema/tenant/organization.ts";
+import { role } from "../../db/schema/tenant/role.ts";
+import { user } from "../../db/schema/tenant/user.ts";
+import { seedPredefinedRoles } from "../../db/seed.ts";
+import { hashPassword } from "../auth/password.ts";
+import { randomToken } from "../crypto/encoding.ts";
+import { encryptString } from "../crypto/envelope.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { connectionString, createTenantDataKey, type DbConfig } from "./connection-manager.ts";
+import { DEDICATED_TIERS, TIER_FEATURES, TIER_PLAN } from "./features.ts";
+import { RESERVED_SUBDOMAINS, SUBDOMAIN_RE, slugify, uniqueSubdomain } from "./slug.ts";
+import { invalidateTenant } from "./tenant-record.ts";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const HOST_RE =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$/;
+const FEATURE = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, "lowercase letters, digits, - _ . :");
+
+/** Chilean RUT (e.g. 76.123.456-7): format and check digit (módulo 11). */
+export function validRut(rut: string): boolean {
+  const m = /^(\d{1,2}(?:\.?\d{3}){2})-([\dkK])$/.exec(rut.trim());
+  if (!m?.[1] || !m[2]) return false;
+  const digits = m[1].replace(/\./g, "");
+  let sum = 0;
+  let mul = 2;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    sum += Number(digits[i]) * mul;
+    mul = mul === 7 ? 2 : mul + 1;
+  }
+  const dv = 11 - (sum % 11);
+  const expected = dv === 11 ? "0" : dv === 10 ? "K" : String(dv);
+  return expected === m[2].toUpperCase();
+}
+
+export const provisionBody = z
+  .object({
+    companyName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((s) => !CONTROL.test(s), "no control characters"),
+    tier: z.enum(["free", "silver", "gold", "platinum"]),
+    driverType: z.enum(["postgresql", "mongodb"]).default("postgresql"),
+    dbHost: z.string().trim().regex(HOST_RE, "a host name or IP address").optional(),
+    dbPort: z.number().int().min(1).max(65535).optional(),
+    dbName: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, "letters, digits, _ and -, at most 63")
+      .optional(),
+    dbUsername: z.string().min(1).max(63).optional(),
+    dbPassword: z.string().min(1).max(1024).optional(),
+    adminEmail: z.string().trim().toLowerCase().email().max(254).optional(),
+    adminPassword: z.string().min(12).max(256).optional(),
+    adminName: z.string().trim().min(1).max(200).optional(),
+    subdomain: z.string().trim().toLowerCase().regex(SUBDOMAIN_RE, "a DNS label").optional(),
+    contactName: z.string().trim().max(200).optional(),
+    contactEmail: z.string().trim().email().max(254).optional(),
+    contactPhone: z.string().trim().max(40).optional(),
+    rut: z.string().trim().refine(validRut, "not a valid RUT (e.g. 76.123.456-0)").optional(),
+    features: z.array(FEATURE).max(100).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const given = (["dbHost", "dbName", "dbUsername", "dbPassword"] as const).filter(
+      (k) => b[k] !== undefined,
+    );
+    if (given.length > 0 && given.length < 4) {
+      for (const k of ["dbHost", "dbName", "dbUsername", "dbPassword"] as const) {
+        if (b[k] === undefined)
+          ctx.addIssue({ code: "custom", path: [k], message: "required with the other database fields" });
+      }
+    }
+    if (b.dbPort !== undefined && given.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["dbPort"],
+        message: "dbPort needs dbHost, dbName, dbUsername, dbPassword",
+      });
+    }
+    if ((b.adminEmail === undefined) !== (b.adminPassword === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["adminPassword"],
+        message: "adminEmail and adminPassword go together",
+      });
+    }
+  });
+
+export type ProvisionInput = z.output<typeof provisionBody>;
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+}
+
+/** The driver's error under drizzle's DrizzleQueryError wrapper (which keeps it as `cause`). */
+function pgError(err: unknown): PgLikeError {
+  let e = err as PgLikeError & { cause?: unknown };
+  while (e && !e.code && e.cause) e = e.cause as PgLikeError & { cause?: unknown };
+  return e ?? {};
+}
+
+/** Maps a failure to reach a tenant database to a clear error for the caller. */
+export function dbError(err: unknown, cfg: Pick<DbConfig, "host" | "port" | "database">): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = pgError(err);
+  const where = `${cfg.host}:${cfg.port}/${cfg.database}`;
+  if (e?.code === "28P01" || e?.code === "28000") {
+    return new ApiError("TENANT_DB_AUTH_FAILED", `The database at ${where} refused the username or password`);
+  }
+  if (e?.code === "3D000")
+    return new ApiError(
+      "TENANT_DB_ERROR",
+      `The database ${cfg.database} does not exist at ${cfg.host}:${cfg.port}`,
+    );
+  if (e?.code === "42501")
+    return new ApiError("TENANT_DB_ERROR", `The user may not create or change the database at ${where}`);
+  if (typeof e?.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) {
+    return new ApiError(
+      "TENANT_DB_ERROR",
+      `The database at ${where} answered with an error (SQLSTATE ${e.code})`,
+    );
+  }
+  return new ApiError(
+    "TENANT_DB_UNREACHABLE",
+    `The database server at ${cfg.host}:${cfg.port} cannot be reached`,
+  );
+}
+
+async function withDb<T>(cfg: DbConfig, fn: (db: Db) => Promise<T>): Promise<T> {
+  const { db, pool } = createDb(connectionString(cfg));
+  try {
+    return await fn(db);
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Reaches the tenant's database, creating it on the server when it does not exist yet. */
+async function prepareDedicated(cfg: DbConfig): Promise<{ created: boolean }> {
+  try {
+    await withDb(cfg, (db) => db.execute("select 1"));
+    return { created: false };
+  } catch (err) {
+    if (pgError(err).code !== "3D000") throw dbError(err, cfg);
+  }
+  try {
+    await withDb({ ...cfg, database: "postgres" }, (db) =>
+      db.execute(`create database ${quoteIdent(cfg.database)}`),
+    );
+  } catch (err) {
+    throw dbError(err, cfg);
+  }
+  return { created: true };
+}
+
+async function dropDedicated(cfg: DbConfig): Promise<void> {
+  await withDb({ ...cfg, database: "postgres" }, (db) =>
+    db.execute(`drop database if exists ${quoteIdent(cfg.database)} with (force)`),
+  ).catch(() => {});
+}
+
+function platformServer(databaseUrl: string): Omit<DbConfig, "database"> {
+  const u = new URL(databaseUrl);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    username: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  };
+}
+
+async function seedTenantData(
+  db: Db,
+  tenantId: string,
+  input: ProvisionInput,
+  subdomain: string,
+  admin: { email: string; passwordHash: string; name: string },
+) {
+  const plan = TIER_PLAN[input.tier];
+  await db.insert(organization).values({
+    id: tenantId,
+    name: input.companyName,
+    slug: subdomain,
+    plan: plan.plan,
+    maxUsers: plan.maxUsers,
+    maxConnections: plan.maxConnections,
+    settings: DEFAULT_ORGANIZATION_SETTINGS,
+  });
+  const [adminRole] = await db
+    .select({ id: role.id })
+    .from(role)
+    .where(and(eq(role.name, "Admin"), isNull(role.organizationId)));
+  if (!adminRole) throw new Error("predefined roles are missing");
+  await db.insert(user).values({
+    email: admin.email,
+    name: admin.name,
+    passwordHash: admin.passwordHash,
+    roleId: adminRole.id,
+    organizationId: tenantId,
+  });
+}
+
+export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput) {
+  const control = c.var.db;
+  const base = input.subdomain ?? slugify(input.companyName);
+  if (!base) {
+    throw new ApiError(
+      "VALIDATION_ERROR",
+      "The company name has no letters or digits to make a subdomain of; give one",
+      {
+        fields: [{ path: "subdomain", message: "required for this company name", code: "custom" }],
+      },
+    );
+  }
+  if (RESERVED_SUBDOMAINS.has(base)) {
+    throw new ApiError("SUBDOMAIN_RESERVED", `"${base}" is a reserved name; choose another subdomain`, {
+      subdomain: base,
+    });
+  }
+  const subdomain = input.subdomain
+    ? base
+    : await uniqueSubdomain(
+        base,
+        async (s) =>
+          (await control.select({ id: tenants.id }).from(tenants).where(eq(tenants.subdomain, s))).length > 0,
+      );
+  if (input.subdomain) {
+    const taken = await control
+      .select({ id: tenants.id })
+      .from(tenants)
+      .where(eq(tenants.subdomain, subdomain));
+    if (taken.length) throw new ApiError("CONFLICT", `The subdomain "${subdomain}" is taken`);
+  }
+
+  const generated = input.adminPassword ? null : randomToken(18);
+  const admin = {
+    email: input.adminEmail ?? `admin@${subdomain}.local`,
+    passwordHash: await hashPassword(input.adminPassword ?? (generated as string)),
+    name: input.adminName ?? input.contactName ?? "Administrator",
+  };
+  const { dataKey, wrapped, masterKeyId } = await createTenantDataKey(c.env);
+  const supplied = input.dbHost !== undefined;
+  const dedicated = input.driverType === "postgresql" && (supplied || DEDICATED_TIERS.has(input.tier));
+  let cfg: DbConfig | null = null;
+  if (supplied) {
+    cfg = {
+      host: input.dbHost as string,
+      port: input.dbPort ?? (input.driverType === "mongodb" ? 27017 : 5432),
+      database: input.dbName as string,
+      username: input.dbUsername as string,
+      password: input.dbPassword as string,
+    };
+  } else if (dedicated) {
+    cfg = { ...platformServer(c.env.DATABASE_URL), database: `tenant_${subdomain.replace(/-/g, "_")}` };
+  }
+  const features = [...new Set(input.features ?? TIER_FEATURES[input.tier])];
+  const row = {
+    companyName: input.companyName,
+    subdomain,
+    tier: input.tier,
+    status: "provisioning" as const,
+    contactName: input.contactName ?? null,
+    contactEmail: input.contactEmail ?? input.adminEmail ?? null,
+    contactPhone: input.contactPhone ?? null,
+    rut: input.rut ?? null,
+    driverType: input.driverType,
+    dbMode: dedicated ? ("dedicated" as const) : ("pooled" as const),
+    dbConfigEncrypted: cfg ? await encryptString(dataKey, JSON.stringify(cfg)) : null,
+    dataKeyWrapped: wrapped,
+    masterKeyId,
+  };
+
+  let tenantId: string;
+  if (!dedicated) {
+    // Pooled: one transaction in the platform database — it all exists, or none of it does.
+    tenantId = await control.transaction(async (tx) => {
+      const [t] = await tx
+        .insert(tenants)
+        .values({ ...row, status: "active" })
+        .returning({ id: tenants.id });
+      if (!t) throw new Error("tenant insert returned nothing");
+      if (features.length)
+        await tx.insert(tenantFeatures).values(features.map((feature) => ({ tenantId: t.id, feature })));
+      await seedTenantData(tx as unknown as Db, t.id, input, subdomain, admin);
+      return t.id;
+    });
+  } else {
+    const [t] = await control.insert(tenants).values(row).returning({ id: tenants.id });
+    if (!t) throw new Error("tenant insert returned nothing");
+    tenantId = t.id;
+    let created = false;
+    try {
+      const dbCfg = cfg as DbConfig;
+      created = (await prepareDedicated(dbCfg)).created;
+      await withDb(dbCfg, async (db) => {
+        try {
+          await applyMigrations(db, "tenant");
+          await seedPredefinedRoles(db);
+          await seedTenantData(db, tenantId, input, subdomain, admin);
+        } catch (err) {
+          throw err instanceof ApiError ? err : dbError(err, dbCfg);
+        }
+      });
+      if (features.length)
+        await control.insert(tenantFeatures).values(features.map((feature) => ({ tenantId, feature })));
+      await control.update(tenants).set({ status: "active" }).where(eq(tenants.id, tenantId));
+    } catch (err) {
+      await control.delete(tenants).where(eq(tenants.id, tenantId));
+      if (created && cfg) await dropDedicated(cfg);
+      throw err;
+    }
+  }
+  invalidateTenant({ id: tenantId, subdomain });
+  return {
+    tenant: { id: tenantId, companyName: input.companyName, subdomain, tier: input.tier },
+    database: { mode: dedicated ? "dedicated" : "pooled", driverType: input.driverType },
+    features,
+    initialAdmin: { email: admin.email, ...(generated ? { password: generated } : {}) },
+  };
+}
