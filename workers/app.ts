@@ -9,10 +9,17 @@ import { configGuard } from "./middleware/config.ts";
 import { database } from "./middleware/database.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { adminTenants } from "./routes/admin-tenants/index.ts";
+import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
 import { commandCenterSessions, dashboard } from "./routes/command-center/index.ts";
+import { connectionsRoutes } from "./routes/connections/index.ts";
 import { health } from "./routes/health/index.ts";
+import { policiesRoutes } from "./routes/policies/index.ts";
+import { rolesRoutes } from "./routes/roles/index.ts";
+import { settingsRoutes } from "./routes/settings/index.ts";
+import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
 import { tenantApi } from "./routes/tenant/index.ts";
+import { usersRoutes } from "./routes/users/index.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -42,6 +49,13 @@ export function createApp() {
   app.route("/api/admin/dashboard", dashboard);
   app.route("/api/sessions", commandCenterSessions);
   app.route("/api/tenant", tenantApi);
+  app.route("/api/users", usersRoutes);
+  app.route("/api/roles", rolesRoutes);
+  app.route("/api/settings", settingsRoutes);
+  app.route("/api/audit", auditRoutes);
+  app.route("/api/connections", connectionsRoutes);
+  app.route("/api/ssh-keys", sshKeysRoutes);
+  app.route("/api/policies", policiesRoutes);
 
   app.notFound((c) =>
     c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),

@@ -1,0 +1,5 @@
+// /api/roles — being built (see the issue); registered in app.ts.
+import { Hono } from "hono";
+import type { AppEnv } from "../../env.ts";
+
+export const rolesRoutes = new Hono<AppEnv>();
