@@ -8,6 +8,7 @@ import { DEFAULT_ORGANIZATION_SETTINGS, organization } from "../../db/schema/ten
 import { role } from "../../db/schema/tenant/role.ts";
 import { user } from "../../db/schema/tenant/user.ts";
 import { loadMasterKey, newDataKey } from "../../workers/crypto/envelope.ts";
+import { TIER_FEATURES } from "../../workers/tenancy/features.ts";
 
 export async function ensureSuperAdmin(db: NodePgDatabase, email: string, password: string): Promise<void> {
   const found = await db.select({ id: superAdmins.id }).from(superAdmins).where(eq(superAdmins.email, email));
@@ -17,7 +18,7 @@ export async function ensureSuperAdmin(db: NodePgDatabase, email: string, passwo
     .values({ email, name: "Platform admin", passwordHash: await bcrypt.hash(password, 10) });
 }
 
-export const DEMO_FEATURES = ["ssh", "recording", "collaboration", "command-policies", "tenant-data"];
+export const DEMO_FEATURES = TIER_FEATURES.gold;
 
 export async function ensureDemoTenant(
   db: NodePgDatabase,
