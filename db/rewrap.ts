@@ -4,8 +4,8 @@
 // then deploy DB_ENCRYPTION_KEY=<new> (DB_ENCRYPTION_KEY_PREVIOUS=<old> may stay during the roll-out).
 import { eq } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
-import { tenants } from "./schema/control/tenants.ts";
 import { ciphertextKeyId, loadMasterKey, rewrapDataKey } from "../workers/crypto/envelope.ts";
+import { tenants } from "./schema/control/tenants.ts";
 
 export async function rewrapAll(db: NodePgDatabase, oldSecret: string, newSecret: string) {
   const from = await loadMasterKey(oldSecret);
@@ -21,7 +21,10 @@ export async function rewrapAll(db: NodePgDatabase, oldSecret: string, newSecret
         continue;
       }
       const wrapped = await rewrapDataKey([from], to, row.wrapped);
-      await tx.update(tenants).set({ dataKeyWrapped: wrapped, masterKeyId: to.id }).where(eq(tenants.id, row.id));
+      await tx
+        .update(tenants)
+        .set({ dataKeyWrapped: wrapped, masterKeyId: to.id })
+        .where(eq(tenants.id, row.id));
       rewrapped += 1;
     }
     return { rewrapped, already, masterKeyId: to.id };

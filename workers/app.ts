@@ -8,7 +8,9 @@ import { ApiError, errorBody, handleError } from "./errors.ts";
 import { configGuard } from "./middleware/config.ts";
 import { database } from "./middleware/database.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { adminMonitoring } from "./routes/admin-monitoring/index.ts";
 import { adminTenants } from "./routes/admin-tenants/index.ts";
+import { agentsRoutes } from "./routes/agents/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
 import { commandCenterSessions, dashboard } from "./routes/command-center/index.ts";
@@ -47,6 +49,8 @@ export function createApp() {
   app.route("/api/auth", auth);
   app.route("/api/admin/tenants", adminTenants);
   app.route("/api/admin/dashboard", dashboard);
+  app.route("/api/admin/monitoring", adminMonitoring);
+  app.route("/api/agents", agentsRoutes);
   app.route("/api/sessions", commandCenterSessions);
   app.route("/api/tenant", tenantApi);
   app.route("/api/users", usersRoutes);

@@ -5,6 +5,11 @@ declare namespace Cloudflare {
     mainModule: typeof import("./index.ts");
   }
   interface Env {
+    NOSTROMO_VERSION: string;
+    ENVIRONMENT: string;
+    SESSION_ROOM: DurableObjectNamespace<import("./session-room/session-room.ts").SessionRoom>;
+    AGENT_LINK: DurableObjectNamespace<import("./agent-link/agent-link.ts").AgentLink>;
+    RECORDINGS: R2Bucket;
     DATABASE_URL: string;
     NEON_WS_PROXY?: string;
     DB_ENCRYPTION_KEY: string;
@@ -12,3 +17,5 @@ declare namespace Cloudflare {
     PLATFORM_HOSTS?: string;
   }
 }
+
+interface Env extends Cloudflare.Env {}

@@ -1,4 +1,6 @@
 // Worker entry: HTTP through the Hono app, the housekeeping cron, and the Durable Object classes.
+
+import { downsampleMetrics, withDb } from "./agent-link/store.ts";
 import { app } from "./app.ts";
 import type { Bindings } from "./env.ts";
 
@@ -7,7 +9,7 @@ export { SessionRoom } from "./session-room/session-room.ts";
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller: ScheduledController, _env: Bindings, _ctx: ExecutionContext): Promise<void> {
-    // Housekeeping jobs are registered by later issues (idle sessions, retention, metric downsampling).
+  async scheduled(_controller: ScheduledController, env: Bindings, _ctx: ExecutionContext): Promise<void> {
+    await withDb(env, downsampleMetrics);
   },
 } satisfies ExportedHandler<Bindings>;

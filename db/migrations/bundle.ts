@@ -64,6 +64,16 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
    "bps": true,
    "folderMillis": 1795369694488,
    "hash": "6fd820977d76cfdb1ceb83b133129a6ba1d3262f2e00157f61549611640923be"
+  },
+  {
+   "sql": [
+    "DROP VIEW \"monitoring\".\"v_dashboard_summary\";",
+    "\nALTER TABLE \"monitoring\".\"agent_health\" ADD COLUMN \"connected\" boolean DEFAULT false NOT NULL;",
+    "\nCREATE VIEW \"monitoring\".\"v_dashboard_summary\" AS (\n    select\n      (select count(*) from command.tenants t where t.deleted_at is null and t.status <> 'failed')::int as total_tenants,\n      (select count(distinct (s.principal_type, s.user_id)) from auth.v_active_sessions s)::int as active_users,\n      (select round(avg(h.cpu_load_pct)::numeric)::int from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds') as cpu_load_pct,\n      (select round(avg(h.memory_usage_pct)::numeric)::int from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds') as memory_usage_pct,\n      (select round(avg(h.disk_usage_pct)::numeric)::int from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds') as disk_usage_pct,\n      (select sum(h.active_connections)::int from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds') as active_connections,\n      (select count(*) from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds')::int as online_agents,\n      (select count(*) from monitoring.error_log e where e.created_at > now() - interval '24 hours')::int as errors_24h\n  );"
+   ],
+   "bps": true,
+   "folderMillis": 1795370519153,
+   "hash": "dae6c47841cfe771a5a50a34a3cec728f0e6a08faed96f2dc27c0f991f02cc5f"
   }
  ],
  "tenant": [

@@ -19,6 +19,8 @@ export interface StackOptions {
   masterKey?: string;
   log?: (line: string) => void;
   quietWorker?: boolean;
+  /** Enrol (first start) and run a local agent for the demo tenant (`npm start`). */
+  agent?: boolean;
 }
 
 export interface Stack {
@@ -117,7 +119,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       join(dataDir, "wrangler"),
       "--show-interactive-dev-session=false",
       "--log-level",
-      "warn",
+      "error",
       // Secrets go through a 0600 env file, not the command line (which `ps` shows to everybody).
       "--env-file",
       envFile,
@@ -149,9 +151,69 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     const url = `http://localhost:${opts.port}`;
     await waitForHealth(url, child, 90_000);
+    if (opts.agent) {
+      log("starting the local agent…");
+      const agent = await startLocalAgent(url, join(dataDir, "agent"), demoTenantId, opts.demoAdmin, log);
+      cleanups.push(agent);
+    }
     return { url, databaseUrl, masterKey, demoTenantId, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** Enrols (first start only: the credential is kept in stateDir) and runs the agent as a child process. */
+async function startLocalAgent(
+  url: string,
+  stateDir: string,
+  tenantId: string,
+  demoAdmin: { email: string; password: string },
+  log: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/root",
+    NOSTROMO_URL: url.replace("localhost", "127.0.0.1"),
+    NOSTROMO_STATE_DIR: stateDir,
+    NOSTROMO_METRICS_INTERVAL_MS: "5000",
+    NOSTROMO_AGENT_NAME: "local-agent",
+    NOSTROMO_LOG_LEVEL: process.env.NOSTROMO_AGENT_LOG_LEVEL ?? "warn",
+  };
+  if (!existsSync(join(stateDir, "credentials.json"))) {
+    const headers = { "content-type": "application/json", "x-tenant-id": tenantId };
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(demoAdmin),
+    });
+    const sid = /sid=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const res = await fetch(`${url}/api/agents/enrollment-tokens`, {
+      method: "POST",
+      headers: { ...headers, cookie: `sid=${sid}`, "x-csrf-token": csrfToken },
+      body: JSON.stringify({ name: "local-agent", expiresInMinutes: 10 }),
+    });
+    if (res.status !== 201)
+      throw new Error(`could not create an enrolment token: ${res.status} ${await res.text()}`);
+    env.NOSTROMO_ENROLL_TOKEN = ((await res.json()) as { token: string }).token;
+  }
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "containers/agent/src/main.ts")],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  child.once("exit", (code) => {
+    if (code) log(`the local agent exited with code ${code}`);
+  });
+  return async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
 }

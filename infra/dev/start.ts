@@ -21,6 +21,7 @@ const stack = await startStack({
   superAdmin,
   demoAdmin,
   log: (line) => console.log(`[nostromo] ${line}`),
+  agent: true,
 }).catch((err: unknown) => {
   console.error(`[nostromo] failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -69,11 +69,12 @@ describe("monitoring.v_dashboard_summary", () => {
     await tenant("failed");
     await tenant("active", true);
     const agents = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
-    const health = `insert into monitoring.agent_health (agent_id, tenant_id, cpu_load_pct, memory_usage_pct, disk_usage_pct, active_connections, last_heartbeat_at)
-                    values ($1, $2, $3, $4, $5, $6, now() - make_interval(secs => $7))`;
-    await client.query(health, [agents[0], t1, 10, 40, 70, 2, 5]);
-    await client.query(health, [agents[1], t1, 31, 61, 51, 3, 10]);
-    await client.query(health, [agents[2], t1, 99, 99, 99, 50, 600]); // offline: not counted
+    const health = `insert into monitoring.agent_health (agent_id, tenant_id, cpu_load_pct, memory_usage_pct, disk_usage_pct, active_connections, last_heartbeat_at, connected)
+                    values ($1, $2, $3, $4, $5, $6, now() - make_interval(secs => $7), $8)`;
+    await client.query(health, [agents[0], t1, 10, 40, 70, 2, 5, true]);
+    await client.query(health, [agents[1], t1, 31, 61, 51, 3, 10, true]);
+    await client.query(health, [agents[2], t1, 99, 99, 99, 50, 600, true]); // silent for 10 min: not counted
+    await client.query(health, [crypto.randomUUID(), t1, 99, 99, 99, 50, 1, false]); // link closed: not counted
     await client.query(
       "insert into monitoring.error_log (source, message, created_at) values ('agent', 'a', now() - interval '1 hour')",
     );

@@ -1,7 +1,7 @@
 // monitoring.agent_health (latest per agent), monitoring.agent_metrics (bounded, downsampled history),
 // monitoring.error_log, and monitoring.v_dashboard_summary (the seed's DashboardSummary).
 import { sql } from "drizzle-orm";
-import { bigserial, index, integer, jsonb, real, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, real, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { monitoringSchema } from "./schemas.ts";
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
@@ -18,6 +18,8 @@ export const agentHealth = monitoringSchema.table(
     diskUsagePct: real("disk_usage_pct"),
     activeConnections: integer("active_connections"),
     hostname: text("hostname"),
+    // True while the agent's control link is open (set by its AgentLink object on connect/close).
+    connected: boolean("connected").notNull().default(false),
     reportedAt: tstz("reported_at"),
     lastHeartbeatAt: tstz("last_heartbeat_at"),
   },
@@ -55,7 +57,7 @@ export const errorLog = monitoringSchema.table(
   (t) => [index("idx_error_log_created_at").on(t.createdAt.desc())],
 );
 
-// An agent counts toward system_health while its last heartbeat is under a minute old. With no agent
+// An agent counts toward system_health while its link is open and its last heartbeat is under a minute old. With no agent
 // online the health fields are NULL (avg/sum over nothing), never invented zeros.
 export const vDashboardSummary = monitoringSchema
   .view("v_dashboard_summary", {
@@ -72,10 +74,10 @@ export const vDashboardSummary = monitoringSchema
     select
       (select count(*) from command.tenants t where t.deleted_at is null and t.status <> 'failed')::int as total_tenants,
       (select count(distinct (s.principal_type, s.user_id)) from auth.v_active_sessions s)::int as active_users,
-      (select round(avg(h.cpu_load_pct)::numeric)::int from monitoring.agent_health h where h.last_heartbeat_at > now() - interval '60 seconds') as cpu_load_pct,
-      (select round(avg(h.memory_usage_pct)::numeric)::int from monitoring.agent_health h where h.last_heartbeat_at > now() - interval '60 seconds') as memory_usage_pct,
-      (select round(avg(h.disk_usage_pct)::numeric)::int from monitoring.agent_health h where h.last_heartbeat_at > now() - interval '60 seconds') as disk_usage_pct,
-      (select sum(h.active_connections)::int from monitoring.agent_health h where h.last_heartbeat_at > now() - interval '60 seconds') as active_connections,
-      (select count(*) from monitoring.agent_health h where h.last_heartbeat_at > now() - interval '60 seconds')::int as online_agents,
+      (select round(avg(h.cpu_load_pct)::numeric)::int from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds') as cpu_load_pct,
+      (select round(avg(h.memory_usage_pct)::numeric)::int from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds') as memory_usage_pct,
+      (select round(avg(h.disk_usage_pct)::numeric)::int from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds') as disk_usage_pct,
+      (select sum(h.active_connections)::int from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds') as active_connections,
+      (select count(*) from monitoring.agent_health h where h.connected and h.last_heartbeat_at > now() - interval '60 seconds')::int as online_agents,
       (select count(*) from monitoring.error_log e where e.created_at > now() - interval '24 hours')::int as errors_24h
   `);

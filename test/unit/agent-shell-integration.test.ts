@@ -1,0 +1,180 @@
+// Shell integration: the OutputGate's sequencing (fake timers), and the real snippet in a real bash
+// login shell over SSH — OSC 133 marks with exit codes, history untouched, snippet never forwarded.
+import type { Client, ClientChannel } from "ssh2";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  detectLoginShell,
+  integrationSnippet,
+  OSC_133_PROMPT_START,
+  OutputGate,
+  shellKind,
+} from "../../containers/agent/src/shell-integration";
+import { connectSsh } from "../../containers/agent/src/ssh";
+import { startSshd, type TestSshd } from "../support/sshd";
+
+describe("shellKind", () => {
+  it.each([
+    ["/bin/bash", "bash"],
+    ["/usr/bin/zsh\n", "zsh"],
+    ["/bin/sh", null],
+    ["/usr/bin/fish", null],
+    ["", null],
+  ])("%j → %s", (path, kind) => {
+    expect(shellKind(path)).toBe(kind);
+  });
+
+  it("types a single line that starts with a space (kept out of history)", () => {
+    for (const kind of ["bash", "zsh"] as const) {
+      const snippet = integrationSnippet(kind);
+      expect(snippet.startsWith(" ")).toBe(true);
+      expect(snippet.endsWith("\r")).toBe(true);
+      expect(snippet.slice(0, -1)).not.toMatch(/[\r\n]/);
+    }
+  });
+});
+
+describe("OutputGate", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function gate() {
+    vi.useFakeTimers();
+    const forwarded: string[] = [];
+    const inject = vi.fn();
+    const g = new OutputGate({ forward: (c) => forwarded.push(c.toString()), inject });
+    return { g, forwarded, inject };
+  }
+
+  it("forwards the banner and first prompt, injects when quiet, drops the echo up to the mark", () => {
+    const { g, forwarded, inject } = gate();
+    g.push(Buffer.from("Welcome\r\n"));
+    g.push(Buffer.from("$ "));
+    expect(forwarded).toEqual(["Welcome\r\n", "$ "]);
+    vi.advanceTimersByTime(299);
+    expect(inject).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(inject).toHaveBeenCalledOnce();
+
+    g.push(Buffer.from(" if [ -n ... snippet echo\r\n\u001b]133"));
+    g.push(Buffer.from(";A\u0007$ \u001b]133;B\u0007"));
+    expect(forwarded).toEqual(["Welcome\r\n", "$ ", "\r\u001b[K\u001b]133;A\u0007$ \u001b]133;B\u0007"]);
+    expect(g.isOpen).toBe(true);
+    g.push(Buffer.from("after"));
+    expect(forwarded.at(-1)).toBe("after");
+  });
+
+  it("holds keystrokes until open, then delivers them in order", () => {
+    const { g } = gate();
+    const typed: string[] = [];
+    g.whenOpen(() => typed.push("a"));
+    g.whenOpen(() => typed.push("b"));
+    vi.advanceTimersByTime(3000);
+    expect(typed).toEqual([]);
+    g.push(Buffer.from(OSC_133_PROMPT_START));
+    expect(typed).toEqual(["a", "b"]);
+    g.whenOpen(() => typed.push("c"));
+    expect(typed).toEqual(["a", "b", "c"]);
+  });
+
+  it("injects after 3 s even when the shell prints nothing", () => {
+    const { inject } = gate();
+    vi.advanceTimersByTime(2999);
+    expect(inject).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(inject).toHaveBeenCalledOnce();
+  });
+
+  it("releases everything held when no mark arrives within 2 s", () => {
+    const { g, forwarded } = gate();
+    vi.advanceTimersByTime(3000);
+    g.push(Buffer.from("fish: unknown command"));
+    expect(forwarded).toEqual([]);
+    vi.advanceTimersByTime(2000);
+    expect(forwarded).toEqual(["fish: unknown command"]);
+    expect(g.isOpen).toBe(true);
+  });
+
+  it("releases held output on dispose", () => {
+    const { g, forwarded } = gate();
+    vi.advanceTimersByTime(3000);
+    g.push(Buffer.from("partial"));
+    g.dispose();
+    expect(forwarded).toEqual(["partial"]);
+  });
+});
+
+describe("snippet in a real bash over SSH", () => {
+  let sshd: TestSshd;
+  let client: Client;
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    ({ client } = await connectSsh({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.user,
+      auth: { type: "key", privateKey: sshd.privateKey },
+    }));
+  }, 30_000);
+
+  afterAll(async () => {
+    client?.end();
+    await sshd?.stop();
+  });
+
+  it("detects the login shell", async () => {
+    expect(await detectLoginShell(client)).toBe("/bin/bash");
+  });
+
+  it("emits A/B/C/D marks with exit codes and keeps the snippet off the wire and out of history", async () => {
+    const shell = await new Promise<ClientChannel>((resolve, reject) =>
+      client.shell({ term: "xterm-256color", cols: 120, rows: 40 }, (err, s) =>
+        err ? reject(err) : resolve(s),
+      ),
+    );
+    let forwarded = "";
+    let raw = "";
+    const gate = new OutputGate({
+      forward: (c) => {
+        forwarded += c.toString("utf8");
+      },
+      inject: () => shell.write(integrationSnippet("bash")),
+    });
+    shell.on("data", (c: Buffer) => {
+      raw += c.toString("utf8");
+      gate.push(c);
+    });
+    const waitFor = async (pattern: RegExp | string, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (typeof pattern === "string" ? forwarded.includes(pattern) : pattern.test(forwarded)) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`timed out waiting for ${String(pattern)} in ${JSON.stringify(forwarded)}`);
+    };
+
+    await waitFor(OSC_133_PROMPT_START);
+    expect(gate.isOpen).toBe(true);
+    expect(raw).toContain("__nostromo_d"); // the shell did echo it...
+    expect(forwarded).not.toContain("__nostromo"); // ...but it was not forwarded
+
+    shell.write("false\r");
+    await waitFor("\u001b]133;D;1\u0007");
+    shell.write("true\r");
+    await waitFor("\u001b]133;D;0\u0007");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
+    expect(forwarded).toMatch(/\u001b\]133;B\u0007(\u001b\[K)?false\r\n.*\u001b\]133;C\u0007/s);
+
+    const before = forwarded.length;
+    shell.write("\r"); // an empty line runs nothing: no C, no D
+    await new Promise((r) => setTimeout(r, 300));
+    expect(forwarded.slice(before)).toContain(OSC_133_PROMPT_START);
+    expect(forwarded.slice(before)).not.toMatch(/133;[CD]/);
+
+    shell.write("history | tail -n 5; echo hist-done-$((6*7))\r");
+    await waitFor("hist-done-42");
+    expect(forwarded.slice(forwarded.lastIndexOf("history | tail"))).not.toContain("__nostromo");
+    shell.end("exit\r");
+  }, 20_000);
+});

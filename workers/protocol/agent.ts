@@ -1,0 +1,266 @@
+// Control-link protocol between an agent and the edge (AgentLink DO): JSON text frames, one
+// discriminated union per direction on field `t`. The single source of truth for both sides.
+import { z } from "zod";
+import { type ParseResult, parseFrame } from "./frame";
+
+/** Ids minted by the edge (`ses_…`, request ids): short, printable, safe to log. */
+export const WireIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, "must be letters, digits, '.', '_', ':' or '-'");
+
+/** One OpenSSH public key line: `<type> <base64 blob> [comment]`. */
+export const OpenSshPublicKeySchema = z
+  .string()
+  .max(16 * 1024)
+  .regex(
+    /^[a-z0-9][a-z0-9@.+-]{2,63} [A-Za-z0-9+/]+={0,2}(?: [^\r\n]*)?$/,
+    "must be an OpenSSH public key line",
+  );
+
+/** OpenSSH's own fingerprint format: SHA-256 of the key blob, unpadded base64. */
+export const HostKeyFingerprintSchema = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "must be an OpenSSH SHA256 fingerprint");
+
+export const FailureCodeSchema = z.enum([
+  "AUTH_FAILED",
+  "CONNECT_FAILED",
+  "HOST_KEY_CHANGED",
+  "TIMEOUT",
+  "PROTOCOL",
+  "INTERNAL",
+]);
+export type FailureCode = z.infer<typeof FailureCodeSchema>;
+
+const message = z.string().max(4096);
+const timestamp = z.number().int().nonnegative();
+const percent = z.number().min(0).max(100).nullable();
+const interval = z
+  .number()
+  .int()
+  .min(1000)
+  .max(60 * 60 * 1000);
+export const TerminalSizeSchema = z.object({
+  cols: z.number().int().min(1).max(1000),
+  rows: z.number().int().min(1).max(1000),
+});
+
+export const SshAuthSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("password"), password: z.string().max(4096) }),
+  z.object({
+    type: z.literal("key"),
+    privateKey: z
+      .string()
+      .min(1)
+      .max(64 * 1024),
+    passphrase: z.string().max(4096).nullable().optional(),
+  }),
+]);
+export type SshAuth = z.infer<typeof SshAuthSchema>;
+
+export const SessionTargetSchema = z.object({
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[^\s/\\@]+$/, "must be a host name or an IP address"),
+  port: z.number().int().min(1).max(65535),
+  username: z
+    .string()
+    .min(1)
+    .max(256)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters"),
+  auth: SshAuthSchema,
+  /** Pinned host key; null or absent = trust on first use (the edge pins what `session.opened` reports). */
+  hostKey: OpenSshPublicKeySchema.nullable().optional(),
+});
+export type SessionTarget = z.infer<typeof SessionTargetSchema>;
+
+// ── agent → edge ────────────────────────────────────────────────────────────────────────────────
+
+export const HelloSchema = z.object({
+  t: z.literal("hello"),
+  version: z.string().min(1).max(64),
+  hostname: z.string().min(1).max(255),
+  os: z.string().max(255),
+  platform: z.string().max(64),
+  arch: z.string().max(64),
+  uptimeSec: z.number().nonnegative(),
+  /** Sessions whose SSH connection this agent still holds (after a link reconnect). */
+  sessions: z.array(WireIdSchema).max(1000),
+  /** NOSTROMO_AGENT_NAME, when the operator set one. */
+  name: z.string().max(255).nullable().optional(),
+});
+
+export const HeartbeatSchema = z.object({
+  t: z.literal("heartbeat"),
+  ts: timestamp,
+  /** Echo of `ping.ts` when this heartbeat answers a ping (lets the edge measure round trips). */
+  pingTs: timestamp.optional(),
+});
+
+export const MetricsSchema = z.object({
+  t: z.literal("metrics"),
+  ts: timestamp,
+  cpu_load_pct: percent,
+  memory_usage_pct: percent,
+  disk_usage_pct: percent,
+  active_connections: z.number().int().nonnegative(),
+  hostname: z.string().max(255),
+  os: z.string().max(255),
+  uptime_sec: z.number().nonnegative().nullable(),
+  agent_version: z.string().max(64),
+  memory_total_bytes: z.number().nonnegative().nullable(),
+  disk_total_bytes: z.number().nonnegative().nullable(),
+});
+
+export const AgentErrorSchema = z.object({
+  t: z.literal("error"),
+  level: z.enum(["warn", "error"]),
+  message,
+  context: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+
+export const SessionOpenedSchema = z.object({
+  t: z.literal("session.opened"),
+  sessionId: WireIdSchema,
+  hostKey: OpenSshPublicKeySchema,
+  hostKeyFingerprint: HostKeyFingerprintSchema,
+});
+
+export const SessionFailedSchema = z.object({
+  t: z.literal("session.failed"),
+  sessionId: WireIdSchema,
+  code: FailureCodeSchema,
+  message,
+  hostKeyFingerprint: HostKeyFingerprintSchema.optional(),
+});
+
+export const SessionClosedSchema = z.object({
+  t: z.literal("session.closed"),
+  sessionId: WireIdSchema,
+  reason: z.string().max(1024),
+  exitCode: z.number().int().nullable().optional(),
+});
+
+export const ExecResultSchema = z.object({
+  t: z.literal("exec.result"),
+  requestId: WireIdSchema,
+  output: z.string(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().max(64).nullable(),
+  durationMs: z.number().nonnegative(),
+  truncated: z.boolean(),
+});
+
+export const ExecFailedSchema = z.object({
+  t: z.literal("exec.failed"),
+  requestId: WireIdSchema,
+  code: FailureCodeSchema,
+  message,
+});
+
+export const AgentFrameSchema = z.discriminatedUnion("t", [
+  HelloSchema,
+  HeartbeatSchema,
+  MetricsSchema,
+  AgentErrorSchema,
+  SessionOpenedSchema,
+  SessionFailedSchema,
+  SessionClosedSchema,
+  ExecResultSchema,
+  ExecFailedSchema,
+]);
+export type AgentFrame = z.infer<typeof AgentFrameSchema>;
+export type HelloFrame = z.infer<typeof HelloSchema>;
+export type MetricsFrame = z.infer<typeof MetricsSchema>;
+
+// ── edge → agent ────────────────────────────────────────────────────────────────────────────────
+
+export const HelloAckSchema = z.object({
+  t: z.literal("hello.ack"),
+  agentId: z.string().min(1).max(128),
+  heartbeatIntervalMs: interval,
+  metricsIntervalMs: interval.optional(),
+});
+
+export const SessionOpenSchema = z.object({
+  t: z.literal("session.open"),
+  sessionId: WireIdSchema,
+  /** A path on NOSTROMO_URL (never an absolute URL, so the data token cannot be sent elsewhere). */
+  dataUrl: z
+    .string()
+    .max(2048)
+    .regex(/^\/(?!\/)[^\s\\]*$/, "must be an absolute path such as /api/remote-sessions/<id>/agent"),
+  dataToken: z.string().min(1).max(4096).regex(/^\S+$/, "must not contain whitespace"),
+  target: SessionTargetSchema,
+  cols: TerminalSizeSchema.shape.cols,
+  rows: TerminalSizeSchema.shape.rows,
+  /** Always "xterm-256color" today; any terminfo-safe name is accepted. */
+  term: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/, "must be a terminal type such as xterm-256color"),
+  shellIntegration: z.boolean(),
+});
+export type SessionOpenFrame = z.infer<typeof SessionOpenSchema>;
+
+export const SessionCloseSchema = z.object({
+  t: z.literal("session.close"),
+  sessionId: WireIdSchema,
+  reason: z.string().max(1024),
+});
+
+export const ExecRequestSchema = z.object({
+  t: z.literal("exec.request"),
+  requestId: WireIdSchema,
+  target: SessionTargetSchema,
+  command: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(60 * 60 * 1000),
+  /** Capped so that the `exec.result` frame stays under MAX_FRAME_BYTES even after JSON escaping. */
+  maxOutputBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(64 * 1024),
+});
+export type ExecRequestFrame = z.infer<typeof ExecRequestSchema>;
+
+export const PingSchema = z.object({ t: z.literal("ping"), ts: timestamp });
+
+export const RevokedSchema = z.object({ t: z.literal("revoked"), reason: z.string().max(1024) });
+
+export const EdgeFrameSchema = z.discriminatedUnion("t", [
+  HelloAckSchema,
+  SessionOpenSchema,
+  SessionCloseSchema,
+  ExecRequestSchema,
+  PingSchema,
+  RevokedSchema,
+]);
+export type EdgeFrame = z.infer<typeof EdgeFrameSchema>;
+
+/** Parses a frame the agent sent (edge side). Never throws. */
+export function parseAgentFrame(data: unknown): ParseResult<AgentFrame> {
+  return parseFrame(AgentFrameSchema, data);
+}
+
+/** Parses a frame the edge sent (agent side). Never throws. */
+export function parseEdgeFrame(data: unknown): ParseResult<EdgeFrame> {
+  return parseFrame(EdgeFrameSchema, data);
+}
+
+export function encodeAgentFrame(frame: AgentFrame): string {
+  return JSON.stringify(frame);
+}
+
+export function encodeEdgeFrame(frame: EdgeFrame): string {
+  return JSON.stringify(frame);
+}

@@ -1,0 +1,5 @@
+// Public surface of the wire protocol shared by the edge Worker and the agent (zod only, runs anywhere).
+export * from "./agent";
+export * from "./agent-auth";
+export * from "./agent-data";
+export * from "./frame";
