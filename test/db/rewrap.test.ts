@@ -6,8 +6,8 @@ import { dropDatabase, ensureDatabase, migratePlatform, nodeDb } from "../../db/
 import { rewrapAll } from "../../db/rewrap.ts";
 import { tenants } from "../../db/schema/control/tenants.ts";
 import {
-  decryptString,
   DecryptError,
+  decryptString,
   encryptString,
   loadMasterKey,
   newDataKey,
@@ -40,7 +40,13 @@ describe("rewrapAll", () => {
       const plain = `db-password-${i}`;
       const [t] = await handle.db
         .insert(tenants)
-        .values({ companyName: `R${i}`, subdomain: `${name}-${i}`, dataKeyWrapped: wrapped, masterKeyId: old.id, status: "active" })
+        .values({
+          companyName: `R${i}`,
+          subdomain: `${name}-${i}`,
+          dataKeyWrapped: wrapped,
+          masterKeyId: old.id,
+          status: "active",
+        })
         .returning({ id: tenants.id });
       secrets.push({ id: t?.id ?? "", ciphertext: await encryptString(dataKey, plain), plain });
     }
