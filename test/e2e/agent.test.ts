@@ -35,6 +35,7 @@ type AgentRow = {
   status: string;
   version: string;
   hostname: string;
+  lastConnectedAt: string | null;
   metrics: Record<string, number> | null;
 };
 
@@ -191,6 +192,8 @@ describe("health reaches the Command Center", () => {
 
 describe("the control link refuses bad input", () => {
   it("a replayed signature is refused; garbage frames are rejected and then the socket is closed, the edge keeps serving", async () => {
+    // The real agent would replace our link when it reconnects: keep it stopped during this test.
+    expect(await agent?.stop("SIGTERM")).toBe(0);
     const headers = signedHeaders();
     const first = await openLink(headers);
     expect(first.status).toBe(101);
@@ -201,7 +204,7 @@ describe("the control link refuses bad input", () => {
       first.ws?.send(i % 2 ? "{not json" : JSON.stringify({ t: "metrics", cpu_load_pct: "lots" }));
     first.ws?.send(Buffer.from([0, 1, 2, 3]));
     expect(await closed).toBe(1008);
-    // The real agent's link was replaced by ours; it reconnects by itself and reports again.
+    agent = startAgent(agentEnv());
     await waitFor("the agent back online", async () => (await agents())[0]?.online);
     expect((await fetch(`${e2e.stack.url}/api/health`)).status).toBe(200);
   });
@@ -226,10 +229,19 @@ describe("lifecycle", () => {
   });
 
   it("comes back by itself after the edge restarts", async () => {
+    const restartedAt = Date.now();
     await e2e.restartEdge();
     admin = new Http(e2e.stack.url, e2e.stack.demoTenantId);
     await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-    await waitFor("reconnected after the edge restart", async () => (await agents())[0]?.online, 60_000);
+    // A killed edge never saw the link close, so wait for a connection made after the restart.
+    await waitFor(
+      "reconnected after the edge restart",
+      async () => {
+        const [a] = await agents();
+        return a?.online && new Date(a.lastConnectedAt ?? 0).getTime() > restartedAt;
+      },
+      60_000,
+    );
   });
 
   it("is revoked: its socket closes at once, it stops, and its credential no longer works", async () => {
