@@ -1,0 +1,123 @@
+// Public types of the command-policy engine. Field names follow the seed's POLICY / BLOCKED_COMMAND
+// entities in camelCase; routes map database rows onto these before compiling.
+
+export type PatternType = "exact" | "contains" | "regex";
+export type Severity = "low" | "medium" | "high" | "critical";
+export type ConnectionType = "ssh" | "rdp" | "vnc" | "telnet";
+export type CommandType = "shell" | "system" | "file" | "network" | "admin";
+
+export interface RuleInput {
+  id: string;
+  policyId: string;
+  name: string;
+  description?: string | null;
+  pattern: string;
+  patternType: PatternType;
+  severity: Severity;
+  /** Empty = every connection type. */
+  appliesToTypes: ConnectionType[];
+  examples?: string[];
+}
+
+export interface PolicyInput {
+  id: string;
+  name: string;
+  isActive: boolean;
+  /** Role ids; empty = every role. */
+  appliesToRoles: string[];
+  /** Connection ids; empty = every connection. */
+  appliesToConnections: string[];
+  blockedCommands: RuleInput[];
+  /** Allow-list; when non-empty, any program not on it is a violation (see docs/policy-engine.md). */
+  allowedCommands?: string[] | null;
+  requireApproval: boolean;
+  autoDisconnectOnViolation: boolean;
+  notifyOnViolation: boolean;
+}
+
+/** Missing fields mean "unknown", and unknown never takes a policy out of scope (fail closed). */
+export interface EvalContext {
+  roleId?: string | null;
+  connectionId?: string | null;
+  connectionType?: ConnectionType | null;
+}
+
+/** Why the static view of a line may differ from what the shell runs. */
+export type ParseFlag =
+  | "incomplete"
+  | "dynamic-program"
+  | "depth-exceeded"
+  | "runtime-args"
+  | "too-long"
+  | "expansion-limit"
+  | "history-expansion";
+
+export type CommandOrigin =
+  | "line"
+  | "substitution"
+  | "wrapper"
+  | "shell-string"
+  | "stdin-script"
+  | "eval"
+  | "xargs"
+  | "find-exec"
+  | "alias"
+  | "trap"
+  | "resolved";
+
+export interface Redirect {
+  op: string;
+  fd: string;
+  target: string;
+}
+
+export interface ParsedCommand {
+  /** Program basename + arguments after quote removal, joined by single spaces. */
+  canonical: string;
+  /** Basename of the program; null when the name is only known at run time. */
+  program: string | null;
+  args: string[];
+  origin: CommandOrigin;
+  dynamicProgram: boolean;
+  /** Arguments are appended at run time (xargs without visible input). */
+  runtimeArgs: boolean;
+  redirects: Redirect[];
+}
+
+export interface ParseResult {
+  commands: ParsedCommand[];
+  /** Whitespace-normalised source texts: the line and every nested shell string. */
+  fragments: string[];
+  flags: ParseFlag[];
+}
+
+export interface DecisionRule {
+  id: string;
+  name: string;
+  policyId: string;
+  policyName: string;
+  severity: Severity;
+  patternType: PatternType;
+}
+
+export interface Decision {
+  decision: "allow" | "block" | "require_approval";
+  rule: DecisionRule | null;
+  /** The policy behind the decision; set for allow-list violations too, where rule is null. */
+  policy: { id: string; name: string } | null;
+  reason: string;
+  severity: Severity | null;
+  commandType: CommandType;
+  riskLevel: Severity;
+  autoDisconnect: boolean;
+  notify: boolean;
+  commands: string[];
+  matchedCommand: string | null;
+  flags: ParseFlag[];
+}
+
+export type RuleCheckCode = "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN";
+
+export type RuleCheckResult =
+  | { ok: true }
+  | { ok: false; code: RuleCheckCode; message: string; example?: string };
