@@ -137,3 +137,112 @@ export async function tenantClient(
   if (r.status !== 200) throw new Error(`tenant login failed: ${r.status} ${JSON.stringify(r.body)}`);
   return c;
 }
+
+// ——— Users of a predefined role and direct database reads (connections, SSH keys, policies tests) ———
+import { env as testEnv } from "cloudflare:test";
+import { configureNeon, createDb } from "../../db/client.ts";
+
+export type PredefinedRoleName = "Admin" | "Technician" | "Observer";
+
+/** Runs `fn` with a pool on the test database (the pooled tenants' data lives there), then closes it. */
+export async function withTestDb<T>(
+  fn: (pool: ReturnType<typeof createDb>["pool"]) => Promise<T>,
+): Promise<T> {
+  configureNeon(testEnv.NEON_WS_PROXY);
+  const { pool } = createDb(inject("databaseUrl"));
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The id of a predefined role (shared by every organization). */
+export async function predefinedRoleId(name: PredefinedRoleName): Promise<string> {
+  return withTestDb(async (pool) => {
+    const r = await pool.query<{ id: string }>(
+      `select id from "role" where name = $1 and organization_id is null`,
+      [name],
+    );
+    const id = r.rows[0]?.id;
+    if (!id) throw new Error(`no predefined role ${name}`);
+    return id;
+  });
+}
+
+/** A new user of `t` with a predefined role, created by `admin` through /api/users, logged in. */
+export async function userWithRole(
+  t: ProvisionedTenant,
+  admin: Client,
+  role: PredefinedRoleName,
+): Promise<{ client: Client; id: string; email: string }> {
+  const email = `${unique(role).toLowerCase()}@example.com`;
+  const password = "correct-horse-battery";
+  const r = await admin.post<{ id: string }>("/api/users", {
+    email,
+    password,
+    name: `${role} ${email}`,
+    role_id: await predefinedRoleId(role),
+  });
+  if (r.status !== 201) throw new Error(`user creation failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { client: await tenantClient(t, email, password), id: r.body.id, email };
+}
+
+// ——— identity helpers (users, roles, addresses, direct SQL) ———
+
+let ipCounter = 0;
+/** A fresh client address: failed logins are counted per IP across every test file sharing the database. */
+export function uniqueIp(): string {
+  ipCounter += 1;
+  const r = Math.floor(Math.random() * 0xffff);
+  return `10.${r >> 8}.${r & 0xff}.${(ipCounter % 250) + 1}`;
+}
+
+/** The id of a role by name, as the tenant sees it through /api/roles. */
+export async function roleIdOf(admin: Client, name: string): Promise<string> {
+  const r = await admin.get<{ data: { id: string; name: string }[] }>("/api/roles");
+  const found = r.body.data?.find((x) => x.name === name);
+  if (!found) throw new Error(`no role ${name}: ${r.status} ${JSON.stringify(r.body)}`);
+  return found.id;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+/** Creates a user of the tenant through POST /api/users with the named role. */
+export async function createUser(
+  admin: Client,
+  role: string,
+  extra: Record<string, unknown> = {},
+): Promise<TestUser> {
+  const email = `${unique("user").toLowerCase()}@example.com`;
+  const password = "user-password-12345";
+  const r = await admin.post<{ id: string }>("/api/users", {
+    email,
+    password,
+    name: `${role} ${email.slice(5, 12)}`,
+    role_id: await roleIdOf(admin, role),
+    ...extra,
+  });
+  if (r.status !== 201) throw new Error(`create user failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { id: r.body.id, email, password };
+}
+
+/** A logged-in client of `u` on the tenant's host, from `ip`. */
+export async function loginAs(t: ProvisionedTenant, u: { email: string; password: string }, ip?: string) {
+  const c = new Client(`${t.subdomain}.localhost`, ip);
+  const r = await c.login(u.email, u.password);
+  if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return c;
+}
+
+/** Direct SQL on the test database (to check what is stored, or to move time along). */
+export function sqlQuery<R extends Record<string, unknown> = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  return withTestDb(async (pool) => (await pool.query(text, params)).rows as R[]);
+}

@@ -13,7 +13,7 @@ import { timingSafeEqual } from "../crypto/encoding.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { openTenantDb } from "../tenancy/connection-manager.ts";
-import { loadOrganization } from "../tenancy/organization.ts";
+import { loadOrganization, type OrganizationRecord } from "../tenancy/organization.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
 import { ipAllowed } from "./ip-ranges.ts";
 import { isPermission } from "./permissions.ts";
@@ -23,6 +23,7 @@ import { API_TOKEN_PREFIX, csrfTokenFor, hashToken } from "./tokens.ts";
 
 export const SID_COOKIE = "sid";
 export const CSRF_HEADER = "x-csrf-token";
+export const LOGIN_PATH = "/api/auth/login";
 export const SUPER_ADMIN_IDLE_MS = 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 15_000;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -30,8 +31,20 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 type Via = Pick<Principal, "loginId" | "tokenId" | "via">;
 
 /** Makes sure the request is scoped to `tenantId` (a credential names its tenant); false on a mismatch. */
-async function scopeTo(c: Context<AppEnv>, tenantId: string): Promise<boolean> {
-  if (c.var.tenant) return c.var.tenant.id === tenantId;
+async function scopeTo(c: Context<AppEnv>, tenantId: string, via: Via["via"]): Promise<boolean> {
+  if (c.var.tenant) {
+    if (c.var.tenant.id === tenantId) return true;
+    // A live credential of another tenant presented here: refused, and recorded in this tenant's trail.
+    await audit(c, {
+      type: "security.unauthorized",
+      action: "foreign_credential",
+      description: `A ${via === "bearer" ? "API token" : "login cookie"} of another tenant was refused`,
+      status: "failure",
+      userId: null,
+      metadata: { via, method: c.req.method, path: c.req.path },
+    });
+    return false;
+  }
   const tenant = await findTenant(c.var.db, tenantId);
   if (!tenant || tenant.status !== "active") return false;
   c.set("tenant", tenant);
@@ -45,33 +58,47 @@ async function tenantUser(
   userId: string,
   via: Via,
   tokenPermissions: string[] | null,
-  pendingStep: string | null,
-): Promise<UserPrincipal | null> {
-  if (!(await scopeTo(c, tenantId))) return null;
+): Promise<{ principal: UserPrincipal; org: OrganizationRecord } | null> {
+  if (!(await scopeTo(c, tenantId, via.via))) return null;
   const db = c.var.scope?.db;
   if (!db) return null;
   const [u] = await db
-    .select({ id: user.id, email: user.email, name: user.name, roleId: user.roleId, isActive: user.isActive })
+    .select({
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      roleId: user.roleId,
+      isActive: user.isActive,
+      twoFactorEnabled: user.twoFactorEnabled,
+    })
     .from(user)
     .where(and(eq(user.id, userId), eq(user.organizationId, tenantId), isNull(user.deletedAt)));
   if (!u?.isActive) return null;
   const role = await loadRole(db, u.roleId);
-  if (!role) return null;
+  // A role of another organization is never honoured, whatever the user row says.
+  if (!role || (role.organizationId !== null && role.organizationId !== tenantId)) return null;
+  const org = await loadOrganization(db, tenantId);
   const permissions = tokenPermissions
     ? role.permissions.filter((p) => tokenPermissions.includes(p))
     : [...role.permissions];
+  // Decided on every request, not only at login: turning require_2fa on confines every login and token
+  // of a user without 2FA to enrolment at once.
+  const pendingStep = org.settings.require_2fa && !u.twoFactorEnabled ? "2fa_enroll" : null;
   return {
-    kind: "user",
-    id: u.id,
-    tenantId,
-    email: u.email,
-    name: u.name,
-    roleId: role.id,
-    roleName: role.name,
-    permissions,
-    ownOnly: role.ownOnly.filter((p) => permissions.includes(p)),
-    pendingStep,
-    ...via,
+    principal: {
+      kind: "user",
+      id: u.id,
+      tenantId,
+      email: u.email,
+      name: u.name,
+      roleId: role.id,
+      roleName: role.name,
+      permissions,
+      ownOnly: role.ownOnly.filter((p) => permissions.includes(p)),
+      pendingStep,
+      ...via,
+    },
+    org,
   };
 }
 
@@ -89,17 +116,14 @@ async function superAdmin(c: Context<AppEnv>, id: string, via: Via): Promise<Sup
   return { kind: "super_admin", id: a.id, email: a.email, name: a.name, ...via };
 }
 
-async function enforceIpRanges(c: Context<AppEnv>, tenantId: string, what: string): Promise<void> {
-  const db = c.var.scope?.db;
-  if (!db) return;
-  const org = await loadOrganization(db, tenantId);
+async function enforceIpRanges(c: Context<AppEnv>, org: OrganizationRecord, what: string): Promise<void> {
   if (ipAllowed(c.var.clientIp, org.settings.allowed_ip_ranges)) return;
   await audit(c, {
     type: "security.unauthorized",
     action: "ip_refused",
     description: `${what} refused: ${c.var.clientIp || "unknown address"} is outside the allowed IP ranges`,
     status: "failure",
-    metadata: { ip: c.var.clientIp, path: c.req.path },
+    metadata: { ip: c.var.clientIp, method: c.req.method, path: c.req.path },
   });
   throw new ApiError("IP_NOT_ALLOWED", "Your address is not in the organization's allowed IP ranges");
 }
@@ -113,18 +137,17 @@ async function fromApiToken(c: Context<AppEnv>, token: string): Promise<Principa
     .where(eq(apiTokens.tokenHash, await hashToken(token)));
   if (!t || t.revokedAt || (t.expiresAt && t.expiresAt.getTime() <= Date.now())) throw invalid;
   const via: Via = { loginId: null, tokenId: t.id, via: "bearer" };
-  const p =
-    t.principalType === "super_admin"
-      ? await superAdmin(c, t.userId, via)
-      : t.tenantId
-        ? await tenantUser(c, t.tenantId, t.userId, via, t.permissions.filter(isPermission), null)
-        : null;
+  let p: Principal | null = null;
+  if (t.principalType === "super_admin") p = await superAdmin(c, t.userId, via);
+  else if (t.tenantId) {
+    const found = await tenantUser(c, t.tenantId, t.userId, via, t.permissions.filter(isPermission));
+    if (found) await enforceIpRanges(c, found.org, "API request");
+    p = found?.principal ?? null;
+  }
   if (!p) throw invalid;
-  if (p.kind === "user") await enforceIpRanges(c, p.tenantId, "API request");
+  // Awaited, not deferred to the response's cleanups: those run beside the pool's end() and would fail.
   if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-    c.var.cleanups.push(() =>
-      c.var.db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, t.id)),
-    );
+    await c.var.db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, t.id));
   }
   return p;
 }
@@ -141,13 +164,15 @@ async function fromLoginCookie(c: Context<AppEnv>, sid: string): Promise<Princip
   }
   const via: Via = { loginId: s.id, tokenId: null, via: "cookie" };
   let idleMs = SUPER_ADMIN_IDLE_MS;
-  let p: Principal | null;
+  let p: Principal | null = null;
+  let org: OrganizationRecord | null = null;
   if (s.principalType === "super_admin") {
     p = await superAdmin(c, s.userId, via);
-  } else {
-    p = s.tenantId ? await tenantUser(c, s.tenantId, s.userId, via, null, s.pendingStep) : null;
-    if (p && c.var.scope)
-      idleMs = (await loadOrganization(c.var.scope.db, p.tenantId)).settings.session_timeout;
+  } else if (s.tenantId) {
+    const found = await tenantUser(c, s.tenantId, s.userId, via, null);
+    p = found?.principal ?? null;
+    org = found?.org ?? null;
+    if (org) idleMs = org.settings.session_timeout;
   }
   if (!p) {
     c.set("authFailure", "SESSION_EXPIRED");
@@ -162,7 +187,7 @@ async function fromLoginCookie(c: Context<AppEnv>, sid: string): Promise<Princip
     c.set("authFailure", "SESSION_EXPIRED");
     return null;
   }
-  if (p.kind === "user") await enforceIpRanges(c, p.tenantId, "Request");
+  if (org) await enforceIpRanges(c, org, "Request");
   if (!SAFE_METHODS.has(c.req.method)) {
     const sent = c.req.header(CSRF_HEADER) ?? "";
     if (!timingSafeEqual(sent, await csrfTokenFor(sid))) {
@@ -173,24 +198,29 @@ async function fromLoginCookie(c: Context<AppEnv>, sid: string): Promise<Princip
     }
   }
   if (idle > TOUCH_EVERY_MS) {
-    c.var.cleanups.push(() =>
-      c.var.db.update(userSessions).set({ lastActivityAt: sql`now()` }).where(eq(userSessions.id, s.id)),
-    );
+    await c.var.db.update(userSessions).set({ lastActivityAt: sql`now()` }).where(eq(userSessions.id, s.id));
   }
   return p;
 }
+
+// Routes that carry their own credential in the Authorization header (the agent's session data token),
+// checked by the object they reach.
+const OWN_CREDENTIAL = /^\/api\/remote-sessions\/[^/]+\/agent$/;
 
 export const authenticate = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     c.set("principal", null);
     c.set("authFailure", null);
+    if (OWN_CREDENTIAL.test(c.req.path)) return next();
     const authz = c.req.header("authorization");
     if (authz) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
       if (!m?.[1])
         throw new ApiError("UNAUTHORIZED", "Malformed Authorization header (expected: Bearer <token>)");
       c.set("principal", await fromApiToken(c, m[1]));
-    } else {
+    } else if (!(c.req.method === "POST" && c.req.path === LOGIN_PATH)) {
+      // Logging in ignores any login the browser already has: a stale or valid cookie without the CSRF
+      // header must not stand in the way of signing in again.
       const sid = getCookie(c, SID_COOKIE);
       if (sid) c.set("principal", await fromLoginCookie(c, sid));
     }

@@ -57,11 +57,19 @@ export const requireSuperAdmin = () =>
     await next();
   });
 
+/** Inside a handler: 403 (audited) unless `p` has every one of `perms`. */
+export async function assertPermission(
+  c: Context<AppEnv>,
+  p: UserPrincipal,
+  ...perms: Permission[]
+): Promise<void> {
+  const missing = perms.filter((x) => !p.permissions.includes(x));
+  if (missing.length) await deny(c, p, missing);
+}
+
 export const requirePermission = (...perms: Permission[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const p = currentUser(c);
-    const missing = perms.filter((x) => !p.permissions.includes(x));
-    if (missing.length) await deny(c, p, missing);
+    await assertPermission(c, currentUser(c), ...perms);
     await next();
   });
 
@@ -92,4 +100,27 @@ export async function assertMayActOn(
     });
     throw new ApiError("FORBIDDEN", `Your role may only use ${perm} on your own resources`);
   }
+}
+
+/**
+ * Refuses (403, audited as security.unauthorized) acting on, or handing out, permissions the caller does
+ * not hold itself: how role escalation through users and custom roles is stopped.
+ */
+export async function assertWithinOwn(
+  c: Context<AppEnv>,
+  p: UserPrincipal,
+  perms: readonly string[],
+  what: string,
+): Promise<void> {
+  const held: readonly string[] = p.permissions;
+  const beyond = perms.filter((x) => !held.includes(x));
+  if (!beyond.length) return;
+  await audit(c, {
+    type: "security.unauthorized",
+    action: "escalation_refused",
+    description: `${p.email} may not ${what}: it needs permissions they do not hold`,
+    status: "failure",
+    metadata: { method: c.req.method, path: c.req.path, beyond },
+  });
+  throw new ApiError("FORBIDDEN", `You may not ${what}: it goes beyond your own permissions`, { beyond });
 }

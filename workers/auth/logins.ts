@@ -1,10 +1,11 @@
 // Login sessions (auth.user_sessions): creating one for a successful login, and revoking — the basis of
-// logout, the idle timeout and the Command Center's kill switch.
+// logout, the idle timeout, user deletion and the Command Center's kill switch.
 import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import { userSessions } from "../../db/schema/control/auth.ts";
 import type { AppEnv } from "../env.ts";
+import { closeLoginSockets } from "../live/login-sockets.ts";
 import { SID_COOKIE } from "./authenticate.ts";
 import { csrfTokenFor, hashToken, newSid } from "./tokens.ts";
 
@@ -51,4 +52,31 @@ export async function revokeLogin(c: Context<AppEnv>, loginId: string, reason: s
     .where(and(eq(userSessions.id, loginId), isNull(userSessions.revokedAt)))
     .returning({ id: userSessions.id });
   return rows.length > 0;
+}
+
+/** Ends every live login of a tenant user (deletion, deactivation, password reset) and closes its sockets. */
+export async function endUserLogins(
+  c: Context<AppEnv>,
+  tenantId: string,
+  userId: string,
+  reason: string,
+  by: string | null,
+): Promise<{ logins: number; sockets: number }> {
+  const ended = await c.var.db
+    .update(userSessions)
+    .set({ revokedAt: new Date(), revokedReason: reason, revokedBy: by })
+    .where(
+      and(
+        eq(userSessions.userId, userId),
+        eq(userSessions.tenantId, tenantId),
+        eq(userSessions.principalType, "tenant_user"),
+        isNull(userSessions.revokedAt),
+      ),
+    )
+    .returning({ id: userSessions.id });
+  let sockets = 0;
+  for (const { id } of ended) {
+    sockets += (await closeLoginSockets(c.env, c.var.db, id, "Your login was ended")).sockets;
+  }
+  return { logins: ended.length, sockets };
 }

@@ -73,3 +73,42 @@ export const PREDEFINED_ROLES: readonly PredefinedRole[] = [
     ownOnly: [],
   },
 ];
+
+export type Cell = "yes" | "own" | "no";
+export type PredefinedRoleName = PredefinedRole["name"];
+
+export interface MatrixRow {
+  /** The action as the seed's table names it. */
+  action: string;
+  /** The permission the server checks for it. */
+  permission: Permission;
+  cells: Record<PredefinedRoleName, Cell>;
+}
+
+const row = (action: string, permission: Permission, admin: Cell, tech: Cell, observer: Cell): MatrixRow => ({
+  action,
+  permission,
+  cells: { Admin: admin, Technician: tech, Observer: observer },
+});
+
+/**
+ * The seed's "Permisos por Rol" table, each action tied to the permission its routes require. "Ejecutar
+ * comandos" is session:start: typing into a shell is driving a session, which the Observer (who may join and
+ * watch) may not do. The predefined roles above are checked against this table by a unit test.
+ */
+export const ROLE_MATRIX: readonly MatrixRow[] = [
+  row("Crear conexión", P.CREATE_CONNECTION, "yes", "yes", "no"),
+  row("Editar conexión", P.UPDATE_CONNECTION, "yes", "yes", "no"),
+  row("Eliminar conexión", P.DELETE_CONNECTION, "yes", "own", "no"),
+  row("Iniciar sesión", P.START_SESSION, "yes", "yes", "no"),
+  row("Unirse a sesión", P.JOIN_SESSION, "yes", "yes", "yes"),
+  row("Ver sesión", P.VIEW_SESSION, "yes", "yes", "yes"),
+  row("Ejecutar comandos", P.START_SESSION, "yes", "yes", "no"),
+  row("Terminar sesión", P.END_SESSION, "yes", "own", "no"),
+  row("Crear usuario", P.CREATE_USER, "yes", "no", "no"),
+  row("Ver usuarios", P.READ_USER, "yes", "yes", "yes"),
+  row("Editar usuario", P.UPDATE_USER, "yes", "no", "no"),
+  row("Ver auditoría", P.VIEW_AUDIT, "yes", "yes", "yes"),
+  row("Exportar auditoría", P.EXPORT_AUDIT, "yes", "no", "no"),
+  row("Gestionar políticas", P.MANAGE_POLICIES, "yes", "no", "no"),
+];

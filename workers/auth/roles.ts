@@ -38,3 +38,13 @@ export async function loadRole(db: Db, id: string): Promise<RoleRecord | null> {
   cache.set(id, { at: Date.now(), role: record });
   return record;
 }
+
+/** A role the tenant may use: a predefined one or one of its own custom roles; null otherwise. */
+export async function roleForTenant(db: Db, id: string, tenantId: string): Promise<RoleRecord | null> {
+  const r = await loadRole(db, id);
+  return r && (r.organizationId === null || r.organizationId === tenantId) ? r : null;
+}
+
+export function isAdminRole(r: Pick<RoleRecord, "isSystem" | "name">): boolean {
+  return r.isSystem && r.name === "Admin";
+}

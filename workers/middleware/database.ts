@@ -9,12 +9,16 @@ export const database = () =>
     configureNeon(c.env.NEON_WS_PROXY);
     const { db, pool } = createDb(c.env.DATABASE_URL);
     c.set("db", db);
-    const cleanups: (() => Promise<unknown>)[] = [() => pool.end()];
+    const cleanups: (() => Promise<unknown>)[] = [];
     c.set("cleanups", cleanups);
     try {
       await next();
     } finally {
-      const closing = Promise.allSettled(cleanups.map((f) => f()));
+      // Cleanups first (they may still use the pool), then the pool itself.
+      const closing = (async () => {
+        for (const f of cleanups) await f().catch(() => {});
+        await pool.end().catch(() => {});
+      })();
       try {
         c.executionCtx.waitUntil(closing);
       } catch {

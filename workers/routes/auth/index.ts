@@ -12,6 +12,8 @@ import { currentUser } from "../../auth/guard.ts";
 import { revokeLogin } from "../../auth/logins.ts";
 import { hashPassword, verifyPassword } from "../../auth/password.ts";
 import { isPermission } from "../../auth/permissions.ts";
+import type { Principal } from "../../auth/principal.ts";
+import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "../../auth/throttle.ts";
 import { csrfTokenFor, hashToken, newApiToken } from "../../auth/tokens.ts";
 import {
   hashRecoveryCode,
@@ -20,24 +22,31 @@ import {
   otpauthUri,
   verifyTotp,
 } from "../../auth/totp.ts";
+import { AVATAR_URL, BIO, NAME, PASSWORD, TIMEZONE } from "../../auth/user-fields.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { decryptForTenant, encryptForTenant } from "../../tenancy/connection-manager.ts";
+import { FEATURES } from "../../tenancy/features.ts";
+import { loadOrganization } from "../../tenancy/organization.ts";
 import { login } from "./login.ts";
-
-export const PASSWORD = z.string().min(12, "at least 12 characters").max(256);
 
 const profileBody = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    avatar_url: z.url().max(2048).nullable().optional(),
-    bio: z.string().max(2000).nullable().optional(),
-    timezone: z.string().trim().min(1).max(64).optional(),
+    name: NAME.optional(),
+    avatar_url: AVATAR_URL.nullable().optional(),
+    bio: BIO.nullable().optional(),
+    timezone: TIMEZONE.optional(),
   })
   .strict();
 
-const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: PASSWORD });
+const passwordBody = z
+  .object({ currentPassword: z.string().min(1).max(1024), newPassword: PASSWORD })
+  .strict()
+  .refine((b) => b.currentPassword !== b.newPassword, {
+    path: ["newPassword"],
+    message: "must differ from the current password",
+  });
 const codeBody = z.object({ code: z.string().trim().min(6).max(64) });
 const tokenBody = z
   .object({
@@ -46,6 +55,11 @@ const tokenBody = z
     expiresInDays: z.number().int().min(1).max(3650).optional(),
   })
   .strict();
+
+/** Tokens of a tenant user live under its tenant; a super admin's under none. */
+function ownerTenant(p: Principal) {
+  return p.kind === "user" ? eq(apiTokens.tenantId, p.tenantId) : isNull(apiTokens.tenantId);
+}
 
 export const auth = new Hono<AppEnv>()
   .post("/login", login)
@@ -83,7 +97,7 @@ export const auth = new Hono<AppEnv>()
             last_login: user.lastLogin,
           })
           .from(user)
-          .where(eq(user.id, p.id))
+          .where(and(eq(user.id, p.id), eq(user.organizationId, p.tenantId)))
       : [];
     return c.json({ principal: { ...p, ...u }, csrfToken });
   })
@@ -128,8 +142,15 @@ export const auth = new Hono<AppEnv>()
     const u = currentUser(c, { allowPending: true });
     const db = c.var.scope?.db;
     if (!db) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
-    const [row] = await db.select({ hash: user.passwordHash }).from(user).where(eq(user.id, u.id));
+    // Guessing the current password from a stolen login is brute force too: same counters as login.
+    const keys = throttleKeys(u.tenantId, u.email, c.var.clientIp);
+    await assertNotThrottled(c.var.db, keys);
+    const [row] = await db
+      .select({ hash: user.passwordHash })
+      .from(user)
+      .where(and(eq(user.id, u.id), eq(user.organizationId, u.tenantId)));
     if (!(await verifyPassword(body.currentPassword, row?.hash))) {
+      await recordFailure(c.var.db, keys);
       await audit(c, {
         type: "user.password.changed",
         action: "password_change",
@@ -138,43 +159,45 @@ export const auth = new Hono<AppEnv>()
       });
       throw new ApiError("INVALID_CREDENTIALS", "Current password is wrong");
     }
+    await clearFailures(c.var.db, keys[0]?.key ?? "");
     await db
       .update(user)
       .set({ passwordHash: await hashPassword(body.newPassword), passwordChangedAt: new Date() })
-      .where(eq(user.id, u.id));
+      .where(and(eq(user.id, u.id), eq(user.organizationId, u.tenantId)));
     // Every other login of this user ends: a changed password must lock out whoever knew the old one.
-    await c.var.db
+    const ended = await c.var.db
       .update(userSessions)
       .set({ revokedAt: new Date(), revokedReason: "password_changed", revokedBy: u.id })
       .where(
         and(
           eq(userSessions.userId, u.id),
+          eq(userSessions.tenantId, u.tenantId),
           isNull(userSessions.revokedAt),
           u.loginId ? ne(userSessions.id, u.loginId) : undefined,
         ),
-      );
+      )
+      .returning({ id: userSessions.id });
     await audit(c, {
       type: "user.password.changed",
       action: "password_change",
       description: `${u.email} changed their password`,
+      metadata: { otherLoginsEnded: ended.length },
     });
-    return c.json({ ok: true });
+    return c.json({ ok: true, otherLoginsEnded: ended.length });
   })
 
   .post("/2fa/enroll", async (c) => {
     const u = currentUser(c, { allowPending: true });
     const scope = c.var.scope;
     if (!scope) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
-    const [row] = await scope.db
-      .select({ enabled: user.twoFactorEnabled })
-      .from(user)
-      .where(eq(user.id, u.id));
+    const mine = and(eq(user.id, u.id), eq(user.organizationId, u.tenantId));
+    const [row] = await scope.db.select({ enabled: user.twoFactorEnabled }).from(user).where(mine);
     if (row?.enabled) throw new ApiError("CONFLICT", "Two-factor authentication is already enabled");
     const secret = newTotpSecret();
     await scope.db
       .update(user)
       .set({ twoFactorPendingSecret: await encryptForTenant(c.env, scope.tenant, secret) })
-      .where(eq(user.id, u.id));
+      .where(mine);
     return c.json({ secret, otpauthUri: otpauthUri(secret, u.email) });
   })
 
@@ -183,7 +206,8 @@ export const auth = new Hono<AppEnv>()
     const scope = c.var.scope;
     if (!scope) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
     const { code } = await readJson(c, codeBody);
-    const [row] = await scope.db.select().from(user).where(eq(user.id, u.id));
+    const mine = and(eq(user.id, u.id), eq(user.organizationId, u.tenantId));
+    const [row] = await scope.db.select().from(user).where(mine);
     if (!row?.twoFactorPendingSecret)
       throw new ApiError("INVALID_STATE", "Start with POST /api/auth/2fa/enroll");
     const secret = await decryptForTenant(c.env, scope.tenant, row.twoFactorPendingSecret);
@@ -200,7 +224,7 @@ export const auth = new Hono<AppEnv>()
         twoFactorPendingSecret: null,
         twoFactorRecoveryCodes: recovery.hashed,
       })
-      .where(eq(user.id, u.id));
+      .where(mine);
     if (u.loginId)
       await c.var.db.update(userSessions).set({ pendingStep: null }).where(eq(userSessions.id, u.loginId));
     await audit(c, {
@@ -216,21 +240,30 @@ export const auth = new Hono<AppEnv>()
     const scope = c.var.scope;
     if (!scope) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
     const { code } = await readJson(c, codeBody);
-    const [row] = await scope.db.select().from(user).where(eq(user.id, u.id));
+    const mine = and(eq(user.id, u.id), eq(user.organizationId, u.tenantId));
+    const [row] = await scope.db.select().from(user).where(mine);
     if (!row?.twoFactorEnabled || !row.twoFactorSecret)
       throw new ApiError("INVALID_STATE", "Two-factor authentication is not enabled");
-    const secret = await decryptForTenant(c.env, scope.tenant, row.twoFactorSecret);
-    const byRecovery = (row.twoFactorRecoveryCodes ?? []).includes(await hashRecoveryCode(code));
-    if (!verifyTotp(secret.reveal(), code, u.email) && !byRecovery)
-      throw new ApiError("INVALID_CREDENTIALS", "Wrong code");
-    const { loadOrganization } = await import("../../tenancy/organization.ts");
     if ((await loadOrganization(scope.db, scope.tenant.id)).settings.require_2fa) {
       throw new ApiError("FORBIDDEN", "Your organization requires two-factor authentication");
     }
+    const keys = throttleKeys(u.tenantId, u.email, c.var.clientIp);
+    await assertNotThrottled(c.var.db, keys);
+    const secret = await decryptForTenant(c.env, scope.tenant, row.twoFactorSecret);
+    const byRecovery = (row.twoFactorRecoveryCodes ?? []).includes(await hashRecoveryCode(code));
+    if (!verifyTotp(secret.reveal(), code, u.email) && !byRecovery) {
+      await recordFailure(c.var.db, keys);
+      throw new ApiError("INVALID_CREDENTIALS", "Wrong code");
+    }
     await scope.db
       .update(user)
-      .set({ twoFactorEnabled: false, twoFactorSecret: null, twoFactorRecoveryCodes: null })
-      .where(eq(user.id, u.id));
+      .set({
+        twoFactorEnabled: false,
+        twoFactorSecret: null,
+        twoFactorPendingSecret: null,
+        twoFactorRecoveryCodes: null,
+      })
+      .where(mine);
     await audit(c, {
       type: "user.2fa.disabled",
       action: "2fa_disable",
@@ -242,6 +275,7 @@ export const auth = new Hono<AppEnv>()
   .get("/tokens", async (c) => {
     const p = c.var.principal;
     if (!p) throw new ApiError("UNAUTHORIZED", "Authentication required");
+    if (p.kind === "user") currentUser(c);
     const rows = await c.var.db
       .select({
         id: apiTokens.id,
@@ -254,7 +288,7 @@ export const auth = new Hono<AppEnv>()
         createdAt: apiTokens.createdAt,
       })
       .from(apiTokens)
-      .where(eq(apiTokens.userId, p.id))
+      .where(and(eq(apiTokens.userId, p.id), ownerTenant(p)))
       .orderBy(desc(apiTokens.createdAt));
     return c.json({ data: rows });
   })
@@ -267,6 +301,14 @@ export const auth = new Hono<AppEnv>()
     let permissions: string[] = [];
     if (p.kind === "user") {
       currentUser(c);
+      if (!c.var.tenant?.features.includes(FEATURES.API_TOKENS))
+        throw new ApiError(
+          "FEATURE_DISABLED",
+          `The feature "${FEATURES.API_TOKENS}" is not enabled for this tenant`,
+          {
+            feature: FEATURES.API_TOKENS,
+          },
+        );
       const wanted = body.permissions ?? p.permissions;
       const unknown = wanted.filter((x) => !isPermission(x));
       if (unknown.length)
@@ -319,11 +361,14 @@ export const auth = new Hono<AppEnv>()
   .delete("/tokens/:id", async (c) => {
     const p = c.var.principal;
     if (!p) throw new ApiError("UNAUTHORIZED", "Authentication required");
+    if (p.kind === "user") currentUser(c);
     const id = idParam(c);
     const rows = await c.var.db
       .update(apiTokens)
       .set({ revokedAt: new Date() })
-      .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, p.id), isNull(apiTokens.revokedAt)))
+      .where(
+        and(eq(apiTokens.id, id), eq(apiTokens.userId, p.id), ownerTenant(p), isNull(apiTokens.revokedAt)),
+      )
       .returning({ id: apiTokens.id });
     if (!rows.length) throw new ApiError("NOT_FOUND", "No such token");
     if (p.kind === "user")

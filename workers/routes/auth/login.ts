@@ -1,7 +1,7 @@
 // POST /api/auth/login for both principals: a tenant user on a tenant host (subdomain, X-Tenant-ID or
 // ?tenantId=), the platform super admin on the platform host. Throttled per account and IP; every failure
 // audited; TOTP (or a recovery code) when the user has 2FA; require_2fa forces enrolment first.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { superAdmins } from "../../../db/schema/control/tenants.ts";
@@ -121,6 +121,8 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
   if (!u || !ok) return fail(u ? "wrong password" : "unknown account", u?.id ?? null);
   if (!u.isActive) return fail("account disabled", u.id);
 
+  let secondFactor: "totp" | "recovery_code" | null = null;
+  let recoveryCodesLeft: number | null = null;
   if (u.twoFactorEnabled && u.twoFactorSecret) {
     if (!body.totp && !body.recoveryCode) {
       await audit(c, {
@@ -136,14 +138,18 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
     if (body.totp) {
       const secret = await decryptForTenant(c.env, tenant, u.twoFactorSecret);
       if (!verifyTotp(secret.reveal(), body.totp, u.email)) return fail("wrong TOTP code", u.id);
+      secondFactor = "totp";
     } else {
+      // Used up in the same statement that checks it: two logins racing with one code cannot both win.
       const hash = await hashRecoveryCode(body.recoveryCode ?? "");
-      const codes = u.twoFactorRecoveryCodes ?? [];
-      if (!codes.includes(hash)) return fail("wrong recovery code", u.id);
-      await db
+      const used = await db
         .update(user)
-        .set({ twoFactorRecoveryCodes: codes.filter((h) => h !== hash) })
-        .where(eq(user.id, u.id));
+        .set({ twoFactorRecoveryCodes: sql`${user.twoFactorRecoveryCodes} - ${hash}::text` })
+        .where(and(eq(user.id, u.id), sql`${user.twoFactorRecoveryCodes} ? ${hash}::text`))
+        .returning({ left: sql<number>`jsonb_array_length(${user.twoFactorRecoveryCodes})` });
+      if (!used[0]) return fail("wrong recovery code", u.id);
+      secondFactor = "recovery_code";
+      recoveryCodesLeft = used[0].left;
     }
   }
   await clearFailures(c.var.db, keys[0]?.key ?? "");
@@ -164,7 +170,12 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
     action: "login",
     description: `${u.email} logged in`,
     userId: u.id,
-    metadata: { loginId: login.loginId, pendingStep },
+    metadata: {
+      loginId: login.loginId,
+      pendingStep,
+      secondFactor,
+      ...(recoveryCodesLeft === null ? {} : { recoveryCodesLeft }),
+    },
   });
   return c.json({
     principal: {

@@ -1,7 +1,7 @@
 // The Command Center (super admins): every valid login of every tenant (GET /api/sessions), the kill
 // switch (DELETE /api/sessions/:id), and the dashboard summary (GET /api/admin/dashboard).
 import { desc, eq, sql } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { userSessions, vActiveSessions } from "../../../db/schema/control/auth.ts";
 import { vDashboardSummary } from "../../../db/schema/control/monitoring.ts";
@@ -24,7 +24,7 @@ const listQuery = z.object({
 
 /** Hooks run when a login is killed (the live-session issue ends the remote sessions the login owns). */
 export const killHooks: ((
-  c: import("hono").Context<AppEnv>,
+  c: Context<AppEnv>,
   login: { id: string; tenantId: string | null; userId: string },
 ) => Promise<Record<string, unknown>>)[] = [];
 

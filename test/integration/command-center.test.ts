@@ -1,0 +1,235 @@
+// The Command Center (super admins): every valid login of every tenant, the kill switch (login revoked at
+// once, its WebSockets closed, audited on both trails, the answer saying what was closed), the dashboard.
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import {
+  Client,
+  createUser,
+  loginAs,
+  provision,
+  sqlQuery,
+  superAdmin,
+  tenantClient,
+  uniqueIp,
+} from "../support/api.ts";
+
+type Err = { error: { code: string } };
+type Login = {
+  id: string;
+  principalType: string;
+  userId: string;
+  email: string;
+  role: string;
+  tenantId: string | null;
+  tenantSubdomain: string | null;
+  ipAddress: string;
+  userAgent: string;
+  startedAt: string;
+  lastSeenAt: string;
+};
+type Kill = {
+  killed: { id: string; email: string; tenantId: string; alreadyEnded: boolean };
+  closed: { sockets: number; objects: { kind: string; name: string; closed: number }[] };
+};
+type Dashboard = {
+  total_tenants: number;
+  active_users: number;
+  system_health: Record<string, number | null>;
+  online_agents: number;
+  errors_24h: number;
+};
+
+async function loginIdOf(c: Client): Promise<string> {
+  return (await c.get<{ principal: { loginId: string } }>("/api/auth/me")).body.principal.loginId;
+}
+
+describe("GET /api/sessions", () => {
+  it("lists the logins of two tenants with user, tenant, role, IP, user agent, started and last seen", async () => {
+    const root = await superAdmin();
+    const [a, b] = [await provision(root), await provision(root)];
+    const techA = await createUser(await tenantClient(a), "Technician");
+    const obsB = await createUser(await tenantClient(b), "Observer");
+    const ipA = uniqueIp();
+    const ipB = "2001:db8::42";
+    const ca = await loginAs(a, techA, ipA);
+    const cb = await loginAs(b, obsB, ipB);
+    const [idA, idB] = [await loginIdOf(ca), await loginIdOf(cb)];
+
+    const all = await root.get<{ data: Login[]; pagination: { total: number } }>(
+      "/api/sessions?pageSize=200",
+    );
+    expect(all.status).toBe(200);
+    const byId = new Map(all.body.data.map((l) => [l.id, l]));
+    expect(byId.get(idA)).toMatchObject({
+      principalType: "tenant_user",
+      userId: techA.id,
+      email: techA.email,
+      role: "Technician",
+      tenantId: a.id,
+      tenantSubdomain: a.subdomain,
+      ipAddress: ipA,
+      userAgent: "nostromo-tests",
+    });
+    expect(byId.get(idB)).toMatchObject({ role: "Observer", tenantId: b.id, ipAddress: ipB });
+    for (const l of [byId.get(idA), byId.get(idB)]) {
+      expect(Date.parse(l?.startedAt as string)).toBeGreaterThan(Date.now() - 120_000);
+      expect(Date.parse(l?.lastSeenAt as string)).toBeGreaterThanOrEqual(Date.parse(l?.startedAt as string));
+    }
+    expect(all.body.pagination.total).toBeGreaterThanOrEqual(2);
+
+    const onlyA = await root.get<{ data: Login[] }>(`/api/sessions?tenantId=${a.id}`);
+    expect(onlyA.body.data.every((l) => l.tenantId === a.id)).toBe(true);
+    expect(onlyA.body.data.map((l) => l.id)).toContain(idA);
+    // Ended logins are not listed.
+    await cb.post("/api/auth/logout");
+    const onlyB = await root.get<{ data: Login[] }>(`/api/sessions?tenantId=${b.id}`);
+    expect(onlyB.body.data.map((l) => l.id)).not.toContain(idB);
+    expect((await root.get("/api/sessions?pageSize=1000")).status).toBe(400);
+  });
+
+  it("is for super admins only", async () => {
+    const t = await provision(await superAdmin());
+    const admin = await tenantClient(t);
+    expect((await admin.get<Err>("/api/sessions")).status).toBe(403);
+    expect((await admin.delete<Err>(`/api/sessions/${await loginIdOf(admin)}`)).status).toBe(403);
+    expect((await admin.get<Err>("/api/admin/dashboard")).status).toBe(403);
+    expect((await new Client().get<Err>("/api/sessions")).status).toBe(401);
+  });
+});
+
+describe("DELETE /api/sessions/:id — the kill switch", () => {
+  it("ends the login at once, closes its sockets, audits both trails, and says what was closed", async () => {
+    const root = await superAdmin();
+    const t = await provision(root);
+    const u = await createUser(await tenantClient(t), "Technician");
+    const victim = await loginAs(t, u);
+    const bystander = await loginAs(t, u);
+    const loginId = await loginIdOf(victim);
+
+    // A live WebSocket of this login on a SessionRoom, registered the way /api/remote-sessions/:id/ws does.
+    // The room keeps its viewers' sockets in memory (`viewers`); one is put there directly, since opening
+    // a real one needs a live session with an agent.
+    const room = `kill-test-${loginId}`;
+    const stub = env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(room));
+    type Probe = { viewers?: Set<{ loginId: string | null; ws: WebSocket }>; killTestSocket?: WebSocket };
+    await runInDurableObject(stub, async (instance) => {
+      const room = instance as unknown as Probe;
+      if (!(room.viewers instanceof Set))
+        throw new Error("SessionRoom no longer keeps its viewers in `viewers`");
+      const pair = new WebSocketPair();
+      pair[1].accept();
+      room.viewers.add({ loginId, ws: pair[1] });
+      room.killTestSocket = pair[1];
+    });
+    await sqlQuery(
+      `insert into auth.login_sockets (login_id, object_kind, object_name) values ($1, 'session_room', $2)`,
+      [loginId, room],
+    );
+
+    const r = await root.delete<Kill>(`/api/sessions/${loginId}`);
+    expect(r.status).toBe(200);
+    expect(r.body.killed).toMatchObject({ id: loginId, email: u.email, tenantId: t.id, alreadyEnded: false });
+    expect(r.body.closed.sockets).toBe(1);
+    expect(r.body.closed.objects).toEqual([{ kind: "session_room", name: room, closed: 1 }]);
+
+    const next = await victim.get<Err>("/api/users");
+    expect(next.status).toBe(401);
+    expect(next.body.error.code).toBe("SESSION_EXPIRED");
+    expect((await bystander.get("/api/users")).status).toBe(200);
+    const state = await runInDurableObject(
+      stub,
+      async (instance) => (instance as unknown as Probe).killTestSocket?.readyState,
+    );
+    expect([WebSocket.CLOSING, WebSocket.CLOSED]).toContain(state);
+    const left = await sqlQuery(`select 1 from auth.login_sockets where login_id = $1`, [loginId]);
+    expect(left).toHaveLength(0);
+    const [row] = await sqlQuery(`select revoked_reason, revoked_by from auth.user_sessions where id = $1`, [
+      loginId,
+    ]);
+    expect(row?.revoked_reason).toBe("killed");
+
+    const platform = await sqlQuery<{
+      event_type: string;
+      tenant_id: string;
+      metadata: { socketsClosed: number };
+    }>(
+      `select event_type, tenant_id, metadata from command.platform_audit_log where metadata->>'loginId' = $1`,
+      [loginId],
+    );
+    expect(platform).toHaveLength(1);
+    expect(platform[0]).toMatchObject({ event_type: "user.login.killed", tenant_id: t.id });
+    expect(platform[0]?.metadata.socketsClosed).toBe(1);
+    const tenantTrail = await (await tenantClient(t)).get<{ data: { user_id: string; status: string }[] }>(
+      "/api/audit?type=user.login.killed",
+    );
+    expect(tenantTrail.body.data).toHaveLength(1);
+    expect(tenantTrail.body.data[0]).toMatchObject({ user_id: u.id, status: "warning" });
+
+    const again = await root.delete<Kill>(`/api/sessions/${loginId}`);
+    expect(again.status).toBe(200);
+    expect(again.body.killed.alreadyEnded).toBe(true);
+  });
+
+  it("an unknown login is 404, a malformed id 404", async () => {
+    const root = await superAdmin();
+    expect((await root.delete<Err>("/api/sessions/00000000-0000-4000-8000-000000000000")).status).toBe(404);
+    expect((await root.delete<Err>("/api/sessions/nope")).status).toBe(404);
+  });
+});
+
+describe("GET /api/admin/dashboard", () => {
+  async function independentCounts() {
+    const [row] = await sqlQuery<{ tenants: number; users: number; agents: number; errors: number }>(`
+      select
+        (select count(*)::int from command.tenants where deleted_at is null and status <> 'failed') as tenants,
+        (select count(*)::int from (select distinct principal_type, user_id from auth.user_sessions
+           where revoked_at is null and expires_at > now()) s) as users,
+        (select count(*)::int from monitoring.agent_health where last_heartbeat_at > now() - interval '60 seconds') as agents,
+        (select count(*)::int from monitoring.error_log where created_at > now() - interval '24 hours') as errors`);
+    return row as { tenants: number; users: number; agents: number; errors: number };
+  }
+
+  it("total_tenants, active_users and errors_24h follow the data; health is null with no agent reporting", async () => {
+    const root = await superAdmin();
+    const d0 = (await root.get<Dashboard>("/api/admin/dashboard")).body;
+    expect(Object.keys(d0.system_health).sort()).toEqual([
+      "active_connections",
+      "cpu_load_pct",
+      "disk_usage_pct",
+      "memory_usage_pct",
+    ]);
+
+    // Other test files run beside this one: each number must lie between two independent counts.
+    const t = await provision(root);
+    const u = await createUser(await tenantClient(t), "Observer");
+    const c = await loginAs(t, u);
+    await sqlQuery(`insert into monitoring.error_log (source, message) values ('test', 'dashboard check')`);
+    const before = await independentCounts();
+    const d1 = (await root.get<Dashboard>("/api/admin/dashboard")).body;
+    const after = await independentCounts();
+    expect(d1.total_tenants).toBeGreaterThanOrEqual(before.tenants);
+    expect(d1.total_tenants).toBeLessThanOrEqual(after.tenants);
+    expect(d1.total_tenants).toBeGreaterThan(d0.total_tenants - 1);
+    expect(d1.errors_24h).toBeGreaterThanOrEqual(before.errors);
+    expect(d1.errors_24h).toBeGreaterThanOrEqual(1);
+    expect(d1.active_users).toBeGreaterThanOrEqual(Math.min(before.users, after.users));
+    expect(d1.active_users).toBeLessThanOrEqual(Math.max(before.users, after.users));
+    if (before.agents === 0 && after.agents === 0) {
+      expect(d1.system_health).toEqual({
+        cpu_load_pct: null,
+        memory_usage_pct: null,
+        disk_usage_pct: null,
+        active_connections: null,
+      });
+      expect(d1.online_agents).toBe(0);
+    }
+
+    // Killing the user's only login takes them out of active_users.
+    const id = await loginIdOf(c);
+    const counted = await sqlQuery(`select 1 from auth.v_active_sessions where user_id = $1`, [u.id]);
+    expect(counted).toHaveLength(1);
+    await root.delete(`/api/sessions/${id}`);
+    const gone = await sqlQuery(`select 1 from auth.v_active_sessions where user_id = $1`, [u.id]);
+    expect(gone).toHaveLength(0);
+  });
+});
