@@ -15,8 +15,11 @@ import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
 import { commandCenterSessions, dashboard } from "./routes/command-center/index.ts";
 import { connectionsRoutes } from "./routes/connections/index.ts";
+import { execRoutes } from "./routes/exec/index.ts";
 import { health } from "./routes/health/index.ts";
 import { policiesRoutes } from "./routes/policies/index.ts";
+import { recordingsRoutes } from "./routes/recordings/index.ts";
+import { remoteSessionsRoutes } from "./routes/remote-sessions/index.ts";
 import { rolesRoutes } from "./routes/roles/index.ts";
 import { settingsRoutes } from "./routes/settings/index.ts";
 import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
@@ -58,6 +61,9 @@ export function createApp() {
   app.route("/api/settings", settingsRoutes);
   app.route("/api/audit", auditRoutes);
   app.route("/api/connections", connectionsRoutes);
+  app.route("/api/connections", execRoutes);
+  app.route("/api/remote-sessions", remoteSessionsRoutes);
+  app.route("/api/recordings", recordingsRoutes);
   app.route("/api/ssh-keys", sshKeysRoutes);
   app.route("/api/policies", policiesRoutes);
 

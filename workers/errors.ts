@@ -50,6 +50,10 @@ export const ErrorCode = {
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   BAD_GATEWAY: 502,
+  TARGET_AUTH_FAILED: 502,
+  TARGET_UNREACHABLE: 502,
+  HOST_KEY_CHANGED: 502,
+  GATEWAY_TIMEOUT: 504,
   CONFIG_INVALID: 503,
   SERVICE_UNAVAILABLE: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;

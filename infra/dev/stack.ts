@@ -155,6 +155,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log("starting the local agent…");
       const agent = await startLocalAgent(url, join(dataDir, "agent"), demoTenantId, opts.demoAdmin, log);
       cleanups.push(agent);
+      const target = await startDemoTarget(url, dataDir, demoTenantId, opts.demoAdmin, log);
+      if (target) cleanups.push(target);
     }
     return { url, databaseUrl, masterKey, demoTenantId, stop };
   } catch (err) {
@@ -198,15 +200,11 @@ async function startLocalAgent(
       throw new Error(`could not create an enrolment token: ${res.status} ${await res.text()}`);
     env.NOSTROMO_ENROLL_TOKEN = ((await res.json()) as { token: string }).token;
   }
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "containers/agent/src/main.ts")],
-    {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "containers/agent/src/main.ts")], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   child.once("exit", (code) => {
     if (code) log(`the local agent exited with code ${code}`);
   });
@@ -216,4 +214,78 @@ async function startLocalAgent(
     child.kill("SIGTERM");
     await exited;
   };
+}
+
+async function adminSession(url: string, tenantId: string, admin: { email: string; password: string }) {
+  const base = { "content-type": "application/json", "x-tenant-id": tenantId };
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: base,
+    body: JSON.stringify(admin),
+  });
+  const sid = /sid=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const headers = { ...base, cookie: `sid=${sid}`, "x-csrf-token": csrfToken };
+  return async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+}
+
+/** A demo SSH target: the local OpenSSH sshd on a loopback port (needs root to create its login user), and
+ * a demo connection to it through the local agent, so a new user can open a session at once. */
+async function startDemoTarget(
+  url: string,
+  dataDir: string,
+  tenantId: string,
+  demoAdmin: { email: string; password: string },
+  log: (line: string) => void,
+): Promise<(() => Promise<void>) | null> {
+  if (!existsSync("/usr/sbin/sshd") || process.getuid?.() !== 0) {
+    log(
+      "no demo SSH target: it needs OpenSSH's sshd (apt-get install openssh-server) and root to create its user",
+    );
+    return null;
+  }
+  const { startSshd } = await import("../../test/support/sshd.ts");
+  const sshd = await startSshd({ hostKeyPath: join(dataDir, "demo-ssh-host-key") });
+  const api = await adminSession(url, tenantId, demoAdmin);
+  let agentId: string | undefined;
+  for (let i = 0; i < 60 && !agentId; i++) {
+    const agents = await api<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
+    agentId = agents.body.data.find((a) => a.online)?.id;
+    if (!agentId) await new Promise((r) => setTimeout(r, 500));
+  }
+  if (!agentId) {
+    log("the local agent did not come online; no demo connection");
+    return () => sshd.stop();
+  }
+  const fields = {
+    hostname: "127.0.0.1",
+    port: sshd.port,
+    username: sshd.user,
+    auth_method: "password",
+    password: sshd.password,
+    agent_id: agentId,
+  };
+  const list = await api<{ data: { id: string; name: string }[] }>(
+    "GET",
+    "/api/connections?search=Demo%20SSH%20target",
+  );
+  const existing = list.body.data.find((c) => c.name === "Demo SSH target");
+  const r = existing
+    ? await api("PATCH", `/api/connections/${existing.id}`, fields)
+    : await api("POST", "/api/connections", {
+        name: "Demo SSH target",
+        description: "The local sshd, through the local agent",
+        environment: "development",
+        ...fields,
+      });
+  if (r.status >= 300) log(`could not save the demo connection: ${r.status} ${JSON.stringify(r.body)}`);
+  else log(`demo SSH target: sshd on 127.0.0.1:${sshd.port} as ${sshd.user}, connection "Demo SSH target"`);
+  return () => sshd.stop();
 }

@@ -33,7 +33,7 @@ export async function startE2E(name: string): Promise<E2E> {
     superAdmin: inject("superAdmin"),
     demoAdmin: DEMO_ADMIN,
     masterKey: "e2e-master-key-0123456789-0123456789-0123",
-    quietWorker: true,
+    quietWorker: !process.env.NOSTROMO_E2E_VERBOSE,
   };
   const e2e: E2E = {
     stack: await startStack(opts),
@@ -101,15 +101,11 @@ export interface AgentProcess {
 }
 
 export function startAgent(env: Record<string, string>): AgentProcess {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "containers/agent/src/main.ts")],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "containers/agent/src/main.ts")], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const logs: string[] = [];
   child.stdout?.on("data", (d: Buffer) => logs.push(...d.toString().split("\n").filter(Boolean)));
   child.stderr?.on("data", (d: Buffer) => logs.push(...d.toString().split("\n").filter(Boolean)));

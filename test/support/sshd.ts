@@ -2,7 +2,17 @@
 // for a local test user, one private temp dir per instance. Needs root (sshd must switch users and
 // read /etc/shadow) and /usr/sbin/sshd (`apt-get install openssh-server`).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +25,8 @@ export interface SshdOptions {
   user?: string;
   /** Extra sshd_config lines; placed first, because sshd keeps the first value it reads for a keyword. */
   extraConfig?: string[];
+  /** Keep the host key here across runs (the local demo target, whose key the edge pins). */
+  hostKeyPath?: string;
 }
 
 export interface TestSshd {
@@ -183,7 +195,17 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   // sshd reads authorized_keys with the user's privileges, so the directory must be traversable.
   chmodSync(dir, 0o755);
   const passphrase = "correct horse battery staple";
-  keygen(`${dir}/ssh_host_ed25519_key`, "nostromo-test-host");
+  if (options.hostKeyPath && existsSync(options.hostKeyPath)) {
+    copyFileSync(options.hostKeyPath, `${dir}/ssh_host_ed25519_key`);
+    copyFileSync(`${options.hostKeyPath}.pub`, `${dir}/ssh_host_ed25519_key.pub`);
+    chmodSync(`${dir}/ssh_host_ed25519_key`, 0o600);
+  } else {
+    keygen(`${dir}/ssh_host_ed25519_key`, "nostromo-test-host");
+    if (options.hostKeyPath) {
+      copyFileSync(`${dir}/ssh_host_ed25519_key`, options.hostKeyPath);
+      copyFileSync(`${dir}/ssh_host_ed25519_key.pub`, `${options.hostKeyPath}.pub`);
+    }
+  }
   keygen(`${dir}/client_key`, "nostromo-test-client");
   keygen(`${dir}/client_key_encrypted`, "nostromo-test-client-encrypted", passphrase);
   const authorized = [`${dir}/client_key.pub`, `${dir}/client_key_encrypted.pub`].map((f) =>

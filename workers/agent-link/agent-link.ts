@@ -4,10 +4,14 @@
 // errors, and is how the edge reaches the agent (send, revoke). Frames are zod-validated; garbage is
 // logged and counted, and a peer that sends only garbage is disconnected — never a crash.
 import { DurableObject } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
+import { session } from "../../db/schema/tenant/session.ts";
 import type { Bindings } from "../env.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import { type AgentFrame, type EdgeFrame, encodeEdgeFrame, parseAgentFrame } from "../protocol/agent.ts";
 import { AGENT_LINK_MAX_SKEW_MS } from "../protocol/agent-auth.ts";
+import { openFrame } from "../sessions/open.ts";
+import { withTenantDb } from "../tenancy/standalone.ts";
 import {
   type AgentIdentity,
   markConnected,
@@ -29,9 +33,9 @@ interface Attachment extends AgentIdentity {
   garbage: number;
 }
 
-/** Session-level frames the link carries for the live-session object (filled in by that issue). */
-export type SessionFrameHandler = (env: Bindings, agent: AgentIdentity, frame: AgentFrame) => Promise<void>;
-export const sessionFrameHandlers: SessionFrameHandler[] = [];
+export const EXEC_GRACE_MS = 5_000;
+
+type ExecOutcome = Extract<AgentFrame, { t: "exec.result" | "exec.failed" }>;
 
 export class AgentLink extends DurableObject<Bindings> implements LiveObject {
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -88,6 +92,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
       case "hello":
         await withDb(this.env, (db) => recordHello(db, a, frame));
         this.send({ t: "hello.ack", agentId: a.agentId, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+        await this.reopenSessions(a, frame.sessions);
         return;
       case "heartbeat":
         await withDb(this.env, (db) => recordHeartbeat(db, a));
@@ -98,9 +103,92 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
       case "error":
         await withDb(this.env, (db) => recordAgentError(db, a, frame));
         return;
-      default:
-        for (const handle of sessionFrameHandlers) await handle(this.env, a, frame);
+      case "session.opened":
+      case "session.failed":
+      case "session.closed":
+        await this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(frame.sessionId)).agentEvent(frame);
+        return;
+      case "exec.result":
+      case "exec.failed": {
+        const waiter = this.execWaiters.get(frame.requestId);
+        this.execWaiters.delete(frame.requestId);
+        waiter?.(frame);
+        return;
+      }
     }
+  }
+
+  private readonly execWaiters = new Map<string, (f: ExecOutcome | null) => void>();
+
+  /** Runs one command through the agent's SSH exec channel; null when the agent is offline or silent. */
+  async exec(frame: Extract<EdgeFrame, { t: "exec.request" }>): Promise<ExecOutcome | null> {
+    if (!this.send(frame)) return null;
+    return new Promise((res) => {
+      const timer = setTimeout(() => {
+        this.execWaiters.delete(frame.requestId);
+        res(null);
+      }, frame.timeoutMs + EXEC_GRACE_MS);
+      this.execWaiters.set(frame.requestId, (f) => {
+        clearTimeout(timer);
+        res(f);
+      });
+    });
+  }
+
+  /** The link is gone: the agent's live sessions wait for it (disconnected) within their grace window. */
+  private async sessionsLost(a: AgentIdentity): Promise<void> {
+    await withTenantDb(this.env, a.tenantId, async (db) => {
+      const live = await db
+        .select({ id: session.id })
+        .from(session)
+        .where(
+          and(
+            eq(session.agentId, a.agentId),
+            eq(session.organizationId, a.tenantId),
+            eq(session.status, "active"),
+          ),
+        );
+      for (const { id } of live)
+        await this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(id)).agentLost();
+    }).catch((err) =>
+      console.error(
+        JSON.stringify({ level: "error", msg: "marking sessions lost failed", error: String(err) }),
+      ),
+    );
+  }
+
+  /** After a restart the agent holds no SSH connection for sessions still waiting for it: reopen them. */
+  private async reopenSessions(a: AgentIdentity, held: string[]): Promise<void> {
+    await withTenantDb(this.env, a.tenantId, async (db, tenant) => {
+      const waiting = await db
+        .select({ id: session.id })
+        .from(session)
+        .where(
+          and(
+            eq(session.agentId, a.agentId),
+            eq(session.organizationId, a.tenantId),
+            eq(session.status, "disconnected"),
+          ),
+        );
+      for (const { id } of waiting) {
+        if (held.includes(id)) continue;
+        const room = this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(id));
+        const prep = await room.prepareReopen();
+        if (!prep) continue;
+        try {
+          this.send(await openFrame(this.env, db, tenant, { sessionUuid: id, ...prep }));
+        } catch (err) {
+          await room.agentEvent({
+            t: "session.failed",
+            sessionId: id,
+            code: "INTERNAL",
+            message: err instanceof Error ? err.message : "cannot reopen",
+          });
+        }
+      }
+    }).catch((err) =>
+      console.error(JSON.stringify({ level: "error", msg: "reopen failed", error: String(err) })),
+    );
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -110,6 +198,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     const others = this.ctx.getWebSockets().filter((s) => s !== ws);
     if (others.length === 0 && code !== REPLACED_CLOSE_CODE) {
       await withDb(this.env, (db) => markConnected(db, a, false));
+      await this.sessionsLost(a);
     }
   }
 

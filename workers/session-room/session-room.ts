@@ -1,20 +1,770 @@
-// SessionRoom: the Durable Object that owns one live remote session (viewers, screen model, policy,
-// command log, recording, state machine). The live-session issues fill it in; the kill-switch hook is here.
+// SessionRoom: the single owner of one live remote session. It holds the agent's data socket and every
+// viewer's socket, keeps the headless screen model (late joiners get the current screen first), decides
+// who may type, batches output to viewers, writes the asciicast recording, and runs the seed's state
+// machine: active → ended | disconnected → active (agent back within the grace window) | error.
+// Sockets use the standard (non-hibernating) API on purpose: the screen model lives in memory; the last
+// output is also kept in the object's storage so a restarted object rebuilds the screen.
 import { DurableObject } from "cloudflare:workers";
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { connection } from "../../db/schema/tenant/connection.ts";
+import { session } from "../../db/schema/tenant/session.ts";
+import { sessionRecording } from "../../db/schema/tenant/session-recording.ts";
+import { sessionViewer } from "../../db/schema/tenant/session-viewer.ts";
+import { randomToken, sha256Hex } from "../crypto/encoding.ts";
 import type { Bindings } from "../env.ts";
-import { KILLED_CLOSE_CODE, type LiveObject, loginTag } from "../live/login-sockets.ts";
+import { KILLED_CLOSE_CODE, type LiveObject } from "../live/login-sockets.ts";
+import type { AgentFrame } from "../protocol/agent.ts";
+import { encodeEdgeDataFrame, parseAgentDataFrame } from "../protocol/agent-data.ts";
+import { type ParticipantView, parseViewerFrame, type RoomFrame } from "../protocol/viewer.ts";
+import { withTenantDb } from "../tenancy/standalone.ts";
+import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
+import { Screen } from "./screen.ts";
+
+export const GRACE_MS = 60_000;
+export const OUTPUT_BATCH_MS = 8;
+export const OUTPUT_BATCH_BYTES = 64 * 1024;
+const TAIL_BYTES = 256 * 1024;
+const MAX_GARBAGE = 50;
+
+export type RoomStatus = "connecting" | "active" | "disconnected" | "ended" | "error";
+
+export interface RoomInit {
+  sessionUuid: string;
+  publicId: string;
+  tenantId: string;
+  connectionId: string;
+  agentId: string;
+  ownerId: string;
+  ownerLoginId: string | null;
+  cols: number;
+  rows: number;
+  dataTokenHash: string;
+  idleTimeoutMs: number;
+  record: boolean;
+  recordingRetentionDays: number;
+  shellIntegration: boolean;
+}
+
+interface Meta extends RoomInit {
+  status: RoomStatus;
+  reason: string | null;
+  startedAt: number;
+  lastActivityAt: number;
+  disconnectedAt: number | null;
+  recording: RecordingState | null;
+  errorCode: string | null;
+}
+
+export interface ViewerIdentity {
+  userId: string;
+  name: string;
+  role: "owner" | "collaborator" | "viewer";
+  canType: boolean;
+  canSee: boolean;
+  canShare: boolean;
+  loginId: string | null;
+  viewerRowId: string | null;
+}
+
+interface Viewer extends ViewerIdentity {
+  ws: WebSocket;
+  garbage: number;
+}
+
+export const VERIFIED_VIEWER_HEADER = "x-nostromo-verified-viewer";
 
 export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
-  override async fetch(_request: Request): Promise<Response> {
-    return Response.json(
-      { error: { code: "NOT_FOUND", message: "No live session here", requestId: "do" } },
-      { status: 404 },
+  private meta: Meta | null = null;
+  private screen: Screen | null = null;
+  private recorder: Recorder | null = null;
+  private agentSocket: WebSocket | null = null;
+  private readonly viewers = new Set<Viewer>();
+  private pendingOut: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private recordTimer: ReturnType<typeof setTimeout> | null = null;
+  private waiters: ((m: Meta) => void)[] = [];
+  lastTypist: string | null = null;
+  private tail: { seq: number; len: number }[] = [];
+  private tailBytes = 0;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      "create table if not exists out_tail (seq integer primary key autoincrement, data blob not null)",
     );
+    void ctx.blockConcurrencyWhile(async () => {
+      this.meta = (await ctx.storage.get<Meta>("meta")) ?? null;
+      if (!this.meta) return;
+      this.screen = new Screen(this.meta.cols, this.meta.rows);
+      for (const row of ctx.storage.sql.exec<{ seq: number; data: ArrayBuffer }>(
+        "select seq, data from out_tail order by seq",
+      )) {
+        this.screen.write(new Uint8Array(row.data));
+        this.tail.push({ seq: row.seq, len: row.data.byteLength });
+        this.tailBytes += row.data.byteLength;
+      }
+      if (this.meta.recording)
+        this.recorder = new Recorder(ctx.storage.sql, env.RECORDINGS, this.meta.recording);
+    });
+  }
+
+  // ── lifecycle ──────────────────────────────────────────────────────────────────────────────────
+
+  async init(init: RoomInit): Promise<void> {
+    const now = Date.now();
+    this.meta = {
+      ...init,
+      status: "connecting",
+      reason: null,
+      startedAt: now,
+      lastActivityAt: now,
+      disconnectedAt: null,
+      recording: null,
+      errorCode: null,
+    };
+    this.screen = new Screen(init.cols, init.rows);
+    if (init.record) await this.startRecording(init.ownerId);
+    await this.save();
+  }
+
+  private async save(): Promise<void> {
+    if (this.meta) {
+      if (this.recorder) this.meta.recording = this.recorder.state;
+      await this.ctx.storage.put("meta", this.meta);
+    }
+  }
+
+  private tenantDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    const m = this.requireMeta();
+    return withTenantDb(this.env, m.tenantId, (db) => fn(db));
+  }
+
+  private requireMeta(): Meta {
+    if (!this.meta) throw new Error("room not initialised");
+    return this.meta;
+  }
+
+  /** Resolves once the session is active, or failed/ended, or after the timeout (status as it is). */
+  async waitForOutcome(
+    timeoutMs: number,
+  ): Promise<{ status: RoomStatus; reason: string | null; code: string | null }> {
+    const m = this.requireMeta();
+    const done = (x: Meta) => ({ status: x.status, reason: x.reason, code: x.errorCode });
+    if (m.status !== "connecting") return done(m);
+    return new Promise((res) => {
+      const timer = setTimeout(() => res(done(this.requireMeta())), timeoutMs);
+      this.waiters.push((x) => {
+        clearTimeout(timer);
+        res(done(x));
+      });
+    });
+  }
+
+  private async setStatus(
+    status: RoomStatus,
+    reason: string | null,
+    code: string | null = null,
+  ): Promise<void> {
+    const m = this.requireMeta();
+    if (m.status === status && m.reason === reason) return;
+    if (m.status === "ended" || m.status === "error") return;
+    m.status = status;
+    m.reason = reason;
+    m.errorCode = code;
+    m.disconnectedAt = status === "disconnected" ? Date.now() : null;
+    await this.save();
+    for (const w of this.waiters.splice(0)) w(m);
+    this.broadcastJson({ t: "status", status, ...(reason ? { reason } : {}) });
+    const dbStatus = status === "connecting" ? "active" : status;
+    const final = status === "ended" || status === "error";
+    const duration = Math.round((Date.now() - m.startedAt) / 1000);
+    await this.tenantDb((db) =>
+      db
+        .update(session)
+        .set({
+          status: dbStatus,
+          statusReason: reason,
+          ...(final ? { endedAt: new Date(), durationSeconds: duration } : {}),
+        })
+        .where(eq(session.id, m.sessionUuid)),
+    ).catch((err) =>
+      console.error(
+        JSON.stringify({ level: "error", msg: "session status write failed", error: String(err) }),
+      ),
+    );
+    if (status === "disconnected") await this.ctx.storage.setAlarm(Date.now() + GRACE_MS);
+    if (final) await this.finish();
+  }
+
+  /** Ends the session at once (DELETE, kill switch, idle timeout, auto-disconnect). */
+  async end(reason: string, code: string | null = null): Promise<{ status: RoomStatus }> {
+    const m = this.meta;
+    if (!m) return { status: "ended" };
+    if (m.status === "ended" || m.status === "error") return { status: m.status };
+    this.sendToAgent({ t: "close", reason });
+    await this.agentLink()
+      .sendFrame({ t: "session.close", sessionId: m.sessionUuid, reason })
+      .catch(() => false);
+    await this.setStatus("ended", reason, code);
+    return { status: "ended" };
+  }
+
+  private async finish(): Promise<void> {
+    this.flushOutput();
+    await this.stopRecording(null);
+    for (const v of this.viewers) v.ws.close(1000, this.meta?.reason?.slice(0, 100) ?? "session over");
+    this.agentSocket?.close(1000, "session over");
+    this.agentSocket = null;
+    await this.tenantDb((db) =>
+      db
+        .update(sessionViewer)
+        .set({ isActive: false, leftAt: new Date() })
+        .where(
+          and(eq(sessionViewer.sessionId, this.requireMeta().sessionUuid), eq(sessionViewer.isActive, true)),
+        ),
+    ).catch(() => {});
+    await this.ctx.storage.deleteAlarm();
+  }
+
+  override async alarm(): Promise<void> {
+    const m = this.meta;
+    if (!m) return;
+    const now = Date.now();
+    if (m.status === "disconnected" && m.disconnectedAt && now - m.disconnectedAt >= GRACE_MS) {
+      await this.setStatus("error", "The agent did not come back within the grace window", "AGENT_LOST");
+      return;
+    }
+    if (m.status === "active" && m.idleTimeoutMs > 0 && now - m.lastActivityAt >= m.idleTimeoutMs) {
+      await this.end("Ended after the organization's idle timeout", "IDLE_TIMEOUT");
+      return;
+    }
+    await this.scheduleIdle();
+  }
+
+  private async scheduleIdle(): Promise<void> {
+    const m = this.meta;
+    if (!m || m.idleTimeoutMs <= 0 || m.status !== "active") return;
+    await this.ctx.storage.setAlarm(m.lastActivityAt + m.idleTimeoutMs);
+  }
+
+  // ── agent side ───────────────────────────────────────────────────────────────────────────────────
+
+  private agentLink() {
+    const m = this.requireMeta();
+    return this.env.AGENT_LINK.get(this.env.AGENT_LINK.idFromName(m.agentId));
+  }
+
+  /** Control-link events about this session, forwarded by the agent's AgentLink. */
+  async agentEvent(frame: AgentFrame): Promise<void> {
+    const m = this.meta;
+    if (!m) return;
+    if (frame.t === "session.opened") {
+      await this.tenantDb(async (db) => {
+        // Trust on first use: pin the host key the agent saw if none is pinned yet.
+        await db
+          .update(connection)
+          .set({ hostKey: frame.hostKey })
+          .where(and(eq(connection.id, m.connectionId), sql`${connection.hostKey} is null`));
+      });
+    } else if (frame.t === "session.failed") {
+      await this.setStatus("error", frame.message, frame.code);
+    } else if (frame.t === "session.closed") {
+      await this.setStatus("ended", frame.reason || "The remote shell closed");
+    }
+  }
+
+  private sendToAgent(
+    frame: { t: "resize"; cols: number; rows: number } | { t: "close"; reason: string },
+  ): void {
+    try {
+      this.agentSocket?.send(encodeEdgeDataFrame(frame));
+    } catch {
+      // the socket is already gone; the state machine handles it
+    }
+  }
+
+  /** For an agent that came back without this session's SSH connection: a fresh data token (the old one
+   * is forgotten) and the size to reopen with; null when the session is not waiting for its agent. */
+  async prepareReopen(): Promise<{
+    dataToken: string;
+    cols: number;
+    rows: number;
+    connectionId: string;
+    shellIntegration: boolean;
+  } | null> {
+    const m = this.meta;
+    if (!m || (m.status !== "disconnected" && m.status !== "connecting")) return null;
+    const dataToken = randomToken(32);
+    m.dataTokenHash = await sha256Hex(dataToken);
+    await this.save();
+    this.broadcastJson({
+      t: "notice",
+      level: "warn",
+      message: "The agent came back; reopening the shell on the target",
+    });
+    return {
+      dataToken,
+      cols: m.cols,
+      rows: m.rows,
+      connectionId: m.connectionId,
+      shellIntegration: m.shellIntegration,
+    };
+  }
+
+  private acceptAgent(ws: WebSocket): void {
+    this.agentSocket?.close(4000, "replaced");
+    this.agentSocket = ws;
+    // Binary frames as ArrayBuffers (the default here is Blob, whose async read would reorder output).
+    ws.binaryType = "arraybuffer";
+    ws.accept();
+    let garbage = 0;
+    ws.addEventListener("message", (ev) => {
+      if (typeof ev.data !== "string") {
+        this.onAgentOutput(new Uint8Array(ev.data as ArrayBuffer));
+        return;
+      }
+      const parsed = parseAgentDataFrame(ev.data);
+      if (!parsed.ok) {
+        garbage += 1;
+        if (garbage > MAX_GARBAGE) ws.close(1008, "too many malformed frames");
+        return;
+      }
+      const f = parsed.msg;
+      if (f.t === "ready") {
+        void this.setStatus("active", null).then(() => this.scheduleIdle());
+        const m = this.requireMeta();
+        this.sendToAgent({ t: "resize", cols: m.cols, rows: m.rows });
+      } else if (f.t === "exit") {
+        void this.setStatus(
+          "ended",
+          `The remote shell exited${f.code !== null && f.code !== undefined ? ` with code ${f.code}` : ""}`,
+        );
+      } else if (f.t === "error") {
+        void this.setStatus("error", f.message, f.code);
+      }
+    });
+    const lost = () => {
+      if (this.agentSocket !== ws) return;
+      this.agentSocket = null;
+      void this.agentLost();
+    };
+    ws.addEventListener("close", lost);
+    ws.addEventListener("error", lost);
+  }
+
+  /** The last TAIL_BYTES of output, durable in the object's storage (rebuilds the screen after a restart). */
+  private keepTail(batch: Uint8Array): void {
+    const store = this.ctx.storage.sql;
+    const row = store
+      // SQL storage binds ArrayBuffers, not views; `batch` owns its whole buffer.
+      .exec<{ seq: number }>("insert into out_tail (data) values (?) returning seq", batch.buffer)
+      .one();
+    this.tail.push({ seq: row.seq, len: batch.byteLength });
+    this.tailBytes += batch.byteLength;
+    while (this.tailBytes > TAIL_BYTES && this.tail.length > 1) {
+      const old = this.tail.shift() as { seq: number; len: number };
+      this.tailBytes -= old.len;
+      store.exec("delete from out_tail where seq = ?", old.seq);
+    }
+  }
+
+  /** The agent's data socket or its control link dropped: wait for it within the grace window. */
+  async agentLost(): Promise<void> {
+    const m = this.meta;
+    if (m && (m.status === "active" || m.status === "connecting")) {
+      this.agentSocket?.close(1011, "agent lost");
+      this.agentSocket = null;
+      await this.setStatus("disconnected", "The agent link dropped; waiting for it to come back");
+    }
+  }
+
+  private onAgentOutput(bytes: Uint8Array): void {
+    this.pendingOut.push(bytes);
+    this.pendingBytes += bytes.byteLength;
+    if (this.pendingBytes >= OUTPUT_BATCH_BYTES) this.flushOutput();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushOutput(), OUTPUT_BATCH_MS);
+  }
+
+  /** One batch: screen model, durable tail, recording, then one frame per viewer. */
+  private flushOutput(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pendingBytes === 0) return;
+    const batch = new Uint8Array(this.pendingBytes);
+    let off = 0;
+    for (const chunk of this.pendingOut) {
+      batch.set(chunk, off);
+      off += chunk.byteLength;
+    }
+    this.pendingOut = [];
+    this.pendingBytes = 0;
+    this.screen?.write(batch);
+    this.keepTail(batch);
+    if (this.recorder) {
+      this.recorder.output(batch);
+      if (this.recorder.due) void this.flushRecording();
+    }
+    for (const v of this.viewers) {
+      if (!v.canSee) continue;
+      try {
+        v.ws.send(batch);
+      } catch {
+        // closing socket; its close handler cleans up
+      }
+    }
+  }
+
+  // ── viewers ──────────────────────────────────────────────────────────────────────────────────────
+
+  override async fetch(request: Request): Promise<Response> {
+    const m = this.meta;
+    if (!m)
+      return Response.json(
+        { error: { code: "NOT_FOUND", message: "No such live session", requestId: "room" } },
+        { status: 404 },
+      );
+    const url = new URL(request.url);
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json(
+        { error: { code: "UPGRADE_REQUIRED", message: "WebSocket expected", requestId: "room" } },
+        { status: 426 },
+      );
+    }
+    if (m.status === "ended" || m.status === "error") {
+      return Response.json(
+        { error: { code: "INVALID_STATE", message: `The session is ${m.status}`, requestId: "room" } },
+        { status: 409 },
+      );
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    if (url.pathname.endsWith("/agent")) {
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
+      if ((await sha256Hex(token)) !== m.dataTokenHash) {
+        return Response.json(
+          { error: { code: "UNAUTHORIZED", message: "Bad data token", requestId: "room" } },
+          { status: 401 },
+        );
+      }
+      this.acceptAgent(server);
+      if (m.status === "disconnected") {
+        await this.setStatus("active", null);
+        await this.scheduleIdle();
+      }
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
+    if (!who) return new Response("not routed through the Worker", { status: 400 });
+    await this.acceptViewer(server, who);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private async acceptViewer(ws: WebSocket, who: ViewerIdentity): Promise<void> {
+    const m = this.requireMeta();
+    ws.binaryType = "arraybuffer";
+    ws.accept();
+    const v: Viewer = { ...who, ws, garbage: 0 };
+    this.viewers.add(v);
+    this.sendJson(v, {
+      t: "hello",
+      you: { userId: v.userId, role: v.role, canType: v.canType, canSee: v.canSee, canShare: v.canShare },
+      session: {
+        id: m.sessionUuid,
+        publicId: m.publicId,
+        status: m.status,
+        cols: m.cols,
+        rows: m.rows,
+        recording: Boolean(this.recorder),
+      },
+    });
+    if (v.canSee && this.screen) {
+      // The current screen first: everything already written is parsed before it is serialised, and no
+      // live batch can reach this viewer before the snapshot (batches are sent after this returns).
+      this.flushOutput();
+      this.sendJson(v, {
+        t: "snapshot",
+        data: await this.screen.snapshot(),
+        cols: this.screen.cols,
+        rows: this.screen.rows,
+      });
+    }
+    ws.addEventListener("message", (ev) => void this.onViewerMessage(v, ev.data));
+    ws.addEventListener("close", () => void this.onViewerClose(v));
+    this.broadcastPresence();
+  }
+
+  private async onViewerMessage(v: Viewer, data: string | ArrayBuffer): Promise<void> {
+    if (typeof data !== "string") {
+      this.input(v, new Uint8Array(data));
+      return;
+    }
+    const parsed = parseViewerFrame(data);
+    if (!parsed.ok) {
+      v.garbage += 1;
+      this.sendJson(v, { t: "error", code: "BAD_FRAME", message: parsed.error });
+      if (v.garbage > MAX_GARBAGE) v.ws.close(1008, "too many malformed frames");
+      return;
+    }
+    const f = parsed.msg;
+    switch (f.t) {
+      case "input":
+        this.input(v, new TextEncoder().encode(f.data));
+        return;
+      case "resize":
+        if (v.role !== "owner") {
+          this.sendJson(v, { t: "error", code: "FORBIDDEN", message: "The terminal size follows the owner" });
+          return;
+        }
+        await this.resize(f.cols, f.rows);
+        return;
+      case "set-role":
+      case "set-typing":
+        if (v.role !== "owner" && !v.canShare) {
+          this.sendJson(v, { t: "error", code: "FORBIDDEN", message: "Only the owner manages participants" });
+          return;
+        }
+        await this.updateParticipant(
+          f.userId,
+          f.t === "set-role" ? { role: f.role } : { canType: f.canType },
+        );
+        return;
+      case "approve":
+        this.sendJson(v, { t: "error", code: "NOT_FOUND", message: "No command awaits approval" });
+        return;
+      case "ping":
+        this.sendJson(v, { t: "pong" });
+        return;
+    }
+  }
+
+  private input(v: Viewer, bytes: Uint8Array): void {
+    const m = this.requireMeta();
+    if (!v.canType) {
+      this.sendJson(v, {
+        t: "error",
+        code: "FORBIDDEN",
+        message: "You may watch but not type in this session",
+      });
+      return;
+    }
+    if (m.status !== "active" || !this.agentSocket) {
+      this.sendJson(v, { t: "error", code: "INVALID_STATE", message: `The session is ${m.status}` });
+      return;
+    }
+    this.lastTypist = v.userId;
+    m.lastActivityAt = Date.now();
+    this.agentSocket.send(bytes);
+  }
+
+  async resize(cols: number, rows: number): Promise<void> {
+    const m = this.requireMeta();
+    m.cols = cols;
+    m.rows = rows;
+    this.flushOutput();
+    this.screen?.resize(cols, rows);
+    this.recorder?.resize(cols, rows);
+    this.sendToAgent({ t: "resize", cols, rows });
+    this.broadcastJson({ t: "resize", cols, rows });
+    await this.save();
+    await this.tenantDb((db) =>
+      db.update(session).set({ cols, rows }).where(eq(session.id, m.sessionUuid)),
+    ).catch(() => {});
+  }
+
+  async updateParticipant(
+    userId: string,
+    change: { role?: "collaborator" | "viewer"; canType?: boolean },
+  ): Promise<number> {
+    let n = 0;
+    for (const v of this.viewers) {
+      if (v.userId !== userId || v.role === "owner") continue;
+      if (change.role) {
+        v.role = change.role;
+        v.canType =
+          change.role === "collaborator" && v.canType !== false
+            ? true
+            : change.role === "viewer"
+              ? false
+              : v.canType;
+      }
+      if (change.canType !== undefined) v.canType = change.canType;
+      n += 1;
+      this.sendJson(v, {
+        t: "notice",
+        level: "info",
+        message: `You are now ${v.role}${v.canType ? " and may type" : ""}`,
+      });
+    }
+    this.broadcastPresence();
+    return n;
+  }
+
+  private async onViewerClose(v: Viewer): Promise<void> {
+    this.viewers.delete(v);
+    this.broadcastPresence();
+    const stillHere = [...this.viewers].some((x) => x.userId === v.userId);
+    if (!stillHere && v.viewerRowId) {
+      await this.tenantDb((db) =>
+        db
+          .update(sessionViewer)
+          .set({ isActive: false, leftAt: new Date() })
+          .where(eq(sessionViewer.id, v.viewerRowId as string)),
+      ).catch(() => {});
+    }
+  }
+
+  participants(): ParticipantView[] {
+    const byUser = new Map<string, ParticipantView>();
+    for (const v of this.viewers) {
+      const p = byUser.get(v.userId);
+      if (p) p.connections += 1;
+      else
+        byUser.set(v.userId, {
+          userId: v.userId,
+          name: v.name,
+          role: v.role,
+          canType: v.canType,
+          canSee: v.canSee,
+          canShare: v.canShare,
+          connections: 1,
+        });
+    }
+    return [...byUser.values()];
+  }
+
+  private broadcastPresence(): void {
+    this.broadcastJson({ t: "presence", participants: this.participants() });
+  }
+
+  private sendJson(v: Viewer, frame: RoomFrame): void {
+    try {
+      v.ws.send(JSON.stringify(frame));
+    } catch {
+      // closing
+    }
+  }
+
+  broadcastJson(frame: RoomFrame): void {
+    const text = JSON.stringify(frame);
+    for (const v of this.viewers) {
+      try {
+        v.ws.send(text);
+      } catch {
+        // closing
+      }
+    }
   }
 
   async closeLogin(loginId: string, reason: string): Promise<number> {
-    const sockets = this.ctx.getWebSockets(loginTag(loginId));
-    for (const ws of sockets) ws.close(KILLED_CLOSE_CODE, reason.slice(0, 100));
-    return sockets.length;
+    let n = 0;
+    for (const v of [...this.viewers]) {
+      if (v.loginId !== loginId) continue;
+      v.ws.close(KILLED_CLOSE_CODE, reason.slice(0, 100));
+      n += 1;
+    }
+    return n;
+  }
+
+  async snapshotForTest(): Promise<{ status: RoomStatus; screen: string; viewers: number }> {
+    const m = this.requireMeta();
+    return { status: m.status, screen: (await this.screen?.snapshot()) ?? "", viewers: this.viewers.size };
+  }
+
+  // ── recording ────────────────────────────────────────────────────────────────────────────────────
+
+  async setRecording(on: boolean, by: string): Promise<{ recording: boolean; recordingId: string | null }> {
+    if (on && !this.recorder) await this.startRecording(by);
+    if (!on && this.recorder) await this.stopRecording(by);
+    await this.save();
+    this.broadcastJson({
+      t: "notice",
+      level: "info",
+      message: on ? "Recording started" : "Recording stopped",
+    });
+    return { recording: Boolean(this.recorder), recordingId: this.recorder?.state.id ?? null };
+  }
+
+  private async startRecording(_by: string): Promise<void> {
+    const m = this.requireMeta();
+    const id = crypto.randomUUID();
+    const prefix = `recordings/${m.tenantId}/${m.sessionUuid}/${id}`;
+    this.recorder = Recorder.start(
+      this.ctx.storage.sql,
+      this.env.RECORDINGS,
+      id,
+      prefix,
+      m.cols,
+      m.rows,
+      m.publicId,
+    );
+    const retention = new Date(Date.now() + m.recordingRetentionDays * 86_400_000);
+    await this.tenantDb(async (db) => {
+      await db.insert(sessionRecording).values({
+        id,
+        sessionId: m.sessionUuid,
+        organizationId: m.tenantId,
+        fileUrl: `r2://${prefix}/`,
+        fileName: `${m.publicId}.cast`,
+        resolution: `${m.cols}x${m.rows}`,
+        status: "processing",
+        retentionUntil: retention,
+      });
+      await db
+        .update(session)
+        .set({ isRecording: true, recordingUrl: `/api/recordings/${id}/download` })
+        .where(eq(session.id, m.sessionUuid));
+    });
+    this.scheduleRecordingFlush();
+  }
+
+  private scheduleRecordingFlush(): void {
+    if (this.recordTimer) return;
+    this.recordTimer = setTimeout(() => {
+      this.recordTimer = null;
+      void this.flushRecording().then(() => {
+        if (this.recorder) this.scheduleRecordingFlush();
+      });
+    }, FLUSH_EVERY_MS);
+  }
+
+  private async flushRecording(): Promise<void> {
+    const r = this.recorder;
+    if (!r) return;
+    await r.flush();
+    await this.save();
+  }
+
+  private async stopRecording(_by: string | null): Promise<void> {
+    const r = this.recorder;
+    if (!r) return;
+    this.recorder = null;
+    if (this.recordTimer) clearTimeout(this.recordTimer);
+    this.recordTimer = null;
+    await r.flush();
+    const m = this.requireMeta();
+    m.recording = null;
+    const duration = r.durationSeconds;
+    await this.tenantDb(async (db) => {
+      await db
+        .update(sessionRecording)
+        .set({
+          status: "ready",
+          fileSizeBytes: r.state.bytes,
+          durationSeconds: duration,
+          chunkCount: r.state.chunks,
+        })
+        .where(eq(sessionRecording.id, r.state.id));
+      await db
+        .update(session)
+        .set({
+          isRecording: false,
+          recordingSizeBytes: sql`coalesce(${session.recordingSizeBytes}, 0) + ${r.state.bytes}`,
+        })
+        .where(eq(session.id, m.sessionUuid));
+    }).catch((err) =>
+      console.error(JSON.stringify({ level: "error", msg: "recording finalise failed", error: String(err) })),
+    );
   }
 }

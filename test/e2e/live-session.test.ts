@@ -1,0 +1,318 @@
+// Live SSH sessions end to end: a real OpenSSH sshd on a loopback port, the real agent process, the Worker
+// in workerd (wrangler dev) and real PostgreSQL. Start, echo, two viewers receive identical bytes, a
+// viewer cannot type, a late joiner's first frame reproduces the screen, the agent killed and restarted
+// within the grace window, recording replayed through a terminal model, exec exit codes, garbage frames,
+// the kill switch and the idle timeout.
+import { Terminal } from "@xterm/headless";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import WebSocket from "ws";
+import { parseCast } from "../../workers/session-room/asciicast.ts";
+import { startSshd, type TestSshd } from "../support/sshd.ts";
+import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, startE2E, waitFor } from "./harness.ts";
+import { Viewer } from "./viewer.ts";
+
+let e2e: E2E;
+let sshd: TestSshd;
+let admin: Http;
+let observer: Http;
+let agent: AgentProcess;
+let connectionId = "";
+const open: Viewer[] = [];
+
+function agentEnv(extra: Record<string, string> = {}) {
+  return {
+    NOSTROMO_URL: `http://127.0.0.1:${e2e.port}`,
+    NOSTROMO_STATE_DIR: `${e2e.dir}/agent-state`,
+    NOSTROMO_METRICS_INTERVAL_MS: "5000",
+    NOSTROMO_HEARTBEAT_INTERVAL_MS: "1000",
+    NOSTROMO_LOG_LEVEL: "warn",
+    ...extra,
+  };
+}
+
+async function startSession(client = admin): Promise<{ id: string; session_id: string }> {
+  const r = await client.call<{ id: string; session_id: string; status: string }>(
+    "POST",
+    "/api/remote-sessions",
+    {
+      connection_id: connectionId,
+      cols: 80,
+      rows: 24,
+    },
+  );
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  expect(r.body.status).toBe("active");
+  return r.body;
+}
+
+async function viewer(client: Http, id: string): Promise<Viewer> {
+  const v = await Viewer.open(client, id);
+  open.push(v);
+  await v.until("hello", () => Boolean(v.frame("hello")));
+  return v;
+}
+
+/** Types a command and waits for a marker it prints (the shell's echo of the command does not match). */
+async function run(v: Viewer, cmd: string, marker: string): Promise<void> {
+  v.type(`${cmd}\r`);
+  await v.until(marker, () => v.text().includes(marker));
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  e2e = await startE2E("live");
+  admin = new Http(e2e.stack.url, e2e.stack.demoTenantId);
+  await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+  const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
+  agent = startAgent(agentEnv({ NOSTROMO_ENROLL_TOKEN: tok.body.token }));
+  const agentId = await waitFor("agent online", async () => {
+    const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
+    return r.body.data.find((a) => a.online)?.id;
+  });
+  const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
+    name: "sshd on loopback",
+    hostname: "127.0.0.1",
+    port: sshd.port,
+    username: sshd.user,
+    auth_method: "password",
+    password: sshd.password,
+    agent_id: agentId,
+  });
+  expect(conn.status, JSON.stringify(conn.body)).toBe(201);
+  connectionId = conn.body.id;
+  const roles = await admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+  const observerRole = roles.body.data.find((r) => r.name === "Observer")?.id;
+  const email = "observer@demo-e2e.example";
+  const created = await admin.call("POST", "/api/users", {
+    email,
+    name: "Olivia Observer",
+    password: "observer-password-1",
+    role_id: observerRole,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  observer = new Http(e2e.stack.url, e2e.stack.demoTenantId);
+  await observer.login(email, "observer-password-1");
+}, 240_000);
+
+afterAll(async () => {
+  for (const v of open) v.close();
+  await agent?.stop("SIGKILL");
+  await e2e?.close();
+  await sshd?.stop();
+});
+
+describe("a live session", () => {
+  let id = "";
+  let owner: Viewer;
+
+  it("starts, pins the host key, and runs what the owner types", async () => {
+    const s = await startSession();
+    id = s.id;
+    expect(s.session_id).toMatch(/^ssh-\d+$/);
+    owner = await viewer(admin, id);
+    expect(owner.frame("hello")).toMatchObject({ you: { role: "owner", canType: true } });
+    await run(owner, "echo nostromo-$((6*7))", "nostromo-42");
+    const conn = await admin.call<{ host_key?: string; has_host_key?: boolean }>(
+      "GET",
+      `/api/connections/${connectionId}`,
+    );
+    expect(JSON.stringify(conn.body)).toContain(sshd.hostPublicKey.split(" ")[1]?.slice(0, 20) ?? "missing");
+  });
+
+  it("gives two viewers identical bytes, and a viewer cannot type", async () => {
+    const a = await viewer(observer, id);
+    const b = await viewer(admin, id);
+    expect(a.frame("hello")).toMatchObject({ you: { role: "viewer", canType: false } });
+    const [a0, b0] = [a.chunks.length, b.chunks.length];
+    await run(owner, "for i in 1 2 3; do echo line-$i-$((i*11)); done", "line-3-33");
+    await a.until("a sees it", () => a.text().includes("line-3-33"));
+    await b.until("b sees it", () => b.text().includes("line-3-33"));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(Buffer.concat(a.chunks.slice(a0)).equals(Buffer.concat(b.chunks.slice(b0)))).toBe(true);
+    a.type("echo observer-typed-$((1+1))\r");
+    await a.until("refusal", () => a.frames.some((f) => f.t === "error" && f.code === "FORBIDDEN"));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(owner.text()).not.toContain("observer-typed-2");
+    const presence = owner.frames.filter((f) => f.t === "presence").at(-1) as unknown as {
+      participants: { role: string }[];
+    };
+    expect(presence.participants.map((p) => p.role).sort()).toEqual(["owner", "viewer"]);
+  });
+
+  it("gives a late joiner the current screen as its first frame", async () => {
+    await run(owner, "clear; printf 'alpha\\nbeta\\ngamma-%s\\n' $((3*3))", "gamma-9");
+    await new Promise((r) => setTimeout(r, 300));
+    const late = await viewer(observer, id);
+    await late.until("snapshot", () => Boolean(late.frame("snapshot")));
+    const i = late.frames.findIndex((f) => f.t === "snapshot");
+    expect(late.frames.slice(0, i).every((f) => f.t === "hello")).toBe(true);
+    const [mine, theirs] = [await owner.screen(), await late.screen()];
+    expect(theirs.join("\n")).toContain("gamma-9");
+    expect(theirs).toEqual(mine);
+  });
+
+  it("rejects garbage frames from a viewer without harming the session", async () => {
+    owner.ws.send("{not json");
+    owner.ws.send(JSON.stringify({ t: "resize", cols: "wide" }));
+    owner.ws.send(JSON.stringify({ t: "nope" }));
+    await owner.until(
+      "errors",
+      () => owner.frames.filter((f) => f.t === "error" && f.code === "BAD_FRAME").length >= 3,
+    );
+    await run(owner, "echo still-alive-$((2*50))", "still-alive-100");
+  });
+
+  it("refuses an agent data socket without the session's token", async () => {
+    const status = await new Promise<number>((res) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${e2e.port}/api/remote-sessions/${id}/agent`, {
+        headers: { authorization: "Bearer forged" },
+      });
+      ws.once("unexpected-response", (_q, r) => res(r.statusCode ?? 0));
+      ws.once("open", () => res(101));
+      ws.once("error", () => res(0));
+    });
+    expect(status).toBe(401);
+  });
+
+  it("survives the agent being killed and restarted within the grace window", async () => {
+    await agent.stop("SIGKILL");
+    await owner.until("disconnected", () =>
+      owner.frames.some((f) => f.t === "status" && f.status === "disconnected"),
+    );
+    agent = startAgent(agentEnv());
+    await owner.until(
+      "active again",
+      () => owner.frames.filter((f) => f.t === "status").at(-1)?.status === "active",
+      40_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    await run(owner, "echo resumed-$((5*5))", "resumed-25");
+  });
+
+  it("records on request; the .cast replays to the final screen", async () => {
+    const rec = await admin.call<{ recording: boolean; recordingId: string }>(
+      "POST",
+      `/api/remote-sessions/${id}/recording`,
+      { enabled: true },
+    );
+    expect(rec.status, JSON.stringify(rec.body)).toBe(200);
+    await run(owner, "clear; echo recorded-$((7*6)); printf 'x%.0s' $(seq 1 50); echo", "recorded-42");
+    await new Promise((r) => setTimeout(r, 500));
+    const finalScreen = await owner.screen();
+    const end = await admin.call<{ status: string }>("DELETE", `/api/remote-sessions/${id}`);
+    expect(end.body.status).toBe("ended");
+    await owner.until("closed", () => owner.closed !== null);
+    const meta = await waitFor("recording ready", async () => {
+      const r = await admin.call<{ status: string; chunk_count: number; file_size_bytes: number }>(
+        "GET",
+        `/api/recordings/${rec.body.recordingId}`,
+      );
+      return r.body.status === "ready" ? r.body : null;
+    });
+    expect(meta.file_size_bytes).toBeGreaterThan(0);
+    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recordingId}/download`, {
+      headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
+    });
+    expect(file.status).toBe(200);
+    const cast = parseCast(await file.text());
+    expect(cast.header).toMatchObject({ version: 2, width: 80, height: 24 });
+    // Replay: a terminal that starts from the screen as it was when recording began… the recording began
+    // with a clear, so an empty terminal reproduces the final screen.
+    const t = new Terminal({ cols: 80, rows: 24, allowProposedApi: true });
+    for (const [, type, data] of cast.events)
+      if (type === "o") await new Promise<void>((r) => t.write(data, r));
+    const replayed: string[] = [];
+    for (let i = 0; i < 24; i++)
+      replayed.push(t.buffer.active.getLine(t.buffer.active.viewportY + i)?.translateToString(true) ?? "");
+    expect(replayed.join("\n")).toContain("recorded-42");
+    expect(replayed).toEqual(finalScreen);
+    const s = await admin.call<{
+      status: string;
+      ended_at?: string;
+      endedAt?: string;
+      durationSeconds?: number;
+    }>("GET", `/api/remote-sessions/${id}`);
+    expect(s.body.status).toBe("ended");
+  });
+});
+
+describe("exec", () => {
+  it("returns output and exit codes 0, 1 and 127, stored as command rows", async () => {
+    for (const [cmd, code] of [
+      ["echo exec-ok", 0],
+      ["false", 1],
+      ["definitely-not-a-command-xyz", 127],
+    ] as const) {
+      const r = await admin.call<{
+        exit_code: number;
+        output: string;
+        duration_ms: number;
+        command_id: string;
+      }>("POST", `/api/connections/${connectionId}/exec`, { command: cmd });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.exit_code).toBe(code);
+      if (code === 0) expect(r.body.output).toContain("exec-ok");
+      expect(r.body.duration_ms).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
+
+describe("ending sessions from outside", () => {
+  it("the Command Center kill switch ends the sessions of the killed login", async () => {
+    const root = new Http(e2e.stack.url);
+    await root.login(inject("superAdmin").email, inject("superAdmin").password);
+    const s = await startSession();
+    const v = await viewer(admin, s.id);
+    const logins = await root.call<{ data: { id: string; email: string }[] }>("GET", "/api/sessions");
+    const mine = logins.body.data.find((l) => l.email === DEMO_ADMIN.email);
+    expect(mine).toBeDefined();
+    const k = await root.call<{ closed: { sockets: number; sessionsEnded?: string[] } }>(
+      "DELETE",
+      `/api/sessions/${mine?.id}`,
+    );
+    expect(k.status).toBe(200);
+    expect(k.body.closed.sessionsEnded).toContain(s.session_id);
+    await v.until("socket closed", () => v.closed !== null);
+    expect((await admin.call("GET", "/api/auth/me")).status).toBe(401);
+    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+    const after = await admin.call<{ status: string }>("GET", `/api/remote-sessions/${s.id}`);
+    expect(after.body.status).toBe("ended");
+  });
+
+  it("the organization's idle timeout ends an idle session", async () => {
+    const db = new pg.Client({ connectionString: e2e.stack.databaseUrl });
+    await db.connect();
+    await db.query(
+      `update organization set settings = jsonb_set(settings, '{session_timeout}', '4000') where id = $1`,
+      [e2e.stack.demoTenantId],
+    );
+    await db.end();
+    // The organization cache in the Worker lives 30 s; restart the edge so the new timeout is read now.
+    await e2e.restartEdge();
+    admin = new Http(e2e.stack.url, e2e.stack.demoTenantId);
+    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+    await waitFor(
+      "agent back",
+      async () => {
+        const r = await admin.call<{ data: { online: boolean; lastConnectedAt: string }[] }>(
+          "GET",
+          "/api/agents",
+        );
+        return r.body.data.some((a) => a.online);
+      },
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const s = await startSession();
+    const v = await Viewer.open(admin, s.id);
+    open.push(v);
+    await v.until(
+      "ended by idle timeout",
+      () => v.frames.some((f) => f.t === "status" && f.status === "ended"),
+      30_000,
+    );
+    const st = v.frames.find((f) => f.t === "status" && f.status === "ended");
+    expect(String(st?.reason)).toMatch(/idle/i);
+  });
+});

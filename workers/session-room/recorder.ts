@@ -1,0 +1,115 @@
+// Session recording as asciicast v2 in R2, written in chunks: every output batch is first appended to the
+// object's own SQLite (durable before the batch is sent to viewers — the Durable Object output gate holds
+// outgoing messages until the write is confirmed), then shipped to R2 as numbered chunk objects every few
+// seconds. An evicted or crashed object therefore loses nothing already sent to viewers: the unshipped
+// tail is still in its storage and is shipped on the next start or at the end.
+import { eventLine, headerLine } from "./asciicast.ts";
+
+export const FLUSH_EVERY_MS = 2_000;
+export const FLUSH_AT_BYTES = 512 * 1024;
+
+export interface RecordingState {
+  id: string;
+  /** R2 key prefix; chunks are <prefix>/<000000>.part */
+  prefix: string;
+  startedAt: number;
+  chunks: number;
+  bytes: number;
+  pendingBytes: number;
+}
+
+export function chunkKey(prefix: string, n: number): string {
+  return `${prefix}/${String(n).padStart(6, "0")}.part`;
+}
+
+export class Recorder {
+  private readonly decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly bucket: R2Bucket,
+    public state: RecordingState,
+  ) {
+    sql.exec(
+      "create table if not exists cast_lines (seq integer primary key autoincrement, line text not null)",
+    );
+  }
+
+  static start(
+    sql: SqlStorage,
+    bucket: R2Bucket,
+    id: string,
+    prefix: string,
+    cols: number,
+    rows: number,
+    title: string,
+  ) {
+    const startedAt = Date.now();
+    const r = new Recorder(sql, bucket, { id, prefix, startedAt, chunks: 0, bytes: 0, pendingBytes: 0 });
+    r.append(
+      headerLine({
+        width: cols,
+        height: rows,
+        timestamp: Math.floor(startedAt / 1000),
+        title,
+        env: { TERM: "xterm-256color" },
+      }),
+    );
+    return r;
+  }
+
+  private append(line: string): void {
+    this.sql.exec("insert into cast_lines (line) values (?)", line);
+    this.state.pendingBytes += line.length;
+  }
+
+  output(bytes: Uint8Array): void {
+    const text = this.decoder.decode(bytes, { stream: true });
+    if (text) this.append(eventLine((Date.now() - this.state.startedAt) / 1000, "o", text));
+  }
+
+  resize(cols: number, rows: number): void {
+    this.append(eventLine((Date.now() - this.state.startedAt) / 1000, "r", `${cols}x${rows}`));
+  }
+
+  get due(): boolean {
+    return this.state.pendingBytes >= FLUSH_AT_BYTES;
+  }
+
+  /** Ships what is in storage to R2 as the next chunk. */
+  async flush(): Promise<void> {
+    const rows = this.sql
+      .exec<{ seq: number; line: string }>("select seq, line from cast_lines order by seq")
+      .toArray();
+    if (rows.length === 0) return;
+    const body = rows.map((r) => r.line).join("");
+    await this.bucket.put(chunkKey(this.state.prefix, this.state.chunks), body, {
+      httpMetadata: { contentType: "application/x-asciicast" },
+    });
+    const last = rows[rows.length - 1]?.seq ?? 0;
+    this.sql.exec("delete from cast_lines where seq <= ?", last);
+    this.state.chunks += 1;
+    this.state.bytes += new TextEncoder().encode(body).byteLength;
+    this.state.pendingBytes = 0;
+  }
+
+  get durationSeconds(): number {
+    return (Date.now() - this.state.startedAt) / 1000;
+  }
+}
+
+/** Streams a recording's chunks, in order, as one .cast file. */
+export function castStream(bucket: R2Bucket, prefix: string, chunks: number): ReadableStream<Uint8Array> {
+  let n = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (n >= chunks) {
+        controller.close();
+        return;
+      }
+      const obj = await bucket.get(chunkKey(prefix, n));
+      n += 1;
+      if (obj) controller.enqueue(new Uint8Array(await obj.arrayBuffer()));
+    },
+  });
+}

@@ -1,0 +1,37 @@
+// The session.open frame for the agent: target with decrypted credentials, data socket path and token.
+import type { Db } from "../../db/client.ts";
+import type { Bindings } from "../env.ts";
+import type { SessionOpenFrame } from "../protocol/agent.ts";
+import type { TenantRecord } from "../tenancy/tenant-record.ts";
+import { buildTarget } from "./target.ts";
+
+export function dataPath(sessionUuid: string): string {
+  return `/api/remote-sessions/${sessionUuid}/agent`;
+}
+
+export async function openFrame(
+  env: Bindings,
+  db: Db,
+  tenant: TenantRecord,
+  s: {
+    sessionUuid: string;
+    connectionId: string;
+    dataToken: string;
+    cols: number;
+    rows: number;
+    shellIntegration: boolean;
+  },
+): Promise<SessionOpenFrame> {
+  const { target } = await buildTarget(env, db, tenant, s.connectionId);
+  return {
+    t: "session.open",
+    sessionId: s.sessionUuid,
+    dataUrl: dataPath(s.sessionUuid),
+    dataToken: s.dataToken,
+    target,
+    cols: s.cols,
+    rows: s.rows,
+    term: "xterm-256color",
+    shellIntegration: s.shellIntegration,
+  };
+}
