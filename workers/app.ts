@@ -14,6 +14,7 @@ import { agentsRoutes } from "./routes/agents/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
 import { commandCenterSessions, dashboard } from "./routes/command-center/index.ts";
+import { commandsRoutes } from "./routes/commands/index.ts";
 import { connectionsRoutes } from "./routes/connections/index.ts";
 import { execRoutes } from "./routes/exec/index.ts";
 import { health } from "./routes/health/index.ts";
@@ -64,6 +65,7 @@ export function createApp() {
   app.route("/api/connections", execRoutes);
   app.route("/api/remote-sessions", remoteSessionsRoutes);
   app.route("/api/recordings", recordingsRoutes);
+  app.route("/api/commands", commandsRoutes);
   app.route("/api/ssh-keys", sshKeysRoutes);
   app.route("/api/policies", policiesRoutes);
 

@@ -8,8 +8,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { parseCast } from "../../workers/session-room/asciicast.ts";
-import { startSshd, type TestSshd } from "../support/sshd.ts";
-import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, startE2E, waitFor } from "./harness.ts";
+import type { TestSshd } from "../support/sshd.ts";
+import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, waitFor } from "./harness.ts";
+import { type LiveEnv, startLive } from "./live.ts";
 import { Viewer } from "./viewer.ts";
 
 let e2e: E2E;
@@ -20,16 +21,8 @@ let agent: AgentProcess;
 let connectionId = "";
 const open: Viewer[] = [];
 
-function agentEnv(extra: Record<string, string> = {}) {
-  return {
-    NOSTROMO_URL: `http://127.0.0.1:${e2e.port}`,
-    NOSTROMO_STATE_DIR: `${e2e.dir}/agent-state`,
-    NOSTROMO_METRICS_INTERVAL_MS: "5000",
-    NOSTROMO_HEARTBEAT_INTERVAL_MS: "1000",
-    NOSTROMO_LOG_LEVEL: "warn",
-    ...extra,
-  };
-}
+let live: LiveEnv;
+const agentEnv = (extra: Record<string, string> = {}) => live.agentEnv(extra);
 
 async function startSession(client = admin): Promise<{ id: string; session_id: string }> {
   const r = await client.call<{ id: string; session_id: string; status: string }>(
@@ -60,27 +53,8 @@ async function run(v: Viewer, cmd: string, marker: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  e2e = await startE2E("live");
-  admin = new Http(e2e.stack.url, e2e.stack.demoTenantId);
-  await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-  const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
-  agent = startAgent(agentEnv({ NOSTROMO_ENROLL_TOKEN: tok.body.token }));
-  const agentId = await waitFor("agent online", async () => {
-    const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
-    return r.body.data.find((a) => a.online)?.id;
-  });
-  const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
-    name: "sshd on loopback",
-    hostname: "127.0.0.1",
-    port: sshd.port,
-    username: sshd.user,
-    auth_method: "password",
-    password: sshd.password,
-    agent_id: agentId,
-  });
-  expect(conn.status, JSON.stringify(conn.body)).toBe(201);
-  connectionId = conn.body.id;
+  live = await startLive("live");
+  ({ e2e, sshd, admin, agent, connectionId } = live);
   const roles = await admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
   const observerRole = roles.body.data.find((r) => r.name === "Observer")?.id;
   const email = "observer@demo-e2e.example";

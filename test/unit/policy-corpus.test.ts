@@ -1,4 +1,4 @@
-// The shared starter corpus (../shared/corpus/command-policy.json): with its rules as one active policy
+// The shared starter corpus (../shared/corpus/command-policy.json, copied to test/fixtures): with its rules as one active policy
 // that applies to everything, every must_block line is blocked and every must_allow line allowed.
 //
 // One correction is applied, and pinned by its own test: the corpus (like the seed data model) writes
@@ -25,8 +25,10 @@ interface Corpus {
   must_allow: string[];
 }
 
+// The committed copy (test/fixtures/command-policy.json), so the suite runs from a plain clone;
+// test/unit/corpus-copy.test.ts checks it against ../shared when that folder is present.
 const corpus = JSON.parse(
-  readFileSync(new URL("../../../shared/corpus/command-policy.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../fixtures/command-policy.json", import.meta.url), "utf8"),
 ) as Corpus;
 
 const SEED_FORK_BOMB = ":(\\)\\{\\s*:\\|:\\&\\s*\\};:";

@@ -61,4 +61,13 @@ export type RoomFrame =
       data?: Record<string, unknown>;
     }
   | { t: "error"; code: string; message: string }
+  | {
+      t: "approval";
+      commandId: string;
+      command: string;
+      typist: { userId: string; name: string };
+      rule: string | null;
+      expiresAt: number;
+    }
+  | { t: "approval-result"; commandId: string; approved: boolean; by: string | null }
   | { t: "pong" };

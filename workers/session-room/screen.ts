@@ -22,6 +22,11 @@ export class Screen {
     this.pending = this.pending.then(() => this.term.resize(cols, rows));
   }
 
+  /** Runs `fn` once everything written so far has been parsed (and before anything written later). */
+  at(fn: () => void): void {
+    this.pending = this.pending.then(fn);
+  }
+
   /** Resolves when everything written so far has been parsed. */
   settled(): Promise<void> {
     return this.pending;

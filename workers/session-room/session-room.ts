@@ -7,21 +7,30 @@
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
+import { auditLog } from "../../db/schema/tenant/audit-log.ts";
+import { command } from "../../db/schema/tenant/command.ts";
 import { connection } from "../../db/schema/tenant/connection.ts";
+import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import { sessionRecording } from "../../db/schema/tenant/session-recording.ts";
 import { sessionViewer } from "../../db/schema/tenant/session-viewer.ts";
 import { randomToken, sha256Hex } from "../crypto/encoding.ts";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE, type LiveObject } from "../live/login-sockets.ts";
+import { type Decision, evaluateCommand } from "../policy/index.ts";
+import { loadCompiledPolicies } from "../policy-store.ts";
 import type { AgentFrame } from "../protocol/agent.ts";
 import { encodeEdgeDataFrame, parseAgentDataFrame } from "../protocol/agent-data.ts";
 import { type ParticipantView, parseViewerFrame, type RoomFrame } from "../protocol/viewer.ts";
 import { withTenantDb } from "../tenancy/standalone.ts";
+import { CommandTracker, type Typist } from "./command-tracker.ts";
+import { OscScanner } from "./osc-scanner.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { Screen } from "./screen.ts";
 
 export const GRACE_MS = 60_000;
+export const POLICY_REFRESH_MS = 15_000;
+export const POLICY_LOAD_TIMEOUT_MS = 5_000;
 export const OUTPUT_BATCH_MS = 8;
 export const OUTPUT_BATCH_BYTES = 64 * 1024;
 const TAIL_BYTES = 256 * 1024;
@@ -44,6 +53,8 @@ export interface RoomInit {
   record: boolean;
   recordingRetentionDays: number;
   shellIntegration: boolean;
+  approvalTimeoutMs: number;
+  webhookUrl: string | null;
 }
 
 interface Meta extends RoomInit {
@@ -65,6 +76,9 @@ export interface ViewerIdentity {
   canShare: boolean;
   loginId: string | null;
   viewerRowId: string | null;
+  roleId: string | null;
+  /** May approve held commands (policies:manage). */
+  canApprove: boolean;
 }
 
 interface Viewer extends ViewerIdentity {
@@ -86,6 +100,14 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private recordTimer: ReturnType<typeof setTimeout> | null = null;
   private waiters: ((m: Meta) => void)[] = [];
   lastTypist: string | null = null;
+  private readonly scanner = new OscScanner();
+  private tracker: CommandTracker | null = null;
+  private lastOutput = 0;
+  private dbQueue: Promise<unknown> = Promise.resolve();
+  private readonly approvals = new Map<
+    string,
+    { line: string; typist: Typist; resolve: (ok: boolean) => void; timer: ReturnType<typeof setTimeout> }
+  >();
   private tail: { seq: number; len: number }[] = [];
   private tailBytes = 0;
 
@@ -98,6 +120,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       this.meta = (await ctx.storage.get<Meta>("meta")) ?? null;
       if (!this.meta) return;
       this.screen = new Screen(this.meta.cols, this.meta.rows);
+      this.tracker = this.makeTracker(this.screen);
       for (const row of ctx.storage.sql.exec<{ seq: number; data: ArrayBuffer }>(
         "select seq, data from out_tail order by seq",
       )) {
@@ -125,6 +148,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       errorCode: null,
     };
     this.screen = new Screen(init.cols, init.rows);
+    this.tracker = this.makeTracker(this.screen);
     if (init.record) await this.startRecording(init.ownerId);
     await this.save();
   }
@@ -381,6 +405,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   private onAgentOutput(bytes: Uint8Array): void {
+    this.lastOutput = Date.now();
     this.pendingOut.push(bytes);
     this.pendingBytes += bytes.byteLength;
     if (this.pendingBytes >= OUTPUT_BATCH_BYTES) this.flushOutput();
@@ -392,15 +417,23 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.pendingBytes === 0) return;
-    const batch = new Uint8Array(this.pendingBytes);
+    const raw = new Uint8Array(this.pendingBytes);
     let off = 0;
     for (const chunk of this.pendingOut) {
-      batch.set(chunk, off);
+      raw.set(chunk, off);
       off += chunk.byteLength;
     }
     this.pendingOut = [];
     this.pendingBytes = 0;
-    this.screen?.write(batch);
+    // Shell-integration marks are consumed here: the screen, the tail, the recording and the viewers see
+    // the output without them; the tracker sees each mark exactly where it was.
+    const pieces = this.scanner.scan(raw);
+    const batch = pieces.length === 1 && !pieces[0]?.event ? (pieces[0]?.bytes ?? raw) : joinPieces(pieces);
+    for (const piece of pieces) {
+      if (piece.bytes.length) this.screen?.write(piece.bytes);
+      this.tracker?.onOutput(piece.bytes, piece.event);
+    }
+    if (batch.byteLength === 0) return;
     this.keepTail(batch);
     if (this.recorder) {
       this.recorder.output(batch);
@@ -530,9 +563,15 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
           f.t === "set-role" ? { role: f.role } : { canType: f.canType },
         );
         return;
-      case "approve":
-        this.sendJson(v, { t: "error", code: "NOT_FOUND", message: "No command awaits approval" });
+      case "approve": {
+        const r = await this.decideApproval(f.commandId, f.approve, {
+          userId: v.userId,
+          name: v.name,
+          canApprove: v.canApprove,
+        });
+        if (!r.ok) this.sendJson(v, { t: "error", code: r.code, message: r.message });
         return;
+      }
       case "ping":
         this.sendJson(v, { t: "pong" });
         return;
@@ -555,7 +594,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     }
     this.lastTypist = v.userId;
     m.lastActivityAt = Date.now();
-    this.agentSocket.send(bytes);
+    if (this.approvals.size > 0) {
+      this.sendJson(v, { t: "error", code: "INVALID_STATE", message: "A command is waiting for approval" });
+      return;
+    }
+    void this.tracker?.input(bytes, { userId: v.userId, roleId: v.roleId, name: v.name });
   }
 
   async resize(cols: number, rows: number): Promise<void> {
@@ -672,6 +715,285 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     return { status: m.status, screen: (await this.screen?.snapshot()) ?? "", viewers: this.viewers.size };
   }
 
+  // ── commands ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Database writes of command records, in order and off the keystroke path. */
+  private queueDb(fn: (db: Db) => Promise<unknown>): void {
+    this.dbQueue = this.dbQueue
+      .then(() => this.tenantDb(fn))
+      .catch((err) =>
+        console.error(
+          JSON.stringify({ level: "error", msg: "command record write failed", error: String(err) }),
+        ),
+      );
+  }
+
+  private auditRow(
+    db: Db,
+    type: AuditEventType,
+    description: string,
+    status: "success" | "failure" | "warning",
+    userId: string | null,
+    metadata: Record<string, unknown>,
+  ) {
+    const m = this.requireMeta();
+    const category = type.startsWith("policy.") || type.startsWith("security.") ? "security" : "session";
+    return db.insert(auditLog).values({
+      organizationId: m.tenantId,
+      userId,
+      sessionId: m.sessionUuid,
+      connectionId: m.connectionId,
+      eventType: type,
+      eventCategory: category,
+      action: type.split(".").pop() ?? type,
+      description: description.slice(0, 1000),
+      metadata: { ...metadata, publicId: m.publicId },
+      status,
+    });
+  }
+
+  private policyCache: { compiled: Awaited<ReturnType<typeof loadCompiledPolicies>>; at: number } | null =
+    null;
+
+  /** The organization's compiled policies: re-read at most every POLICY_REFRESH_MS, with a bounded wait;
+   * when the store cannot be reached the last known set is used, and with none the session fails closed. */
+  private async compiledPolicies() {
+    const m = this.requireMeta();
+    const cached = this.policyCache;
+    if (cached && Date.now() - cached.at < POLICY_REFRESH_MS) return cached.compiled;
+    try {
+      const compiled = await Promise.race([
+        this.tenantDb((db) => loadCompiledPolicies(db, m.tenantId)),
+        new Promise<never>((_, rej) =>
+          setTimeout(() => rej(new Error("policy store timeout")), POLICY_LOAD_TIMEOUT_MS),
+        ),
+      ]);
+      this.policyCache = { compiled, at: Date.now() };
+      return compiled;
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", msg: "policies unavailable", error: String(err) }));
+      if (cached) return cached.compiled;
+      throw err;
+    }
+  }
+
+  private makeTracker(screen: Screen): CommandTracker {
+    return new CommandTracker({
+      screen,
+      forward: (bytes) => {
+        try {
+          this.agentSocket?.send(bytes);
+        } catch {
+          // the agent is gone; the state machine handles it
+        }
+      },
+      lastOutputAt: () => this.lastOutput,
+      evaluate: async (line, typist) => {
+        const m = this.requireMeta();
+        const compiled = await this.tenantDb((db) => loadCompiledPolicies(db, m.tenantId));
+        return evaluateCommand(compiled, line, {
+          roleId: typist.roleId,
+          connectionId: m.connectionId,
+          connectionType: "ssh",
+        });
+      },
+      started: async (line, typist, d) => {
+        const m = this.requireMeta();
+        const id = crypto.randomUUID();
+        this.queueDb(async (db) => {
+          await db.insert(command).values({
+            id,
+            sessionId: m.sessionUuid,
+            userId: typist.userId,
+            organizationId: m.tenantId,
+            command: line,
+            commandType: d.commandType,
+            status: "executed",
+            riskLevel: d.riskLevel,
+            policyId: d.rule?.policyId ?? null,
+            source: "interactive",
+          });
+          await db
+            .update(session)
+            .set({
+              totalCommands: sql`${session.totalCommands} + 1`,
+              safeCommands: sql`${session.safeCommands} + 1`,
+            })
+            .where(eq(session.id, m.sessionUuid));
+        });
+        return id;
+      },
+      finished: async (id, r) => {
+        this.queueDb(async (db) => {
+          await db
+            .update(command)
+            .set({
+              exitCode: r.exitCode,
+              output: r.output,
+              outputTruncated: r.truncated,
+              durationMs: r.durationMs,
+              status: r.exitCode === null || r.exitCode === 0 ? "executed" : "error",
+            })
+            .where(eq(command.id, id));
+          const [row] = await db
+            .select({ line: command.command, userId: command.userId })
+            .from(command)
+            .where(eq(command.id, id));
+          await this.auditRow(
+            db,
+            r.exitCode === null || r.exitCode === 0 ? "command.executed" : "command.failed",
+            `${row?.line ?? "command"} → ${r.exitCode ?? "?"}`,
+            r.exitCode === null || r.exitCode === 0 ? "success" : "failure",
+            row?.userId ?? null,
+            { commandId: id, exitCode: r.exitCode, durationMs: r.durationMs },
+          );
+        });
+      },
+      blocked: async (line, typist, d, reason) => this.onBlocked(line, typist, d, reason),
+      approval: (line, typist, d) => this.requestApproval(line, typist, d),
+    });
+  }
+
+  private async onBlocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void> {
+    const m = this.requireMeta();
+    const rule = d.rule?.name ?? d.policy?.name ?? null;
+    this.broadcastJson({
+      t: "notice",
+      level: "error",
+      code: "COMMAND_BLOCKED",
+      message: `Blocked${rule ? ` by "${rule}"` : ""}: ${line.slice(0, 200)}`,
+      data: { rule, severity: d.severity, typist: typist.userId, reason },
+    });
+    this.queueDb(async (db) => {
+      const [row] = await db
+        .insert(command)
+        .values({
+          sessionId: m.sessionUuid,
+          userId: typist.userId,
+          organizationId: m.tenantId,
+          command: line,
+          commandType: d.commandType,
+          status: "blocked",
+          riskLevel: d.riskLevel,
+          wasBlocked: true,
+          blockedReason: reason.slice(0, 1000),
+          policyId: d.rule?.policyId ?? d.policy?.id ?? null,
+          source: "interactive",
+        })
+        .returning({ id: command.id });
+      await db
+        .update(session)
+        .set({
+          totalCommands: sql`${session.totalCommands} + 1`,
+          blockedCommands: sql`${session.blockedCommands} + 1`,
+        })
+        .where(eq(session.id, m.sessionUuid));
+      const meta = { commandId: row?.id, rule: d.rule, decision: d.decision, command: line.slice(0, 500) };
+      await this.auditRow(
+        db,
+        "command.blocked",
+        `Blocked: ${line.slice(0, 200)}`,
+        "failure",
+        typist.userId,
+        meta,
+      );
+      await this.auditRow(db, "policy.violation", reason, "warning", typist.userId, meta);
+      if (d.notify)
+        await this.auditRow(
+          db,
+          "security.alert",
+          `Policy violation in ${m.publicId}: ${line.slice(0, 200)}`,
+          "warning",
+          typist.userId,
+          meta,
+        );
+    });
+    if (d.notify && m.webhookUrl) {
+      void fetch(m.webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          event: "policy.violation",
+          session: m.publicId,
+          command: line,
+          rule,
+          severity: d.severity,
+          user: typist.userId,
+          at: new Date().toISOString(),
+        }),
+      }).catch(() => {});
+    }
+    if (d.autoDisconnect)
+      await this.end(
+        `Auto-disconnected after a policy violation${rule ? ` (${rule})` : ""}`,
+        "POLICY_VIOLATION",
+      );
+  }
+
+  private requestApproval(line: string, typist: Typist, d: Decision): Promise<boolean> {
+    const m = this.requireMeta();
+    const commandId = crypto.randomUUID();
+    const expiresAt = Date.now() + m.approvalTimeoutMs;
+    this.broadcastJson({
+      t: "approval",
+      commandId,
+      command: line,
+      typist: { userId: typist.userId, name: typist.name },
+      rule: d.rule?.name ?? d.policy?.name ?? null,
+      expiresAt,
+    });
+    this.queueDb((db) =>
+      this.auditRow(
+        db,
+        "command.approval.requested",
+        `Approval requested: ${line.slice(0, 200)}`,
+        "warning",
+        typist.userId,
+        { commandId, rule: d.rule },
+      ),
+    );
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.approvals.delete(commandId);
+        this.broadcastJson({ t: "approval-result", commandId, approved: false, by: null });
+        resolve(false);
+      }, m.approvalTimeoutMs);
+      this.approvals.set(commandId, { line, typist, resolve, timer });
+    });
+  }
+
+  async decideApproval(
+    commandId: string,
+    approve: boolean,
+    who: { userId: string; name: string; canApprove: boolean },
+  ): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+    const a = this.approvals.get(commandId);
+    if (!a) return { ok: false, code: "NOT_FOUND", message: "No command awaits approval with that id" };
+    if (!who.canApprove) return { ok: false, code: "FORBIDDEN", message: "You may not approve commands" };
+    if (who.userId === a.typist.userId)
+      return { ok: false, code: "FORBIDDEN", message: "A command needs someone else's approval" };
+    this.approvals.delete(commandId);
+    clearTimeout(a.timer);
+    this.broadcastJson({ t: "approval-result", commandId, approved: approve, by: who.name });
+    this.queueDb((db) =>
+      this.auditRow(
+        db,
+        approve ? "command.approval.granted" : "command.approval.denied",
+        `${who.name} ${approve ? "approved" : "denied"}: ${a.line.slice(0, 200)}`,
+        approve ? "success" : "failure",
+        who.userId,
+        { commandId, typist: a.typist.userId },
+      ),
+    );
+    a.resolve(approve);
+    return { ok: true };
+  }
+
+  /** Waits for queued command writes (tests, end of session). */
+  async drainCommandWrites(): Promise<void> {
+    await this.dbQueue;
+  }
+
   // ── recording ────────────────────────────────────────────────────────────────────────────────────
 
   async setRecording(on: boolean, by: string): Promise<{ recording: boolean; recordingId: string | null }> {
@@ -767,4 +1089,15 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       console.error(JSON.stringify({ level: "error", msg: "recording finalise failed", error: String(err) })),
     );
   }
+}
+
+function joinPieces(pieces: { bytes: Uint8Array }[]): Uint8Array {
+  const n = pieces.reduce((a, p) => a + p.bytes.byteLength, 0);
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of pieces) {
+    out.set(p.bytes, o);
+    o += p.bytes.byteLength;
+  }
+  return out;
 }

@@ -25,6 +25,7 @@ import { FEATURES } from "../../tenancy/features.ts";
 import { loadOrganization } from "../../tenancy/organization.ts";
 import { requireFeature } from "../../tenancy/resolver.ts";
 import { killHooks } from "../command-center/index.ts";
+import { listCommands } from "../commands/index.ts";
 
 export const OPEN_TIMEOUT_MS = 20_000;
 
@@ -43,6 +44,7 @@ const listQuery = z.object({
 
 const participantBody = z.object({ user_id: z.uuid(), role: z.enum(["collaborator", "viewer"]) }).strict();
 const recordingBody = z.object({ enabled: z.boolean() }).strict();
+const approvalBody = z.object({ approve: z.boolean() }).strict();
 
 const AGENT_FAILURES: Record<
   string,
@@ -191,6 +193,8 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       record,
       recordingRetentionDays: org.settings.recording_retention_days ?? 90,
       shellIntegration: true,
+      approvalTimeoutMs: org.settings.approval_timeout_ms ?? 120_000,
+      webhookUrl: org.settings.webhook_url ?? null,
     });
     let frame: Awaited<ReturnType<typeof openFrame>>;
     try {
@@ -465,11 +469,31 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       canShare: isOwner || (row?.canShare ?? false),
       loginId: u.loginId,
       viewerRowId,
+      roleId: u.roleId,
+      canApprove: can(u, Permission.MANAGE_POLICIES),
     };
     const headers = new Headers(c.req.raw.headers);
     headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify(who));
     headers.set("x-nostromo-login-tag", u.loginId ? loginTag(u.loginId) : "");
     return room(c, s.id).fetch(new Request(c.req.raw, { headers }));
+  })
+
+  .get("/:id/commands", async (c) => {
+    const { s } = await loadSession(c, idParam(c));
+    return listCommands(c, s.id);
+  })
+
+  .post("/:id/approvals/:commandId", async (c) => {
+    const { s, u } = await loadSession(c, idParam(c));
+    const commandId = idParam(c, "commandId");
+    const { approve } = await readJson(c, approvalBody);
+    const r = await room(c, s.id).decideApproval(commandId, approve, {
+      userId: u.id,
+      name: u.name,
+      canApprove: can(u, Permission.MANAGE_POLICIES),
+    });
+    if (!r.ok) throw new ApiError(r.code === "FORBIDDEN" ? "FORBIDDEN" : "NOT_FOUND", r.message);
+    return c.json({ commandId, approved: approve });
   })
 
   .get("/:id/agent", async (c) => {
