@@ -199,7 +199,17 @@ describe("every must_block line is blocked and never runs on the target", () => 
   // Known gap: a line ended by a continuation backslash ("rm -rf \\" Enter, then "/" Enter) stalls — the
   // withheld Enter of the unfinished line does not reach the shell (docs/command-tracker.md). The engine
   // itself joins and blocks the completed line (workers/policy tests).
-  it.todo("split by a line continuation");
+  it("split by a line continuation", async () => {
+    const c = await live.start();
+    const w = await openViewer(live.admin, c.id, viewers);
+    await settle(w);
+    w.type("rm -rf \\\r");
+    await w.until("continuation prompt", () => w.text().includes("> "));
+    w.type("/\r");
+    await notices(w, "COMMAND_BLOCKED", 1);
+    await settle(w);
+    expect(ranStandins()).toBe("");
+  });
 
   it("keeps the session statistics exact", async () => {
     await new Promise((r) => setTimeout(r, 1500));

@@ -244,7 +244,21 @@ export class CommandTracker {
       this.sendEnter(ENTER);
       return true;
     }
-    const d = await this.host.evaluate(trimmed, typist);
+    let d: Decision;
+    try {
+      d = await this.host.evaluate(trimmed, typist);
+    } catch {
+      // No policy can be read: fail closed.
+      this.sendEnter(CTRL_C);
+      await this.host.blocked(hidden ? "[hidden input]" : trimmed, typist, UNAVAILABLE, UNAVAILABLE.reason);
+      return false;
+    }
+    if (shellLine && d.flags.includes("incomplete")) {
+      // An unfinished line (continuation backslash, open quote, open compound): the shell runs nothing
+      // yet and prompts for more; the whole input is checked at the Enter that completes it.
+      this.host.forward(ENTER);
+      return false;
+    }
     if (
       d.decision === "allow" ||
       (d.decision === "require_approval" && (await this.host.approval(trimmed, typist, d)))

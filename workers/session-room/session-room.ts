@@ -29,7 +29,7 @@ import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { Screen } from "./screen.ts";
 
 export const GRACE_MS = 60_000;
-export const POLICY_REFRESH_MS = 15_000;
+export const POLICY_REFRESH_MS = 2_000;
 export const POLICY_LOAD_TIMEOUT_MS = 5_000;
 export const OUTPUT_BATCH_MS = 8;
 export const OUTPUT_BATCH_BYTES = 64 * 1024;
@@ -790,7 +790,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       lastOutputAt: () => this.lastOutput,
       evaluate: async (line, typist) => {
         const m = this.requireMeta();
-        const compiled = await this.tenantDb((db) => loadCompiledPolicies(db, m.tenantId));
+        const compiled = await this.compiledPolicies();
         return evaluateCommand(compiled, line, {
           roleId: typist.roleId,
           connectionId: m.connectionId,
