@@ -1,0 +1,335 @@
+// Live-session benchmarks, each beside a baseline measured in the same run, against the real stack:
+// OpenSSH sshd on loopback, the agent (as the container runs it: the esbuild bundle), the Worker in
+// workerd (wrangler dev) and PostgreSQL.
+//   1. keystroke echo round trip: Nostromo viewer socket vs a direct ssh2 client to the same sshd
+//   2. bulk output (cat of a 50 MB file, recording on) vs direct
+//   3. fan-out: delivery lag p99 with 100 and 500 viewers vs 1 viewer
+//   4. agent resident memory per additional session vs the agent with none
+// Run: npx tsx bench/session.ts   (a few minutes). Needs root and OpenSSH's sshd (as the tests do).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Client as SshClient } from "ssh2";
+import { ensureDatabase } from "../db/node.ts";
+import { freePort, startPostgres } from "../infra/dev/postgres.ts";
+import { startStack } from "../infra/dev/stack.ts";
+import { DEMO_ADMIN, Http, waitFor } from "../test/e2e/harness.ts";
+import { Viewer } from "../test/e2e/viewer.ts";
+import { startSshd } from "../test/support/sshd.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const ECHO_SAMPLES = Number(process.env.BENCH_ECHO_SAMPLES ?? 300);
+const BULK_MB = Number(process.env.BENCH_BULK_MB ?? 50);
+const FANOUT = (process.env.BENCH_FANOUT ?? "1,100,500").split(",").map(Number);
+const EXTRA_SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+function rssMiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
+}
+
+/** A direct ssh2 shell to the sshd: the baseline. */
+async function directShell(sshd: Awaited<ReturnType<typeof startSshd>>) {
+  const conn = new SshClient();
+  await new Promise<void>((res, rej) => {
+    conn.once("ready", () => res()).once("error", rej);
+    conn.connect({ host: sshd.host, port: sshd.port, username: sshd.user, password: sshd.password });
+  });
+  const stream = await new Promise<import("ssh2").ClientChannel>((res, rej) =>
+    conn.shell({ term: "xterm-256color", cols: 80, rows: 24 }, (err, s) => (err ? rej(err) : res(s))),
+  );
+  let buf = "";
+  stream.on("data", (d: Buffer) => {
+    buf += d.toString("latin1");
+    if (buf.length > 1_000_000) buf = buf.slice(-100_000);
+  });
+  return {
+    type: (s: string) => stream.write(s),
+    text: () => buf,
+    reset: () => {
+      buf = "";
+    },
+    close: () => conn.end(),
+  };
+}
+
+async function echoRoundTrips(
+  type: (s: string) => void,
+  text: () => string,
+  reset: () => void,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < ECHO_SAMPLES; i++) {
+    const ch = String.fromCharCode(97 + (i % 26));
+    reset();
+    const t0 = performance.now();
+    type(ch);
+    while (!text().includes(ch)) await new Promise((r) => setImmediate(r));
+    out.push(performance.now() - t0);
+    if (i % 50 === 49) {
+      type("\u0015"); // Ctrl-U: clear the line
+      await sleep(20);
+    }
+  }
+  type("\u0015");
+  await sleep(50);
+  return out;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "nostromo-bench-session-"));
+const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false });
+await ensureDatabase(pg.url("postgres"), "bench");
+const port = await freePort();
+const stack = await startStack({
+  dataDir: join(dir, "data"),
+  port,
+  databaseUrl: pg.url("bench"),
+  superAdmin: { email: "root@bench.example", password: "bench-root-password" },
+  demoAdmin: DEMO_ADMIN,
+  masterKey: "bench-master-key-0123456789-0123456789-01",
+  quietWorker: true,
+});
+const sshd = await startSshd();
+const viewers: Viewer[] = [];
+let agentPid = 0;
+const agentProc = { kill: () => {} };
+try {
+  const admin = new Http(stack.url, stack.demoTenantId);
+  await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+  const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
+  if (
+    spawnSync("npm", ["run", "build", "-w", "@nostromo/agent"], { cwd: ROOT, stdio: "ignore" }).status !== 0
+  ) {
+    throw new Error("agent build failed");
+  }
+  const agent = spawn(process.execPath, ["containers/agent/dist/main.mjs"], {
+    cwd: ROOT,
+    stdio: "ignore",
+    env: {
+      PATH: process.env.PATH ?? "",
+      NOSTROMO_URL: `http://127.0.0.1:${port}`,
+      NOSTROMO_ENROLL_TOKEN: tok.body.token,
+      NOSTROMO_STATE_DIR: join(dir, "agent"),
+      NOSTROMO_LOG_LEVEL: "error",
+    },
+  });
+  agentPid = agent.pid ?? 0;
+  agentProc.kill = () => agent.kill("SIGTERM");
+  const agentId = await waitFor("agent online", async () => {
+    const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
+    return r.body.data.find((a) => a.online)?.id;
+  });
+  const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
+    name: "bench target",
+    hostname: "127.0.0.1",
+    port: sshd.port,
+    username: sshd.user,
+    auth_method: "password",
+    password: sshd.password,
+    agent_id: agentId,
+  });
+  const start = async () => {
+    const r = await admin.call<{ id: string }>("POST", "/api/remote-sessions", {
+      connection_id: conn.body.id,
+      cols: 80,
+      rows: 24,
+    });
+    if (r.status !== 201) throw new Error(`session start failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.id;
+  };
+
+  // 1. keystroke echo
+  const sid = await start();
+  const owner = await Viewer.open(admin, sid);
+  viewers.push(owner);
+  await sleep(3000);
+  const direct = await directShell(sshd);
+  await sleep(1000);
+  const viaDirect = await echoRoundTrips(direct.type, direct.text, direct.reset);
+  let mark = 0;
+  const viaNostromo = await echoRoundTrips(
+    (s) => owner.type(s),
+    () => Buffer.concat(owner.chunks.slice(mark)).toString("latin1"),
+    () => {
+      mark = owner.chunks.length;
+    },
+  );
+  console.log(`\n1. keystroke echo round trip (${ECHO_SAMPLES} keystrokes each)`);
+  console.log("| path | p50 | p99 |\n|---|---|---|");
+  console.log(`| baseline: direct ssh2 → sshd | ${ms(pct(viaDirect, 50))} | ${ms(pct(viaDirect, 99))} |`);
+  console.log(
+    `| Nostromo: viewer socket → SessionRoom → agent → sshd | ${ms(pct(viaNostromo, 50))} | ${ms(pct(viaNostromo, 99))} |`,
+  );
+  console.log(
+    `added at p50: ${ms(pct(viaNostromo, 50) - pct(viaDirect, 50))} (ratio ${(pct(viaNostromo, 50) / pct(viaDirect, 50)).toFixed(2)}×); goal ≤ 2 ms added at p50`,
+  );
+
+  // 1b. enforcement and recording: the same session, first with no policy and recording off, then with
+  // 1,000 rules and recording on. Keystrokes other than Enter only pass the tracker; an Enter waits for
+  // the echo to settle and the engine's decision.
+  async function enterRoundTrips(n: number): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      owner.type(`: nostromo-${i}`);
+      await sleep(60);
+      mark = owner.chunks.length;
+      const t0 = performance.now();
+      owner.type("\r");
+      while (!Buffer.concat(owner.chunks.slice(mark)).toString("latin1").includes("\n"))
+        await new Promise((r) => setImmediate(r));
+      out.push(performance.now() - t0);
+      await sleep(60);
+    }
+    return out;
+  }
+  const keysOff = await echoRoundTrips(
+    (s) => owner.type(s),
+    () => Buffer.concat(owner.chunks.slice(mark)).toString("latin1"),
+    () => {
+      mark = owner.chunks.length;
+    },
+  );
+  const entersOff = await enterRoundTrips(40);
+  const rules = (p: number) =>
+    Array.from({ length: 50 }, (_, i) =>
+      i < 2
+        ? {
+            name: `r${p}-${i}`,
+            pattern_type: "regex",
+            pattern: `^tool${p}x${i}\\s+--danger`,
+            severity: "high",
+          }
+        : {
+            name: `r${p}-${i}`,
+            pattern_type: i % 2 ? "contains" : "exact",
+            pattern: `forbidden-${p}-${i} --now`,
+            severity: "medium",
+          },
+    );
+  for (let p = 0; p < 20; p++) {
+    const r = await admin.call("POST", "/api/policies", { name: `bench ${p}`, blocked_commands: rules(p) });
+    if (r.status !== 201) throw new Error(`policy create failed: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  const recOn = await admin.call("POST", `/api/remote-sessions/${sid}/recording`, { enabled: true });
+  if (recOn.status !== 200) throw new Error(`recording failed: ${JSON.stringify(recOn.body)}`);
+  await sleep(3000);
+  const keysOn = await echoRoundTrips(
+    (s) => owner.type(s),
+    () => Buffer.concat(owner.chunks.slice(mark)).toString("latin1"),
+    () => {
+      mark = owner.chunks.length;
+    },
+  );
+  const entersOn = await enterRoundTrips(40);
+  await admin.call("POST", `/api/remote-sessions/${sid}/recording`, { enabled: false });
+  console.log("\n1b. enforcement and recording, same session (1,000 rules in 20 policies vs none)");
+  console.log("| measure | off p50 | off p99 | on p50 | on p99 | extra at p50 |\n|---|---|---|---|---|---|");
+  const row = (name: string, off: number[], on: number[]) =>
+    console.log(
+      `| ${name} | ${ms(pct(off, 50))} | ${ms(pct(off, 99))} | ${ms(pct(on, 50))} | ${ms(pct(on, 99))} | ${(((pct(on, 50) - pct(off, 50)) / pct(off, 50)) * 100).toFixed(1)} % |`,
+    );
+  row("keystroke echo", keysOff, keysOn);
+  row("Enter → newline echo (decision)", entersOff, entersOn);
+  console.log("goal: ≤ 10 % extra for keystroke echo with enforcement and recording on");
+
+  // 2. bulk output with recording on
+  const file = join(dir, "bulk.txt");
+  const line = `${"0123456789abcdef".repeat(6)}\n`;
+  writeFileSync(file, line.repeat(Math.ceil((BULK_MB * 1024 * 1024) / line.length)));
+  spawnSync("chmod", ["644", file]);
+  spawnSync("chmod", ["755", dir]);
+  const bulkCmd = `cat ${file}; echo BULK-DONE-$((40+2))\r`;
+  direct.reset();
+  let t0 = performance.now();
+  direct.type(bulkCmd);
+  while (!direct.text().includes("BULK-DONE-42")) await sleep(5);
+  const directSecs = (performance.now() - t0) / 1000;
+  const rec = await admin.call("POST", `/api/remote-sessions/${sid}/recording`, { enabled: true });
+  if (rec.status !== 200) throw new Error(`recording failed: ${JSON.stringify(rec.body)}`);
+  mark = owner.chunks.length;
+  t0 = performance.now();
+  owner.type(bulkCmd);
+  let seen = "";
+  while (!seen.includes("BULK-DONE-42")) {
+    await sleep(5);
+    const tail = owner.chunks.slice(-3);
+    seen = Buffer.concat(tail).toString("latin1");
+  }
+  const nostromoSecs = (performance.now() - t0) / 1000;
+  console.log(`\n2. bulk output: cat of a ${BULK_MB} MB file`);
+  console.log("| path | seconds | MB/s |\n|---|---|---|");
+  console.log(`| baseline: direct ssh2 | ${directSecs.toFixed(2)} | ${(BULK_MB / directSecs).toFixed(1)} |`);
+  console.log(
+    `| Nostromo, recording on | ${nostromoSecs.toFixed(2)} | ${(BULK_MB / nostromoSecs).toFixed(1)} |`,
+  );
+  console.log(`ratio: ${(directSecs / nostromoSecs).toFixed(2)}× of direct throughput; goal ≥ 0.5×`);
+  direct.close();
+  await admin.call("POST", `/api/remote-sessions/${sid}/recording`, { enabled: false });
+
+  // 3. fan-out
+  console.log("\n3. fan-out: lag from the target printing a timestamp to each viewer receiving it");
+  console.log("| viewers | p50 | p99 | samples |\n|---|---|---|---|");
+  for (const n of FANOUT) {
+    const fsid = await start();
+    const o = await Viewer.open(admin, fsid);
+    const group: Viewer[] = [o];
+    for (let i = 1; i < n; i++) group.push(await Viewer.open(admin, fsid));
+    viewers.push(...group);
+    await sleep(2000);
+    const lags: number[] = [];
+    const marks = group.map((v) => v.chunks.length);
+    const arrivals = group.map(() => new Map<string, number>());
+    group.forEach((v, i) => {
+      v.ws.on("message", (data, isBinary) => {
+        if (!isBinary) return;
+        const now = Date.now();
+        for (const m of Buffer.from(data as Buffer)
+          .toString("latin1")
+          .matchAll(/TS:(\d{13})/g)) {
+          if (!arrivals[i]?.has(m[1] ?? "")) arrivals[i]?.set(m[1] ?? "", now);
+        }
+      });
+    });
+    o.type("for i in $(seq 1 40); do echo TS:$(date +%s%3N); sleep 0.05; done\r");
+    await sleep(40 * 60 + 2500);
+    for (const a of arrivals) for (const [ts, at] of a) lags.push(at - Number(ts));
+    console.log(`| ${n} | ${ms(pct(lags, 50))} | ${ms(pct(lags, 99))} | ${lags.length} |`);
+    for (const v of group) v.close();
+    void marks;
+    await admin.call("DELETE", `/api/remote-sessions/${fsid}`);
+    await sleep(1000);
+  }
+  console.log("goal: p99 ≤ 100 ms at 500 viewers");
+
+  // 4. agent memory per session
+  for (const v of viewers) v.close();
+  await sleep(3000);
+  const before = rssMiB(agentPid);
+  const extra: string[] = [];
+  for (let i = 0; i < EXTRA_SESSIONS; i++) extra.push(await start());
+  await sleep(5000);
+  const after = rssMiB(agentPid);
+  console.log(`\n4. agent resident memory with ${EXTRA_SESSIONS} more live sessions`);
+  console.log("| state | RSS MiB |\n|---|---|");
+  console.log(`| baseline: agent with 1 session | ${before.toFixed(1)} |`);
+  console.log(`| agent with ${EXTRA_SESSIONS + 1} sessions | ${after.toFixed(1)} |`);
+  console.log(
+    `per additional session: ${((after - before) / EXTRA_SESSIONS).toFixed(2)} MiB; goal ≤ 5 MiB (Teleport's agent: ~62 MiB)`,
+  );
+  for (const id of extra) await admin.call("DELETE", `/api/remote-sessions/${id}`);
+} finally {
+  for (const v of viewers) v.close();
+  agentProc.kill();
+  await sleep(500);
+  await sshd.stop();
+  await stack.stop();
+  await pg.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,110 @@
+// The session rows of the seed's role matrix, on the real routes with a real agent and sshd (they need a
+// live session, so they live here rather than in test/integration/permission-matrix.test.ts):
+// Iniciar sesión, Unirse a sesión, Ver sesión, Ejecutar comandos, Terminar sesión (Technician: own only).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Http } from "./harness.ts";
+import { type LiveEnv, openViewer, startLive } from "./live.ts";
+import type { Viewer } from "./viewer.ts";
+
+let live: LiveEnv;
+const viewers: Viewer[] = [];
+const users: Record<"Admin" | "Technician" | "Observer", Http> = {} as Record<
+  "Admin" | "Technician" | "Observer",
+  Http
+>;
+
+beforeAll(async () => {
+  live = await startLive("matrix");
+  const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+  for (const role of ["Admin", "Technician", "Observer"] as const) {
+    const email = `${role.toLowerCase()}-matrix@demo-e2e.example`;
+    const r = await live.admin.call("POST", "/api/users", {
+      email,
+      name: `${role} Matrix`,
+      password: "matrix-password-1",
+      role_id: roles.body.data.find((x) => x.name === role)?.id,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    users[role] = new Http(live.e2e.stack.url, live.e2e.stack.demoTenantId);
+    await users[role].login(email, "matrix-password-1");
+  }
+}, 240_000);
+
+afterAll(async () => {
+  for (const v of viewers) v.close();
+  await live?.close();
+});
+
+const start = (c: Http) =>
+  c.call<{ id: string }>("POST", "/api/remote-sessions", {
+    connection_id: live.connectionId,
+    cols: 80,
+    rows: 24,
+  });
+
+describe("Iniciar sesión (session:start)", () => {
+  it("Admin ✅", async () => expect((await start(users.Admin)).status).toBe(201));
+  it("Technician ✅", async () => expect((await start(users.Technician)).status).toBe(201));
+  it("Observer ❌", async () => expect((await start(users.Observer)).status).toBe(403));
+});
+
+describe("Unirse a sesión / Ver sesión (session:join, session:view)", () => {
+  for (const role of ["Admin", "Technician", "Observer"] as const) {
+    it(`${role} ✅ joins and sees the screen`, async () => {
+      const { body } = await start(live.admin);
+      const v = await openViewer(users[role], body.id, viewers);
+      await v.until("snapshot", () => Boolean(v.frame("snapshot")));
+      expect(v.frame("hello")).toMatchObject({ you: { canSee: true } });
+      const list = await users[role].call("GET", `/api/remote-sessions/${body.id}`);
+      expect(list.status).toBe(200);
+    });
+  }
+});
+
+describe("Ejecutar comandos (typing in a session one may run commands in)", () => {
+  for (const [role, allowed] of [
+    ["Admin", true],
+    ["Technician", true],
+    ["Observer", false],
+  ] as const) {
+    it(`${role} ${allowed ? "✅" : "❌"}`, async () => {
+      const { body } = await start(live.admin);
+      // Invited as collaborator: typing then depends only on the role's right to run commands.
+      const me = await users[role].call<{ principal: { id: string } }>("GET", "/api/auth/me");
+      const inv = await live.admin.call("POST", `/api/remote-sessions/${body.id}/participants`, {
+        user_id: me.body.principal.id,
+        role: "collaborator",
+      });
+      expect(inv.status, JSON.stringify(inv.body)).toBe(200);
+      const v = await openViewer(users[role], body.id, viewers);
+      expect(v.frame("hello")).toMatchObject({ you: { canType: allowed } });
+      await new Promise((r) => setTimeout(r, 1500));
+      v.type(`echo typed-by-${role.toLowerCase()}-$((20+3))\r`);
+      if (allowed) await v.until("ran", () => v.text().includes(`typed-by-${role.toLowerCase()}-23`));
+      else {
+        await v.until("refused", () => v.frames.some((f) => f.t === "error" && f.code === "FORBIDDEN"));
+        await new Promise((r) => setTimeout(r, 800));
+        expect(v.text()).not.toContain(`typed-by-${role.toLowerCase()}-23`);
+      }
+    });
+  }
+});
+
+describe("Terminar sesión (session:end; Technician only their own)", () => {
+  it("Admin ✅ any session", async () => {
+    const { body } = await start(users.Technician);
+    expect((await users.Admin.call("DELETE", `/api/remote-sessions/${body.id}`)).status).toBe(200);
+  });
+  it("Technician ⚠️ its own ✅", async () => {
+    const { body } = await start(users.Technician);
+    expect((await users.Technician.call("DELETE", `/api/remote-sessions/${body.id}`)).status).toBe(200);
+  });
+  it("Technician ⚠️ someone else's ❌", async () => {
+    const { body } = await start(users.Admin);
+    expect((await users.Technician.call("DELETE", `/api/remote-sessions/${body.id}`)).status).toBe(403);
+  });
+  it("Observer ❌", async () => {
+    const { body } = await start(users.Admin);
+    expect((await users.Observer.call("DELETE", `/api/remote-sessions/${body.id}`)).status).toBe(403);
+  });
+});
