@@ -2,7 +2,7 @@
 // before the Enter reaches the shell. At Enter the command is read from the screen model — the input area
 // that starts where the shell's prompt ended (OSC 133;B from the agent's shell integration) — so tab
 // completion, history recall and line editing are seen as the shell sees them. The Enter is withheld until
-// the engine decides: allow → forwarded; block → the line is cancelled on the target (Ctrl-C); approval →
+// the engine decides: allow → forwarded; block → the line is cancelled on the target (Ctrl-E Ctrl-U Ctrl-C); approval →
 // held until an approver decides or the timeout blocks it. Commands end at OSC 133;D with their exit status.
 // Programs that own the terminal (alternate screen: vim, less, top) and input to a running program (a
 // password prompt, `cat`) produce no command rows; every Enter there is still checked against the line on
@@ -16,7 +16,10 @@ export const ECHO_QUIET_MS = 30;
 export const ECHO_MAX_WAIT_MS = 600;
 export const NEXT_PROMPT_WAIT_MS = 3_000;
 const CR = 0x0d;
-const CTRL_C = new Uint8Array([0x03]);
+// Cancels the line on the target: end of line and kill it (readline/zle), then interrupt (drops a
+// multi-line input in progress). Killing first keeps the line from coming back if the interrupt is
+// handled as a redisplay (seen with bash 5.2 after a bracketed paste).
+const CANCEL = new Uint8Array([0x05, 0x15, 0x03]);
 const ENTER = new Uint8Array([CR]);
 const UNAVAILABLE: Decision = {
   decision: "block",
@@ -249,7 +252,7 @@ export class CommandTracker {
       d = await this.host.evaluate(trimmed, typist);
     } catch {
       // No policy can be read: fail closed.
-      this.sendEnter(CTRL_C);
+      this.sendEnter(CANCEL);
       await this.host.blocked(hidden ? "[hidden input]" : trimmed, typist, UNAVAILABLE, UNAVAILABLE.reason);
       return false;
     }
@@ -271,7 +274,7 @@ export class CommandTracker {
       this.sendEnter(ENTER);
       return true;
     }
-    this.sendEnter(CTRL_C);
+    this.sendEnter(CANCEL);
     const reason = d.decision === "block" ? d.reason : `Not approved: ${d.reason}`;
     await this.host.blocked(hidden ? "[hidden input]" : trimmed, typist, d, reason);
     return false;
