@@ -1,7 +1,7 @@
 // /api/recordings: the organization's session recordings (SESSION_RECORDING) and the .cast download,
 // streamed from its R2 chunks in order — a file `asciinema play` accepts.
 import { and, desc, eq, gt } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { session } from "../../../db/schema/tenant/session.ts";
 import { sessionRecording } from "../../../db/schema/tenant/session-recording.ts";
@@ -20,6 +20,19 @@ const listQuery = z.object({
 
 function assertMayWatch(u: ReturnType<typeof currentUser>) {
   if (!can(u, Permission.VIEW_SESSION)) throw new ApiError("FORBIDDEN", "Missing permission: session:view");
+}
+
+/** One recording of the caller's organization, for someone who may watch sessions. */
+async function findRecording(c: Context<AppEnv>) {
+  const u = currentUser(c);
+  assertMayWatch(u);
+  const db = c.var.scope?.db;
+  if (!db) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
+  const [r] = await db
+    .select()
+    .from(sessionRecording)
+    .where(and(eq(sessionRecording.id, idParam(c)), eq(sessionRecording.organizationId, u.tenantId)));
+  return r;
 }
 
 export const recordingsRoutes = new Hono<AppEnv>()
@@ -46,27 +59,13 @@ export const recordingsRoutes = new Hono<AppEnv>()
   })
 
   .get("/:id", async (c) => {
-    const u = currentUser(c);
-    assertMayWatch(u);
-    const db = c.var.scope?.db;
-    if (!db) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
-    const [r] = await db
-      .select()
-      .from(sessionRecording)
-      .where(and(eq(sessionRecording.id, idParam(c)), eq(sessionRecording.organizationId, u.tenantId)));
+    const r = await findRecording(c);
     if (!r) throw new ApiError("NOT_FOUND", "No such recording");
     return c.json({ ...snake(r), download_url: `/api/recordings/${r.id}/download` });
   })
 
   .get("/:id/download", async (c) => {
-    const u = currentUser(c);
-    assertMayWatch(u);
-    const db = c.var.scope?.db;
-    if (!db) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
-    const [r] = await db
-      .select()
-      .from(sessionRecording)
-      .where(and(eq(sessionRecording.id, idParam(c)), eq(sessionRecording.organizationId, u.tenantId)));
+    const r = await findRecording(c);
     if (!r || r.retentionUntil.getTime() <= Date.now()) throw new ApiError("NOT_FOUND", "No such recording");
     if (!r.isDownloadable) throw new ApiError("FORBIDDEN", "This recording may not be downloaded");
     if (r.status !== "ready") throw new ApiError("INVALID_STATE", "The recording is still being written");
