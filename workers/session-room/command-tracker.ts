@@ -2,7 +2,7 @@
 // before the Enter reaches the shell. At Enter the command is read from the screen model — the input area
 // that starts where the shell's prompt ended (OSC 133;B from the agent's shell integration) — so tab
 // completion, history recall and line editing are seen as the shell sees them. The Enter is withheld until
-// the engine decides: allow → forwarded; block → the line is cancelled on the target (Ctrl-E Ctrl-U Ctrl-C); approval →
+// the engine decides: allow → forwarded; block → the line is cleared on the target (Ctrl-E Ctrl-U); approval →
 // held until an approver decides or the timeout blocks it. Commands end at OSC 133;D with their exit status.
 // Programs that own the terminal (alternate screen: vim, less, top) and input to a running program (a
 // password prompt, `cat`) produce no command rows; every Enter there is still checked against the line on
@@ -12,14 +12,15 @@ import { plainText, type ScanEvent } from "./osc-scanner.ts";
 import type { Screen } from "./screen.ts";
 
 export const OUTPUT_CAP = 64 * 1024;
-export const ECHO_QUIET_MS = 30;
-export const ECHO_MAX_WAIT_MS = 600;
+export const ECHO_QUIET_MS = 40;
+export const ECHO_MAX_WAIT_MS = 1_500;
 export const NEXT_PROMPT_WAIT_MS = 3_000;
 const CR = 0x0d;
-// Cancels the line on the target: end of line and kill it (readline/zle), then interrupt (drops a
-// multi-line input in progress). Killing first keeps the line from coming back if the interrupt is
-// handled as a redisplay (seen with bash 5.2 after a bracketed paste).
-const CANCEL = new Uint8Array([0x05, 0x15, 0x03]);
+// Cancels the line on the target: end of line, then kill the line (readline, zle, and the tty's own KILL
+// character for a program reading lines). Not Ctrl-C: an interrupt makes the kernel flush input the shell
+// has not read yet, and bash may redisplay the line after it. Lines of a multi-line input already accepted
+// stay pending, and the tracker reads them again with the next line (it reads from the prompt's end).
+const CANCEL = new Uint8Array([0x05, 0x15]);
 const ENTER = new Uint8Array([CR]);
 const UNAVAILABLE: Decision = {
   decision: "block",
@@ -75,6 +76,8 @@ function indexOfSeq(buf: Uint8Array, seq: number[], from: number): number {
   return -1;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export class CommandTracker {
   /** Shell integration seen: prompt boundaries and exit codes are known. */
   integrated = false;
@@ -87,6 +90,7 @@ export class CommandTracker {
   private awaitingPrompt = false;
   /** Printable text typed since the line began (what the screen should show, unless echo is off). */
   private typed = "";
+  private lastForwardAt = 0;
   private running: RunningCommand | null = null;
   private chain: Promise<void> = Promise.resolve();
   private promptWaiters: (() => void)[] = [];
@@ -193,7 +197,7 @@ export class CommandTracker {
     let buf = bytes;
     while (buf.length > 0) {
       if (this.altScreen) {
-        this.host.forward(buf);
+        this.forward(buf);
         return;
       }
       if (!this.lineStart) {
@@ -203,12 +207,12 @@ export class CommandTracker {
       const idx = this.findEnter(buf);
       if (idx < 0) {
         this.noteTyped(buf);
-        this.host.forward(buf);
+        this.forward(buf);
         return;
       }
       if (idx > 0) {
         this.noteTyped(buf.subarray(0, idx));
-        this.host.forward(buf.subarray(0, idx));
+        this.forward(buf.subarray(0, idx));
       }
       buf = buf.subarray(idx + 1);
       if (this.awaitingPrompt && this.integrated) {
@@ -252,14 +256,14 @@ export class CommandTracker {
       d = await this.host.evaluate(trimmed, typist);
     } catch {
       // No policy can be read: fail closed.
-      this.sendEnter(CANCEL);
+      this.cancelLine();
       await this.host.blocked(hidden ? "[hidden input]" : trimmed, typist, UNAVAILABLE, UNAVAILABLE.reason);
       return false;
     }
     if (shellLine && d.flags.includes("incomplete")) {
       // An unfinished line (continuation backslash, open quote, open compound): the shell runs nothing
       // yet and prompts for more; the whole input is checked at the Enter that completes it.
-      this.host.forward(ENTER);
+      this.forward(ENTER);
       return false;
     }
     if (
@@ -274,17 +278,23 @@ export class CommandTracker {
       this.sendEnter(ENTER);
       return true;
     }
-    this.sendEnter(CANCEL);
+    this.cancelLine();
     const reason = d.decision === "block" ? d.reason : `Not approved: ${d.reason}`;
     await this.host.blocked(hidden ? "[hidden input]" : trimmed, typist, d, reason);
     return false;
   }
 
-  /** Sends the Enter (or the cancel) of a decided line; the shell owes a new prompt after it. */
+  /** Clears the line being edited; the shell stays at the same prompt (no new prompt will come). */
+  private cancelLine(): void {
+    this.typed = "";
+    this.forward(CANCEL);
+  }
+
+  /** Sends the Enter of a decided line; the shell owes a new prompt after it. */
   private sendEnter(bytes: Uint8Array): void {
     if (this.atPrompt) this.awaitingPrompt = true;
     this.atPrompt = false;
-    this.host.forward(bytes);
+    this.forward(bytes);
   }
 
   /** Without shell integration there is no exit status: the command ends when output goes quiet. */
@@ -298,13 +308,19 @@ export class CommandTracker {
     setTimeout(check, 500);
   }
 
+  /** Waits until the shell has echoed what was last forwarded (output after it, then a quiet moment), so
+   * the screen shows the line as the shell holds it — completion included — before it is read. */
   private async settleEcho(): Promise<void> {
     const start = Date.now();
-    await new Promise((r) => setTimeout(r, ECHO_QUIET_MS));
-    while (Date.now() - this.host.lastOutputAt() < ECHO_QUIET_MS && Date.now() - start < ECHO_MAX_WAIT_MS) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const expired = () => Date.now() - start >= ECHO_MAX_WAIT_MS;
+    while (this.host.lastOutputAt() < this.lastForwardAt && !expired()) await sleep(5);
+    while (Date.now() - this.host.lastOutputAt() < ECHO_QUIET_MS && !expired()) await sleep(5);
     await this.host.screen.settled();
+  }
+
+  private forward(bytes: Uint8Array): void {
+    this.lastForwardAt = Date.now();
+    this.host.forward(bytes);
   }
 
   private waitForPrompt(timeoutMs: number): Promise<void> {
