@@ -91,6 +91,9 @@ export class CommandTracker {
   /** Printable text typed since the line began (what the screen should show, unless echo is off). */
   private typed = "";
   private lastForwardAt = 0;
+  /** Printable text typed since the last editing key: the screen line must end with it before reading. */
+  private typedTail = "";
+  private inEscape = false;
   private running: RunningCommand | null = null;
   private chain: Promise<void> = Promise.resolve();
   private promptWaiters: (() => void)[] = [];
@@ -220,9 +223,8 @@ export class CommandTracker {
         // shell will read at its next prompt — decide on it as the shell will see it there.
         await this.waitForPrompt(NEXT_PROMPT_WAIT_MS);
       }
-      await this.settleEcho();
       const shellLine = this.integrated && this.atPrompt;
-      let line = shellLine ? this.readInput() : this.readTyped();
+      let line = await this.readWhenEchoed(shellLine);
       let hidden = false;
       if (!line.trim() && this.typed.trim()) {
         // Nothing on the screen although text was typed: echo is off (a password prompt) or the screen
@@ -232,17 +234,48 @@ export class CommandTracker {
       }
       this.lineStart = null;
       this.typed = "";
+      this.typedTail = "";
       await this.decide(line, typist, shellLine && !hidden, hidden);
     }
   }
 
   private noteTyped(bytes: Uint8Array): void {
     for (const b of bytes) {
-      if (b >= 0x20 && b !== 0x7f) this.typed += String.fromCharCode(b);
-      else if (b === 0x7f || b === 0x08) this.typed = this.typed.slice(0, -1);
-      else if (b === 0x15 || b === 0x03) this.typed = "";
+      if (this.inEscape) {
+        // Skip an escape sequence (arrows, paste markers…): it edits the line in ways only the shell knows.
+        if (b >= 0x40 && b <= 0x7e && b !== 0x5b) this.inEscape = false;
+        continue;
+      }
+      if (b === 0x1b) {
+        this.inEscape = true;
+        this.typedTail = "";
+      } else if (b >= 0x20 && b !== 0x7f) {
+        this.typed += String.fromCharCode(b);
+        this.typedTail += String.fromCharCode(b);
+      } else if (b === 0x7f || b === 0x08) {
+        this.typed = this.typed.slice(0, -1);
+        this.typedTail = this.typedTail.slice(0, -1);
+      } else {
+        if (b === 0x15 || b === 0x03) this.typed = "";
+        this.typedTail = "";
+      }
     }
     if (this.typed.length > 16_384) this.typed = this.typed.slice(-16_384);
+    if (this.typedTail.length > 4_096) this.typedTail = this.typedTail.slice(-4_096);
+  }
+
+  /** Reads the line once the screen shows the text typed since the last editing key (its echo may lag
+   * behind what was forwarded): a line read too early must never be judged. */
+  private async readWhenEchoed(shellLine: boolean): Promise<string> {
+    const tail = this.typedTail.replace(/\s+$/, "");
+    const start = Date.now();
+    for (;;) {
+      await this.settleEcho();
+      const line = shellLine ? this.readInput() : this.readTyped();
+      if (!tail || line.replace(/\s+$/, "").endsWith(tail) || Date.now() - start > ECHO_MAX_WAIT_MS)
+        return line;
+      await sleep(20);
+    }
   }
 
   private async decide(line: string, typist: Typist, shellLine: boolean, hidden = false): Promise<boolean> {
@@ -287,6 +320,7 @@ export class CommandTracker {
   /** Clears the line being edited; the shell stays at the same prompt (no new prompt will come). */
   private cancelLine(): void {
     this.typed = "";
+    this.typedTail = "";
     this.forward(CANCEL);
   }
 
