@@ -1,9 +1,15 @@
 // A viewer client for end-to-end tests: a WebSocket to /api/remote-sessions/:id/ws that keeps every
 // output byte, every JSON frame, and a headless terminal fed with the snapshot and the live stream.
-import { SerializeAddon } from "@xterm/addon-serialize";
-import { Terminal } from "@xterm/headless";
+import serializeAddon from "@xterm/addon-serialize";
+import xtermHeadless from "@xterm/headless";
 import WebSocket from "ws";
 import type { Http } from "./harness.ts";
+
+// Default imports: both packages are CommonJS, whose named exports plain Node (tsx, the benchmarks)
+// cannot see; vitest accepts either form.
+const { Terminal } = xtermHeadless;
+const { SerializeAddon } = serializeAddon;
+type Terminal = InstanceType<typeof Terminal>;
 
 type Json = { t: string; [k: string]: unknown };
 
