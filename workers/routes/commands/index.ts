@@ -9,6 +9,7 @@ import { can, currentUser } from "../../auth/guard.ts";
 import { Permission } from "../../auth/permissions.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { containsPattern } from "../../lib/like.ts";
 import { snake } from "../../lib/snake.ts";
 import { readQuery } from "../../lib/validate.ts";
 
@@ -34,7 +35,7 @@ export async function listCommands(c: Context<AppEnv>, forcedSession?: string) {
   const where: SQL[] = [eq(command.organizationId, u.tenantId)];
   const sessionId = forcedSession ?? q.session_id;
   if (sessionId) where.push(eq(command.sessionId, sessionId));
-  if (q.q) where.push(ilike(command.command, `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`));
+  if (q.q) where.push(ilike(command.command, containsPattern(q.q)));
   if (q.user_id) where.push(eq(command.userId, q.user_id));
   if (q.status) where.push(eq(command.status, q.status));
   if (q.risk_level) where.push(eq(command.riskLevel, q.risk_level));

@@ -14,6 +14,7 @@ import { Permission } from "../../auth/permissions.ts";
 import { invalidateConnection } from "../../connection-store.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { containsPattern } from "../../lib/like.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 import { encryptForTenant } from "../../tenancy/connection-manager.ts";
 import type { TenantScope } from "../../tenancy/scope.ts";
@@ -115,10 +116,6 @@ async function assertAgent(c: Context<AppEnv>, tenantId: string, id: string): Pr
   if (!a) throw invalid("agent_id", "no such active agent in this organization");
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
-
 export const connectionsRoutes = new Hono<AppEnv>()
   .get("/", requirePermission(Permission.READ_CONNECTION), async (c) => {
     const { tenant, db } = scopeOf(c);
@@ -132,7 +129,7 @@ export const connectionsRoutes = new Hono<AppEnv>()
     if (q.environment) where.push(eq(connection.environment, q.environment));
     if (q.tag) where.push(sql`${q.tag} = any(${connection.tags})`);
     if (q.search) {
-      const p = `%${escapeLike(q.search)}%`;
+      const p = containsPattern(q.search);
       where.push(
         or(ilike(connection.name, p), ilike(connection.hostname, p), ilike(connection.description, p)),
       );

@@ -24,6 +24,7 @@ import {
 } from "../../crypto/ssh-keys.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { containsPattern } from "../../lib/like.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 import { encryptForTenant } from "../../tenancy/connection-manager.ts";
 import type { TenantScope } from "../../tenancy/scope.ts";
@@ -188,7 +189,7 @@ export const sshKeysRoutes = new Hono<AppEnv>()
     const q = readQuery(c, listQuery);
     const where: SQL[] = [eq(sshKey.organizationId, tenant.id), isNull(sshKey.deletedAt)];
     if (q.user_id) where.push(eq(sshKey.userId, q.user_id));
-    if (q.search) where.push(ilike(sshKey.name, `%${q.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`));
+    if (q.search) where.push(ilike(sshKey.name, containsPattern(q.search)));
     const cond = and(...where);
     const [rows, [total]] = await Promise.all([
       selectPublic(db)

@@ -19,6 +19,7 @@ import { isAdminRole, type RoleRecord, roleForTenant } from "../../auth/roles.ts
 import { AVATAR_URL, BIO, EMAIL, NAME, PASSWORD, TIMEZONE } from "../../auth/user-fields.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { containsPattern } from "../../lib/like.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -99,10 +100,6 @@ async function getUser(db: Db, tenantId: string, id: string) {
   return row;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
-
 function roleNotFound(): ApiError {
   return new ApiError("VALIDATION_ERROR", "No such role in this organization", {
     fields: [{ path: "role_id", message: "no such role in this organization", code: "custom" }],
@@ -152,7 +149,7 @@ export const usersRoutes = new Hono<AppEnv>()
   .get("/", requirePermission(Permission.READ_USER), async (c) => {
     const { db, tenant } = tenantOf(c);
     const q = readQuery(c, listQuery);
-    const pattern = q.search ? `%${escapeLike(q.search)}%` : null;
+    const pattern = q.search ? containsPattern(q.search) : null;
     const where = and(
       live(tenant.id),
       q.active === undefined ? undefined : eq(user.isActive, q.active),
