@@ -147,6 +147,9 @@ export function connectSsh(target: SessionTarget, options: ConnectOptions = {}):
     client.once("ready", () => {
       if (settled) return;
       settled = true;
+      // Interactive traffic: without TCP_NODELAY each keystroke written to the target waited for the
+      // target's delayed ACK (~40 ms per echo, measured by bench/session.ts); ssh2 leaves Nagle on.
+      client.setNoDelay(true);
       if (!presented) {
         client.end();
         reject(new SshConnectError({ code: "PROTOCOL", message: "the server presented no host key" }));
