@@ -32,7 +32,7 @@ export const GRACE_MS = 60_000;
 export const POLICY_REFRESH_MS = 2_000;
 export const POLICY_LOAD_TIMEOUT_MS = 5_000;
 export const OUTPUT_BATCH_MS = 8;
-export const OUTPUT_BATCH_BYTES = 64 * 1024;
+export const OUTPUT_BATCH_BYTES = 256 * 1024;
 const TAIL_BYTES = 256 * 1024;
 const MAX_GARBAGE = 50;
 
@@ -103,6 +103,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private readonly scanner = new OscScanner();
   private tracker: CommandTracker | null = null;
   private lastOutput = 0;
+  private lastFlushAt = 0;
   private dbQueue: Promise<unknown> = Promise.resolve();
   private readonly approvals = new Map<
     string,
@@ -408,8 +409,17 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     this.lastOutput = Date.now();
     this.pendingOut.push(bytes);
     this.pendingBytes += bytes.byteLength;
-    if (this.pendingBytes >= OUTPUT_BATCH_BYTES) this.flushOutput();
-    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushOutput(), OUTPUT_BATCH_MS);
+    if (this.pendingBytes >= OUTPUT_BATCH_BYTES) {
+      this.flushOutput();
+      return;
+    }
+    if (this.flushTimer) return;
+    // Leading edge: output after a quiet spell (an echo, a prompt) goes out at once; what follows within
+    // OUTPUT_BATCH_MS is coalesced into the next batch, so a busy session still costs each viewer at
+    // most one frame per OUTPUT_BATCH_MS (or per OUTPUT_BATCH_BYTES).
+    const since = Date.now() - this.lastFlushAt;
+    if (since >= OUTPUT_BATCH_MS) this.flushOutput();
+    else this.flushTimer = setTimeout(() => this.flushOutput(), OUTPUT_BATCH_MS - since);
   }
 
   /** One batch: screen model, durable tail, recording, then one frame per viewer. */
@@ -417,6 +427,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.pendingBytes === 0) return;
+    this.lastFlushAt = Date.now();
     const raw = new Uint8Array(this.pendingBytes);
     let off = 0;
     for (const chunk of this.pendingOut) {
