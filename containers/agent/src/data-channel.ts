@@ -2,6 +2,8 @@
 // It survives short outages: while disconnected, output is queued (bounded; the oldest output is
 // dropped first) and the socket is re-dialled with backoff; on reconnect `ready {resumed:true}` and
 // the queue are sent, so a viewer loses nothing. After RECONNECT_WINDOW_MS it gives up.
+// Output read from SSH in one turn of the event loop leaves as one frame (bulk output: a few large frames
+// instead of one per SSH packet; an echo still leaves at once, one setImmediate later).
 import WebSocket from "ws";
 import {
   type AgentDataFrame,
@@ -19,6 +21,8 @@ const DATA_BACKOFF: BackoffOptions = { baseMs: 250, capMs: 5000, resetAfterMs: 3
 /** Pause the SSH stream when this much is waiting in the socket (a viewer on a slow link, `cat` of a big file). */
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
+/** Output coalesced into one frame at most (Workers accept WebSocket messages up to 1 MiB). */
+export const MAX_FRAME_BYTES = 256 * 1024;
 /** HTTP statuses at upgrade that mean "this session is gone", not "try again". */
 const FINAL_STATUSES = new Set([400, 401, 403, 404, 410]);
 
@@ -50,8 +54,13 @@ export class DataChannel {
   #finishing = false;
   #finished: Array<() => void> = [];
   #retry: NodeJS.Timeout | undefined;
-  #drainPoll: NodeJS.Timeout | undefined;
   #paused = false;
+  /** Output of the current event-loop turn, sent as one frame by #flushOutput. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #flushSoon: NodeJS.Immediate | undefined;
+  /** Bytes handed to the open socket and not yet written to the kernel (flow control). */
+  #inflight = 0;
   readonly #backoff = new Backoff(DATA_BACKOFF);
   readonly #limit: number;
   readonly #window: number;
@@ -71,11 +80,32 @@ export class DataChannel {
   }
 
   sendOutput(chunk: Buffer): void {
-    this.#enqueue({ data: chunk, binary: true });
+    if (this.#final) return;
+    if (!this.isOpen || this.#queue.length > 0) {
+      // Outage: chunks are queued one by one so that the bounded buffer drops the oldest first.
+      this.#flushOutput();
+      this.#enqueue({ data: chunk, binary: true });
+      return;
+    }
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#pendingBytes >= MAX_FRAME_BYTES) this.#flushOutput();
+    else this.#flushSoon ??= setImmediate(() => this.#flushOutput());
   }
 
   sendControl(frame: AgentDataFrame): void {
+    this.#flushOutput(); // keeps output and control frames in the order they were produced
     this.#enqueue({ data: encodeAgentDataFrame(frame), binary: false });
+  }
+
+  #flushOutput(): void {
+    if (this.#flushSoon) clearImmediate(this.#flushSoon);
+    this.#flushSoon = undefined;
+    if (this.#pendingBytes === 0) return;
+    const data = this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#enqueue({ data, binary: true });
   }
 
   /**
@@ -87,6 +117,7 @@ export class DataChannel {
       if (this.#final) return resolve();
       this.#finished.push(resolve);
       this.#finishing = true;
+      this.#flushOutput();
       if (this.isOpen) this.#closeNow(1000, "session ended");
     });
   }
@@ -125,18 +156,22 @@ export class DataChannel {
   }
 
   #send(ws: WebSocket, item: Queued): void {
-    ws.send(item.data, { binary: item.binary });
-    if (!this.#paused && ws.bufferedAmount > HIGH_WATER) {
+    const size = item.data.length;
+    this.#inflight += size;
+    // The callback runs once ws has written the frame to the kernel (or failed to): flow control
+    // resumes SSH as soon as the backlog drains, not on a polling tick.
+    ws.send(item.data, { binary: item.binary }, () => {
+      if (this.#ws !== ws) return;
+      this.#inflight -= size;
+      if (this.#paused && this.#inflight < LOW_WATER) this.#unpause();
+    });
+    if (!this.#paused && this.#inflight > HIGH_WATER) {
       this.#paused = true;
       this.options.onPause?.();
-      this.#drainPoll = setInterval(() => {
-        if (this.#ws !== ws || ws.bufferedAmount < LOW_WATER) this.#unpause();
-      }, 50);
     }
   }
 
   #unpause(): void {
-    clearInterval(this.#drainPoll);
     if (!this.#paused) return;
     this.#paused = false;
     this.options.onResume?.();
@@ -160,8 +195,10 @@ export class DataChannel {
       handshakeTimeout: 10_000,
       maxPayload: 1024 * 1024,
       perMessageDeflate: false,
+      ...(unmaskedIsSafe(this.options.url) ? { generateMask: zeroMask } : {}),
     });
     this.#ws = ws;
+    this.#inflight = 0;
     ws.on("unexpected-response", (_req, res) => {
       refusedStatus = res.statusCode ?? 0;
       res.resume();
@@ -230,9 +267,27 @@ export class DataChannel {
   #settle(): void {
     this.#final = true;
     clearTimeout(this.#retry);
+    if (this.#flushSoon) clearImmediate(this.#flushSoon);
+    this.#pending = [];
+    this.#pendingBytes = 0;
     this.#unpause();
     this.#queue = [];
     this.#queuedBytes = 0;
     for (const resolve of this.#finished.splice(0)) resolve();
   }
+}
+
+// A client must mask its frames (RFC 6455 §5.3) so that a browser's script cannot make its bytes look like
+// something else to a transparent proxy that reads the plaintext. Over TLS no intermediary reads them, and
+// on loopback there is none; there an all-zero key (ws then skips the XOR, the most expensive step of
+// sending bulk output) is equivalent. Any other plain ws:// URL keeps random keys.
+function unmaskedIsSafe(url: string): boolean {
+  const u = new URL(url);
+  if (u.protocol === "wss:") return true;
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
 }
