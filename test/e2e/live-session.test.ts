@@ -209,6 +209,46 @@ describe("a live session", () => {
     }>("GET", `/api/remote-sessions/${id}`);
     expect(s.body.status).toBe("ended");
   });
+
+  it("keeps every byte of bulk output in the recording, in order (chunks shipped while output flows)", async () => {
+    const bulk = await startSession();
+    const v = await viewer(admin, bulk.id);
+    await v.until("prompt", () => v.text().includes("$"));
+    const rec = await admin.call<{ recordingId: string }>(
+      "POST",
+      `/api/remote-sessions/${bulk.id}/recording`,
+      {
+        enabled: true,
+      },
+    );
+    expect(rec.status, JSON.stringify(rec.body)).toBe(200);
+    // ~2.4 MB: several 512 KB chunks are due while earlier ones are still being written to R2.
+    const n = 400_000;
+    await run(v, `seq 1 ${n}; echo bulk-done-$((6*7))`, "bulk-done-42");
+    expect((await admin.call("DELETE", `/api/remote-sessions/${bulk.id}`)).status).toBe(200);
+    await waitFor("recording ready", async () => {
+      const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recordingId}`);
+      return r.body.status === "ready" ? true : null;
+    });
+    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recordingId}/download`, {
+      headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
+    });
+    const cast = parseCast(await file.text());
+    const output = cast.events
+      .filter(([, type]) => type === "o")
+      .map(([, , data]) => data)
+      .join("");
+    const numbers = output
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the shell's CSI sequences
+      .replace(/\x1b\[[0-9;?]*[a-zA-Z]|\r/g, "")
+      .split("\n")
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
+    expect(numbers.length).toBe(n);
+    expect(numbers.every((x, i) => x === i + 1)).toBe(true);
+    // The timestamps never go backwards.
+    expect(cast.events.every(([t], i) => i === 0 || t >= (cast.events[i - 1]?.[0] ?? 0))).toBe(true);
+  });
 });
 
 describe("exec", () => {

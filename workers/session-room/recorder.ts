@@ -24,6 +24,9 @@ export function chunkKey(prefix: string, n: number): string {
 
 export class Recorder {
   private readonly decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+  /** The flush in progress: flushes run one at a time (two at once would read the same rows and give
+   * two bodies the same chunk number, losing output — found by the bulk-recording e2e test). */
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -72,12 +75,23 @@ export class Recorder {
     this.append(eventLine((Date.now() - this.state.startedAt) / 1000, "r", `${cols}x${rows}`));
   }
 
+  /** Enough is waiting to ship a chunk, and no flush is already under way. */
   get due(): boolean {
-    return this.state.pendingBytes >= FLUSH_AT_BYTES;
+    return this.flushing === null && this.state.pendingBytes >= FLUSH_AT_BYTES;
   }
 
-  /** Ships what is in storage to R2 as the next chunk. */
-  async flush(): Promise<void> {
+  /** Ships what is in storage to R2 as the next chunk, after any flush already under way. */
+  flush(): Promise<void> {
+    const run = (this.flushing ?? Promise.resolve()).then(() => this.ship());
+    const settled = run.catch(() => {});
+    this.flushing = settled;
+    void settled.then(() => {
+      if (this.flushing === settled) this.flushing = null;
+    });
+    return run;
+  }
+
+  private async ship(): Promise<void> {
     const rows = this.sql
       .exec<{ seq: number; line: string }>("select seq, line from cast_lines order by seq")
       .toArray();
@@ -89,8 +103,10 @@ export class Recorder {
     const last = rows[rows.length - 1]?.seq ?? 0;
     this.sql.exec("delete from cast_lines where seq <= ?", last);
     this.state.chunks += 1;
-    this.state.bytes += new TextEncoder().encode(body).byteLength;
-    this.state.pendingBytes = 0;
+    const size = new TextEncoder().encode(body).byteLength;
+    this.state.bytes += size;
+    // Lines appended while the chunk was being written stay pending for the next one.
+    this.state.pendingBytes = Math.max(0, this.state.pendingBytes - body.length);
   }
 
   get durationSeconds(): number {
