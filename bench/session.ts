@@ -23,6 +23,9 @@ const ECHO_SAMPLES = Number(process.env.BENCH_ECHO_SAMPLES ?? 300);
 const BULK_MB = Number(process.env.BENCH_BULK_MB ?? 50);
 const FANOUT = (process.env.BENCH_FANOUT ?? "1,100,500").split(",").map(Number);
 const EXTRA_SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
+// Viewers keep the bytes without modelling a terminal, like the direct baseline: a browser renders on its
+// own machine, while here every viewer shares the 2 cores with the system under test.
+const RAW = { terminal: false };
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -147,7 +150,7 @@ try {
 
   // 1. keystroke echo
   const sid = await start();
-  const owner = await Viewer.open(admin, sid);
+  const owner = await Viewer.open(admin, sid, {}, RAW);
   viewers.push(owner);
   await sleep(3000);
   const direct = await directShell(sshd);
@@ -278,9 +281,9 @@ try {
   console.log("| viewers | p50 | p99 | samples |\n|---|---|---|---|");
   for (const n of FANOUT) {
     const fsid = await start();
-    const o = await Viewer.open(admin, fsid);
+    const o = await Viewer.open(admin, fsid, {}, RAW);
     const group: Viewer[] = [o];
-    for (let i = 1; i < n; i++) group.push(await Viewer.open(admin, fsid));
+    for (let i = 1; i < n; i++) group.push(await Viewer.open(admin, fsid, {}, RAW));
     viewers.push(...group);
     await sleep(2000);
     const lags: number[] = [];

@@ -21,7 +21,10 @@ export class Viewer {
   private writes: Promise<void> = Promise.resolve();
   closed: { code: number; reason: string } | null = null;
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly modelled = true,
+  ) {
     this.term = new Terminal({ cols: 80, rows: 24, allowProposedApi: true });
     this.term.loadAddon(this.serializer as unknown as Parameters<Terminal["loadAddon"]>[0]);
     ws.on("message", (data, isBinary) => {
@@ -45,10 +48,17 @@ export class Viewer {
   }
 
   private write(data: string | Buffer): void {
+    if (!this.modelled) return;
     this.writes = this.writes.then(() => new Promise<void>((r) => this.term.write(data, r)));
   }
 
-  static open(http: Http, sessionId: string, headers: Record<string, string> = {}): Promise<Viewer> {
+  /** `terminal: false` keeps the bytes but models no screen (benchmarks: hundreds of viewers in one process). */
+  static open(
+    http: Http,
+    sessionId: string,
+    headers: Record<string, string> = {},
+    { terminal = true }: { terminal?: boolean } = {},
+  ): Promise<Viewer> {
     const h: Record<string, string> = { ...headers };
     if (http.tenantId) h["x-tenant-id"] = http.tenantId;
     if (http.cookie) h.cookie = `sid=${http.cookie}`;
@@ -56,7 +66,7 @@ export class Viewer {
     const ws = new WebSocket(`${http.base.replace(/^http/, "ws")}/api/remote-sessions/${sessionId}/ws`, {
       headers: h,
     });
-    const v = new Viewer(ws);
+    const v = new Viewer(ws, terminal);
     return new Promise((res, rej) => {
       ws.once("open", () => res(v));
       ws.once("unexpected-response", (_q, r) => rej(new Error(`upgrade refused: ${r.statusCode}`)));
