@@ -3,7 +3,7 @@
 import http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer } from "ws";
-import { DataChannel } from "../../containers/agent/src/data-channel";
+import { DataChannel, MAX_FRAME_BYTES } from "../../containers/agent/src/data-channel";
 import { createLogger } from "../../containers/agent/src/log";
 import { Secret } from "../../containers/agent/src/secret";
 import { waitUntil } from "../../containers/agent/test/edge-stand-in";
@@ -99,6 +99,31 @@ describe("DataChannel", () => {
     );
     expect(events.input).toEqual(["ls\r"]);
     expect(events.logs.join("")).not.toContain("dt_secret");
+  });
+
+  it("sends the output of one event-loop turn as one frame, in order with control frames", async () => {
+    const s = await server();
+    const { c } = channel(s.url);
+    c.connect();
+    await waitUntil(() => texts(s).length === 1);
+    c.sendOutput(Buffer.from("a"));
+    c.sendOutput(Buffer.from("b"));
+    c.sendControl({ t: "exit", code: 0, signal: null });
+    c.sendOutput(Buffer.from("c"));
+    await waitUntil(() => s.received.length === 4);
+    expect(s.received.map((r) => (r.binary ? r.data.toString() : JSON.parse(r.data.toString()).t))).toEqual([
+      "ready",
+      "ab",
+      "exit",
+      "c",
+    ]);
+    // Once a frame's worth is waiting it leaves at once; what follows starts the next frame.
+    const big = Buffer.alloc(MAX_FRAME_BYTES + 10, 0x78);
+    c.sendOutput(big.subarray(0, MAX_FRAME_BYTES - 5));
+    c.sendOutput(big.subarray(MAX_FRAME_BYTES - 5));
+    c.sendOutput(Buffer.from("z"));
+    await waitUntil(() => s.received.length === 6);
+    expect(s.received.slice(4).map((r) => r.data.length)).toEqual([MAX_FRAME_BYTES + 10, 1]);
   });
 
   it("keeps at most the buffer limit during an outage, dropping the oldest output", async () => {
