@@ -9,6 +9,7 @@ import { platformAudit } from "../../audit/audit.ts";
 import { requireSuperAdmin } from "../../auth/guard.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { pageOf, pageOffset } from "../../lib/page.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 import { openTenantDb } from "../../tenancy/connection-manager.ts";
 import { provisionBody, provisionTenant } from "../../tenancy/provision.ts";
@@ -86,10 +87,10 @@ export const adminTenants = new Hono<AppEnv>()
         .where(cond)
         .orderBy(asc(tenants.createdAt), asc(tenants.id))
         .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize),
+        .offset(pageOffset(q)),
       c.var.db.select({ n: count() }).from(tenants).where(cond),
     ]);
-    return c.json({ data: rows, pagination: { page: q.page, pageSize: q.pageSize, total: total?.n ?? 0 } });
+    return c.json(pageOf(q, rows, total?.n));
   })
 
   .get("/:id", async (c) => {

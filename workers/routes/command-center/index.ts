@@ -11,6 +11,7 @@ import { currentSuperAdmin, requireSuperAdmin } from "../../auth/guard.ts";
 import { revokeLogin } from "../../auth/logins.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { pageOf, pageOffset } from "../../lib/page.ts";
 import { idParam, readQuery } from "../../lib/validate.ts";
 import { closeLoginSockets } from "../../live/login-sockets.ts";
 import { openTenantDb } from "../../tenancy/connection-manager.ts";
@@ -55,12 +56,12 @@ export const commandCenterSessions = new Hono<AppEnv>()
       .where(where)
       .orderBy(desc(vActiveSessions.lastActivityAt))
       .limit(q.pageSize)
-      .offset((q.page - 1) * q.pageSize);
+      .offset(pageOffset(q));
     const [total] = await c.var.db
       .select({ n: sql<number>`count(*)::int` })
       .from(vActiveSessions)
       .where(where);
-    return c.json({ data: rows, pagination: { page: q.page, pageSize: q.pageSize, total: total?.n ?? 0 } });
+    return c.json(pageOf(q, rows, total?.n));
   })
   .delete("/:id", async (c) => {
     const admin = currentSuperAdmin(c);

@@ -15,6 +15,7 @@ import { invalidateConnection } from "../../connection-store.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { containsPattern } from "../../lib/like.ts";
+import { pageOf, pageOffset } from "../../lib/page.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 import { encryptForTenant } from "../../tenancy/connection-manager.ts";
 import type { TenantScope } from "../../tenancy/scope.ts";
@@ -140,13 +141,10 @@ export const connectionsRoutes = new Hono<AppEnv>()
         .where(cond)
         .orderBy(asc(connection.name), asc(connection.id))
         .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize),
+        .offset(pageOffset(q)),
       db.select({ n: count() }).from(connection).where(cond),
     ]);
-    return c.json({
-      data: rows.map(present),
-      pagination: { page: q.page, pageSize: q.pageSize, total: total?.n ?? 0 },
-    });
+    return c.json(pageOf(q, rows.map(present), total?.n));
   })
 
   .get("/:id", requirePermission(Permission.READ_CONNECTION), async (c) => {

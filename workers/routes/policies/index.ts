@@ -11,6 +11,7 @@ import { Permission } from "../../auth/permissions.ts";
 import { loadConnection } from "../../connection-store.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { pageOf, pageOffset } from "../../lib/page.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 import { evaluateCommand, PolicyCompileError } from "../../policy/index.ts";
 import { invalidatePolicies, loadCompiledPolicies } from "../../policy-store.ts";
@@ -138,7 +139,7 @@ export const policiesRoutes = new Hono<AppEnv>()
         .where(cond)
         .orderBy(asc(policy.createdAt), asc(policy.id))
         .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize),
+        .offset(pageOffset(q)),
       db.select({ n: count() }).from(policy).where(cond),
     ]);
     const rules = await rulesOf(
@@ -146,10 +147,13 @@ export const policiesRoutes = new Hono<AppEnv>()
       tenant.id,
       rows.map((p) => p.id),
     );
-    return c.json({
-      data: rows.map((p) => presentPolicy(p, rules.get(p.id) ?? [])),
-      pagination: { page: q.page, pageSize: q.pageSize, total: total?.n ?? 0 },
-    });
+    return c.json(
+      pageOf(
+        q,
+        rows.map((p) => presentPolicy(p, rules.get(p.id) ?? [])),
+        total?.n,
+      ),
+    );
   })
 
   .get("/:id", requireUser(), async (c) => {

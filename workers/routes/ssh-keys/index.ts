@@ -25,6 +25,7 @@ import {
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { containsPattern } from "../../lib/like.ts";
+import { pageOf, pageOffset } from "../../lib/page.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 import { encryptForTenant } from "../../tenancy/connection-manager.ts";
 import type { TenantScope } from "../../tenancy/scope.ts";
@@ -196,13 +197,10 @@ export const sshKeysRoutes = new Hono<AppEnv>()
         .where(cond)
         .orderBy(asc(sshKey.name), asc(sshKey.id))
         .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize),
+        .offset(pageOffset(q)),
       db.select({ n: count() }).from(sshKey).where(cond),
     ]);
-    return c.json({
-      data: rows.map(present),
-      pagination: { page: q.page, pageSize: q.pageSize, total: total?.n ?? 0 },
-    });
+    return c.json(pageOf(q, rows.map(present), total?.n));
   })
 
   .get("/:id", requirePermission(Permission.READ_CONNECTION), async (c) => {

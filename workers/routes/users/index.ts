@@ -20,6 +20,7 @@ import { AVATAR_URL, BIO, EMAIL, NAME, PASSWORD, TIMEZONE } from "../../auth/use
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { containsPattern } from "../../lib/like.ts";
+import { pageOf, pageOffset } from "../../lib/page.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -164,10 +165,10 @@ export const usersRoutes = new Hono<AppEnv>()
         .where(where)
         .orderBy(asc(user.createdAt), asc(user.id))
         .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize),
+        .offset(pageOffset(q)),
       db.select({ n: count() }).from(user).where(where),
     ]);
-    return c.json({ data: rows, pagination: { page: q.page, pageSize: q.pageSize, total: total?.n ?? 0 } });
+    return c.json(pageOf(q, rows, total?.n));
   })
 
   .get("/:id", requirePermission(Permission.READ_USER), async (c) => {
