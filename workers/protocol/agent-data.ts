@@ -34,6 +34,23 @@ export const AgentDataFrameSchema = z.discriminatedUnion("t", [
 ]);
 export type AgentDataFrame = z.infer<typeof AgentDataFrameSchema>;
 
+// ── limits and known types (see evolution.ts) ───────────────────────────────────────────────────
+
+/** Largest binary (terminal output) frame the agent sends. */
+export const MAX_OUTPUT_FRAME_BYTES = 256 * 1024;
+/** Largest binary frame the edge accepts on a data socket: the agent's limit with room for an older
+ * agent that coalesced one more SSH read past it; anything bigger closes the socket (1009). */
+export const MAX_DATA_FRAME_BYTES = 1024 * 1024;
+/** WebSocket close code for a frame over the limit (RFC 6455: "message too big"). */
+export const FRAME_TOO_BIG_CLOSE_CODE = 1009;
+
+export const AGENT_DATA_FRAME_TYPES: ReadonlySet<string> = new Set(
+  AgentDataFrameSchema.options.map((o) => o.shape.t.value),
+);
+export const EDGE_DATA_FRAME_TYPES: ReadonlySet<string> = new Set(
+  EdgeDataFrameSchema.options.map((o) => o.shape.t.value),
+);
+
 /** Parses a data-socket text frame from the agent (edge side). Never throws. */
 export function parseAgentDataFrame(data: unknown): ParseResult<AgentDataFrame> {
   return parseFrame(AgentDataFrameSchema, data);

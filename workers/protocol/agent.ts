@@ -93,6 +93,8 @@ export const HelloSchema = z.object({
   sessions: z.array(WireIdSchema).max(1000),
   /** NOSTROMO_AGENT_NAME, when the operator set one. */
   name: z.string().max(255).nullable().optional(),
+  /** The agent's PROTOCOL_VERSION (evolution.ts); absent = 1. */
+  protocol: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 export const HeartbeatSchema = z.object({
@@ -185,6 +187,8 @@ export const HelloAckSchema = z.object({
   agentId: z.string().min(1).max(128),
   heartbeatIntervalMs: interval,
   metricsIntervalMs: interval.optional(),
+  /** The edge's PROTOCOL_VERSION (evolution.ts); absent = 1. */
+  protocol: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 export const SessionOpenSchema = z.object({
@@ -256,6 +260,15 @@ export function parseAgentFrame(data: unknown): ParseResult<AgentFrame> {
 export function parseEdgeFrame(data: unknown): ParseResult<EdgeFrame> {
   return parseFrame(EdgeFrameSchema, data);
 }
+
+// ── frame types known to this version (protocol evolution: anything else is ignored, not garbage) ──
+
+export const AGENT_FRAME_TYPES: ReadonlySet<string> = new Set(
+  AgentFrameSchema.options.map((o) => o.shape.t.value),
+);
+export const EDGE_FRAME_TYPES: ReadonlySet<string> = new Set(
+  EdgeFrameSchema.options.map((o) => o.shape.t.value),
+);
 
 export function encodeAgentFrame(frame: AgentFrame): string {
   return JSON.stringify(frame);

@@ -2,4 +2,5 @@
 export * from "./agent";
 export * from "./agent-auth";
 export * from "./agent-data";
+export * from "./evolution";
 export * from "./frame";

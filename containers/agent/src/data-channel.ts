@@ -7,9 +7,12 @@
 import WebSocket from "ws";
 import {
   type AgentDataFrame,
+  EDGE_DATA_FRAME_TYPES,
   type EdgeDataFrame,
   encodeAgentDataFrame,
+  MAX_OUTPUT_FRAME_BYTES,
   parseEdgeDataFrame,
+  unknownFrameType,
 } from "../../../workers/protocol/index";
 import { Backoff, type BackoffOptions } from "./backoff";
 import type { Logger } from "./log";
@@ -21,8 +24,9 @@ const DATA_BACKOFF: BackoffOptions = { baseMs: 250, capMs: 5000, resetAfterMs: 3
 /** Pause the SSH stream when this much is waiting in the socket (a viewer on a slow link, `cat` of a big file). */
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
-/** Output coalesced into one frame at most (Workers accept WebSocket messages up to 1 MiB). */
-export const MAX_FRAME_BYTES = 256 * 1024;
+/** Output coalesced into one frame at most; bigger output leaves as several frames of exactly this size
+ * at most (the edge refuses frames over MAX_DATA_FRAME_BYTES). */
+export const MAX_FRAME_BYTES = MAX_OUTPUT_FRAME_BYTES;
 /** HTTP statuses at upgrade that mean "this session is gone", not "try again". */
 const FINAL_STATUSES = new Set([400, 401, 403, 404, 410]);
 
@@ -84,7 +88,8 @@ export class DataChannel {
     if (!this.isOpen || this.#queue.length > 0) {
       // Outage: chunks are queued one by one so that the bounded buffer drops the oldest first.
       this.#flushOutput();
-      this.#enqueue({ data: chunk, binary: true });
+      for (let off = 0; off < chunk.length; off += MAX_FRAME_BYTES)
+        this.#enqueue({ data: chunk.subarray(off, off + MAX_FRAME_BYTES), binary: true });
       return;
     }
     this.#pending.push(chunk);
@@ -105,7 +110,8 @@ export class DataChannel {
     const data = this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#enqueue({ data, binary: true });
+    for (let off = 0; off < data.length; off += MAX_FRAME_BYTES)
+      this.#enqueue({ data: data.subarray(off, off + MAX_FRAME_BYTES), binary: true });
   }
 
   /**
@@ -221,8 +227,13 @@ export class DataChannel {
         this.options.onInput(buffer);
         return;
       }
-      const parsed = parseEdgeDataFrame(buffer.toString("utf8"));
+      const text = buffer.toString("utf8");
+      const parsed = parseEdgeDataFrame(text);
       if (!parsed.ok) {
+        if (unknownFrameType(text, EDGE_DATA_FRAME_TYPES) !== null) {
+          log.debug("data.unknown_frame", {});
+          return;
+        }
         log.warn("data.bad_frame", { error: parsed.error });
         return;
       }

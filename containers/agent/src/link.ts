@@ -1,13 +1,16 @@
 // The control link: one signed WebSocket to the edge's AgentLink, re-dialled forever with backoff.
 // The upgrade carries fresh Ed25519-signed headers on every attempt (see agent-auth.ts). Frames from
-// the edge are validated; a malformed one is logged and ignored, never fatal.
+// the edge are validated; a malformed one is logged and ignored, never fatal; one of a type this version
+// does not know is ignored quietly (see workers/protocol/evolution.ts).
 import WebSocket from "ws";
 import {
   AGENT_LINK_PATH,
   type AgentFrame,
+  EDGE_FRAME_TYPES,
   type EdgeFrame,
   encodeAgentFrame,
   parseEdgeFrame,
+  unknownFrameType,
 } from "../../../workers/protocol/index";
 import { Backoff, LINK_BACKOFF } from "./backoff";
 import { edgeWebSocketUrl } from "./config";
@@ -163,6 +166,12 @@ export class ControlLink {
         : Buffer.from(data as ArrayBuffer).toString("utf8");
       const parsed = parseEdgeFrame(text);
       if (!parsed.ok) {
+        // Protocol evolution: a newer edge's frame type is ignored, not reported as garbage.
+        const unknown = unknownFrameType(text, EDGE_FRAME_TYPES);
+        if (unknown !== null) {
+          log.debug("link.unknown_frame", { t: unknown });
+          return;
+        }
         log.warn("link.bad_frame", { error: parsed.error });
         this.options.onBadFrame?.(parsed.error);
         return;
