@@ -17,8 +17,11 @@ export function configureNeon(wsProxy: string | undefined): void {
   neonConfig.pipelineConnect = false;
 }
 
-export function createDb(connectionString: string) {
-  const pool = new Pool({ connectionString, max: 4, connectionTimeoutMillis: 5_000 });
+export function createDb(
+  connectionString: string,
+  options: { max?: number; idleTimeoutMillis?: number } = {},
+) {
+  const pool = new Pool({ connectionString, max: 4, connectionTimeoutMillis: 5_000, ...options });
   // A dropped idle connection must not become an unhandled error that kills the isolate.
   pool.on("error", () => {});
   return { db: drizzle({ client: pool, schema }), pool };

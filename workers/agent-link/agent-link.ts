@@ -1,33 +1,48 @@
 // AgentLink: the Durable Object holding one installed agent's control socket (one object per agent).
 // The Worker authenticates the upgrade (Ed25519 signature over the shared signing string); this object
 // refuses replayed nonces, keeps exactly one live link, answers hello, records heartbeats, metrics and
-// errors, and is how the edge reaches the agent (send, revoke). Frames are zod-validated; garbage is
-// logged and counted, and a peer that sends only garbage is disconnected — never a crash.
+// errors, and is how the edge reaches the agent (send, revoke).
+// Every frame is checked against what THIS agent was asked to do (requests.ts): an answer about a session
+// or command the edge did not send it is refused, never forwarded, audited in the agent's tenant, and
+// counts toward cutting the link; telemetry is rate-limited and its database writes coalesced; limits and
+// thresholds are in limits.ts. A misbehaving agent is cut off and its tenant alerted; no other agent or
+// tenant is touched.
 import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { session } from "../../db/schema/tenant/session.ts";
 import type { Bindings } from "../env.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
-import { type AgentFrame, type EdgeFrame, encodeEdgeFrame, parseAgentFrame } from "../protocol/agent.ts";
+import {
+  AGENT_FRAME_TYPES,
+  type AgentFrame,
+  type EdgeFrame,
+  encodeEdgeFrame,
+  parseAgentFrame,
+} from "../protocol/agent.ts";
 import { AGENT_LINK_MAX_SKEW_MS } from "../protocol/agent-auth.ts";
+import { FRAME_TOO_BIG_CLOSE_CODE } from "../protocol/agent-data.ts";
+import { PROTOCOL_VERSION, unknownFrameType } from "../protocol/evolution.ts";
+import { MAX_FRAME_BYTES } from "../protocol/frame.ts";
 import { openFrame } from "../sessions/open.ts";
-import { withTenantDb } from "../tenancy/standalone.ts";
+import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
+import { LinkDb } from "./db.ts";
+import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";
+import { OutstandingRequests } from "./requests.ts";
 import {
   type AgentIdentity,
   markConnected,
   recordAgentError,
-  recordHeartbeat,
   recordHello,
-  recordMetrics,
-  withDb,
+  TelemetryWriter,
 } from "./store.ts";
 
 /** Set by the Worker after it verified the upgrade; any client-sent value is overwritten there. */
 export const VERIFIED_AGENT_HEADER = "x-nostromo-verified-agent";
 export const HEARTBEAT_INTERVAL_MS = 15_000;
-export const MAX_GARBAGE_FRAMES = 20;
 export const REVOKED_CLOSE_CODE = 4003;
 export const REPLACED_CLOSE_CODE = 4000;
+/** Policy violation (RFC 6455): the close code of a link cut for misbehaving. */
+export const CUT_CLOSE_CODE = 1008;
 
 interface Attachment extends AgentIdentity {
   garbage: number;
@@ -36,13 +51,32 @@ interface Attachment extends AgentIdentity {
 export const EXEC_GRACE_MS = 5_000;
 
 type ExecOutcome = Extract<AgentFrame, { t: "exec.result" | "exec.failed" }>;
+type SessionAnswer = Extract<AgentFrame, { t: "session.opened" | "session.failed" | "session.closed" }>;
+
+const CUT_MESSAGES: Record<CutReason, string> = {
+  violations: "too many frames about sessions or commands it was not asked to serve",
+  garbage: "too many malformed frames",
+  flood: "frame flood over its rate limit",
+  oversized: "frame over the size limit",
+};
 
 export class AgentLink extends DurableObject<Bindings> implements LiveObject {
+  private readonly db: LinkDb;
+  private readonly requests: OutstandingRequests;
+  private readonly telemetry: TelemetryWriter;
+  private readonly alerts = new AlertLimiter();
+  private guard: { ws: WebSocket; guard: LinkGuard } | null = null;
+  private readonly execWaiters = new Map<string, (f: ExecOutcome | null) => void>();
+
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     ctx.storage.sql.exec(
       "create table if not exists nonces (nonce text primary key, seen_at integer not null)",
     );
+    ctx.storage.sql.exec("create table if not exists quarantine (until integer not null)");
+    this.db = new LinkDb(env);
+    this.requests = new OutstandingRequests(ctx.storage.sql);
+    this.telemetry = new TelemetryWriter(this.db, (msg, err) => logError(msg, err));
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -50,6 +84,19 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     if (!raw) return new Response("not routed through the Worker", { status: 400 });
     const info = JSON.parse(raw) as AgentIdentity & { nonce: string };
     const now = Date.now();
+    const [q] = this.ctx.storage.sql.exec<{ until: number }>("select until from quarantine").toArray();
+    if (q && q.until > now) {
+      return Response.json(
+        {
+          error: {
+            code: "FORBIDDEN",
+            message: `This agent was cut off for misbehaving; links are refused until ${new Date(q.until).toISOString()}`,
+            requestId: "agent-link",
+          },
+        },
+        { status: 403 },
+      );
+    }
     this.ctx.storage.sql.exec("delete from nonces where seen_at < ?", now - 2 * AGENT_LINK_MAX_SKEW_MS);
     const seen = this.ctx.storage.sql.exec("select 1 from nonces where nonce = ?", info.nonce).toArray();
     if (seen.length > 0) {
@@ -66,50 +113,72 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     this.ctx.acceptWebSocket(server, ["agent"]);
     const attachment: Attachment = { agentId: info.agentId, tenantId: info.tenantId, garbage: 0 };
     server.serializeAttachment(attachment);
-    await withDb(this.env, (db) => markConnected(db, attachment, true));
+    await this.db.control((db) => markConnected(db, attachment, true));
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private guardFor(ws: WebSocket, a: Attachment): LinkGuard {
+    if (this.guard?.ws !== ws) this.guard = { ws, guard: new LinkGuard(Date.now(), { garbage: a.garbage }) };
+    return this.guard.guard;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const a = ws.deserializeAttachment() as Attachment;
+    const guard = this.guardFor(ws, a);
+    const now = Date.now();
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    if (size > MAX_FRAME_BYTES) {
+      await this.cut(ws, a, "oversized", { bytes: size });
+      return;
+    }
     const parsed = parseAgentFrame(message);
     if (!parsed.ok) {
-      a.garbage += 1;
+      const unknown = unknownFrameType(message, AGENT_FRAME_TYPES);
+      if (unknown !== null) {
+        // Protocol evolution: a newer agent's frame type. Ignored, counted, logged (sparsely); it still
+        // spends the telemetry budget, so a flood of them is cut like any other flood.
+        guard.counters.unknown += 1;
+        if (isPowerOfTwo(guard.counters.unknown))
+          logWarn("agent frame of unknown type ignored", {
+            agentId: a.agentId,
+            t: unknown,
+            count: guard.counters.unknown,
+          });
+        if (!guard.admitTelemetry(now)) await this.judge(ws, a, guard);
+        return;
+      }
+      guard.counters.garbage += 1;
+      a.garbage = guard.counters.garbage;
       ws.serializeAttachment(a);
-      console.warn(
-        JSON.stringify({
-          level: "warn",
-          msg: "agent frame rejected",
-          agentId: a.agentId,
-          error: parsed.error,
-        }),
-      );
-      if (a.garbage > MAX_GARBAGE_FRAMES) ws.close(1008, "too many malformed frames");
+      if (guard.counters.garbage <= 3 || isPowerOfTwo(guard.counters.garbage))
+        logWarn("agent frame rejected", { agentId: a.agentId, error: parsed.error, count: a.garbage });
+      await this.judge(ws, a, guard);
       return;
     }
     const frame = parsed.msg;
     switch (frame.t) {
       case "hello":
-        await withDb(this.env, (db) => recordHello(db, a, frame));
-        this.send({ t: "hello.ack", agentId: a.agentId, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
-        await this.reopenSessions(a, frame.sessions);
-        return;
       case "heartbeat":
-        await withDb(this.env, (db) => recordHeartbeat(db, a));
-        return;
       case "metrics":
-        await withDb(this.env, (db) => recordMetrics(db, a, frame));
-        return;
       case "error":
-        await withDb(this.env, (db) => recordAgentError(db, a, frame));
+        if (!guard.admitTelemetry(now)) {
+          await this.judge(ws, a, guard);
+          return;
+        }
+        await this.onTelemetry(ws, a, guard, frame);
         return;
       case "session.opened":
       case "session.failed":
       case "session.closed":
-        await this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(frame.sessionId)).agentEvent(frame);
+        await this.onSessionAnswer(ws, a, guard, frame);
         return;
       case "exec.result":
       case "exec.failed": {
+        if (!this.requests.has("exec", frame.requestId, now)) {
+          await this.refuse(ws, a, guard, frame.t, { requestId: frame.requestId });
+          return;
+        }
+        this.requests.done("exec", frame.requestId);
         const waiter = this.execWaiters.get(frame.requestId);
         this.execWaiters.delete(frame.requestId);
         waiter?.(frame);
@@ -118,7 +187,119 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     }
   }
 
-  private readonly execWaiters = new Map<string, (f: ExecOutcome | null) => void>();
+  private async onTelemetry(
+    ws: WebSocket,
+    a: Attachment,
+    guard: LinkGuard,
+    frame: Extract<AgentFrame, { t: "hello" | "heartbeat" | "metrics" | "error" }>,
+  ): Promise<void> {
+    switch (frame.t) {
+      case "hello": {
+        await this.db
+          .control((db) => recordHello(db, a, frame))
+          .catch((e) => logError("hello write failed", e));
+        this.send({
+          t: "hello.ack",
+          agentId: a.agentId,
+          heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+          protocol: PROTOCOL_VERSION,
+        });
+        const now = Date.now();
+        const foreign = frame.sessions.filter((id) => !this.requests.has("session", id, now));
+        if (foreign.length > 0) await this.refuse(ws, a, guard, "hello", { sessions: foreign.slice(0, 10) });
+        await this.reopenSessions(
+          a,
+          frame.sessions.filter((id) => !foreign.includes(id)),
+        );
+        return;
+      }
+      case "heartbeat":
+        this.telemetry.heartbeat(a);
+        return;
+      case "metrics":
+        this.telemetry.metrics(a, frame);
+        return;
+      case "error":
+        await this.db
+          .control((db) => recordAgentError(db, a, frame))
+          .catch((e) => logError("agent error write failed", e));
+        return;
+    }
+  }
+
+  /** A session answer is forwarded only for a session the edge asked this agent to serve; the room checks
+   * again that this agent is the session's agent. */
+  private async onSessionAnswer(
+    ws: WebSocket,
+    a: Attachment,
+    guard: LinkGuard,
+    frame: SessionAnswer,
+  ): Promise<void> {
+    if (!this.requests.has("session", frame.sessionId, Date.now())) {
+      await this.refuse(ws, a, guard, frame.t, { sessionId: frame.sessionId });
+      return;
+    }
+    if (frame.t === "session.closed") this.requests.done("session", frame.sessionId);
+    const room = this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(frame.sessionId));
+    const accepted = await room.agentEvent(frame, { agentId: a.agentId, tenantId: a.tenantId });
+    if (accepted === false)
+      await this.refuse(ws, a, guard, frame.t, { sessionId: frame.sessionId, by: "room" });
+  }
+
+  /** A frame about something this agent was not asked to do: not forwarded, audited, counted. */
+  private async refuse(
+    ws: WebSocket,
+    a: Attachment,
+    guard: LinkGuard,
+    t: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    guard.violation(Date.now());
+    logWarn("agent frame refused", { agentId: a.agentId, t, ...detail });
+    await this.alert(a, {
+      action: "agent_frame_refused",
+      description: `Agent ${a.agentId} sent ${t} about something it was not asked to serve; refused`,
+      metadata: { frame: t, ...detail, violations: guard.counters.violations },
+    });
+    await this.judge(ws, a, guard);
+  }
+
+  private async judge(ws: WebSocket, a: Attachment, guard: LinkGuard): Promise<void> {
+    const reason = guard.verdict();
+    if (reason) await this.cut(ws, a, reason, { ...guard.counters });
+  }
+
+  /** Cuts the link, refuses new ones for QUARANTINE_MS (not for one oversized frame), alerts the tenant. */
+  private async cut(ws: WebSocket, a: Attachment, reason: CutReason, detail: Record<string, unknown>) {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    const oversized = reason === "oversized";
+    ws.close(oversized ? FRAME_TOO_BIG_CLOSE_CODE : CUT_CLOSE_CODE, CUT_MESSAGES[reason]);
+    if (!oversized) {
+      this.ctx.storage.sql.exec("delete from quarantine");
+      this.ctx.storage.sql.exec("insert into quarantine (until) values (?)", Date.now() + QUARANTINE_MS);
+    }
+    logWarn("agent link cut", { agentId: a.agentId, reason, ...detail });
+    await this.alert(
+      a,
+      {
+        action: oversized ? "agent_frame_too_big" : "agent_cut_off",
+        description: oversized
+          ? `Agent ${a.agentId} sent a control frame over ${MAX_FRAME_BYTES} bytes; its link was closed`
+          : `Agent ${a.agentId} was cut off (${CUT_MESSAGES[reason]}); its links are refused for ${QUARANTINE_MS / 1000} s`,
+        metadata: { reason, ...detail },
+        status: "failure",
+      },
+      true,
+    );
+  }
+
+  private async alert(a: AgentIdentity, alert: AgentAlert, force = false): Promise<void> {
+    const suppressed = this.alerts.admit(Date.now(), force);
+    if (suppressed === null) return;
+    await this.db
+      .tenant(a.tenantId, (db) => writeAgentAlert(db, a, alert, suppressed))
+      .catch((e) => logError("agent alert write failed", e));
+  }
 
   /** Runs one command through the agent's SSH exec channel; null when the agent is offline or silent. */
   async exec(frame: Extract<EdgeFrame, { t: "exec.request" }>): Promise<ExecOutcome | null> {
@@ -137,67 +318,70 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
 
   /** The link is gone: the agent's live sessions wait for it (disconnected) within their grace window. */
   private async sessionsLost(a: AgentIdentity): Promise<void> {
-    await withTenantDb(this.env, a.tenantId, async (db) => {
-      const live = await db
-        .select({ id: session.id })
-        .from(session)
-        .where(
-          and(
-            eq(session.agentId, a.agentId),
-            eq(session.organizationId, a.tenantId),
-            eq(session.status, "active"),
-          ),
-        );
-      for (const { id } of live)
-        await this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(id)).agentLost();
-    }).catch((err) =>
-      console.error(
-        JSON.stringify({ level: "error", msg: "marking sessions lost failed", error: String(err) }),
-      ),
-    );
+    await this.db
+      .tenant(a.tenantId, async (db) => {
+        const live = await db
+          .select({ id: session.id })
+          .from(session)
+          .where(
+            and(
+              eq(session.agentId, a.agentId),
+              eq(session.organizationId, a.tenantId),
+              eq(session.status, "active"),
+            ),
+          );
+        for (const { id } of live)
+          await this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(id)).agentLost(a.agentId);
+      })
+      .catch((err) => logError("marking sessions lost failed", err));
   }
 
   /** After a restart the agent holds no SSH connection for sessions still waiting for it: reopen them. */
   private async reopenSessions(a: AgentIdentity, held: string[]): Promise<void> {
-    await withTenantDb(this.env, a.tenantId, async (db, tenant) => {
-      const waiting = await db
-        .select({ id: session.id })
-        .from(session)
-        .where(
-          and(
-            eq(session.agentId, a.agentId),
-            eq(session.organizationId, a.tenantId),
-            eq(session.status, "disconnected"),
-          ),
-        );
-      for (const { id } of waiting) {
-        if (held.includes(id)) continue;
-        const room = this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(id));
-        const prep = await room.prepareReopen();
-        if (!prep) continue;
-        try {
-          this.send(await openFrame(this.env, db, tenant, { sessionUuid: id, ...prep }));
-        } catch (err) {
-          await room.agentEvent({
-            t: "session.failed",
-            sessionId: id,
-            code: "INTERNAL",
-            message: err instanceof Error ? err.message : "cannot reopen",
-          });
+    await this.db
+      .tenant(a.tenantId, async (db, tenant) => {
+        const waiting = await db
+          .select({ id: session.id })
+          .from(session)
+          .where(
+            and(
+              eq(session.agentId, a.agentId),
+              eq(session.organizationId, a.tenantId),
+              eq(session.status, "disconnected"),
+            ),
+          );
+        for (const { id } of waiting) {
+          if (held.includes(id)) continue;
+          const room = this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(id));
+          const prep = await room.prepareReopen();
+          if (!prep) continue;
+          try {
+            this.send(await openFrame(this.env, db, tenant, { sessionUuid: id, ...prep }));
+          } catch (err) {
+            await room.agentEvent({
+              t: "session.failed",
+              sessionId: id,
+              code: "INTERNAL",
+              message: err instanceof Error ? err.message : "cannot reopen",
+            });
+          }
         }
-      }
-    }).catch((err) =>
-      console.error(JSON.stringify({ level: "error", msg: "reopen failed", error: String(err) })),
-    );
+      })
+      .catch((err) => logError("reopen failed", err));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const a = ws.deserializeAttachment() as Attachment | null;
+    if (this.guard?.ws === ws) this.guard = null;
     if (!a) return;
     // A replaced link closes while the new one is already up: only the last one marks offline.
     const others = this.ctx.getWebSockets().filter((s) => s !== ws);
     if (others.length === 0 && code !== REPLACED_CLOSE_CODE) {
-      await withDb(this.env, (db) => markConnected(db, a, false));
+      this.telemetry.cancel();
+      // The database may be gone too (the stack is stopping): a failed write is logged, never uncaught.
+      await this.db
+        .control((db) => markConnected(db, a, false))
+        .catch((err) => logError("marking the agent offline failed", err));
       await this.sessionsLost(a);
     }
   }
@@ -206,10 +390,11 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     await this.webSocketClose(ws, 1011);
   }
 
-  /** Sends a frame to the agent; false when it is not connected. */
+  /** Sends a frame to the agent; false when it is not connected. Requests are remembered (requests.ts). */
   send(frame: EdgeFrame): boolean {
     const [ws] = this.ctx.getWebSockets("agent");
     if (!ws) return false;
+    this.requests.sent(frame, Date.now());
     ws.send(encodeEdgeFrame(frame));
     return true;
   }
@@ -239,4 +424,16 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     // Agents authenticate with their own credential, never with a login: nothing to close.
     return 0;
   }
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n > 0 && (n & (n - 1)) === 0;
+}
+
+function logWarn(msg: string, fields: Record<string, unknown>): void {
+  console.warn(JSON.stringify({ level: "warn", msg, ...fields }));
+}
+
+function logError(msg: string, err: unknown): void {
+  console.error(JSON.stringify({ level: "error", msg, error: String(err) }));
 }

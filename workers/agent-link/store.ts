@@ -1,11 +1,14 @@
 // What the AgentLink object writes to PostgreSQL: link state, heartbeats, metrics (latest + history),
-// agent-reported errors. One short-lived pool per write batch: a Durable Object outlives requests.
+// agent-reported errors — and TelemetryWriter, which bounds how often one agent's heartbeats and metrics
+// reach the database (limits.ts). `withDb` (one short-lived pool) is for the cron, not the object.
 import { eq, sql } from "drizzle-orm";
 import { configureNeon, createDb, type Db } from "../../db/client.ts";
 import { agents } from "../../db/schema/control/agents.ts";
 import { agentHealth, agentMetrics, errorLog } from "../../db/schema/control/monitoring.ts";
 import type { Bindings } from "../env.ts";
 import type { HelloFrame, MetricsFrame } from "../protocol/agent.ts";
+import type { LinkDb } from "./db.ts";
+import { HEARTBEAT_WRITE_MS, METRICS_WRITE_MS, writeDue } from "./limits.ts";
 
 export async function withDb<T>(env: Bindings, fn: (db: Db) => Promise<T>): Promise<T> {
   configureNeon(env.NEON_WS_PROXY);
@@ -61,6 +64,76 @@ export async function recordHeartbeat(db: Db, a: AgentIdentity): Promise<void> {
     .set({ lastHeartbeatAt: sql`now()`, connected: true })
     .where(eq(agentHealth.agentId, a.agentId));
   await db.update(agents).set({ lastSeenAt: sql`now()` }).where(eq(agents.id, a.agentId));
+}
+
+/**
+ * One agent's heartbeat and metrics writes, bounded: a heartbeat is written at most every
+ * HEARTBEAT_WRITE_MS (the others in between are dropped — they carry only "alive"); metrics at most every
+ * METRICS_WRITE_MS, the latest sample of a window written at its end (coalesced). Writes never overlap,
+ * and a failed one is logged, not thrown (the next one retries).
+ */
+export class TelemetryWriter {
+  private lastHeartbeat = 0;
+  private lastMetrics = 0;
+  private pendingMetrics: { a: AgentIdentity; m: MetricsFrame } | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  private busy = false;
+
+  constructor(
+    private readonly db: LinkDb,
+    private readonly onError: (msg: string, err: unknown) => void,
+  ) {}
+
+  heartbeat(a: AgentIdentity, now = Date.now()): void {
+    if (this.busy || !writeDue(this.lastHeartbeat, now, HEARTBEAT_WRITE_MS)) return;
+    this.lastHeartbeat = now;
+    this.run("heartbeat write failed", (db) => recordHeartbeat(db, a));
+  }
+
+  metrics(a: AgentIdentity, m: MetricsFrame, now = Date.now()): void {
+    this.pendingMetrics = { a, m };
+    if (this.timer) return;
+    const wait = this.lastMetrics + METRICS_WRITE_MS - now;
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flushMetrics();
+      }, wait);
+      return;
+    }
+    this.flushMetrics();
+  }
+
+  /** The link is gone: a sample still waiting is dropped (the agent is offline now). */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pendingMetrics = null;
+  }
+
+  private flushMetrics(): void {
+    const p = this.pendingMetrics;
+    if (!p) return;
+    this.pendingMetrics = null;
+    this.lastMetrics = Date.now();
+    // A metrics write also counts as a heartbeat (it sets last_heartbeat_at).
+    this.lastHeartbeat = this.lastMetrics;
+    this.run("metrics write failed", (db) => recordMetrics(db, p.a, p.m));
+  }
+
+  private run(msg: string, fn: (db: Db) => Promise<void>): void {
+    this.writing = this.writing.then(async () => {
+      this.busy = true;
+      try {
+        await this.db.control(fn);
+      } catch (err) {
+        this.onError(msg, err);
+      } finally {
+        this.busy = false;
+      }
+    });
+  }
 }
 
 export async function recordMetrics(db: Db, a: AgentIdentity, m: MetricsFrame): Promise<void> {

@@ -1,0 +1,60 @@
+// What the edge has asked one agent to do, kept in the AgentLink's own storage (it survives eviction and
+// restarts): the sessions it sent `session.open` / `session.close` for, and the exec requests it sent.
+// An agent's answer is accepted only when it matches one of these; anything else is refused by the
+// AgentLink (see limits.ts). Bounded: exec records expire, and at most MAX_RECORDS are kept.
+import type { EdgeFrame } from "../protocol/agent.ts";
+
+export type RequestKind = "session" | "exec";
+
+/** Enough for any real agent (sessions + commands in flight); the oldest records go first. */
+export const MAX_RECORDS = 5_000;
+/** An exec answer later than its timeout plus this is no longer expected. */
+export const EXEC_ANSWER_GRACE_MS = 60_000;
+/** A session the edge stopped hearing about for this long is forgotten (its room has long ended it). */
+export const SESSION_RECORD_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export class OutstandingRequests {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(
+      `create table if not exists outstanding (
+         kind text not null, id text not null, expires_at integer not null, primary key (kind, id))`,
+    );
+  }
+
+  /** Called for every frame the edge sends to the agent. */
+  sent(frame: EdgeFrame, now: number): void {
+    if (frame.t === "session.open" || frame.t === "session.close")
+      this.put("session", frame.sessionId, now + SESSION_RECORD_TTL_MS, now);
+    else if (frame.t === "exec.request")
+      this.put("exec", frame.requestId, now + frame.timeoutMs + EXEC_ANSWER_GRACE_MS, now);
+  }
+
+  has(kind: RequestKind, id: string, now: number): boolean {
+    return (
+      this.sql
+        .exec("select 1 from outstanding where kind = ? and id = ? and expires_at > ?", kind, id, now)
+        .toArray().length > 0
+    );
+  }
+
+  /** The answer that ends a request (session.closed/failed, exec.result/failed). */
+  done(kind: RequestKind, id: string): void {
+    this.sql.exec("delete from outstanding where kind = ? and id = ?", kind, id);
+  }
+
+  private put(kind: RequestKind, id: string, expiresAt: number, now: number): void {
+    this.sql.exec(
+      "insert into outstanding (kind, id, expires_at) values (?, ?, ?) on conflict (kind, id) do update set expires_at = excluded.expires_at",
+      kind,
+      id,
+      expiresAt,
+    );
+    this.sql.exec("delete from outstanding where expires_at <= ?", now);
+    const [row] = this.sql.exec<{ n: number }>("select count(*) as n from outstanding").toArray();
+    if ((row?.n ?? 0) > MAX_RECORDS)
+      this.sql.exec(
+        "delete from outstanding where rowid in (select rowid from outstanding order by expires_at limit ?)",
+        (row?.n ?? 0) - MAX_RECORDS,
+      );
+  }
+}
