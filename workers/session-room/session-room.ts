@@ -19,10 +19,18 @@ import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE, type LiveObject } from "../live/login-sockets.ts";
 import { type Decision, evaluateCommand } from "../policy/index.ts";
 import { loadCompiledPolicies } from "../policy-store.ts";
-import type { AgentFrame } from "../protocol/agent.ts";
-import { encodeEdgeDataFrame, parseAgentDataFrame } from "../protocol/agent-data.ts";
+import { type AgentDataFrame, encodeEdgeDataFrame } from "../protocol/agent-data.ts";
 import { type ParticipantView, parseViewerFrame, type RoomFrame } from "../protocol/viewer.ts";
 import { withTenantDb } from "../tenancy/standalone.ts";
+import {
+  type AgentIdentityClaim,
+  agentMayAct,
+  attachAgentSocket,
+  MAX_GARBAGE,
+  OutputTail,
+  type SessionAgentEvent,
+  TAIL_ROW_BYTES,
+} from "./agent-socket.ts";
 import { CommandTracker, type Typist } from "./command-tracker.ts";
 import { OscScanner } from "./osc-scanner.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
@@ -33,8 +41,6 @@ export const POLICY_REFRESH_MS = 2_000;
 export const POLICY_LOAD_TIMEOUT_MS = 5_000;
 export const OUTPUT_BATCH_MS = 8;
 export const OUTPUT_BATCH_BYTES = 256 * 1024;
-const TAIL_BYTES = 256 * 1024;
-const MAX_GARBAGE = 50;
 
 export type RoomStatus = "connecting" | "active" | "disconnected" | "ended" | "error";
 
@@ -109,26 +115,18 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     string,
     { line: string; typist: Typist; resolve: (ok: boolean) => void; timer: ReturnType<typeof setTimeout> }
   >();
-  private tail: { seq: number; len: number }[] = [];
-  private tailBytes = 0;
+  private readonly tail: OutputTail;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
-    ctx.storage.sql.exec(
-      "create table if not exists out_tail (seq integer primary key autoincrement, data blob not null)",
-    );
+    this.tail = new OutputTail(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       this.meta = (await ctx.storage.get<Meta>("meta")) ?? null;
       if (!this.meta) return;
-      this.screen = new Screen(this.meta.cols, this.meta.rows);
-      this.tracker = this.makeTracker(this.screen);
-      for (const row of ctx.storage.sql.exec<{ seq: number; data: ArrayBuffer }>(
-        "select seq, data from out_tail order by seq",
-      )) {
-        this.screen.write(new Uint8Array(row.data));
-        this.tail.push({ seq: row.seq, len: row.data.byteLength });
-        this.tailBytes += row.data.byteLength;
-      }
+      const screen = new Screen(this.meta.cols, this.meta.rows);
+      this.screen = screen;
+      this.tracker = this.makeTracker(screen);
+      this.tail.restore((bytes) => screen.write(bytes));
       if (this.meta.recording)
         this.recorder = new Recorder(ctx.storage.sql, env.RECORDINGS, this.meta.recording);
     });
@@ -281,10 +279,12 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     return this.env.AGENT_LINK.get(this.env.AGENT_LINK.idFromName(m.agentId));
   }
 
-  /** Control-link events about this session, forwarded by the agent's AgentLink. */
-  async agentEvent(frame: AgentFrame): Promise<void> {
+  /** Control-link events about this session, forwarded by the agent's AgentLink (`from`: the agent that
+   * sent it) or made by the edge itself. False when refused: another agent may not act on this session. */
+  async agentEvent(frame: SessionAgentEvent, from?: AgentIdentityClaim): Promise<boolean> {
     const m = this.meta;
-    if (!m) return;
+    if (!m) return false;
+    if (!agentMayAct(m, from)) return false;
     if (frame.t === "session.opened") {
       await this.tenantDb(async (db) => {
         // Trust on first use: pin the host key the agent saw if none is pinned yet.
@@ -298,6 +298,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     } else if (frame.t === "session.closed") {
       await this.setStatus("ended", frame.reason || "The remote shell closed");
     }
+    return true;
   }
 
   private sendToAgent(
@@ -341,63 +342,75 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private acceptAgent(ws: WebSocket): void {
     this.agentSocket?.close(4000, "replaced");
     this.agentSocket = ws;
-    // Binary frames as ArrayBuffers (the default here is Blob, whose async read would reorder output).
-    ws.binaryType = "arraybuffer";
-    ws.accept();
-    let garbage = 0;
-    ws.addEventListener("message", (ev) => {
-      if (typeof ev.data !== "string") {
-        this.onAgentOutput(new Uint8Array(ev.data as ArrayBuffer));
-        return;
-      }
-      const parsed = parseAgentDataFrame(ev.data);
-      if (!parsed.ok) {
-        garbage += 1;
-        if (garbage > MAX_GARBAGE) ws.close(1008, "too many malformed frames");
-        return;
-      }
-      const f = parsed.msg;
-      if (f.t === "ready") {
-        void this.setStatus("active", null).then(() => this.scheduleIdle());
-        const m = this.requireMeta();
-        this.sendToAgent({ t: "resize", cols: m.cols, rows: m.rows });
-      } else if (f.t === "exit") {
-        void this.setStatus(
-          "ended",
-          `The remote shell exited${f.code !== null && f.code !== undefined ? ` with code ${f.code}` : ""}`,
-        );
-      } else if (f.t === "error") {
-        void this.setStatus("error", f.message, f.code);
-      }
+    attachAgentSocket(ws, {
+      output: (bytes) => this.onAgentOutput(bytes),
+      control: (f) => this.onAgentControl(f),
+      oversized: (bytes) => this.onOversizedFrame(bytes),
+      lost: () => {
+        if (this.agentSocket !== ws) return;
+        this.agentSocket = null;
+        void this.agentLost();
+      },
     });
-    const lost = () => {
-      if (this.agentSocket !== ws) return;
-      this.agentSocket = null;
-      void this.agentLost();
-    };
-    ws.addEventListener("close", lost);
-    ws.addEventListener("error", lost);
   }
 
-  /** The last TAIL_BYTES of output, durable in the object's storage (rebuilds the screen after a restart). */
-  private keepTail(batch: Uint8Array): void {
-    const store = this.ctx.storage.sql;
-    const row = store
-      // SQL storage binds ArrayBuffers, not views; `batch` owns its whole buffer.
-      .exec<{ seq: number }>("insert into out_tail (data) values (?) returning seq", batch.buffer)
-      .one();
-    this.tail.push({ seq: row.seq, len: batch.byteLength });
-    this.tailBytes += batch.byteLength;
-    while (this.tailBytes > TAIL_BYTES && this.tail.length > 1) {
-      const old = this.tail.shift() as { seq: number; len: number };
-      this.tailBytes -= old.len;
-      store.exec("delete from out_tail where seq = ?", old.seq);
+  private onAgentControl(f: AgentDataFrame): void {
+    if (f.t === "ready") {
+      void this.setStatus("active", null).then(() => this.scheduleIdle());
+      const m = this.requireMeta();
+      this.sendToAgent({ t: "resize", cols: m.cols, rows: m.rows });
+    } else if (f.t === "exit") {
+      void this.setStatus(
+        "ended",
+        `The remote shell exited${f.code !== null && f.code !== undefined ? ` with code ${f.code}` : ""}`,
+      );
+    } else if (f.t === "error") {
+      void this.setStatus("error", f.message, f.code);
     }
   }
 
+  /** An output frame over the limit: refused (the socket is closed with 1009), audited; the session waits
+   * for the agent to re-dial like after any dropped socket. */
+  private onOversizedFrame(bytes: number): void {
+    const m = this.requireMeta();
+    this.queueDb((db) =>
+      this.auditRow(
+        db,
+        "security.alert",
+        `The agent sent an output frame of ${bytes} bytes in ${m.publicId}; refused`,
+        "warning",
+        null,
+        { agentId: m.agentId, bytes },
+      ),
+    );
+  }
+
+  /** The output could not be stored: the session cannot keep its guarantees (the recording and the
+   * restart tail hold everything viewers saw), so it ends in error — recorded, and viewers told why. */
+  private onOutputStorageFailed(err: unknown): void {
+    const m = this.requireMeta();
+    console.error(
+      JSON.stringify({ level: "error", msg: "session output storage failed", error: String(err) }),
+    );
+    this.broadcastJson({
+      t: "notice",
+      level: "error",
+      code: "STORAGE_FAILED",
+      message: "The session's output could not be stored; the session was ended",
+    });
+    this.queueDb((db) =>
+      this.auditRow(db, "session.ended", `Output storage failed in ${m.publicId}`, "failure", null, {
+        error: String(err).slice(0, 500),
+      }),
+    );
+    this.sendToAgent({ t: "close", reason: "output storage failed" });
+    void this.setStatus("error", "The session's output could not be stored", "STORAGE_FAILED");
+  }
+
   /** The agent's data socket or its control link dropped: wait for it within the grace window. */
-  async agentLost(): Promise<void> {
+  async agentLost(agentId?: string): Promise<void> {
     const m = this.meta;
+    if (agentId !== undefined && agentId !== m?.agentId) return;
     if (m && (m.status === "active" || m.status === "connecting")) {
       this.agentSocket?.close(1011, "agent lost");
       this.agentSocket = null;
@@ -445,11 +458,16 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       this.tracker?.onOutput(piece.bytes, piece.event);
     }
     if (batch.byteLength === 0) return;
-    this.keepTail(batch);
-    if (this.recorder) {
-      this.recorder.output(batch);
-      if (this.recorder.due) void this.flushRecording();
+    try {
+      this.tail.append(batch);
+      // In slices: one asciicast line per slice stays far below the storage's row limit.
+      for (let off = 0; this.recorder && off < batch.byteLength; off += TAIL_ROW_BYTES)
+        this.recorder.output(batch.subarray(off, off + TAIL_ROW_BYTES));
+    } catch (err) {
+      this.onOutputStorageFailed(err);
+      return;
     }
+    if (this.recorder?.due) void this.flushRecording();
     for (const v of this.viewers) {
       if (!v.canSee) continue;
       try {
