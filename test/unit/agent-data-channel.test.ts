@@ -117,13 +117,14 @@ describe("DataChannel", () => {
       "exit",
       "c",
     ]);
-    // Once a frame's worth is waiting it leaves at once; what follows starts the next frame.
+    // Once a frame's worth is waiting it leaves at once, never bigger than MAX_FRAME_BYTES (the rest is
+    // the next frame); what follows starts another.
     const big = Buffer.alloc(MAX_FRAME_BYTES + 10, 0x78);
     c.sendOutput(big.subarray(0, MAX_FRAME_BYTES - 5));
     c.sendOutput(big.subarray(MAX_FRAME_BYTES - 5));
     c.sendOutput(Buffer.from("z"));
-    await waitUntil(() => s.received.length === 6);
-    expect(s.received.slice(4).map((r) => r.data.length)).toEqual([MAX_FRAME_BYTES + 10, 1]);
+    await waitUntil(() => s.received.length === 7);
+    expect(s.received.slice(4).map((r) => r.data.length)).toEqual([MAX_FRAME_BYTES, 10, 1]);
   });
 
   it("keeps at most the buffer limit during an outage, dropping the oldest output", async () => {
