@@ -28,13 +28,7 @@ import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
 import { LinkDb } from "./db.ts";
 import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";
 import { OutstandingRequests } from "./requests.ts";
-import {
-  type AgentIdentity,
-  markConnected,
-  recordAgentError,
-  recordHello,
-  TelemetryWriter,
-} from "./store.ts";
+import { type AgentIdentity, markConnected, recordHello, TelemetryWriter } from "./store.ts";
 
 /** Set by the Worker after it verified the upgrade; any client-sent value is overwritten there. */
 export const VERIFIED_AGENT_HEADER = "x-nostromo-verified-agent";
@@ -46,6 +40,8 @@ export const CUT_CLOSE_CODE = 1008;
 
 interface Attachment extends AgentIdentity {
   garbage: number;
+  /** The link's hello was handled (an agent says hello once per connection). */
+  greeted?: boolean;
 }
 
 export const EXEC_GRACE_MS = 5_000;
@@ -113,7 +109,10 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     this.ctx.acceptWebSocket(server, ["agent"]);
     const attachment: Attachment = { agentId: info.agentId, tenantId: info.tenantId, garbage: 0 };
     server.serializeAttachment(attachment);
-    await this.db.control((db) => markConnected(db, attachment, true));
+    // A database hiccup must not refuse the link: the next heartbeat or metrics write records it.
+    await this.db
+      .control((db) => markConnected(db, attachment, true))
+      .catch((err) => logError("marking the agent online failed", err));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -195,6 +194,12 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
   ): Promise<void> {
     switch (frame.t) {
       case "hello": {
+        if (a.greeted) {
+          await this.refuse(ws, a, guard, "hello", { note: "a second hello on the same link" });
+          return;
+        }
+        a.greeted = true;
+        ws.serializeAttachment(a);
         await this.db
           .control((db) => recordHello(db, a, frame))
           .catch((e) => logError("hello write failed", e));
@@ -220,9 +225,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
         this.telemetry.metrics(a, frame);
         return;
       case "error":
-        await this.db
-          .control((db) => recordAgentError(db, a, frame))
-          .catch((e) => logError("agent error write failed", e));
+        this.telemetry.error(a, frame);
         return;
     }
   }
@@ -269,12 +272,15 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     if (reason) await this.cut(ws, a, reason, { ...guard.counters });
   }
 
-  /** Cuts the link, refuses new ones for QUARANTINE_MS (not for one oversized frame), alerts the tenant. */
+  /** Cuts the link and alerts the tenant. An agent that acted on what it was not asked to, or flooded the
+   * link, is also refused for QUARANTINE_MS; one that sent garbage or an oversized frame (a broken agent
+   * more likely than a hostile one) may reconnect at once, as before. */
   private async cut(ws: WebSocket, a: Attachment, reason: CutReason, detail: Record<string, unknown>) {
     if (ws.readyState !== WebSocket.OPEN) return;
     const oversized = reason === "oversized";
+    const quarantine = reason === "violations" || reason === "flood";
     ws.close(oversized ? FRAME_TOO_BIG_CLOSE_CODE : CUT_CLOSE_CODE, CUT_MESSAGES[reason]);
-    if (!oversized) {
+    if (quarantine) {
       this.ctx.storage.sql.exec("delete from quarantine");
       this.ctx.storage.sql.exec("insert into quarantine (until) values (?)", Date.now() + QUARANTINE_MS);
     }
@@ -285,7 +291,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
         action: oversized ? "agent_frame_too_big" : "agent_cut_off",
         description: oversized
           ? `Agent ${a.agentId} sent a control frame over ${MAX_FRAME_BYTES} bytes; its link was closed`
-          : `Agent ${a.agentId} was cut off (${CUT_MESSAGES[reason]}); its links are refused for ${QUARANTINE_MS / 1000} s`,
+          : `Agent ${a.agentId} was cut off (${CUT_MESSAGES[reason]})${quarantine ? `; its links are refused for ${QUARANTINE_MS / 1000} s` : ""}`,
         metadata: { reason, ...detail },
         status: "failure",
       },

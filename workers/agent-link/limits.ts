@@ -29,6 +29,8 @@ export const QUARANTINE_MS = 60_000;
  * sample in the window is written at its end: coalesced). */
 export const HEARTBEAT_WRITE_MS = 10_000;
 export const METRICS_WRITE_MS = 5_000;
+/** monitoring.error_log rows per agent per minute from `error` frames; the rest counted into the next. */
+export const ERROR_ROWS_PER_MINUTE = 30;
 /** security.alert audit rows per agent per minute; the rest are counted into the next row. */
 export const ALERTS_PER_MINUTE = 5;
 

@@ -6,9 +6,9 @@ import { configureNeon, createDb, type Db } from "../../db/client.ts";
 import { agents } from "../../db/schema/control/agents.ts";
 import { agentHealth, agentMetrics, errorLog } from "../../db/schema/control/monitoring.ts";
 import type { Bindings } from "../env.ts";
-import type { HelloFrame, MetricsFrame } from "../protocol/agent.ts";
+import type { AgentErrorFrame, HelloFrame, MetricsFrame } from "../protocol/agent.ts";
 import type { LinkDb } from "./db.ts";
-import { HEARTBEAT_WRITE_MS, METRICS_WRITE_MS, writeDue } from "./limits.ts";
+import { ERROR_ROWS_PER_MINUTE, HEARTBEAT_WRITE_MS, METRICS_WRITE_MS, writeDue } from "./limits.ts";
 
 export async function withDb<T>(env: Bindings, fn: (db: Db) => Promise<T>): Promise<T> {
   configureNeon(env.NEON_WS_PROXY);
@@ -79,6 +79,7 @@ export class TelemetryWriter {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writing: Promise<void> = Promise.resolve();
   private busy = false;
+  private errorWindow = { start: 0, rows: 0, dropped: 0 };
 
   constructor(
     private readonly db: LinkDb,
@@ -103,6 +104,24 @@ export class TelemetryWriter {
       return;
     }
     this.flushMetrics();
+  }
+
+  /** An agent-reported error: at most ERROR_ROWS_PER_MINUTE rows, the rest counted into the next row. */
+  error(a: AgentIdentity, e: AgentErrorFrame, now = Date.now()): void {
+    const w = this.errorWindow;
+    if (now - w.start >= 60_000) {
+      w.start = now;
+      w.rows = 0;
+    }
+    if (w.rows >= ERROR_ROWS_PER_MINUTE) {
+      w.dropped += 1;
+      return;
+    }
+    w.rows += 1;
+    const dropped = w.dropped;
+    w.dropped = 0;
+    const context = dropped > 0 ? { ...e.context, errorsDroppedBefore: dropped } : e.context;
+    this.run("agent error write failed", (db) => recordAgentError(db, a, { ...e, context }));
   }
 
   /** The link is gone: a sample still waiting is dropped (the agent is offline now). */

@@ -179,6 +179,7 @@ export const AgentFrameSchema = z.discriminatedUnion("t", [
 export type AgentFrame = z.infer<typeof AgentFrameSchema>;
 export type HelloFrame = z.infer<typeof HelloSchema>;
 export type MetricsFrame = z.infer<typeof MetricsSchema>;
+export type AgentErrorFrame = z.infer<typeof AgentErrorSchema>;
 
 // ── edge → agent ────────────────────────────────────────────────────────────────────────────────
 
