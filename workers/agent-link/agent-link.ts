@@ -244,7 +244,9 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     }
     if (frame.t === "session.closed") this.requests.done("session", frame.sessionId);
     const room = this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(frame.sessionId));
-    const accepted = await room.agentEvent(frame, { agentId: a.agentId, tenantId: a.tenantId });
+    const accepted = await room
+      .agentEvent(frame, { agentId: a.agentId, tenantId: a.tenantId })
+      .catch((err) => logError(`forwarding ${frame.t} failed`, err));
     if (accepted === false)
       await this.refuse(ws, a, guard, frame.t, { sessionId: frame.sessionId, by: "room" });
   }

@@ -1,5 +1,6 @@
-// The room's side of the agent's data socket: who may speak for the session, what a frame may be, and
-// the durable output tail. Kept out of session-room.ts so the room reads as a table of contents.
+// The room's side of its agent (AgentSide): the data socket, control-link events about the session, the
+// agent's loss and return — who may speak for the session and what a frame may be. Kept out of
+// session-room.ts so the room reads as a table of contents; the room hands it a narrow host interface.
 // - Only the session's own agent acts on it: control-link events are accepted from the agent the room
 //   was opened with (and its tenant) only, and the data socket only with the data token the room issued
 //   for this session — which the edge hands to that agent alone, over its authenticated control link.
@@ -7,10 +8,12 @@
 //   audited; the agent may re-dial (the session waits for it as for any dropped socket).
 // - Text frames are zod-validated, of a bounded size; unknown types are ignored (protocol evolution);
 //   malformed ones are counted and past MAX_GARBAGE the socket is closed (1008). Nothing here throws.
+import { randomToken, sha256Hex } from "../crypto/encoding.ts";
 import type { AgentFrame } from "../protocol/agent.ts";
 import {
   AGENT_DATA_FRAME_TYPES,
   type AgentDataFrame,
+  encodeEdgeDataFrame,
   FRAME_TOO_BIG_CLOSE_CODE,
   MAX_DATA_FRAME_BYTES,
   parseAgentDataFrame,
@@ -18,10 +21,6 @@ import {
 import { unknownFrameType } from "../protocol/evolution.ts";
 
 export const MAX_GARBAGE = 50;
-/** Durable output kept to rebuild the screen after a restart. */
-export const TAIL_BYTES = 256 * 1024;
-/** Largest row written to the object's SQLite (its limit is 2 MB a row; a batch may be bigger). */
-export const TAIL_ROW_BYTES = 64 * 1024;
 
 export interface AgentIdentityClaim {
   agentId: string;
@@ -94,43 +93,174 @@ export function attachAgentSocket(ws: WebSocket, h: AgentSocketHandlers): void {
   ws.addEventListener("error", () => h.lost());
 }
 
-/** The last TAIL_BYTES of output, durable in the object's storage, in rows of at most TAIL_ROW_BYTES. */
-export class OutputTail {
-  private rows: { seq: number; len: number }[] = [];
-  private bytes = 0;
+/** What the agent side needs to see of the room's state (the room's own record, mutated in place). */
+export interface AgentSessionView {
+  agentId: string;
+  tenantId: string;
+  publicId: string;
+  connectionId: string;
+  status: "connecting" | "active" | "disconnected" | "ended" | "error";
+  cols: number;
+  rows: number;
+  dataTokenHash: string;
+  shellIntegration: boolean;
+}
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(
-      "create table if not exists out_tail (seq integer primary key autoincrement, data blob not null)",
+/** What the agent side asks of the room. */
+export interface AgentSideHost {
+  meta(): AgentSessionView | null;
+  setStatus(
+    status: "active" | "disconnected" | "ended" | "error",
+    reason: string | null,
+    code?: string | null,
+  ): Promise<void>;
+  scheduleIdle(): Promise<void>;
+  output(bytes: Uint8Array): void;
+  /** Trust on first use: pins the key when the connection has none. */
+  pinHostKey(hostKey: string): Promise<void>;
+  save(): Promise<void>;
+  notice(level: "info" | "warn" | "error", message: string, code?: string): void;
+  audit(
+    type: "security.alert" | "session.ended",
+    description: string,
+    status: "warning" | "failure",
+    metadata: Record<string, unknown>,
+  ): void;
+}
+
+export type DataControlFrame = { t: "resize"; cols: number; rows: number } | { t: "close"; reason: string };
+
+/** The session's agent: its data socket, its control-link events, reopening after an agent restart. */
+export class AgentSide {
+  socket: WebSocket | null = null;
+
+  constructor(private readonly room: AgentSideHost) {}
+
+  /** Sends a control frame on the data socket; a socket already gone is the state machine's business. */
+  send(frame: DataControlFrame): void {
+    try {
+      this.socket?.send(encodeEdgeDataFrame(frame));
+    } catch {
+      // already closed
+    }
+  }
+
+  close(code: number, reason: string): void {
+    this.socket?.close(code, reason);
+    this.socket = null;
+  }
+
+  /** The data socket upgrade: only with the token this room issued for this session. */
+  async upgrade(request: Request, m: AgentSessionView): Promise<Response> {
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
+    if ((await sha256Hex(token)) !== m.dataTokenHash) {
+      return Response.json(
+        { error: { code: "UNAUTHORIZED", message: "Bad data token", requestId: "room" } },
+        { status: 401 },
+      );
+    }
+    const pair = new WebSocketPair();
+    this.accept(pair[1]);
+    if (m.status === "disconnected") {
+      await this.room.setStatus("active", null);
+      await this.room.scheduleIdle();
+    }
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  private accept(ws: WebSocket): void {
+    this.socket?.close(4000, "replaced");
+    this.socket = ws;
+    attachAgentSocket(ws, {
+      output: (bytes) => this.room.output(bytes),
+      control: (f) => this.control(f),
+      oversized: (bytes) => {
+        const m = this.room.meta();
+        this.room.audit(
+          "security.alert",
+          `The agent sent an output frame of ${bytes} bytes in ${m?.publicId}; refused`,
+          "warning",
+          { agentId: m?.agentId, bytes },
+        );
+      },
+      lost: () => {
+        if (this.socket !== ws) return;
+        this.socket = null;
+        void this.lost();
+      },
+    });
+  }
+
+  private control(f: AgentDataFrame): void {
+    const m = this.room.meta();
+    if (!m) return;
+    if (f.t === "ready") {
+      void this.room.setStatus("active", null).then(() => this.room.scheduleIdle());
+      this.send({ t: "resize", cols: m.cols, rows: m.rows });
+    } else if (f.t === "exit") {
+      const code = f.code !== null && f.code !== undefined ? ` with code ${f.code}` : "";
+      void this.room.setStatus("ended", `The remote shell exited${code}`);
+    } else if (f.t === "error") {
+      void this.room.setStatus("error", f.message, f.code);
+    }
+  }
+
+  /** A control-link event about this session; false when refused (not this session's agent). */
+  async event(frame: SessionAgentEvent, from: AgentIdentityClaim | undefined): Promise<boolean> {
+    const m = this.room.meta();
+    if (!m || !agentMayAct(m, from)) return false;
+    if (frame.t === "session.opened") await this.room.pinHostKey(frame.hostKey);
+    else if (frame.t === "session.failed") await this.room.setStatus("error", frame.message, frame.code);
+    else await this.room.setStatus("ended", frame.reason || "The remote shell closed");
+    return true;
+  }
+
+  /** The data socket or the control link dropped: wait for the agent within the grace window. A claim
+   * from another agent's link is ignored. */
+  async lost(agentId?: string): Promise<void> {
+    const m = this.room.meta();
+    if (!m || (agentId !== undefined && agentId !== m.agentId)) return;
+    if (m.status === "active" || m.status === "connecting") {
+      this.close(1011, "agent lost");
+      await this.room.setStatus("disconnected", "The agent link dropped; waiting for it to come back");
+    }
+  }
+
+  /** For an agent that came back without this session's SSH connection: a fresh data token (the old one
+   * is forgotten) and the size to reopen with; null when the session is not waiting for its agent. */
+  async prepareReopen(): Promise<{
+    dataToken: string;
+    cols: number;
+    rows: number;
+    connectionId: string;
+    shellIntegration: boolean;
+  } | null> {
+    const m = this.room.meta();
+    if (!m || (m.status !== "disconnected" && m.status !== "connecting")) return null;
+    const dataToken = randomToken(32);
+    m.dataTokenHash = await sha256Hex(dataToken);
+    await this.room.save();
+    this.room.notice("warn", "The agent came back; reopening the shell on the target");
+    const { cols, rows, connectionId, shellIntegration } = m;
+    return { dataToken, cols, rows, connectionId, shellIntegration };
+  }
+
+  /** The output could not be stored: the session cannot keep its guarantees (the recording and the
+   * restart tail hold everything viewers saw), so it ends in error — recorded, and viewers told why. */
+  storageFailed(err: unknown): void {
+    const m = this.room.meta();
+    console.error(
+      JSON.stringify({ level: "error", msg: "session output storage failed", error: String(err) }),
     );
-  }
-
-  /** Replays the stored tail (object start-up). */
-  restore(write: (bytes: Uint8Array) => void): void {
-    for (const row of this.sql.exec<{ seq: number; data: ArrayBuffer }>(
-      "select seq, data from out_tail order by seq",
-    )) {
-      write(new Uint8Array(row.data));
-      this.rows.push({ seq: row.seq, len: row.data.byteLength });
-      this.bytes += row.data.byteLength;
-    }
-  }
-
-  /** Appends one batch; throws when storage fails (the caller decides what that means for the session). */
-  append(batch: Uint8Array): void {
-    for (let off = 0; off < batch.byteLength; off += TAIL_ROW_BYTES) {
-      // SQL storage binds ArrayBuffers, not views: copy the slice into its own buffer.
-      const piece = batch.slice(off, Math.min(batch.byteLength, off + TAIL_ROW_BYTES));
-      const row = this.sql
-        .exec<{ seq: number }>("insert into out_tail (data) values (?) returning seq", piece.buffer)
-        .one();
-      this.rows.push({ seq: row.seq, len: piece.byteLength });
-      this.bytes += piece.byteLength;
-    }
-    while (this.bytes > TAIL_BYTES && this.rows.length > 1) {
-      const old = this.rows.shift() as { seq: number; len: number };
-      this.bytes -= old.len;
-      this.sql.exec("delete from out_tail where seq = ?", old.seq);
-    }
+    this.room.notice(
+      "error",
+      "The session's output could not be stored; the session was ended",
+      "STORAGE_FAILED",
+    );
+    this.room.audit("session.ended", `Output storage failed in ${m?.publicId}`, "failure", {
+      error: String(err).slice(0, 500),
+    });
+    this.send({ t: "close", reason: "output storage failed" });
+    void this.room.setStatus("error", "The session's output could not be stored", "STORAGE_FAILED");
   }
 }

@@ -14,25 +14,21 @@ import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import { sessionRecording } from "../../db/schema/tenant/session-recording.ts";
 import { sessionViewer } from "../../db/schema/tenant/session-viewer.ts";
-import { randomToken, sha256Hex } from "../crypto/encoding.ts";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE, type LiveObject } from "../live/login-sockets.ts";
 import { type Decision, evaluateCommand } from "../policy/index.ts";
 import { loadCompiledPolicies } from "../policy-store.ts";
-import { type AgentDataFrame, encodeEdgeDataFrame } from "../protocol/agent-data.ts";
 import { type ParticipantView, parseViewerFrame, type RoomFrame } from "../protocol/viewer.ts";
 import { withTenantDb } from "../tenancy/standalone.ts";
 import {
   type AgentIdentityClaim,
-  agentMayAct,
-  attachAgentSocket,
-  MAX_GARBAGE,
-  OutputTail,
+  AgentSide,
+  type DataControlFrame,
   type SessionAgentEvent,
-  TAIL_ROW_BYTES,
 } from "./agent-socket.ts";
 import { CommandTracker, type Typist } from "./command-tracker.ts";
 import { OscScanner } from "./osc-scanner.ts";
+import { OutputTail, TAIL_ROW_BYTES } from "./output-tail.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { Screen } from "./screen.ts";
 
@@ -41,6 +37,7 @@ export const POLICY_REFRESH_MS = 2_000;
 export const POLICY_LOAD_TIMEOUT_MS = 5_000;
 export const OUTPUT_BATCH_MS = 8;
 export const OUTPUT_BATCH_BYTES = 256 * 1024;
+const MAX_GARBAGE = 50;
 
 export type RoomStatus = "connecting" | "active" | "disconnected" | "ended" | "error";
 
@@ -98,7 +95,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private meta: Meta | null = null;
   private screen: Screen | null = null;
   private recorder: Recorder | null = null;
-  private agentSocket: WebSocket | null = null;
+  private readonly agent: AgentSide;
   private readonly viewers = new Set<Viewer>();
   private pendingOut: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -120,6 +117,24 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.tail = new OutputTail(ctx.storage.sql);
+    this.agent = new AgentSide({
+      meta: () => this.meta,
+      setStatus: (status, reason, code) => this.setStatus(status, reason, code),
+      scheduleIdle: () => this.scheduleIdle(),
+      output: (bytes) => this.onAgentOutput(bytes),
+      pinHostKey: (hostKey) =>
+        this.tenantDb(async (db) => {
+          const id = this.requireMeta().connectionId;
+          await db
+            .update(connection)
+            .set({ hostKey })
+            .where(and(eq(connection.id, id), sql`${connection.hostKey} is null`));
+        }),
+      save: () => this.save(),
+      notice: (level, message, code) => this.broadcastJson({ t: "notice", level, message, code }),
+      audit: (type, description, status, metadata) =>
+        this.queueDb((db) => this.auditRow(db, type, description, status, null, metadata)),
+    });
     void ctx.blockConcurrencyWhile(async () => {
       this.meta = (await ctx.storage.get<Meta>("meta")) ?? null;
       if (!this.meta) return;
@@ -238,8 +253,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     this.flushOutput();
     await this.stopRecording(null);
     for (const v of this.viewers) v.ws.close(1000, this.meta?.reason?.slice(0, 100) ?? "session over");
-    this.agentSocket?.close(1000, "session over");
-    this.agentSocket = null;
+    this.agent.close(1000, "session over");
     await this.tenantDb((db) =>
       db
         .update(sessionViewer)
@@ -279,143 +293,28 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     return this.env.AGENT_LINK.get(this.env.AGENT_LINK.idFromName(m.agentId));
   }
 
+  private get agentSocket(): WebSocket | null {
+    return this.agent.socket;
+  }
+
   /** Control-link events about this session, forwarded by the agent's AgentLink (`from`: the agent that
    * sent it) or made by the edge itself. False when refused: another agent may not act on this session. */
   async agentEvent(frame: SessionAgentEvent, from?: AgentIdentityClaim): Promise<boolean> {
-    const m = this.meta;
-    if (!m) return false;
-    if (!agentMayAct(m, from)) return false;
-    if (frame.t === "session.opened") {
-      await this.tenantDb(async (db) => {
-        // Trust on first use: pin the host key the agent saw if none is pinned yet.
-        await db
-          .update(connection)
-          .set({ hostKey: frame.hostKey })
-          .where(and(eq(connection.id, m.connectionId), sql`${connection.hostKey} is null`));
-      });
-    } else if (frame.t === "session.failed") {
-      await this.setStatus("error", frame.message, frame.code);
-    } else if (frame.t === "session.closed") {
-      await this.setStatus("ended", frame.reason || "The remote shell closed");
-    }
-    return true;
+    return this.agent.event(frame, from);
   }
 
-  private sendToAgent(
-    frame: { t: "resize"; cols: number; rows: number } | { t: "close"; reason: string },
-  ): void {
-    try {
-      this.agentSocket?.send(encodeEdgeDataFrame(frame));
-    } catch {
-      // the socket is already gone; the state machine handles it
-    }
+  private sendToAgent(frame: DataControlFrame): void {
+    this.agent.send(frame);
   }
 
-  /** For an agent that came back without this session's SSH connection: a fresh data token (the old one
-   * is forgotten) and the size to reopen with; null when the session is not waiting for its agent. */
-  async prepareReopen(): Promise<{
-    dataToken: string;
-    cols: number;
-    rows: number;
-    connectionId: string;
-    shellIntegration: boolean;
-  } | null> {
-    const m = this.meta;
-    if (!m || (m.status !== "disconnected" && m.status !== "connecting")) return null;
-    const dataToken = randomToken(32);
-    m.dataTokenHash = await sha256Hex(dataToken);
-    await this.save();
-    this.broadcastJson({
-      t: "notice",
-      level: "warn",
-      message: "The agent came back; reopening the shell on the target",
-    });
-    return {
-      dataToken,
-      cols: m.cols,
-      rows: m.rows,
-      connectionId: m.connectionId,
-      shellIntegration: m.shellIntegration,
-    };
-  }
-
-  private acceptAgent(ws: WebSocket): void {
-    this.agentSocket?.close(4000, "replaced");
-    this.agentSocket = ws;
-    attachAgentSocket(ws, {
-      output: (bytes) => this.onAgentOutput(bytes),
-      control: (f) => this.onAgentControl(f),
-      oversized: (bytes) => this.onOversizedFrame(bytes),
-      lost: () => {
-        if (this.agentSocket !== ws) return;
-        this.agentSocket = null;
-        void this.agentLost();
-      },
-    });
-  }
-
-  private onAgentControl(f: AgentDataFrame): void {
-    if (f.t === "ready") {
-      void this.setStatus("active", null).then(() => this.scheduleIdle());
-      const m = this.requireMeta();
-      this.sendToAgent({ t: "resize", cols: m.cols, rows: m.rows });
-    } else if (f.t === "exit") {
-      void this.setStatus(
-        "ended",
-        `The remote shell exited${f.code !== null && f.code !== undefined ? ` with code ${f.code}` : ""}`,
-      );
-    } else if (f.t === "error") {
-      void this.setStatus("error", f.message, f.code);
-    }
-  }
-
-  /** An output frame over the limit: refused (the socket is closed with 1009), audited; the session waits
-   * for the agent to re-dial like after any dropped socket. */
-  private onOversizedFrame(bytes: number): void {
-    const m = this.requireMeta();
-    this.queueDb((db) =>
-      this.auditRow(
-        db,
-        "security.alert",
-        `The agent sent an output frame of ${bytes} bytes in ${m.publicId}; refused`,
-        "warning",
-        null,
-        { agentId: m.agentId, bytes },
-      ),
-    );
-  }
-
-  /** The output could not be stored: the session cannot keep its guarantees (the recording and the
-   * restart tail hold everything viewers saw), so it ends in error — recorded, and viewers told why. */
-  private onOutputStorageFailed(err: unknown): void {
-    const m = this.requireMeta();
-    console.error(
-      JSON.stringify({ level: "error", msg: "session output storage failed", error: String(err) }),
-    );
-    this.broadcastJson({
-      t: "notice",
-      level: "error",
-      code: "STORAGE_FAILED",
-      message: "The session's output could not be stored; the session was ended",
-    });
-    this.queueDb((db) =>
-      this.auditRow(db, "session.ended", `Output storage failed in ${m.publicId}`, "failure", null, {
-        error: String(err).slice(0, 500),
-      }),
-    );
-    this.sendToAgent({ t: "close", reason: "output storage failed" });
-    void this.setStatus("error", "The session's output could not be stored", "STORAGE_FAILED");
+  /** See AgentSide.prepareReopen. */
+  async prepareReopen() {
+    return this.agent.prepareReopen();
   }
 
   /** The agent's data socket or its control link dropped: wait for it within the grace window. */
   async agentLost(agentId?: string): Promise<void> {
-    const m = this.meta;
-    if (agentId !== undefined && agentId !== m?.agentId) return;
-    if (m && (m.status === "active" || m.status === "connecting")) {
-      this.agentSocket?.close(1011, "agent lost");
-      this.agentSocket = null;
-      await this.setStatus("disconnected", "The agent link dropped; waiting for it to come back");
-    }
+    await this.agent.lost(agentId);
   }
 
   private onAgentOutput(bytes: Uint8Array): void {
@@ -464,7 +363,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       for (let off = 0; this.recorder && off < batch.byteLength; off += TAIL_ROW_BYTES)
         this.recorder.output(batch.subarray(off, off + TAIL_ROW_BYTES));
     } catch (err) {
-      this.onOutputStorageFailed(err);
+      this.agent.storageFailed(err);
       return;
     }
     if (this.recorder?.due) void this.flushRecording();
@@ -500,23 +399,9 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         { status: 409 },
       );
     }
+    if (url.pathname.endsWith("/agent")) return this.agent.upgrade(request, m);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    if (url.pathname.endsWith("/agent")) {
-      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
-      if ((await sha256Hex(token)) !== m.dataTokenHash) {
-        return Response.json(
-          { error: { code: "UNAUTHORIZED", message: "Bad data token", requestId: "room" } },
-          { status: 401 },
-        );
-      }
-      this.acceptAgent(server);
-      if (m.status === "disconnected") {
-        await this.setStatus("active", null);
-        await this.scheduleIdle();
-      }
-      return new Response(null, { status: 101, webSocket: client });
-    }
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
     await this.acceptViewer(server, who);
