@@ -436,3 +436,40 @@ describe("floods and protocol evolution", () => {
     expect(await realAgentOnline(live.admin)).toBe(true);
   });
 });
+
+describe("per-tenant bound", () => {
+  it("a tenant at its active-agent limit cannot enrol another agent, and the token is not spent", async () => {
+    const { rows } = await db.query<{ n: number }>(
+      "select count(*)::int as n from command.agents where tenant_id = $1 and status = 'active'",
+      [tenantA],
+    );
+    const fill = 500 - (rows[0]?.n ?? 0);
+    await db.query(
+      `insert into command.agents (tenant_id, name, public_key)
+       select $1, 'filler-' || g, 'AAAA' from generate_series(1, $2) g`,
+      [tenantA, fill],
+    );
+    try {
+      const tok = await adminA.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
+      const body = {
+        token: tok.body.token,
+        publicKey: randomBytes(32).toString("base64"),
+        hostname: "one-too-many",
+        version: "1",
+        os: "linux",
+      };
+      const r = await new Http(adminA.base).call<{ error: { code: string } }>(
+        "POST",
+        "/api/agents/enroll",
+        body,
+      );
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe("PLAN_LIMIT");
+      await db.query("delete from command.agents where tenant_id = $1 and name like 'filler-%'", [tenantA]);
+      const again = await new Http(adminA.base).call("POST", "/api/agents/enroll", body);
+      expect(again.status).toBe(201);
+    } finally {
+      await db.query("delete from command.agents where tenant_id = $1 and name like 'filler-%'", [tenantA]);
+    }
+  });
+});

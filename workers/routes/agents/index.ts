@@ -25,6 +25,9 @@ import { openTenantDb } from "../../tenancy/connection-manager.ts";
 import { findTenant, isUuid } from "../../tenancy/tenant-record.ts";
 
 export const ONLINE_WINDOW_MS = 60_000;
+/** Per-tenant bound on active agents: what one tenant's agents can cost the edge is this many times the
+ * per-agent bound of the AgentLink (workers/agent-link/limits.ts). */
+export const MAX_ACTIVE_AGENTS_PER_TENANT = 500;
 const TOKEN_PREFIX = "nse_";
 
 const tokenBody = z
@@ -90,6 +93,22 @@ export const agentsRoutes = new Hono<AppEnv>()
     const body = await readJson(c, EnrollRequestSchema);
     if (!body.token.startsWith(TOKEN_PREFIX)) throw invalidToken();
     const hash = await hashToken(body.token);
+    // Checked before the token is claimed, so a refused enrolment does not spend it.
+    const [pending] = await c.var.db
+      .select({ tenantId: agentEnrollmentTokens.tenantId })
+      .from(agentEnrollmentTokens)
+      .where(eq(agentEnrollmentTokens.tokenHash, hash));
+    if (pending) {
+      const [{ n }] = (await c.var.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(agents)
+        .where(and(eq(agents.tenantId, pending.tenantId), eq(agents.status, "active")))) as [{ n: number }];
+      if (n >= MAX_ACTIVE_AGENTS_PER_TENANT)
+        throw new ApiError(
+          "PLAN_LIMIT",
+          `This organization already has ${MAX_ACTIVE_AGENTS_PER_TENANT} active agents; revoke one first`,
+        );
+    }
     // Claiming the token and checking it are one statement: two racing enrolments cannot both win.
     const [claimed] = await c.var.db
       .update(agentEnrollmentTokens)
