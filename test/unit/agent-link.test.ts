@@ -81,10 +81,13 @@ describe("ControlLink", () => {
       expect(e.headers[0]?.[name.toLowerCase()]).toBeTruthy();
     ws.send("][");
     ws.send(Buffer.from([1, 2]), { binary: true });
+    // A newer edge's frame type: ignored quietly, not garbage (protocol evolution).
+    ws.send(JSON.stringify({ t: "session.snapshot", sessionId: "ses_1" }));
     ws.send(JSON.stringify({ t: "ping", ts: 5 }));
     await waitUntil(() => frames.length === 1);
     expect(frames).toEqual([{ t: "ping", ts: 5 }]);
     expect(logs.filter((l) => l.includes("link.bad_frame"))).toHaveLength(2);
+    expect(logs.filter((l) => l.includes("link.unknown_frame"))).toHaveLength(1);
   });
 
   it("keeps must-deliver frames during an outage and sends them right after the reconnect's first frame", async () => {
