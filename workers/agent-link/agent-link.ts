@@ -8,8 +8,6 @@
 // thresholds are in limits.ts. A misbehaving agent is cut off and its tenant alerted; no other agent or
 // tenant is touched.
 import { DurableObject } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
-import { session } from "../../db/schema/tenant/session.ts";
 import type { Bindings } from "../env.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import {
@@ -23,11 +21,11 @@ import { AGENT_LINK_MAX_SKEW_MS } from "../protocol/agent-auth.ts";
 import { FRAME_TOO_BIG_CLOSE_CODE } from "../protocol/agent-data.ts";
 import { PROTOCOL_VERSION, unknownFrameType } from "../protocol/evolution.ts";
 import { MAX_FRAME_BYTES } from "../protocol/frame.ts";
-import { openFrame } from "../sessions/open.ts";
 import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
 import { LinkDb } from "./db.ts";
 import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";
 import { OutstandingRequests } from "./requests.ts";
+import { reopenSessions, sessionsLost } from "./sessions.ts";
 import { type AgentIdentity, markConnected, recordHello, TelemetryWriter } from "./store.ts";
 
 /** Set by the Worker after it verified the upgrade; any client-sent value is overwritten there. */
@@ -122,6 +120,11 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // Whatever an agent sends, the handler never throws: a failure is logged and the link carries on.
+    await this.onMessage(ws, message).catch((err) => logError("agent frame handling failed", err));
+  }
+
+  private async onMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const a = ws.deserializeAttachment() as Attachment;
     const guard = this.guardFor(ws, a);
     const now = Date.now();
@@ -212,10 +215,8 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
         const now = Date.now();
         const foreign = frame.sessions.filter((id) => !this.requests.has("session", id, now));
         if (foreign.length > 0) await this.refuse(ws, a, guard, "hello", { sessions: foreign.slice(0, 10) });
-        await this.reopenSessions(
-          a,
-          frame.sessions.filter((id) => !foreign.includes(id)),
-        );
+        const held = frame.sessions.filter((id) => !foreign.includes(id));
+        await reopenSessions(this.env, this.db, a, held, (f) => this.send(f));
         return;
       }
       case "heartbeat":
@@ -324,60 +325,6 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     });
   }
 
-  /** The link is gone: the agent's live sessions wait for it (disconnected) within their grace window. */
-  private async sessionsLost(a: AgentIdentity): Promise<void> {
-    await this.db
-      .tenant(a.tenantId, async (db) => {
-        const live = await db
-          .select({ id: session.id })
-          .from(session)
-          .where(
-            and(
-              eq(session.agentId, a.agentId),
-              eq(session.organizationId, a.tenantId),
-              eq(session.status, "active"),
-            ),
-          );
-        for (const { id } of live)
-          await this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(id)).agentLost(a.agentId);
-      })
-      .catch((err) => logError("marking sessions lost failed", err));
-  }
-
-  /** After a restart the agent holds no SSH connection for sessions still waiting for it: reopen them. */
-  private async reopenSessions(a: AgentIdentity, held: string[]): Promise<void> {
-    await this.db
-      .tenant(a.tenantId, async (db, tenant) => {
-        const waiting = await db
-          .select({ id: session.id })
-          .from(session)
-          .where(
-            and(
-              eq(session.agentId, a.agentId),
-              eq(session.organizationId, a.tenantId),
-              eq(session.status, "disconnected"),
-            ),
-          );
-        for (const { id } of waiting) {
-          if (held.includes(id)) continue;
-          const room = this.env.SESSION_ROOM.get(this.env.SESSION_ROOM.idFromName(id));
-          const prep = await room.prepareReopen();
-          if (!prep) continue;
-          try {
-            this.send(await openFrame(this.env, db, tenant, { sessionUuid: id, ...prep }));
-          } catch (err) {
-            await room.agentEvent({
-              t: "session.failed",
-              sessionId: id,
-              code: "INTERNAL",
-              message: err instanceof Error ? err.message : "cannot reopen",
-            });
-          }
-        }
-      })
-      .catch((err) => logError("reopen failed", err));
-  }
-
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const a = ws.deserializeAttachment() as Attachment | null;
     if (this.guard?.ws === ws) this.guard = null;
@@ -390,7 +337,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
       await this.db
         .control((db) => markConnected(db, a, false))
         .catch((err) => logError("marking the agent offline failed", err));
-      await this.sessionsLost(a);
+      await sessionsLost(this.env, this.db, a);
     }
   }
 

@@ -1,0 +1,74 @@
+// The agent's sessions when its link drops or comes back: live ones wait for it (disconnected) within
+// their grace window; after a restart, the ones still waiting are reopened (a new shell on the same
+// screen) unless the agent says it still holds them.
+import { and, eq } from "drizzle-orm";
+import { session } from "../../db/schema/tenant/session.ts";
+import type { Bindings } from "../env.ts";
+import type { SessionOpenFrame } from "../protocol/agent.ts";
+import { openFrame } from "../sessions/open.ts";
+import type { LinkDb } from "./db.ts";
+import type { AgentIdentity } from "./store.ts";
+
+/** The link is gone: the agent's live sessions wait for it (disconnected) within their grace window. */
+export async function sessionsLost(env: Bindings, linkDb: LinkDb, a: AgentIdentity): Promise<void> {
+  await linkDb
+    .tenant(a.tenantId, async (db) => {
+      const live = await db
+        .select({ id: session.id })
+        .from(session)
+        .where(
+          and(
+            eq(session.agentId, a.agentId),
+            eq(session.organizationId, a.tenantId),
+            eq(session.status, "active"),
+          ),
+        );
+      for (const { id } of live)
+        await env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(id)).agentLost(a.agentId);
+    })
+    .catch((err) => logError("marking sessions lost failed", err));
+}
+
+/** After a restart the agent holds no SSH connection for sessions still waiting for it: reopen them. */
+export async function reopenSessions(
+  env: Bindings,
+  linkDb: LinkDb,
+  a: AgentIdentity,
+  held: string[],
+  send: (frame: SessionOpenFrame) => boolean,
+): Promise<void> {
+  await linkDb
+    .tenant(a.tenantId, async (db, tenant) => {
+      const waiting = await db
+        .select({ id: session.id })
+        .from(session)
+        .where(
+          and(
+            eq(session.agentId, a.agentId),
+            eq(session.organizationId, a.tenantId),
+            eq(session.status, "disconnected"),
+          ),
+        );
+      for (const { id } of waiting) {
+        if (held.includes(id)) continue;
+        const room = env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(id));
+        const prep = await room.prepareReopen();
+        if (!prep) continue;
+        try {
+          send(await openFrame(env, db, tenant, { sessionUuid: id, ...prep }));
+        } catch (err) {
+          await room.agentEvent({
+            t: "session.failed",
+            sessionId: id,
+            code: "INTERNAL",
+            message: err instanceof Error ? err.message : "cannot reopen",
+          });
+        }
+      }
+    })
+    .catch((err) => logError("reopen failed", err));
+}
+
+function logError(msg: string, err: unknown): void {
+  console.error(JSON.stringify({ level: "error", msg, error: String(err) }));
+}
