@@ -125,6 +125,8 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
   }
 
   private async onMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // Frames still arriving after the edge closed (cut) this link are not processed.
+    if (ws.readyState !== WebSocket.OPEN) return;
     const a = ws.deserializeAttachment() as Attachment;
     const guard = this.guardFor(ws, a);
     const now = Date.now();
