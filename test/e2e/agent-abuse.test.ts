@@ -277,6 +277,35 @@ describe("an agent of tenant A cannot act on tenant B", () => {
     expect(await realAgentOnline(adminA)).toBe(true);
   });
 
+  it("exec answers from another agent never reach tenant B's command in flight", async () => {
+    const evil = await EvilAgent.enroll(adminA, "evil-exec");
+    expect(await evil.connect()).toBe(101);
+    const exec = live.admin.call<{ output: string; exit_code: number }>(
+      "POST",
+      `/api/connections/${live.connectionId}/exec`,
+      { command: "sleep 1; echo exec-ok-B" },
+    );
+    for (let i = 0; i < 5; i++) {
+      evil.send({
+        t: "exec.result",
+        requestId: randomUUID(),
+        output: "forged",
+        exitCode: 0,
+        signal: null,
+        durationMs: 1,
+        truncated: false,
+      });
+      evil.send({ t: "exec.failed", requestId: randomUUID(), code: "INTERNAL", message: "forged" });
+    }
+    const r = await exec;
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.output).toContain("exec-ok-B");
+    expect(r.body.exit_code).toBe(0);
+    // Ten refused answers: the link is cut.
+    expect((await evil.waitClosed()).code).toBe(1008);
+    await bStillWorks();
+  });
+
   it("a data socket for B's session is refused without B's token, even with an A session's token", async () => {
     const evil = await EvilAgent.enroll(adminA, "evil-2");
     expect(await evil.connect()).toBe(101);
