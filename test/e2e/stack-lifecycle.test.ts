@@ -181,8 +181,12 @@ async function interruptAt(step: Step, how: Interrupt): Promise<number> {
 const FULL = process.env.NOSTROMO_LIFECYCLE_FULL === "1";
 const HOW: Interrupt[] = ["SIGINT to the group", "SIGTERM to npm", "SIGHUP to the group"];
 const STARTUP: Step[] = ["postgres", "migrations", "worker", "agent"];
+// The full run also repeats the case of the report ("9 of 10 Ctrl-C left the Worker running") ten times.
 const CASES: [Step, Interrupt][] = FULL
-  ? [...STARTUP, "running" as const].flatMap((s) => HOW.map((h): [Step, Interrupt] => [s, h]))
+  ? [
+      ...[...STARTUP, "running" as const].flatMap((s) => HOW.map((h): [Step, Interrupt] => [s, h])),
+      ...Array.from({ length: 9 }, (): [Step, Interrupt] => ["running", "SIGINT to the group"]),
+    ]
   : [...STARTUP.map((s, i): [Step, Interrupt] => [s, HOW[i % HOW.length] as Interrupt])];
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
