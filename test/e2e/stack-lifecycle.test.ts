@@ -3,7 +3,8 @@
 // went away) at each start-up step and once running, no process of that run and no port it used may be
 // left after 10 s. A second `npm start` on the same data dir fails fast and clearly, the first keeps serving.
 // Every process of a run is tracked twice: as a descendant of npm (sampled while it runs) and by a marker in
-// its environment (which survives re-parenting). Set NOSTROMO_LIFECYCLE_FULL=1 for every step × signal.
+// its environment (which survives re-parenting). CI runs one signal per step (Ctrl-C and SIGHUP once running
+// are in the last two cases); NOSTROMO_LIFECYCLE_FULL=1 runs every step × signal and ten Ctrl-C's.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -227,7 +228,7 @@ describe.sequential("npm start stops everything it started", () => {
     }
   }, 240_000);
 
-  it("a run killed with SIGKILL leaves its children; the next npm start stops them, says so, and starts", async () => {
+  it("a run killed with SIGKILL leaves its children; the next npm start stops them, says so, starts, and stops on SIGHUP", async () => {
     const crashed = startRun();
     try {
       await crashed.waitFor(STEPS.running);
@@ -246,9 +247,9 @@ describe.sequential("npm start stops everything it started", () => {
         expect(await crashed.gone(STOP_WITHIN_MS, false), "the crashed run's children").toMatchObject({
           processes: [],
         });
-        again.interrupt("SIGINT to the group");
+        again.interrupt("SIGHUP to the group");
         const result = await again.gone(STOP_WITHIN_MS);
-        expect(result, `left after Ctrl-C; output:\n${again.output()}`).toMatchObject({
+        expect(result, `left after SIGHUP; output:\n${again.output()}`).toMatchObject({
           processes: [],
           ports: [],
         });
@@ -278,10 +279,4 @@ describe.sequential("npm start stops everything it started", () => {
       await new Promise((r) => holder.close(r));
     }
   }, 60_000);
-
-  it.each(
-    FULL ? [] : (["SIGTERM to npm", "SIGHUP to the group"] as Interrupt[]),
-  )("once running, stopped by %s", async (how) => {
-    await interruptAt("running", how);
-  }, 180_000);
 });
