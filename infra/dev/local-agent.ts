@@ -78,6 +78,15 @@ export async function startLocalAgent(
   });
 }
 
+/** The listener's PID from the PidFile our sshd config names (recorded for a crashed run's cleanup). */
+function sshdPid(dir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dir, "sshd.pid"), "utf8")) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A demo SSH target: the local OpenSSH sshd on a loopback port (needs root to create its login user), and
  * a demo connection to it through the local agent, so a new user can open a session at once. */
 export async function startDemoTarget(
@@ -100,7 +109,7 @@ export async function startDemoTarget(
     "app",
     () => startSshd({ hostKeyPath: join(dataDir, "demo-ssh-host-key") }),
     (s) => s.stop(),
-    (s) => Number(readFileSync(join(s.dir, "sshd.pid"), "utf8")) || undefined,
+    (s) => sshdPid(s.dir),
   );
   const api = await adminSession(sup, url, tenantId, demoAdmin);
   let agentId: string | undefined;

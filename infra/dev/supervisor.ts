@@ -26,7 +26,6 @@ interface Entry extends SupervisedChild {
   /** The first signal; PostgreSQL takes SIGINT ("fast shutdown") on its postmaster only. */
   stopSignal: NodeJS.Signals;
   signalGroup: boolean;
-  exited: Promise<void>;
 }
 
 interface Closer {
@@ -150,7 +149,6 @@ export class Supervisor {
       child,
       stopSignal,
       signalGroup,
-      exited,
     });
     void exited.then(() => this.changed());
     this.changed();
