@@ -2,8 +2,9 @@
 // process we started? who holds this port?) and for the stack lifecycle test (what is left of a run?).
 // Read straight from /proc because no maintained npm package answers "which PID listens on port N" without
 // shelling out to lsof/ss (absent on slim images); a PID alone can be reused, so a process is identified by
-// PID + start time (field 22 of /proc/<pid>/stat). Everywhere else (no /proc) the answers are "unknown".
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+// PID + start time (field 22 of /proc/<pid>/stat). Without /proc (macOS) liveness falls back to kill(pid, 0)
+// and the other answers are "unknown".
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 
 export interface ProcInfo {
@@ -33,8 +34,19 @@ export function procStat(pid: number): ProcInfo | null {
   };
 }
 
-/** Alive and not a zombie; with startTime, also still the same process (PIDs are reused). */
+export const HAS_PROC = existsSync("/proc/self/stat");
+
+/** Alive and not a zombie; with startTime, also still the same process (PIDs are reused). Without /proc
+ * (macOS), only whether the PID exists. */
 export function isAlive(pid: number, startTime?: number): boolean {
+  if (!HAS_PROC) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+  }
   const s = procStat(pid);
   if (!s || s.state === "Z" || s.state === "X") return false;
   return startTime === undefined || s.startTime === startTime;

