@@ -4,7 +4,7 @@
 // left after 10 s. A second `npm start` on the same data dir fails fast and clearly, the first keeps serving.
 // Every process of a run is tracked twice: as a descendant of npm (sampled while it runs) and by a marker in
 // its environment (which survives re-parenting). CI runs one signal per step (Ctrl-C and SIGHUP once running
-// are in the last two cases); NOSTROMO_LIFECYCLE_FULL=1 runs every step × signal and ten Ctrl-C's.
+// are in the last two cases); NOSTROMO_LIFECYCLE_FULL=1 runs every step × way of stopping, and ten Ctrl-C's.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -23,7 +23,9 @@ import {
 } from "../../infra/dev/procs.ts";
 import { ROOT } from "./harness.ts";
 
-type Interrupt = "SIGINT to the group" | "SIGTERM to npm" | "SIGHUP to the group";
+/** "terminal closed": npm start runs on a pseudo-terminal (`script`), whose owner is killed — the kernel
+ * hangs the terminal up, as when a terminal window is closed. */
+type Interrupt = "SIGINT to the group" | "SIGTERM to npm" | "SIGHUP to the group" | "terminal closed";
 
 const STEPS = {
   postgres: /starting PostgreSQL/,
@@ -59,9 +61,12 @@ interface Run {
   reap(): void;
 }
 
-function startRun(): Run {
+function startRun(onTerminal = false): Run {
   const mark = `${process.pid}-${++runs}-${Date.now()}`;
-  const child = spawn("npm", ["start", "--silent"], {
+  const [cmd, ...args] = onTerminal
+    ? ["script", "-qfec", "npm start --silent", "/dev/null"]
+    : ["npm", "start", "--silent"];
+  const child = spawn(cmd as string, args, {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -125,7 +130,8 @@ function startRun(): Run {
         throw new Error(`npm start had already exited before ${how}:\n${out}`);
       sample();
       const pid = child.pid ?? 0;
-      if (how === "SIGTERM to npm") process.kill(pid, "SIGTERM");
+      if (how === "terminal closed") process.kill(pid, "SIGKILL");
+      else if (how === "SIGTERM to npm") process.kill(pid, "SIGTERM");
       else process.kill(-pid, how === "SIGINT to the group" ? "SIGINT" : "SIGHUP");
     },
     async gone(limitMs, checkPorts = true) {
@@ -161,7 +167,7 @@ function startRun(): Run {
 }
 
 async function interruptAt(step: Step, how: Interrupt): Promise<number> {
-  const run = startRun();
+  const run = startRun(how === "terminal closed");
   try {
     await run.waitFor(STEPS[step]);
     // Let the step's child (initdb/postgres, wrangler, the agent) be spawned and busy.
@@ -180,7 +186,7 @@ async function interruptAt(step: Step, how: Interrupt): Promise<number> {
 }
 
 const FULL = process.env.NOSTROMO_LIFECYCLE_FULL === "1";
-const HOW: Interrupt[] = ["SIGINT to the group", "SIGTERM to npm", "SIGHUP to the group"];
+const HOW: Interrupt[] = ["SIGINT to the group", "SIGTERM to npm", "SIGHUP to the group", "terminal closed"];
 const STARTUP: Step[] = ["postgres", "migrations", "worker", "agent"];
 // The full run also repeats the case of the report ("9 of 10 Ctrl-C left the Worker running") ten times.
 const CASES: [Step, Interrupt][] = FULL
