@@ -104,18 +104,23 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           supervisor: sup,
           readyTimeoutMs: opts.pgReadyTimeoutMs,
         });
-      const pg: RunningPostgres = await step(sup, "PostgreSQL", "", async () => {
-        try {
-          return await start();
-        } catch (err) {
-          // An early exit with no known cause (seen on a very busy machine) is worth one more try: the
-          // data dir is untouched by a server that never became ready.
-          if (!(err instanceof PostgresStartError) || !err.retryable || sup.stopping) throw err;
-          log(`PostgreSQL did not start (${err.message}); trying once more…`);
-          await new Promise((r) => setTimeout(r, 2_000));
-          return start();
-        }
-      });
+      const pg: RunningPostgres = await step(
+        sup,
+        "PostgreSQL",
+        "the data dir must be writable and PG_PORT free; the cause is above",
+        async () => {
+          try {
+            return await start();
+          } catch (err) {
+            // An early exit with no cause recognised in its log is worth one more try: the data dir is
+            // untouched by a server that never became ready.
+            if (!(err instanceof PostgresStartError) || !err.retryable || sup.stopping) throw err;
+            log(`PostgreSQL did not start (${err.message}); trying once more…`);
+            await new Promise((r) => setTimeout(r, 2_000));
+            return start();
+          }
+        },
+      );
       await step(
         sup,
         "database",

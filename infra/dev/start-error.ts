@@ -51,5 +51,6 @@ export function formatStartError(err: unknown): string {
         .map((l) => `    ${l}`)
         .join("\n")}`
     : "";
-  return `failed to start — step "${err.step}": ${err.reason}${output}\n  what to do: ${err.hint}`;
+  const next = err.hint ? `\n  what to do: ${err.hint}` : "";
+  return `failed to start — step "${err.step}": ${err.reason}${output}${next}`;
 }

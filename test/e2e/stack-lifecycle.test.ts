@@ -1,10 +1,12 @@
 // The stack lifecycle, with the real `npm start` in its own process group (as a terminal runs it): stopped
-// by SIGINT to the group (Ctrl-C), SIGTERM to the npm process alone, or SIGHUP to the group (the terminal
-// went away) at each start-up step and once running, no process of that run and no port it used may be
-// left after 10 s. A second `npm start` on the same data dir fails fast and clearly, the first keeps serving.
+// by SIGINT to the group (Ctrl-C), SIGTERM to the npm process alone, SIGHUP to the group, or a real terminal
+// hang-up (npm start on a pseudo-terminal whose owner dies) at each start-up step and once running, no
+// process of that run and no port it used may be left after 10 s. A second `npm start` on the same data dir
+// fails fast and clearly, the first keeps serving; a crashed run's leftovers are stopped by the next start.
 // Every process of a run is tracked twice: as a descendant of npm (sampled while it runs) and by a marker in
-// its environment (which survives re-parenting). CI runs one signal per step (Ctrl-C and SIGHUP once running
-// are in the last two cases); NOSTROMO_LIFECYCLE_FULL=1 runs every step × way of stopping, and ten Ctrl-C's.
+// its environment (which survives re-parenting). CI runs one way of stopping per step (Ctrl-C and SIGHUP once
+// running are in the second-start and crash cases); NOSTROMO_LIFECYCLE_FULL=1 runs every step × way, and
+// ten Ctrl-C's once running.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
