@@ -1,5 +1,7 @@
 // First-run data for a local stack: the bootstrap super admin and the demo tenant (pooled database).
-// Idempotent, so a second `npm start` reuses what the first one made.
+// Idempotent, so a second `npm start` reuses what the first one made; the demo tenant is made in one
+// transaction, so a start interrupted half-way leaves either all of it or none (a tenant row without its
+// organization used to make every later start fail at the agent step with a 500).
 import bcrypt from "bcryptjs";
 import { eq } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -29,38 +31,41 @@ export async function ensureDemoTenant(
   if (found[0]) return found[0].id;
   const master = await loadMasterKey(masterKeySecret);
   const { wrapped } = await newDataKey(master);
-  const [t] = await db
-    .insert(tenants)
-    .values({
-      companyName: "Demo Company",
-      subdomain: "demo",
-      tier: "gold",
-      status: "active",
-      contactName: "Demo Admin",
-      contactEmail: admin.email,
-      dataKeyWrapped: wrapped,
-      masterKeyId: master.id,
-    })
-    .returning({ id: tenants.id });
-  if (!t) throw new Error("demo tenant not created");
-  await db.insert(tenantFeatures).values(DEMO_FEATURES.map((feature) => ({ tenantId: t.id, feature })));
-  await db.insert(organization).values({
-    id: t.id,
-    name: "Demo Company",
-    slug: "demo",
-    plan: "pro",
-    maxUsers: 50,
-    maxConnections: 100,
-    settings: DEFAULT_ORGANIZATION_SETTINGS,
+  const passwordHash = await bcrypt.hash(admin.password, 10);
+  return db.transaction(async (tx) => {
+    const [t] = await tx
+      .insert(tenants)
+      .values({
+        companyName: "Demo Company",
+        subdomain: "demo",
+        tier: "gold",
+        status: "active",
+        contactName: "Demo Admin",
+        contactEmail: admin.email,
+        dataKeyWrapped: wrapped,
+        masterKeyId: master.id,
+      })
+      .returning({ id: tenants.id });
+    if (!t) throw new Error("demo tenant not created");
+    await tx.insert(tenantFeatures).values(DEMO_FEATURES.map((feature) => ({ tenantId: t.id, feature })));
+    await tx.insert(organization).values({
+      id: t.id,
+      name: "Demo Company",
+      slug: "demo",
+      plan: "pro",
+      maxUsers: 50,
+      maxConnections: 100,
+      settings: DEFAULT_ORGANIZATION_SETTINGS,
+    });
+    const [adminRole] = await tx.select({ id: role.id }).from(role).where(eq(role.name, "Admin"));
+    if (!adminRole) throw new Error("predefined roles missing: migrations not applied?");
+    await tx.insert(user).values({
+      email: admin.email,
+      name: "Demo Admin",
+      passwordHash,
+      roleId: adminRole.id,
+      organizationId: t.id,
+    });
+    return t.id;
   });
-  const [adminRole] = await db.select({ id: role.id }).from(role).where(eq(role.name, "Admin"));
-  if (!adminRole) throw new Error("predefined roles missing: migrations not applied?");
-  await db.insert(user).values({
-    email: admin.email,
-    name: "Demo Admin",
-    passwordHash: await bcrypt.hash(admin.password, 10),
-    roleId: adminRole.id,
-    organizationId: t.id,
-  });
-  return t.id;
 }

