@@ -174,6 +174,7 @@ function collectViolations(
   const violations: Violation[] = [];
   const hits: RuleHit[] = [];
   set.index.match(texts, parsed.fragments, scope, hits);
+  set.index.matchCommands(parsed.commands, scope, hits);
   for (const hit of hits) {
     const policy = set.policies[hit.rule.policy] as CompiledPolicy;
     const k = hit.isCommand ? texts.indexOf(hit.text) : -1;

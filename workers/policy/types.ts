@@ -1,7 +1,8 @@
 // Public types of the command-policy engine. Field names follow the seed's POLICY / BLOCKED_COMMAND
 // entities in camelCase; routes map database rows onto these before compiling.
 
-export type PatternType = "exact" | "contains" | "regex";
+/** The seed's exact | contains | regex, and `command` (a program/options/operands spec: command-spec.ts). */
+export type PatternType = "exact" | "contains" | "regex" | "command";
 export type Severity = "low" | "medium" | "high" | "critical";
 export type ConnectionType = "ssh" | "rdp" | "vnc" | "telnet";
 export type CommandType = "shell" | "system" | "file" | "network" | "admin";
