@@ -3,6 +3,8 @@
 // echo), eval, xargs, find -exec, alias and trap — each inner command is emitted too. A program name
 // only known at run time is flagged, and resolved against what the line itself assigns when possible.
 
+import { readInlineCode } from "./inline-code.ts";
+import { type InterpreterSpec, interpreterInvocation, interpreterOf } from "./interpreters.ts";
 import { MAX_DEPTH, type ParseContext, type RawCommand } from "./parse-context.ts";
 import {
   basename,
@@ -45,6 +47,9 @@ const BUILTIN_SPECIAL = [
   "typeset",
   "local",
   "readonly",
+  "source",
+  ".",
+  "ssh",
 ];
 /** Every program whose semantics run() looks into; one lookup lets ordinary commands skip the rest. */
 const SPECIAL: ReadonlySet<string> = new Set([...WRAPPERS.keys(), ...SHELLS, ...BUILTIN_SPECIAL]);
@@ -105,7 +110,11 @@ function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: nu
     if (alternatives !== null) for (const alt of alternatives) run([first, ...alt], f, "resolved", hops + 1);
   }
 
-  if (!SPECIAL.has(program)) return;
+  if (!SPECIAL.has(program)) {
+    const interpreter = interpreterOf(program);
+    if (interpreter !== undefined) inlineCode(rest, args, program, interpreter, f);
+    return;
+  }
   let spec: WrapperSpec | undefined = WRAPPERS.get(program);
   if (program === "runuser" && (args.includes("-u") || args.some((a) => a.startsWith("--user")))) {
     spec = RUNUSER_COMMAND;
@@ -122,12 +131,20 @@ function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: nu
     else if (inv.kind === "stdin") {
       const script = stdinText(f.raw, f.ctx);
       if (typeof script === "string") nested(f, script, "stdin-script");
-    }
+      else if (script === null) pipedScript(f, program);
+    } else if (inv.kind === "file") sourcedFile(f, program, args[inv.index]);
     return;
   }
   switch (program) {
     case "eval":
       nested(f, args.join(" "), "eval");
+      return;
+    case "source":
+    case ".":
+      sourcedFile(f, program, args[0]);
+      return;
+    case "ssh":
+      ssh(args, f);
       return;
     case "xargs":
       xargs(rest, args, f, hops);
@@ -165,6 +182,86 @@ function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: nu
       }
       return;
   }
+}
+
+/** The program that feeds a command's stdin through a pipe, when stdin is not redirected. */
+function pipeSource(raw: RawCommand, ctx: ParseContext): string | null {
+  for (const r of raw.redirects) if ((r.fd === "" || r.fd === "0") && r.op.startsWith("<")) return null;
+  const producer = raw.pipeFrom;
+  if (producer === null) return null;
+  const first = expandWords(producer.words, ctx)[0];
+  return first === undefined || first.dynamic || first.glob
+    ? "a program only known at run time"
+    : basename(first.text);
+}
+
+/** A shell or interpreter reading a script the line does not show from a pipe (`curl … | sh`,
+ * `base64 -d … | bash` with unreadable input). A script from a file (`bash < f`) is opaque by design,
+ * like `bash f`, and not flagged. */
+function pipedScript(f: Frame, program: string): void {
+  const source = pipeSource(f.raw, f.ctx);
+  if (source !== null) f.ctx.cannotJudge("opaque-script", `a script piped into ${program} from ${source}`);
+}
+
+/** `bash <(curl …)`, `source <(…)`: a script produced at run time. */
+function sourcedFile(f: Frame, program: string, file: string | undefined): void {
+  if (file?.startsWith("<(")) {
+    f.ctx.cannotJudge("opaque-script", `a script ${program} reads from a process substitution`);
+  }
+}
+
+/** python -c, perl -e, awk '…' and friends: the commands the code runs are judged; code that cannot be
+ * read statically is recorded as such (inline-code.ts). */
+function inlineCode(
+  rest: readonly Field[],
+  args: readonly string[],
+  program: string,
+  spec: InterpreterSpec,
+  f: Frame,
+): void {
+  const inv = interpreterInvocation(spec, args);
+  const name = spec.language;
+  const codes: string[] = [];
+  for (const c of inv.code) {
+    if ((rest[c.index] as Field).dynamic) {
+      f.ctx.cannotJudge("uncheckable-code", `inline ${name} code built at run time`);
+      return;
+    }
+    codes.push((args[c.index] as string).slice(c.from));
+  }
+  if (inv.stdin) {
+    const script = stdinText(f.raw, f.ctx);
+    if (typeof script === "string") codes.push(script);
+    else if (script === null) pipedScript(f, program);
+  }
+  for (const code of codes) {
+    const verdict = readInlineCode(name, code);
+    for (const cmd of verdict.commands) nested(f, cmd, "interpreter");
+    if (verdict.uncheckable !== null) f.ctx.cannotJudge("uncheckable-code", verdict.uncheckable);
+  }
+}
+
+/** ssh [options] destination [command…]: the command runs on the remote host through its shell. */
+const SSH_VALUES = "BbcDEeFIiJLlmOopQRSWw";
+
+function ssh(args: readonly string[], f: Frame): void {
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === "--") {
+      i++;
+      break;
+    }
+    if (!a.startsWith("-") || a.length === 1) break;
+    for (let k = 1; k < a.length; k++) {
+      if (SSH_VALUES.includes(a.charAt(k))) {
+        if (k + 1 === a.length) i++;
+        break;
+      }
+    }
+  }
+  const command = args.slice(i + 1);
+  if (command.length > 0) nested(f, command.join(" "), "remote");
 }
 
 /** The script a command reads on stdin: a string when it is visible on the line, null when it comes

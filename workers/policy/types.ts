@@ -20,6 +20,9 @@ export interface RuleInput {
   examples?: string[];
 }
 
+/** What a policy does with a line it cannot judge (a documented extension of the seed's POLICY). */
+export type UncheckableAction = "allow" | "require_approval" | "block";
+
 export interface PolicyInput {
   id: string;
   name: string;
@@ -34,6 +37,8 @@ export interface PolicyInput {
   requireApproval: boolean;
   autoDisconnectOnViolation: boolean;
   notifyOnViolation: boolean;
+  /** Lines that cannot be judged statically; absent = require_approval (see docs/policy-engine.md). */
+  uncheckableAction?: UncheckableAction;
 }
 
 /** Missing fields mean "unknown", and unknown never takes a policy out of scope (fail closed). */
@@ -51,7 +56,11 @@ export type ParseFlag =
   | "runtime-args"
   | "too-long"
   | "expansion-limit"
-  | "history-expansion";
+  | "history-expansion"
+  /** Code handed inline to an interpreter that cannot be read statically (python -c, perl -e…). */
+  | "uncheckable-code"
+  /** A script a shell or interpreter reads from a source the line does not show (curl … | sh). */
+  | "opaque-script";
 
 export type CommandOrigin =
   | "line"
@@ -64,7 +73,9 @@ export type CommandOrigin =
   | "find-exec"
   | "alias"
   | "trap"
-  | "resolved";
+  | "resolved"
+  | "interpreter"
+  | "remote";
 
 export interface Redirect {
   op: string;
@@ -90,6 +101,8 @@ export interface ParseResult {
   /** Whitespace-normalised source texts: the line and every nested shell string. */
   fragments: string[];
   flags: ParseFlag[];
+  /** Why parts of the line cannot be judged, in words ("inline python uses eval"). */
+  uncheckable: string[];
 }
 
 export interface DecisionRule {
@@ -115,6 +128,9 @@ export interface Decision {
   commands: string[];
   matchedCommand: string | null;
   flags: ParseFlag[];
+  /** Why parts of the line cannot be judged ("inline python uses eval"); empty when all was read.
+   * Always set by evaluateCommand; optional so that decisions made outside the engine still type. */
+  uncheckable?: string[];
 }
 
 export type RuleCheckCode = "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN";
