@@ -1,18 +1,26 @@
 // Phase 2 of parsing: what a simple command actually runs. Expands its words, emits its canonical form,
 // then looks through wrappers (sudo, env, timeout…), shells given a script (-c, here-string, piped
-// echo), eval, xargs, find -exec, alias and trap — each inner command is emitted too. A program name
-// only known at run time is flagged, and resolved against what the line itself assigns when possible.
+// echo), eval, xargs, find -exec, alias, trap, ssh and interpreters given inline code (the last three
+// and stdin scripts in script-sources.ts) — each inner command is emitted too. A program name only
+// known at run time is flagged, and resolved against what the line itself assigns when possible.
 
-import { readInlineCode } from "./inline-code.ts";
-import { type InterpreterSpec, interpreterInvocation, interpreterOf } from "./interpreters.ts";
-import { MAX_DEPTH, type ParseContext, type RawCommand } from "./parse-context.ts";
+import { interpreterOf } from "./interpreters.ts";
+import type { ParseContext, RawCommand } from "./parse-context.ts";
+import {
+  type Frame,
+  inlineCode,
+  nested,
+  pipedScript,
+  sourcedFile,
+  ssh,
+  stdinText,
+} from "./script-sources.ts";
 import {
   basename,
   canonicalize,
   decodeField,
   expandWords,
   type Field,
-  producedText,
   S_EXP_END,
   S_EXP_START,
 } from "./shell-words.ts";
@@ -54,14 +62,6 @@ const BUILTIN_SPECIAL = [
 /** Every program whose semantics run() looks into; one lookup lets ordinary commands skip the rest. */
 const SPECIAL: ReadonlySet<string> = new Set([...WRAPPERS.keys(), ...SHELLS, ...BUILTIN_SPECIAL]);
 
-interface Frame {
-  raw: RawCommand;
-  ctx: ParseContext;
-  depth: number;
-  redirects: Redirect[];
-  runtimeArgs: boolean;
-}
-
 export function interpret(raw: RawCommand, ctx: ParseContext, depth: number, origin: CommandOrigin): void {
   const redirects: Redirect[] = [];
   for (const r of raw.redirects) {
@@ -78,11 +78,6 @@ function texts(fields: readonly Field[]): string[] {
   const out: string[] = new Array(fields.length);
   for (let i = 0; i < fields.length; i++) out[i] = (fields[i] as Field).text;
   return out;
-}
-
-function nested(f: Frame, src: string, origin: CommandOrigin): void {
-  if (f.depth + 1 > MAX_DEPTH) f.ctx.depthExceeded = true;
-  else f.ctx.parseNested(src, f.depth + 1, origin);
 }
 
 function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: number): void {
@@ -182,110 +177,6 @@ function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: nu
       }
       return;
   }
-}
-
-/** The program that feeds a command's stdin through a pipe, when stdin is not redirected. */
-function pipeSource(raw: RawCommand, ctx: ParseContext): string | null {
-  for (const r of raw.redirects) if ((r.fd === "" || r.fd === "0") && r.op.startsWith("<")) return null;
-  const producer = raw.pipeFrom;
-  if (producer === null) return null;
-  const first = expandWords(producer.words, ctx)[0];
-  return first === undefined || first.dynamic || first.glob
-    ? "a program only known at run time"
-    : basename(first.text);
-}
-
-/** A shell or interpreter reading a script the line does not show from a pipe (`curl … | sh`,
- * `base64 -d … | bash` with unreadable input). A script from a file (`bash < f`) is opaque by design,
- * like `bash f`, and not flagged. */
-function pipedScript(f: Frame, program: string): void {
-  const source = pipeSource(f.raw, f.ctx);
-  if (source !== null) f.ctx.cannotJudge("opaque-script", `a script piped into ${program} from ${source}`);
-}
-
-/** `bash <(curl …)`, `source <(…)`: a script produced at run time. */
-function sourcedFile(f: Frame, program: string, file: string | undefined): void {
-  if (file?.startsWith("<(")) {
-    f.ctx.cannotJudge("opaque-script", `a script ${program} reads from a process substitution`);
-  }
-}
-
-/** python -c, perl -e, awk '…' and friends: the commands the code runs are judged; code that cannot be
- * read statically is recorded as such (inline-code.ts). */
-function inlineCode(
-  rest: readonly Field[],
-  args: readonly string[],
-  program: string,
-  spec: InterpreterSpec,
-  f: Frame,
-): void {
-  const inv = interpreterInvocation(spec, args);
-  const name = spec.language;
-  const codes: string[] = [];
-  for (const c of inv.code) {
-    if ((rest[c.index] as Field).dynamic) {
-      f.ctx.cannotJudge("uncheckable-code", `inline ${name} code built at run time`);
-      return;
-    }
-    codes.push((args[c.index] as string).slice(c.from));
-  }
-  if (inv.stdin) {
-    const script = stdinText(f.raw, f.ctx);
-    if (typeof script === "string") codes.push(script);
-    else if (script === null) pipedScript(f, program);
-  }
-  for (const code of codes) {
-    const verdict = readInlineCode(name, code);
-    for (const cmd of verdict.commands) nested(f, cmd, "interpreter");
-    if (verdict.uncheckable !== null) f.ctx.cannotJudge("uncheckable-code", verdict.uncheckable);
-  }
-}
-
-/** ssh [options] destination [command…]: the command runs on the remote host through its shell. */
-const SSH_VALUES = "BbcDEeFIiJLlmOopQRSWw";
-
-function ssh(args: readonly string[], f: Frame): void {
-  let i = 0;
-  for (; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === "--") {
-      i++;
-      break;
-    }
-    if (!a.startsWith("-") || a.length === 1) break;
-    for (let k = 1; k < a.length; k++) {
-      if (SSH_VALUES.includes(a.charAt(k))) {
-        if (k + 1 === a.length) i++;
-        break;
-      }
-    }
-  }
-  const command = args.slice(i + 1);
-  if (command.length > 0) nested(f, command.join(" "), "remote");
-}
-
-/** The script a command reads on stdin: a string when it is visible on the line, null when it comes
- * from somewhere else (a file, another program), undefined when stdin is the terminal. */
-function stdinText(raw: RawCommand, ctx: ParseContext): string | null | undefined {
-  let text: string | null | undefined;
-  for (const r of raw.redirects) {
-    if (r.fd !== "" && r.fd !== "0") continue;
-    if (r.op === "<<<") text = r.target ? decodeField(r.target.coded).text : null;
-    else if (r.op === "<<" || r.op === "<<-") text = r.heredoc;
-    else if (r.op === "<" || r.op === "<&" || r.op === "<>") text = null;
-  }
-  if (text !== undefined) return text;
-  const producer = raw.pipeFrom;
-  if (producer === null) return undefined;
-  const fields = expandWords(producer.words, ctx);
-  const program = fields[0];
-  if (program === undefined || program.dynamic || program.glob) return null;
-  const upstream = stdinText(producer, ctx);
-  return producedText(
-    basename(program.text),
-    fields.slice(1),
-    typeof upstream === "string" ? upstream : null,
-  );
 }
 
 function replaceIn(field: Field, token: string, value: string): Field {
