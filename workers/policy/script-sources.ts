@@ -25,9 +25,14 @@ export function nested(f: Frame, src: string, origin: CommandOrigin): void {
   else f.ctx.parseNested(src, f.depth + 1, origin);
 }
 
-/** The program that feeds a command's stdin through a pipe, when stdin is not redirected. */
+/** What feeds a command's stdin when the line does not show it: the program piping into it, or a
+ * process substitution (`bash < <(curl …)`); null for the terminal or a file (`bash < f`). */
 function pipeSource(raw: RawCommand, ctx: ParseContext): string | null {
-  for (const r of raw.redirects) if ((r.fd === "" || r.fd === "0") && r.op.startsWith("<")) return null;
+  for (const r of raw.redirects) {
+    if ((r.fd !== "" && r.fd !== "0") || !r.op.startsWith("<")) continue;
+    const target = r.target ? decodeField(r.target.coded).text : "";
+    return target.startsWith("<(") ? "a process substitution" : null;
+  }
   const producer = raw.pipeFrom;
   if (producer === null) return null;
   const first = expandWords(producer.words, ctx)[0];
@@ -74,6 +79,12 @@ export function inlineCode(
     const script = stdinText(f.raw, f.ctx);
     if (typeof script === "string") codes.push(script);
     else if (script === null) pipedScript(f, program);
+  } else if (inv.code.length === 0) {
+    sourcedFile(
+      f,
+      program,
+      args.find((a) => !a.startsWith("-") || a.startsWith("<(")),
+    );
   }
   for (const code of codes) {
     const verdict = readInlineCode(name, code);
