@@ -171,6 +171,11 @@ describe("specs for the usual dangerous programs", () => {
       ["git push", "git pull --force", "git push origin main"],
     ],
     [
+      { program: "find", options: ["-delete"], args: ["/", "/*"] },
+      ["find / -delete", "find / -name '*.log' -delete", "find /etc -type f -delete"],
+      ["find . -delete", "find / -depth -links 2", "find / -name -delete"],
+    ],
+    [
       { program: "git", subcommand: "push", args: ["+*"] },
       ["git push origin +main"],
       ["git push origin main"],

@@ -18,9 +18,10 @@ interface Lookup {
   canon: Map<string, string>;
   longs: string[];
   values: Set<string>;
+  words: boolean;
 }
 
-const NO_TABLE: Lookup = { canon: new Map(), longs: [], values: new Set() };
+const NO_TABLE: Lookup = { canon: new Map(), longs: [], values: new Set(), words: false };
 const lookups = new WeakMap<OptionTable, Lookup>();
 
 function lookupOf(program: string): Lookup {
@@ -28,7 +29,12 @@ function lookupOf(program: string): Lookup {
   if (table === undefined) return NO_TABLE;
   let l = lookups.get(table);
   if (l === undefined) {
-    l = { canon: new Map(), longs: [], values: new Set(table.values ?? []) };
+    l = {
+      canon: new Map(),
+      longs: [],
+      values: new Set(table.values ?? []),
+      words: table.wordOptions === true,
+    };
     for (const group of table.same ?? []) {
       const first = group[0] as string;
       for (const spelling of group) l.canon.set(spelling, first);
@@ -75,7 +81,7 @@ export function readArgv(program: string, args: readonly string[]): Argv {
       ended = true;
       continue;
     }
-    const whole = l.canon.get(a);
+    const whole = l.canon.get(a) ?? (l.words && !a.startsWith("--") ? a : undefined);
     if (whole !== undefined && !a.startsWith("--")) {
       options.add(whole);
       if (l.values.has(a) || l.values.has(whole)) i++;

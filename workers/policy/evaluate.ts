@@ -274,12 +274,16 @@ export function evaluateCommand(compiled: CompiledPolicies, line: string, ctx: E
   let chosen: Violation | null = null;
   for (const v of violations) if (chosen === null || better(v, chosen)) chosen = v;
 
-  // What cannot be judged: the strictest uncheckable_action of the applicable policies decides, except
-  // that an incomplete line always needs at least approval (it is a property of typing, not a command).
+  // What cannot be judged: the strictest uncheckable_action of the applicable policies decides. An
+  // incomplete line is not governed by it and always needs approval: an open quote or a line typed into
+  // a program is a property of typing, not a command the engine failed to read.
   const uncertain = policiesApply ? escalatingFlags(compiled, parsed, scope) : [];
   const setting = uncertain.length > 0 ? uncheckablePolicy(compiled, scope) : null;
-  let action: UncheckableAction | null = setting?.action ?? null;
-  if (action === "allow" && uncertain.includes("incomplete")) action = "require_approval";
+  let action: UncheckableAction | null = null;
+  if (setting !== null) {
+    action = uncertain.some((f) => f !== "incomplete") ? setting.action : "require_approval";
+    if (action === "allow" && uncertain.includes("incomplete")) action = "require_approval";
+  }
   const why = uncertain.length > 0 ? cannotJudgeReason(uncertain, parsed.uncheckable) : "";
 
   if (chosen !== null && (!chosen.approval || action !== "block")) {

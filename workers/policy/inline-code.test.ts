@@ -186,9 +186,15 @@ describe("uncheckable_action", () => {
     expect(evaluateCommand(two, line, { roleId: "dev" }).decision).toBe("allow");
   });
 
-  it("an incomplete line needs approval even where uncheckable code is allowed", () => {
-    expect(evaluateCommand(compilePolicies([policy("allow")]), "echo 'unterminated").decision).toBe(
-      "require_approval",
+  it("an incomplete line needs approval whatever the setting (it is not governed by it)", () => {
+    for (const action of ["allow", "block"] as const) {
+      const c = compilePolicies([policy(action)]);
+      expect(evaluateCommand(c, "echo 'unterminated").decision, action).toBe("require_approval");
+      expect(evaluateCommand(c, 'print("hi")').decision, action).toBe("require_approval");
+    }
+    // …but what else the line holds still is.
+    expect(evaluateCommand(compilePolicies([policy("block")]), "curl x | sh; echo 'open").decision).toBe(
+      "block",
     );
   });
 

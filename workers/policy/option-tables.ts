@@ -11,6 +11,8 @@ export interface OptionTable {
   readonly same?: readonly (readonly string[])[];
   /** Options that consume a value (`-n 5`, `-n5`, `--lines 5`, `--lines=5`). */
   readonly values?: readonly string[];
+  /** Options are whole words after one dash and never bundle (find's `-delete`, `-exec`). */
+  readonly wordOptions?: boolean;
 }
 
 const RM: OptionTable = {
@@ -250,6 +252,48 @@ const SYSTEMCTL: OptionTable = {
 
 const DD: OptionTable = {};
 
+const FIND: OptionTable = {
+  wordOptions: true,
+  same: [["-delete"], ["-exec"], ["-execdir"], ["-ok"], ["-okdir"], ["-L"], ["-H"], ["-P"]],
+  values: [
+    "-name",
+    "-iname",
+    "-path",
+    "-ipath",
+    "-wholename",
+    "-iwholename",
+    "-regex",
+    "-iregex",
+    "-type",
+    "-xtype",
+    "-mtime",
+    "-mmin",
+    "-atime",
+    "-amin",
+    "-ctime",
+    "-cmin",
+    "-size",
+    "-user",
+    "-group",
+    "-uid",
+    "-gid",
+    "-perm",
+    "-maxdepth",
+    "-mindepth",
+    "-newer",
+    "-links",
+    "-inum",
+    "-samefile",
+    "-fstype",
+    "-printf",
+    "-fprint",
+    "-fprintf",
+    "-fls",
+    "-D",
+    "-O",
+  ],
+};
+
 const MKFS: OptionTable = {
   same: [["-f", "-F", "--force"]],
   values: ["-t", "-b", "-L", "-n", "-O", "-E", "-i", "-I", "-m", "-N", "-T", "-U", "-c"],
@@ -276,6 +320,7 @@ export const OPTION_TABLES: ReadonlyMap<string, OptionTable> = new Map<string, O
   ["git", GIT],
   ["systemctl", SYSTEMCTL],
   ["dd", DD],
+  ["find", FIND],
   ["mkfs", MKFS],
   ["mke2fs", MKFS],
 ]);
