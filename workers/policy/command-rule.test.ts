@@ -106,6 +106,83 @@ describe("one command rule, every spelling", () => {
   });
 });
 
+/** Deterministic PRNG (mulberry32), as in regex-analysis.test.ts. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("spellings generated at random (property)", () => {
+  const next = rng(2026);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+  const shuffle = <T>(xs: T[]): T[] => {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [xs[i], xs[j]] = [xs[j] as T, xs[i] as T];
+    }
+    return xs;
+  };
+  const RECURSIVE = ["-r", "-R", "--recursive", "--recur", "--rec"];
+  const FORCE = ["-f", "--force", "--forc", "--fo"];
+  const EXTRA = ["-v", "--verbose", "--no-preserve-root", "--one-file-system", "-I"];
+  const PROGRAM = ["rm", "/bin/rm", "/usr/bin/rm", "\\rm", "'rm'", '"rm"', "r\\m"];
+  const WRAPPER = [
+    "",
+    "sudo ",
+    "sudo -u root ",
+    "command ",
+    "env ",
+    "nohup ",
+    "timeout 9 ",
+    "nice -n 5 ",
+    "exec ",
+  ];
+  const ROOT = ["/", "//", "/.", "/./", "/*", "'/'", '"/"', "~", "$HOME", "/tmp/.."];
+
+  /** Options as a word list: each chosen spelling, short ones sometimes bundled together. */
+  function options(parts: string[]): string[] {
+    const shorts = parts.filter((p) => /^-[a-zA-Z]$/.test(p));
+    const longs = parts.filter((p) => !shorts.includes(p));
+    const words = next() < 0.5 && shorts.length > 1 ? [`-${shorts.map((s) => s.slice(1)).join("")}`] : shorts;
+    return shuffle([...words, ...longs]);
+  }
+
+  function line(withRecursive: boolean, withForce: boolean, target: string): string {
+    const parts: string[] = [];
+    if (withRecursive) parts.push(pick(RECURSIVE));
+    if (withForce) parts.push(pick(FORCE));
+    if (next() < 0.5) parts.push(pick(EXTRA));
+    const opts = options(parts);
+    const before =
+      next() < 0.3 ? [...opts, "--", target] : next() < 0.2 ? [target, ...opts] : [...opts, target];
+    return `${pick(WRAPPER)}${pick(PROGRAM)} ${before.join(" ")}`;
+  }
+
+  it("every spelling of recursive + force on the root is blocked", () => {
+    for (let n = 0; n < 2000; n++) {
+      const l = line(true, true, pick(ROOT));
+      expect(decide(l).decision, l).toBe("block");
+    }
+  });
+
+  it("without one of the two options, or on another path, it is allowed", () => {
+    for (let n = 0; n < 2000; n++) {
+      const drop = next() < 0.5;
+      const l =
+        next() < 0.5
+          ? line(!drop, drop, pick(ROOT))
+          : line(true, true, pick(["./build", "build/", "/tmp/x", "~/x/y"]));
+      // --no-preserve-root and friends are not -r/-f; "-I" is not "-i"… only the two options count.
+      expect(decide(l).decision, l).toBe("allow");
+    }
+  });
+});
+
 describe("specs for the usual dangerous programs", () => {
   const rules: [object, string[], string[]][] = [
     [
@@ -283,17 +360,6 @@ describe("operand normalisation and globs", () => {
         .replace(/\?/g, "[^/]")
         .replace(/§/g, "[^]*")}$`,
     );
-
-  /** Deterministic PRNG (mulberry32), as in regex-analysis.test.ts. */
-  function rng(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   it("glob matching agrees with a regex reference on random patterns and words", () => {
     const next = rng(12);
