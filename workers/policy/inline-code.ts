@@ -111,19 +111,41 @@ const SPECS: Readonly<Record<Language, LanguageSpec>> = {
   },
 };
 
-function decodeEscape(c: string): string {
-  switch (c) {
-    case "n":
-      return "\n";
-    case "t":
-      return "\t";
-    case "r":
-      return "\r";
-    case "0":
-      return "\0";
-    default:
-      return c;
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  v: "\v",
+  e: "\x1b",
+};
+
+/** One backslash escape at code[j] (the character after the backslash): its text and its length.
+ * Hex (`\x72`, `\x{72}`), Unicode (`\u0072`, `\u{72}`, `\U00000072`) and octal (`\162`) are decoded, so
+ * an encoded command name is seen as the command it is. */
+function decodeEscape(code: string, j: number): [string, number] {
+  const c = code.charAt(j);
+  const simple = SIMPLE_ESCAPES[c];
+  if (simple !== undefined) return [simple, 1];
+  const braced = /^[xu]\{([0-9a-fA-F]{1,6})\}/.exec(code.slice(j, j + 10));
+  if (braced) return [String.fromCodePoint(Number.parseInt(braced[1] as string, 16)), braced[0].length];
+  const hex =
+    c === "x"
+      ? /^x([0-9a-fA-F]{1,2})/.exec(code.slice(j, j + 3))
+      : c === "u"
+        ? /^u([0-9a-fA-F]{4})/.exec(code.slice(j, j + 5))
+        : c === "U"
+          ? /^U([0-9a-fA-F]{8})/.exec(code.slice(j, j + 9))
+          : null;
+  if (hex) {
+    const point = Number.parseInt(hex[1] as string, 16);
+    return [point <= 0x10ffff ? String.fromCodePoint(point) : "", hex[0].length];
   }
+  const octal = /^[0-7]{1,3}/.exec(code.slice(j, j + 3));
+  if (octal) return [String.fromCharCode(Number.parseInt(octal[0], 8) & 0xff), octal[0].length];
+  return [c, 1];
 }
 
 /** Every string literal of the code, with its decoded value. Unterminated literals run to the end. */
@@ -151,12 +173,20 @@ function literals(code: string, spec: LanguageSpec, language: Language): Lit[] {
       if (code.startsWith(close, j)) break;
       const c = code.charAt(j);
       if (c === "\\" && j + 1 < code.length) {
-        const n = code.charAt(++j);
+        const n = code.charAt(j + 1);
         // Single quotes in perl, ruby and php only unescape \\ and \'.
         const literalOnly = q === "'" && language !== "python" && language !== "node" && language !== "lua";
-        if (raw) value += c + n;
-        else if (literalOnly) value += n === "\\" || n === "'" ? n : c + n;
-        else value += decodeEscape(n);
+        if (raw || (literalOnly && n !== "\\" && n !== "'")) {
+          value += c + n;
+          j++;
+        } else if (literalOnly) {
+          value += n;
+          j++;
+        } else {
+          const [text, length] = decodeEscape(code, j + 1);
+          value += text;
+          j += length;
+        }
         continue;
       }
       value += c;
