@@ -72,6 +72,8 @@ describe("one command rule, every spelling", () => {
     "command rm -rf /",
     "sudo rm -rf /",
     "sudo -u root rm --recursive --force /",
+    "toybox rm -rf /",
+    "busybox rm -rf /",
     "env rm -rf /",
     "nohup rm -rf / &",
     "timeout 5 rm -rf /",

@@ -99,6 +99,7 @@ export const WRAPPERS: ReadonlyMap<string, WrapperSpec> = new Map<string, Wrappe
   ["nsenter", { shortArg: "tSGw", shortOptional: "mutinpUCTr" }],
   ["unshare", { shortArg: "SGRw", shortOptional: "mutinpUCT" }],
   ["busybox", {}],
+  ["toybox", {}],
   ["unbuffer", {}],
   ["catchsegv", {}],
 ]);
