@@ -2,8 +2,10 @@
 // and read back, a bad spec is refused with INVALID_PATTERN naming the field, examples must match; one
 // command rule blocks every spelling of `rm -rf /` through POST /api/policies/evaluate while look-alikes
 // pass; inline code and piped scripts are judged or escalated per the policy's uncheckable_action, which
-// is created, changed, read back, validated and audited.
+// is created, changed, read back, validated and audited. The command-rule corpus
+// (test/fixtures/command-rules.json) runs end to end.
 import { beforeAll, describe, expect, it } from "vitest";
+import corpus from "../fixtures/command-rules.json";
 import { type Client, provision, superAdmin, tenantClient, unique, withTestDb } from "../support/api.ts";
 
 type Err = {
@@ -161,6 +163,34 @@ describe("command rules", () => {
     });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect((await evaluate(admin, "sudo poweroff")).decision).toBe("block");
+  });
+});
+
+describe("command-rule corpus through the API", () => {
+  it("its rules are admitted; must_block is blocked, must_allow allowed, must_escalate held for approval", async () => {
+    const c = await fresh();
+    const r = await c.post("/api/policies", {
+      name: unique("corpus"),
+      blocked_commands: corpus.rules.map((rule) => ({ ...rule, examples: [] })),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const wrong: string[] = [];
+    const expectations: [string[], string][] = [
+      [corpus.must_block, "block"],
+      [corpus.must_allow, "allow"],
+      [corpus.must_escalate, "require_approval"],
+    ];
+    for (const [lines, want] of expectations) {
+      for (const line of lines) {
+        const d = await evaluate(c, line);
+        if (d.decision !== want)
+          wrong.push(`${JSON.stringify(line)} → ${d.decision} (want ${want}): ${d.reason}`);
+        if (want === "block" && d.rule?.patternType !== "command") wrong.push(`${line}: not a command rule`);
+        if (want === "require_approval" && !d.reason.includes("cannot be judged: "))
+          wrong.push(`${line}: ${d.reason}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });
 
