@@ -7,6 +7,7 @@
 import { interpreterOf } from "./interpreters.ts";
 import type { ParseContext, RawCommand } from "./parse-context.ts";
 import {
+  containerExec,
   type Frame,
   inlineCode,
   nested,
@@ -58,6 +59,10 @@ const BUILTIN_SPECIAL = [
   "source",
   ".",
   "ssh",
+  "docker",
+  "podman",
+  "kubectl",
+  "oc",
 ];
 /** Every program whose semantics run() looks into; one lookup lets ordinary commands skip the rest. */
 const SPECIAL: ReadonlySet<string> = new Set([...WRAPPERS.keys(), ...SHELLS, ...BUILTIN_SPECIAL]);
@@ -140,6 +145,12 @@ function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: nu
       return;
     case "ssh":
       ssh(args, f);
+      return;
+    case "docker":
+    case "podman":
+    case "kubectl":
+    case "oc":
+      containerExec(program, args, f);
       return;
     case "xargs":
       xargs(rest, args, f, hops);

@@ -205,7 +205,8 @@ function literals(code: string, spec: LanguageSpec, language: Language): Lit[] {
 const FEEDS_CODE =
   /^\s*(?:\S*\/)?(?:sh|bash|dash|zsh|ksh|ash|fish|python[0-9.]*|perl|ruby|node|php|lua)(?:\s+-[si]+)?\s*$/;
 
-function shellQuote(word: string): string {
+/** A word as a shell line must write it to pass it unchanged. */
+export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 

@@ -5,7 +5,7 @@
 // read is parsed as shell like any nested string; what cannot is recorded as such (never called safe).
 // Split from command-semantics.ts, which owns wrappers, xargs, find and the other argument-level forms.
 
-import { readInlineCode } from "./inline-code.ts";
+import { readInlineCode, shellQuote } from "./inline-code.ts";
 import { type InterpreterSpec, interpreterInvocation } from "./interpreters.ts";
 import { MAX_DEPTH, type ParseContext, type RawCommand } from "./parse-context.ts";
 import { basename, decodeField, expandWords, type Field, producedText } from "./shell-words.ts";
@@ -114,6 +114,49 @@ export function ssh(args: readonly string[], f: Frame): void {
   }
   const command = args.slice(i + 1);
   if (command.length > 0) nested(f, command.join(" "), "remote");
+}
+
+/** Options of `docker`/`podman` (before the subcommand) and of their `exec` that take a value. */
+const DOCKER_GLOBAL_VALUES = [
+  "-H",
+  "--host",
+  "-c",
+  "--context",
+  "--config",
+  "-l",
+  "--log-level",
+  "--url",
+  "--connection",
+];
+const DOCKER_EXEC_VALUES = ["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys"];
+
+/** Index of the first operand after options, given the options that take a value; `--` is skipped. */
+function firstOperand(args: readonly string[], from: number, values: readonly string[]): number {
+  let i = from;
+  for (; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === "--") return i + 1;
+    if (!a.startsWith("-") || a.length === 1) return i;
+    if (!a.includes("=") && values.includes(a)) i++;
+  }
+  return i;
+}
+
+/** `docker|podman [global] exec [options] CONTAINER CMD…` and `kubectl exec … -- CMD…` run CMD (an argv,
+ * not a shell line) on the same servers the policy governs: it is judged like any command. */
+export function containerExec(program: string, args: readonly string[], f: Frame): void {
+  let words: readonly string[] = [];
+  if (program === "kubectl" || program === "oc") {
+    const dash = args.indexOf("--");
+    if (args.includes("exec") && dash >= 0) words = args.slice(dash + 1);
+  } else {
+    let i = firstOperand(args, 0, DOCKER_GLOBAL_VALUES);
+    if (args[i] === "container") i++;
+    if (args[i] !== "exec") return;
+    const container = firstOperand(args, i + 1, DOCKER_EXEC_VALUES);
+    words = args.slice(container + 1);
+  }
+  if (words.length > 0) nested(f, words.map(shellQuote).join(" "), "remote");
 }
 
 /** The script a command reads on stdin: a string when it is visible on the line, null when it comes
