@@ -48,7 +48,7 @@ const SPECS: Readonly<Record<Language, LanguageSpec>> = {
     argv: /\b(?:subprocess\.(?:run|call|check_call|check_output|Popen))\s*\(/g,
     backticks: false,
     opaque:
-      /\b(?:exec|eval|compile|__import__|getattr|setattr|globals|locals|vars|importlib|ctypes|marshal|pickle|shutil|pty|subprocess|as|os\.(?!path\b|environ\b|getcwd\b|getenv\b|listdir\b|sep\b|name\b|linesep\b|getpid\b|cpu_count\b|uname\b)\w+|from\s+(?:os|subprocess|shutil|pty|ctypes|importlib)\s+import\s+(?!(?:system|popen)\b\s*(?:;|$)))\b/,
+      /\b(?:exec|eval|compile|__import__|getattr|setattr|globals|locals|vars|importlib|ctypes|marshal|pickle|shutil|pty|subprocess|breakpoint|__(?!name__|file__|doc__|version__|main__)\w+__|(?:os|subprocess|shutil|pty|ctypes|importlib|builtins|posix|sys)(?:\.\w+)*\s+as|os\.(?!path\b|environ\b|getcwd\b|getenv\b|listdir\b|sep\b|name\b|linesep\b|getpid\b|cpu_count\b|uname\b)\w+|from\s+(?:os|subprocess|shutil|pty|ctypes|importlib)\s+import\s+(?!(?:system|popen)\b\s*(?:;|$)))\b/,
     harmless: /\bimport\s+[\w.]+(?:\s*,\s*[\w.]+)*(?=\s*(?:;|$|\n))/g,
     quotes: "'\"",
     interpolates: null,
@@ -78,7 +78,7 @@ const SPECS: Readonly<Record<Language, LanguageSpec>> = {
     argv: /(?<![\w$])(?:(?:[\w$]+\.)?(?:spawnSync|spawn|execFileSync|execFile))\s*\(/g,
     backticks: false,
     opaque:
-      /(?<![\w$])(?:eval|Function|require|import|process|child_process|fs|vm|globalThis|global|module|Reflect|Proxy|constructor|execSync|exec|spawn|spawnSync|execFile|execFileSync|fork|Deno|Bun)\b|\[\s*['"`]/,
+      /(?<![\w$])(?:eval|Function|require|import|process(?!\s*\.\s*(?:version|versions|env|argv|platform|arch|pid|cwd|uptime|memoryUsage|exit|exitCode|stdout|stderr|stdin|hrtime|nextTick)\b)|child_process|fs|vm|globalThis|global|module|Reflect|Proxy|constructor|execSync|exec|spawn|spawnSync|execFile|execFileSync|fork|Deno|Bun)\b|\[\s*['"`]/,
     harmless:
       /\b(?:const|let|var)\s+(?:[\w$]+|\{[\w$,\s]*\})\s*=\s*require\(\s*(['"])child_process\1\s*\)\s*;?|\brequire\(\s*(['"])child_process\2\s*\)\s*\./g,
     quotes: "'\"`",
@@ -89,7 +89,7 @@ const SPECS: Readonly<Record<Language, LanguageSpec>> = {
     argv: null,
     backticks: true,
     opaque:
-      /(?<![\w$>:])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|assert|create_function|include|include_once|require|require_once|unlink|rmdir|file_put_contents|fopen|rename|chmod|chown|call_user_func|call_user_func_array|preg_replace|mail|putenv|dl|ReflectionFunction|base64_decode|str_rot13|gzinflate)\b|\$\w+\s*\(|`/,
+      /(?<![\w$>:])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|assert|create_function|include|include_once|require|require_once|unlink|rmdir|file_put_contents|fopen|rename|chmod|chown|call_user_func|call_user_func_array|preg_replace|mail|putenv|dl|ReflectionFunction|base64_decode|str_rot13|gzinflate)\b|\$\w+\s*\(|""\s*\(|\)\s*\(|`/,
     quotes: "'\"`",
     interpolates: /\$/,
   },
