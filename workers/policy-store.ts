@@ -85,6 +85,7 @@ export async function loadPolicyInputs(db: Db, organizationId: string): Promise<
     requireApproval: p.requireApproval,
     autoDisconnectOnViolation: p.autoDisconnectOnViolation,
     notifyOnViolation: p.notifyOnViolation,
+    uncheckableAction: p.uncheckableAction,
   }));
 }
 

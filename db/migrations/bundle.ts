@@ -174,6 +174,16 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
    "bps": true,
    "folderMillis": 1795369487978,
    "hash": "989f08e12a3f10533ab2f8479e5b71780c7e6030ab200ad7b4c33121433c48ff"
+  },
+  {
+   "sql": [
+    "CREATE TYPE \"public\".\"uncheckable_action\" AS ENUM('allow', 'require_approval', 'block');",
+    "\nALTER TYPE \"public\".\"pattern_type\" ADD VALUE 'command';",
+    "\nALTER TABLE \"policy\" ADD COLUMN \"uncheckable_action\" \"uncheckable_action\" DEFAULT 'require_approval' NOT NULL;"
+   ],
+   "bps": true,
+   "folderMillis": 1796130525682,
+   "hash": "1bb53dd1af1d8dfca7f8e33a5c4357ea01f9e62cac4d493f467f5ac4e4eadbab"
   }
  ]
 };

@@ -37,6 +37,12 @@ async function enumValues(name: string): Promise<string[]> {
 // Fields that are relations in the seed's interfaces, not columns of their own table.
 const RELATION_FIELDS = new Set(["Policy.blocked_commands"]);
 
+// Documented extensions of the seed's literal unions: values appended after the seed's own, each named
+// here on purpose (docs/policy-engine.md: the `command` rule form). Anything else must equal the seed.
+const ENUM_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
+  "blocked_command.pattern_type": ["command"],
+};
+
 describe("seed entities", () => {
   it("has the 12 entities", () => {
     for (const entity of Object.keys(ENTITY_TABLES)) expect(seed.interfaces.has(entity), entity).toBe(true);
@@ -55,7 +61,13 @@ describe("seed entities", () => {
         if (!col) continue;
         if (!field.optional) expect(col.is_nullable, `${table}.${field.name} NOT NULL`).toBe("NO");
         const union = unionValues(field.type);
-        if (union) expect(await enumValues(col.udt_name), `${table}.${field.name} values`).toEqual(union);
+        if (union) {
+          const extra = ENUM_EXTENSIONS[`${table}.${field.name}`] ?? [];
+          expect(await enumValues(col.udt_name), `${table}.${field.name} values`).toEqual([
+            ...union,
+            ...extra,
+          ]);
+        }
         if (field.type.endsWith("[]"))
           expect(col.data_type, `${table}.${field.name} is an array`).toBe("ARRAY");
         if (field.type === "Date") expect(col.data_type).toBe("timestamp with time zone");
@@ -64,6 +76,16 @@ describe("seed entities", () => {
       }
     });
   }
+
+  it("extends POLICY with uncheckable_action (documented extension, safe default)", async () => {
+    const col = (await columns("public", "policy")).get("uncheckable_action");
+    expect(col?.is_nullable).toBe("NO");
+    expect(await enumValues(col?.udt_name ?? "")).toEqual(["allow", "require_approval", "block"]);
+    const r = await client.query<{ d: string }>(
+      "select column_default d from information_schema.columns where table_name = 'policy' and column_name = 'uncheckable_action'",
+    );
+    expect(r.rows[0]?.d).toContain("require_approval");
+  });
 
   it("soft deletes where the seed has deleted_at", async () => {
     for (const table of ["user", "connection", "ssh_key"]) {

@@ -1,16 +1,27 @@
 // Phase 2 of parsing: what a simple command actually runs. Expands its words, emits its canonical form,
 // then looks through wrappers (sudo, env, timeout…), shells given a script (-c, here-string, piped
-// echo), eval, xargs, find -exec, alias and trap — each inner command is emitted too. A program name
-// only known at run time is flagged, and resolved against what the line itself assigns when possible.
+// echo), eval, xargs, find -exec, alias, trap, ssh and interpreters given inline code (the last three
+// and stdin scripts in script-sources.ts) — each inner command is emitted too. A program name only
+// known at run time is flagged, and resolved against what the line itself assigns when possible.
 
-import { MAX_DEPTH, type ParseContext, type RawCommand } from "./parse-context.ts";
+import { interpreterOf } from "./interpreters.ts";
+import type { ParseContext, RawCommand } from "./parse-context.ts";
+import {
+  containerExec,
+  type Frame,
+  inlineCode,
+  nested,
+  pipedScript,
+  sourcedFile,
+  ssh,
+  stdinText,
+} from "./script-sources.ts";
 import {
   basename,
   canonicalize,
   decodeField,
   expandWords,
   type Field,
-  producedText,
   S_EXP_END,
   S_EXP_START,
 } from "./shell-words.ts";
@@ -45,17 +56,16 @@ const BUILTIN_SPECIAL = [
   "typeset",
   "local",
   "readonly",
+  "source",
+  ".",
+  "ssh",
+  "docker",
+  "podman",
+  "kubectl",
+  "oc",
 ];
 /** Every program whose semantics run() looks into; one lookup lets ordinary commands skip the rest. */
 const SPECIAL: ReadonlySet<string> = new Set([...WRAPPERS.keys(), ...SHELLS, ...BUILTIN_SPECIAL]);
-
-interface Frame {
-  raw: RawCommand;
-  ctx: ParseContext;
-  depth: number;
-  redirects: Redirect[];
-  runtimeArgs: boolean;
-}
 
 export function interpret(raw: RawCommand, ctx: ParseContext, depth: number, origin: CommandOrigin): void {
   const redirects: Redirect[] = [];
@@ -73,11 +83,6 @@ function texts(fields: readonly Field[]): string[] {
   const out: string[] = new Array(fields.length);
   for (let i = 0; i < fields.length; i++) out[i] = (fields[i] as Field).text;
   return out;
-}
-
-function nested(f: Frame, src: string, origin: CommandOrigin): void {
-  if (f.depth + 1 > MAX_DEPTH) f.ctx.depthExceeded = true;
-  else f.ctx.parseNested(src, f.depth + 1, origin);
 }
 
 function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: number): void {
@@ -105,7 +110,11 @@ function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: nu
     if (alternatives !== null) for (const alt of alternatives) run([first, ...alt], f, "resolved", hops + 1);
   }
 
-  if (!SPECIAL.has(program)) return;
+  if (!SPECIAL.has(program)) {
+    const interpreter = interpreterOf(program);
+    if (interpreter !== undefined) inlineCode(rest, args, program, interpreter, f);
+    return;
+  }
   let spec: WrapperSpec | undefined = WRAPPERS.get(program);
   if (program === "runuser" && (args.includes("-u") || args.some((a) => a.startsWith("--user")))) {
     spec = RUNUSER_COMMAND;
@@ -122,12 +131,26 @@ function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: nu
     else if (inv.kind === "stdin") {
       const script = stdinText(f.raw, f.ctx);
       if (typeof script === "string") nested(f, script, "stdin-script");
-    }
+      else if (script === null) pipedScript(f, program);
+    } else if (inv.kind === "file") sourcedFile(f, program, args[inv.index]);
     return;
   }
   switch (program) {
     case "eval":
       nested(f, args.join(" "), "eval");
+      return;
+    case "source":
+    case ".":
+      sourcedFile(f, program, args[0]);
+      return;
+    case "ssh":
+      ssh(args, f);
+      return;
+    case "docker":
+    case "podman":
+    case "kubectl":
+    case "oc":
+      containerExec(program, args, f);
       return;
     case "xargs":
       xargs(rest, args, f, hops);
@@ -165,30 +188,6 @@ function run(fields: readonly Field[], f: Frame, origin: CommandOrigin, hops: nu
       }
       return;
   }
-}
-
-/** The script a command reads on stdin: a string when it is visible on the line, null when it comes
- * from somewhere else (a file, another program), undefined when stdin is the terminal. */
-function stdinText(raw: RawCommand, ctx: ParseContext): string | null | undefined {
-  let text: string | null | undefined;
-  for (const r of raw.redirects) {
-    if (r.fd !== "" && r.fd !== "0") continue;
-    if (r.op === "<<<") text = r.target ? decodeField(r.target.coded).text : null;
-    else if (r.op === "<<" || r.op === "<<-") text = r.heredoc;
-    else if (r.op === "<" || r.op === "<&" || r.op === "<>") text = null;
-  }
-  if (text !== undefined) return text;
-  const producer = raw.pipeFrom;
-  if (producer === null) return undefined;
-  const fields = expandWords(producer.words, ctx);
-  const program = fields[0];
-  if (program === undefined || program.dynamic || program.glob) return null;
-  const upstream = stdinText(producer, ctx);
-  return producedText(
-    basename(program.text),
-    fields.slice(1),
-    typeof upstream === "string" ? upstream : null,
-  );
 }
 
 function replaceIn(field: Field, token: string, value: string): Field {

@@ -248,7 +248,7 @@ describe("escalation of what cannot be checked statically", () => {
     expect(d.decision).toBe("require_approval");
     expect(d.rule).toBeNull();
     expect(d.flags.length).toBeGreaterThan(0);
-    expect(d.reason).toContain("cannot be checked statically");
+    expect(d.reason).toContain("cannot be judged");
   });
 
   it("blocks rather than escalates when a resolved or visible command matches", () => {

@@ -17,6 +17,7 @@ import type {
   ParseResult,
   PolicyInput,
   Severity,
+  UncheckableAction,
 } from "./types.ts";
 
 /** Opaque result of compilePolicies; evaluateCommand accepts nothing else. */
@@ -38,6 +39,7 @@ interface CompiledPolicy {
   allow: AllowList | null;
   /** OR of its rules' connection-type masks; -1 when some rule applies to every type. */
   ruleTypes: number;
+  action: UncheckableAction;
 }
 
 class CompiledPolicySet implements CompiledPolicies {
@@ -108,6 +110,7 @@ export function compilePolicies(policies: readonly PolicyInput[]): CompiledPolic
       connections: p.appliesToConnections.length > 0 ? new Set(p.appliesToConnections) : null,
       allow: compileAllowList(p.allowedCommands),
       ruleTypes,
+      action: p.uncheckableAction ?? "require_approval",
     });
   }
   return new CompiledPolicySet(compiled, new RuleIndex(rules));
@@ -131,7 +134,28 @@ const FLAG_REASONS: Readonly<Record<ParseFlag, string>> = {
   "too-long": "the line is longer than the engine evaluates in full",
   "expansion-limit": "brace expansion is larger than the engine expands",
   "history-expansion": "it re-runs or splices earlier commands from the shell history (!!, !n, ^a^b, fc -s)",
+  "uncheckable-code": "code handed to an interpreter cannot be read statically",
+  "opaque-script": "a shell or interpreter reads a script the line does not show",
 };
+
+const ACTION_RANK: Readonly<Record<UncheckableAction, number>> = { allow: 0, require_approval: 1, block: 2 };
+
+/** The strictest uncheckable_action of the policies that apply (scope marked, rules or allow-list). */
+function uncheckablePolicy(set: CompiledPolicySet, scope: Scope): CompiledPolicy | null {
+  let strictest: CompiledPolicy | null = null;
+  for (let i = 0; i < set.policies.length; i++) {
+    const p = set.policies[i] as CompiledPolicy;
+    if (scope.policies[i] !== 1) continue;
+    if (
+      p.allow === null &&
+      (p.ruleTypes === 0 || (scope.typeBit !== 0 && (p.ruleTypes & scope.typeBit) === 0))
+    ) {
+      continue;
+    }
+    if (strictest === null || ACTION_RANK[p.action] > ACTION_RANK[strictest.action]) strictest = p;
+  }
+  return strictest;
+}
 
 function better(a: Violation, b: Violation): boolean {
   if (a.approval !== b.approval) return !a.approval;
@@ -174,6 +198,7 @@ function collectViolations(
   const violations: Violation[] = [];
   const hits: RuleHit[] = [];
   set.index.match(texts, parsed.fragments, scope, hits);
+  set.index.matchCommands(parsed.commands, scope, hits);
   for (const hit of hits) {
     const policy = set.policies[hit.rule.policy] as CompiledPolicy;
     const k = hit.isCommand ? texts.indexOf(hit.text) : -1;
@@ -249,7 +274,19 @@ export function evaluateCommand(compiled: CompiledPolicies, line: string, ctx: E
   let chosen: Violation | null = null;
   for (const v of violations) if (chosen === null || better(v, chosen)) chosen = v;
 
-  if (chosen !== null) {
+  // What cannot be judged: the strictest uncheckable_action of the applicable policies decides. An
+  // incomplete line is not governed by it and always needs approval: an open quote or a line typed into
+  // a program is a property of typing, not a command the engine failed to read.
+  const uncertain = policiesApply ? escalatingFlags(compiled, parsed, scope) : [];
+  const setting = uncertain.length > 0 ? uncheckablePolicy(compiled, scope) : null;
+  let action: UncheckableAction | null = null;
+  if (setting !== null) {
+    action = uncertain.some((f) => f !== "incomplete") ? setting.action : "require_approval";
+    if (action === "allow" && uncertain.includes("incomplete")) action = "require_approval";
+  }
+  const why = uncertain.length > 0 ? cannotJudgeReason(uncertain, parsed.uncheckable) : "";
+
+  if (chosen !== null && (!chosen.approval || action !== "block")) {
     const kind = chosen.approval ? "require_approval" : "block";
     const policyName = chosen.policy.input.name;
     const rule = chosen.hit?.rule.input;
@@ -286,27 +323,41 @@ export function evaluateCommand(compiled: CompiledPolicies, line: string, ctx: E
       commands: texts,
       matchedCommand: chosen.text,
       flags: parsed.flags,
+      uncheckable: parsed.uncheckable,
     };
   }
 
-  const uncertain = policiesApply ? escalatingFlags(compiled, parsed, scope) : [];
-  const escalate = uncertain.length > 0;
+  const decision = action === null ? "allow" : action;
+  const blockedBy = decision === "block" && setting !== null ? setting.input : null;
   return {
-    decision: escalate ? "require_approval" : "allow",
+    decision,
     rule: null,
-    policy: null,
-    reason: escalate
-      ? `requires approval: cannot be checked statically — ${uncertain.map((f) => FLAG_REASONS[f]).join("; ")}`
-      : policiesApply
-        ? "allowed: no rule matched"
-        : "allowed: no active policy applies",
+    policy: blockedBy ? { id: blockedBy.id, name: blockedBy.name } : null,
+    reason:
+      action === null
+        ? policiesApply
+          ? "allowed: no rule matched"
+          : "allowed: no active policy applies"
+        : action === "block"
+          ? `blocked: cannot be judged: ${why} (policy "${setting?.input.name}" blocks what it cannot judge)`
+          : action === "require_approval"
+            ? `requires approval: cannot be judged: ${why}`
+            : `allowed: cannot be judged: ${why} (policy "${setting?.input.name}" allows what it cannot judge)`,
     severity: null,
     commandType,
     riskLevel: risk,
     autoDisconnect: false,
-    notify: false,
+    notify: blockedBy?.notifyOnViolation ?? false,
     commands: texts,
     matchedCommand: null,
     flags: parsed.flags,
+    uncheckable: parsed.uncheckable,
   };
+}
+
+/** "inline python uses eval; …" — the specific causes first, then the generic ones. */
+function cannotJudgeReason(flags: readonly ParseFlag[], specific: readonly string[]): string {
+  const parts = [...specific];
+  for (const f of flags) if (f !== "uncheckable-code" && f !== "opaque-script") parts.push(FLAG_REASONS[f]);
+  return parts.length > 0 ? parts.join("; ") : flags.map((f) => FLAG_REASONS[f]).join("; ");
 }

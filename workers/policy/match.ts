@@ -13,11 +13,13 @@
 // Aho-Corasick pass per text, and a regex runs only when its literal occurred.
 
 import { AhoCorasick } from "./aho-corasick.ts";
+import { CommandMatcher } from "./command-rule.ts";
+import { parseCommandSpec } from "./command-spec.ts";
 import { PolicyCompileError } from "./errors.ts";
 import { MAX_TEXT_LENGTH } from "./parse-context.ts";
 import { parseCommandLine } from "./parse-shell.ts";
 import { analyzeRegex } from "./regex-analysis.ts";
-import type { ConnectionType, RuleInput } from "./types.ts";
+import type { ConnectionType, ParsedCommand, RuleInput } from "./types.ts";
 
 /** User regexes never see more than this many characters of one text (see regex-safety.ts). */
 export const MAX_REGEX_INPUT = MAX_TEXT_LENGTH;
@@ -34,6 +36,8 @@ export interface CompiledRule {
   /** exact: canonical command; contains: whitespace-normalised literal. */
   text: string;
   re: RegExp | null;
+  /** command rules: the program/options/operands matcher. */
+  command: CommandMatcher | null;
   /** Tested against canonical commands only. */
   commandOnly: boolean;
   /** Index of the literal that must occur for the rule to match; -1 when none is known. */
@@ -93,6 +97,9 @@ export class RuleIndex {
   private readonly prefixLengths: number[] = [];
   /** Regex rules with neither index key nor literal: tried on every text they apply to. */
   private readonly always: CompiledRule[] = [];
+  /** command rules by program name, and those naming a program prefix (`mkfs*`). */
+  private readonly programs = new Map<string, CompiledRule[]>();
+  private readonly programPrefixes: { prefix: string; rule: CompiledRule }[] = [];
   private readonly byLiteral: CompiledRule[][] = [];
   private readonly ac: AhoCorasick | null;
   private readonly literalStamp: Uint32Array;
@@ -120,6 +127,11 @@ export class RuleIndex {
       rule.typeMask = mask;
       if (rule.kind === "exact") {
         pushTo(this.exact, rule.text, rule);
+        return;
+      }
+      if (rule.command !== null) {
+        for (const name of rule.command.names) pushTo(this.programs, name, rule);
+        for (const prefix of rule.command.prefixes) this.programPrefixes.push({ prefix, rule });
         return;
       }
       if (rule.kind === "contains") {
@@ -157,8 +169,38 @@ export class RuleIndex {
     for (const f of fragments) this.matchText(f, false, scope, hits);
   }
 
+  /** Appends every in-scope command rule whose program, options and operands a command has. */
+  matchCommands(commands: readonly ParsedCommand[], scope: Scope, hits: RuleHit[]): void {
+    if (this.programs.size === 0 && this.programPrefixes.length === 0) return;
+    for (const cmd of commands) {
+      const program = cmd.program;
+      if (program === null) continue;
+      for (const rule of this.programs.get(program) ?? []) this.commandHit(rule, cmd, program, scope, hits);
+      for (const { prefix, rule } of this.programPrefixes) {
+        if (program.startsWith(prefix)) this.commandHit(rule, cmd, program, scope, hits);
+      }
+    }
+  }
+
+  private commandHit(
+    rule: CompiledRule,
+    cmd: ParsedCommand,
+    program: string,
+    scope: Scope,
+    hits: RuleHit[],
+  ): void {
+    if (!ruleInScope(rule, scope)) return;
+    if ((rule.command as CommandMatcher).matches(program, cmd.args)) {
+      hits.push({ rule, text: cmd.canonical, isCommand: true });
+    }
+  }
+
   /** Whether an in-scope rule is indexed under this program (used for runtime-args escalation). */
   targets(program: string, scope: Scope): boolean {
+    for (const r of this.programs.get(program) ?? []) if (ruleInScope(r, scope)) return true;
+    for (const { prefix, rule } of this.programPrefixes) {
+      if (program.startsWith(prefix) && ruleInScope(rule, scope)) return true;
+    }
     for (const r of this.words.get(program) ?? []) if (ruleInScope(r, scope)) return true;
     for (const len of this.prefixLengths) {
       if (len > program.length) break;
@@ -232,6 +274,7 @@ function compileRule(input: RuleInput, policy: number, order: number): CompiledR
     kind: input.patternType,
     text: "",
     re: null,
+    command: null,
     commandOnly: true,
     literal: -1,
     typeMask: 0,
@@ -265,6 +308,19 @@ function compileRule(input: RuleInput, policy: number, order: number): CompiledR
         );
       }
       return base;
+    case "command": {
+      const spec = parseCommandSpec(pattern);
+      if (!spec.ok) {
+        throw new PolicyCompileError(
+          "INVALID_PATTERN",
+          input.policyId,
+          input.id,
+          `rule "${input.name}": ${spec.message}`,
+        );
+      }
+      base.command = new CommandMatcher(spec.spec);
+      return base;
+    }
     default:
       throw new PolicyCompileError(
         "INVALID_PATTERN",

@@ -45,6 +45,9 @@ export class ParseContext implements ExpandState {
   tooLong = false;
   expansionLimit = false;
   historyExpansion = false;
+  uncheckableCode = false;
+  opaqueScript = false;
+  readonly uncheckable: string[] = [];
 
   constructor(
     private readonly parser: (
@@ -119,6 +122,13 @@ export class ParseContext implements ExpandState {
     return this.produced?.get(substitution);
   }
 
+  /** Records a part of the line that cannot be judged, and why. */
+  cannotJudge(flag: "uncheckable-code" | "opaque-script", why: string): void {
+    if (flag === "uncheckable-code") this.uncheckableCode = true;
+    else this.opaqueScript = true;
+    if (!this.uncheckable.includes(why) && this.uncheckable.length < 8) this.uncheckable.push(why);
+  }
+
   flagList(): ParseFlag[] {
     if (!this.tooLong) {
       for (const c of this.commands) if (c.canonical.length > MAX_TEXT_LENGTH) this.tooLong = true;
@@ -132,6 +142,8 @@ export class ParseContext implements ExpandState {
     if (this.tooLong) out.push("too-long");
     if (this.expansionLimit) out.push("expansion-limit");
     if (this.historyExpansion) out.push("history-expansion");
+    if (this.uncheckableCode) out.push("uncheckable-code");
+    if (this.opaqueScript) out.push("opaque-script");
     return out;
   }
 }

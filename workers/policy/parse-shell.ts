@@ -460,5 +460,10 @@ export function parseCommandLine(line: string): ParseResult {
     if (clean.includes("!") || clean.startsWith("^")) ctx.historyExpansion = hasHistoryExpansion(clean);
     parseSource(ctx, clean, 0, "line");
   }
-  return { commands: ctx.commands, fragments: ctx.fragments, flags: ctx.flagList() };
+  return {
+    commands: ctx.commands,
+    fragments: ctx.fragments,
+    flags: ctx.flagList(),
+    uncheckable: ctx.uncheckable,
+  };
 }

@@ -11,9 +11,11 @@
 // At run time match.ts additionally bounds every text given to a regex to MAX_REGEX_INPUT characters,
 // which keeps even a rule that bypassed this gate (seeded rows, older data) from hanging a session
 // beyond polynomial time on 4 KiB.
+// A `command` rule's spec must pass its zod schema (command-spec.ts).
 // Finally every example must be matched through the real parse + match path of evaluateCommand.
 
 import * as recheckModule from "recheck/lib/browser.js";
+import { parseCommandSpec } from "./command-spec.ts";
 import { compilePolicies, evaluateCommand } from "./evaluate.ts";
 import { compileRegex, MAX_PATTERN_LENGTH } from "./match.ts";
 import type { PatternType, RuleCheckResult } from "./types.ts";
@@ -106,6 +108,10 @@ export function checkRule(rule: {
   if (patternType === "regex") {
     const problem = regexProblem(pattern);
     if (problem !== null) return problem;
+  }
+  if (patternType === "command") {
+    const spec = parseCommandSpec(pattern);
+    if (!spec.ok) return { ok: false, code: "INVALID_PATTERN", message: spec.message };
   }
   const examples = rule.examples ?? [];
   if (examples.length === 0) return { ok: true };

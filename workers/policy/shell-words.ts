@@ -280,6 +280,22 @@ export function canonicalize(program: string, args: readonly string[]): string {
 }
 
 /** What `echo` / `printf` / `cat <<EOF` write, when it is fully known; null otherwise. */
+/** `base64 -d`, `--decode`, `-di`, `-D` (BSD): every argument an option, at least one decoding. */
+const BASE64_OPTION = /^(?:--decode|--ignore-garbage|-[diD]+)$/;
+const BASE64_DECODE = /^(?:--decode|-[diD]*[dD][diD]*)$/;
+
+/** The UTF-8 text of base64 data; null when it is not valid base64. */
+function decodeBase64(data: string): string | null {
+  try {
+    const binary = atob(data.replace(/\s+/g, ""));
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new TextDecoder().decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 export function producedText(program: string, fields: readonly Field[], stdin: string | null): string | null {
   for (const f of fields) if (f.dynamic || f.glob) return null;
   const args = fields.map((f) => f.text);
@@ -307,5 +323,13 @@ export function producedText(program: string, fields: readonly Field[], stdin: s
     return k < rest.length ? `${text} ${rest.slice(k).join(" ")}` : text;
   }
   if (program === "cat" && args.length === 0) return stdin;
+  if (
+    program === "base64" &&
+    stdin !== null &&
+    args.every((a) => BASE64_OPTION.test(a)) &&
+    args.some((a) => BASE64_DECODE.test(a))
+  ) {
+    return decodeBase64(stdin);
+  }
   return null;
 }

@@ -1,7 +1,8 @@
 // Public types of the command-policy engine. Field names follow the seed's POLICY / BLOCKED_COMMAND
 // entities in camelCase; routes map database rows onto these before compiling.
 
-export type PatternType = "exact" | "contains" | "regex";
+/** The seed's exact | contains | regex, and `command` (a program/options/operands spec: command-spec.ts). */
+export type PatternType = "exact" | "contains" | "regex" | "command";
 export type Severity = "low" | "medium" | "high" | "critical";
 export type ConnectionType = "ssh" | "rdp" | "vnc" | "telnet";
 export type CommandType = "shell" | "system" | "file" | "network" | "admin";
@@ -19,6 +20,9 @@ export interface RuleInput {
   examples?: string[];
 }
 
+/** What a policy does with a line it cannot judge (a documented extension of the seed's POLICY). */
+export type UncheckableAction = "allow" | "require_approval" | "block";
+
 export interface PolicyInput {
   id: string;
   name: string;
@@ -33,6 +37,8 @@ export interface PolicyInput {
   requireApproval: boolean;
   autoDisconnectOnViolation: boolean;
   notifyOnViolation: boolean;
+  /** Lines that cannot be judged statically; absent = require_approval (see docs/policy-engine.md). */
+  uncheckableAction?: UncheckableAction;
 }
 
 /** Missing fields mean "unknown", and unknown never takes a policy out of scope (fail closed). */
@@ -50,7 +56,11 @@ export type ParseFlag =
   | "runtime-args"
   | "too-long"
   | "expansion-limit"
-  | "history-expansion";
+  | "history-expansion"
+  /** Code handed inline to an interpreter that cannot be read statically (python -c, perl -e…). */
+  | "uncheckable-code"
+  /** A script a shell or interpreter reads from a source the line does not show (curl … | sh). */
+  | "opaque-script";
 
 export type CommandOrigin =
   | "line"
@@ -63,7 +73,9 @@ export type CommandOrigin =
   | "find-exec"
   | "alias"
   | "trap"
-  | "resolved";
+  | "resolved"
+  | "interpreter"
+  | "remote";
 
 export interface Redirect {
   op: string;
@@ -89,6 +101,8 @@ export interface ParseResult {
   /** Whitespace-normalised source texts: the line and every nested shell string. */
   fragments: string[];
   flags: ParseFlag[];
+  /** Why parts of the line cannot be judged, in words ("inline python uses eval"). */
+  uncheckable: string[];
 }
 
 export interface DecisionRule {
@@ -114,6 +128,9 @@ export interface Decision {
   commands: string[];
   matchedCommand: string | null;
   flags: ParseFlag[];
+  /** Why parts of the line cannot be judged ("inline python uses eval"); empty when all was read.
+   * Always set by evaluateCommand; optional so that decisions made outside the engine still type. */
+  uncheckable?: string[];
 }
 
 export type RuleCheckCode = "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN";

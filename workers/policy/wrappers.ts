@@ -99,6 +99,7 @@ export const WRAPPERS: ReadonlyMap<string, WrapperSpec> = new Map<string, Wrappe
   ["nsenter", { shortArg: "tSGw", shortOptional: "mutinpUCTr" }],
   ["unshare", { shortArg: "SGRw", shortOptional: "mutinpUCT" }],
   ["busybox", {}],
+  ["toybox", {}],
   ["unbuffer", {}],
   ["catchsegv", {}],
 ]);
@@ -200,7 +201,7 @@ export function unwrap(spec: WrapperSpec, args: readonly string[]): Unwrapped {
 
 export type ShellInvocation =
   | { kind: "string"; index: number }
-  | { kind: "file" }
+  | { kind: "file"; index: number }
   | { kind: "stdin" }
   | { kind: "none" };
 
@@ -235,7 +236,7 @@ export function shellInvocation(args: readonly string[]): ShellInvocation {
   }
   if (commandMode) return i < args.length ? { kind: "string", index: i } : { kind: "none" };
   if (stdinMode || i >= args.length) return { kind: "stdin" };
-  return { kind: "file" };
+  return { kind: "file", index: i };
 }
 
 export interface XargsInvocation {

@@ -12,7 +12,10 @@ export const commandTypeEnum = pgEnum("command_type", ["shell", "system", "file"
 export const commandStatusEnum = pgEnum("command_status", ["executed", "blocked", "error", "timeout"]);
 export const riskLevelEnum = pgEnum("risk_level", ["low", "medium", "high", "critical"]);
 export const severityEnum = pgEnum("severity", ["low", "medium", "high", "critical"]);
-export const patternTypeEnum = pgEnum("pattern_type", ["exact", "regex", "contains"]);
+// The seed's three pattern types, then `command` (a program/options/operands spec: docs/policy-engine.md).
+export const patternTypeEnum = pgEnum("pattern_type", ["exact", "regex", "contains", "command"]);
+// Not in the seed: what a policy does with a line it cannot judge statically (docs/policy-engine.md).
+export const uncheckableActionEnum = pgEnum("uncheckable_action", ["allow", "require_approval", "block"]);
 export const recordingStatusEnum = pgEnum("recording_status", ["processing", "ready", "error"]);
 export const auditCategoryEnum = pgEnum("audit_event_category", [
   "auth",

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "./columns.ts";
-import { connectionTypeEnum, patternTypeEnum, severityEnum } from "./enums.ts";
+import { connectionTypeEnum, patternTypeEnum, severityEnum, uncheckableActionEnum } from "./enums.ts";
 import { organization } from "./organization.ts";
 import { user } from "./user.ts";
 
@@ -22,6 +22,8 @@ export const policy = pgTable(
     requireApproval: boolean("require_approval").notNull().default(false),
     autoDisconnectOnViolation: boolean("auto_disconnect_on_violation").notNull().default(false),
     notifyOnViolation: boolean("notify_on_violation").notNull().default(true),
+    // Extension of the seed: what to do with a line the engine cannot judge (inline code, piped scripts…).
+    uncheckableAction: uncheckableActionEnum("uncheckable_action").notNull().default("require_approval"),
     // Bumped on every change of the policy or its rules: compiled rule sets are cached per version.
     version: integer("version").notNull().default(1),
     createdByUserId: uuid("created_by_user_id")

@@ -183,6 +183,7 @@ export const policiesRoutes = new Hono<AppEnv>()
           requireApproval: b.require_approval,
           autoDisconnectOnViolation: b.auto_disconnect_on_violation,
           notifyOnViolation: b.notify_on_violation,
+          uncheckableAction: b.uncheckable_action,
           createdByUserId: user.id,
         })
         .returning({ id: policy.id });
@@ -212,6 +213,7 @@ export const policiesRoutes = new Hono<AppEnv>()
         })),
         applies_to_roles: created.applies_to_roles,
         applies_to_connections: created.applies_to_connections,
+        uncheckable_action: created.uncheckable_action,
       },
     });
     return c.json(created, 201);
@@ -234,6 +236,7 @@ export const policiesRoutes = new Hono<AppEnv>()
     if (b.auto_disconnect_on_violation !== undefined)
       set.autoDisconnectOnViolation = b.auto_disconnect_on_violation;
     if (b.notify_on_violation !== undefined) set.notifyOnViolation = b.notify_on_violation;
+    if (b.uncheckable_action !== undefined) set.uncheckableAction = b.uncheckable_action;
     await db
       .update(policy)
       .set({ ...set, version: sql`${policy.version} + 1` })

@@ -43,6 +43,7 @@ export function presentPolicy(p: PolicyRow, rules: RuleRow[]) {
     require_approval: p.requireApproval,
     auto_disconnect_on_violation: p.autoDisconnectOnViolation,
     notify_on_violation: p.notifyOnViolation,
+    uncheckable_action: p.uncheckableAction,
     version: p.version,
     created_by_user_id: p.createdByUserId,
     created_at: p.createdAt,

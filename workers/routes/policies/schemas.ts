@@ -6,7 +6,8 @@ import { z } from "zod";
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const connectionTypes = ["ssh", "rdp", "vnc", "telnet"] as const;
 const severities = ["low", "medium", "high", "critical"] as const;
-const patternTypes = ["exact", "regex", "contains"] as const;
+const patternTypes = ["exact", "regex", "contains", "command"] as const;
+const uncheckableActions = ["allow", "require_approval", "block"] as const;
 
 /** Longest command line POST /evaluate accepts, in UTF-8 bytes. */
 export const MAX_EVALUATE_BYTES = 8 * 1024;
@@ -67,6 +68,9 @@ const policyFields = {
   require_approval: z.boolean(),
   auto_disconnect_on_violation: z.boolean(),
   notify_on_violation: z.boolean(),
+  // Extension of the seed: a line the engine cannot judge (inline code, piped scripts…) is allowed,
+  // held for approval or blocked. Default require_approval: never silently allowed.
+  uncheckable_action: z.enum(uncheckableActions),
 };
 
 export const createBody = z
@@ -80,6 +84,7 @@ export const createBody = z
     require_approval: policyFields.require_approval.default(false),
     auto_disconnect_on_violation: policyFields.auto_disconnect_on_violation.default(false),
     notify_on_violation: policyFields.notify_on_violation.default(true),
+    uncheckable_action: policyFields.uncheckable_action.default("require_approval"),
     // Each regex rule costs a ReDoS proof (hundreds of ms of CPU, more for complex ones) on admission.
     blocked_commands: z.array(ruleBody).max(50).default([]),
   })
