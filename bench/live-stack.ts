@@ -2,7 +2,9 @@
 // OpenSSH sshd on loopback, and the agent as the container runs it (the esbuild bundle), enrolled, with a
 // connection to the sshd. Also the same-run baseline: a direct ssh2 shell to the same sshd.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Client as SshClient } from "ssh2";
@@ -111,10 +113,14 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
 
 /** A direct ssh2 shell to the sshd: the baseline. */
 export async function directShell(sshd: TestSshd) {
+  // Nagle off, as the agent has it: otherwise an Enter after a pause waits for a delayed ACK (~40 ms).
+  const sock = connect(sshd.port, sshd.host);
+  sock.setNoDelay(true);
+  await once(sock, "connect");
   const conn = new SshClient();
   await new Promise<void>((res, rej) => {
     conn.once("ready", () => res()).once("error", rej);
-    conn.connect({ host: sshd.host, port: sshd.port, username: sshd.user, password: sshd.password });
+    conn.connect({ sock, username: sshd.user, password: sshd.password });
   });
   const stream = await new Promise<import("ssh2").ClientChannel>((res, rej) =>
     conn.shell({ term: "xterm-256color", cols: 80, rows: 24 }, (err, s) => (err ? rej(err) : res(s))),

@@ -238,6 +238,37 @@ describe("every line-accepting input is judged", () => {
   });
 });
 
+describe("adversarial readline and bash", () => {
+  it("a printable key bound to a macro, a background job writing on the input line, typing blind", async () => {
+    const { v } = await fresh();
+    // The screen shows the macro's text, not the key typed.
+    v.type(`bind '"Q": "rm -rf /"'\r`);
+    await settle(v);
+    v.type("Q");
+    await settle(v, 300);
+    v.type("\r");
+    await notices(v, "COMMAND_BLOCKED", 1);
+    await settle(v);
+    // Output of a job lands before the typed text: the typed text is judged too.
+    v.type("(sleep 0.3; printf 'job-output ') &\r");
+    await settle(v, 800);
+    v.type("rm -rf /\r");
+    await notices(v, "COMMAND_BLOCKED", 2);
+    await settle(v);
+    v.type("\x03");
+    await settle(v);
+    // With echo off at the prompt, the typed text is judged (and shown nowhere).
+    v.type("stty -echo\r");
+    await settle(v);
+    v.type("rm -rf /\r");
+    await notices(v, "COMMAND_BLOCKED", 3);
+    await settle(v);
+    v.type("stty echo\r");
+    await settle(v);
+    expect(ranStandins()).toBe("");
+  });
+});
+
 describe("a secret typed with echo off", () => {
   it("is never stored, audited, alerted, sent to a webhook or shown, even when it matches a rule", async () => {
     const { id, v } = await fresh();

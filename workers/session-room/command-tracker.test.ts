@@ -28,6 +28,15 @@ describe("every line-accepting key is judged", () => {
     expect(sh.dropped).toEqual(["echo three\n".length]);
   });
 
+  it("type-ahead in one frame is judged at the next prompt, as the shell's own line (with its row)", async () => {
+    const sh = new FakeShell();
+    sh.echoDelayMs = 5;
+    await sh.type("echo one\necho two\n");
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ echo one", "$ echo two"]);
+    expect(sh.rows).toEqual(["echo one", "echo two"]);
+  });
+
   it("a paste split across frames: frames sent before the block are dropped too", async () => {
     const sh = new FakeShell();
     const a = sh.type("echo one\r\nrm -r");

@@ -62,6 +62,7 @@ export interface TrackerHost {
 
 interface Frame {
   seq: number;
+  /** When it arrived, on the tracker's event clock. */
   rx: number;
 }
 
@@ -85,8 +86,10 @@ export class CommandTracker {
   private inputStart: Pos | null = null;
   private lineStart: Pos | null = null;
   private readonly keys = new KeyModel();
-  /** A line was accepted at the prompt: `done` once the shell started it (C) or prompted again (B). */
+  /** A line was accepted at the prompt: `done` once the shell started it (C) or prompted again (B);
+   * `doneAt` is a position on `clock`, which counts input frames and output events in arrival order. */
   private launch: { done: boolean; doneAt: number } | null = null;
+  private clock = 0;
   /** Lines a running program accepted while they were unfinished (a nested shell's continuation). */
   private pending = "";
   /** An unfinished line's key was let through: the reader holds earlier lines of this input. */
@@ -151,7 +154,7 @@ export class CommandTracker {
   }
 
   private launched(): void {
-    if (this.launch && !this.launch.done) this.launch = { done: true, doneAt: Date.now() };
+    if (this.launch && !this.launch.done) this.launch = { done: true, doneAt: ++this.clock };
   }
 
   private finishRunning(exitCode: number | null): void {
@@ -172,7 +175,7 @@ export class CommandTracker {
 
   /** Input of a participant who may type; processed strictly in order. */
   input(bytes: Uint8Array, typist: Typist): Promise<void> {
-    const frame = { seq: ++this.seq, rx: Date.now() };
+    const frame = { seq: ++this.seq, rx: ++this.clock };
     this.backlog += bytes.length;
     this.chain = this.chain
       .then(() => {

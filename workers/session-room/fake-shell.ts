@@ -46,6 +46,8 @@ export class FakeShell {
   readonly ran: string[] = [];
   readonly blocked: { line: string; reason: string; d: Decision }[] = [];
   readonly dropped: number[] = [];
+  /** COMMAND rows written (lines judged as the shell's). */
+  readonly rows: string[] = [];
   readonly forwardedAt: { bytes: Uint8Array; at: number }[] = [];
   echoDelayMs = 1;
   /** "shell": readline at the prompt; "program": a line reader (echo on or off). */
@@ -64,7 +66,10 @@ export class FakeShell {
         setTimeout(() => this.receive(b), this.echoDelayMs);
       },
       evaluate: async (line) => evaluateCommand(compiled, line, {}),
-      started: async () => crypto.randomUUID(),
+      started: async (line) => {
+        this.rows.push(line);
+        return crypto.randomUUID();
+      },
       finished: async () => {},
       blocked: async (line, _t, d, reason) => {
         this.blocked.push({ line, reason, d });
