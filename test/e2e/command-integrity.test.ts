@@ -265,6 +265,13 @@ describe("adversarial readline and bash", () => {
     await settle(v);
     v.type("stty echo\r");
     await settle(v);
+    // With the paste markers unbound, a newline inside a "bracketed" paste would run its line.
+    v.type(`bind -r '\\e[200~'\r`);
+    await settle(v);
+    v.type("\x1b[200~echo pasted-$((2+2))\nrm -rf /\necho after\n\x1b[201~");
+    await notices(v, "COMMAND_BLOCKED", 4);
+    await settle(v);
+    expect(v.text()).not.toContain("after\r\n");
     expect(ranStandins()).toBe("");
   });
 });

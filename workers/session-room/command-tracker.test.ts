@@ -61,6 +61,16 @@ describe("every line-accepting key is judged", () => {
     expect(sh.blocked).toHaveLength(1);
   });
 
+  it("a newline inside a bracketed paste is judged as the line it would be if the markers were ignored", async () => {
+    const sh = new FakeShell();
+    sh.honourPaste = false;
+    await sh.type("\x1b[200~echo one\nrm -rf /\necho three\n\x1b[201~");
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ echo one"]);
+    expect(sh.blocked.map((b) => b.line)).toEqual(["rm -rf /"]);
+    expect(sh.dropped).toEqual(["echo three\n\x1b[201~".length]);
+  });
+
   it("paste markers do not shield newlines from a reader that did not ask for bracketed paste", async () => {
     const sh = new FakeShell();
     await sh.type("prog\r");

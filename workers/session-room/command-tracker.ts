@@ -28,6 +28,7 @@ const CANCEL = new Uint8Array([0x05, 0x15]);
 // A command continued over several lines (PS2) has earlier lines the shell holds already: only an interrupt
 // discards them. Input after a refused line is dropped anyway, so the interrupt's flush loses nothing.
 const INTERRUPT = new Uint8Array([0x03]);
+const PASTE_END = new TextEncoder().encode("\x1b[201~");
 
 export interface Typist {
   userId: string;
@@ -226,6 +227,7 @@ export class CommandTracker {
 
   /** Judges the line `key` would accept; forwards the key if it may run. False when it was refused. */
   private async accept(key: Uint8Array, kind: AcceptKind, typist: Typist, frame: Frame): Promise<boolean> {
+    if (kind === "paste-line") return this.acceptPasteLine(key, typist);
     if (this.integrated && this.launch && (!this.launch.done || frame.rx < this.launch.doneAt)) {
       // Typed before the previous line even started: type-ahead the shell reads at its next prompt.
       await this.waitForPrompt(NEXT_PROMPT_WAIT_MS);
@@ -244,6 +246,45 @@ export class CommandTracker {
     if (ok === "continued") this.forward(key);
     else this.sendKey(key, shellLine);
     return true;
+  }
+
+  /**
+   * A newline inside a bracketed paste at the prompt: readline keeps it as text and the whole paste is
+   * judged at the Enter after it; but were the markers not honoured (`bind -r '\e[200~'`), this line would
+   * run now. So it is judged now as the line it would be — what the input area shows plus the pasted text
+   * — and a rule it breaks refuses the paste. Doubts (an unfinished compound) wait for the final Enter.
+   */
+  private async acceptPasteLine(key: Uint8Array, typist: Typist): Promise<boolean> {
+    const term = this.host.screen.term;
+    await this.host.screen.settled();
+    const shown = readInputArea(term, this.inputStart ?? this.lineStart ?? cursorOf(term));
+    const pasted = this.keys.pasteText;
+    this.keys.pasteText = "";
+    const lines = [...new Set([pasted.trim(), `${shown}${pasted}`.trim()])].filter(Boolean);
+    if (lines.length === 0) {
+      this.forward(key);
+      return true;
+    }
+    let verdicts: Decision[];
+    try {
+      verdicts = await Promise.all(lines.map((l) => this.host.evaluate(l, typist)));
+    } catch {
+      verdicts = lines.map(() => UNAVAILABLE);
+    }
+    const { d, line } = pickStrictest(verdicts, lines);
+    const violation = d.rule !== null || d.policy !== null || d === UNAVAILABLE;
+    if (!violation || (d.decision === "require_approval" && (await this.host.approval(line, typist, d)))) {
+      this.forward(key);
+      return true;
+    }
+    // End the paste (for a reader that honours it), then cancel the line.
+    this.forward(PASTE_END);
+    this.keys.pasting = false;
+    this.cancelLine();
+    this.keys.reset();
+    this.lineStart = null;
+    await this.host.blocked(line, typist, d, d.decision === "block" ? d.reason : `Not approved: ${d.reason}`);
+    return false;
   }
 
   private async readShellLine(): Promise<Read> {

@@ -53,6 +53,8 @@ export class FakeShell {
   /** "shell": readline at the prompt; "program": a line reader (echo on or off). */
   mode: "shell" | "program" = "shell";
   echo = true;
+  /** false: readline after `bind -r '\e[200~'` — the paste markers are ignored keys. */
+  honourPaste = true;
   private buf = "";
   private pasting = false;
   private lastOutput = 0;
@@ -106,12 +108,12 @@ export class FakeShell {
   private receive(bytes: Uint8Array): void {
     const s = new TextDecoder().decode(bytes);
     for (let i = 0; i < s.length; i++) {
-      if (s.startsWith("\x1b[200~", i) && this.mode === "shell") {
+      if (s.startsWith("\x1b[200~", i) && this.mode === "shell" && this.honourPaste) {
         this.pasting = true;
         i += 5;
         continue;
       }
-      if (s.startsWith("\x1b[201~", i) && this.pasting) {
+      if (s.startsWith("\x1b[201~", i) && (this.pasting || !this.honourPaste)) {
         this.pasting = false;
         i += 5;
         continue;
@@ -121,6 +123,7 @@ export class FakeShell {
         // A Meta key (ESC + one character): readline's business, nothing to echo here.
         if (s[i + 1] === "#") this.acceptLine();
         i += 1;
+        if (s[i] === "[") while (i + 1 < s.length && !/[@-~]/.test(s[++i] as string));
         continue;
       }
       if ((c === "\r" || c === "\n") && this.pasting) {

@@ -15,16 +15,21 @@ describe("KeyModel.findAccept", () => {
     expect(new KeyModel().findAccept(enc(input), 0, false)).toEqual(want);
   });
 
-  it("newlines inside a bracketed paste are text only when shielded", () => {
+  it("newlines inside a bracketed paste are paste lines only when shielded", () => {
     const paste = enc("\x1b[200~a\nb\r\x1b[201~\r");
-    expect(new KeyModel().findAccept(paste, 0, true)).toEqual({ at: 16, len: 1, kind: "enter" });
+    const k = new KeyModel();
+    expect(k.findAccept(paste, 0, true)).toEqual({ at: 7, len: 1, kind: "paste-line" });
+    expect(k.findAccept(paste, 8, true)).toEqual({ at: 9, len: 1, kind: "paste-line" });
+    expect(k.findAccept(paste, 10, true)).toEqual({ at: 16, len: 1, kind: "enter" });
     expect(new KeyModel().findAccept(paste, 0, false)).toEqual({ at: 7, len: 1, kind: "enter" });
   });
 
-  it("keeps the paste state across frames", () => {
+  it("keeps the paste state across frames, and the pasted text", () => {
     const k = new KeyModel();
-    expect(k.findAccept(enc("\x1b[200~a\n"), 0, true)).toBeNull();
+    expect(k.findAccept(enc("\x1b[200~a"), 0, true)).toBeNull();
+    k.note(enc("\x1b[200~a"));
     expect(k.pasting).toBe(true);
+    expect(k.pasteText).toBe("a");
     expect(k.findAccept(enc("b\x1b[201~\r"), 0, true)).toEqual({ at: 7, len: 1, kind: "enter" });
   });
 });

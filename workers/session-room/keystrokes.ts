@@ -8,7 +8,10 @@
 // paste (the tracker says so per call); to any other reader (sh, cat, a program in canonical mode) the
 // markers are plain bytes and every newline accepts a line.
 
-export type AcceptKind = "enter" | "operate" | "comment";
+/** `paste-line`: a newline inside a bracketed paste the reader asked for — text to readline, but judged
+ * before it is sent as if it ran (a reader that stops honouring the markers, e.g. after
+ * `bind -r '\e[200~'`, would run it). */
+export type AcceptKind = "enter" | "operate" | "comment" | "paste-line";
 
 export interface Accept {
   /** Index of the first byte of the key. */
@@ -43,7 +46,10 @@ export class KeyModel {
   plain = true;
   /** Inside a bracketed paste (between the markers). */
   pasting = false;
+  /** Text of the bracketed paste being typed since it began or since its last newline. */
+  pasteText = "";
   private esc: EscState = "none";
+  private csiParams = "";
   private readonly utf8 = new TextDecoder();
 
   /** A new line begins (after an accepted or cancelled line). `plain` says whether the reader starts it
@@ -91,8 +97,9 @@ export class KeyModel {
         esc = "esc";
         continue;
       }
+      if (b === CR || b === LF)
+        return { at: i, len: 1, kind: this.pasting && shieldPaste ? "paste-line" : "enter" };
       if (this.pasting && shieldPaste) continue;
-      if (b === CR || b === LF) return { at: i, len: 1, kind: "enter" };
       if (b === CTRL_O) return { at: i, len: 1, kind: "operate" };
     }
     return null;
@@ -106,6 +113,7 @@ export class KeyModel {
       const text = this.utf8.decode(bytes.subarray(run, end), { stream: true });
       this.typed += text;
       this.tail += text;
+      this.pasteText += text;
       run = -1;
     };
     for (let i = 0; i < bytes.length; i++) {
@@ -117,8 +125,15 @@ export class KeyModel {
       flush(i);
       if (this.esc !== "none") {
         // Escape sequences (arrows, Meta keys, paste markers) edit the line in ways only the reader knows.
-        if (this.esc === "esc") this.esc = b === 0x5b ? "csi" : b === 0x4f ? "ss3" : "none";
-        else if (this.esc === "ss3" || (b >= 0x40 && b <= 0x7e)) this.esc = "none";
+        if (this.esc === "esc") {
+          this.esc = b === 0x5b ? "csi" : b === 0x4f ? "ss3" : "none";
+          this.csiParams = "";
+        } else if (this.esc === "ss3") this.esc = "none";
+        else if (b >= 0x40 && b <= 0x7e) {
+          this.esc = "none";
+          // A paste begins: its text is collected anew.
+          if (b === 0x7e && this.csiParams === "200") this.pasteText = "";
+        } else this.csiParams += String.fromCharCode(b);
       } else if (b === ESC) {
         this.esc = "esc";
         this.plain = false;
