@@ -1,16 +1,17 @@
 // The command tracker: turns what typists send into the lines the shell (or a running program) will accept,
 // and enforces policy before the accepting key reaches the target. Every key that accepts a line — CR, LF,
 // Ctrl-O, Meta-# (keystrokes.ts) — is withheld until the line is judged. The line is read from the screen
-// model (line-reader.ts): at the shell's prompt the input area after OSC 133;B, so completion, history
-// recall and reverse search are seen as the shell sees them; inside a running program the text on its line
-// (or, with echo off, what was typed — judged and never stored). allow → the key is forwarded; block → the
-// line is cleared on the target (Ctrl-E Ctrl-U) and the rest of the typist's pending input is dropped;
-// approval → held until an approver decides. Commands end at OSC 133;D with their exit status. Programs
+// model (line-source.ts, line-reader.ts): at the shell's prompt the input area after OSC 133;B, so
+// completion, history recall and reverse search are seen as the shell sees them; inside a running program
+// the text on its line (or, with echo off, what was typed — judged and never stored, verdict.ts).
+// allow → the key is forwarded; block → the line is cleared on the target (Ctrl-E Ctrl-U) and the rest of
+// the typist's pending input is dropped; approval → held until an approver decides. Commands end at OSC 133;D with their exit status. Programs
 // that own the terminal (alternate screen) get their input unchecked and produce no rows.
 import type { Decision } from "../policy/index.ts";
 import { EchoClock } from "./echo-clock.ts";
 import { type AcceptKind, KeyModel } from "./keystrokes.ts";
-import { cursorOf, type Pos, readInputArea, readTypedArea, searchCandidates } from "./line-reader.ts";
+import { cursorOf, type Pos, readInputArea } from "./line-reader.ts";
+import { LineSource, type Read } from "./line-source.ts";
 import { plainText, type ScanEvent } from "./osc-scanner.ts";
 import type { Screen } from "./screen.ts";
 import { HIDDEN, hiddenOutcome, pickStrictest, UNAVAILABLE } from "./verdict.ts";
@@ -67,16 +68,6 @@ interface Frame {
   rx: number;
 }
 
-interface Read {
-  candidates: string[];
-  hidden: boolean;
-  /** Read from readline's search display: never a continuation. */
-  search: boolean;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rtrim = (s: string) => s.replace(/\s+$/, "");
-
 export class CommandTracker {
   /** Shell integration seen: prompt boundaries and exit codes are known. */
   integrated = false;
@@ -96,6 +87,7 @@ export class CommandTracker {
   /** An unfinished line's key was let through: the reader holds earlier lines of this input. */
   private continuing = false;
   private readonly echo: EchoClock;
+  private readonly source: LineSource;
   private running: RunningCommand | null = null;
   private chain: Promise<void> = Promise.resolve();
   private promptWaiters: (() => void)[] = [];
@@ -106,6 +98,7 @@ export class CommandTracker {
 
   constructor(private readonly host: TrackerHost) {
     this.echo = new EchoClock(() => host.lastOutputAt(), ECHO_MAX_WAIT_MS, ECHO_QUIET_MS);
+    this.source = new LineSource(host.screen, this.keys, this.echo, ECHO_MAX_WAIT_MS);
   }
 
   // ── output side ────────────────────────────────────────────────────────────────────────────────
@@ -234,7 +227,10 @@ export class CommandTracker {
       this.launched();
     }
     const shellLine = this.integrated && this.atPrompt;
-    const read = shellLine ? await this.readShellLine() : await this.readProgramLine();
+    const term = this.host.screen.term;
+    const read = shellLine
+      ? await this.source.shellLine(this.inputStart ?? this.lineStart ?? cursorOf(term))
+      : await this.source.programLine(this.lineStart ?? cursorOf(term), this.pending);
     this.lineStart = null;
     const ok = await this.decide(read, kind, typist, shellLine);
     if (ok !== "continued") {
@@ -285,74 +281,6 @@ export class CommandTracker {
     this.lineStart = null;
     await this.host.blocked(line, typist, d, d.decision === "block" ? d.reason : `Not approved: ${d.reason}`);
     return false;
-  }
-
-  private async readShellLine(): Promise<Read> {
-    const term = this.host.screen.term;
-    const start = this.inputStart ?? this.lineStart ?? cursorOf(term);
-    const read = () => readInputArea(term, start);
-    let text = (await this.matchTyped(read)) ?? (await this.readWhenEchoed(read));
-    const search = searchCandidates(term, start.row);
-    if (search) return { candidates: search, hidden: false, search: true };
-    const hidden = !text.trim() && Boolean(this.keys.typed.trim());
-    if (hidden) text = this.keys.typed;
-    return { candidates: this.withTyped(text, ""), hidden, search: false };
-  }
-
-  /** The line read, and — when only printable keys were used — the text typed too, if it differs (output
-   * of a background job landing on the input line must not hide what was typed). */
-  private withTyped(text: string, prefix: string): string[] {
-    const out = [prefix + text];
-    if (this.keys.plain && rtrim(this.keys.typed) !== rtrim(text)) out.push(prefix + this.keys.typed);
-    return out;
-  }
-
-  private async readProgramLine(): Promise<Read> {
-    const term = this.host.screen.term;
-    const start = this.lineStart ?? cursorOf(term);
-    const read = () => readTypedArea(term, start);
-    let text = await this.matchTyped(read);
-    if (text === null && this.keys.plain && !read().trim()) {
-      // Nothing shown yet: echo is off (a password) or late. Wait for it no longer than echoes take here.
-      await this.echo.awaitEcho();
-      await this.host.screen.settled();
-      text = read().trim() ? null : "";
-    }
-    text ??= await this.readWhenEchoed(read);
-    const hidden = !text.trim() && Boolean(this.keys.typed.trim());
-    if (hidden) text = this.keys.typed;
-    const prefix = this.pending && !hidden ? `${this.pending}\n` : "";
-    return { candidates: this.withTyped(text, prefix), hidden, search: false };
-  }
-
-  /** The fast path: only printable keys since the line began and the screen shows exactly them (its echo
-   * arrived within the usual echo time) — nothing else can be pending. Null otherwise. */
-  private async matchTyped(read: () => string): Promise<string | null> {
-    if (!this.keys.plain) return null;
-    const want = rtrim(this.keys.typed);
-    if (!want) return null;
-    const deadline = this.echo.lastForwardAt + this.echo.budget();
-    for (;;) {
-      await this.host.screen.settled();
-      const text = read();
-      if (rtrim(text) === want) return text;
-      if (Date.now() >= deadline || !want.startsWith(rtrim(text))) return null;
-      await sleep(2);
-    }
-  }
-
-  /** Reads the line once the screen shows the text typed since the last editing key and output has
-   * settled (completion, history recall): a line read too early must never be judged. */
-  private async readWhenEchoed(read: () => string): Promise<string> {
-    const tail = rtrim(this.keys.tail);
-    const start = Date.now();
-    for (;;) {
-      await this.echo.settle();
-      await this.host.screen.settled();
-      const line = read();
-      if (!tail || rtrim(line).endsWith(tail) || Date.now() - start > ECHO_MAX_WAIT_MS) return line;
-      await sleep(20);
-    }
   }
 
   /** true: let through; false: refused; "continued": an unfinished line whose key was let through. */
