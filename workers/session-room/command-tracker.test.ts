@@ -135,6 +135,18 @@ describe("input typed with echo off", () => {
     expect(b?.reason).toContain("rule 1");
   });
 
+  it("a secret shown as asterisks (pwfeedback) is judged as typed and never quoted", async () => {
+    const sh = new FakeShell();
+    await sh.type("secret\r");
+    await sh.idle();
+    sh.echo = true;
+    sh.mask = true;
+    await sh.type("hunter2-forbidden-99\r");
+    await sh.idle();
+    expect(sh.blocked.map((b) => b.line)).toEqual([HIDDEN]);
+    expect(JSON.stringify(sh.blocked)).not.toContain("hunter2");
+  });
+
   it("a secret the engine cannot parse (a quote, a `!`) is let through at a program's prompt", async () => {
     const sh = new FakeShell();
     await sh.type("secret\r");

@@ -310,7 +310,7 @@ export class CommandTracker {
     }
     const { d, line } = pickStrictest(verdicts, lines);
     const violation = d.rule !== null || d.policy !== null;
-    if (read.hidden) {
+    if (read.hidden || (read.unseen !== undefined && line === read.unseen.trim())) {
       const out = hiddenOutcome(d, shellLine);
       if (out === "allow") return true;
       this.cancelLine();

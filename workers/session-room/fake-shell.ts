@@ -53,6 +53,8 @@ export class FakeShell {
   /** "shell": readline at the prompt; "program": a line reader (echo on or off). */
   mode: "shell" | "program" = "shell";
   echo = true;
+  /** Echo `*` for each character (sudo's pwfeedback). */
+  mask = false;
   /** false: readline after `bind -r '\e[200~'` — the paste markers are ignored keys. */
   honourPaste = true;
   private buf = "";
@@ -138,7 +140,7 @@ export class FakeShell {
         if (this.echo) this.out("\b \b");
       } else if (c >= " " && c !== "\x7f") {
         this.buf += c;
-        if (this.echo) this.out(c);
+        if (this.echo) this.out(this.mask ? "*" : c);
       }
     }
   }

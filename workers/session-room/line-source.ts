@@ -13,6 +13,9 @@ export interface Read {
   hidden: boolean;
   /** Read from readline's search display: never a continuation. */
   search: boolean;
+  /** A candidate that is what was typed but is not on the screen (a program showing `****` for a
+   * password): judged, and treated as input typed with echo off if it decides. */
+  unseen?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,15 +38,16 @@ export class LineSource {
     if (search) return { candidates: search, hidden: false, search: true };
     const hidden = !text.trim() && Boolean(this.keys.typed.trim());
     if (hidden) text = this.keys.typed;
-    return { candidates: this.withTyped(text, ""), hidden, search: false };
+    return { ...this.withTyped(text, ""), hidden, search: false };
   }
 
   /** The line read, and — when only printable keys were used — the text typed too, if it differs (output
    * of a background job landing on the input line must not hide what was typed). */
-  private withTyped(text: string, prefix: string): string[] {
-    const out = [prefix + text];
-    if (this.keys.plain && rtrim(this.keys.typed) !== rtrim(text)) out.push(prefix + this.keys.typed);
-    return out;
+  private withTyped(text: string, prefix: string): Pick<Read, "candidates" | "unseen"> {
+    const typed = rtrim(this.keys.typed);
+    if (!this.keys.plain || !typed || typed === rtrim(text)) return { candidates: [prefix + text] };
+    const both = [prefix + text, prefix + this.keys.typed];
+    return rtrim(text).endsWith(typed) ? { candidates: both } : { candidates: both, unseen: both[1] };
   }
 
   /** The line of a running program, typed from `start`; `pending`: lines it holds unfinished. */
@@ -61,7 +65,7 @@ export class LineSource {
     const hidden = !text.trim() && Boolean(this.keys.typed.trim());
     if (hidden) text = this.keys.typed;
     const prefix = pending && !hidden ? `${pending}\n` : "";
-    return { candidates: this.withTyped(text, prefix), hidden, search: false };
+    return { ...this.withTyped(text, prefix), hidden, search: false };
   }
 
   /** The fast path: only printable keys since the line began and the screen shows exactly them (its echo
