@@ -60,7 +60,9 @@ async function fresh(): Promise<{ id: string; v: Viewer }> {
 }
 
 beforeAll(async () => {
-  live = await startLive("integrity");
+  // An account of its own: other test files (command-enforcement) rewrite the shared test user's profile
+  // and stand-ins, and may run at the same time on a shared machine.
+  live = await startLive("integrity", { user: "nostromo-integrity" });
   home = execFileSync("getent", ["passwd", live.sshd.user]).toString().split(":")[5] ?? "";
   const uid = Number(execFileSync("id", ["-u", live.sshd.user]).toString().trim());
   const gid = Number(execFileSync("id", ["-g", live.sshd.user]).toString().trim());

@@ -158,6 +158,24 @@ describe("input typed with echo off", () => {
   });
 });
 
+describe("at the prompt", () => {
+  it("an Enter after only printable keys is forwarded as soon as the echo shows them", async () => {
+    const sh = new FakeShell();
+    const lat: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await sh.type(`: nostromo-${i}`);
+      await sh.idle();
+      const t0 = performance.now();
+      await sh.type("\r");
+      lat.push((sh.forwardedAt.at(-1)?.at ?? 0) - t0);
+      await sh.idle();
+    }
+    lat.sort((a, b) => a - b);
+    expect(lat[5]).toBeLessThan(5);
+    expect(sh.ran).toHaveLength(10);
+  });
+});
+
 describe("inside a running program", () => {
   it("an Enter is forwarded at once once the echo shows the typed line", async () => {
     const sh = new FakeShell();
