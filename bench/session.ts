@@ -6,19 +6,12 @@
 //   3. fan-out: delivery lag p99 with 100 and 500 viewers vs 1 viewer
 //   4. agent resident memory per additional session vs the agent with none
 // Run: npx tsx bench/session.ts   (a few minutes). Needs root and OpenSSH's sshd (as the tests do).
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { Client as SshClient } from "ssh2";
-import { ensureDatabase } from "../db/node.ts";
-import { freePort, startPostgres } from "../infra/dev/postgres.ts";
-import { startStack } from "../infra/dev/stack.ts";
-import { DEMO_ADMIN, Http, waitFor } from "../test/e2e/harness.ts";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Viewer } from "../test/e2e/viewer.ts";
-import { startSshd } from "../test/support/sshd.ts";
+import { createBenchPolicies, directShell, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const ECHO_SAMPLES = Number(process.env.BENCH_ECHO_SAMPLES ?? 300);
 const BULK_MB = Number(process.env.BENCH_BULK_MB ?? 50);
 const FANOUT = (process.env.BENCH_FANOUT ?? "1,100,500").split(",").map(Number);
@@ -27,40 +20,8 @@ const EXTRA_SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
 // own machine, while here every viewer shares the 2 cores with the system under test.
 const RAW = { terminal: false };
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-};
-const ms = (n: number) => `${n.toFixed(2)} ms`;
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-
 function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
-}
-
-/** A direct ssh2 shell to the sshd: the baseline. */
-async function directShell(sshd: Awaited<ReturnType<typeof startSshd>>) {
-  const conn = new SshClient();
-  await new Promise<void>((res, rej) => {
-    conn.once("ready", () => res()).once("error", rej);
-    conn.connect({ host: sshd.host, port: sshd.port, username: sshd.user, password: sshd.password });
-  });
-  const stream = await new Promise<import("ssh2").ClientChannel>((res, rej) =>
-    conn.shell({ term: "xterm-256color", cols: 80, rows: 24 }, (err, s) => (err ? rej(err) : res(s))),
-  );
-  let buf = "";
-  stream.on("data", (d: Buffer) => {
-    buf += d.toString("latin1");
-    if (buf.length > 1_000_000) buf = buf.slice(-100_000);
-  });
-  return {
-    type: (s: string) => stream.write(s),
-    text: () => buf,
-    reset: () => {
-      buf = "";
-    },
-    close: () => conn.end(),
-  };
 }
 
 async function echoRoundTrips(
@@ -86,68 +47,10 @@ async function echoRoundTrips(
   return out;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "nostromo-bench-session-"));
-const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false });
-await ensureDatabase(pg.url("postgres"), "bench");
-const port = await freePort();
-const stack = await startStack({
-  dataDir: join(dir, "data"),
-  port,
-  databaseUrl: pg.url("bench"),
-  superAdmin: { email: "root@bench.example", password: "bench-root-password" },
-  demoAdmin: DEMO_ADMIN,
-  masterKey: "bench-master-key-0123456789-0123456789-01",
-  quietWorker: true,
-});
-const sshd = await startSshd();
+const b = await startBenchStack("session");
+const { admin, dir, sshd, agentPid, start } = b;
 const viewers: Viewer[] = [];
-let agentPid = 0;
-const agentProc = { kill: () => {} };
 try {
-  const admin = new Http(stack.url, stack.demoTenantId);
-  await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-  const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
-  if (
-    spawnSync("npm", ["run", "build", "-w", "@nostromo/agent"], { cwd: ROOT, stdio: "ignore" }).status !== 0
-  ) {
-    throw new Error("agent build failed");
-  }
-  const agent = spawn(process.execPath, ["containers/agent/dist/main.mjs"], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: {
-      PATH: process.env.PATH ?? "",
-      NOSTROMO_URL: `http://127.0.0.1:${port}`,
-      NOSTROMO_ENROLL_TOKEN: tok.body.token,
-      NOSTROMO_STATE_DIR: join(dir, "agent"),
-      NOSTROMO_LOG_LEVEL: "error",
-    },
-  });
-  agentPid = agent.pid ?? 0;
-  agentProc.kill = () => agent.kill("SIGTERM");
-  const agentId = await waitFor("agent online", async () => {
-    const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
-    return r.body.data.find((a) => a.online)?.id;
-  });
-  const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
-    name: "bench target",
-    hostname: "127.0.0.1",
-    port: sshd.port,
-    username: sshd.user,
-    auth_method: "password",
-    password: sshd.password,
-    agent_id: agentId,
-  });
-  const start = async () => {
-    const r = await admin.call<{ id: string }>("POST", "/api/remote-sessions", {
-      connection_id: conn.body.id,
-      cols: 80,
-      rows: 24,
-    });
-    if (r.status !== 201) throw new Error(`session start failed: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body.id;
-  };
-
   // 1. keystroke echo
   const sid = await start();
   const owner = await Viewer.open(admin, sid, {}, RAW);
@@ -200,26 +103,7 @@ try {
     },
   );
   const entersOff = await enterRoundTrips(40);
-  const rules = (p: number) =>
-    Array.from({ length: 50 }, (_, i) =>
-      i < 2
-        ? {
-            name: `r${p}-${i}`,
-            pattern_type: "regex",
-            pattern: `^tool${p}x${i}\\s+--danger`,
-            severity: "high",
-          }
-        : {
-            name: `r${p}-${i}`,
-            pattern_type: i % 2 ? "contains" : "exact",
-            pattern: `forbidden-${p}-${i} --now`,
-            severity: "medium",
-          },
-    );
-  for (let p = 0; p < 20; p++) {
-    const r = await admin.call("POST", "/api/policies", { name: `bench ${p}`, blocked_commands: rules(p) });
-    if (r.status !== 201) throw new Error(`policy create failed: ${r.status} ${JSON.stringify(r.body)}`);
-  }
+  await createBenchPolicies(admin);
   const recOn = await admin.call("POST", `/api/remote-sessions/${sid}/recording`, { enabled: true });
   if (recOn.status !== 200) throw new Error(`recording failed: ${JSON.stringify(recOn.body)}`);
   await sleep(3000);
@@ -329,10 +213,5 @@ try {
   for (const id of extra) await admin.call("DELETE", `/api/remote-sessions/${id}`);
 } finally {
   for (const v of viewers) v.close();
-  agentProc.kill();
-  await sleep(500);
-  await sshd.stop();
-  await stack.stop();
-  await pg.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await b.stop();
 }

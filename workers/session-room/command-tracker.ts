@@ -1,43 +1,35 @@
-// The command tracker: turns what typists send into the commands the shell will run, and enforces policy
-// before the Enter reaches the shell. At Enter the command is read from the screen model — the input area
-// that starts where the shell's prompt ended (OSC 133;B from the agent's shell integration) — so tab
-// completion, history recall and line editing are seen as the shell sees them. The Enter is withheld until
-// the engine decides: allow → forwarded; block → the line is cleared on the target (Ctrl-E Ctrl-U); approval →
-// held until an approver decides or the timeout blocks it. Commands end at OSC 133;D with their exit status.
-// Programs that own the terminal (alternate screen: vim, less, top) and input to a running program (a
-// password prompt, `cat`) produce no command rows; every Enter there is still checked against the line on
-// the screen, so type-ahead and nested shells cannot slip a blocked command past.
+// The command tracker: turns what typists send into the lines the shell (or a running program) will accept,
+// and enforces policy before the accepting key reaches the target. Every key that accepts a line — CR, LF,
+// Ctrl-O, Meta-# (keystrokes.ts) — is withheld until the line is judged. The line is read from the screen
+// model (line-source.ts, line-reader.ts): at the shell's prompt the input area after OSC 133;B, so
+// completion, history recall and reverse search are seen as the shell sees them; inside a running program
+// the text on its line (or, with echo off, what was typed — judged and never stored, verdict.ts).
+// allow → the key is forwarded; block → the line is cleared on the target (Ctrl-E Ctrl-U) and the rest of
+// the typist's pending input is dropped; approval → held until an approver decides. Commands end at OSC 133;D with their exit status. Programs
+// that own the terminal (alternate screen) get their input unchecked and produce no rows.
 import type { Decision } from "../policy/index.ts";
+import { EchoClock } from "./echo-clock.ts";
+import { type AcceptKind, KeyModel } from "./keystrokes.ts";
+import { cursorOf, type Pos, readInputArea } from "./line-reader.ts";
+import { LineSource, type Read } from "./line-source.ts";
 import { plainText, type ScanEvent } from "./osc-scanner.ts";
 import type { Screen } from "./screen.ts";
+import { HIDDEN, hiddenOutcome, pickStrictest, UNAVAILABLE } from "./verdict.ts";
 
+export { HIDDEN } from "./verdict.ts";
 export const OUTPUT_CAP = 64 * 1024;
 export const ECHO_QUIET_MS = 40;
 export const ECHO_MAX_WAIT_MS = 1_500;
 export const NEXT_PROMPT_WAIT_MS = 3_000;
-const CR = 0x0d;
+const MAX_PENDING = 8_192;
 // Cancels the line on the target: end of line, then kill the line (readline, zle, and the tty's own KILL
 // character for a program reading lines). Not Ctrl-C: an interrupt makes the kernel flush input the shell
-// has not read yet, and bash may redisplay the line after it. Lines of a multi-line input already accepted
-// stay pending, and the tracker reads them again with the next line (it reads from the prompt's end).
+// has not read yet, and bash may redisplay the line after it.
 const CANCEL = new Uint8Array([0x05, 0x15]);
-const ENTER = new Uint8Array([CR]);
-const UNAVAILABLE: Decision = {
-  decision: "block",
-  rule: null,
-  policy: null,
-  reason: "The organization's command policies cannot be read right now; nothing runs until they can",
-  severity: "high",
-  commandType: "shell",
-  riskLevel: "high",
-  autoDisconnect: false,
-  notify: false,
-  commands: [],
-  matchedCommand: null,
-  flags: [],
-};
-const PASTE_START = [0x1b, 0x5b, 0x32, 0x30, 0x30, 0x7e]; // ESC [ 200 ~
-const PASTE_END = [0x1b, 0x5b, 0x32, 0x30, 0x31, 0x7e]; // ESC [ 201 ~
+// A command continued over several lines (PS2) has earlier lines the shell holds already: only an interrupt
+// discards them. Input after a refused line is dropped anyway, so the interrupt's flush loses nothing.
+const INTERRUPT = new Uint8Array([0x03]);
+const PASTE_END = new TextEncoder().encode("\x1b[201~");
 
 export interface Typist {
   userId: string;
@@ -65,45 +57,55 @@ export interface TrackerHost {
   blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
   /** Holds the command until an approver decides; resolves true to run it. */
   approval(line: string, typist: Typist, d: Decision): Promise<boolean>;
+  /** Input the typist sent after a line that was not let through, dropped unsent. */
+  dropped(typist: Typist, bytes: number): void;
   lastOutputAt(): number;
 }
 
-function indexOfSeq(buf: Uint8Array, seq: number[], from: number): number {
-  outer: for (let i = from; i <= buf.length - seq.length; i++) {
-    for (let j = 0; j < seq.length; j++) if (buf[i + j] !== seq[j]) continue outer;
-    return i;
-  }
-  return -1;
+interface Frame {
+  seq: number;
+  /** When it arrived, on the tracker's event clock. */
+  rx: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class CommandTracker {
   /** Shell integration seen: prompt boundaries and exit codes are known. */
   integrated = false;
   atPrompt = false;
   altScreen = false;
-  private inputStart: { row: number; col: number } | null = null;
-  private lineStart: { row: number; col: number } | null = null;
-  private pasting = false;
-  /** An Enter or a cancel was sent: the shell's next prompt has not been seen yet. */
-  private awaitingPrompt = false;
-  /** Printable text typed since the line began (what the screen should show, unless echo is off). */
-  private typed = "";
-  private lastForwardAt = 0;
-  /** Printable text typed since the last editing key: the screen line must end with it before reading. */
-  private typedTail = "";
-  private inEscape = false;
+  /** The reader asked for bracketed paste (ESC[?2004h). */
+  pasteMode = false;
+  private inputStart: Pos | null = null;
+  private lineStart: Pos | null = null;
+  private readonly keys = new KeyModel();
+  /** A line was accepted at the prompt: `done` once the shell started it (C) or prompted again (B);
+   * `doneAt` is a position on `clock`, which counts input frames and output events in arrival order. */
+  private launch: { done: boolean; doneAt: number } | null = null;
+  private clock = 0;
+  /** Lines a running program accepted while they were unfinished (a nested shell's continuation). */
+  private pending = "";
+  /** An unfinished line's key was let through: the reader holds earlier lines of this input. */
+  private continuing = false;
+  private readonly echo: EchoClock;
+  private readonly source: LineSource;
   private running: RunningCommand | null = null;
   private chain: Promise<void> = Promise.resolve();
   private promptWaiters: (() => void)[] = [];
+  private seq = 0;
+  private dropThrough = 0;
+  /** Bytes received and not yet processed. */
+  backlog = 0;
 
-  constructor(private readonly host: TrackerHost) {}
+  constructor(private readonly host: TrackerHost) {
+    this.echo = new EchoClock(() => host.lastOutputAt(), ECHO_MAX_WAIT_MS, ECHO_QUIET_MS);
+    this.source = new LineSource(host.screen, this.keys, this.echo, ECHO_MAX_WAIT_MS);
+  }
 
   // ── output side ────────────────────────────────────────────────────────────────────────────────
 
   /** Called for every output piece after the screen model received it, with the event that ended it. */
   onOutput(bytes: Uint8Array, event: ScanEvent | null): void {
+    if (bytes.length) this.echo.output();
     // A full-screen program's drawing is not output worth keeping (and would echo what is typed into it).
     if (this.running && bytes.length && !this.running.truncated && !this.altScreen) {
       this.running.output += new TextDecoder().decode(bytes);
@@ -118,15 +120,18 @@ export class CommandTracker {
       case "prompt-end":
         this.integrated = true;
         this.atPrompt = true;
-        this.awaitingPrompt = false;
+        this.launch = null;
         this.lineStart = null;
+        this.pending = "";
+        this.continuing = false;
         this.host.screen.at(() => {
-          this.inputStart = this.cursor();
+          this.inputStart = cursorOf(this.host.screen.term);
         });
         for (const w of this.promptWaiters.splice(0)) w();
         break;
       case "command-start":
         this.atPrompt = false;
+        this.launched();
         if (this.running) this.running.startedAt = Date.now();
         break;
       case "command-end":
@@ -137,17 +142,21 @@ export class CommandTracker {
         this.altScreen = event.on;
         break;
       case "bracketed-paste":
+        this.pasteMode = event.on;
         break;
     }
+  }
+
+  private launched(): void {
+    if (this.launch && !this.launch.done) this.launch = { done: true, doneAt: ++this.clock };
   }
 
   private finishRunning(exitCode: number | null): void {
     const r = this.running;
     if (!r) return;
     this.running = null;
-    let output = plainText(r.output);
     // The first line is the echo of the command itself.
-    output = output.replace(/^[^\n]*\n/, "");
+    let output = plainText(r.output).replace(/^[^\n]*\n/, "");
     let truncated = r.truncated;
     if (output.length > OUTPUT_CAP) {
       output = output.slice(0, OUTPUT_CAP);
@@ -160,43 +169,22 @@ export class CommandTracker {
 
   /** Input of a participant who may type; processed strictly in order. */
   input(bytes: Uint8Array, typist: Typist): Promise<void> {
+    const frame = { seq: ++this.seq, rx: ++this.clock };
+    this.backlog += bytes.length;
     this.chain = this.chain
-      .then(() => this.process(bytes, typist))
+      .then(() => {
+        this.backlog -= bytes.length;
+        return this.process(bytes, typist, frame);
+      })
       .catch((err) => {
         console.error(JSON.stringify({ level: "error", msg: "command tracker failed", error: String(err) }));
       });
     return this.chain;
   }
 
-  private cursor(): { row: number; col: number } {
-    const b = this.host.screen.term.buffer.active;
-    return { row: b.baseY + b.cursorY, col: b.cursorX };
-  }
-
-  /** The next Enter that is not inside a bracketed paste; updates the paste state as it goes. */
-  private findEnter(buf: Uint8Array): number {
-    let i = 0;
-    while (i < buf.length) {
-      if (this.pasting) {
-        const end = indexOfSeq(buf, PASTE_END, i);
-        if (end < 0) return -1;
-        this.pasting = false;
-        i = end + PASTE_END.length;
-        continue;
-      }
-      const start = indexOfSeq(buf, PASTE_START, i);
-      const cr = buf.indexOf(CR, i);
-      if (start >= 0 && (cr < 0 || start < cr)) {
-        this.pasting = true;
-        i = start + PASTE_START.length;
-        continue;
-      }
-      return cr;
-    }
-    return -1;
-  }
-
-  private async process(bytes: Uint8Array, typist: Typist): Promise<void> {
+  private async process(bytes: Uint8Array, typist: Typist, frame: Frame): Promise<void> {
+    // Sent before the typist could see that an earlier line was not let through: dropped (told once).
+    if (frame.seq <= this.dropThrough) return;
     let buf = bytes;
     while (buf.length > 0) {
       if (this.altScreen) {
@@ -205,130 +193,163 @@ export class CommandTracker {
       }
       if (!this.lineStart) {
         await this.host.screen.settled();
-        this.lineStart = this.cursor();
+        this.lineStart = cursorOf(this.host.screen.term);
       }
-      const idx = this.findEnter(buf);
-      if (idx < 0) {
-        this.noteTyped(buf);
+      // Newlines in a paste stay text only for a shell at its prompt that asked for bracketed paste.
+      const shield = this.integrated && this.atPrompt && this.pasteMode && !this.launch;
+      const acc = this.keys.findAccept(buf, 0, shield);
+      if (!acc) {
+        this.keys.note(buf);
         this.forward(buf);
         return;
       }
-      if (idx > 0) {
-        this.noteTyped(buf.subarray(0, idx));
-        this.forward(buf.subarray(0, idx));
+      if (acc.at > 0) {
+        this.keys.note(buf.subarray(0, acc.at));
+        this.forward(buf.subarray(0, acc.at));
       }
-      buf = buf.subarray(idx + 1);
-      if (this.awaitingPrompt && this.integrated) {
-        // The previous Enter (or cancel) has not given the prompt back yet: this line is type-ahead the
-        // shell will read at its next prompt — decide on it as the shell will see it there.
-        await this.waitForPrompt(NEXT_PROMPT_WAIT_MS);
+      const key = buf.slice(acc.at, acc.at + acc.len);
+      buf = buf.subarray(acc.at + acc.len);
+      if (!(await this.accept(key, acc.kind, typist, frame))) {
+        this.dropThrough = this.seq;
+        const dropped = buf.length + this.backlog;
+        if (dropped > 0) this.host.dropped(typist, dropped);
+        return;
       }
-      const shellLine = this.integrated && this.atPrompt;
-      let line = await this.readWhenEchoed(shellLine);
-      let hidden = false;
-      if (!line.trim() && this.typed.trim()) {
-        // Nothing on the screen although text was typed: echo is off (a password prompt) or the screen
-        // is out of step. Judge what was typed, and never store it.
-        line = this.typed;
-        hidden = true;
-      }
-      this.lineStart = null;
-      this.typed = "";
-      this.typedTail = "";
-      await this.decide(line, typist, shellLine && !hidden, hidden);
     }
   }
 
-  private noteTyped(bytes: Uint8Array): void {
-    for (const b of bytes) {
-      if (this.inEscape) {
-        // Skip an escape sequence (arrows, paste markers…): it edits the line in ways only the shell knows.
-        if (b >= 0x40 && b <= 0x7e && b !== 0x5b) this.inEscape = false;
-        continue;
-      }
-      if (b === 0x1b) {
-        this.inEscape = true;
-        this.typedTail = "";
-      } else if (b >= 0x20 && b !== 0x7f) {
-        this.typed += String.fromCharCode(b);
-        this.typedTail += String.fromCharCode(b);
-      } else if (b === 0x7f || b === 0x08) {
-        this.typed = this.typed.slice(0, -1);
-        this.typedTail = this.typedTail.slice(0, -1);
-      } else {
-        if (b === 0x15 || b === 0x03) this.typed = "";
-        this.typedTail = "";
-      }
+  /** Judges the line `key` would accept; forwards the key if it may run. False when it was refused. */
+  private async accept(key: Uint8Array, kind: AcceptKind, typist: Typist, frame: Frame): Promise<boolean> {
+    if (kind === "paste-line") return this.acceptPasteLine(key, typist);
+    if (this.integrated && this.launch && (!this.launch.done || frame.rx < this.launch.doneAt)) {
+      // Typed before the previous line even started: type-ahead the shell reads at its next prompt.
+      await this.waitForPrompt(NEXT_PROMPT_WAIT_MS);
+      this.launched();
     }
-    if (this.typed.length > 16_384) this.typed = this.typed.slice(-16_384);
-    if (this.typedTail.length > 4_096) this.typedTail = this.typedTail.slice(-4_096);
+    const shellLine = this.integrated && this.atPrompt;
+    const term = this.host.screen.term;
+    const read = shellLine
+      ? await this.source.shellLine(this.inputStart ?? this.lineStart ?? cursorOf(term))
+      : await this.source.programLine(this.lineStart ?? cursorOf(term), this.pending);
+    this.lineStart = null;
+    const ok = await this.decide(read, kind, typist, shellLine);
+    if (ok !== "continued") {
+      this.pending = "";
+      this.continuing = false;
+    }
+    this.keys.reset(!(ok === true && kind === "operate"));
+    if (ok === false) return false;
+    if (ok === "continued") this.forward(key);
+    else this.sendKey(key, shellLine);
+    return true;
   }
 
-  /** Reads the line once the screen shows the text typed since the last editing key (its echo may lag
-   * behind what was forwarded): a line read too early must never be judged. */
-  private async readWhenEchoed(shellLine: boolean): Promise<string> {
-    const tail = this.typedTail.replace(/\s+$/, "");
-    const start = Date.now();
-    for (;;) {
-      await this.settleEcho();
-      const line = shellLine ? this.readInput() : this.readTyped();
-      if (!tail || line.replace(/\s+$/, "").endsWith(tail) || Date.now() - start > ECHO_MAX_WAIT_MS)
-        return line;
-      await sleep(20);
-    }
-  }
-
-  private async decide(line: string, typist: Typist, shellLine: boolean, hidden = false): Promise<boolean> {
-    const trimmed = line.trim();
-    if (!trimmed) {
-      this.sendEnter(ENTER);
+  /**
+   * A newline inside a bracketed paste at the prompt: readline keeps it as text and the whole paste is
+   * judged at the Enter after it; but were the markers not honoured (`bind -r '\e[200~'`), this line would
+   * run now. So it is judged now as the line it would be — what the input area shows plus the pasted text
+   * — and a rule it breaks refuses the paste. Doubts (an unfinished compound) wait for the final Enter.
+   */
+  private async acceptPasteLine(key: Uint8Array, typist: Typist): Promise<boolean> {
+    const term = this.host.screen.term;
+    await this.host.screen.settled();
+    const shown = readInputArea(term, this.inputStart ?? this.lineStart ?? cursorOf(term));
+    const pasted = this.keys.pasteText;
+    this.keys.pasteText = "";
+    const lines = [...new Set([pasted.trim(), `${shown}${pasted}`.trim()])].filter(Boolean);
+    if (lines.length === 0) {
+      this.forward(key);
       return true;
     }
-    let d: Decision;
+    let verdicts: Decision[];
     try {
-      d = await this.host.evaluate(trimmed, typist);
+      verdicts = await Promise.all(lines.map((l) => this.host.evaluate(l, typist)));
     } catch {
-      // No policy can be read: fail closed.
+      verdicts = lines.map(() => UNAVAILABLE);
+    }
+    const { d, line } = pickStrictest(verdicts, lines);
+    const violation = d.rule !== null || d.policy !== null || d === UNAVAILABLE;
+    if (!violation || (d.decision === "require_approval" && (await this.host.approval(line, typist, d)))) {
+      this.forward(key);
+      return true;
+    }
+    // End the paste (for a reader that honours it), then cancel the line.
+    this.forward(PASTE_END);
+    this.keys.pasting = false;
+    this.cancelLine();
+    this.keys.reset();
+    this.lineStart = null;
+    await this.host.blocked(line, typist, d, d.decision === "block" ? d.reason : `Not approved: ${d.reason}`);
+    return false;
+  }
+
+  /** true: let through; false: refused; "continued": an unfinished line whose key was let through. */
+  private async decide(
+    read: Read,
+    kind: AcceptKind,
+    typist: Typist,
+    shellLine: boolean,
+  ): Promise<boolean | "continued"> {
+    const texts = new Set<string>();
+    for (const c of read.candidates) {
+      texts.add(c.trim());
+      // Meta-# with an argument uncomments the line before running it.
+      if (kind === "comment") texts.add(c.trim().replace(/^#+\s*/, ""));
+    }
+    texts.delete("");
+    if (texts.size === 0) return true;
+    const lines = [...texts];
+    let verdicts: Decision[];
+    try {
+      verdicts = await Promise.all(lines.map((l) => this.host.evaluate(l, typist)));
+    } catch {
       this.cancelLine();
-      await this.host.blocked(hidden ? "[hidden input]" : trimmed, typist, UNAVAILABLE, UNAVAILABLE.reason);
+      const line = read.hidden ? HIDDEN : (lines[0] as string);
+      await this.host.blocked(line, typist, UNAVAILABLE, UNAVAILABLE.reason);
       return false;
     }
-    if (shellLine && d.flags.includes("incomplete")) {
-      // An unfinished line (continuation backslash, open quote, open compound): the shell runs nothing
-      // yet and prompts for more; the whole input is checked at the Enter that completes it.
-      this.forward(ENTER);
+    const { d, line } = pickStrictest(verdicts, lines);
+    const violation = d.rule !== null || d.policy !== null;
+    if (read.hidden || (read.unseen !== undefined && line === read.unseen.trim())) {
+      const out = hiddenOutcome(d, shellLine);
+      if (out === "allow") return true;
+      this.cancelLine();
+      await this.host.blocked(HIDDEN, typist, out.decision, out.reason);
       return false;
+    }
+    if (!violation && !read.search && kind === "enter" && d.flags.includes("incomplete")) {
+      // An unfinished line (continuation backslash, open quote, open compound) that breaks no rule: the
+      // shell runs nothing yet; the whole text is judged at the key that completes it.
+      if (!shellLine) this.pending = line.slice(-MAX_PENDING);
+      this.continuing = true;
+      return "continued";
     }
     if (
       d.decision === "allow" ||
-      (d.decision === "require_approval" && (await this.host.approval(trimmed, typist, d)))
+      (d.decision === "require_approval" && (await this.host.approval(line, typist, d)))
     ) {
-      if (!hidden && (shellLine || !this.integrated)) {
-        const id = await this.host.started(trimmed, typist, d);
+      if (shellLine || !this.integrated) {
+        const id = await this.host.started(line, typist, d);
         this.running = { id, startedAt: Date.now(), output: "", truncated: false };
         if (!this.integrated) this.finishRunningLater();
       }
-      this.sendEnter(ENTER);
       return true;
     }
     this.cancelLine();
-    const reason = d.decision === "block" ? d.reason : `Not approved: ${d.reason}`;
-    await this.host.blocked(hidden ? "[hidden input]" : trimmed, typist, d, reason);
+    await this.host.blocked(line, typist, d, d.decision === "block" ? d.reason : `Not approved: ${d.reason}`);
     return false;
   }
 
   /** Clears the line being edited; the shell stays at the same prompt (no new prompt will come). */
   private cancelLine(): void {
-    this.typed = "";
-    this.typedTail = "";
-    this.forward(CANCEL);
+    this.forward(this.continuing ? INTERRUPT : CANCEL);
   }
 
-  /** Sends the Enter of a decided line; the shell owes a new prompt after it. */
-  private sendEnter(bytes: Uint8Array): void {
-    if (this.atPrompt) this.awaitingPrompt = true;
+  /** Sends the accepting key of a decided line; at the prompt the shell owes a new prompt after it. */
+  private sendKey(key: Uint8Array, shellLine: boolean): void {
+    if (shellLine) this.launch = { done: false, doneAt: 0 };
     this.atPrompt = false;
-    this.forward(bytes);
+    this.forward(key);
   }
 
   /** Without shell integration there is no exit status: the command ends when output goes quiet. */
@@ -342,18 +363,8 @@ export class CommandTracker {
     setTimeout(check, 500);
   }
 
-  /** Waits until the shell has echoed what was last forwarded (output after it, then a quiet moment), so
-   * the screen shows the line as the shell holds it — completion included — before it is read. */
-  private async settleEcho(): Promise<void> {
-    const start = Date.now();
-    const expired = () => Date.now() - start >= ECHO_MAX_WAIT_MS;
-    while (this.host.lastOutputAt() < this.lastForwardAt && !expired()) await sleep(5);
-    while (Date.now() - this.host.lastOutputAt() < ECHO_QUIET_MS && !expired()) await sleep(5);
-    await this.host.screen.settled();
-  }
-
   private forward(bytes: Uint8Array): void {
-    this.lastForwardAt = Date.now();
+    this.echo.forwarded();
     this.host.forward(bytes);
   }
 
@@ -366,37 +377,5 @@ export class CommandTracker {
         res();
       });
     }).then(() => this.host.screen.settled());
-  }
-
-  private lineText(row: number): { text: string; wrapped: boolean } {
-    const l = this.host.screen.term.buffer.active.getLine(row);
-    return { text: l?.translateToString(true) ?? "", wrapped: l?.isWrapped ?? false };
-  }
-
-  /** The shell's input area: from where the prompt ended to the cursor's line; continuation lines lose
-   * their PS2 prompt ("> "), wrapped lines are joined. */
-  readInput(): string {
-    const start = this.inputStart ?? this.lineStart ?? this.cursor();
-    const end = this.cursor().row;
-    let out = "";
-    for (let row = start.row; row <= end; row++) {
-      const { text, wrapped } = this.lineText(row);
-      if (row === start.row) out += text.slice(start.col);
-      else if (wrapped) out += text;
-      else out += `\n${text.replace(/^> /, "")}`;
-    }
-    return out;
-  }
-
-  /** What was typed on the current line of a running program (or a shell without integration). */
-  readTyped(): string {
-    const start = this.lineStart ?? this.cursor();
-    const end = this.cursor().row;
-    let out = "";
-    for (let row = start.row; row <= end; row++) {
-      const { text } = this.lineText(row);
-      out += row === start.row ? text.slice(start.col) : text;
-    }
-    return out;
   }
 }

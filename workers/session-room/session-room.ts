@@ -27,6 +27,7 @@ import {
   type SessionAgentEvent,
 } from "./agent-socket.ts";
 import { CommandTracker, type Typist } from "./command-tracker.ts";
+import { droppedNotice, refuseInput } from "./input-gate.ts";
 import { OscScanner } from "./osc-scanner.ts";
 import { OutputTail, TAIL_ROW_BYTES } from "./output-tail.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
@@ -506,6 +507,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       this.sendJson(v, { t: "error", code: "INVALID_STATE", message: `The session is ${m.status}` });
       return;
     }
+    const refused = refuseInput(bytes.length, this.tracker?.backlog ?? 0);
+    if (refused) {
+      this.sendJson(v, refused);
+      return;
+    }
     this.lastTypist = v.userId;
     m.lastActivityAt = Date.now();
     if (this.approvals.size > 0) {
@@ -765,6 +771,9 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       },
       blocked: async (line, typist, d, reason) => this.onBlocked(line, typist, d, reason),
       approval: (line, typist, d) => this.requestApproval(line, typist, d),
+      dropped: (typist, bytes) => {
+        for (const v of this.viewers) if (v.userId === typist.userId) this.sendJson(v, droppedNotice(bytes));
+      },
     });
   }
 

@@ -1,0 +1,165 @@
+// The live stack the session benchmarks run against: PostgreSQL, the Worker in workerd (wrangler dev),
+// OpenSSH sshd on loopback, and the agent as the container runs it (the esbuild bundle), enrolled, with a
+// connection to the sshd. Also the same-run baseline: a direct ssh2 shell to the same sshd.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Client as SshClient } from "ssh2";
+import { ensureDatabase } from "../db/node.ts";
+import { freePort, startPostgres } from "../infra/dev/postgres.ts";
+import { type Stack, startStack } from "../infra/dev/stack.ts";
+import { DEMO_ADMIN, Http, waitFor } from "../test/e2e/harness.ts";
+import { startSshd, type TestSshd } from "../test/support/sshd.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+export const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+export const ms = (n: number) => `${n.toFixed(2)} ms`;
+export const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+export interface BenchStack {
+  dir: string;
+  stack: Stack;
+  sshd: TestSshd;
+  admin: Http;
+  agentPid: number;
+  /** Starts a live session on the sshd; returns its id. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(name: string): Promise<BenchStack> {
+  const dir = mkdtempSync(join(tmpdir(), `nostromo-bench-${name}-`));
+  const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false });
+  await ensureDatabase(pg.url("postgres"), "bench");
+  const port = await freePort();
+  const stack = await startStack({
+    dataDir: join(dir, "data"),
+    port,
+    databaseUrl: pg.url("bench"),
+    superAdmin: { email: "root@bench.example", password: "bench-root-password" },
+    demoAdmin: DEMO_ADMIN,
+    masterKey: "bench-master-key-0123456789-0123456789-01",
+    quietWorker: true,
+  });
+  const sshd = await startSshd();
+  let agent: ChildProcess | null = null;
+  const stop = async () => {
+    agent?.kill("SIGTERM");
+    await sleep(500);
+    await sshd.stop();
+    await stack.stop();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const admin = new Http(stack.url, stack.demoTenantId);
+    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+    const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
+    const build = spawnSync("npm", ["run", "build", "-w", "@nostromo/agent"], { cwd: ROOT, stdio: "ignore" });
+    if (build.status !== 0) throw new Error("agent build failed");
+    agent = spawn(process.execPath, ["containers/agent/dist/main.mjs"], {
+      cwd: ROOT,
+      stdio: "ignore",
+      env: {
+        PATH: process.env.PATH ?? "",
+        NOSTROMO_URL: `http://127.0.0.1:${port}`,
+        NOSTROMO_ENROLL_TOKEN: tok.body.token,
+        NOSTROMO_STATE_DIR: join(dir, "agent"),
+        NOSTROMO_LOG_LEVEL: "error",
+      },
+    });
+    const agentId = await waitFor("agent online", async () => {
+      const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
+      return r.body.data.find((a) => a.online)?.id;
+    });
+    const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
+      name: "bench target",
+      hostname: "127.0.0.1",
+      port: sshd.port,
+      username: sshd.user,
+      auth_method: "password",
+      password: sshd.password,
+      agent_id: agentId,
+    });
+    return {
+      dir,
+      stack,
+      sshd,
+      admin,
+      agentPid: agent.pid ?? 0,
+      async start() {
+        const r = await admin.call<{ id: string }>("POST", "/api/remote-sessions", {
+          connection_id: conn.body.id,
+          cols: 80,
+          rows: 24,
+        });
+        if (r.status !== 201) throw new Error(`session start failed: ${r.status} ${JSON.stringify(r.body)}`);
+        return r.body.id;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** A direct ssh2 shell to the sshd: the baseline. */
+export async function directShell(sshd: TestSshd) {
+  // Nagle off, as the agent has it: otherwise an Enter after a pause waits for a delayed ACK (~40 ms).
+  const sock = connect(sshd.port, sshd.host);
+  sock.setNoDelay(true);
+  await once(sock, "connect");
+  const conn = new SshClient();
+  await new Promise<void>((res, rej) => {
+    conn.once("ready", () => res()).once("error", rej);
+    conn.connect({ sock, username: sshd.user, password: sshd.password });
+  });
+  const stream = await new Promise<import("ssh2").ClientChannel>((res, rej) =>
+    conn.shell({ term: "xterm-256color", cols: 80, rows: 24 }, (err, s) => (err ? rej(err) : res(s))),
+  );
+  let buf = "";
+  stream.on("data", (d: Buffer) => {
+    buf += d.toString("latin1");
+    if (buf.length > 1_000_000) buf = buf.slice(-100_000);
+  });
+  return {
+    type: (s: string) => stream.write(s),
+    text: () => buf,
+    reset: () => {
+      buf = "";
+    },
+    close: () => conn.end(),
+  };
+}
+
+/** The benchmark policies: 1,000 rules in 20 policies, none matching the lines the benchmarks type. */
+export async function createBenchPolicies(admin: Http): Promise<void> {
+  const rules = (p: number) =>
+    Array.from({ length: 50 }, (_, i) =>
+      i < 2
+        ? {
+            name: `r${p}-${i}`,
+            pattern_type: "regex",
+            pattern: `^tool${p}x${i}\\s+--danger`,
+            severity: "high",
+          }
+        : {
+            name: `r${p}-${i}`,
+            pattern_type: i % 2 ? "contains" : "exact",
+            pattern: `forbidden-${p}-${i} --now`,
+            severity: "medium",
+          },
+    );
+  for (let p = 0; p < 20; p++) {
+    const r = await admin.call("POST", "/api/policies", { name: `bench ${p}`, blocked_commands: rules(p) });
+    if (r.status !== 201) throw new Error(`policy create failed: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}
