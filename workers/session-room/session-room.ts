@@ -24,6 +24,8 @@ import { encodeEdgeDataFrame, parseAgentDataFrame } from "../protocol/agent-data
 import { type ParticipantView, parseViewerFrame, type RoomFrame } from "../protocol/viewer.ts";
 import { withTenantDb } from "../tenancy/standalone.ts";
 import { CommandTracker, type Typist } from "./command-tracker.ts";
+import type { ExecutionGuard } from "./execution-guard.ts";
+import { createGuard } from "./guard-host.ts";
 import { OscScanner } from "./osc-scanner.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { Screen } from "./screen.ts";
@@ -53,6 +55,8 @@ export interface RoomInit {
   record: boolean;
   recordingRetentionDays: number;
   shellIntegration: boolean;
+  /** Authenticates the shell integration's marks (docs/execution-guard.md); absent in rooms made before it. */
+  markKey?: string;
   approvalTimeoutMs: number;
   webhookUrl: string | null;
 }
@@ -102,6 +106,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   lastTypist: string | null = null;
   private readonly scanner = new OscScanner();
   private tracker: CommandTracker | null = null;
+  private guard: ExecutionGuard | null = null;
   private lastOutput = 0;
   private lastFlushAt = 0;
   private dbQueue: Promise<unknown> = Promise.resolve();
@@ -122,6 +127,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       if (!this.meta) return;
       this.screen = new Screen(this.meta.cols, this.meta.rows);
       this.tracker = this.makeTracker(this.screen);
+      this.guard = this.makeGuard(this.meta);
       for (const row of ctx.storage.sql.exec<{ seq: number; data: ArrayBuffer }>(
         "select seq, data from out_tail order by seq",
       )) {
@@ -150,6 +156,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     };
     this.screen = new Screen(init.cols, init.rows);
     this.tracker = this.makeTracker(this.screen);
+    this.guard = this.makeGuard(this.meta);
     if (init.record) await this.startRecording(init.ownerId);
     await this.save();
   }
@@ -238,6 +245,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   private async finish(): Promise<void> {
     this.flushOutput();
+    this.guard?.dispose();
     await this.stopRecording(null);
     for (const v of this.viewers) v.ws.close(1000, this.meta?.reason?.slice(0, 100) ?? "session over");
     this.agentSocket?.close(1000, "session over");
@@ -318,11 +326,15 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     rows: number;
     connectionId: string;
     shellIntegration: boolean;
+    markKey: string;
   } | null> {
     const m = this.meta;
     if (!m || (m.status !== "disconnected" && m.status !== "connecting")) return null;
     const dataToken = randomToken(32);
     m.dataTokenHash = await sha256Hex(dataToken);
+    // The new shell gets a new integration, with a new mark key.
+    m.markKey = randomToken(32);
+    this.scanner.key = m.markKey;
     await this.save();
     this.broadcastJson({
       t: "notice",
@@ -335,6 +347,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       rows: m.rows,
       connectionId: m.connectionId,
       shellIntegration: m.shellIntegration,
+      markKey: m.markKey,
     };
   }
 
@@ -443,6 +456,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     for (const piece of pieces) {
       if (piece.bytes.length) this.screen?.write(piece.bytes);
       this.tracker?.onOutput(piece.bytes, piece.event);
+      if (piece.event) void this.guard?.onEvent(piece.event);
     }
     if (batch.byteLength === 0) return;
     this.keepTail(batch);
@@ -609,7 +623,9 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       this.sendJson(v, { t: "error", code: "INVALID_STATE", message: "A command is waiting for approval" });
       return;
     }
-    void this.tracker?.input(bytes, { userId: v.userId, roleId: v.roleId, name: v.name });
+    const typist = { userId: v.userId, roleId: v.roleId, name: v.name };
+    if (this.guard) this.guard.typist = typist;
+    void this.tracker?.input(bytes, typist);
   }
 
   async resize(cols: number, rows: number): Promise<void> {
@@ -788,26 +804,48 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     }
   }
 
+  private sendRaw(bytes: Uint8Array): void {
+    try {
+      this.agentSocket?.send(bytes);
+    } catch {
+      // the agent is gone; the state machine handles it
+    }
+  }
+
+  private async evaluateLine(line: string, typist: Typist): Promise<Decision> {
+    const m = this.requireMeta();
+    const compiled = await this.compiledPolicies();
+    return evaluateCommand(compiled, line, {
+      roleId: typist.roleId,
+      connectionId: m.connectionId,
+      connectionType: "ssh",
+    });
+  }
+
+  /** The execution guard (execution-guard.ts); this room only lends it its ports. */
+  private makeGuard(m: Meta): ExecutionGuard {
+    return createGuard({
+      scanner: this.scanner,
+      markKey: m.markKey ?? null,
+      owner: { userId: m.ownerId, roleId: null, name: "owner" },
+      forward: (bytes) => this.sendRaw(bytes),
+      evaluate: (line, typist) => this.evaluateLine(line, typist),
+      blocked: (line, typist, d, reason) => this.onBlocked(line, typist, d, reason),
+      queueDb: (fn) => this.queueDb(fn),
+      auditRow: (db, type, description, status, userId, metadata) =>
+        this.auditRow(db, type, description, status, userId, metadata),
+      notice: (message, code) => this.broadcastJson({ t: "notice", level: "error", code, message }),
+      end: (reason, code) => this.end(reason, code),
+    });
+  }
+
   private makeTracker(screen: Screen): CommandTracker {
     return new CommandTracker({
       screen,
-      forward: (bytes) => {
-        try {
-          this.agentSocket?.send(bytes);
-        } catch {
-          // the agent is gone; the state machine handles it
-        }
-      },
+      // Through the guard: input typed behind an approved Enter waits for the shell's verdict.
+      forward: (bytes) => (this.guard ? this.guard.input(bytes) : this.sendRaw(bytes)),
       lastOutputAt: () => this.lastOutput,
-      evaluate: async (line, typist) => {
-        const m = this.requireMeta();
-        const compiled = await this.compiledPolicies();
-        return evaluateCommand(compiled, line, {
-          roleId: typist.roleId,
-          connectionId: m.connectionId,
-          connectionType: "ssh",
-        });
-      },
+      evaluate: (line, typist) => this.evaluateLine(line, typist),
       started: async (line, typist, d) => {
         const m = this.requireMeta();
         const id = crypto.randomUUID();
@@ -832,6 +870,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
             })
             .where(eq(session.id, m.sessionUuid));
         });
+        this.guard?.approvedLine(line, typist, id);
         return id;
       },
       finished: async (id, r) => {
