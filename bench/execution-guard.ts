@@ -73,6 +73,7 @@ async function openShell(sshd: Awaited<ReturnType<typeof startSshd>>, guarded: b
       alert: () => {},
       corrected: () => {},
       end: async () => {},
+      connected: () => true,
       expectEcho: (t) => scanner.expectEcho(t),
     },
     typist,

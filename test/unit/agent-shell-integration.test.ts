@@ -2,6 +2,7 @@
 // login shell over SSH — authenticated OSC 133 marks with exit codes, the execution guard's E reports
 // answered as the room would (allowed lines run, a refused one never does), history untouched, the
 // snippet and its key never forwarded.
+import { existsSync } from "node:fs";
 import type { Client, ClientChannel } from "ssh2";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
@@ -185,7 +186,6 @@ describe("snippet in a real bash over SSH", () => {
     shell.write("true\r");
     await waitFor(`\u001b]133;D;0;k=${KEY}\u0007`);
     expect(forwarded).toMatch(
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
       new RegExp(`\u001b\\]133;B;k=${KEY}\u0007(\u001b\\[K)?false\r\n.*\u001b\\]133;C;k=${KEY}\u0007`, "s"),
     );
     expect(reported).toEqual(["l:false", "l:true"]);
@@ -208,4 +208,53 @@ describe("snippet in a real bash over SSH", () => {
     expect(forwarded.slice(forwarded.lastIndexOf("history | tail"))).not.toContain("__nostromo");
     shell.end("exit\r");
   }, 20_000);
+  // zsh cannot skip a command from preexec: refused, it kills itself before the command starts.
+  it.skipIf(!existsSync("/usr/bin/zsh"))(
+    "zsh: keyed marks, reports answered, a refused line kills the shell first",
+    async () => {
+      const shell = await new Promise<ClientChannel>((resolve, reject) =>
+        client.exec(
+          "exec /usr/bin/zsh -f -i",
+          { pty: { term: "xterm-256color", cols: 120, rows: 40 } },
+          (err, s) => (err ? reject(err) : resolve(s)),
+        ),
+      );
+      let out = "";
+      let closed = false;
+      shell.on("close", () => {
+        closed = true;
+      });
+      shell.on("data", (c: Buffer) => {
+        const text = c.toString("utf8");
+        out += text;
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
+        for (const m of text.matchAll(/\u001b\]133;E;l;(\w+);([^;\u0007]*);k=[^\u0007]*\u0007/g))
+          shell.write(
+            `#${m[1]}${decodeURIComponent(m[2] ?? "").includes("guard-unit-marker") ? "n" : "y"}\n`,
+          );
+      });
+      const until = async (pred: () => boolean, what: string) => {
+        const deadline = Date.now() + 5000;
+        while (!pred()) {
+          if (Date.now() > deadline)
+            throw new Error(`timed out waiting for ${what} in ${JSON.stringify(out)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await new Promise((r) => setTimeout(r, 300));
+      shell.write(integrationSnippet("zsh", KEY));
+      await until(() => out.includes(A), "the prompt mark");
+      shell.write("false\r");
+      await until(() => out.includes(`\u001b]133;D;1;k=${KEY}\u0007`), "D;1");
+      shell.write("echo zsh-$((6*7))\r");
+      await until(() => out.includes("zsh-42\r\n"), "the echo");
+      const marker = `/tmp/guard-unit-marker-zsh-${process.pid}`;
+      shell.write(`touch ${marker}; echo after-$((6*7))\r`);
+      await until(() => closed, "the shell to end");
+      expect(existsSync(marker)).toBe(false);
+      expect(out).toContain("refused by policy; the shell is closed");
+      expect(out).not.toContain("after-42");
+    },
+    20_000,
+  );
 });

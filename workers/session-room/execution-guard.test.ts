@@ -40,6 +40,7 @@ function setup(
 ) {
   const sent: string[] = [];
   const log: string[] = [];
+  const connected = { up: true };
   const timers: { fn: () => void; at: number; id: number }[] = [];
   let clock = 0;
   let next = 1;
@@ -75,11 +76,12 @@ function setup(
     end: async (reason) => {
       log.push(`end ${reason}`);
     },
+    connected: () => connected.up,
     expectEcho: (text) => log.push(`echo ${JSON.stringify(text)}`),
   };
   const g = new ExecutionGuard(host, owner, t, () => clock);
   const flush = () => new Promise((r) => setTimeout(r, 0));
-  return { g, sent, log, advance, flush };
+  return { g, sent, log, advance, flush, connected };
 }
 
 describe("pure parts", () => {
@@ -223,6 +225,23 @@ describe("ExecutionGuard", () => {
     b.advance(PROMPT_AFTER_END_MS);
     await b.flush();
     expect(b.log.some((l) => l.startsWith("end A command ended but no prompt mark followed"))).toBe(true);
+  });
+
+  it("a missing prompt mark while the agent is away is not tampering; a reopened shell starts afresh", async () => {
+    const { g, log, advance, connected, flush } = setup();
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "n0000011", line: "sleep 100" });
+    connected.up = false;
+    g.onEvent({ kind: "command-end", exitCode: 0 });
+    advance(PROMPT_AFTER_END_MS * 3);
+    connected.up = true;
+    g.onEvent({ kind: "prompt-start" });
+    advance(PROMPT_AFTER_END_MS * 3);
+    g.onEvent({ kind: "command-start" });
+    g.reset();
+    g.onEvent({ kind: "command-start" });
+    await flush();
+    expect(log.some((l) => l.startsWith("end"))).toBe(false);
   });
 
   it("a new line before the last one ended (no D: PROMPT_COMMAND emptied) ends the session", async () => {

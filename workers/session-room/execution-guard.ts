@@ -111,6 +111,8 @@ export interface GuardHost {
   corrected(commandId: string, line: string): void;
   /** Ends the session at once (tampering). */
   end(reason: string): Promise<void>;
+  /** The agent's data socket is up (a missing mark during an outage is not tampering). */
+  connected(): boolean;
   /** Scanner hook: the shell may echo the verdict if it arrives before `read -s` turned echo off. */
   expectEcho(text: string): void;
 }
@@ -223,12 +225,7 @@ export class ExecutionGuard {
           void this.tampered("A command ran without being reported: the shell's DEBUG trap was removed");
         this.lineOpen = false;
         this.current = null;
-        this.clearPromptTimer();
-        this.promptTimer = this.timers.set(
-          () =>
-            void this.tampered("A command ended but no prompt mark followed: the prompt hooks were changed"),
-          PROMPT_AFTER_END_MS,
-        );
+        this.armPromptTimer();
         return;
       case "prompt-start":
         this.clearPromptTimer();
@@ -241,6 +238,15 @@ export class ExecutionGuard {
       default:
         return;
     }
+  }
+
+  private armPromptTimer(): void {
+    this.clearPromptTimer();
+    this.promptTimer = this.timers.set(() => {
+      this.promptTimer = null;
+      if (!this.host.connected()) this.armPromptTimer();
+      else void this.tampered("A command ended but no prompt mark followed: the prompt hooks were changed");
+    }, PROMPT_AFTER_END_MS);
   }
 
   private clearPromptTimer(): void {
@@ -303,6 +309,20 @@ export class ExecutionGuard {
     this.clearPromptTimer();
     this.raise("integration_tamper", why, {});
     await this.host.end(`${why}; the session was ended`);
+  }
+
+  /** The agent reopened the shell (a new integration): nothing of the old shell's state carries over. */
+  reset(): void {
+    this.clearPromptTimer();
+    if (this.holdTimer !== null) this.timers.clear(this.holdTimer);
+    this.holdTimer = null;
+    this.held = null;
+    this.armed = false;
+    this.pending = null;
+    this.current = null;
+    this.lineOpen = false;
+    this.reported = false;
+    this.reporting = false;
   }
 
   /** Stops timers (the session is over). */

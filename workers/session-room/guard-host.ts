@@ -29,6 +29,7 @@ export interface GuardPorts {
   ): Promise<unknown>;
   notice(message: string, code: string): void;
   end(reason: string, code: string): Promise<unknown>;
+  connected(): boolean;
 }
 
 export function createGuard(p: GuardPorts): ExecutionGuard {
@@ -53,6 +54,7 @@ export function createGuard(p: GuardPorts): ExecutionGuard {
       end: async (reason) => {
         await p.end(reason, "INTEGRATION_TAMPERED");
       },
+      connected: p.connected,
       expectEcho: (text) => p.scanner.expectEcho(text),
     },
     p.owner,

@@ -83,6 +83,15 @@ describe("OscScanner", () => {
     ]);
   });
 
+  it("removes the terminal's echo of a guard verdict, once", () => {
+    const s = new OscScanner(KEY);
+    s.expectEcho("#123456789y\n");
+    expect(text(s.scan(enc.encode("a#123456789y\r\nb")))).toBe("ab");
+    expect(text(s.scan(enc.encode("#123456789y\r\n")))).toBe("#123456789y\r\n");
+    s.expectEcho("#987654321n\n", Date.now() - 5_000); // expired
+    expect(text(s.scan(enc.encode("#987654321n\r\n")))).toBe("#987654321n\r\n");
+  });
+
   it("passes garbage through without throwing", () => {
     const s = new OscScanner();
     const junk = new Uint8Array(5000).map((_, i) => (i * 7919) % 256);

@@ -335,6 +335,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     // The new shell gets a new integration, with a new mark key.
     m.markKey = randomToken(32);
     this.scanner.key = m.markKey;
+    this.guard?.reset();
     await this.save();
     this.broadcastJson({
       t: "notice",
@@ -836,6 +837,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.auditRow(db, type, description, status, userId, metadata),
       notice: (message, code) => this.broadcastJson({ t: "notice", level: "error", code, message }),
       end: (reason, code) => this.end(reason, code),
+      connected: () => this.agentSocket !== null,
     });
   }
 
