@@ -40,7 +40,9 @@ export function createGuard(p: GuardPorts): ExecutionGuard {
       evaluate: p.evaluate,
       blocked: p.blocked,
       alert(action, description, typist, metadata) {
-        p.notice(description.slice(0, 300), "SECURITY_ALERT");
+        // Marks from another terminal's integration in a user's rc file (VS Code, WezTerm, kitty…) are
+        // unkeyed too: audited, but not worth interrupting the participants for.
+        if (action !== "forged_mark") p.notice(description.slice(0, 300), "SECURITY_ALERT");
         p.queueDb((db) =>
           p.auditRow(db, "security.alert", description, "warning", typist?.userId ?? null, {
             ...metadata,
