@@ -95,7 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const v of viewers) v.close();
   rmSync(forgedFile, { force: true });
-  for (const n of ["ps1", "macro", "bindx", "fc", "tamper"]) rmSync(marker(n), { force: true });
+  for (const n of ["ps1", "macro", "bindx", "bindx2", "fc", "tamper"]) rmSync(marker(n), { force: true });
   await live?.close();
 });
 
@@ -214,11 +214,27 @@ describe("tampering with the integration", () => {
     expect((await alerts(id)).some((a) => a.description.includes("changes the DEBUG trap"))).toBe(true);
   });
 
-  it("a removal the line check cannot see is detected at the next command and ends the session", async () => {
-    const { id, v } = await session();
+  it("a trap removed by a route the line check cannot see is back at the next prompt", async () => {
+    const { v } = await session();
+    v.type(`bind -x '"\\C-t": touch ${marker("bindx2")}'\r`);
+    await settle(v);
     v.type('f() { trap - "$1"; }\r');
     await settle(v);
     v.type("f DEBUG\r");
+    await settle(v);
+    v.type("\u0014");
+    await v.until("refused", () => v.text().includes("refused by policy"));
+    await settle(v);
+    expect(existsSync(marker("bindx2"))).toBe(false);
+    expect(v.frames.some((f) => f.t === "status" && f.status === "ended")).toBe(false);
+  });
+
+  it("prompt hooks emptied by a route the line check cannot see: the next line ends the session", async () => {
+    const { id, v } = await session();
+    // A nameref and a name the text check cannot read as PROMPT_COMMAND.
+    v.type("f() { local -n r=$1; r=(); }\r");
+    await settle(v);
+    v.type("f PROMPT_COMM''AND\r");
     await settle(v);
     v.type("echo after-$((6*7))\r");
     await v.until("ended", () => v.frames.some((f) => f.t === "status" && f.status === "ended"));
@@ -227,6 +243,8 @@ describe("tampering with the integration", () => {
       `/api/remote-sessions/${id}`,
     );
     expect(s.body.status).toBe("ended");
-    expect((await alerts(id)).some((a) => a.description.includes("DEBUG trap was removed"))).toBe(true);
+    expect((await alerts(id)).some((a) => a.description.includes("the prompt hooks were removed"))).toBe(
+      true,
+    );
   });
 });

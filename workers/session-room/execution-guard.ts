@@ -147,9 +147,8 @@ export class ExecutionGuard {
   private held: Uint8Array[] | null = null;
   private holdTimer: unknown = null;
   private promptTimer: unknown = null;
-  /** Since the last C mark: was the line reported (E)? */
+  /** Between a C mark and the D that ends the line. */
   private lineOpen = false;
-  private reported = false;
   private ended = false;
   /** A C mark was seen: this shell reports what it runs (bash ≥ 4.4 with PS0, zsh). Before that, nothing
    * is held — a shell without the guard would make every Enter wait for a report that never comes. */
@@ -213,16 +212,14 @@ export class ExecutionGuard {
           void this.tampered("A command line began before the last one ended: the prompt hooks were removed");
         this.reporting = true;
         this.lineOpen = true;
-        this.reported = false;
         this.current = this.pending;
         this.pending = null;
         return;
       case "exec":
-        this.reported = true;
         return this.judge(ev.mode, ev.nonce, ev.line);
       case "command-end":
-        if (this.lineOpen && !this.reported)
-          void this.tampered("A command ran without being reported: the shell's DEBUG trap was removed");
+        // No rule on "C and D with no E": a line that only defines a function runs no simple command,
+        // so bash never calls the trap. A removed trap is re-armed by the prompt hook (D) instead.
         this.lineOpen = false;
         this.current = null;
         this.armPromptTimer();
@@ -321,7 +318,6 @@ export class ExecutionGuard {
     this.pending = null;
     this.current = null;
     this.lineOpen = false;
-    this.reported = false;
     this.reporting = false;
   }
 

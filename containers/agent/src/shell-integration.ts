@@ -25,7 +25,7 @@ function bashSnippet(P: string, key: string): string {
     ` if [ -n "\${BASH_VERSION-}" ] && [ -z "\${__nostromo_si-}" ]; then __nostromo_si=1; ${P}k='${key}';`,
     // D: only after a command really ran (PS0 sets the flag; an empty Enter does not run PS0). Also ends
     // the accepted line for the guard, and marks "prompt hooks running" until A.
-    `${P}d() { local s=$?; ${P}pc=1; unset ${P}line ${P}simple ${P}deny; if [ -n "\${${P}ran+x}" ]; then printf '\\033]133;D;%s;k=%s\\007' "$s" "${K}"; unset ${P}ran; fi; return $s; };`,
+    `${P}d() { local s=$?; ${P}pc=1; unset ${P}line ${P}simple ${P}deny; [ -n "\${${P}on-}" ] && trap '${P}g "$BASH_COMMAND"' DEBUG; if [ -n "\${${P}ran+x}" ]; then printf '\\033]133;D;%s;k=%s\\007' "$s" "${K}"; unset ${P}ran; fi; return $s; };`,
     // A right before the prompt; B (with the key, expanded at prompt time) re-appended to PS1 when missing.
     `${P}a() { local s=$?; case "$PS1" in *'133;B;k=${K}'*) ;; *) PS1="$PS1"'\\[\\033]133;B;k=${K}\\007\\]';; esac; printf '\\033]133;A;k=%s\\007' "${K}"; unset ${P}pc; return $s; };`,
     // E: reports what is about to run and waits for the room's verdict "#<nonce>y|s|n" on the terminal
@@ -34,8 +34,9 @@ function bashSnippet(P: string, key: string): string {
     `e=\${e//%/%25}; e=\${e//;/%3B}; e=\${e//$'\\a'/%07}; e=\${e//$'\\e'/%1B}; e=\${e//$'\\n'/%0A}; e=\${e//$'\\r'/%0D};`,
     `if [ \${#e} -gt 49152 ]; then ${P}deny=1; printf 'nostromo: command too long to be checked; not run\\n' >&2; return 1; fi;`,
     `printf '\\033]133;E;%s;%s;%s;k=%s\\007' "$1" "$n" "$e" "${K}";`,
-    // Refused inside an accepted line: the rest of that line is skipped too.
-    `while IFS= read -rs -t ${GUARD_WAIT_S} v; do case $v in *"#\${n}y") return 0;; *"#\${n}s") ${P}simple=1; return 0;; *"#\${n}n") [ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: refused by policy; not run\\n' >&2; return 1;; esac; done;`,
+    // Refused inside an accepted line: the rest of that line is skipped too. A whole line allowed: the
+    // trap is off until the next prompt re-arms it (D), so loops and functions run at full speed.
+    `while IFS= read -rs -t ${GUARD_WAIT_S} v; do case $v in *"#\${n}y") [ "$1" = l ] && trap - DEBUG; return 0;; *"#\${n}s") ${P}simple=1; return 0;; *"#\${n}n") [ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: refused by policy; not run\\n' >&2; return 1;; esac; done;`,
     `[ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: no verdict from the session; not run\\n' >&2; return 1; };`,
     // The DEBUG trap (extdebug: a non-zero return skips the command). Once per accepted line (PS0 set
     // ${P}new): the line from history when this line was saved there, else each simple command as it
@@ -54,7 +55,7 @@ function bashSnippet(P: string, key: string): string {
     // C from PS0 (bash ≥ 4.4), which also marks that a line was accepted; the guard needs PS0 too.
     `PS0="\${PS0-}"'\${${P}ran=}\${${P}new=}\\033]133;C;k=${K}\\007';`,
     `if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 4 ]; };`,
-    `then shopt -s extdebug; trap '${P}g "$BASH_COMMAND"' DEBUG; fi; fi`,
+    `then ${P}on=1; shopt -s extdebug; trap '${P}g "$BASH_COMMAND"' DEBUG; fi; fi`,
   ].join(" ");
 }
 
