@@ -15,6 +15,7 @@ import { OscScanner } from "../workers/session-room/osc-scanner.ts";
 
 const SAMPLES = Number(process.env.BENCH_GUARD_SAMPLES ?? 200);
 const KEY = "bench_mark_key_0123456789abcdefghijklmnop";
+const PREFIX = "__nostromo_bench_";
 const typist = { userId: "bench", roleId: null, name: "bench" };
 const compiled = compilePolicies([
   {
@@ -99,7 +100,7 @@ async function openShell(sshd: Awaited<ReturnType<typeof startSshd>>, guarded: b
   };
   stream.on("data", watch);
   await sleep(800);
-  stream.write(integrationSnippet("bash", KEY));
+  stream.write(integrationSnippet("bash", KEY, PREFIX));
   while (!raw.includes(promptStartMark(KEY))) await sleep(10);
   stream.off("data", watch);
   await sleep(300);
@@ -133,7 +134,8 @@ const sshd = await startSshd();
 try {
   const on = await openShell(sshd, true);
   const off = await openShell(sshd, false);
-  off.stream.write("trap - DEBUG; shopt -u extdebug\r");
+  // Without the flag the prompt hook does not re-arm the trap.
+  off.stream.write(`unset ${PREFIX}on; trap - DEBUG; shopt -u extdebug\r`);
   await sleep(500);
   off.mark();
   off.stream.write("trap -p DEBUG; echo TRAPS-$((1+1))\r");
