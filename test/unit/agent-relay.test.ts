@@ -18,6 +18,7 @@ import { startSshd, type TestSshd } from "../support/sshd";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const ENROLL_TOKEN = "tok_relay_test_0123456789";
+const MARK_KEY = "relay_test_mark_key_0123456789abcdefghij";
 const OTHER_HOST_KEY =
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl other";
 
@@ -201,15 +202,17 @@ describe("agent against a stand-in edge and a real sshd", { timeout: 15_000 }, (
       link,
       "ses_si",
       target({ auth: { type: "key", privateKey: sshd.privateKey }, hostKey: sshd.hostPublicKey }),
-      { shellIntegration: true },
+      { shellIntegration: true, markKey: MARK_KEY },
     );
     const data = await edge.nextDataConnection("ses_si");
-    await data.waitForOutput("\u001b]133;A\u0007");
+    data.guardKey = MARK_KEY;
+    await data.waitForOutput(`\u001b]133;A;k=${MARK_KEY}\u0007`);
     data.type("false\r");
-    await data.waitForOutput("\u001b]133;D;1\u0007");
+    await data.waitForOutput(`\u001b]133;D;1;k=${MARK_KEY}\u0007`);
     data.type("true\r");
-    await data.waitForOutput("\u001b]133;D;0\u0007");
+    await data.waitForOutput(`\u001b]133;D;0;k=${MARK_KEY}\u0007`);
     expect(data.output).not.toContain("__nostromo");
+    expect(JSON.stringify(agent.logs())).not.toContain(MARK_KEY);
     expect(data.output).not.toContain("133;B'*");
 
     link.send({ t: "session.close", sessionId: "ses_si", reason: "admin kill" });

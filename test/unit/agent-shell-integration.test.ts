@@ -1,16 +1,22 @@
 // Shell integration: the OutputGate's sequencing (fake timers), and the real snippet in a real bash
-// login shell over SSH — OSC 133 marks with exit codes, history untouched, snippet never forwarded.
+// login shell over SSH — authenticated OSC 133 marks with exit codes, the execution guard's E reports
+// answered as the room would (allowed lines run, a refused one never does), history untouched, the
+// snippet and its key never forwarded.
+import { existsSync } from "node:fs";
 import type { Client, ClientChannel } from "ssh2";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   detectLoginShell,
   integrationSnippet,
-  OSC_133_PROMPT_START,
   OutputGate,
+  promptStartMark,
   shellKind,
 } from "../../containers/agent/src/shell-integration";
 import { connectSsh } from "../../containers/agent/src/ssh";
 import { startSshd, type TestSshd } from "../support/sshd";
+
+const KEY = "TestMarkKey_0123456789-abcdefghijklmnop";
+const A = promptStartMark(KEY);
 
 describe("shellKind", () => {
   it.each([
@@ -25,7 +31,7 @@ describe("shellKind", () => {
 
   it("types a single line that starts with a space (kept out of history)", () => {
     for (const kind of ["bash", "zsh"] as const) {
-      const snippet = integrationSnippet(kind);
+      const snippet = integrationSnippet(kind, KEY);
       expect(snippet.startsWith(" ")).toBe(true);
       expect(snippet.endsWith("\r")).toBe(true);
       expect(snippet.slice(0, -1)).not.toMatch(/[\r\n]/);
@@ -42,7 +48,7 @@ describe("OutputGate", () => {
     vi.useFakeTimers();
     const forwarded: string[] = [];
     const inject = vi.fn();
-    const g = new OutputGate({ forward: (c) => forwarded.push(c.toString()), inject });
+    const g = new OutputGate({ forward: (c) => forwarded.push(c.toString()), inject, markKey: KEY });
     return { g, forwarded, inject };
   }
 
@@ -56,9 +62,9 @@ describe("OutputGate", () => {
     vi.advanceTimersByTime(1);
     expect(inject).toHaveBeenCalledOnce();
 
-    g.push(Buffer.from(" if [ -n ... snippet echo\r\n\u001b]133"));
-    g.push(Buffer.from(";A\u0007$ \u001b]133;B\u0007"));
-    expect(forwarded).toEqual(["Welcome\r\n", "$ ", "\r\u001b[K\u001b]133;A\u0007$ \u001b]133;B\u0007"]);
+    g.push(Buffer.from(` if [ -n ... k='${KEY}' snippet echo\r\n\u001b]133`));
+    g.push(Buffer.from(`;A;k=${KEY}\u0007$ \u001b]133;B\u0007`));
+    expect(forwarded).toEqual(["Welcome\r\n", "$ ", `\r\u001b[K${A}$ \u001b]133;B\u0007`]);
     expect(g.isOpen).toBe(true);
     g.push(Buffer.from("after"));
     expect(forwarded.at(-1)).toBe("after");
@@ -71,7 +77,9 @@ describe("OutputGate", () => {
     g.whenOpen(() => typed.push("b"));
     vi.advanceTimersByTime(3000);
     expect(typed).toEqual([]);
-    g.push(Buffer.from(OSC_133_PROMPT_START));
+    g.push(Buffer.from("\u001b]133;A\u0007")); // not this session's mark
+    expect(typed).toEqual([]);
+    g.push(Buffer.from(A));
     expect(typed).toEqual(["a", "b"]);
     g.whenOpen(() => typed.push("c"));
     expect(typed).toEqual(["a", "b", "c"]);
@@ -85,13 +93,14 @@ describe("OutputGate", () => {
     expect(inject).toHaveBeenCalledOnce();
   });
 
-  it("releases everything held when no mark arrives within 2 s", () => {
+  it("releases everything held when no mark arrives within 2 s, with the key scrubbed", () => {
     const { g, forwarded } = gate();
     vi.advanceTimersByTime(3000);
-    g.push(Buffer.from("fish: unknown command"));
+    g.push(Buffer.from(`fish: unknown command k='${KEY.slice(0, 9)}`));
+    g.push(Buffer.from(`${KEY.slice(9)}'`));
     expect(forwarded).toEqual([]);
     vi.advanceTimersByTime(2000);
-    expect(forwarded).toEqual(["fish: unknown command"]);
+    expect(forwarded).toEqual(["fish: unknown command k='[redacted]'"]);
     expect(g.isOpen).toBe(true);
   });
 
@@ -139,11 +148,23 @@ describe("snippet in a real bash over SSH", () => {
       forward: (c) => {
         forwarded += c.toString("utf8");
       },
-      inject: () => shell.write(integrationSnippet("bash")),
+      inject: () => shell.write(integrationSnippet("bash", KEY)),
+      markKey: KEY,
     });
+    // The room's side of the guard: answer each E report; lines that touch the marker are refused.
+    const reported: string[] = [];
     shell.on("data", (c: Buffer) => {
       raw += c.toString("utf8");
       gate.push(c);
+      const text = c.toString("utf8");
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
+      const reports = text.matchAll(/\u001b\]133;E;([ls]);(\w+);([^;\u0007]*);k=([^\u0007]*)\u0007/g);
+      for (const m of reports) {
+        const line = decodeURIComponent(m[3] ?? "");
+        reported.push(`${m[1]}:${line}`);
+        expect(m[4]).toBe(KEY);
+        shell.write(`#${m[2]}${line.includes("guard-unit-marker") ? "n" : "y"}\n`);
+      }
     });
     const waitFor = async (pattern: RegExp | string, timeoutMs = 5000) => {
       const deadline = Date.now() + timeoutMs;
@@ -154,27 +175,86 @@ describe("snippet in a real bash over SSH", () => {
       throw new Error(`timed out waiting for ${String(pattern)} in ${JSON.stringify(forwarded)}`);
     };
 
-    await waitFor(OSC_133_PROMPT_START);
+    await waitFor(A);
     expect(gate.isOpen).toBe(true);
-    expect(raw).toContain("__nostromo_d"); // the shell did echo it...
+    expect(raw).toContain("__nostromo_"); // the shell did echo it...
     expect(forwarded).not.toContain("__nostromo"); // ...but it was not forwarded
+    expect(forwarded.split(KEY).length).toBe(forwarded.split(`k=${KEY}\u0007`).length); // only in marks
 
     shell.write("false\r");
-    await waitFor("\u001b]133;D;1\u0007");
+    await waitFor(`\u001b]133;D;1;k=${KEY}\u0007`);
     shell.write("true\r");
-    await waitFor("\u001b]133;D;0\u0007");
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
-    expect(forwarded).toMatch(/\u001b\]133;B\u0007(\u001b\[K)?false\r\n.*\u001b\]133;C\u0007/s);
+    await waitFor(`\u001b]133;D;0;k=${KEY}\u0007`);
+    expect(forwarded).toMatch(
+      new RegExp(`\u001b\\]133;B;k=${KEY}\u0007(\u001b\\[K)?false\r\n.*\u001b\\]133;C;k=${KEY}\u0007`, "s"),
+    );
+    expect(reported).toEqual(["l:false", "l:true"]);
 
     const before = forwarded.length;
     shell.write("\r"); // an empty line runs nothing: no C, no D
     await new Promise((r) => setTimeout(r, 300));
-    expect(forwarded.slice(before)).toContain(OSC_133_PROMPT_START);
-    expect(forwarded.slice(before)).not.toMatch(/133;[CD]/);
+    expect(forwarded.slice(before)).toContain(A);
+    expect(forwarded.slice(before)).not.toMatch(/133;[CDE]/);
+
+    // Refused as it is about to run: nothing of the line runs, and the shell carries on.
+    shell.write("echo ran-$((6*7)) > /dev/null; touch /tmp/guard-unit-marker-$$; echo second-$((6*7))\r");
+    await waitFor("refused by policy");
+    shell.write("echo status-$((6*7))-$?\r");
+    await waitFor("status-42-");
+    expect(forwarded).not.toContain("second-42");
 
     shell.write("history | tail -n 5; echo hist-done-$((6*7))\r");
     await waitFor("hist-done-42");
     expect(forwarded.slice(forwarded.lastIndexOf("history | tail"))).not.toContain("__nostromo");
     shell.end("exit\r");
   }, 20_000);
+  // zsh cannot skip a command from preexec: refused, it kills itself before the command starts.
+  it.skipIf(!existsSync("/usr/bin/zsh"))(
+    "zsh: keyed marks, reports answered, a refused line kills the shell first",
+    async () => {
+      const shell = await new Promise<ClientChannel>((resolve, reject) =>
+        client.exec(
+          "exec /usr/bin/zsh -f -i",
+          { pty: { term: "xterm-256color", cols: 120, rows: 40 } },
+          (err, s) => (err ? reject(err) : resolve(s)),
+        ),
+      );
+      let out = "";
+      let closed = false;
+      shell.on("close", () => {
+        closed = true;
+      });
+      shell.on("data", (c: Buffer) => {
+        const text = c.toString("utf8");
+        out += text;
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
+        for (const m of text.matchAll(/\u001b\]133;E;l;(\w+);([^;\u0007]*);k=[^\u0007]*\u0007/g))
+          shell.write(
+            `#${m[1]}${decodeURIComponent(m[2] ?? "").includes("guard-unit-marker") ? "n" : "y"}\n`,
+          );
+      });
+      const until = async (pred: () => boolean, what: string) => {
+        const deadline = Date.now() + 5000;
+        while (!pred()) {
+          if (Date.now() > deadline)
+            throw new Error(`timed out waiting for ${what} in ${JSON.stringify(out)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await new Promise((r) => setTimeout(r, 300));
+      shell.write(integrationSnippet("zsh", KEY));
+      await until(() => out.includes(A), "the prompt mark");
+      shell.write("false\r");
+      await until(() => out.includes(`\u001b]133;D;1;k=${KEY}\u0007`), "D;1");
+      shell.write("echo zsh-$((6*7))\r");
+      await until(() => out.includes("zsh-42\r\n"), "the echo");
+      const marker = `/tmp/guard-unit-marker-zsh-${process.pid}`;
+      shell.write(`touch ${marker}; echo after-$((6*7))\r`);
+      await until(() => closed, "the shell to end");
+      expect(existsSync(marker)).toBe(false);
+      expect(out).toContain("refused by policy; the shell is closed");
+      expect(out).not.toContain("after-42");
+    },
+    20_000,
+  );
 });

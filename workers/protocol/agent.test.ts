@@ -85,6 +85,7 @@ const edgeFrames: EdgeFrame[] = [
     rows: 24,
     term: "xterm-256color",
     shellIntegration: true,
+    markKey: "mk_0123456789abcdefghijklmnopqrstuvwxyzAB",
   },
   {
     t: "session.open",
@@ -150,6 +151,12 @@ describe("edge → agent frames", () => {
     ["a host key that is not a key line", { ...open, target: { ...target, hostKey: "nope" } }, /hostKey/],
     ["a zero-column terminal", { ...open, cols: 0 }, /cols/],
     ["a terminal type with spaces", { ...open, term: "xterm 256" }, /term/],
+    ["a short mark key", { ...open, markKey: "short" }, /markKey/],
+    [
+      "a mark key that could break out of a shell quote",
+      { ...open, markKey: `${"a".repeat(40)}'; x` },
+      /markKey/,
+    ],
   ])("rejects session.open with %s", (_name, frame, error) => {
     expect(parseEdgeFrame(JSON.stringify(frame))).toMatchObject({ ok: false, error });
   });

@@ -207,6 +207,12 @@ export const SessionOpenSchema = z.object({
   /** Always "xterm-256color" today; any terminfo-safe name is accepted. */
   term: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/, "must be a terminal type such as xterm-256color"),
   shellIntegration: z.boolean(),
+  /** Per-session key the shell integration puts in every OSC 133 mark (docs/execution-guard.md). Never
+   * shown to viewers, never recorded, never logged; present = the edge answers the guard's E marks. */
+  markKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, "must be 32 to 128 base64url characters")
+    .optional(),
 });
 export type SessionOpenFrame = z.infer<typeof SessionOpenSchema>;
 

@@ -126,6 +126,8 @@ export interface AgentSideHost {
     status: "warning" | "failure",
     metadata: Record<string, unknown>,
   ): void;
+  /** A new shell is about to be opened for this session: returns its shell-integration mark key. */
+  newShell(): string;
 }
 
 export type DataControlFrame = { t: "resize"; cols: number; rows: number } | { t: "close"; reason: string };
@@ -234,15 +236,17 @@ export class AgentSide {
     rows: number;
     connectionId: string;
     shellIntegration: boolean;
+    markKey: string;
   } | null> {
     const m = this.room.meta();
     if (!m || (m.status !== "disconnected" && m.status !== "connecting")) return null;
     const dataToken = randomToken(32);
     m.dataTokenHash = await sha256Hex(dataToken);
+    const markKey = this.room.newShell();
     await this.room.save();
     this.room.notice("warn", "The agent came back; reopening the shell on the target");
     const { cols, rows, connectionId, shellIntegration } = m;
-    return { dataToken, cols, rows, connectionId, shellIntegration };
+    return { dataToken, cols, rows, connectionId, shellIntegration, markKey };
   }
 
   /** The output could not be stored: the session cannot keep its guarantees (the recording and the

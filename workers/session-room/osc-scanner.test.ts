@@ -6,11 +6,16 @@ const dec = new TextDecoder();
 const text = (ps: ScanPiece[]) => ps.map((p) => dec.decode(p.bytes)).join("");
 const events = (ps: ScanPiece[]) => ps.map((p) => p.event).filter(Boolean);
 
+const KEY = "k3y-0123456789abcdefghijklmnopqrstuv";
+const k = `;k=${KEY}`;
+
 describe("OscScanner", () => {
   it("removes OSC 133 marks and reports them in order with the exit status", () => {
-    const s = new OscScanner();
+    const s = new OscScanner(KEY);
     const ps = s.scan(
-      enc.encode("\x1b]133;A\x07user$ \x1b]133;B\x07ls\r\n\x1b]133;C\x07a b\r\n\x1b]133;D;2\x07"),
+      enc.encode(
+        `\x1b]133;A${k}\x07user$ \x1b]133;B${k}\x07ls\r\n\x1b]133;C${k}\x07a b\r\n\x1b]133;D;2${k}\x07`,
+      ),
     );
     expect(text(ps)).toBe("user$ ls\r\na b\r\n");
     expect(events(ps)).toEqual([
@@ -23,9 +28,9 @@ describe("OscScanner", () => {
   });
 
   it("carries a mark split across chunks", () => {
-    const s = new OscScanner();
+    const s = new OscScanner(KEY);
     const a = s.scan(enc.encode("out\x1b]13"));
-    const b = s.scan(enc.encode("3;D;0\x1b\\next"));
+    const b = s.scan(enc.encode(`3;D;0${k}\x1b\\next`));
     expect(text(a) + text(b)).toBe("outnext");
     expect(events(b)).toEqual([{ kind: "command-end", exitCode: 0 }]);
   });
@@ -39,6 +44,52 @@ describe("OscScanner", () => {
       { kind: "bracketed-paste", on: false },
       { kind: "alt-screen", on: false },
     ]);
+  });
+
+  it("strips marks without the key and reports them as forged, changing nothing", () => {
+    const s = new OscScanner(KEY);
+    const ps = s.scan(
+      enc.encode("a\x1b]133;B\x07b\x1b]133;D;0;k=wrong\x07c\x1b]133;A;k=\x07d\x1b]133;Z" + k + "\x07e"),
+    );
+    expect(text(ps)).toBe("abcde");
+    expect(events(ps)).toEqual([
+      { kind: "forged-mark", mark: "B" },
+      { kind: "forged-mark", mark: "D" },
+      { kind: "forged-mark", mark: "A" },
+      { kind: "forged-mark", mark: "Z" },
+    ]);
+    expect(events(new OscScanner(null).scan(enc.encode(`\x1b]133;A${k}\x07`)))).toEqual([
+      { kind: "forged-mark", mark: "A" },
+    ]);
+  });
+
+  it("an unterminated OSC cannot swallow the next real mark", () => {
+    const s = new OscScanner(KEY);
+    const ps = s.scan(enc.encode(`x\x1b]133;B junk\x1b]133;A${k}\x07$ `));
+    expect(events(ps)).toEqual([{ kind: "prompt-start" }]);
+    expect(text(ps)).toBe("x\x1b]133;B junk$ ");
+  });
+
+  it("decodes the line of an E mark, long ones included", () => {
+    const s = new OscScanner(KEY);
+    const line = `echo "a;b" %\x07\x1b\n${"x".repeat(5000)}`;
+    const enc133 = encodeURIComponent(line);
+    const a = s.scan(enc.encode(`\x1b]133;E;l;abc12345;${enc133.slice(0, 3000)}`));
+    const b = s.scan(enc.encode(`${enc133.slice(3000)}${k}\x07`));
+    expect(events(a)).toEqual([]);
+    expect(events(b)).toEqual([{ kind: "exec", mode: "line", nonce: "abc12345", line }]);
+    expect(events(s.scan(enc.encode(`\x1b]133;E;l;abc12345;%zz${k}\x07`)))).toEqual([
+      { kind: "forged-mark", mark: "E" },
+    ]);
+  });
+
+  it("removes the terminal's echo of a guard verdict, once", () => {
+    const s = new OscScanner(KEY);
+    s.expectEcho("#123456789y\n");
+    expect(text(s.scan(enc.encode("a#123456789y\r\nb")))).toBe("ab");
+    expect(text(s.scan(enc.encode("#123456789y\r\n")))).toBe("#123456789y\r\n");
+    s.expectEcho("#987654321n\n", Date.now() - 5_000); // expired
+    expect(text(s.scan(enc.encode("#987654321n\r\n")))).toBe("#987654321n\r\n");
   });
 
   it("passes garbage through without throwing", () => {

@@ -14,6 +14,7 @@ import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import { sessionRecording } from "../../db/schema/tenant/session-recording.ts";
 import { sessionViewer } from "../../db/schema/tenant/session-viewer.ts";
+import { randomToken } from "../crypto/encoding.ts";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE, type LiveObject } from "../live/login-sockets.ts";
 import { type Decision, evaluateCommand } from "../policy/index.ts";
@@ -27,6 +28,8 @@ import {
   type SessionAgentEvent,
 } from "./agent-socket.ts";
 import { CommandTracker, type Typist } from "./command-tracker.ts";
+import type { ExecutionGuard } from "./execution-guard.ts";
+import { createGuard } from "./guard-host.ts";
 import { droppedNotice, refuseInput } from "./input-gate.ts";
 import { OscScanner } from "./osc-scanner.ts";
 import { OutputTail, TAIL_ROW_BYTES } from "./output-tail.ts";
@@ -57,6 +60,8 @@ export interface RoomInit {
   record: boolean;
   recordingRetentionDays: number;
   shellIntegration: boolean;
+  /** Authenticates the shell integration's marks (docs/execution-guard.md); absent in rooms made before it. */
+  markKey?: string;
   approvalTimeoutMs: number;
   webhookUrl: string | null;
 }
@@ -106,6 +111,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   lastTypist: string | null = null;
   private readonly scanner = new OscScanner();
   private tracker: CommandTracker | null = null;
+  private guard: ExecutionGuard | null = null;
   private lastOutput = 0;
   private lastFlushAt = 0;
   private dbQueue: Promise<unknown> = Promise.resolve();
@@ -135,6 +141,14 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       notice: (level, message, code) => this.broadcastJson({ t: "notice", level, message, code }),
       audit: (type, description, status, metadata) =>
         this.queueDb((db) => this.auditRow(db, type, description, status, null, metadata)),
+      newShell: () => {
+        // The reopened shell gets a new integration, with a new mark key.
+        const markKey = randomToken(32);
+        this.requireMeta().markKey = markKey;
+        this.scanner.key = markKey;
+        this.guard?.reset();
+        return markKey;
+      },
     });
     void ctx.blockConcurrencyWhile(async () => {
       this.meta = (await ctx.storage.get<Meta>("meta")) ?? null;
@@ -142,6 +156,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       const screen = new Screen(this.meta.cols, this.meta.rows);
       this.screen = screen;
       this.tracker = this.makeTracker(screen);
+      this.guard = this.makeGuard(this.meta);
       this.tail.restore((bytes) => screen.write(bytes));
       if (this.meta.recording)
         this.recorder = new Recorder(ctx.storage.sql, env.RECORDINGS, this.meta.recording);
@@ -164,6 +179,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     };
     this.screen = new Screen(init.cols, init.rows);
     this.tracker = this.makeTracker(this.screen);
+    this.guard = this.makeGuard(this.meta);
     if (init.record) await this.startRecording(init.ownerId);
     await this.save();
   }
@@ -252,6 +268,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   private async finish(): Promise<void> {
     this.flushOutput();
+    this.guard?.dispose();
     await this.stopRecording(null);
     for (const v of this.viewers) v.ws.close(1000, this.meta?.reason?.slice(0, 100) ?? "session over");
     this.agent.close(1000, "session over");
@@ -356,6 +373,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     for (const piece of pieces) {
       if (piece.bytes.length) this.screen?.write(piece.bytes);
       this.tracker?.onOutput(piece.bytes, piece.event);
+      if (piece.event) void this.guard?.onEvent(piece.event);
     }
     if (batch.byteLength === 0) return;
     try {
@@ -518,7 +536,9 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       this.sendJson(v, { t: "error", code: "INVALID_STATE", message: "A command is waiting for approval" });
       return;
     }
-    void this.tracker?.input(bytes, { userId: v.userId, roleId: v.roleId, name: v.name });
+    const typist = { userId: v.userId, roleId: v.roleId, name: v.name };
+    if (this.guard) this.guard.typist = typist;
+    void this.tracker?.input(bytes, typist);
   }
 
   async resize(cols: number, rows: number): Promise<void> {
@@ -697,26 +717,49 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     }
   }
 
+  private sendRaw(bytes: Uint8Array): void {
+    try {
+      this.agentSocket?.send(bytes);
+    } catch {
+      // the agent is gone; the state machine handles it
+    }
+  }
+
+  private async evaluateLine(line: string, typist: Typist): Promise<Decision> {
+    const m = this.requireMeta();
+    const compiled = await this.compiledPolicies();
+    return evaluateCommand(compiled, line, {
+      roleId: typist.roleId,
+      connectionId: m.connectionId,
+      connectionType: "ssh",
+    });
+  }
+
+  /** The execution guard (execution-guard.ts); this room only lends it its ports. */
+  private makeGuard(m: Meta): ExecutionGuard {
+    return createGuard({
+      scanner: this.scanner,
+      markKey: m.markKey ?? null,
+      owner: { userId: m.ownerId, roleId: null, name: "owner" },
+      forward: (bytes) => this.sendRaw(bytes),
+      evaluate: (line, typist) => this.evaluateLine(line, typist),
+      blocked: (line, typist, d, reason) => this.onBlocked(line, typist, d, reason),
+      queueDb: (fn) => this.queueDb(fn),
+      auditRow: (db, type, description, status, userId, metadata) =>
+        this.auditRow(db, type, description, status, userId, metadata),
+      notice: (message, code) => this.broadcastJson({ t: "notice", level: "error", code, message }),
+      end: (reason, code) => this.end(reason, code),
+      connected: () => this.agentSocket !== null,
+    });
+  }
+
   private makeTracker(screen: Screen): CommandTracker {
     return new CommandTracker({
       screen,
-      forward: (bytes) => {
-        try {
-          this.agentSocket?.send(bytes);
-        } catch {
-          // the agent is gone; the state machine handles it
-        }
-      },
+      // Through the guard: input typed behind an approved Enter waits for the shell's verdict.
+      forward: (bytes) => (this.guard ? this.guard.input(bytes) : this.sendRaw(bytes)),
       lastOutputAt: () => this.lastOutput,
-      evaluate: async (line, typist) => {
-        const m = this.requireMeta();
-        const compiled = await this.compiledPolicies();
-        return evaluateCommand(compiled, line, {
-          roleId: typist.roleId,
-          connectionId: m.connectionId,
-          connectionType: "ssh",
-        });
-      },
+      evaluate: (line, typist) => this.evaluateLine(line, typist),
       started: async (line, typist, d) => {
         const m = this.requireMeta();
         const id = crypto.randomUUID();
@@ -741,6 +784,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
             })
             .where(eq(session.id, m.sessionUuid));
         });
+        this.guard?.approvedLine(line, typist, id);
         return id;
       },
       finished: async (id, r) => {

@@ -20,6 +20,7 @@ export async function openFrame(
     cols: number;
     rows: number;
     shellIntegration: boolean;
+    markKey?: string;
   },
 ): Promise<SessionOpenFrame> {
   const { target } = await buildTarget(env, db, tenant, s.connectionId);
@@ -33,5 +34,6 @@ export async function openFrame(
     rows: s.rows,
     term: "xterm-256color",
     shellIntegration: s.shellIntegration,
+    ...(s.markKey ? { markKey: s.markKey } : {}),
   };
 }

@@ -18,7 +18,7 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 /** Field names whose values are secrets whatever they contain. */
 const SECRET_KEY =
-  /(password|passphrase|passwd|secret|token|private_?key|pkcs8|authorization|signature|cookie|^auth$)/i;
+  /(password|passphrase|passwd|secret|token|private_?key|mark_?key|pkcs8|authorization|signature|cookie|^auth$)/i;
 const PEM_PRIVATE_KEY =
   /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 const BEARER = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;

@@ -28,6 +28,7 @@ export class Session {
   readonly id: string;
   readonly #log: Logger;
   readonly #token: Secret;
+  readonly #markKey: Secret | null;
   #conn: SshConnection | null = null;
   #stream: ClientChannel | null = null;
   #data: DataChannel | null = null;
@@ -45,6 +46,7 @@ export class Session {
   ) {
     this.id = request.sessionId;
     this.#token = new Secret(request.dataToken);
+    this.#markKey = request.markKey ? new Secret(request.markKey) : null;
     this.#log = deps.log.child({ sessionId: request.sessionId });
     this.#done = new Promise((resolve) => {
       this.#resolveDone = resolve;
@@ -131,11 +133,14 @@ export class Session {
     this.#data = data;
     data.connect();
 
+    // Without a mark key the edge could not tell the integration's marks from forged ones: no integration.
     const kind = loginShell ? shellKind(loginShell) : null;
-    if (kind) {
+    const markKey = this.#markKey;
+    if (kind && markKey) {
       this.#gate = new OutputGate({
         forward: (chunk) => data.sendOutput(chunk),
-        inject: () => shell.write(integrationSnippet(kind)),
+        inject: () => shell.write(integrationSnippet(kind, markKey.reveal())),
+        markKey: markKey.reveal(),
       });
     }
     const output = (chunk: Buffer) => (this.#gate ? this.#gate.push(chunk) : data.sendOutput(chunk));

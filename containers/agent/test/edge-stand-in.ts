@@ -110,7 +110,15 @@ export class DataConnection {
 
   addOutput(chunk: Buffer): void {
     this.#output.push(chunk);
+    // As the room's execution guard does for a line it approved: answer each report at once.
+    if (this.guardKey === null) return;
+    const key = this.guardKey;
+    for (const m of chunk.toString("utf8").matchAll(/\]133;E;[ls];(\w+);[^;]*;k=([\w-]+)/g))
+      if (m[2] === key) this.type(`#${m[1]}y\n`);
   }
+
+  /** The session's mark key when the stand-in answers the guard's reports (shell integration on). */
+  guardKey: string | null = null;
 
   type(text: string): void {
     this.ws.send(Buffer.from(text, "utf8"), { binary: true });
@@ -219,7 +227,7 @@ export class StandInEdge {
     link: LinkConnection,
     sessionId: string,
     target: SessionOpenFrame["target"],
-    extra: Partial<Pick<SessionOpenFrame, "cols" | "rows" | "shellIntegration">> = {},
+    extra: Partial<Pick<SessionOpenFrame, "cols" | "rows" | "shellIntegration" | "markKey">> = {},
   ): void {
     const dataToken = `dt_${sessionId}_${Math.random().toString(36).slice(2)}`;
     this.dataTokens.set(sessionId, dataToken);
@@ -233,6 +241,7 @@ export class StandInEdge {
       rows: extra.rows ?? 24,
       term: "xterm-256color",
       shellIntegration: extra.shellIntegration ?? false,
+      ...(extra.markKey ? { markKey: extra.markKey } : {}),
     });
   }
 

@@ -177,6 +177,8 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       .set({ lastUsed: new Date(), totalSessions: sql`${connection.totalSessions} + 1` })
       .where(eq(connection.id, conn.id));
     const dataToken = randomToken(32);
+    // The shell integration's mark key: only the room and the agent ever hold it (docs/execution-guard.md).
+    const markKey = randomToken(32);
     const r = room(c, s.id);
     await r.init({
       sessionUuid: s.id,
@@ -193,6 +195,7 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       record,
       recordingRetentionDays: org.settings.recording_retention_days ?? 90,
       shellIntegration: true,
+      markKey,
       approvalTimeoutMs: org.settings.approval_timeout_ms ?? 120_000,
       webhookUrl: org.settings.webhook_url ?? null,
     });
@@ -205,6 +208,7 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
         cols: body.cols,
         rows: body.rows,
         shellIntegration: true,
+        markKey,
       });
     } catch (err) {
       const message = err instanceof TargetError ? err.message : "The connection cannot be used";

@@ -1,0 +1,329 @@
+// The execution guard: the second line of defense behind the command tracker (docs/execution-guard.md).
+// The tracker judges the line it reads from the screen at Enter; the shell integration then reports, in an
+// authenticated OSC 133;E mark, the line the shell is *about to run* and waits on the terminal for a verdict.
+// This module compares the two: a line the room approved runs at once (one round trip); anything else — a
+// readline macro, `bind -x`, `fc`, a redraw trick that fooled the screen-read — is judged here, and refused
+// in the shell before it runs. Lines that touch the integration itself are refused as tampering; tampering
+// that slipped through (marks that stop coming) is detected afterwards, alerted, and ends the session.
+// Typed input that follows an approved Enter is held until the verdict has gone out, so the shell's
+// `read` of the verdict never consumes keystrokes. Timers are injected so the logic is unit-tested.
+import type { Decision } from "../policy/index.ts";
+import type { Typist } from "./command-tracker.ts";
+import type { ScanEvent } from "./osc-scanner.ts";
+
+/** Input typed after an approved Enter waits at most this long for the shell's report. */
+export const INPUT_HOLD_MS = 5_000;
+/** After a command ends, the integration's prompt mark must follow within this. */
+export const PROMPT_AFTER_END_MS = 3_000;
+/** At most one alert of each kind per session in this window (forged marks can come by the thousand). */
+export const ALERT_EVERY_MS = 60_000;
+
+export type Verdict = "y" | "s" | "n";
+
+/** The verdict as the shell reads it: `#<nonce><y|s|n>` and a newline (`s` = allowed, report each command). */
+export function verdictText(nonce: string, v: Verdict): string {
+  return `#${nonce}${v}\n`;
+}
+
+/** The shell and the screen write the same line differently (continuations, blanks): compare this. */
+export function normaliseLine(s: string): string {
+  return s
+    .replace(/\\\r?\n/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+const TAMPER: [RegExp, string][] = [
+  [/__nostromo/, "names the shell integration"],
+  [/\btrap\b[^;&|\n]*\b(DEBUG|RETURN)\b/, "changes the DEBUG trap"],
+  [/\btrap\s+-\s*($|[;&|\n])/, "resets the shell's traps"],
+  [
+    /\b(unset|declare|typeset|local|readonly|export)\b[^;&|\n]*\b(PROMPT_COMMAND|PS0)\b/,
+    "changes the prompt hooks",
+  ],
+  [/(^|[;&|\s(])(PROMPT_COMMAND|PS0)(\[[^\]]*\])?\+?=/, "changes the prompt hooks"],
+  [/\bshopt\b[^;&|\n]*-u[^;&|\n]*\bextdebug\b/, "turns extdebug off"],
+  [/\bset\s+[+-]o\s+functrace\b|\bset\s+\+T\b/, "changes function tracing"],
+  [/\benable\b[^;&|\n]*-n/, "disables shell builtins"],
+  [/\bexec\s+(-\S+\s+)*(\S*\/)?(ba|z|da|k|c|tc|fi|)sh\b/, "replaces the shell"],
+  [/\b(preexec_functions|precmd_functions|add-zsh-hook)\b/, "changes the prompt hooks"],
+];
+
+/** Why a line would switch the integration off, or null. Deliberately broad: these are refused. */
+export function tamperReason(line: string): string | null {
+  for (const [re, why] of TAMPER) if (re.test(line)) return why;
+  return null;
+}
+
+/** Lines whose commands are not all in their text (`fc` re-runs history, `eval`/`source` run other
+ * text): the shell reports each command as it comes instead. Matched as a word anywhere, on purpose —
+ * a false match only costs a round trip per command of that line, a missed one would be a hole. */
+export function needsEachCommand(line: string): boolean {
+  return /(^|[^\w.-])(fc|eval|source|command|builtin)(?![\w.-])|(^|[;&|({`\s])\.\s/.test(line);
+}
+
+function refusal(reason: string): Decision {
+  return {
+    decision: "block",
+    rule: null,
+    policy: null,
+    reason,
+    severity: "high",
+    commandType: "shell",
+    riskLevel: "high",
+    autoDisconnect: false,
+    notify: false,
+    commands: [],
+    matchedCommand: null,
+    flags: [],
+  };
+}
+
+/** Rate limit for alerts: the first of a kind in each window goes out, carrying how many were held back. */
+export class AlertLimiter {
+  private readonly last = new Map<string, { at: number; suppressed: number }>();
+  constructor(
+    private readonly everyMs = ALERT_EVERY_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  take(kind: string): { send: boolean; suppressed: number } {
+    const t = this.now();
+    const s = this.last.get(kind);
+    if (s && t - s.at < this.everyMs) {
+      s.suppressed += 1;
+      return { send: false, suppressed: 0 };
+    }
+    this.last.set(kind, { at: t, suppressed: 0 });
+    return { send: true, suppressed: s?.suppressed ?? 0 };
+  }
+}
+
+export interface GuardHost {
+  /** Bytes straight to the shell's input. */
+  forward(bytes: Uint8Array): void;
+  evaluate(line: string, typist: Typist): Promise<Decision>;
+  /** Records a refused command (was_blocked row, audit, notice, auto-disconnect). */
+  blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
+  /** A `security.alert` audit event and a notice to participants (already rate-limited). */
+  alert(action: string, description: string, typist: Typist | null, metadata: Record<string, unknown>): void;
+  /** The command row written for what the screen showed gets the line the shell really ran. */
+  corrected(commandId: string, line: string): void;
+  /** Ends the session at once (tampering). */
+  end(reason: string): Promise<void>;
+  /** The agent's data socket is up (a missing mark during an outage is not tampering). */
+  connected(): boolean;
+  /** Scanner hook: the shell may echo the verdict if it arrives before `read -s` turned echo off. */
+  expectEcho(text: string): void;
+}
+
+export interface GuardTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimers: GuardTimers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+const encoder = new TextEncoder();
+
+interface Approved {
+  line: string;
+  norm: string;
+  typist: Typist;
+  commandId: string;
+}
+
+export class ExecutionGuard {
+  /** Whoever typed last: the one a command nobody pressed Enter for is attributed to. */
+  typist: Typist;
+  /** The line the tracker approved for the Enter it is sending, until the shell accepts a line (C). */
+  private pending: Approved | null = null;
+  /** The approved line the shell is running now (between C and D). */
+  private current: Approved | null = null;
+  private armed = false;
+  private held: Uint8Array[] | null = null;
+  private holdTimer: unknown = null;
+  private promptTimer: unknown = null;
+  /** Between a C mark and the D that ends the line. */
+  private lineOpen = false;
+  private ended = false;
+  /** A C mark was seen: this shell reports what it runs (bash ≥ 4.4 with PS0, zsh). Before that, nothing
+   * is held — a shell without the guard would make every Enter wait for a report that never comes. */
+  private reporting = false;
+  private readonly alerts: AlertLimiter;
+
+  constructor(
+    private readonly host: GuardHost,
+    owner: Typist,
+    private readonly timers: GuardTimers = realTimers,
+    now: () => number = Date.now,
+  ) {
+    this.typist = owner;
+    this.alerts = new AlertLimiter(ALERT_EVERY_MS, now);
+  }
+
+  /** The tracker allowed `line` at the prompt and is about to send its Enter. */
+  approvedLine(line: string, typist: Typist, commandId: string): void {
+    this.typist = typist;
+    this.pending = { line, norm: normaliseLine(line), typist, commandId };
+    this.armed = this.reporting;
+  }
+
+  /** Everything the tracker sends to the shell passes here: held while a verdict is owed. */
+  input(bytes: Uint8Array): void {
+    if (this.held) {
+      this.held.push(bytes);
+      return;
+    }
+    this.host.forward(bytes);
+    if (this.armed && (bytes.includes(0x0d) || bytes.includes(0x0a))) {
+      this.armed = false;
+      this.held = [];
+      this.holdTimer = this.timers.set(() => this.release(), INPUT_HOLD_MS);
+    }
+  }
+
+  private release(): void {
+    if (this.holdTimer !== null) this.timers.clear(this.holdTimer);
+    this.holdTimer = null;
+    const held = this.held;
+    this.held = null;
+    for (const b of held ?? []) this.host.forward(b);
+  }
+
+  /** Every authenticated mark (and every forged one) from the scanner, in order. */
+  onEvent(ev: ScanEvent): Promise<void> | undefined {
+    switch (ev.kind) {
+      case "forged-mark":
+        this.raise(
+          "forged_mark",
+          `Output imitated a shell-integration mark (${ev.mark || "?"}); it was ignored`,
+          {
+            mark: ev.mark,
+          },
+        );
+        return;
+      case "command-start":
+        // A new line while the last one never ended: the prompt hooks that mark its end are gone.
+        if (this.lineOpen)
+          void this.tampered("A command line began before the last one ended: the prompt hooks were removed");
+        this.reporting = true;
+        this.lineOpen = true;
+        this.current = this.pending;
+        this.pending = null;
+        return;
+      case "exec":
+        return this.judge(ev.mode, ev.nonce, ev.line);
+      case "command-end":
+        // No rule on "C and D with no E": a line that only defines a function runs no simple command,
+        // so bash never calls the trap. A removed trap is re-armed by the prompt hook (D) instead.
+        this.lineOpen = false;
+        this.current = null;
+        this.armPromptTimer();
+        return;
+      case "prompt-start":
+        this.clearPromptTimer();
+        return;
+      case "prompt-end":
+        // A prompt and no report: the line ran nothing (a comment, a syntax error). Let input go.
+        this.pending = null;
+        if (this.held) this.release();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private armPromptTimer(): void {
+    this.clearPromptTimer();
+    this.promptTimer = this.timers.set(() => {
+      this.promptTimer = null;
+      if (!this.host.connected()) this.armPromptTimer();
+      else void this.tampered("A command ended but no prompt mark followed: the prompt hooks were changed");
+    }, PROMPT_AFTER_END_MS);
+  }
+
+  private clearPromptTimer(): void {
+    if (this.promptTimer !== null) this.timers.clear(this.promptTimer);
+    this.promptTimer = null;
+  }
+
+  private send(nonce: string, v: Verdict): void {
+    const text = verdictText(nonce, v);
+    this.host.expectEcho(text);
+    this.host.forward(encoder.encode(text));
+    this.release();
+  }
+
+  private async judge(mode: "line" | "simple", nonce: string, line: string): Promise<void> {
+    const norm = normaliseLine(line);
+    const tamper = tamperReason(line);
+    const current = this.lineOpen ? this.current : null;
+    const typist = current?.typist ?? this.typist;
+    if (!tamper && mode === "line" && current?.norm === norm) {
+      this.send(nonce, needsEachCommand(line) ? "s" : "y");
+      return;
+    }
+    let d: Decision | null = null;
+    try {
+      d = await this.host.evaluate(line, typist);
+    } catch {
+      d = null;
+    }
+    // One command of a line an approver let through, reported on its own (history did not keep the line).
+    const approvedPart =
+      mode === "simple" && d?.decision === "require_approval" && Boolean(current?.norm.includes(norm));
+    if (!tamper && d && (d.decision === "allow" || approvedPart)) {
+      this.send(nonce, mode === "line" && needsEachCommand(line) ? "s" : "y");
+      if (mode === "line" && current) this.host.corrected(current.commandId, line);
+      return;
+    }
+    this.send(nonce, "n");
+    const why = tamper
+      ? `Refused: the line ${tamper}, which would switch off command checks`
+      : d
+        ? `Refused as the shell was about to run it: ${d.decision === "block" ? d.reason : `needs approval (${d.reason}); type it at the prompt to ask`}`
+        : "Refused as the shell was about to run it: the policies cannot be read";
+    this.raise(tamper ? "integration_tamper" : "refused_at_execution", `${why}: ${line.slice(0, 200)}`, {
+      mode,
+      judgedAtEnter: Boolean(current),
+    });
+    await this.host.blocked(line, typist, d && !tamper ? d : refusal(why), why);
+  }
+
+  private raise(action: string, description: string, metadata: Record<string, unknown>): void {
+    const a = this.alerts.take(action);
+    if (!a.send) return;
+    this.host.alert(action, description, this.typist, { ...metadata, suppressedBefore: a.suppressed });
+  }
+
+  private async tampered(why: string): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearPromptTimer();
+    this.raise("integration_tamper", why, {});
+    await this.host.end(`${why}; the session was ended`);
+  }
+
+  /** The agent reopened the shell (a new integration): nothing of the old shell's state carries over. */
+  reset(): void {
+    this.clearPromptTimer();
+    if (this.holdTimer !== null) this.timers.clear(this.holdTimer);
+    this.holdTimer = null;
+    this.held = null;
+    this.armed = false;
+    this.pending = null;
+    this.current = null;
+    this.lineOpen = false;
+    this.reporting = false;
+  }
+
+  /** Stops timers (the session is over). */
+  dispose(): void {
+    this.clearPromptTimer();
+    this.release();
+  }
+}

@@ -1,0 +1,64 @@
+// Connects the execution guard (execution-guard.ts, pure) to a SessionRoom: what a verdict, a refusal, an
+// alert or a corrected command row become in the room — bytes to the agent, a blocked COMMAND row, a
+// `security.alert` audit event and a notice, an update of the row's text, the end of the session. Kept
+// out of session-room.ts, which only hands over the ports below.
+import { eq } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { command } from "../../db/schema/tenant/command.ts";
+import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
+import type { Decision } from "../policy/index.ts";
+import type { Typist } from "./command-tracker.ts";
+import { ExecutionGuard } from "./execution-guard.ts";
+import type { OscScanner } from "./osc-scanner.ts";
+
+export interface GuardPorts {
+  scanner: OscScanner;
+  markKey: string | null;
+  owner: Typist;
+  forward(bytes: Uint8Array): void;
+  evaluate(line: string, typist: Typist): Promise<Decision>;
+  blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
+  queueDb(fn: (db: Db) => Promise<unknown>): void;
+  auditRow(
+    db: Db,
+    type: AuditEventType,
+    description: string,
+    status: "success" | "failure" | "warning",
+    userId: string | null,
+    metadata: Record<string, unknown>,
+  ): Promise<unknown>;
+  notice(message: string, code: string): void;
+  end(reason: string, code: string): Promise<unknown>;
+  connected(): boolean;
+}
+
+export function createGuard(p: GuardPorts): ExecutionGuard {
+  p.scanner.key = p.markKey;
+  return new ExecutionGuard(
+    {
+      forward: p.forward,
+      evaluate: p.evaluate,
+      blocked: p.blocked,
+      alert(action, description, typist, metadata) {
+        // Marks from another terminal's integration in a user's rc file (VS Code, WezTerm, kitty…) are
+        // unkeyed too: audited, but not worth interrupting the participants for.
+        if (action !== "forged_mark") p.notice(description.slice(0, 300), "SECURITY_ALERT");
+        p.queueDb((db) =>
+          p.auditRow(db, "security.alert", description, "warning", typist?.userId ?? null, {
+            ...metadata,
+            alert: action,
+          }),
+        );
+      },
+      corrected(commandId, line) {
+        p.queueDb((db) => db.update(command).set({ command: line }).where(eq(command.id, commandId)));
+      },
+      end: async (reason) => {
+        await p.end(reason, "INTEGRATION_TAMPERED");
+      },
+      connected: p.connected,
+      expectEcho: (text) => p.scanner.expectEcho(text),
+    },
+    p.owner,
+  );
+}
