@@ -69,6 +69,7 @@ async function openShell(sshd: Awaited<ReturnType<typeof startSshd>>, guarded: b
   const guard = new ExecutionGuard(
     {
       forward: (b) => stream.write(Buffer.from(b)),
+      released: () => {},
       evaluate: async (line) => evaluateCommand(compiled, line, { roleId: null, connectionType: "ssh" }),
       blocked: async () => {},
       alert: () => {},

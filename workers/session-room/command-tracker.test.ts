@@ -28,6 +28,16 @@ describe("every line-accepting key is judged", () => {
     expect(sh.dropped).toEqual(["echo three\n".length]);
   });
 
+  it("a paste held behind an approved Enter (the execution guard) is read once it reaches the shell", async () => {
+    const sh = new FakeShell();
+    sh.holdAfterEnterMs = 300;
+    await sh.type("echo one\nrm -rf /\necho three\n");
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ echo one"]);
+    expect(sh.blocked.map((b) => b.line)).toEqual(["rm -rf /"]);
+    expect(sh.rows).toEqual(["echo one"]);
+  });
+
   it("type-ahead in one frame is judged at the next prompt, as the shell's own line (with its row)", async () => {
     const sh = new FakeShell();
     sh.echoDelayMs = 5;

@@ -46,7 +46,9 @@ export interface RunningCommand {
 
 export interface TrackerHost {
   screen: Screen;
-  forward(bytes: Uint8Array): void;
+  /** Bytes to the shell; false when they are held back for now (the execution guard holds what is typed
+   * behind an approved Enter until the shell's verdict is out): `sent()` follows when they leave. */
+  forward(bytes: Uint8Array): boolean | undefined;
   evaluate(line: string, typist: Typist): Promise<Decision>;
   /** Writes the COMMAND row of an allowed command; returns its id. */
   started(line: string, typist: Typist, d: Decision): Promise<string>;
@@ -364,8 +366,13 @@ export class CommandTracker {
   }
 
   private forward(bytes: Uint8Array): void {
+    if (this.host.forward(bytes) === false) this.echo.held();
+    else this.echo.forwarded();
+  }
+
+  /** Input the host held back has now gone to the shell: its echo is what the next read waits for. */
+  sent(): void {
     this.echo.forwarded();
-    this.host.forward(bytes);
   }
 
   private waitForPrompt(timeoutMs: number): Promise<void> {

@@ -8,6 +8,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class EchoClock {
   lastForwardAt = 0;
   private probeAt = 0;
+  /** Input was forwarded but is held back before the shell (the execution guard's verdict is owed): no
+   * echo can come until it is sent, so a read must wait for that first. */
+  private holding = false;
   private readonly samples: number[] = [];
 
   constructor(
@@ -16,7 +19,12 @@ export class EchoClock {
     private readonly quietMs: number,
   ) {}
 
+  held(): void {
+    this.holding = true;
+  }
+
   forwarded(): void {
+    this.holding = false;
     this.lastForwardAt = Date.now();
     if (!this.probeAt) this.probeAt = this.lastForwardAt;
   }
@@ -38,8 +46,15 @@ export class EchoClock {
     return Math.min(this.maxWaitMs, Math.max(25, median * 4));
   }
 
+  /** Held input has been sent (at most maxWaitMs). */
+  private async untilSent(): Promise<void> {
+    const start = Date.now();
+    while (this.holding && Date.now() - start < this.maxWaitMs) await sleep(2);
+  }
+
   /** Waits for output after the last forward, at most the echo budget after it. */
   async awaitEcho(): Promise<void> {
+    await this.untilSent();
     const budget = this.budget();
     while (this.lastOutputAt() < this.lastForwardAt && Date.now() - this.lastForwardAt < budget)
       await sleep(2);
@@ -48,6 +63,7 @@ export class EchoClock {
   /** Waits until the target answered the last forward (output after it, then a quiet moment), so the
    * screen shows the line as the reader holds it — completion included. At most maxWaitMs. */
   async settle(): Promise<void> {
+    await this.untilSent();
     const start = Date.now();
     const expired = () => Date.now() - start >= this.maxWaitMs;
     while (this.lastOutputAt() < this.lastForwardAt && !expired()) await sleep(5);

@@ -63,6 +63,7 @@ function setup(
   };
   const host: GuardHost = {
     forward: (b) => sent.push(dec.decode(b)),
+    released: () => log.push("released"),
     evaluate: async (line, typist) => {
       log.push(`evaluate ${typist.userId} ${line}`);
       return decision(judge(line));

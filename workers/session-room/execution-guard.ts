@@ -102,6 +102,8 @@ export class AlertLimiter {
 export interface GuardHost {
   /** Bytes straight to the shell's input. */
   forward(bytes: Uint8Array): void;
+  /** Typed input that was held (`input` answered false) has now been forwarded. */
+  released(): void;
   evaluate(line: string, typist: Typist): Promise<Decision>;
   /** Records a refused command (was_blocked row, audit, notice, auto-disconnect). */
   blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
@@ -173,10 +175,10 @@ export class ExecutionGuard {
   }
 
   /** Everything the tracker sends to the shell passes here: held while a verdict is owed. */
-  input(bytes: Uint8Array): void {
+  input(bytes: Uint8Array): boolean {
     if (this.held) {
       this.held.push(bytes);
-      return;
+      return false;
     }
     this.host.forward(bytes);
     if (this.armed && (bytes.includes(0x0d) || bytes.includes(0x0a))) {
@@ -184,6 +186,7 @@ export class ExecutionGuard {
       this.held = [];
       this.holdTimer = this.timers.set(() => this.release(), INPUT_HOLD_MS);
     }
+    return true;
   }
 
   private release(): void {
@@ -192,6 +195,7 @@ export class ExecutionGuard {
     const held = this.held;
     this.held = null;
     for (const b of held ?? []) this.host.forward(b);
+    if (held?.length) this.host.released();
   }
 
   /** Every authenticated mark (and every forged one) from the scanner, in order. */

@@ -8,7 +8,10 @@ import { CommandTracker, type TrackerHost, type Typist } from "./command-tracker
 import { OscScanner } from "./osc-scanner.ts";
 import { Screen } from "./screen.ts";
 
-const PROMPT = "\x1b]133;A\x07$ \x1b]133;B\x07\x1b[?2004h";
+// The marks carry the session's key, as the agent's integration writes them (unkeyed marks are ignored).
+const KEY = "fake-shell-mark-key-0123456789abcdef";
+const mark = (m: string) => `\x1b]133;${m};k=${KEY}\x07`;
+const PROMPT = `${mark("A")}$ ${mark("B")}\x1b[?2004h`;
 
 export const TYPIST: Typist = { userId: "u1", roleId: null, name: "Tess" };
 
@@ -40,7 +43,7 @@ export function policies(patterns: string[]): ReturnType<typeof compilePolicies>
 
 export class FakeShell {
   readonly screen = new Screen(80, 24);
-  readonly scanner = new OscScanner();
+  readonly scanner = new OscScanner(KEY);
   readonly tracker: CommandTracker;
   /** Lines the shell ran (`$`) and lines a program read (`>`). */
   readonly ran: string[] = [];
@@ -57,6 +60,10 @@ export class FakeShell {
   mask = false;
   /** false: readline after `bind -r '\e[200~'` — the paste markers are ignored keys. */
   honourPaste = true;
+  /** > 0: like the execution guard, input forwarded behind an Enter is held this long (forward answers
+   * false, `tracker.sent()` follows when it goes out). */
+  holdAfterEnterMs = 0;
+  private holding: Uint8Array[] | null = null;
   private buf = "";
   private pasting = false;
   private lastOutput = 0;
@@ -66,8 +73,21 @@ export class FakeShell {
     const host: TrackerHost = {
       screen: this.screen,
       forward: (b) => {
-        this.forwardedAt.push({ bytes: b, at: performance.now() });
-        setTimeout(() => this.receive(b), this.echoDelayMs);
+        if (this.holding) {
+          this.holding.push(b);
+          return false;
+        }
+        this.send(b);
+        if (this.holdAfterEnterMs > 0 && (b.includes(0x0d) || b.includes(0x0a))) {
+          this.holding = [];
+          setTimeout(() => {
+            const held = this.holding ?? [];
+            this.holding = null;
+            for (const h of held) this.send(h);
+            if (held.length) this.tracker.sent();
+          }, this.holdAfterEnterMs);
+        }
+        return true;
       },
       evaluate: async (line) => evaluateCommand(compiled, line, {}),
       started: async (line) => {
@@ -88,6 +108,11 @@ export class FakeShell {
     this.out(PROMPT);
   }
 
+  private send(b: Uint8Array): void {
+    this.forwardedAt.push({ bytes: b, at: performance.now() });
+    setTimeout(() => this.receive(b), this.echoDelayMs);
+  }
+
   out(s: string): void {
     this.lastOutput = Date.now();
     for (const p of this.scanner.scan(new TextEncoder().encode(s))) {
@@ -104,7 +129,7 @@ export class FakeShell {
   startProgram(echo = true): void {
     this.mode = "program";
     this.echo = echo;
-    this.out("\x1b[?2004l\r\n\x1b]133;C\x07> ");
+    this.out(`\x1b[?2004l\r\n${mark("C")}> `);
   }
 
   private receive(bytes: Uint8Array): void {
@@ -153,7 +178,7 @@ export class FakeShell {
       if (line === "exit") {
         this.mode = "shell";
         this.echo = true;
-        this.out(`\r\n\x1b]133;D;0\x07${PROMPT}`);
+        this.out(`\r\n${mark("D;0")}${PROMPT}`);
       } else this.out("\r\n> ");
       return;
     }
@@ -162,9 +187,9 @@ export class FakeShell {
       return;
     }
     this.ran.push(`$ ${line}`);
-    this.out("\x1b[?2004l\r\n\x1b]133;C\x07");
+    this.out(`\x1b[?2004l\r\n${mark("C")}`);
     if (line === "prog" || line === "secret") this.startProgram(line === "prog");
-    else this.out(`ran\r\n\x1b]133;D;0\x07${PROMPT}`);
+    else this.out(`ran\r\n${mark("D;0")}${PROMPT}`);
   }
 
   /** Resolves once the tracker has processed everything typed and the shell has answered. */

@@ -16,6 +16,8 @@ export interface GuardPorts {
   markKey: string | null;
   owner: Typist;
   forward(bytes: Uint8Array): void;
+  /** Held typed input has gone out (the tracker's echo wait starts now). */
+  released(): void;
   evaluate(line: string, typist: Typist): Promise<Decision>;
   blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
   queueDb(fn: (db: Db) => Promise<unknown>): void;
@@ -37,6 +39,7 @@ export function createGuard(p: GuardPorts): ExecutionGuard {
   return new ExecutionGuard(
     {
       forward: p.forward,
+      released: p.released,
       evaluate: p.evaluate,
       blocked: p.blocked,
       alert(action, description, typist, metadata) {

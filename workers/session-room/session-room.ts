@@ -742,6 +742,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       markKey: m.markKey ?? null,
       owner: { userId: m.ownerId, roleId: null, name: "owner" },
       forward: (bytes) => this.sendRaw(bytes),
+      released: () => this.tracker?.sent(),
       evaluate: (line, typist) => this.evaluateLine(line, typist),
       blocked: (line, typist, d, reason) => this.onBlocked(line, typist, d, reason),
       queueDb: (fn) => this.queueDb(fn),
@@ -757,7 +758,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     return new CommandTracker({
       screen,
       // Through the guard: input typed behind an approved Enter waits for the shell's verdict.
-      forward: (bytes) => (this.guard ? this.guard.input(bytes) : this.sendRaw(bytes)),
+      forward: (bytes) => {
+        if (this.guard) return this.guard.input(bytes);
+        this.sendRaw(bytes);
+        return true;
+      },
       lastOutputAt: () => this.lastOutput,
       evaluate: (line, typist) => this.evaluateLine(line, typist),
       started: async (line, typist, d) => {
