@@ -29,6 +29,7 @@ import { settingsRoutes } from "./routes/settings/index.ts";
 import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
 import { tenantApi } from "./routes/tenant/index.ts";
 import { usersRoutes } from "./routes/users/index.ts";
+import { userUnlockRoutes } from "./routes/users/unlock.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -63,6 +64,7 @@ export function createApp() {
   app.route("/api/sessions", commandCenterSessions);
   app.route("/api/tenant", tenantApi);
   app.route("/api/users", usersRoutes);
+  app.route("/api/users", userUnlockRoutes);
   app.route("/api/roles", rolesRoutes);
   app.route("/api/settings", settingsRoutes);
   app.route("/api/audit", auditRoutes);

@@ -159,7 +159,7 @@ export const auth = new Hono<AppEnv>()
       });
       throw new ApiError("INVALID_CREDENTIALS", "Current password is wrong");
     }
-    await clearFailures(c.var.db, keys[0]?.key ?? "");
+    await clearFailures(c.var.db, keys);
     await db
       .update(user)
       .set({ passwordHash: await hashPassword(body.newPassword), passwordChangedAt: new Date() })
