@@ -107,6 +107,21 @@ describe("throttling per account × address", () => {
 });
 
 describe("failed-login auditing is bounded", () => {
+  it("the platform trail aggregates a super admin account's failures from one address into one row", async () => {
+    const ip = uniqueIp();
+    const email = `nobody-${Date.now()}@platform.example`;
+    for (let i = 0; i < 3; i++) {
+      expect((await new Client("localhost", ip).login(email, `guess-${i}`)).status).toBe(401);
+    }
+    const rows = await sqlQuery<{ metadata: { count: number; reasons: Record<string, number> } }>(
+      `select metadata from command.platform_audit_log where event_type = 'user.login.failed' and actor_email = $1`,
+      [email],
+    );
+    expect(rows.length).toBeLessThanOrEqual(2); // two only if the three attempts straddle a minute
+    expect(rows.reduce((n, r) => n + r.metadata.count, 0)).toBe(3);
+    expect(rows[0]?.metadata.reasons["unknown account"]).toBeGreaterThan(0);
+  });
+
   it(`a flood of failed logins writes at most ${MAX_ROWS_PER_MINUTE + 1} rows a minute, and counts every attempt`, async () => {
     const flood = await provision(await superAdmin());
     const floodAdmin = await tenantClient(flood);
