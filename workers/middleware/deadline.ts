@@ -21,9 +21,9 @@ export function deadlineFor(method: string, path: string): number {
   return LONGER_DEADLINES.find((d) => d.method === method && d.path.test(path))?.ms ?? REQUEST_DEADLINE_MS;
 }
 
-export const deadline = () =>
+export const deadline = (boundFor: (method: string, path: string) => number = deadlineFor) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const ms = deadlineFor(c.req.method, c.req.path);
+    const ms = boundFor(c.req.method, c.req.path);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
