@@ -103,6 +103,12 @@ describe("NUL and other characters the database cannot store", () => {
     );
   });
 
+  it("an empty profile change → 400, not 500 (found by the fuzz suite)", async () => {
+    const r = await admin.patch<Err>("/api/auth/me", {});
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe("VALIDATION_ERROR");
+  });
+
   it("deep nesting → 400, not a stack overflow", async () => {
     const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
     const r = await admin.call<Err>("PATCH", "/api/auth/me", { rawBody: `{"bio":${deep}}` });

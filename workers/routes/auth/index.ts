@@ -38,7 +38,8 @@ const profileBody = z
     bio: BIO.nullable().optional(),
     timezone: TIMEZONE.optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, "name at least one field to change");
 
 const passwordBody = z
   .object({ currentPassword: z.string().min(1).max(1024), newPassword: PASSWORD })
