@@ -1,7 +1,7 @@
 // Bad-input fuzz suite: every route mounted on the Hono app — enumerated from `app.routes`, so a new route is
 // covered automatically — receives generated bad input (fast-check): malformed JSON, wrong types, NUL and
 // lone surrogates, huge strings and numbers, deep nesting, unknown ids and another tenant's ids, in the
-// path, the query string and the body; as an authenticated Admin of tenant A (a bearer token of theirs:
+// path, the query string and the body (ids of tenant A's own rows too); as an authenticated Admin of tenant A (a bearer token of theirs:
 // no CSRF, and a fuzzed logout cannot end the run) and anonymously. Asserted for every request: an answer
 // within REQUEST_TIMEOUT_MS, never a 5xx, and — when it failed — no row of tenant A's tables added,
 // removed or left half-written. A bounded number of runs per route keeps it to a few minutes on 2 cores.
@@ -28,6 +28,8 @@ let a: ProvisionedTenant;
 let b: ProvisionedTenant;
 let token: string;
 let idsOfB: string[] = [];
+/** Tenant A's own ids: updates and deletes of real rows are fuzzed too (a failure must change nothing). */
+let idsOfA: string[] = [];
 let pool: ReturnType<typeof createDb>["pool"];
 /** Status classes seen, per caller: the suite must really reach the handlers, not stop at the door. */
 const seen = { admin: new Map<number, number>(), anonymous: new Map<number, number>() };
@@ -71,6 +73,15 @@ beforeAll(async () => {
   const made = await adminA.post<{ token: string }>("/api/auth/tokens", { name: "fuzz" });
   if (made.status !== 201) throw new Error(`token: ${made.status}`);
   token = made.body.token;
+  const me = await adminA.get<{ principal: { id: string } }>("/api/auth/me");
+  const connA = await adminA.post<{ id: string }>("/api/connections", {
+    name: unique("conn"),
+    hostname: "a.example.com",
+    username: "root",
+    auth_method: "password",
+    password: "pw-of-a",
+  });
+  idsOfA = [a.id, me.body.principal.id, connA.body.id];
   const adminB = await tenantClient(b);
   const userB = await createUser(adminB, "Technician");
   const connB = await adminB.post<{ id: string }>("/api/connections", {
@@ -228,6 +239,7 @@ function requestFor(path: string) {
     const { weirdString, rawBody, query } = generators(poisoned);
     const id = fc.oneof(
       fc.constantFrom(...idsOfB),
+      fc.constantFrom(...idsOfA),
       fc.uuid(),
       weirdString.map(encode),
       ...(poisoned ? [badPercent] : []),
