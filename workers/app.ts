@@ -1,4 +1,5 @@
-// The Hono application: middleware order matters — request id, config, body limit, database, routes.
+// The Hono application: middleware order matters — request id, deadline, config, body limit, text input
+// check, database, routes.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { contextStorage } from "hono/context-storage";
@@ -7,7 +8,9 @@ import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody, handleError } from "./errors.ts";
 import { configGuard } from "./middleware/config.ts";
 import { database } from "./middleware/database.ts";
+import { deadline } from "./middleware/deadline.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { textInput } from "./middleware/text-input.ts";
 import { adminMonitoring } from "./routes/admin-monitoring/index.ts";
 import { adminTenants } from "./routes/admin-tenants/index.ts";
 import { agentsRoutes } from "./routes/agents/index.ts";
@@ -26,6 +29,7 @@ import { settingsRoutes } from "./routes/settings/index.ts";
 import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
 import { tenantApi } from "./routes/tenant/index.ts";
 import { usersRoutes } from "./routes/users/index.ts";
+import { userUnlockRoutes } from "./routes/users/unlock.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -34,6 +38,7 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   app.use("*", contextStorage());
   app.use("*", requestId());
+  app.use("/api/*", deadline());
   app.use("*", configGuard());
   app.use(
     "/api/*",
@@ -44,6 +49,7 @@ export function createApp() {
       },
     }),
   );
+  app.use("/api/*", textInput());
   app.use("/api/*", database());
   app.use("/api/*", clientIp());
   app.route("/api/health", health);
@@ -58,6 +64,7 @@ export function createApp() {
   app.route("/api/sessions", commandCenterSessions);
   app.route("/api/tenant", tenantApi);
   app.route("/api/users", usersRoutes);
+  app.route("/api/users", userUnlockRoutes);
   app.route("/api/roles", rolesRoutes);
   app.route("/api/settings", settingsRoutes);
   app.route("/api/audit", auditRoutes);

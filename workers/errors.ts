@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import { isDatabaseUnavailable } from "./lib/db-unavailable.ts";
 
 export const ErrorCode = {
   BAD_REQUEST: 400,
@@ -56,8 +57,15 @@ export const ErrorCode = {
   GATEWAY_TIMEOUT: 504,
   CONFIG_INVALID: 503,
   SERVICE_UNAVAILABLE: 503,
+  // PostgreSQL cannot be reached (down, restarting, out of connections): retry after Retry-After seconds.
+  DATABASE_UNAVAILABLE: 503,
+  // The request did not finish within its deadline (workers/middleware/deadline.ts): retryable.
+  REQUEST_TIMEOUT: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 export type ErrorCode = keyof typeof ErrorCode;
+
+/** What a client is told to wait before retrying during a database outage. */
+export const DATABASE_RETRY_AFTER_S = 2;
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -130,6 +138,21 @@ export function handleError(err: Error, c: Context): Response {
   if (err instanceof HTTPException) {
     const code = statusToCode(err.status);
     return c.json(errorBody(code, err.message || code, requestId), ErrorCode[code]);
+  }
+  if (isDatabaseUnavailable(err)) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "database unavailable",
+        requestId,
+        error: String(err?.stack ?? err),
+      }),
+    );
+    c.header("Retry-After", String(DATABASE_RETRY_AFTER_S));
+    return c.json(
+      errorBody("DATABASE_UNAVAILABLE", "The database is unavailable; try again shortly", requestId),
+      503,
+    );
   }
   console.error(
     JSON.stringify({ level: "error", msg: "unhandled", requestId, error: String(err?.stack ?? err) }),

@@ -178,17 +178,18 @@ describe("bad credentials and throttling", () => {
     expect(failed.body.data[0]?.metadata.reason).toBe("wrong password");
   });
 
-  it("throttles an account after 5 failures: 429 with Retry-After even for the right password, audited", async () => {
+  it("throttles an account × address after 5 failures: 429 with Retry-After for that address only, audited", async () => {
     const u = await createUser(admin, "Observer");
+    const ip = uniqueIp();
     for (let i = 0; i < 5; i++) {
-      const r = await new Client(`${t.subdomain}.localhost`, uniqueIp()).login(u.email, `wrong-${i}`);
+      const r = await new Client(`${t.subdomain}.localhost`, ip).login(u.email, `wrong-${i}`);
       expect(r.status).toBe(401);
     }
-    const c = new Client(`${t.subdomain}.localhost`, uniqueIp());
+    const c = new Client(`${t.subdomain}.localhost`, ip);
     const r = await c.login(u.email, u.password);
     expect(r.status).toBe(429);
     expect((r.body as Err).error.code).toBe("RATE_LIMITED");
-    expect((r.body as Err).error.details?.scope).toBe("account");
+    expect((r.body as Err).error.details?.scope).toBe("account_ip");
     const retry = Number(r.headers.get("retry-after"));
     expect(retry).toBeGreaterThan(0);
     expect(retry).toBeLessThanOrEqual(15 * 60);
@@ -196,9 +197,12 @@ describe("bad credentials and throttling", () => {
     expect(
       audit.body.data.some((a) => a.metadata.reason === "throttled" && a.metadata.email === u.email),
     ).toBe(true);
-    // Another account of the same tenant is unaffected.
+    // Another account from the same address, and the same account from another address, are unaffected.
     const other = await createUser(admin, "Observer");
     expect((await c.login(other.email, other.password)).status).toBe(200);
+    expect((await new Client(`${t.subdomain}.localhost`, uniqueIp()).login(u.email, u.password)).status).toBe(
+      200,
+    );
   });
 
   it("throttles an IP after 20 failures across accounts; another IP still logs in", async () => {

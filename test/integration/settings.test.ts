@@ -81,7 +81,8 @@ describe("reading and changing", () => {
       sso_provider: "okta",
       recording_retention_days: 30,
       approval_timeout_ms: 120_000,
-      webhook_url: "https://hooks.example/secret-path-token",
+      // Write-only: even the Admin who set it sees only its origin.
+      webhook_url: "https://hooks.example/…",
     });
     const [row] = await sqlQuery<{ settings: Record<string, unknown> }>(
       `select settings from organization where id = $1`,

@@ -200,9 +200,9 @@ describe("listing, features, suspension", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.tenant.features).toEqual(["crm", "inventario", "ventas"]);
-    const info = await new Client().get<{ features: string[] }>(`/api/tenant/info?tenantId=${t.id}`);
-    expect(info.body.features).toEqual(["crm", "inventario", "ventas"]);
     const user = await tenantClient(t);
+    const info = await user.get<{ features: string[] }>(`/api/tenant/info?tenantId=${t.id}`);
+    expect(info.body.features).toEqual(["crm", "inventario", "ventas"]);
     const data = await user.get<Err>("/api/tenant/data");
     expect(data.status).toBe(403);
     expect(data.body.error.code).toBe("FEATURE_DISABLED");
@@ -223,6 +223,51 @@ describe("listing, features, suspension", () => {
     expect((await new Client().get(`/api/tenant/info`, { headers: { "x-tenant-id": t.id } })).status).toBe(
       200,
     );
+  });
+});
+
+describe("GET /api/tenant/info", () => {
+  it("tells an anonymous caller only what a sign-in page needs; a login of the tenant sees the rest", async () => {
+    const t = await provision(await superAdmin());
+    const admin = await tenantClient(t);
+    expect(
+      (
+        await admin.patch("/api/settings", {
+          logo_url: "https://cdn.example/logo.png",
+          settings: { require_2fa: false, sso_enabled: true, sso_provider: "okta" },
+        })
+      ).status,
+    ).toBe(200);
+    const anon = await new Client().get<Record<string, unknown>>(`/api/tenant/info?tenantId=${t.id}`);
+    expect(anon.status).toBe(200);
+    expect(anon.body).toEqual({
+      id: t.id,
+      companyName: expect.any(String),
+      subdomain: t.subdomain,
+      name: expect.any(String),
+      logoUrl: "https://cdn.example/logo.png",
+      signIn: { methods: ["password", "sso"], ssoProvider: "okta", twoFactor: "optional" },
+    });
+    for (const hidden of ["tier", "plan", "limits", "features", "security", "status"]) {
+      expect(anon.body).not.toHaveProperty(hidden);
+    }
+    const full = await admin.get<Record<string, unknown>>("/api/tenant/info");
+    expect(full.body).toMatchObject({ id: t.id, tier: "gold", plan: expect.any(String) });
+    expect(full.body).toHaveProperty("limits");
+    expect(full.body).toHaveProperty("features");
+    // A login of another tenant naming this one is refused (its host names its own tenant: 400; on the
+    // platform host its cookie is not honoured for this tenant: the anonymous answer) — never the rest.
+    const other = await tenantClient(await provision(await superAdmin()));
+    const foreign = await other.get(`/api/tenant/info?tenantId=${t.id}`);
+    expect(foreign.status).toBe(400);
+    const viaPlatform = new Client("localhost");
+    viaPlatform.cookie = other.cookie;
+    const foreign2 = await viaPlatform.get(`/api/tenant/info?tenantId=${t.id}`);
+    expect(foreign2.status).toBe(200);
+    expect(foreign2.body).not.toHaveProperty("tier");
+    // The super admin sees it all (the platform's operator).
+    const root = await (await superAdmin()).get<Record<string, unknown>>(`/api/tenant/info?tenantId=${t.id}`);
+    expect(root.body).toHaveProperty("tier", "gold");
   });
 });
 

@@ -21,6 +21,8 @@ export class Client {
   cookie: string | null = null;
   csrf: string | null = null;
   bearer: string | null = null;
+  /** The Set-Cookie header of the last response (e.g. to read the trusted-device cookie). */
+  lastSetCookie: string | null = null;
   /** Host header: `localhost` is the platform, `<sub>.localhost` a tenant. */
   constructor(
     public host = "localhost",
@@ -50,6 +52,7 @@ export class Client {
       body,
     });
     const setCookie = res.headers.get("set-cookie");
+    this.lastSetCookie = setCookie;
     const sid = setCookie ? /(?:^|,\s*)sid=([^;]*)/.exec(setCookie)?.[1] : undefined;
     if (sid !== undefined) this.cookie = sid || null;
     const text = await res.text();
@@ -78,8 +81,13 @@ export class Client {
     return this.call<T>("DELETE", path, opts);
   }
 
-  async login(email: string, password: string, extra: Record<string, string> = {}): Promise<Reply> {
-    const r = await this.post("/api/auth/login", { email, password, ...extra });
+  async login(
+    email: string,
+    password: string,
+    extra: Record<string, string> = {},
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
+    const r = await this.post("/api/auth/login", { email, password, ...extra }, { headers });
     if (r.status === 200) this.csrf = (r.body as { csrfToken: string }).csrfToken;
     return r;
   }

@@ -10,6 +10,7 @@ import { requireSuperAdmin } from "../../auth/guard.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { pageOf, pageOffset } from "../../lib/page.ts";
+import { presentSettings } from "../../lib/redact.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
 import { openTenantDb } from "../../tenancy/connection-manager.ts";
 import { provisionBody, provisionTenant } from "../../tenancy/provision.ts";
@@ -133,7 +134,9 @@ export const adminTenants = new Hono<AppEnv>()
         driverType: row.driverType,
         credentialsStored: row.hasDatabaseCredentials,
       },
-      organization: org,
+      organization: org
+        ? { ...org, settings: presentSettings(org.settings as { webhook_url?: string }) }
+        : null,
     });
   })
 

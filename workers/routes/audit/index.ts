@@ -190,13 +190,23 @@ export const auditRoutes = new Hono<AppEnv>()
       done = true;
       await pool.end().catch(() => {});
     };
+    // The first batch is read before answering: a query that fails (the database down, say) is then a
+    // proper error status, not a 200 whose body breaks off and leaves the client waiting.
+    let first: Awaited<ReturnType<typeof rowsQuery>> | null;
+    try {
+      first = await rowsQuery(db, scope.tenant.id, filters, null, EXPORT_BATCH);
+    } catch (err) {
+      await finish();
+      throw err;
+    }
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
           let out = "";
           if (!started && format === "csv") out += csvLine(CSV_COLUMNS);
           started = true;
-          const rows = await rowsQuery(db, scope.tenant.id, filters, after, EXPORT_BATCH);
+          const rows = first ?? (await rowsQuery(db, scope.tenant.id, filters, after, EXPORT_BATCH));
+          first = null;
           for (const r of rows) {
             out += format === "csv" ? csvLine(CSV_COLUMNS.map((k) => r[k])) : `${JSON.stringify(r)}\n`;
           }

@@ -38,7 +38,8 @@ const profileBody = z
     bio: BIO.nullable().optional(),
     timezone: TIMEZONE.optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, "name at least one field to change");
 
 const passwordBody = z
   .object({ currentPassword: z.string().min(1).max(1024), newPassword: PASSWORD })
@@ -159,7 +160,7 @@ export const auth = new Hono<AppEnv>()
       });
       throw new ApiError("INVALID_CREDENTIALS", "Current password is wrong");
     }
-    await clearFailures(c.var.db, keys[0]?.key ?? "");
+    await clearFailures(c.var.db, keys);
     await db
       .update(user)
       .set({ passwordHash: await hashPassword(body.newPassword), passwordChangedAt: new Date() })

@@ -1,18 +1,20 @@
 // POST /api/auth/login for both principals: a tenant user on a tenant host (subdomain, X-Tenant-ID or
-// ?tenantId=), the platform super admin on the platform host. Throttled per account and IP; every failure
-// audited; TOTP (or a recovery code) when the user has 2FA; require_2fa forces enrolment first.
+// ?tenantId=), the platform super admin on the platform host. Throttled per account × IP, per IP and
+// (for unknown callers) per account; every failure audited through the bounded trail; TOTP (or a recovery code) when the user has 2FA; require_2fa forces enrolment first.
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { superAdmins } from "../../../db/schema/control/tenants.ts";
 import { user } from "../../../db/schema/tenant/user.ts";
 import { audit, platformAudit } from "../../audit/audit.ts";
+import { auditFailedLogin } from "../../audit/failed-logins.ts";
 import { ipAllowed } from "../../auth/ip-ranges.ts";
 import { startLogin } from "../../auth/logins.ts";
 import { verifyPassword } from "../../auth/password.ts";
 import { loadRole } from "../../auth/roles.ts";
 import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "../../auth/throttle.ts";
 import { hashRecoveryCode, verifyTotp } from "../../auth/totp.ts";
+import { isTrustedCaller, trustDevice } from "../../auth/trusted-device.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { readJson } from "../../lib/validate.ts";
@@ -30,24 +32,38 @@ function badCredentials(): ApiError {
   return new ApiError("INVALID_CREDENTIALS", "Wrong email or password");
 }
 
+/** Refuses a throttled caller (429), auditing the refusal through the bounded failed-login trail. */
+async function throttleGate(c: Context<AppEnv>, scope: string, email: string) {
+  const keys = throttleKeys(scope, email, c.var.clientIp);
+  try {
+    await assertNotThrottled(c.var.db, keys, await isTrustedCaller(c, scope, email));
+  } catch (err) {
+    await auditFailedLogin(c, {
+      email,
+      reason: "throttled",
+      userId: null,
+      description: `Login for ${email} refused: too many failures`,
+    });
+    throw err;
+  }
+  return keys;
+}
+
 async function superAdminLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>) {
-  const keys = throttleKeys("platform", body.email, c.var.clientIp);
-  await assertNotThrottled(c.var.db, keys);
+  const keys = await throttleGate(c, "platform", body.email);
   const [admin] = await c.var.db.select().from(superAdmins).where(eq(superAdmins.email, body.email));
   const ok = await verifyPassword(body.password, admin?.passwordHash);
   if (!admin || !ok || !admin.isActive) {
     await recordFailure(c.var.db, keys);
-    await platformAudit(c, {
-      type: "user.login.failed",
-      action: "login",
+    await auditFailedLogin(c, {
+      email: body.email,
+      reason: !admin ? "unknown account" : !ok ? "wrong password" : "account disabled",
+      userId: admin?.id ?? null,
       description: `Failed super admin login for ${body.email}`,
-      status: "failure",
-      actorId: admin?.id ?? null,
-      actorEmail: body.email,
     });
     throw badCredentials();
   }
-  await clearFailures(c.var.db, keys[0]?.key ?? "");
+  await clearFailures(c.var.db, keys);
   const login = await startLogin(c, {
     principalType: "super_admin",
     userId: admin.id,
@@ -56,6 +72,7 @@ async function superAdminLogin(c: Context<AppEnv>, body: z.output<typeof loginBo
     userName: admin.name,
     roleName: "SuperAdmin",
   });
+  await trustDevice(c, "platform", admin.email);
   await c.var.db.update(superAdmins).set({ lastLogin: new Date() }).where(eq(superAdmins.id, admin.id));
   await platformAudit(c, {
     type: "user.login",
@@ -75,32 +92,17 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
   const scope = c.var.scope;
   if (!scope) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
   const { db, tenant } = scope;
-  const keys = throttleKeys(tenant.id, body.email, c.var.clientIp);
+  const keys = await throttleGate(c, tenant.id, body.email);
   const fail = async (reason: string, userId: string | null, code: ApiError = badCredentials()) => {
     await recordFailure(c.var.db, keys);
-    await audit(c, {
-      type: "user.login.failed",
-      action: "login",
-      description: `Failed login for ${body.email}: ${reason}`,
-      status: "failure",
+    await auditFailedLogin(c, {
+      email: body.email,
+      reason,
       userId,
-      metadata: { email: body.email, reason },
+      description: `Failed login for ${body.email}: ${reason}`,
     });
     throw code;
   };
-  try {
-    await assertNotThrottled(c.var.db, keys);
-  } catch (err) {
-    await audit(c, {
-      type: "user.login.failed",
-      action: "login",
-      description: `Login for ${body.email} refused: too many failures`,
-      status: "failure",
-      userId: null,
-      metadata: { email: body.email, reason: "throttled" },
-    });
-    throw err;
-  }
   const org = await loadOrganization(db, tenant.id);
   if (!ipAllowed(c.var.clientIp, org.settings.allowed_ip_ranges)) {
     await audit(c, {
@@ -125,13 +127,12 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
   let recoveryCodesLeft: number | null = null;
   if (u.twoFactorEnabled && u.twoFactorSecret) {
     if (!body.totp && !body.recoveryCode) {
-      await audit(c, {
-        type: "user.login.failed",
-        action: "login",
+      await auditFailedLogin(c, {
+        email: body.email,
+        reason: "2fa_required",
+        userId: u.id,
         description: `Login for ${body.email} needs a TOTP code`,
         status: "warning",
-        userId: u.id,
-        metadata: { reason: "2fa_required" },
       });
       throw new ApiError("TWO_FACTOR_REQUIRED", "Enter the code from your authenticator app (field totp)");
     }
@@ -152,7 +153,7 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
       recoveryCodesLeft = used[0].left;
     }
   }
-  await clearFailures(c.var.db, keys[0]?.key ?? "");
+  await clearFailures(c.var.db, keys);
   const role = await loadRole(db, u.roleId);
   const pendingStep = org.settings.require_2fa && !u.twoFactorEnabled ? "2fa_enroll" : null;
   const login = await startLogin(c, {
@@ -164,6 +165,7 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
     roleName: role?.name ?? "",
     pendingStep,
   });
+  await trustDevice(c, tenant.id, u.email);
   await db.update(user).set({ lastLogin: new Date() }).where(eq(user.id, u.id));
   await audit(c, {
     type: "user.login",

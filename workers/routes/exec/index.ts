@@ -12,6 +12,7 @@ import { currentUser, requirePermission } from "../../auth/guard.ts";
 import { Permission } from "../../auth/permissions.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { toStorable } from "../../lib/storable-text.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { evaluateCommand } from "../../policy/index.ts";
 import { loadCompiledPolicies } from "../../policy-store.ts";
@@ -58,35 +59,8 @@ export const execRoutes = new Hono<AppEnv>().post(
       connectionId: id,
       connectionType: built.connection.type,
     });
-    const [{ n }] = (await scope.db
-      .select({
-        n: sql<number>`coalesce(max((regexp_replace(${session.sessionId}, '^[a-z]+-', ''))::int), 0) + 1`,
-      })
-      .from(session)
-      .where(sql`${session.organizationId} = ${u.tenantId} and ${session.sessionId} like 'exec-%'`)) as [
-      { n: number },
-    ];
     const started = new Date();
-    const [s] = await scope.db
-      .insert(session)
-      .values({
-        sessionId: `exec-${n}`,
-        connectionId: id,
-        initiatedByUserId: u.id,
-        organizationId: u.tenantId,
-        status: "ended",
-        clientIp: c.var.clientIp,
-        userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
-        agentId: built.agentId,
-        loginSessionId: u.loginId,
-        startedAt: started,
-        endedAt: started,
-        durationSeconds: 0,
-      })
-      .returning({ id: session.id });
-    if (!s) throw new Error("session insert returned nothing");
     const base = {
-      sessionId: s.id,
       userId: u.id,
       organizationId: u.tenantId,
       command: body.command,
@@ -95,19 +69,54 @@ export const execRoutes = new Hono<AppEnv>().post(
       policyId: decision.rule?.policyId ?? decision.policy?.id ?? null,
       source: "exec",
     };
-    if (decision.decision !== "allow") {
-      const reason =
-        decision.decision === "block"
-          ? decision.reason
-          : `Needs approval, which exec cannot wait for: ${decision.reason}`;
-      const [row] = await scope.db
+    const allowed = decision.decision === "allow";
+    const reason =
+      decision.decision === "block"
+        ? decision.reason
+        : `Needs approval, which exec cannot wait for: ${decision.reason}`;
+    // The session and its command row are written together (all or nothing) and before the command runs:
+    // a command that reached a shell is always on record. Until the outcome is written below, the row
+    // says honestly that none was recorded.
+    const { s, commandId } = await scope.db.transaction(async (tx) => {
+      const [{ n }] = (await tx
+        .select({
+          n: sql<number>`coalesce(max((regexp_replace(${session.sessionId}, '^[a-z]+-', ''))::int), 0) + 1`,
+        })
+        .from(session)
+        .where(sql`${session.organizationId} = ${u.tenantId} and ${session.sessionId} like 'exec-%'`)) as [
+        { n: number },
+      ];
+      const [s] = await tx
+        .insert(session)
+        .values({
+          sessionId: `exec-${n}`,
+          connectionId: id,
+          initiatedByUserId: u.id,
+          organizationId: u.tenantId,
+          status: "ended",
+          clientIp: c.var.clientIp,
+          userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
+          agentId: built.agentId,
+          loginSessionId: u.loginId,
+          startedAt: started,
+          endedAt: started,
+          durationSeconds: 0,
+          totalCommands: 1,
+          blockedCommands: allowed ? 0 : 1,
+        })
+        .returning({ id: session.id });
+      if (!s) throw new Error("session insert returned nothing");
+      const [row] = await tx
         .insert(command)
-        .values({ ...base, status: "blocked", wasBlocked: true, blockedReason: reason })
+        .values(
+          allowed
+            ? { ...base, sessionId: s.id, status: "error", errorMessage: "no outcome recorded" }
+            : { ...base, sessionId: s.id, status: "blocked", wasBlocked: true, blockedReason: reason },
+        )
         .returning({ id: command.id });
-      await scope.db
-        .update(session)
-        .set({ totalCommands: 1, blockedCommands: 1 })
-        .where(eq(session.id, s.id));
+      return { s, commandId: row?.id };
+    });
+    if (!allowed) {
       await audit(c, {
         type: "command.blocked",
         action: "exec",
@@ -115,7 +124,7 @@ export const execRoutes = new Hono<AppEnv>().post(
         status: "failure",
         sessionId: s.id,
         connectionId: id,
-        metadata: { commandId: row?.id, rule: decision.rule, decision: decision.decision },
+        metadata: { commandId, rule: decision.rule, decision: decision.decision },
       });
       await audit(c, {
         type: "policy.violation",
@@ -127,7 +136,7 @@ export const execRoutes = new Hono<AppEnv>().post(
         metadata: { rule: decision.rule },
       });
       throw new ApiError("FORBIDDEN", reason, {
-        command_id: row?.id,
+        command_id: commandId,
         decision: decision.decision,
         rule: decision.rule,
         risk_level: decision.riskLevel,
@@ -155,28 +164,32 @@ export const execRoutes = new Hono<AppEnv>().post(
         ? "timeout"
         : "error";
     const durationMs = ok ? Math.round(result.durationMs) : Date.now() - started.getTime();
-    const [row] = await scope.db
-      .insert(command)
-      .values({
-        ...base,
-        status,
-        output: ok ? result.output : null,
-        outputTruncated: ok ? result.truncated : false,
-        exitCode: ok ? result.exitCode : null,
-        errorMessage: ok ? (result.signal ? `killed by ${result.signal}` : null) : result.message,
-        durationMs,
-      })
-      .returning({ id: command.id });
-    await scope.db
-      .update(session)
-      .set({
-        totalCommands: 1,
-        safeCommands: 1,
-        endedAt: new Date(),
-        durationSeconds: Math.round(durationMs / 1000),
-      })
-      .where(eq(session.id, s.id));
-    await scope.db.update(connection).set({ lastUsed: new Date() }).where(eq(connection.id, id));
+    await scope.db.transaction(async (tx) => {
+      await tx
+        .update(command)
+        .set({
+          status,
+          output: ok ? toStorable(result.output) : null,
+          outputTruncated: ok ? result.truncated : false,
+          exitCode: ok ? result.exitCode : null,
+          errorMessage: ok
+            ? result.signal
+              ? `killed by ${result.signal}`
+              : null
+            : toStorable(result.message),
+          durationMs,
+        })
+        .where(eq(command.id, commandId as string));
+      await tx
+        .update(session)
+        .set({
+          safeCommands: 1,
+          endedAt: new Date(),
+          durationSeconds: Math.round(durationMs / 1000),
+        })
+        .where(eq(session.id, s.id));
+      await tx.update(connection).set({ lastUsed: new Date() }).where(eq(connection.id, id));
+    });
     await audit(c, {
       type: ok && result.exitCode === 0 ? "command.executed" : "command.failed",
       action: "exec",
@@ -184,7 +197,7 @@ export const execRoutes = new Hono<AppEnv>().post(
       status: ok && result.exitCode === 0 ? "success" : "failure",
       sessionId: s.id,
       connectionId: id,
-      metadata: { commandId: row?.id, exitCode: ok ? result.exitCode : null },
+      metadata: { commandId, exitCode: ok ? result.exitCode : null },
     });
     if (!ok) {
       const code =
@@ -193,10 +206,10 @@ export const execRoutes = new Hono<AppEnv>().post(
           : result.code === "TIMEOUT"
             ? "GATEWAY_TIMEOUT"
             : "TARGET_UNREACHABLE";
-      throw new ApiError(code, result.message, { command_id: row?.id });
+      throw new ApiError(code, result.message, { command_id: commandId });
     }
     return c.json({
-      command_id: row?.id,
+      command_id: commandId,
       output: result.output,
       exit_code: result.exitCode,
       duration_ms: durationMs,

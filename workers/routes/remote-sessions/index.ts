@@ -4,6 +4,7 @@
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import type { Db } from "../../../db/client.ts";
 import { connection } from "../../../db/schema/tenant/connection.ts";
 import { session } from "../../../db/schema/tenant/session.ts";
 import { sessionViewer } from "../../../db/schema/tenant/session-viewer.ts";
@@ -88,11 +89,9 @@ function canWatch(u: UserPrincipal): boolean {
 }
 
 /** Public ids per organization and protocol: ssh-1, ssh-2… (unique index; retried on a race). */
-async function insertSession(
-  db: NonNullable<AppEnv["Variables"]["scope"]>["db"],
-  values: Omit<typeof session.$inferInsert, "sessionId">,
-  prefix: string,
-) {
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+async function insertSession(db: Tx, values: Omit<typeof session.$inferInsert, "sessionId">, prefix: string) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const [{ n }] = (await db
       .select({
@@ -106,10 +105,13 @@ async function insertSession(
         ),
       )) as [{ n: number }];
     try {
-      const [row] = await db
-        .insert(session)
-        .values({ ...values, sessionId: `${prefix}-${n}` })
-        .returning();
+      // A savepoint: a lost race on the unique public id must not abort the caller's transaction.
+      const [row] = await db.transaction((sp) =>
+        sp
+          .insert(session)
+          .values({ ...values, sessionId: `${prefix}-${n}` })
+          .returning(),
+      );
       if (row) return row;
     } catch (err) {
       if (attempt === 4) throw err;
@@ -145,37 +147,41 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
     if (!(await link.isConnected())) throw new ApiError("AGENT_OFFLINE", "The connection's agent is offline");
     const org = await loadOrganization(scope.db, u.tenantId);
     const record = org.settings.auto_record_sessions && scope.tenant.features.includes(FEATURES.RECORDING);
-    const s = await insertSession(
-      scope.db,
-      {
-        connectionId: conn.id,
-        initiatedByUserId: u.id,
+    // The session, its owner's viewer row and the connection's counters: all or nothing.
+    const s = await scope.db.transaction(async (tx) => {
+      const s = await insertSession(
+        tx,
+        {
+          connectionId: conn.id,
+          initiatedByUserId: u.id,
+          organizationId: u.tenantId,
+          status: "active",
+          clientIp: c.var.clientIp,
+          userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
+          agentId: conn.agentId,
+          loginSessionId: u.loginId,
+          cols: body.cols,
+          rows: body.rows,
+          isRecording: record,
+        },
+        conn.type,
+      );
+      await tx.insert(sessionViewer).values({
+        sessionId: s.id,
+        userId: u.id,
         organizationId: u.tenantId,
-        status: "active",
-        clientIp: c.var.clientIp,
-        userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
-        agentId: conn.agentId,
-        loginSessionId: u.loginId,
-        cols: body.cols,
-        rows: body.rows,
-        isRecording: record,
-      },
-      conn.type,
-    );
-    await scope.db.insert(sessionViewer).values({
-      sessionId: s.id,
-      userId: u.id,
-      organizationId: u.tenantId,
-      role: "owner",
-      isActive: false,
-      canType: true,
-      canSee: true,
-      canShare: true,
+        role: "owner",
+        isActive: false,
+        canType: true,
+        canSee: true,
+        canShare: true,
+      });
+      await tx
+        .update(connection)
+        .set({ lastUsed: new Date(), totalSessions: sql`${connection.totalSessions} + 1` })
+        .where(eq(connection.id, conn.id));
+      return s;
     });
-    await scope.db
-      .update(connection)
-      .set({ lastUsed: new Date(), totalSessions: sql`${connection.totalSessions} + 1` })
-      .where(eq(connection.id, conn.id));
     const dataToken = randomToken(32);
     // The shell integration's mark key: only the room and the agent ever hold it (docs/execution-guard.md).
     const markKey = randomToken(32);

@@ -11,12 +11,13 @@ import {
 } from "../../../db/schema/tenant/organization.ts";
 import { user } from "../../../db/schema/tenant/user.ts";
 import { audit } from "../../audit/audit.ts";
-import { can, currentUser, requirePermission } from "../../auth/guard.ts";
+import { currentUser, requirePermission } from "../../auth/guard.ts";
 import { ipAllowed, isValidRange } from "../../auth/ip-ranges.ts";
 import { Permission } from "../../auth/permissions.ts";
 import { AVATAR_URL, NAME } from "../../auth/user-fields.ts";
 import type { AppEnv, Bindings } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { presentSettings, redactUrl } from "../../lib/redact.ts";
 import { readJson } from "../../lib/validate.ts";
 import { invalidateOrganization, loadOrganization } from "../../tenancy/organization.ts";
 
@@ -71,16 +72,6 @@ function patchSchema(env: Pick<Bindings, "ENVIRONMENT">) {
     .refine((b) => Object.keys(b).length > 0, "name at least one field to change");
 }
 
-/** A webhook URL may carry a secret in its path or query: outside the settings themselves, only its origin. */
-function redactUrl(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    return `${new URL(url).origin}/…`;
-  } catch {
-    return "…";
-  }
-}
-
 function forAudit(s: OrganizationSettings): Record<string, unknown> {
   return { ...s, webhook_url: redactUrl(s.webhook_url) };
 }
@@ -92,7 +83,7 @@ function tenantOf(c: Context<AppEnv>) {
 }
 
 async function readOrganization(c: Context<AppEnv>) {
-  const p = currentUser(c);
+  currentUser(c);
   const { db, tenant } = tenantOf(c);
   const [[row], [users]] = await Promise.all([
     db.select().from(organization).where(eq(organization.id, tenant.id)),
@@ -112,9 +103,8 @@ async function readOrganization(c: Context<AppEnv>) {
     plan: row.plan,
     max_users: row.maxUsers,
     max_connections: row.maxConnections,
-    settings: can(p, Permission.MANAGE_SETTINGS)
-      ? settings
-      : { ...settings, webhook_url: redactUrl(settings.webhook_url) ?? undefined },
+    // Write-only for everybody, settings:manage included: the URL's path is the hook's secret.
+    settings: presentSettings(settings),
     usage: { users: users?.n ?? 0 },
     created_at: row.createdAt,
     updated_at: row.updatedAt,

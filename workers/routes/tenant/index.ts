@@ -1,17 +1,20 @@
 // /api/tenant: the resolved tenant's public profile (info) and a read-only, paginated view of a named
 // table or collection of its database (data), through the database-adapter strategy.
+import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import type { Db } from "../../../db/client.ts";
 import { organization } from "../../../db/schema/tenant/organization.ts";
 import { audit } from "../../audit/audit.ts";
 import { requirePermission } from "../../auth/guard.ts";
 import { Permission } from "../../auth/permissions.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import { presentSettings } from "../../lib/redact.ts";
 import { readQuery } from "../../lib/validate.ts";
 import { adapterFor } from "../../tenancy/adapters/index.ts";
 import { FEATURES } from "../../tenancy/features.ts";
-import { loadOrganization } from "../../tenancy/organization.ts";
+import { loadOrganization, type OrganizationRecord } from "../../tenancy/organization.ts";
 import { requireFeature } from "../../tenancy/resolver.ts";
 
 const dataQuery = z.object({
@@ -29,14 +32,51 @@ function tenantOf(c: { var: AppEnv["Variables"] }) {
   return scope;
 }
 
+function redactRow(row: Record<string, unknown>): Record<string, unknown> {
+  const settings = row.settings;
+  if (!settings || typeof settings !== "object") return row;
+  return { ...row, settings: presentSettings(settings as { webhook_url?: string }) };
+}
+
+/** What a sign-in page shows: the organization's name and logo, and how its people sign in. */
+async function signInFacts(db: Db, org: OrganizationRecord) {
+  const [row] = await db
+    .select({ logoUrl: organization.logoUrl })
+    .from(organization)
+    .where(eq(organization.id, org.id));
+  const sso = org.settings.sso_enabled && org.settings.sso_provider ? org.settings.sso_provider : null;
+  return {
+    name: org.name,
+    logoUrl: row?.logoUrl ?? null,
+    signIn: {
+      methods: sso ? ["password", "sso"] : ["password"],
+      ssoProvider: sso,
+      twoFactor: org.settings.require_2fa ? "required" : "optional",
+    },
+  };
+}
+
 export const tenantApi = new Hono<AppEnv>()
   .get("/info", async (c) => {
     const { tenant, db } = tenantOf(c);
     const org = await loadOrganization(db, tenant.id);
+    const signIn = await signInFacts(db, org);
+    const p = c.var.principal;
+    // Anonymous callers (a sign-in page) get only what signing in needs; the tier, plan, limits,
+    // features and security settings need a login of this tenant (or the platform's super admin).
+    const member = p?.kind === "super_admin" || (p?.kind === "user" && p.tenantId === tenant.id);
+    if (!member)
+      return c.json({
+        id: tenant.id,
+        companyName: tenant.companyName,
+        subdomain: tenant.subdomain,
+        ...signIn,
+      });
     return c.json({
       id: tenant.id,
       companyName: tenant.companyName,
       subdomain: tenant.subdomain,
+      ...signIn,
       tier: tenant.tier,
       status: tenant.status,
       features: tenant.features,
@@ -66,7 +106,8 @@ export const tenantApi = new Hono<AppEnv>()
         return c.json({
           driver: adapter.driver,
           table: q.table,
-          data: page.rows,
+          // The organization's settings hold the webhook URL: write-only here too.
+          data: page.rows.map(redactRow),
           pagination: { page: q.page, pageSize: q.pageSize, total: page.total },
         });
       } finally {
