@@ -28,9 +28,10 @@ describe("every line-accepting key is judged", () => {
     expect(sh.dropped).toEqual(["echo three\n".length]);
   });
 
-  it("a paste held behind an approved Enter (the execution guard) is read once it reaches the shell", async () => {
-    const sh = new FakeShell();
-    sh.holdAfterEnterMs = 300;
+  it("with the execution guard, from the first line on: a paste is judged line by line as typed", async () => {
+    // The guard holds what follows an approved Enter until its verdict is out; were the paste's next line
+    // sent at once, the trap's `read` of the verdict would take it, and the screen would never show it.
+    const sh = new FakeShell(undefined, { guard: true });
     await sh.type("echo one\nrm -rf /\necho three\n");
     await sh.idle();
     expect(sh.ran).toEqual(["$ echo one"]);
