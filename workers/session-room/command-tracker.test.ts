@@ -39,6 +39,17 @@ describe("every line-accepting key is judged", () => {
     expect(sh.rows).toEqual(["echo one"]);
   });
 
+  it.each([
+    ["CR", "\r"],
+    ["Ctrl-O", "\x0f"],
+  ])("with the execution guard, type-ahead behind %s reaches readline, not the trap's read", async (_n, key) => {
+    const sh = new FakeShell(undefined, { guard: true });
+    await sh.type(`echo one${key}echo two\r`);
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ echo one", "$ echo two"]);
+    expect(sh.rows).toEqual(["echo one", "echo two"]);
+  });
+
   it("type-ahead in one frame is judged at the next prompt, as the shell's own line (with its row)", async () => {
     const sh = new FakeShell();
     sh.echoDelayMs = 5;

@@ -144,6 +144,17 @@ describe("ExecutionGuard", () => {
     expect(sent).toEqual(["\n", "#123456789y\n", "rm -rf /"]);
   });
 
+  it("the accepting key is whatever the tracker sends after approving (Ctrl-O): what follows it waits", async () => {
+    const { g, sent } = setup();
+    g.onEvent({ kind: "prompt-end", guard: true });
+    g.approvedLine("echo one", ann, "c1");
+    expect(g.input(enc.encode("\x0f"))).toBe(true);
+    expect(g.input(enc.encode("echo two"))).toBe(false);
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "123456789", line: "echo one" });
+    expect(sent).toEqual(["\x0f", "#123456789y\n", "echo two"]);
+  });
+
   it("a prompt without `g` (no guard in this shell): nothing is held before a report was seen", () => {
     const { g, sent } = setup();
     g.onEvent({ kind: "prompt-end", guard: false });

@@ -182,7 +182,9 @@ export class ExecutionGuard {
       return false;
     }
     this.host.forward(bytes);
-    if (this.armed && (bytes.includes(0x0d) || bytes.includes(0x0a))) {
+    // The tracker sends the approved line's accepting key right after approving it: CR, LF, CRLF, but also
+    // Ctrl-O or Meta-# — whatever it is, what follows it waits.
+    if (this.armed) {
       this.armed = false;
       this.held = [];
       this.holdTimer = this.timers.set(() => this.release(), INPUT_HOLD_MS);
