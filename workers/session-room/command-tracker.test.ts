@@ -50,6 +50,22 @@ describe("every line-accepting key is judged", () => {
     expect(sh.rows).toEqual(["echo one", "echo two"]);
   });
 
+  it("with the execution guard: a line typed after C but before the verdict is judged as readline shows it", async () => {
+    // Held by the guard, it reaches the terminal right behind the verdict, while `read -s` has echo off:
+    // nothing shows it until readline redraws it at the next prompt.
+    const sh = new FakeShell(undefined, { guard: true });
+    sh.echoDelayMs = 20;
+    sh.commandMs = 300;
+    await sh.type("echo one\r");
+    await new Promise((r) => setTimeout(r, 30)); // C is out, the trap's report (E) is not
+    await sh.type("rm -rf /\r");
+    await sh.idle();
+    await new Promise((r) => setTimeout(r, sh.commandMs)); // the command's run is over
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ echo one"]);
+    expect(sh.blocked.map((b) => b.line)).toEqual(["rm -rf /"]);
+  });
+
   it("type-ahead in one frame is judged at the next prompt, as the shell's own line (with its row)", async () => {
     const sh = new FakeShell();
     sh.echoDelayMs = 5;

@@ -68,6 +68,10 @@ export class FakeShell {
   /** The trap waits for the verdict on `nonce`; `read` holds what it has read of its line so far. */
   private trap: { nonce: string; line: string; read: string } | null = null;
   private nonces = 0;
+  /** With the guard: how long an allowed line runs. Meanwhile input is taken silently (the trap's
+   * `read -s` had echo off when it arrived) and readline shows it at the next prompt. */
+  commandMs = 0;
+  private busy: string | null = null;
   private readonly prompt: string;
   private buf = "";
   private pasting = false;
@@ -149,6 +153,10 @@ export class FakeShell {
 
   private receive(bytes: Uint8Array): void {
     const s = new TextDecoder().decode(bytes);
+    if (this.busy !== null) {
+      this.busy += s;
+      return;
+    }
     for (let i = 0; i < s.length; i++) {
       if (this.trap) {
         // The trap's `read -rs` in a loop: no echo, each line (CR is a newline to the tty) is taken whole
@@ -212,7 +220,8 @@ export class FakeShell {
     if (this.guard) {
       const nonce = `${++this.nonces}`.padStart(10, "0");
       this.trap = { nonce, line, read: "" };
-      this.out(mark(`E;l;${nonce};${encodeURIComponent(line)}`));
+      // The trap reports a moment after C (bash forks `history 1` first).
+      setTimeout(() => this.out(mark(`E;l;${nonce};${encodeURIComponent(line)}`)), this.echoDelayMs);
       return;
     }
     this.run(line);
@@ -223,8 +232,17 @@ export class FakeShell {
     trap.read = "";
     if (!v.includes(`#${trap.nonce}`)) return;
     this.trap = null;
-    if (v.endsWith(`#${trap.nonce}y`) || v.endsWith(`#${trap.nonce}s`)) this.run(trap.line);
-    else this.out(`nostromo: refused by policy; not run\r\n${mark("D;1")}${this.prompt}`);
+    if (!v.endsWith(`#${trap.nonce}y`) && !v.endsWith(`#${trap.nonce}s`))
+      this.out(`nostromo: refused by policy; not run\r\n${mark("D;1")}${this.prompt}`);
+    else if (this.commandMs > 0) {
+      this.busy = "";
+      setTimeout(() => {
+        const typed = this.busy ?? "";
+        this.busy = null;
+        this.run(trap.line);
+        if (typed) this.receive(new TextEncoder().encode(typed));
+      }, this.commandMs);
+    } else this.run(trap.line);
   }
 
   private run(line: string): void {
