@@ -172,7 +172,7 @@ describe("every line-accepting input is judged", () => {
   });
 
   it("the same paste split across frames, CRLF line endings", async () => {
-    const { v } = await fresh();
+    const { id, v } = await fresh();
     v.type("echo uno-$((0+1))\r\nrm -r");
     v.type("f /\r\necho tres-$((1+2))\r\n");
     await notices(v, "COMMAND_BLOCKED", 1);
@@ -180,6 +180,9 @@ describe("every line-accepting input is judged", () => {
     expect(v.text()).toContain("uno-1");
     expect(v.text()).not.toContain("tres-3");
     expect(ranStandins()).toBe("");
+    await new Promise((r) => setTimeout(r, 1000));
+    const rows = await commands(id);
+    expect(rows.map((r) => r.command).sort()).toEqual(["echo uno-$((0+1))", "rm -rf /"]);
   });
 
   it("a bracketed paste is judged as the whole text the shell will run", async () => {

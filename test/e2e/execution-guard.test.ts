@@ -95,7 +95,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const v of viewers) v.close();
   rmSync(forgedFile, { force: true });
-  for (const n of ["ps1", "macro", "bindx", "bindx2", "fc", "tamper"]) rmSync(marker(n), { force: true });
+  for (const n of ["ps1", "macro", "bindx", "bindx2", "fc", "tamper", "ahead"])
+    rmSync(marker(n), { force: true });
   await live?.close();
 });
 
@@ -132,6 +133,36 @@ describe("marks that cannot be forged", () => {
     expect(v.text()).not.toContain("\u001b]133;");
     const a = await alerts(id);
     expect(a.some((x) => x.description.includes("imitated a shell-integration mark"))).toBe(true);
+  });
+});
+
+describe("the guard and the command tracker together", () => {
+  it("type-ahead behind an approved Enter or Ctrl-O reaches readline as typed, from the first line on", async () => {
+    const { id, v } = await session();
+    // The session's first line: the trap's `read` of its verdict must not take the line typed behind it.
+    v.type("echo a-$((1+1))\recho b-$((2+2))\r");
+    await v.until("both ran", () => v.text().includes("a-2") && v.text().includes("b-4"));
+    await settle(v);
+    v.type("echo c-$((3+3))\x0fecho d-$((4+4))\r");
+    await v.until("both ran", () => v.text().includes("c-6") && v.text().includes("d-8"));
+    // Blocked behind an approved line: never runs, recorded as typed; the rest is dropped.
+    v.type(`echo e-$((5+5))\rtouch ${marker("ahead")}\recho f-$((6+6))\r`);
+    await v.until("blocked", () => blockedNotices(v).length === 1);
+    await settle(v);
+    expect(v.text()).toContain("e-10");
+    expect(v.text()).not.toContain("f-12");
+    expect(existsSync(marker("ahead"))).toBe(false);
+    await new Promise((r) => setTimeout(r, 1000));
+    const rows = await commands(id);
+    expect(rows.map((r) => r.command).sort()).toEqual([
+      "echo a-$((1+1))",
+      "echo b-$((2+2))",
+      "echo c-$((3+3))",
+      "echo d-$((4+4))",
+      "echo e-$((5+5))",
+      `touch ${marker("ahead")}`,
+    ]);
+    expect(rows.find((r) => r.was_blocked)?.command).toBe(`touch ${marker("ahead")}`);
   });
 });
 

@@ -186,7 +186,7 @@ describe("snippet in a real bash over SSH", () => {
     shell.write("true\r");
     await waitFor(`\u001b]133;D;0;k=${KEY}\u0007`);
     expect(forwarded).toMatch(
-      new RegExp(`\u001b\\]133;B;k=${KEY}\u0007(\u001b\\[K)?false\r\n.*\u001b\\]133;C;k=${KEY}\u0007`, "s"),
+      new RegExp(`\u001b\\]133;B;g;k=${KEY}\u0007(\u001b\\[K)?false\r\n.*\u001b\\]133;C;k=${KEY}\u0007`, "s"),
     );
     expect(reported).toEqual(["l:false", "l:true"]);
 

@@ -28,14 +28,42 @@ describe("every line-accepting key is judged", () => {
     expect(sh.dropped).toEqual(["echo three\n".length]);
   });
 
-  it("a paste held behind an approved Enter (the execution guard) is read once it reaches the shell", async () => {
-    const sh = new FakeShell();
-    sh.holdAfterEnterMs = 300;
+  it("with the execution guard, from the first line on: a paste is judged line by line as typed", async () => {
+    // The guard holds what follows an approved Enter until its verdict is out; were the paste's next line
+    // sent at once, the trap's `read` of the verdict would take it, and the screen would never show it.
+    const sh = new FakeShell(undefined, { guard: true });
     await sh.type("echo one\nrm -rf /\necho three\n");
     await sh.idle();
     expect(sh.ran).toEqual(["$ echo one"]);
     expect(sh.blocked.map((b) => b.line)).toEqual(["rm -rf /"]);
     expect(sh.rows).toEqual(["echo one"]);
+  });
+
+  it.each([
+    ["CR", "\r"],
+    ["Ctrl-O", "\x0f"],
+  ])("with the execution guard, type-ahead behind %s reaches readline, not the trap's read", async (_n, key) => {
+    const sh = new FakeShell(undefined, { guard: true });
+    await sh.type(`echo one${key}echo two\r`);
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ echo one", "$ echo two"]);
+    expect(sh.rows).toEqual(["echo one", "echo two"]);
+  });
+
+  it("with the execution guard: a line typed after C but before the verdict is judged as readline shows it", async () => {
+    // Held by the guard, it reaches the terminal right behind the verdict, while `read -s` has echo off:
+    // nothing shows it until readline redraws it at the next prompt.
+    const sh = new FakeShell(undefined, { guard: true });
+    sh.echoDelayMs = 20;
+    sh.commandMs = 300;
+    await sh.type("echo one\r");
+    await new Promise((r) => setTimeout(r, 30)); // C is out, the trap's report (E) is not
+    await sh.type("rm -rf /\r");
+    await sh.idle();
+    await new Promise((r) => setTimeout(r, sh.commandMs)); // the command's run is over
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ echo one"]);
+    expect(sh.blocked.map((b) => b.line)).toEqual(["rm -rf /"]);
   });
 
   it("type-ahead in one frame is judged at the next prompt, as the shell's own line (with its row)", async () => {

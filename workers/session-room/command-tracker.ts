@@ -89,6 +89,9 @@ export class CommandTracker {
   /** An unfinished line's key was let through: the reader holds earlier lines of this input. */
   private continuing = false;
   private readonly echo: EchoClock;
+  /** Bytes of the line being typed were held by the execution guard (typed after an approved line's key,
+   * before its verdict): they reach the shell with the verdict, while the trap's `read -s` has echo off. */
+  private heldLine = false;
   private readonly source: LineSource;
   private running: RunningCommand | null = null;
   private chain: Promise<void> = Promise.resolve();
@@ -223,8 +226,11 @@ export class CommandTracker {
   /** Judges the line `key` would accept; forwards the key if it may run. False when it was refused. */
   private async accept(key: Uint8Array, kind: AcceptKind, typist: Typist, frame: Frame): Promise<boolean> {
     if (kind === "paste-line") return this.acceptPasteLine(key, typist);
-    if (this.integrated && this.launch && (!this.launch.done || frame.rx < this.launch.doneAt)) {
-      // Typed before the previous line even started: type-ahead the shell reads at its next prompt.
+    const held = this.heldLine;
+    this.heldLine = false;
+    if (this.integrated && this.launch && (!this.launch.done || frame.rx < this.launch.doneAt || held)) {
+      // Typed before the previous line even started (with the guard: before its verdict went out, so the
+      // terminal did not echo it): type-ahead the shell reads, and shows, at its next prompt.
       await this.waitForPrompt(NEXT_PROMPT_WAIT_MS);
       this.launched();
     }
@@ -366,8 +372,10 @@ export class CommandTracker {
   }
 
   private forward(bytes: Uint8Array): void {
-    if (this.host.forward(bytes) === false) this.echo.held();
-    else this.echo.forwarded();
+    if (this.host.forward(bytes) === false) {
+      this.echo.held();
+      this.heldLine = true;
+    } else this.echo.forwarded();
   }
 
   /** Input the host held back has now gone to the shell: its echo is what the next read waits for. */

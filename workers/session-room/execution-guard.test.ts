@@ -131,6 +131,39 @@ describe("pure parts", () => {
 });
 
 describe("ExecutionGuard", () => {
+  it("the first line of a session: the prompt said the guard is on, so type-ahead behind its Enter waits", async () => {
+    const { g, sent } = setup();
+    g.onEvent({ kind: "prompt-start" });
+    g.onEvent({ kind: "prompt-end", guard: true });
+    g.approvedLine("echo one", ann, "c1");
+    expect(g.input(enc.encode("\n"))).toBe(true);
+    // Sent now, these bytes would be in the terminal before the trap's `read` and be read with the verdict.
+    expect(g.input(enc.encode("rm -rf /"))).toBe(false);
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "123456789", line: "echo one" });
+    expect(sent).toEqual(["\n", "#123456789y\n", "rm -rf /"]);
+  });
+
+  it("the accepting key is whatever the tracker sends after approving (Ctrl-O): what follows it waits", async () => {
+    const { g, sent } = setup();
+    g.onEvent({ kind: "prompt-end", guard: true });
+    g.approvedLine("echo one", ann, "c1");
+    expect(g.input(enc.encode("\x0f"))).toBe(true);
+    expect(g.input(enc.encode("echo two"))).toBe(false);
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "123456789", line: "echo one" });
+    expect(sent).toEqual(["\x0f", "#123456789y\n", "echo two"]);
+  });
+
+  it("a prompt without `g` (no guard in this shell): nothing is held before a report was seen", () => {
+    const { g, sent } = setup();
+    g.onEvent({ kind: "prompt-end", guard: false });
+    g.approvedLine("echo one", ann, "c1");
+    g.input(enc.encode("\r"));
+    expect(g.input(enc.encode("ls"))).toBe(true);
+    expect(sent).toEqual(["\r", "ls"]);
+  });
+
   it("an approved line gets its verdict at once; input typed behind its Enter waits for it", async () => {
     const { g, sent, log } = setup();
     g.onEvent({ kind: "command-start" }); // the shell reports: holding is on from now
@@ -269,7 +302,7 @@ describe("ExecutionGuard", () => {
     g.approvedLine("# a comment", ann, "c2");
     g.input(enc.encode("\r"));
     g.input(enc.encode("a"));
-    g.onEvent({ kind: "prompt-end" });
+    g.onEvent({ kind: "prompt-end", guard: false });
     expect(sent).toEqual(["\r", "a"]);
     g.approvedLine("sleep 1", ann, "c3");
     g.input(enc.encode("\r"));

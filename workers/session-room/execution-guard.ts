@@ -152,8 +152,9 @@ export class ExecutionGuard {
   /** Between a C mark and the D that ends the line. */
   private lineOpen = false;
   private ended = false;
-  /** A C mark was seen: this shell reports what it runs (bash ≥ 4.4 with PS0, zsh). Before that, nothing
-   * is held — a shell without the guard would make every Enter wait for a report that never comes. */
+  /** This shell reports what it runs (bash ≥ 4.4 with PS0, zsh): its prompt's B mark said so (`g`), or a
+   * C mark was seen. Before that, nothing is held — a shell without the guard would make every Enter wait
+   * for a report that never comes. */
   private reporting = false;
   private readonly alerts: AlertLimiter;
 
@@ -181,7 +182,9 @@ export class ExecutionGuard {
       return false;
     }
     this.host.forward(bytes);
-    if (this.armed && (bytes.includes(0x0d) || bytes.includes(0x0a))) {
+    // The tracker sends the approved line's accepting key right after approving it: CR, LF, CRLF, but also
+    // Ctrl-O or Meta-# — whatever it is, what follows it waits.
+    if (this.armed) {
       this.armed = false;
       this.held = [];
       this.holdTimer = this.timers.set(() => this.release(), INPUT_HOLD_MS);
@@ -232,6 +235,9 @@ export class ExecutionGuard {
         this.clearPromptTimer();
         return;
       case "prompt-end":
+        // The prompt says whether this shell reports its lines: known before its first line, whose
+        // type-ahead must be held too (the trap's `read` of the verdict would take it otherwise).
+        if (ev.guard) this.reporting = true;
         // A prompt and no report: the line ran nothing (a comment, a syntax error). Let input go.
         this.pending = null;
         if (this.held) this.release();

@@ -1,17 +1,21 @@
 // A scripted stand-in for bash + readline behind the command tracker, for fast unit tests: it echoes what
 // it is sent into a real headless terminal (the room's Screen), emits the OSC 133 marks the agent's
 // integration emits, accepts lines on CR/LF/Ctrl-O, honours bracketed paste when it asked for it, and can
-// run a "program" (a line reader with or without echo). Not a shell: it records the lines it would run.
+// run a "program" (a line reader with or without echo). With `guard`, it runs the room's real execution
+// guard and behaves like the integration's DEBUG trap: after C it reports the line (E) and reads the verdict
+// with `read -rs` — which, like the real one, takes everything in the terminal up to the newline, so input
+// that reaches it before the verdict is lost to readline. Not a shell: it records the lines it would run.
 import { compilePolicies, evaluateCommand } from "../policy/index.ts";
 import type { Decision, PolicyInput } from "../policy/types.ts";
 import { CommandTracker, type TrackerHost, type Typist } from "./command-tracker.ts";
+import { ExecutionGuard } from "./execution-guard.ts";
 import { OscScanner } from "./osc-scanner.ts";
 import { Screen } from "./screen.ts";
 
 // The marks carry the session's key, as the agent's integration writes them (unkeyed marks are ignored).
 const KEY = "fake-shell-mark-key-0123456789abcdef";
 const mark = (m: string) => `\x1b]133;${m};k=${KEY}\x07`;
-const PROMPT = `${mark("A")}$ ${mark("B")}\x1b[?2004h`;
+const promptOf = (guard: boolean) => `${mark("A")}$ ${mark(guard ? "B;g" : "B")}\x1b[?2004h`;
 
 export const TYPIST: Typist = { userId: "u1", roleId: null, name: "Tess" };
 
@@ -60,44 +64,58 @@ export class FakeShell {
   mask = false;
   /** false: readline after `bind -r '\e[200~'` — the paste markers are ignored keys. */
   honourPaste = true;
-  /** > 0: like the execution guard, input forwarded behind an Enter is held this long (forward answers
-   * false, `tracker.sent()` follows when it goes out). */
-  holdAfterEnterMs = 0;
-  private holding: Uint8Array[] | null = null;
+  readonly guard: ExecutionGuard | null;
+  /** The trap waits for the verdict on `nonce`; `read` holds what it has read of its line so far. */
+  private trap: { nonce: string; line: string; read: string } | null = null;
+  private nonces = 0;
+  /** With the guard: how long an allowed line runs. Meanwhile input is taken silently (the trap's
+   * `read -s` had echo off when it arrived) and readline shows it at the next prompt. */
+  commandMs = 0;
+  private busy: string | null = null;
+  private readonly prompt: string;
   private buf = "";
   private pasting = false;
   private lastOutput = 0;
 
-  constructor(rules: string[] = ["^rm\\s+-rf\\s+/$", "forbidden"]) {
+  constructor(rules: string[] = ["^rm\\s+-rf\\s+/$", "forbidden"], opts: { guard?: boolean } = {}) {
     const compiled = policies(rules);
+    const evaluate = async (line: string) => evaluateCommand(compiled, line, {});
+    const blocked = async (line: string, _t: Typist, d: Decision, reason: string) => {
+      this.blocked.push({ line, reason, d });
+    };
+    this.guard = opts.guard
+      ? new ExecutionGuard(
+          {
+            forward: (b) => this.send(b),
+            released: () => this.tracker.sent(),
+            evaluate,
+            blocked,
+            alert: () => {},
+            corrected: () => {},
+            end: async () => {},
+            connected: () => true,
+            expectEcho: (text) => this.scanner.expectEcho(text),
+          },
+          TYPIST,
+        )
+      : null;
+    this.prompt = promptOf(Boolean(opts.guard));
     const host: TrackerHost = {
       screen: this.screen,
       forward: (b) => {
-        if (this.holding) {
-          this.holding.push(b);
-          return false;
-        }
+        if (this.guard) return this.guard.input(b);
         this.send(b);
-        if (this.holdAfterEnterMs > 0 && (b.includes(0x0d) || b.includes(0x0a))) {
-          this.holding = [];
-          setTimeout(() => {
-            const held = this.holding ?? [];
-            this.holding = null;
-            for (const h of held) this.send(h);
-            if (held.length) this.tracker.sent();
-          }, this.holdAfterEnterMs);
-        }
         return true;
       },
-      evaluate: async (line) => evaluateCommand(compiled, line, {}),
-      started: async (line) => {
+      evaluate,
+      started: async (line, typist) => {
         this.rows.push(line);
-        return crypto.randomUUID();
+        const id = crypto.randomUUID();
+        this.guard?.approvedLine(line, typist, id);
+        return id;
       },
       finished: async () => {},
-      blocked: async (line, _t, d, reason) => {
-        this.blocked.push({ line, reason, d });
-      },
+      blocked,
       approval: async () => false,
       dropped: (_t, n) => {
         this.dropped.push(n);
@@ -105,7 +123,7 @@ export class FakeShell {
       lastOutputAt: () => this.lastOutput,
     };
     this.tracker = new CommandTracker(host);
-    this.out(PROMPT);
+    this.out(this.prompt);
   }
 
   private send(b: Uint8Array): void {
@@ -118,6 +136,7 @@ export class FakeShell {
     for (const p of this.scanner.scan(new TextEncoder().encode(s))) {
       if (p.bytes.length) this.screen.write(p.bytes);
       this.tracker.onOutput(p.bytes, p.event);
+      if (p.event) void this.guard?.onEvent(p.event);
     }
   }
 
@@ -134,7 +153,18 @@ export class FakeShell {
 
   private receive(bytes: Uint8Array): void {
     const s = new TextDecoder().decode(bytes);
+    if (this.busy !== null) {
+      this.busy += s;
+      return;
+    }
     for (let i = 0; i < s.length; i++) {
+      if (this.trap) {
+        // The trap's `read -rs` in a loop: no echo, each line (CR is a newline to the tty) is taken whole
+        // and anything but the verdict is discarded.
+        if (s[i] === "\n" || s[i] === "\r") this.verdict(this.trap);
+        else this.trap.read += s[i];
+        continue;
+      }
       if (s.startsWith("\x1b[200~", i) && this.mode === "shell" && this.honourPaste) {
         this.pasting = true;
         i += 5;
@@ -178,18 +208,47 @@ export class FakeShell {
       if (line === "exit") {
         this.mode = "shell";
         this.echo = true;
-        this.out(`\r\n${mark("D;0")}${PROMPT}`);
+        this.out(`\r\n${mark("D;0")}${this.prompt}`);
       } else this.out("\r\n> ");
       return;
     }
     if (!line.trim()) {
-      this.out(`\r\n${PROMPT}`);
+      this.out(`\r\n${this.prompt}`);
       return;
     }
-    this.ran.push(`$ ${line}`);
     this.out(`\x1b[?2004l\r\n${mark("C")}`);
+    if (this.guard) {
+      const nonce = `${++this.nonces}`.padStart(10, "0");
+      this.trap = { nonce, line, read: "" };
+      // The trap reports a moment after C (bash forks `history 1` first).
+      setTimeout(() => this.out(mark(`E;l;${nonce};${encodeURIComponent(line)}`)), this.echoDelayMs);
+      return;
+    }
+    this.run(line);
+  }
+
+  private verdict(trap: { nonce: string; line: string; read: string }): void {
+    const v = trap.read;
+    trap.read = "";
+    if (!v.includes(`#${trap.nonce}`)) return;
+    this.trap = null;
+    if (!v.endsWith(`#${trap.nonce}y`) && !v.endsWith(`#${trap.nonce}s`))
+      this.out(`nostromo: refused by policy; not run\r\n${mark("D;1")}${this.prompt}`);
+    else if (this.commandMs > 0) {
+      this.busy = "";
+      setTimeout(() => {
+        const typed = this.busy ?? "";
+        this.busy = null;
+        this.run(trap.line);
+        if (typed) this.receive(new TextEncoder().encode(typed));
+      }, this.commandMs);
+    } else this.run(trap.line);
+  }
+
+  private run(line: string): void {
+    this.ran.push(`$ ${line}`);
     if (line === "prog" || line === "secret") this.startProgram(line === "prog");
-    else this.out(`ran\r\n${mark("D;0")}${PROMPT}`);
+    else this.out(`ran\r\n${mark("D;0")}${this.prompt}`);
   }
 
   /** Resolves once the tracker has processed everything typed and the shell has answered. */

@@ -20,11 +20,20 @@ describe("OscScanner", () => {
     expect(text(ps)).toBe("user$ ls\r\na b\r\n");
     expect(events(ps)).toEqual([
       { kind: "prompt-start" },
-      { kind: "prompt-end" },
+      { kind: "prompt-end", guard: false },
       { kind: "command-start" },
       { kind: "command-end", exitCode: 2 },
     ]);
     expect(dec.decode(ps[2]?.bytes)).toBe("ls\r\n");
+  });
+
+  it("a prompt whose B mark says `g`: the shell's guard is on", () => {
+    const s = new OscScanner(KEY);
+    const ps = s.scan(enc.encode(`$ \x1b]133;B;g${k}\x07\x1b]133;B;x${k}\x07`));
+    expect(events(ps)).toEqual([
+      { kind: "prompt-end", guard: true },
+      { kind: "forged-mark", mark: "B" },
+    ]);
   });
 
   it("carries a mark split across chunks", () => {

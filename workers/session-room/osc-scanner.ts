@@ -14,7 +14,8 @@ import { timingSafeEqual } from "../crypto/encoding.ts";
 
 export type ScanEvent =
   | { kind: "prompt-start" }
-  | { kind: "prompt-end" }
+  /** `guard`: the shell reports each line before running it and reads a verdict (B carries `g`). */
+  | { kind: "prompt-end"; guard: boolean }
   | { kind: "command-start" }
   | { kind: "command-end"; exitCode: number | null }
   /** The shell is about to run `line` and waits for the room's verdict on `nonce` (execution guard). */
@@ -68,7 +69,8 @@ export function osc133(body: string, key: string | null): ScanEvent {
     return forged;
   const args = fields.slice(2, -1);
   if (code === "A" && args.length === 0) return { kind: "prompt-start" };
-  if (code === "B" && args.length === 0) return { kind: "prompt-end" };
+  if (code === "B" && args.length === 0) return { kind: "prompt-end", guard: false };
+  if (code === "B" && args.length === 1 && args[0] === "g") return { kind: "prompt-end", guard: true };
   if (code === "C" && args.length === 0) return { kind: "command-start" };
   if (code === "D" && args.length === 1) {
     const n = args[0] === "" ? Number.NaN : Number(args[0]);

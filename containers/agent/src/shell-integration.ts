@@ -27,7 +27,8 @@ function bashSnippet(P: string, key: string): string {
     // the accepted line for the guard, and marks "prompt hooks running" until A.
     `${P}d() { local s=$?; ${P}pc=1; unset ${P}line ${P}simple ${P}deny; [ -n "\${${P}on-}" ] && trap '${P}g "$BASH_COMMAND"' DEBUG; if [ -n "\${${P}ran+x}" ]; then printf '\\033]133;D;%s;k=%s\\007' "$s" "${K}"; unset ${P}ran; fi; return $s; };`,
     // A right before the prompt; B (with the key, expanded at prompt time) re-appended to PS1 when missing.
-    `${P}a() { local s=$?; case "$PS1" in *'133;B;k=${K}'*) ;; *) PS1="$PS1"'\\[\\033]133;B;k=${K}\\007\\]';; esac; printf '\\033]133;A;k=%s\\007' "${K}"; unset ${P}pc; return $s; };`,
+    // B says `g` when the guard is on (bash ≥ 4.4): the room then holds type-ahead from the first line on.
+    `${P}a() { local s=$?; case "$PS1" in *'133;B;k=${K}'*|*'133;B;g;k=${K}'*) ;; *) PS1="$PS1"'\\[\\033]133;B;'"\${${P}on:+g;}"'k=${K}\\007\\]';; esac; printf '\\033]133;A;k=%s\\007' "${K}"; unset ${P}pc; return $s; };`,
     // E: reports what is about to run and waits for the room's verdict "#<nonce>y|s|n" on the terminal
     // (read -s: not echoed). No verdict in time fails closed.
     `${P}ask() { local n v e=$2; printf -v n '%05d%05d%05d%s' "$RANDOM" "$RANDOM" "$RANDOM" "\${SRANDOM-}";`,
@@ -64,7 +65,7 @@ function zshSnippet(P: string, key: string): string {
   return [
     ` if [ -n "\${ZSH_VERSION-}" ] && [ -z "\${__nostromo_si-}" ]; then __nostromo_si=1; ${P}k='${key}';`,
     `${P}d() { local s=$?; if [ -n "\${${P}ran-}" ]; then printf '\\033]133;D;%s;k=%s\\007' "$s" "${K}"; ${P}ran=; fi; return $s; };`,
-    `${P}a() { local s=$?; [[ $PS1 == *'133;B;k='* ]] || PS1="$PS1"'%{'$'\\e'']133;B;k=${K}'$'\\a''%}'; printf '\\033]133;A;k=%s\\007' "${K}"; return $s; };`,
+    `${P}a() { local s=$?; [[ $PS1 == *'133;B;g;k='* ]] || PS1="$PS1"'%{'$'\\e'']133;B;g;k=${K}'$'\\a''%}'; printf '\\033]133;A;k=%s\\007' "${K}"; return $s; };`,
     // preexec cannot skip the command: it waits for the verdict and, refused, ends the shell before the
     // command starts (the room ends the session too).
     `${P}c() { ${P}ran=1; printf '\\033]133;C;k=%s\\007' "${K}"; local n v e=$1; n=$RANDOM$RANDOM$RANDOM$RANDOM$RANDOM;`,
