@@ -10,6 +10,7 @@
 import type { Decision } from "../policy/index.ts";
 import type { Typist } from "./command-tracker.ts";
 import type { ScanEvent } from "./osc-scanner.ts";
+import { refusal } from "./verdict.ts";
 
 /** Input typed after an approved Enter waits at most this long for the shell's report. */
 export const INPUT_HOLD_MS = 5_000;
@@ -60,23 +61,6 @@ export function tamperReason(line: string): string | null {
  * a false match only costs a round trip per command of that line, a missed one would be a hole. */
 export function needsEachCommand(line: string): boolean {
   return /(^|[^\w.-])(fc|eval|source|command|builtin)(?![\w.-])|(^|[;&|({`\s])\.\s/.test(line);
-}
-
-function refusal(reason: string): Decision {
-  return {
-    decision: "block",
-    rule: null,
-    policy: null,
-    reason,
-    severity: "high",
-    commandType: "shell",
-    riskLevel: "high",
-    autoDisconnect: false,
-    notify: false,
-    commands: [],
-    matchedCommand: null,
-    flags: [],
-  };
 }
 
 /** Rate limit for alerts: the first of a kind in each window goes out, carrying how many were held back. */

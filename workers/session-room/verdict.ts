@@ -6,20 +6,27 @@ import type { Decision } from "../policy/index.ts";
 
 export const HIDDEN = "[hidden input]";
 
-export const UNAVAILABLE: Decision = {
-  decision: "block",
-  rule: null,
-  policy: null,
-  reason: "The organization's command policies cannot be read right now; nothing runs until they can",
-  severity: "high",
-  commandType: "shell",
-  riskLevel: "high",
-  autoDisconnect: false,
-  notify: false,
-  commands: [],
-  matchedCommand: null,
-  flags: [],
-};
+/** A block the room decides itself (no rule matched): unreadable policies, tampering with the guard. */
+export function refusal(reason: string): Decision {
+  return {
+    decision: "block",
+    rule: null,
+    policy: null,
+    reason,
+    severity: "high",
+    commandType: "shell",
+    riskLevel: "high",
+    autoDisconnect: false,
+    notify: false,
+    commands: [],
+    matchedCommand: null,
+    flags: [],
+  };
+}
+
+export const UNAVAILABLE: Decision = refusal(
+  "The organization's command policies cannot be read right now; nothing runs until they can",
+);
 
 function rank(d: Decision): number {
   const violation = d.rule !== null || d.policy !== null;
