@@ -2,6 +2,7 @@
 // their grace window; after a restart, the ones still waiting are reopened (a new shell on the same
 // screen) unless the agent says it still holds them.
 import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import type { Bindings } from "../env.ts";
 import type { SessionOpenFrame } from "../protocol/agent.ts";
@@ -9,20 +10,21 @@ import { openFrame } from "../sessions/open.ts";
 import type { LinkDb } from "./db.ts";
 import type { AgentIdentity } from "./store.ts";
 
+/** This agent's sessions of its own tenant in one state. */
+function agentSessions(db: Db, a: AgentIdentity, status: "active" | "disconnected") {
+  return db
+    .select({ id: session.id })
+    .from(session)
+    .where(
+      and(eq(session.agentId, a.agentId), eq(session.organizationId, a.tenantId), eq(session.status, status)),
+    );
+}
+
 /** The link is gone: the agent's live sessions wait for it (disconnected) within their grace window. */
 export async function sessionsLost(env: Bindings, linkDb: LinkDb, a: AgentIdentity): Promise<void> {
   await linkDb
     .tenant(a.tenantId, async (db) => {
-      const live = await db
-        .select({ id: session.id })
-        .from(session)
-        .where(
-          and(
-            eq(session.agentId, a.agentId),
-            eq(session.organizationId, a.tenantId),
-            eq(session.status, "active"),
-          ),
-        );
+      const live = await agentSessions(db, a, "active");
       for (const { id } of live)
         await env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(id)).agentLost(a.agentId);
     })
@@ -39,16 +41,7 @@ export async function reopenSessions(
 ): Promise<void> {
   await linkDb
     .tenant(a.tenantId, async (db, tenant) => {
-      const waiting = await db
-        .select({ id: session.id })
-        .from(session)
-        .where(
-          and(
-            eq(session.agentId, a.agentId),
-            eq(session.organizationId, a.tenantId),
-            eq(session.status, "disconnected"),
-          ),
-        );
+      const waiting = await agentSessions(db, a, "disconnected");
       for (const { id } of waiting) {
         if (held.includes(id)) continue;
         const room = env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(id));
