@@ -27,6 +27,8 @@ export interface StackOptions {
   masterKey?: string;
   log?: (line: string) => void;
   quietWorker?: boolean;
+  /** Receives the Worker's output (stdout and stderr), whether or not it is shown. */
+  onWorkerOutput?: (text: string) => void;
   /** Enrol (first start) and run a local agent for the demo tenant (`npm start`). */
   agent?: boolean;
   /** Spawn every child through this supervisor (`npm start` owns one, with its signal handlers). */
@@ -169,6 +171,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         port: opts.port,
         inspectorPort: opts.inspectorPort ?? (await freePort()),
         quiet: opts.quietWorker,
+        onOutput: opts.onWorkerOutput,
         vars: {
           DATABASE_URL: databaseUrl,
           NEON_WS_PROXY: relay.proxy,

@@ -14,6 +14,8 @@ export interface WorkerOptions {
   inspectorPort: number;
   vars: Record<string, string>;
   quiet?: boolean;
+  /** Every chunk of the Worker's stdout and stderr, shown or not (tests look for uncaught errors). */
+  onOutput?: (text: string) => void;
   healthTimeoutMs?: number;
 }
 
@@ -55,6 +57,7 @@ export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise
   let tail = "";
   const keep = (to: NodeJS.WriteStream) => (d: Buffer) => {
     tail = (tail + d.toString()).slice(-4_000);
+    opts.onOutput?.(d.toString());
     if (!opts.quiet) to.write(d);
   };
   child.stdout?.on("data", keep(process.stdout));

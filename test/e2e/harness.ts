@@ -16,6 +16,8 @@ export interface E2E {
   stack: Stack;
   port: number;
   dir: string;
+  /** Everything the Worker (wrangler dev and workerd) printed so far, across restarts. */
+  workerOutput(): string;
   restartEdge(): Promise<void>;
   close(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function startE2E(name: string): Promise<E2E> {
   await ensureDatabase(admin, dbName);
   const dir = mkdtempSync(join(tmpdir(), `nostromo-e2e-${name}-`));
   const port = await freePort();
+  let output = "";
   const opts = {
     dataDir: join(dir, "data"),
     port,
@@ -34,11 +37,15 @@ export async function startE2E(name: string): Promise<E2E> {
     demoAdmin: DEMO_ADMIN,
     masterKey: "e2e-master-key-0123456789-0123456789-0123",
     quietWorker: !process.env.NOSTROMO_E2E_VERBOSE,
+    onWorkerOutput: (text: string) => {
+      output += text;
+    },
   };
   const e2e: E2E = {
     stack: await startStack(opts),
     port,
     dir,
+    workerOutput: () => output,
     async restartEdge() {
       await e2e.stack.stop();
       e2e.stack = await startStack(opts);

@@ -137,6 +137,47 @@ describe("a live session", () => {
     await run(owner, "echo still-alive-$((2*50))", "still-alive-100");
   });
 
+  /** Uncaught errors the Worker logged since `from` (an offset into its output). */
+  const uncaught = (from: number) =>
+    e2e
+      .workerOutput()
+      .slice(from)
+      .match(/Uncaught .*/g) ?? [];
+
+  it("answers a viewer's close at once; closes the room starts log no uncaught error", async () => {
+    const leaving = await Promise.all(Array.from({ length: 5 }, () => viewer(observer, id)));
+    const t0 = performance.now();
+    for (const v of leaving) v.close();
+    await waitFor("every close answered", async () => leaving.every((v) => v.closed !== null), 10_000);
+    const closeMs = performance.now() - t0;
+    console.log(`5 viewer closes answered within ${closeMs.toFixed(0)} ms`);
+    expect(closeMs).toBeLessThan(2_000);
+    expect(leaving.map((v) => v.closed?.code)).toEqual([1005, 1005, 1005, 1005, 1005]);
+    // The room closes a viewer that sends too much garbage: nothing uncaught follows.
+    const g = await viewer(observer, id);
+    const from = e2e.workerOutput().length;
+    for (let i = 0; i < 60; i++) g.ws.send("{garbage");
+    await g.until("the room closed it", () => g.closed !== null);
+    expect(g.closed?.code).toBe(1008);
+    await run(owner, "echo after-leavers-$((3*5))", "after-leavers-15");
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(uncaught(from)).toEqual([]);
+  });
+
+  // Known (issue 11 item 6): every viewer that closes its socket cleanly makes workerd log `Uncaught Error:
+  // Network connection lost.` (a dropped connection or a close the room starts does not). Not fixed by
+  // answering the close in the room, nor by `accept({ allowHalfOpen: true })`, nor by the
+  // `web_socket_manual_reply_to_close` flag; the hibernation API avoids it. Turn into `it` once fixed.
+  it.fails("logs no uncaught error when viewers leave cleanly", async () => {
+    const leaving = await Promise.all(Array.from({ length: 3 }, () => viewer(observer, id)));
+    const from = e2e.workerOutput().length;
+    for (const v of leaving) v.close();
+    await waitFor("every close answered", async () => leaving.every((v) => v.closed !== null), 10_000);
+    await run(owner, "echo after-clean-leavers-$((4*5))", "after-clean-leavers-20");
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(uncaught(from)).toEqual([]);
+  });
+
   it("refuses an agent data socket without the session's token", async () => {
     const status = await new Promise<number>((res) => {
       const ws = new WebSocket(`ws://127.0.0.1:${e2e.port}/api/remote-sessions/${id}/agent`, {

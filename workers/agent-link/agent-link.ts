@@ -9,6 +9,7 @@
 // tenant is touched.
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env.ts";
+import { answerClose } from "../live/answer-close.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import {
   AGENT_FRAME_TYPES,
@@ -327,7 +328,9 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     });
   }
 
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number, reason = ""): Promise<void> {
+    // Answered at once: the agent waits for the answer before it exits (its SIGTERM stop).
+    answerClose(ws, code, reason);
     const a = ws.deserializeAttachment() as Attachment | null;
     if (this.guard?.ws === ws) this.guard = null;
     if (!a) return;
