@@ -25,6 +25,7 @@ import { type ParticipantView, parseViewerFrame, type RoomFrame } from "../proto
 import { withTenantDb } from "../tenancy/standalone.ts";
 import { CommandTracker, type Typist } from "./command-tracker.ts";
 import { OscScanner } from "./osc-scanner.ts";
+import { OutputOffset } from "./output-offset.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { Screen } from "./screen.ts";
 
@@ -111,12 +112,14 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   >();
   private tail: { seq: number; len: number }[] = [];
   private tailBytes = 0;
+  private readonly offset: OutputOffset;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     ctx.storage.sql.exec(
       "create table if not exists out_tail (seq integer primary key autoincrement, data blob not null)",
     );
+    this.offset = new OutputOffset(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       this.meta = (await ctx.storage.get<Meta>("meta")) ?? null;
       if (!this.meta) return;
@@ -323,6 +326,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     if (!m || (m.status !== "disconnected" && m.status !== "connecting")) return null;
     const dataToken = randomToken(32);
     m.dataTokenHash = await sha256Hex(dataToken);
+    this.offset.reset();
     await this.save();
     this.broadcastJson({
       t: "notice",
@@ -344,6 +348,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     // Binary frames as ArrayBuffers (the default here is Blob, whose async read would reorder output).
     ws.binaryType = "arraybuffer";
     ws.accept();
+    this.flushOutput();
+    ws.send(encodeEdgeDataFrame({ t: "resume", offset: this.offset.received }));
     let garbage = 0;
     ws.addEventListener("message", (ev) => {
       if (typeof ev.data !== "string") {
@@ -436,6 +442,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     }
     this.pendingOut = [];
     this.pendingBytes = 0;
+    this.offset.add(raw.byteLength);
     // Shell-integration marks are consumed here: the screen, the tail, the recording and the viewers see
     // the output without them; the tracker sees each mark exactly where it was.
     const pieces = this.scanner.scan(raw);
