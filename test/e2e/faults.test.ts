@@ -40,6 +40,8 @@ const agentEnv = (extra: Record<string, string> = {}) => ({
   NOSTROMO_URL: `http://127.0.0.1:${new URL(stack.url).port}`,
   NOSTROMO_STATE_DIR: join(dir, "agent"),
   NOSTROMO_HEARTBEAT_INTERVAL_MS: "1000",
+  // Metrics every second: the AgentLink writes to PostgreSQL while it is down.
+  NOSTROMO_METRICS_INTERVAL_MS: "1000",
   NOSTROMO_LOG_LEVEL: "info",
   ...extra,
 });

@@ -35,6 +35,10 @@ interface Attachment extends AgentIdentity {
 
 export const EXEC_GRACE_MS = 5_000;
 
+/** A failed write (database down or restarting) is logged; thrown out of a socket handler it was uncaught. */
+const logged = (what: string) => (err: unknown) =>
+  console.error(JSON.stringify({ level: "error", msg: `agent ${what} write failed`, error: String(err) }));
+
 type ExecOutcome = Extract<AgentFrame, { t: "exec.result" | "exec.failed" }>;
 
 export class AgentLink extends DurableObject<Bindings> implements LiveObject {
@@ -66,7 +70,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     this.ctx.acceptWebSocket(server, ["agent"]);
     const attachment: Attachment = { agentId: info.agentId, tenantId: info.tenantId, garbage: 0 };
     server.serializeAttachment(attachment);
-    await withDb(this.env, (db) => markConnected(db, attachment, true));
+    await withDb(this.env, (db) => markConnected(db, attachment, true)).catch(logged("link state"));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -90,18 +94,18 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     const frame = parsed.msg;
     switch (frame.t) {
       case "hello":
-        await withDb(this.env, (db) => recordHello(db, a, frame));
+        await withDb(this.env, (db) => recordHello(db, a, frame)).catch(logged("hello"));
         this.send({ t: "hello.ack", agentId: a.agentId, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
         await this.reopenSessions(a, frame.sessions);
         return;
       case "heartbeat":
-        await withDb(this.env, (db) => recordHeartbeat(db, a));
+        await withDb(this.env, (db) => recordHeartbeat(db, a)).catch(logged("heartbeat"));
         return;
       case "metrics":
-        await withDb(this.env, (db) => recordMetrics(db, a, frame));
+        await withDb(this.env, (db) => recordMetrics(db, a, frame)).catch(logged("metrics"));
         return;
       case "error":
-        await withDb(this.env, (db) => recordAgentError(db, a, frame));
+        await withDb(this.env, (db) => recordAgentError(db, a, frame)).catch(logged("agent error"));
         return;
       case "session.opened":
       case "session.failed":
@@ -197,7 +201,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     // A replaced link closes while the new one is already up: only the last one marks offline.
     const others = this.ctx.getWebSockets().filter((s) => s !== ws);
     if (others.length === 0 && code !== REPLACED_CLOSE_CODE) {
-      await withDb(this.env, (db) => markConnected(db, a, false));
+      await withDb(this.env, (db) => markConnected(db, a, false)).catch(logged("link state"));
       await this.sessionsLost(a);
     }
   }
