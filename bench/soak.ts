@@ -231,6 +231,14 @@ try {
       `| ${name} | ${r.start.toFixed(1)} / ${r.end.toFixed(1)} / ${r.max.toFixed(1)} | ${r.slopePerHour.toFixed(1)} | ${f.start.toFixed(0)} / ${f.end} / ${f.max} | ${f.slopePerHour.toFixed(1)} |`,
     );
   }
+  // The shape, not only the ends: RSS every five minutes (a plateau after warm-up is not a leak).
+  console.log("\nRSS MiB every 5 min:");
+  for (const [name, s] of series) {
+    const marks = s.rss.v.filter(
+      (_, i) => i === 0 || Math.floor((s.rss.t[i] ?? 0) / 5) > Math.floor((s.rss.t[i - 1] ?? 0) / 5),
+    );
+    console.log(`  ${name}: ${marks.map((v) => v.toFixed(0)).join(" → ")}`);
+  }
   const relay = counts.map((c) => c.relay);
   const backends = counts.map((c) => c.backends);
   console.log(
