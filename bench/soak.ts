@@ -120,6 +120,7 @@ function sample(): void {
   const p = stack.pids();
   record("wrangler", p.wrangler ? [p.wrangler] : []);
   record("workerd", p.workerd);
+  record("wrangler helpers (node, esbuild)", p.helpers);
   record("agent", agent.child.pid ? [agent.child.pid] : []);
   const backends = postmaster ? childrenOf(postmaster) : [];
   if (postmaster) record("postgres (postmaster)", [postmaster]);

@@ -37,8 +37,9 @@ export interface Stack {
   restartWorker(): Promise<void>;
   /** Closes the database relay (dropping every connection through it) and reopens it on the same port. */
   restartRelay(): Promise<void>;
-  /** Process ids of the parts that run as processes (the relay runs inside this process). */
-  pids(): { wrangler: number | null; workerd: number[] };
+  /** Process ids of the parts that run as processes (the relay runs inside this process): wrangler, the
+   * workerd runtimes, and wrangler's other helpers (its runtime node process, esbuild). */
+  pids(): { wrangler: number | null; workerd: number[]; helpers: number[] };
   /** Database connections open through the relay right now. */
   relayConnections(): number;
 }
@@ -164,10 +165,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         relay = await startRelay(relay.port);
       },
       relayConnections: () => relay.connections(),
-      pids: () => ({
-        wrangler: child.exitCode === null ? (child.pid ?? null) : null,
-        workerd: groupOf(child),
-      }),
+      pids: () => {
+        const group = groupOf(child);
+        return {
+          wrangler: child.exitCode === null ? (child.pid ?? null) : null,
+          workerd: group.filter((g) => g.comm === "workerd").map((g) => g.pid),
+          helpers: group.filter((g) => g.comm !== "workerd").map((g) => g.pid),
+        };
+      },
     };
   } catch (err) {
     await stop();
@@ -215,22 +220,23 @@ async function stopWorker(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The other live members of wrangler's process group (workerd), from /proc. */
-function groupOf(child: ChildProcess): number[] {
+/** The other live members of wrangler's process group (workerd, helpers), from /proc. */
+function groupOf(child: ChildProcess): { pid: number; comm: string }[] {
   if (!child.pid || child.exitCode !== null) return [];
-  const pids: number[] = [];
+  const out: { pid: number; comm: string }[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name) || Number(name) === child.pid) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       // Fields after the command (which may hold spaces): state ppid pgrp …
       const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      if (pgrp === child.pid) pids.push(Number(name));
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (pgrp === child.pid) out.push({ pid: Number(name), comm });
     } catch {
       // exited meanwhile
     }
   }
-  return pids;
+  return out;
 }
 
 /** Enrols (first start only: the credential is kept in stateDir) and runs the agent as a child process. */
