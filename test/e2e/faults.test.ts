@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkLines, gapsOf, numberedLines } from "../../bench/soak-lines.ts";
 import { ensureDatabase } from "../../db/node.ts";
 import { freePort, type RunningPostgres, startPostgres } from "../../infra/dev/postgres.ts";
+import { isAlive } from "../../infra/dev/procs.ts";
 import { type Stack, startStack } from "../../infra/dev/stack.ts";
 import { parseCast } from "../../workers/session-room/asciicast.ts";
 import { startSshd, type TestSshd } from "../support/sshd.ts";
@@ -238,7 +239,14 @@ describe("faults under a live session", () => {
     const k = workerLines.length;
     const seen = lines(owner, "M").at(-1) ?? 0;
     const t0 = performance.now();
+    const before = stack.pids();
     await stack.restartWorker();
+    const after = stack.pids();
+    expect(after.wrangler).not.toBeNull();
+    expect(after.wrangler).not.toBe(before.wrangler);
+    expect(after.workerd.length).toBeGreaterThan(0);
+    // The old wrangler dev and its workerd are gone, not left running beside the new one.
+    expect([before.wrangler ?? 0, ...before.workerd].filter((pid) => pid && isAlive(pid))).toEqual([]);
     console.log(`Worker restarted: the owner had seen up to M${seen}, then M${lines(owner, "M").at(-1)}`);
     recovery["Worker restart (until healthy)"] = performance.now() - t0;
     await owner.until("owner socket closed", () => owner.closed !== null);
@@ -314,5 +322,12 @@ describe("faults under a live session", () => {
     expect(checkLines(M), `recording misses ${gapsOf(M)}`).toEqual({ missing: 0, disorder: 0 });
     // Every line of the fresh shell, across the PostgreSQL and Worker restarts, up to what viewers saw.
     expect(M.at(-1) ?? 0).toBeGreaterThanOrEqual(lastSeen);
+  });
+
+  it("stop() ends the restarted Worker too: the supervisor registered it", async () => {
+    const running = stack.pids();
+    expect(running.wrangler).not.toBeNull();
+    await stack.stop();
+    expect([running.wrangler ?? 0, ...running.workerd].filter((pid) => pid && isAlive(pid))).toEqual([]);
   });
 });
