@@ -9,7 +9,23 @@ import * as tenant from "./schema/tenant/index.ts";
 export const schema = { ...control, ...tenant };
 export type Schema = typeof schema;
 
+/** The driver batches its writes on a timer (coalesceWrites) and closes the socket at once in end(): the
+ * batched Terminate message then hits a closed socket, and workerd's send() throws "Can't call WebSocket
+ * send() after close()" from a timer, an uncaught error each time a connection was dropped under a pool.
+ * Nothing can be delivered on a closed socket: such a send is dropped. */
+let closedSafe: typeof WebSocket | undefined;
+function closedSafeWebSocket(): typeof WebSocket {
+  closedSafe ??= class extends WebSocket {
+    override send(data: string | ArrayBuffer | ArrayBufferView): void {
+      if (this.readyState === WebSocket.OPEN) super.send(data);
+    }
+  };
+  return closedSafe;
+}
+
 export function configureNeon(wsProxy: string | undefined): void {
+  // Defined lazily: a runtime without a global WebSocket must still be able to import this module.
+  if (typeof WebSocket === "function") neonConfig.webSocketConstructor = closedSafeWebSocket();
   if (!wsProxy) return;
   neonConfig.wsProxy = (host, port) => `${wsProxy}/v1?address=${host}:${port}`;
   neonConfig.useSecureWebSocket = false;

@@ -4,6 +4,9 @@
 // Supervisor (the caller's, or a private one), so stop() — or a signal to `npm start` — at any moment,
 // during start-up too, stops everything and frees every port. One stack per data dir (stack-lock.ts).
 // Each step that fails says which step, why, and what to do (start-error.ts).
+// Fault hooks (the fault suite, the soak run): restart the Worker or the relay under a live stack, the
+// Worker's output to a callback, process ids, relay connections. A restarted part is registered with the
+// supervisor again, so stop() or a signal stops it like the first one.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureDatabase, migratePlatform, nodeDb } from "../../db/node.ts";
@@ -14,8 +17,8 @@ import { portHolder, portIsFree } from "./procs.ts";
 import { acquireStackLock } from "./stack-lock.ts";
 import { StartError, step } from "./start-error.ts";
 import { Supervisor } from "./supervisor.ts";
-import { startWorker } from "./worker.ts";
-import { startRelay } from "./ws-relay.ts";
+import { startWorker, type WorkerOptions, workerPids } from "./worker.ts";
+import { type Relay, startRelay } from "./ws-relay.ts";
 
 export interface StackOptions {
   dataDir: string;
@@ -39,6 +42,8 @@ export interface StackOptions {
   inspectorPort?: number;
   /** How long PostgreSQL may take to accept connections (default 120 s). */
   pgReadyTimeoutMs?: number;
+  /** Fault tests and the soak run: each line wrangler dev / workerd prints (instead of the terminal). */
+  workerOutput?: (line: string) => void;
 }
 
 export interface Stack {
@@ -47,6 +52,16 @@ export interface Stack {
   masterKey: string;
   demoTenantId: string;
   stop(): Promise<void>;
+  // ── fault hooks (fault suite, soak run): restart one part under a live stack ──
+  /** Stops wrangler dev (and its workerd) and starts it again on the same port; resolves once healthy. */
+  restartWorker(): Promise<void>;
+  /** Closes the database relay (dropping every connection through it) and reopens it on the same port. */
+  restartRelay(): Promise<void>;
+  /** Process ids of the parts that run as processes (the relay runs inside this process): wrangler, the
+   * workerd runtimes, and wrangler's other helpers (its runtime node process, esbuild). */
+  pids(): { wrangler: number | null; workerd: number[]; helpers: number[] };
+  /** Database connections open through the relay right now. */
+  relayConnections(): number;
 }
 
 function masterKeyFor(dataDir: string, given?: string): string {
@@ -155,31 +170,36 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         }
       },
     );
-    const relay = await step(sup, "relay", "choose another NOSTROMO_RELAY_PORT", () =>
+    const ownRelay = (port: number) =>
       sup.own(
         "relay",
         "data",
-        () => startRelay(opts.relayPort ?? 0),
+        () => startRelay(port),
         (r) => r.close(),
-      ),
+      );
+    let relay: Relay = await step(sup, "relay", "choose another NOSTROMO_RELAY_PORT", () =>
+      ownRelay(opts.relayPort ?? 0),
     );
 
     log(`starting the Worker (wrangler dev) on port ${opts.port}…`);
-    const url = await step(sup, "Worker", "read the Worker's output above", async () =>
-      startWorker(sup, {
-        dataDir,
-        port: opts.port,
-        inspectorPort: opts.inspectorPort ?? (await freePort()),
-        quiet: opts.quietWorker,
-        onOutput: opts.onWorkerOutput,
-        vars: {
-          DATABASE_URL: databaseUrl,
-          NEON_WS_PROXY: relay.proxy,
-          DB_ENCRYPTION_KEY: masterKey,
-          ENVIRONMENT: "development",
-        },
-      }),
+    const workerOpts: WorkerOptions = {
+      dataDir,
+      port: opts.port,
+      inspectorPort: opts.inspectorPort ?? (await freePort()),
+      quiet: opts.quietWorker,
+      output: opts.workerOutput,
+      onOutput: opts.onWorkerOutput,
+      vars: {
+        DATABASE_URL: databaseUrl,
+        NEON_WS_PROXY: relay.proxy,
+        DB_ENCRYPTION_KEY: masterKey,
+        ENVIRONMENT: "development",
+      },
+    };
+    let worker = await step(sup, "Worker", "read the Worker's output above", () =>
+      startWorker(sup, workerOpts),
     );
+    const url = worker.url;
     if (opts.agent) {
       log("starting the local agent…");
       await step(sup, "local agent", "read the agent's output above", () =>
@@ -192,7 +212,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         () => startDemoTarget(sup, url, dataDir, demoTenantId, opts.demoAdmin, log),
       );
     }
-    return { url, databaseUrl, masterKey, demoTenantId, stop };
+    return {
+      url,
+      databaseUrl,
+      masterKey,
+      demoTenantId,
+      stop,
+      async restartWorker() {
+        await sup.stop(worker.child);
+        // Spawned through the supervisor again: registered, so stop() or a signal stops the new one too.
+        worker = await startWorker(sup, workerOpts);
+      },
+      async restartRelay() {
+        await relay.close();
+        // The Worker's NEON_WS_PROXY names this port; the new relay is owned (closed at shutdown) as well.
+        relay = await ownRelay(relay.port);
+      },
+      relayConnections: () => relay.connections(),
+      pids: () => workerPids(worker.child),
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -1,8 +1,13 @@
 // The Worker in workerd through `wrangler dev`, spawned by the supervisor in its own process group (wrangler,
 // its workerd and esbuild are stopped together), with its output shown (unless quiet) and its last lines
-// kept for the error that says why it did not come up.
-import { writeFileSync } from "node:fs";
+// kept for the error that says why it did not come up. The fault suite and the soak run restart it under a
+// live stack (startWorker again after sup.stop: the supervisor registers the new child, so a shutdown still
+// stops it), take its output line by line, and sample its processes (workerPids).
+import type { ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { descendants } from "./procs.ts";
 import { StartError } from "./start-error.ts";
 import { StoppedError, type Supervisor } from "./supervisor.ts";
 
@@ -16,10 +21,18 @@ export interface WorkerOptions {
   quiet?: boolean;
   /** Every chunk of the Worker's stdout and stderr, shown or not (tests look for uncaught errors). */
   onOutput?: (text: string) => void;
+  /** Each line wrangler dev / workerd prints goes here instead of the terminal (fault suite, soak run). */
+  output?: (line: string) => void;
   healthTimeoutMs?: number;
 }
 
-export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise<string> {
+export interface RunningWorker {
+  url: string;
+  /** wrangler dev (registered with the supervisor). */
+  child: ChildProcess;
+}
+
+export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise<RunningWorker> {
   const envFile = join(opts.dataDir, "worker.env");
   writeFileSync(
     envFile,
@@ -58,10 +71,15 @@ export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise
   const keep = (to: NodeJS.WriteStream) => (d: Buffer) => {
     tail = (tail + d.toString()).slice(-4_000);
     opts.onOutput?.(d.toString());
-    if (!opts.quiet) to.write(d);
+    if (!opts.quiet && !opts.output) to.write(d);
   };
   child.stdout?.on("data", keep(process.stdout));
   child.stderr?.on("data", keep(process.stderr));
+  const output = opts.output;
+  if (output) {
+    for (const stream of [child.stdout, child.stderr])
+      if (stream) createInterface({ input: stream }).on("line", output);
+  }
   const lastLines = () => tail.trimEnd().split("\n").slice(-15).join("\n");
 
   const url = `http://localhost:${opts.port}`;
@@ -80,7 +98,7 @@ export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise
     }
     try {
       const res = await fetch(`${url}/api/health`, { signal: sup.signal });
-      if (res.status === 200) return url;
+      if (res.status === 200) return { url, child };
     } catch {
       // not listening yet (or shutting down: checked at the top of the loop)
     }
@@ -92,4 +110,31 @@ export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise
     "the machine may be busy (the first build takes longest): start again; its output is above",
     lastLines(),
   );
+}
+
+/** Process ids of a running wrangler dev: itself, its workerd runtimes, and its other helpers (its runtime
+ * node process, esbuild), from /proc. Empty once it has exited. */
+export function workerPids(child: ChildProcess): {
+  wrangler: number | null;
+  workerd: number[];
+  helpers: number[];
+} {
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null)
+    return { wrangler: null, workerd: [], helpers: [] };
+  const under = descendants(child.pid)
+    .filter((p) => p.state !== "Z" && p.state !== "X")
+    .map((p) => ({ pid: p.pid, comm: commOf(p.pid) }));
+  return {
+    wrangler: child.pid,
+    workerd: under.filter((p) => p.comm === "workerd").map((p) => p.pid),
+    helpers: under.filter((p) => p.comm !== "workerd").map((p) => p.pid),
+  };
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
 }

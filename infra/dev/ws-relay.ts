@@ -10,6 +10,8 @@ export interface Relay {
   /** Value for the Worker's NEON_WS_PROXY binding. */
   proxy: string;
   close(): Promise<void>;
+  /** Connections relayed right now (the soak run watches this stay flat). */
+  connections(): number;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
@@ -46,6 +48,7 @@ export async function startRelay(port = 0): Promise<Relay> {
   return {
     port: actual,
     proxy: `127.0.0.1:${actual}`,
+    connections: () => wss.clients.size,
     close: () =>
       new Promise<void>((res) => {
         for (const c of wss.clients) c.terminate();

@@ -1,5 +1,5 @@
 // The session data socket on its own, against a tiny ws server: ordering, the bounded outage buffer
-// (oldest output dropped first), and the three ways it gives up.
+// (oldest output dropped first), the replay after a reconnect (resume), and the three ways it gives up.
 import http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -192,5 +192,44 @@ describe("DataChannel", () => {
     expect(bytes(s)).toBe("bye");
     expect(texts(s)).toEqual(["ready", "exit"]);
     expect(events.gone).toEqual([]);
+  });
+
+  it("after a reconnect re-sends what the edge says it never stored (resume), then the queue", async () => {
+    const s = await server();
+    const { c, events } = channel(s.url);
+    c.connect();
+    await waitUntil(() => s.sockets[0]);
+    c.sendOutput(Buffer.from("0123"));
+    await waitUntil(() => bytes(s) === "0123");
+    c.sendOutput(Buffer.from("4567"));
+    await waitUntil(() => bytes(s) === "01234567");
+    // The edge died: it stored only 6 bytes; the agent queues what comes while it is down.
+    s.refuse = 503;
+    s.sockets[0]?.terminate();
+    await waitUntil(() => !c.isOpen);
+    c.sendOutput(Buffer.from("89"));
+    s.received.length = 0;
+    s.refuse = null;
+    const ws = await waitUntil(() => s.sockets[1], 10_000);
+    await waitUntil(() => texts(s).length === 1);
+    expect(bytes(s)).toBe(""); // nothing before the edge said how much it has
+    ws.send(JSON.stringify({ t: "resume", offset: 6 }));
+    await waitUntil(() => bytes(s) === "6789");
+    expect(events.control).toEqual([]);
+    expect(events.logs.some((l) => l.includes('"replayedBytes":2'))).toBe(true);
+  });
+
+  it("sends anyway when an edge without resume stays silent", async () => {
+    const s = await server();
+    const { c, events } = channel(s.url);
+    c.connect();
+    await waitUntil(() => s.sockets[0]);
+    s.refuse = 503;
+    s.sockets[0]?.terminate();
+    await waitUntil(() => !c.isOpen);
+    c.sendOutput(Buffer.from("queued"));
+    s.refuse = null;
+    await waitUntil(() => bytes(s) === "queued", 10_000);
+    expect(events.logs.some((l) => l.includes("data.resume_timeout"))).toBe(true);
   });
 });

@@ -9,7 +9,15 @@ import { type ParseResult, parseFrame } from "./frame";
 export const DataResizeSchema = TerminalSizeSchema.extend({ t: z.literal("resize") });
 export const DataCloseSchema = z.object({ t: z.literal("close"), reason: z.string().max(1024) });
 
-export const EdgeDataFrameSchema = z.discriminatedUnion("t", [DataResizeSchema, DataCloseSchema]);
+/** Sent when the data socket is accepted: how many output bytes the edge has stored for this shell. A
+ * reconnecting agent re-sends what came after (bytes it wrote into a socket that died are otherwise lost). */
+export const DataResumeSchema = z.object({ t: z.literal("resume"), offset: z.number().int().nonnegative() });
+
+export const EdgeDataFrameSchema = z.discriminatedUnion("t", [
+  DataResizeSchema,
+  DataCloseSchema,
+  DataResumeSchema,
+]);
 export type EdgeDataFrame = z.infer<typeof EdgeDataFrameSchema>;
 
 // ── agent → edge ────────────────────────────────────────────────────────────────────────────────

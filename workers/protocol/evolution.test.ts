@@ -38,7 +38,7 @@ describe("unknownFrameType", () => {
   it("every type of this version is known to both sides' sets", () => {
     expect([...AGENT_FRAME_TYPES].sort()).toContain("heartbeat");
     expect([...EDGE_FRAME_TYPES].sort()).toContain("session.open");
-    expect([...EDGE_DATA_FRAME_TYPES].sort()).toEqual(["close", "resize"]);
+    expect([...EDGE_DATA_FRAME_TYPES].sort()).toEqual(["close", "resize", "resume"]);
     expect([...AGENT_DATA_FRAME_TYPES].sort()).toEqual(["error", "exit", "ready"]);
   });
 });

@@ -8,6 +8,9 @@
 //   audited; the agent may re-dial (the session waits for it as for any dropped socket).
 // - Text frames are zod-validated, of a bounded size; unknown types are ignored (protocol evolution);
 //   malformed ones are counted and past MAX_GARBAGE the socket is closed (1008). Nothing here throws.
+// - Resume: an accepted data socket is first told how many output bytes of this shell the room has stored
+//   (`resume { offset }`); a reconnecting agent re-sends what it wrote after that into a socket that died
+//   (a dropped link, a restarted Worker), so nothing is lost. A new shell counts from zero.
 import { randomToken, sha256Hex } from "../crypto/encoding.ts";
 import type { AgentFrame } from "../protocol/agent.ts";
 import {
@@ -19,6 +22,7 @@ import {
   parseAgentDataFrame,
 } from "../protocol/agent-data.ts";
 import { unknownFrameType } from "../protocol/evolution.ts";
+import type { OutputOffset } from "./output-offset.ts";
 
 export const MAX_GARBAGE = 50;
 
@@ -116,6 +120,8 @@ export interface AgentSideHost {
   ): Promise<void>;
   scheduleIdle(): Promise<void>;
   output(bytes: Uint8Array): void;
+  /** Processes the output still batched (so the stored offset counts it) before a resume is told. */
+  flushOutput(): void;
   /** Trust on first use: pins the key when the connection has none. */
   pinHostKey(hostKey: string): Promise<void>;
   save(): Promise<void>;
@@ -136,7 +142,11 @@ export type DataControlFrame = { t: "resize"; cols: number; rows: number } | { t
 export class AgentSide {
   socket: WebSocket | null = null;
 
-  constructor(private readonly room: AgentSideHost) {}
+  /** `offset`: output bytes of the current shell the room has stored; the room adds to it as it stores. */
+  constructor(
+    readonly offset: OutputOffset,
+    private readonly room: AgentSideHost,
+  ) {}
 
   /** Sends a control frame on the data socket; a socket already gone is the state machine's business. */
   send(frame: DataControlFrame): void {
@@ -191,6 +201,12 @@ export class AgentSide {
         void this.lost();
       },
     });
+    this.room.flushOutput();
+    try {
+      ws.send(encodeEdgeDataFrame({ t: "resume", offset: this.offset.received }));
+    } catch {
+      // closed at once; the close handler deals with it
+    }
   }
 
   private control(f: AgentDataFrame): void {
@@ -243,6 +259,7 @@ export class AgentSide {
     const dataToken = randomToken(32);
     m.dataTokenHash = await sha256Hex(dataToken);
     const markKey = this.room.newShell();
+    this.offset.reset();
     await this.room.save();
     this.room.notice("warn", "The agent came back; reopening the shell on the target");
     const { cols, rows, connectionId, shellIntegration } = m;

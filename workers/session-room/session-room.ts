@@ -32,6 +32,7 @@ import type { ExecutionGuard } from "./execution-guard.ts";
 import { createGuard } from "./guard-host.ts";
 import { droppedNotice, refuseInput } from "./input-gate.ts";
 import { OscScanner } from "./osc-scanner.ts";
+import { OutputOffset } from "./output-offset.ts";
 import { OutputTail, TAIL_ROW_BYTES } from "./output-tail.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { Screen } from "./screen.ts";
@@ -124,11 +125,12 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.tail = new OutputTail(ctx.storage.sql);
-    this.agent = new AgentSide({
+    this.agent = new AgentSide(new OutputOffset(ctx.storage.sql), {
       meta: () => this.meta,
       setStatus: (status, reason, code) => this.setStatus(status, reason, code),
       scheduleIdle: () => this.scheduleIdle(),
       output: (bytes) => this.onAgentOutput(bytes),
+      flushOutput: () => this.flushOutput(),
       pinHostKey: (hostKey) =>
         this.tenantDb(async (db) => {
           const id = this.requireMeta().connectionId;
@@ -366,6 +368,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     }
     this.pendingOut = [];
     this.pendingBytes = 0;
+    this.agent.offset.add(raw.byteLength);
     // Shell-integration marks are consumed here: the screen, the tail, the recording and the viewers see
     // the output without them; the tracker sees each mark exactly where it was.
     const pieces = this.scanner.scan(raw);

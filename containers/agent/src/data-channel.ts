@@ -1,7 +1,8 @@
 // The data socket of one session: raw terminal bytes both ways plus small JSON control frames.
 // It survives short outages: while disconnected, output is queued (bounded; the oldest output is
-// dropped first) and the socket is re-dialled with backoff; on reconnect `ready {resumed:true}` and
-// the queue are sent, so a viewer loses nothing. After RECONNECT_WINDOW_MS it gives up.
+// dropped first) and the socket is re-dialled with backoff; on reconnect `ready {resumed:true}` is sent,
+// the edge answers how much output it stored (`resume`), what the dead socket swallowed is re-sent from a
+// replay buffer, then the queue, so a viewer loses nothing. After RECONNECT_WINDOW_MS it gives up.
 // Output read from SSH in one turn of the event loop leaves as one frame (bulk output: a few large frames
 // instead of one per SSH packet; an echo still leaves at once, one setImmediate later).
 import WebSocket from "ws";
@@ -16,6 +17,7 @@ import {
 } from "../../../workers/protocol/index";
 import { Backoff, type BackoffOptions } from "./backoff";
 import type { Logger } from "./log";
+import { ReplayBuffer } from "./replay-buffer";
 import type { Secret } from "./secret";
 
 export const RECONNECT_WINDOW_MS = 60_000;
@@ -29,13 +31,15 @@ const LOW_WATER = 256 * 1024;
 export const MAX_FRAME_BYTES = MAX_OUTPUT_FRAME_BYTES;
 /** HTTP statuses at upgrade that mean "this session is gone", not "try again". */
 const FINAL_STATUSES = new Set([400, 401, 403, 404, 410]);
+/** After a reconnect, how long to wait for the edge's `resume` before sending anyway (an edge without it). */
+export const RESUME_WAIT_MS = 1000;
 
 export interface DataChannelOptions {
   url: string;
   token: Secret;
   log: Logger;
   onInput: (data: Buffer) => void;
-  onControl: (frame: EdgeDataFrame) => void;
+  onControl: (frame: Exclude<EdgeDataFrame, { t: "resume" }>) => void;
   /** Gone for good: the edge closed it (1000), refused the upgrade, or it stayed down past the window. */
   onGone: (reason: string) => void;
   /** Flow control towards the SSH channel. */
@@ -66,12 +70,17 @@ export class DataChannel {
   /** Bytes handed to the open socket and not yet written to the kernel (flow control). */
   #inflight = 0;
   readonly #backoff = new Backoff(DATA_BACKOFF);
+  readonly #replay: ReplayBuffer;
+  /** Reconnected: output waits until the edge said how much it has (`resume`), or RESUME_WAIT_MS. */
+  #holding = false;
+  #holdTimer: NodeJS.Timeout | undefined;
   readonly #limit: number;
   readonly #window: number;
 
   constructor(private readonly options: DataChannelOptions) {
     this.#limit = options.bufferLimitBytes ?? OUTPUT_BUFFER_LIMIT;
     this.#window = options.reconnectWindowMs ?? RECONNECT_WINDOW_MS;
+    this.#replay = new ReplayBuffer(this.#limit);
   }
 
   get isOpen(): boolean {
@@ -124,7 +133,7 @@ export class DataChannel {
       this.#finished.push(resolve);
       this.#finishing = true;
       this.#flushOutput();
-      if (this.isOpen) this.#closeNow(1000, "session ended");
+      if (this.isOpen && !this.#holding) this.#closeNow(1000, "session ended");
     });
   }
 
@@ -138,7 +147,7 @@ export class DataChannel {
   #enqueue(item: Queued): void {
     if (this.#final) return;
     const ws = this.#ws;
-    if (ws && ws.readyState === WebSocket.OPEN && this.#queue.length === 0) {
+    if (ws && ws.readyState === WebSocket.OPEN && this.#queue.length === 0 && !this.#holding) {
       this.#send(ws, item);
       return;
     }
@@ -163,6 +172,7 @@ export class DataChannel {
 
   #send(ws: WebSocket, item: Queued): void {
     const size = item.data.length;
+    if (item.binary) this.#replay.push(item.data);
     this.#inflight += size;
     // The callback runs once ws has written the frame to the kernel (or failed to): flow control
     // resumes SSH as soon as the backlog drains, not on a polling tick.
@@ -218,8 +228,12 @@ export class DataChannel {
       this.#backoff.connected();
       log.info(resumed ? "data.reconnected" : "data.connected");
       ws.send(encodeAgentDataFrame(resumed ? { t: "ready", resumed: true } : { t: "ready" }));
-      this.#flush(ws);
-      if (this.#finishing) this.#closeNow(1000, "session ended");
+      if (!resumed) return this.#release(ws);
+      this.#holding = true;
+      this.#holdTimer = setTimeout(() => {
+        log.warn("data.resume_timeout", { waitedMs: RESUME_WAIT_MS });
+        this.#release(ws);
+      }, RESUME_WAIT_MS);
     });
     ws.on("message", (data, isBinary) => {
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
@@ -237,12 +251,16 @@ export class DataChannel {
         log.warn("data.bad_frame", { error: parsed.error });
         return;
       }
-      this.options.onControl(parsed.msg);
+      const frame = parsed.msg;
+      if (frame.t === "resume") return this.#resume(ws, frame.offset);
+      this.options.onControl(frame);
     });
     ws.on("error", (err) => log.debug("data.socket_error", { error: err }));
     ws.on("close", (code) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
+      clearTimeout(this.#holdTimer);
+      this.#holding = false;
       this.#unpause();
       if (this.#final) return;
       // finish() already flushed the queue into this socket and asked it to close.
@@ -259,6 +277,25 @@ export class DataChannel {
       log.warn("data.disconnected", { code, status: refusedStatus, retryInMs: delayMs });
       this.#retry = setTimeout(() => this.#dial(), delayMs);
     });
+  }
+
+  /** The edge stored `offset` bytes: what was sent after that (lost in the dead socket) goes again, first. */
+  #resume(ws: WebSocket, offset: number): void {
+    if (!this.#holding || this.#ws !== ws) return;
+    const { chunks, lost } = this.#replay.since(offset);
+    const bytes = chunks.reduce((n, c) => n + c.length, 0);
+    this.options.log.info("data.resumed", { offset, replayedBytes: bytes, lostBytes: lost });
+    for (const c of chunks) ws.send(c, { binary: true });
+    this.#release(ws);
+  }
+
+  /** Sends what waited (queued output and control frames), then finishes if asked to. */
+  #release(ws: WebSocket): void {
+    clearTimeout(this.#holdTimer);
+    this.#holding = false;
+    if (this.#ws !== ws || ws.readyState !== WebSocket.OPEN) return;
+    this.#flush(ws);
+    if (this.#finishing) this.#closeNow(1000, "session ended");
   }
 
   #closeNow(code: number, reason: string): void {
@@ -278,6 +315,7 @@ export class DataChannel {
   #settle(): void {
     this.#final = true;
     clearTimeout(this.#retry);
+    clearTimeout(this.#holdTimer);
     if (this.#flushSoon) clearImmediate(this.#flushSoon);
     this.#pending = [];
     this.#pendingBytes = 0;

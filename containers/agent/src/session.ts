@@ -185,7 +185,7 @@ export class Session {
     else write();
   }
 
-  #control(frame: EdgeDataFrame): void {
+  #control(frame: Exclude<EdgeDataFrame, { t: "resume" }>): void {
     if (frame.t === "resize") {
       this.#stream?.setWindow(frame.rows, frame.cols, 0, 0);
       this.#log.debug("session.resized", { cols: frame.cols, rows: frame.rows });

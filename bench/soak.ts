@@ -1,0 +1,269 @@
+// Soak run: one live session printing numbered lines continuously (recorded), one viewer watching
+// throughout and a few more joining and leaving continuously, for SOAK_MINUTES (default 30), against the
+// real stack: OpenSSH sshd, the agent, the Worker in workerd (wrangler dev), the Neon relay, PostgreSQL.
+// Every SOAK_SAMPLE_SECONDS (30) it samples each process's resident memory and open descriptors from /proc;
+// it counts uncaught errors in every process's output, checks that no viewer and not the recording missed
+// a line, and prints start (the baseline minutes' mean) / end / max / slope per hour per process.
+// Run: npx tsx bench/soak.ts   (SOAK_MINUTES=3 for a quick look; SOAK_LOG_DIR=<dir> keeps every process's
+// output there). Needs root and OpenSSH's sshd.
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureDatabase } from "../db/node.ts";
+import { freePort, startPostgres } from "../infra/dev/postgres.ts";
+import { startStack } from "../infra/dev/stack.ts";
+import { DEMO_ADMIN, Http, startAgent, waitFor } from "../test/e2e/harness.ts";
+import { Viewer } from "../test/e2e/viewer.ts";
+import { startSshd } from "../test/support/sshd.ts";
+import { parseCast } from "../workers/session-room/asciicast.ts";
+import { childrenOf, findProc, type Series, sampleProc, summarise } from "./proc-stats.ts";
+import { checkLines, numberedLines } from "./soak-lines.ts";
+
+const env = process.env;
+const MINUTES = Number(env.SOAK_MINUTES ?? 30);
+const SAMPLE_S = Number(env.SOAK_SAMPLE_SECONDS ?? 30);
+const BASELINE_MIN = Number(env.SOAK_BASELINE_MINUTES ?? Math.min(5, MINUTES / 6));
+const CHURNERS = Number(env.SOAK_VIEWERS ?? 4);
+const LINE_SLEEP = env.SOAK_LINE_SLEEP ?? "0.05";
+const RAW = { terminal: false };
+const UNCAUGHT = /uncaught|unhandled|network connection lost|socket hang up/i;
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+interface Source {
+  lines: number;
+  uncaught: number;
+  examples: Set<string>;
+}
+const sources = new Map<string, Source>();
+const LOG_DIR = env.SOAK_LOG_DIR;
+function collect(name: string, line: string, isError = UNCAUGHT.test(line)): void {
+  if (LOG_DIR) appendFileSync(join(LOG_DIR, `${name}.log`), `${line}\n`);
+  const s = sources.get(name) ?? { lines: 0, uncaught: 0, examples: new Set<string>() };
+  sources.set(name, s);
+  s.lines += 1;
+  if (isError) {
+    s.uncaught += 1;
+    if (s.examples.size < 5) s.examples.add(line.slice(0, 300));
+  }
+}
+process.on("unhandledRejection", (err) => collect("runner", `unhandled rejection: ${String(err)}`, true));
+process.on("uncaughtException", (err) => collect("runner", `uncaught exception: ${String(err)}`, true));
+
+const dir = mkdtempSync(join(tmpdir(), "nostromo-soak-"));
+const pgDir = join(dir, "pg");
+const pg = await startPostgres({
+  dataDir: pgDir,
+  persistent: false,
+  // PostgreSQL's own log: FATAL/PANIC are failures, a client that vanished mid-connection is worth counting.
+  log: (m) => {
+    for (const l of m.split("\n")) if (l) collect("postgres", l, /FATAL|PANIC|unexpected EOF/.test(l));
+  },
+});
+await ensureDatabase(pg.url("postgres"), "soak");
+const port = await freePort();
+const stack = await startStack({
+  dataDir: join(dir, "data"),
+  port,
+  databaseUrl: pg.url("soak"),
+  superAdmin: { email: "root@soak.example", password: "soak-root-password" },
+  demoAdmin: DEMO_ADMIN,
+  masterKey: "soak-master-key-0123456789-0123456789-012",
+  workerOutput: (line) => collect("worker", line),
+});
+const sshd = await startSshd();
+const admin = new Http(stack.url, stack.demoTenantId);
+await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
+// As `npm start` runs it: metrics every 5 s, heartbeats at the default 15 s.
+const agent = startAgent({
+  NOSTROMO_URL: `http://127.0.0.1:${port}`,
+  NOSTROMO_ENROLL_TOKEN: tok.body.token,
+  NOSTROMO_STATE_DIR: join(dir, "agent"),
+  NOSTROMO_METRICS_INTERVAL_MS: "5000",
+  NOSTROMO_LOG_LEVEL: "warn",
+});
+function agentOutput(d: Buffer, stderr: boolean): void {
+  for (const l of d.toString().split("\n"))
+    if (l) collect("agent", l, stderr || UNCAUGHT.test(l) || /"level":"error"/.test(l));
+}
+agent.child.stdout?.on("data", (d: Buffer) => agentOutput(d, false));
+agent.child.stderr?.on("data", (d: Buffer) => agentOutput(d, true));
+
+const series = new Map<string, { rss: Series; fds: Series }>();
+const counts: { t: number; relay: number; backends: number }[] = [];
+const t0 = Date.now();
+const minutes = () => (Date.now() - t0) / 60_000;
+const postmaster = findProc(`-D ${pgDir}`) ?? findProc(pgDir);
+
+function record(name: string, pids: number[]): void {
+  let rss = 0;
+  let fds = 0;
+  let seen = 0;
+  for (const pid of pids) {
+    const s = sampleProc(pid);
+    if (!s) continue;
+    rss += s.rssMiB;
+    fds += s.fds;
+    seen += 1;
+  }
+  if (seen === 0) return;
+  const entry = series.get(name) ?? { rss: { t: [], v: [] }, fds: { t: [], v: [] } };
+  series.set(name, entry);
+  const t = minutes();
+  entry.rss.t.push(t);
+  entry.rss.v.push(rss);
+  entry.fds.t.push(t);
+  entry.fds.v.push(fds);
+}
+
+function sample(): void {
+  const p = stack.pids();
+  record("wrangler", p.wrangler ? [p.wrangler] : []);
+  record("workerd", p.workerd);
+  record("wrangler helpers (node, esbuild)", p.helpers);
+  record("agent", agent.child.pid ? [agent.child.pid] : []);
+  const backends = postmaster ? childrenOf(postmaster) : [];
+  if (postmaster) record("postgres (postmaster)", [postmaster]);
+  record("postgres (all children)", backends);
+  record("runner (relay + viewers)", [process.pid]);
+  counts.push({ t: minutes(), relay: stack.relayConnections(), backends: backends.length });
+}
+
+let failedJoins = 0;
+let joins = 0;
+let lost = 0;
+let disorder = 0;
+const joinErrors = new Set<string>();
+
+async function churn(until: number): Promise<void> {
+  while (Date.now() < until) {
+    joins += 1;
+    try {
+      const v = await Viewer.open(admin, sessionId, {}, RAW);
+      await sleep(2000 + Math.random() * 8000);
+      v.close();
+      const check = checkLines(numberedLines(v.text()));
+      lost += check.missing;
+      disorder += check.disorder;
+    } catch (err) {
+      failedJoins += 1;
+      if (joinErrors.size < 5) joinErrors.add(String(err));
+    }
+    await sleep(300 + Math.random() * 700);
+  }
+}
+
+const agentId = await waitFor("agent online", async () => {
+  const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
+  return r.body.data.find((a) => a.online)?.id;
+});
+const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
+  name: "soak target",
+  hostname: "127.0.0.1",
+  port: sshd.port,
+  username: sshd.user,
+  auth_method: "password",
+  password: sshd.password,
+  agent_id: agentId,
+});
+const opened = await admin.call<{ id: string }>("POST", "/api/remote-sessions", {
+  connection_id: conn.body.id,
+  cols: 80,
+  rows: 24,
+});
+if (opened.status !== 201) throw new Error(`session start failed: ${opened.status}`);
+const sessionId = opened.body.id;
+let exitCode = 0;
+try {
+  const owner = await Viewer.open(admin, sessionId, {}, RAW);
+  await waitFor("prompt", async () => `${owner.frame("snapshot")?.data}${owner.text()}`.includes("$"));
+  const rec = await admin.call<{ recordingId: string }>(
+    "POST",
+    `/api/remote-sessions/${sessionId}/recording`,
+    {
+      enabled: true,
+    },
+  );
+  owner.type(`i=0; while :; do i=$((i+1)); echo "L$i"; sleep ${LINE_SLEEP}; done\r`);
+  console.log(
+    `soak: ${MINUTES} min, sample every ${SAMPLE_S} s, baseline ${BASELINE_MIN} min, ${CHURNERS} viewers churning`,
+  );
+  const until = Date.now() + MINUTES * 60_000;
+  sample();
+  const sampler = setInterval(() => {
+    sample();
+    const c = counts.at(-1);
+    console.log(
+      `  ${minutes().toFixed(1)} min: joins ${joins} (failed ${failedJoins}), lines ${numberedLines(owner.text()).length}, relay conns ${c?.relay}, pg children ${c?.backends}, uncaught ${[...sources.values()].reduce((a, s) => a + s.uncaught, 0)}`,
+    );
+  }, SAMPLE_S * 1000);
+  await Promise.all(Array.from({ length: CHURNERS }, () => churn(until)));
+  clearInterval(sampler);
+  sample();
+
+  owner.type("\u0003");
+  await sleep(1000);
+  const ownerLines = numberedLines(owner.text());
+  const ownerCheck = checkLines(ownerLines);
+  await admin.call("DELETE", `/api/remote-sessions/${sessionId}`);
+  await waitFor("recording ready", async () => {
+    const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recordingId}`);
+    return r.body.status === "ready";
+  });
+  const file = await fetch(`${stack.url}/api/recordings/${rec.body.recordingId}/download`, {
+    headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
+  });
+  const cast = parseCast(await file.text());
+  const recorded = numberedLines(
+    cast.events
+      .filter(([, type]) => type === "o")
+      .map(([, , data]) => data)
+      .join(""),
+  );
+  const recCheck = checkLines(recorded);
+
+  console.log(`\n## Soak: ${MINUTES} min, ${series.get("agent")?.rss.v.length ?? 0} samples\n`);
+  console.log("| process | RSS MiB start / end / max | slope MiB/h | fds start / end / max | slope fds/h |");
+  console.log("|---|---|---|---|---|");
+  for (const [name, s] of series) {
+    const r = summarise(s.rss, BASELINE_MIN);
+    const f = summarise(s.fds, BASELINE_MIN);
+    console.log(
+      `| ${name} | ${r.start.toFixed(1)} / ${r.end.toFixed(1)} / ${r.max.toFixed(1)} | ${r.slopePerHour.toFixed(1)} | ${f.start.toFixed(0)} / ${f.end} / ${f.max} | ${f.slopePerHour.toFixed(1)} |`,
+    );
+  }
+  // The shape, not only the ends: RSS every five minutes (a plateau after warm-up is not a leak).
+  console.log("\nRSS MiB every 5 min:");
+  for (const [name, s] of series) {
+    const marks = s.rss.v.filter(
+      (_, i) => i === 0 || Math.floor((s.rss.t[i] ?? 0) / 5) > Math.floor((s.rss.t[i - 1] ?? 0) / 5),
+    );
+    console.log(`  ${name}: ${marks.map((v) => v.toFixed(0)).join(" → ")}`);
+  }
+  const relay = counts.map((c) => c.relay);
+  const backends = counts.map((c) => c.backends);
+  console.log(
+    `\nrelay connections: start ${relay[0]}, end ${relay.at(-1)}, max ${Math.max(...relay)}; postgres children: start ${backends[0]}, end ${backends.at(-1)}, max ${Math.max(...backends)}`,
+  );
+  console.log(
+    `viewer joins: ${joins} (failed ${failedJoins}${joinErrors.size ? `: ${[...joinErrors].join("; ")}` : ""}); lines missed by joined viewers: ${lost}, out of order: ${disorder}`,
+  );
+  console.log(
+    `owner viewer: lines L${ownerLines[0]}…L${ownerLines.at(-1)} (${ownerLines.length}), missing ${ownerCheck.missing}, out of order ${ownerCheck.disorder}`,
+  );
+  console.log(
+    `recording: L${recorded[0]}…L${recorded.at(-1)} (${recorded.length}), missing ${recCheck.missing}, out of order ${recCheck.disorder}, covers the owner's last line: ${(recorded.at(-1) ?? 0) >= (ownerLines.at(-1) ?? 1)}`,
+  );
+  console.log("\n| output of | lines | uncaught errors |\n|---|---|---|");
+  for (const [name, s] of sources) console.log(`| ${name} | ${s.lines} | ${s.uncaught} |`);
+  for (const [name, s] of sources) for (const e of s.examples) console.log(`  ${name}: ${e}`);
+  const uncaught = [...sources.values()].reduce((a, s) => a + s.uncaught, 0);
+  if (uncaught || failedJoins || lost || ownerCheck.missing || recCheck.missing) exitCode = 1;
+} finally {
+  await agent.stop("SIGTERM");
+  await sshd.stop();
+  await stack.stop();
+  await pg.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(exitCode);
