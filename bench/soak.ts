@@ -5,8 +5,11 @@
 // it counts uncaught errors in every process's output, checks that no viewer and not the recording missed
 // a line, and prints start (the baseline minutes' mean) / end / max / slope per hour per process.
 // Run: npx tsx bench/soak.ts   (SOAK_MINUTES=3 for a quick look; SOAK_LOG_DIR=<dir> keeps every process's
-// output there). Needs root and OpenSSH's sshd.
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+// output there). Needs root and OpenSSH's sshd. To tell which activity drives memory: SOAK_OUTPUT=0 (no
+// output loop: an idle shell), SOAK_VIEWERS=0 (no joining viewers), SOAK_RECORD=0 (not recorded). Each
+// sample also reads the Worker isolate's JS heap after a forced collection through wrangler's inspector
+// (`isolate JS heap` row), and each workerd process apart (`workerd #n`).
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDatabase } from "../db/node.ts";
@@ -16,6 +19,7 @@ import { DEMO_ADMIN, Http, startAgent, waitFor } from "../test/e2e/harness.ts";
 import { Viewer } from "../test/e2e/viewer.ts";
 import { startSshd } from "../test/support/sshd.ts";
 import { parseCast } from "../workers/session-room/asciicast.ts";
+import { isolateHeap } from "./isolate-heap.ts";
 import { childrenOf, findProc, type Series, sampleProc, summarise } from "./proc-stats.ts";
 import { checkLines, numberedLines } from "./soak-lines.ts";
 
@@ -25,6 +29,8 @@ const SAMPLE_S = Number(env.SOAK_SAMPLE_SECONDS ?? 30);
 const BASELINE_MIN = Number(env.SOAK_BASELINE_MINUTES ?? Math.min(5, MINUTES / 6));
 const CHURNERS = Number(env.SOAK_VIEWERS ?? 4);
 const LINE_SLEEP = env.SOAK_LINE_SLEEP ?? "0.05";
+const OUTPUT = env.SOAK_OUTPUT !== "0";
+const RECORD = env.SOAK_RECORD !== "0";
 const RAW = { terminal: false };
 const UNCAUGHT = /uncaught|unhandled|network connection lost|socket hang up/i;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -95,6 +101,21 @@ const t0 = Date.now();
 const minutes = () => (Date.now() - t0) / 60_000;
 const postmaster = findProc(`-D ${pgDir}`) ?? findProc(pgDir);
 
+function recordValue(name: string, v: number, fds: number): void {
+  const entry = series.get(name) ?? { rss: { t: [], v: [] }, fds: { t: [], v: [] } };
+  series.set(name, entry);
+  const t = minutes();
+  entry.rss.t.push(t);
+  entry.rss.v.push(v);
+  entry.fds.t.push(t);
+  entry.fds.v.push(fds);
+}
+
+async function sampleHeap(): Promise<void> {
+  const h = await isolateHeap(stack.inspectorPort);
+  if (h) recordValue("isolate JS heap (after GC)", h.usedMiB, 0);
+}
+
 function record(name: string, pids: number[]): void {
   let rss = 0;
   let fds = 0;
@@ -116,10 +137,24 @@ function record(name: string, pids: number[]): void {
   entry.fds.v.push(fds);
 }
 
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 function sample(): void {
   const p = stack.pids();
   record("wrangler", p.wrangler ? [p.wrangler] : []);
   record("workerd", p.workerd);
+  // wrangler dev runs two: its dev proxy on the public port (every request and WebSocket passes through
+  // it) and the runtime of the Worker itself.
+  for (const pid of p.workerd) {
+    const cmd = cmdline(pid);
+    record(cmd.includes(`entry=127.0.0.1:${port}`) ? "workerd (dev proxy)" : "workerd (Worker)", [pid]);
+  }
   record("wrangler helpers (node, esbuild)", p.helpers);
   record("agent", agent.child.pid ? [agent.child.pid] : []);
   const backends = postmaster ? childrenOf(postmaster) : [];
@@ -177,27 +212,28 @@ let exitCode = 0;
 try {
   const owner = await Viewer.open(admin, sessionId, {}, RAW);
   await waitFor("prompt", async () => `${owner.frame("snapshot")?.data}${owner.text()}`.includes("$"));
-  const rec = await admin.call<{ recordingId: string }>(
-    "POST",
-    `/api/remote-sessions/${sessionId}/recording`,
-    {
-      enabled: true,
-    },
-  );
-  owner.type(`i=0; while :; do i=$((i+1)); echo "L$i"; sleep ${LINE_SLEEP}; done\r`);
+  const rec = RECORD
+    ? await admin.call<{ recordingId: string }>("POST", `/api/remote-sessions/${sessionId}/recording`, {
+        enabled: true,
+      })
+    : null;
+  if (OUTPUT) owner.type(`i=0; while :; do i=$((i+1)); echo "L$i"; sleep ${LINE_SLEEP}; done\r`);
   console.log(
-    `soak: ${MINUTES} min, sample every ${SAMPLE_S} s, baseline ${BASELINE_MIN} min, ${CHURNERS} viewers churning`,
+    `soak: ${MINUTES} min, sample every ${SAMPLE_S} s, baseline ${BASELINE_MIN} min, ${CHURNERS} viewers churning, output ${OUTPUT}, recorded ${RECORD}`,
   );
   const until = Date.now() + MINUTES * 60_000;
   sample();
+  await sampleHeap();
   const sampler = setInterval(() => {
     sample();
+    void sampleHeap();
     const c = counts.at(-1);
     console.log(
       `  ${minutes().toFixed(1)} min: joins ${joins} (failed ${failedJoins}), lines ${numberedLines(owner.text()).length}, relay conns ${c?.relay}, pg children ${c?.backends}, uncaught ${[...sources.values()].reduce((a, s) => a + s.uncaught, 0)}`,
     );
   }, SAMPLE_S * 1000);
   await Promise.all(Array.from({ length: CHURNERS }, () => churn(until)));
+  await sleep(Math.max(0, until - Date.now()));
   clearInterval(sampler);
   sample();
 
@@ -206,20 +242,7 @@ try {
   const ownerLines = numberedLines(owner.text());
   const ownerCheck = checkLines(ownerLines);
   await admin.call("DELETE", `/api/remote-sessions/${sessionId}`);
-  await waitFor("recording ready", async () => {
-    const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recordingId}`);
-    return r.body.status === "ready";
-  });
-  const file = await fetch(`${stack.url}/api/recordings/${rec.body.recordingId}/download`, {
-    headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
-  });
-  const cast = parseCast(await file.text());
-  const recorded = numberedLines(
-    cast.events
-      .filter(([, type]) => type === "o")
-      .map(([, , data]) => data)
-      .join(""),
-  );
+  const recorded = rec ? await recordedLines(rec.body.recordingId) : [];
   const recCheck = checkLines(recorded);
 
   console.log(`\n## Soak: ${MINUTES} min, ${series.get("agent")?.rss.v.length ?? 0} samples\n`);
@@ -258,7 +281,8 @@ try {
   for (const [name, s] of sources) console.log(`| ${name} | ${s.lines} | ${s.uncaught} |`);
   for (const [name, s] of sources) for (const e of s.examples) console.log(`  ${name}: ${e}`);
   const uncaught = [...sources.values()].reduce((a, s) => a + s.uncaught, 0);
-  if (uncaught || failedJoins || lost || ownerCheck.missing || recCheck.missing) exitCode = 1;
+  if (uncaught || failedJoins || lost || (OUTPUT && ownerCheck.missing) || (rec && recCheck.missing))
+    exitCode = 1;
 } finally {
   await agent.stop("SIGTERM");
   await sshd.stop();
@@ -267,3 +291,20 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(exitCode);
+
+async function recordedLines(recordingId: string): Promise<number[]> {
+  await waitFor("recording ready", async () => {
+    const r = await admin.call<{ status: string }>("GET", `/api/recordings/${recordingId}`);
+    return r.body.status === "ready";
+  });
+  const file = await fetch(`${stack.url}/api/recordings/${recordingId}/download`, {
+    headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
+  });
+  const cast = parseCast(await file.text());
+  return numberedLines(
+    cast.events
+      .filter(([, type]) => type === "o")
+      .map(([, , data]) => data)
+      .join(""),
+  );
+}

@@ -42,6 +42,8 @@ export interface Stack {
   pids(): { wrangler: number | null; workerd: number[]; helpers: number[] };
   /** Database connections open through the relay right now. */
   relayConnections(): number;
+  /** wrangler dev's inspector port (the Chrome DevTools protocol into the Worker's isolate). */
+  inspectorPort: number;
 }
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -165,6 +167,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         relay = await startRelay(relay.port);
       },
       relayConnections: () => relay.connections(),
+      inspectorPort: inspector,
       pids: () => {
         const group = groupOf(child);
         return {
