@@ -8,7 +8,8 @@
 // output there). Needs root and OpenSSH's sshd. To tell which activity drives memory: SOAK_OUTPUT=0 (no
 // output loop: an idle shell), SOAK_VIEWERS=0 (no joining viewers), SOAK_RECORD=0 (not recorded). Each
 // sample also reads the Worker isolate's JS heap after a forced collection through wrangler's inspector
-// (`isolate JS heap` row), and each workerd process apart (`workerd #n`).
+// (`isolate JS heap` row), and each workerd process apart. SOAK_DIRECT=1 sends the joining viewers
+// straight to the Worker's workerd, past wrangler dev's proxy.
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,7 @@ import { parseCast } from "../workers/session-room/asciicast.ts";
 import { isolateHeap } from "./isolate-heap.ts";
 import { childrenOf, findProc, type Series, sampleProc, summarise } from "./proc-stats.ts";
 import { checkLines, numberedLines } from "./soak-lines.ts";
+import { workerDirectUrl } from "./worker-direct.ts";
 
 const env = process.env;
 const MINUTES = Number(env.SOAK_MINUTES ?? 30);
@@ -31,6 +33,7 @@ const CHURNERS = Number(env.SOAK_VIEWERS ?? 4);
 const LINE_SLEEP = env.SOAK_LINE_SLEEP ?? "0.05";
 const OUTPUT = env.SOAK_OUTPUT !== "0";
 const RECORD = env.SOAK_RECORD !== "0";
+const DIRECT = env.SOAK_DIRECT === "1";
 const RAW = { terminal: false };
 const UNCAUGHT = /uncaught|unhandled|network connection lost|socket hang up/i;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -174,7 +177,7 @@ async function churn(until: number): Promise<void> {
   while (Date.now() < until) {
     joins += 1;
     try {
-      const v = await Viewer.open(admin, sessionId, {}, RAW);
+      const v = await Viewer.open(joiner, sessionId, {}, RAW);
       await sleep(2000 + Math.random() * 8000);
       v.close();
       const check = checkLines(numberedLines(v.text()));
@@ -208,6 +211,9 @@ const opened = await admin.call<{ id: string }>("POST", "/api/remote-sessions", 
 });
 if (opened.status !== 201) throw new Error(`session start failed: ${opened.status}`);
 const sessionId = opened.body.id;
+const direct = DIRECT ? await workerDirectUrl(stack.pids().workerd, port) : null;
+if (DIRECT && !direct) throw new Error("the Worker's own port was not found");
+const joiner = direct ? Object.assign(new Http(direct, admin.tenantId), { cookie: admin.cookie }) : admin;
 let exitCode = 0;
 try {
   const owner = await Viewer.open(admin, sessionId, {}, RAW);
@@ -219,7 +225,7 @@ try {
     : null;
   if (OUTPUT) owner.type(`i=0; while :; do i=$((i+1)); echo "L$i"; sleep ${LINE_SLEEP}; done\r`);
   console.log(
-    `soak: ${MINUTES} min, sample every ${SAMPLE_S} s, baseline ${BASELINE_MIN} min, ${CHURNERS} viewers churning, output ${OUTPUT}, recorded ${RECORD}`,
+    `soak: ${MINUTES} min, sample every ${SAMPLE_S} s, baseline ${BASELINE_MIN} min, ${CHURNERS} viewers churning, output ${OUTPUT}, recorded ${RECORD}, joining via ${joiner.base}`,
   );
   const until = Date.now() + MINUTES * 60_000;
   sample();
