@@ -20,6 +20,7 @@ import { DEMO_ADMIN, Http, startAgent, waitFor } from "../test/e2e/harness.ts";
 import { Viewer } from "../test/e2e/viewer.ts";
 import { startSshd } from "../test/support/sshd.ts";
 import { parseCast } from "../workers/session-room/asciicast.ts";
+import { growth, type HeapSummary, heapSummary } from "./heap-snapshot.ts";
 import { isolateHeap } from "./isolate-heap.ts";
 import { childrenOf, findProc, type Series, sampleProc, summarise } from "./proc-stats.ts";
 import { checkLines, numberedLines } from "./soak-lines.ts";
@@ -34,6 +35,8 @@ const LINE_SLEEP = env.SOAK_LINE_SLEEP ?? "0.05";
 const OUTPUT = env.SOAK_OUTPUT !== "0";
 const RECORD = env.SOAK_RECORD !== "0";
 const DIRECT = env.SOAK_DIRECT === "1";
+// Heap snapshots of the isolate at the end of the baseline and at the end, diffed by constructor.
+const SNAPSHOTS = env.SOAK_HEAP_SNAPSHOTS === "1";
 const RAW = { terminal: false };
 const UNCAUGHT = /uncaught|unhandled|network connection lost|socket hang up/i;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -238,10 +241,18 @@ try {
       `  ${minutes().toFixed(1)} min: joins ${joins} (failed ${failedJoins}), lines ${numberedLines(owner.text()).length}, relay conns ${c?.relay}, pg children ${c?.backends}, uncaught ${[...sources.values()].reduce((a, s) => a + s.uncaught, 0)}`,
     );
   }, SAMPLE_S * 1000);
+  let firstHeap: HeapSummary | null = null;
+  const snapshotAt = SNAPSHOTS
+    ? setTimeout(async () => {
+        firstHeap = await heapSummary(stack.inspectorPort);
+      }, BASELINE_MIN * 60_000)
+    : null;
   await Promise.all(Array.from({ length: CHURNERS }, () => churn(until)));
   await sleep(Math.max(0, until - Date.now()));
   clearInterval(sampler);
+  if (snapshotAt) clearTimeout(snapshotAt);
   sample();
+  const lastHeap = firstHeap ? await heapSummary(stack.inspectorPort) : null;
 
   owner.type("\u0003");
   await sleep(1000);
@@ -268,6 +279,11 @@ try {
       (_, i) => i === 0 || Math.floor((s.rss.t[i] ?? 0) / 5) > Math.floor((s.rss.t[i - 1] ?? 0) / 5),
     );
     console.log(`  ${name}: ${marks.map((v) => v.toFixed(0)).join(" → ")}`);
+  }
+  if (firstHeap && lastHeap) {
+    console.log("\nIsolate heap growth from the end of the baseline to the end, by constructor (after GC):");
+    console.log("| kind | count Δ | self KiB Δ | self KiB at end |\n|---|---|---|---|");
+    for (const row of growth(firstHeap, lastHeap)) console.log(row);
   }
   const relay = counts.map((c) => c.relay);
   const backends = counts.map((c) => c.backends);
