@@ -5,12 +5,12 @@
 // it counts uncaught errors in every process's output, checks that no viewer and not the recording missed
 // a line, and prints start (the baseline minutes' mean) / end / max / slope per hour per process.
 // Run: npx tsx bench/soak.ts   (SOAK_MINUTES=3 for a quick look; SOAK_LOG_DIR=<dir> keeps every process's
-// output there). Needs root and OpenSSH's sshd. To tell which activity drives memory: SOAK_OUTPUT=0 (no
+// output and every sample (series.json) there). Needs root and OpenSSH's sshd. To tell which activity drives memory: SOAK_OUTPUT=0 (no
 // output loop: an idle shell), SOAK_VIEWERS=0 (no joining viewers), SOAK_RECORD=0 (not recorded). Each
 // sample also reads the Worker isolate's JS heap after a forced collection through wrangler's inspector
 // (`isolate JS heap` row), and each workerd process apart. SOAK_DIRECT=1 sends the joining viewers
 // straight to the Worker's workerd, past wrangler dev's proxy.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDatabase } from "../db/node.ts";
@@ -37,6 +37,8 @@ const RECORD = env.SOAK_RECORD !== "0";
 const DIRECT = env.SOAK_DIRECT === "1";
 // Heap snapshots of the isolate at the end of the baseline and at the end, diffed by constructor.
 const SNAPSHOTS = env.SOAK_HEAP_SNAPSHOTS === "1";
+// SOAK_HEAP=0: no inspector connection at all (each one passes through wrangler's dev proxy).
+const HEAP = env.SOAK_HEAP !== "0";
 const RAW = { terminal: false };
 const UNCAUGHT = /uncaught|unhandled|network connection lost|socket hang up/i;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -118,6 +120,7 @@ function recordValue(name: string, v: number, fds: number): void {
 }
 
 async function sampleHeap(): Promise<void> {
+  if (!HEAP) return;
   const h = await isolateHeap(stack.inspectorPort);
   if (h) recordValue("isolate JS heap (after GC)", h.usedMiB, 0);
 }
@@ -272,6 +275,7 @@ try {
       `| ${name} | ${r.start.toFixed(1)} / ${r.end.toFixed(1)} / ${r.max.toFixed(1)} | ${r.slopePerHour.toFixed(1)} | ${f.start.toFixed(0)} / ${f.end} / ${f.max} | ${f.slopePerHour.toFixed(1)} |`,
     );
   }
+  if (LOG_DIR) writeFileSync(join(LOG_DIR, "series.json"), JSON.stringify(Object.fromEntries(series)));
   // The shape, not only the ends: RSS every five minutes (a plateau after warm-up is not a leak).
   console.log("\nRSS MiB every 5 min:");
   for (const [name, s] of series) {
