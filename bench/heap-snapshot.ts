@@ -31,7 +31,13 @@ function summarise(s: Snapshot): HeapSummary {
 }
 
 /** Collects garbage, takes a snapshot and summarises it; null when the inspector does not answer. */
-export async function heapSummary(port: number, timeoutMs = 120_000): Promise<HeapSummary | null> {
+export async function heapSummary(port: number): Promise<HeapSummary | null> {
+  const raw = await rawHeapSnapshot(port);
+  return raw ? summarise(JSON.parse(raw) as Snapshot) : null;
+}
+
+/** Collects garbage and takes a snapshot (V8's JSON); null when the inspector does not answer. */
+export async function rawHeapSnapshot(port: number, timeoutMs = 120_000): Promise<string | null> {
   const list = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
     webSocketDebuggerUrl?: string;
   }[];
@@ -61,7 +67,7 @@ export async function heapSummary(port: number, timeoutMs = 120_000): Promise<He
       });
       await call("HeapProfiler.collectGarbage");
       await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
-      return summarise(JSON.parse(chunks.join("")) as Snapshot);
+      return chunks.join("");
     })();
     return await Promise.race([work, timer]);
   } catch {
