@@ -5,11 +5,12 @@
 // it counts uncaught errors in every process's output, checks that no viewer and not the recording missed
 // a line, and prints start (the baseline minutes' mean) / end / max / slope per hour per process.
 // Run: npx tsx bench/soak.ts   (SOAK_MINUTES=3 for a quick look; SOAK_LOG_DIR=<dir> keeps every process's
-// output and every sample (series.json) there). Needs root and OpenSSH's sshd. To tell which activity drives memory: SOAK_OUTPUT=0 (no
-// output loop: an idle shell), SOAK_VIEWERS=0 (no joining viewers), SOAK_RECORD=0 (not recorded). Each
-// sample also reads the Worker isolate's JS heap after a forced collection through wrangler's inspector
-// (`isolate JS heap` row), and each workerd process apart. SOAK_DIRECT=1 sends the joining viewers
-// straight to the Worker's workerd, past wrangler dev's proxy.
+// output and every sample (series.json) there). Needs root and OpenSSH's sshd.
+// To tell which activity drives memory: SOAK_OUTPUT=0 (no output loop: an idle shell), SOAK_VIEWERS=0 (no
+// joining viewers), SOAK_RECORD=0 (not recorded), SOAK_DIRECT=1 (joining viewers straight to the Worker's
+// workerd, past wrangler dev's proxy). Each sample reads each workerd apart and the Worker isolate's JS heap
+// after a forced collection through wrangler's inspector (SOAK_HEAP=0: no inspector connection);
+// SOAK_HEAP_SNAPSHOTS=1 diffs two heap snapshots by constructor (each adds ~200 MiB to both workerd).
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
