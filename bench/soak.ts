@@ -5,8 +5,13 @@
 // it counts uncaught errors in every process's output, checks that no viewer and not the recording missed
 // a line, and prints start (the baseline minutes' mean) / end / max / slope per hour per process.
 // Run: npx tsx bench/soak.ts   (SOAK_MINUTES=3 for a quick look; SOAK_LOG_DIR=<dir> keeps every process's
-// output there). Needs root and OpenSSH's sshd.
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+// output and every sample (series.json) there). Needs root and OpenSSH's sshd.
+// To tell which activity drives memory: SOAK_OUTPUT=0 (no output loop: an idle shell), SOAK_VIEWERS=0 (no
+// joining viewers), SOAK_RECORD=0 (not recorded), SOAK_DIRECT=1 (joining viewers straight to the Worker's
+// workerd, past wrangler dev's proxy). Each sample reads each workerd apart and the Worker isolate's JS heap
+// after a forced collection through wrangler's inspector (SOAK_HEAP=0: no inspector connection);
+// SOAK_HEAP_SNAPSHOTS=1 diffs two heap snapshots by constructor (each adds ~200 MiB to both workerd).
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDatabase } from "../db/node.ts";
@@ -16,8 +21,11 @@ import { DEMO_ADMIN, Http, startAgent, waitFor } from "../test/e2e/harness.ts";
 import { Viewer } from "../test/e2e/viewer.ts";
 import { startSshd } from "../test/support/sshd.ts";
 import { parseCast } from "../workers/session-room/asciicast.ts";
+import { growth, type HeapSummary, heapSummary } from "./heap-snapshot.ts";
+import { isolateHeap } from "./isolate-heap.ts";
 import { childrenOf, findProc, type Series, sampleProc, summarise } from "./proc-stats.ts";
 import { checkLines, numberedLines } from "./soak-lines.ts";
+import { workerDirectUrl } from "./worker-direct.ts";
 
 const env = process.env;
 const MINUTES = Number(env.SOAK_MINUTES ?? 30);
@@ -25,6 +33,13 @@ const SAMPLE_S = Number(env.SOAK_SAMPLE_SECONDS ?? 30);
 const BASELINE_MIN = Number(env.SOAK_BASELINE_MINUTES ?? Math.min(5, MINUTES / 6));
 const CHURNERS = Number(env.SOAK_VIEWERS ?? 4);
 const LINE_SLEEP = env.SOAK_LINE_SLEEP ?? "0.05";
+const OUTPUT = env.SOAK_OUTPUT !== "0";
+const RECORD = env.SOAK_RECORD !== "0";
+const DIRECT = env.SOAK_DIRECT === "1";
+// Heap snapshots of the isolate at the end of the baseline and at the end, diffed by constructor.
+const SNAPSHOTS = env.SOAK_HEAP_SNAPSHOTS === "1";
+// SOAK_HEAP=0: no inspector connection at all (each one passes through wrangler's dev proxy).
+const HEAP = env.SOAK_HEAP !== "0";
 const RAW = { terminal: false };
 const UNCAUGHT = /uncaught|unhandled|network connection lost|socket hang up/i;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -95,6 +110,22 @@ const t0 = Date.now();
 const minutes = () => (Date.now() - t0) / 60_000;
 const postmaster = findProc(`-D ${pgDir}`) ?? findProc(pgDir);
 
+function recordValue(name: string, v: number, fds: number): void {
+  const entry = series.get(name) ?? { rss: { t: [], v: [] }, fds: { t: [], v: [] } };
+  series.set(name, entry);
+  const t = minutes();
+  entry.rss.t.push(t);
+  entry.rss.v.push(v);
+  entry.fds.t.push(t);
+  entry.fds.v.push(fds);
+}
+
+async function sampleHeap(): Promise<void> {
+  if (!HEAP) return;
+  const h = await isolateHeap(stack.inspectorPort);
+  if (h) recordValue("isolate JS heap (after GC)", h.usedMiB, 0);
+}
+
 function record(name: string, pids: number[]): void {
   let rss = 0;
   let fds = 0;
@@ -116,10 +147,24 @@ function record(name: string, pids: number[]): void {
   entry.fds.v.push(fds);
 }
 
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 function sample(): void {
   const p = stack.pids();
   record("wrangler", p.wrangler ? [p.wrangler] : []);
   record("workerd", p.workerd);
+  // wrangler dev runs two: its dev proxy on the public port (every request and WebSocket passes through
+  // it) and the runtime of the Worker itself.
+  for (const pid of p.workerd) {
+    const cmd = cmdline(pid);
+    record(cmd.includes(`entry=127.0.0.1:${port}`) ? "workerd (dev proxy)" : "workerd (Worker)", [pid]);
+  }
   record("wrangler helpers (node, esbuild)", p.helpers);
   record("agent", agent.child.pid ? [agent.child.pid] : []);
   const backends = postmaster ? childrenOf(postmaster) : [];
@@ -139,7 +184,7 @@ async function churn(until: number): Promise<void> {
   while (Date.now() < until) {
     joins += 1;
     try {
-      const v = await Viewer.open(admin, sessionId, {}, RAW);
+      const v = await Viewer.open(joiner, sessionId, {}, RAW);
       await sleep(2000 + Math.random() * 8000);
       v.close();
       const check = checkLines(numberedLines(v.text()));
@@ -173,53 +218,52 @@ const opened = await admin.call<{ id: string }>("POST", "/api/remote-sessions", 
 });
 if (opened.status !== 201) throw new Error(`session start failed: ${opened.status}`);
 const sessionId = opened.body.id;
+const direct = DIRECT ? await workerDirectUrl(stack.pids().workerd, port) : null;
+if (DIRECT && !direct) throw new Error("the Worker's own port was not found");
+const joiner = direct ? Object.assign(new Http(direct, admin.tenantId), { cookie: admin.cookie }) : admin;
 let exitCode = 0;
 try {
   const owner = await Viewer.open(admin, sessionId, {}, RAW);
   await waitFor("prompt", async () => `${owner.frame("snapshot")?.data}${owner.text()}`.includes("$"));
-  const rec = await admin.call<{ recordingId: string }>(
-    "POST",
-    `/api/remote-sessions/${sessionId}/recording`,
-    {
-      enabled: true,
-    },
-  );
-  owner.type(`i=0; while :; do i=$((i+1)); echo "L$i"; sleep ${LINE_SLEEP}; done\r`);
+  const rec = RECORD
+    ? await admin.call<{ recordingId: string }>("POST", `/api/remote-sessions/${sessionId}/recording`, {
+        enabled: true,
+      })
+    : null;
+  if (OUTPUT) owner.type(`i=0; while :; do i=$((i+1)); echo "L$i"; sleep ${LINE_SLEEP}; done\r`);
   console.log(
-    `soak: ${MINUTES} min, sample every ${SAMPLE_S} s, baseline ${BASELINE_MIN} min, ${CHURNERS} viewers churning`,
+    `soak: ${MINUTES} min, sample every ${SAMPLE_S} s, baseline ${BASELINE_MIN} min, ${CHURNERS} viewers churning, output ${OUTPUT}, recorded ${RECORD}, joining via ${joiner.base}`,
   );
   const until = Date.now() + MINUTES * 60_000;
   sample();
+  await sampleHeap();
   const sampler = setInterval(() => {
     sample();
+    void sampleHeap();
     const c = counts.at(-1);
     console.log(
       `  ${minutes().toFixed(1)} min: joins ${joins} (failed ${failedJoins}), lines ${numberedLines(owner.text()).length}, relay conns ${c?.relay}, pg children ${c?.backends}, uncaught ${[...sources.values()].reduce((a, s) => a + s.uncaught, 0)}`,
     );
   }, SAMPLE_S * 1000);
+  let firstHeap: HeapSummary | null = null;
+  const snapshotAt = SNAPSHOTS
+    ? setTimeout(async () => {
+        firstHeap = await heapSummary(stack.inspectorPort);
+      }, BASELINE_MIN * 60_000)
+    : null;
   await Promise.all(Array.from({ length: CHURNERS }, () => churn(until)));
+  await sleep(Math.max(0, until - Date.now()));
   clearInterval(sampler);
+  if (snapshotAt) clearTimeout(snapshotAt);
   sample();
+  const lastHeap = firstHeap ? await heapSummary(stack.inspectorPort) : null;
 
   owner.type("\u0003");
   await sleep(1000);
   const ownerLines = numberedLines(owner.text());
   const ownerCheck = checkLines(ownerLines);
   await admin.call("DELETE", `/api/remote-sessions/${sessionId}`);
-  await waitFor("recording ready", async () => {
-    const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recordingId}`);
-    return r.body.status === "ready";
-  });
-  const file = await fetch(`${stack.url}/api/recordings/${rec.body.recordingId}/download`, {
-    headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
-  });
-  const cast = parseCast(await file.text());
-  const recorded = numberedLines(
-    cast.events
-      .filter(([, type]) => type === "o")
-      .map(([, , data]) => data)
-      .join(""),
-  );
+  const recorded = rec ? await recordedLines(rec.body.recordingId) : [];
   const recCheck = checkLines(recorded);
 
   console.log(`\n## Soak: ${MINUTES} min, ${series.get("agent")?.rss.v.length ?? 0} samples\n`);
@@ -232,6 +276,7 @@ try {
       `| ${name} | ${r.start.toFixed(1)} / ${r.end.toFixed(1)} / ${r.max.toFixed(1)} | ${r.slopePerHour.toFixed(1)} | ${f.start.toFixed(0)} / ${f.end} / ${f.max} | ${f.slopePerHour.toFixed(1)} |`,
     );
   }
+  if (LOG_DIR) writeFileSync(join(LOG_DIR, "series.json"), JSON.stringify(Object.fromEntries(series)));
   // The shape, not only the ends: RSS every five minutes (a plateau after warm-up is not a leak).
   console.log("\nRSS MiB every 5 min:");
   for (const [name, s] of series) {
@@ -239,6 +284,11 @@ try {
       (_, i) => i === 0 || Math.floor((s.rss.t[i] ?? 0) / 5) > Math.floor((s.rss.t[i - 1] ?? 0) / 5),
     );
     console.log(`  ${name}: ${marks.map((v) => v.toFixed(0)).join(" → ")}`);
+  }
+  if (firstHeap && lastHeap) {
+    console.log("\nIsolate heap growth from the end of the baseline to the end, by constructor (after GC):");
+    console.log("| kind | count Δ | self KiB Δ | self KiB at end |\n|---|---|---|---|");
+    for (const row of growth(firstHeap, lastHeap)) console.log(row);
   }
   const relay = counts.map((c) => c.relay);
   const backends = counts.map((c) => c.backends);
@@ -258,7 +308,8 @@ try {
   for (const [name, s] of sources) console.log(`| ${name} | ${s.lines} | ${s.uncaught} |`);
   for (const [name, s] of sources) for (const e of s.examples) console.log(`  ${name}: ${e}`);
   const uncaught = [...sources.values()].reduce((a, s) => a + s.uncaught, 0);
-  if (uncaught || failedJoins || lost || ownerCheck.missing || recCheck.missing) exitCode = 1;
+  if (uncaught || failedJoins || lost || (OUTPUT && ownerCheck.missing) || (rec && recCheck.missing))
+    exitCode = 1;
 } finally {
   await agent.stop("SIGTERM");
   await sshd.stop();
@@ -267,3 +318,20 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(exitCode);
+
+async function recordedLines(recordingId: string): Promise<number[]> {
+  await waitFor("recording ready", async () => {
+    const r = await admin.call<{ status: string }>("GET", `/api/recordings/${recordingId}`);
+    return r.body.status === "ready";
+  });
+  const file = await fetch(`${stack.url}/api/recordings/${recordingId}/download`, {
+    headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
+  });
+  const cast = parseCast(await file.text());
+  return numberedLines(
+    cast.events
+      .filter(([, type]) => type === "o")
+      .map(([, , data]) => data)
+      .join(""),
+  );
+}

@@ -62,6 +62,8 @@ export interface Stack {
   pids(): { wrangler: number | null; workerd: number[]; helpers: number[] };
   /** Database connections open through the relay right now. */
   relayConnections(): number;
+  /** wrangler dev's inspector port (the Chrome DevTools protocol into the Worker's isolate). */
+  inspectorPort: number;
 }
 
 function masterKeyFor(dataDir: string, given?: string): string {
@@ -229,6 +231,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         relay = await ownRelay(relay.port);
       },
       relayConnections: () => relay.connections(),
+      inspectorPort: workerOpts.inspectorPort,
       pids: () => workerPids(worker.child),
     };
   } catch (err) {
