@@ -145,6 +145,9 @@ describe("the guard and the command tracker together", () => {
     await settle(v);
     v.type("echo c-$((3+3))\x0fecho d-$((4+4))\r");
     await v.until("both ran", () => v.text().includes("c-6") && v.text().includes("d-8"));
+    // Back at the prompt first: a line typed while the previous command is still finishing is input to a
+    // running program for the tracker (a known limit, docs/command-tracker.md), not what this case tests.
+    await settle(v);
     // Blocked behind an approved line: never runs, recorded as typed; the rest is dropped.
     v.type(`echo e-$((5+5))\rtouch ${marker("ahead")}\recho f-$((6+6))\r`);
     await v.until("blocked", () => blockedNotices(v).length === 1);
