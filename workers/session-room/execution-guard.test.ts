@@ -12,6 +12,7 @@ import {
   tamperReason,
   verdictText,
 } from "./execution-guard.ts";
+import { refusal } from "./verdict.ts";
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
@@ -19,20 +20,7 @@ const ann: Typist = { userId: "u-ann", roleId: "r-1", name: "Ann" };
 const owner: Typist = { userId: "u-owner", roleId: null, name: "owner" };
 
 function decision(kind: Decision["decision"], reason = "rule"): Decision {
-  return {
-    decision: kind,
-    rule: null,
-    policy: null,
-    reason,
-    severity: "high",
-    commandType: "shell",
-    riskLevel: "high",
-    autoDisconnect: false,
-    notify: false,
-    commands: [],
-    matchedCommand: null,
-    flags: [],
-  };
+  return { ...refusal(reason), decision: kind };
 }
 
 function setup(
