@@ -4,6 +4,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { contextStorage } from "hono/context-storage";
 import { authenticate, clientIp } from "./auth/authenticate.ts";
+import { commandsRoutes } from "./commands/routes.ts";
+import { documentRoutes } from "./contract/document.ts";
 import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody, handleError } from "./errors.ts";
 import { configGuard } from "./middleware/config.ts";
@@ -17,7 +19,6 @@ import { agentsRoutes } from "./routes/agents/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
 import { commandCenterSessions, dashboard } from "./routes/command-center/index.ts";
-import { commandsRoutes } from "./routes/commands/index.ts";
 import { connectionsRoutes } from "./routes/connections/index.ts";
 import { execRoutes } from "./routes/exec/index.ts";
 import { health } from "./routes/health/index.ts";
@@ -53,6 +54,7 @@ export function createApp() {
   app.use("/api/*", database());
   app.use("/api/*", clientIp());
   app.route("/api/health", health);
+  app.route("/api", documentRoutes(app));
   app.use("/api/*", tenantResolver());
   app.use("/api/*", authenticate());
 

@@ -1,5 +1,5 @@
 // One error model: a stable ErrorCode mapped to an HTTP status, one ApiError, one body shape
-// { error: { code, message, requestId, details? } } produced by app.onError for every failure.
+// { error: { code, message, request_id, details? } } produced by app.onError for every failure.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -34,6 +34,8 @@ export const ErrorCode = {
   TWO_FACTOR_ENROLLMENT_REQUIRED: 403,
   NOT_FOUND: 404,
   SCOPE_MISSING: 500,
+  // A response that does not match the route's documented schema (checked outside production only).
+  CONTRACT_VIOLATION: 500,
   TENANT_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
@@ -84,11 +86,11 @@ export class ApiError extends Error {
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
+  error: { code: ErrorCode; message: string; request_id: string; details?: unknown };
 }
 
 export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown): ErrorBody {
-  return { error: { code, message, requestId, ...(details === undefined ? {} : { details }) } };
+  return { error: { code, message, request_id: requestId, ...(details === undefined ? {} : { details }) } };
 }
 
 /** zod issues as `details`: one entry per failing field, path joined with dots. */

@@ -31,7 +31,7 @@ const ranStandins = () => (existsSync(standinLog) ? readFileSync(standinLog, "ut
 async function commands(sessionId: string): Promise<Cmd[]> {
   const r = await live.admin.call<{ data: Cmd[] }>(
     "GET",
-    `/api/remote-sessions/${sessionId}/commands?limit=500`,
+    `/api/remote-sessions/${sessionId}/commands?page_size=200`,
   );
   expect(r.status).toBe(200);
   return r.body.data;

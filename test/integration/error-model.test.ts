@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Client, superAdmin } from "../support/api.ts";
 
 type Err = {
-  error: { code: string; message: string; requestId: string; details?: { fields: { path: string }[] } };
+  error: { code: string; message: string; request_id: string; details?: { fields: { path: string }[] } };
 };
 
 describe("error model", () => {
@@ -12,7 +12,7 @@ describe("error model", () => {
     const r = await new Client().call<Err>("POST", "/api/auth/login", { rawBody: '{"email": "a@b.c", ' });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe("INVALID_JSON");
-    expect(r.body.error.requestId).toBe(r.headers.get("x-request-id"));
+    expect(r.body.error.request_id).toBe(r.headers.get("x-request-id"));
   });
 
   it("failing validation → 400 VALIDATION_ERROR naming the fields", async () => {

@@ -19,8 +19,8 @@ describe("error model", () => {
   it("answers 404 NOT_FOUND with the error body for an unknown route", async () => {
     const res = await exports.default.fetch(`${base}/api/nope`);
     expect(res.status).toBe(404);
-    const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
+    const body = (await res.json()) as { error: { code: string; message: string; request_id: string } };
     expect(body.error.code).toBe("NOT_FOUND");
-    expect(body.error.requestId).toBe(res.headers.get("x-request-id"));
+    expect(body.error.request_id).toBe(res.headers.get("x-request-id"));
   });
 });

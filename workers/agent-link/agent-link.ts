@@ -86,7 +86,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
           error: {
             code: "FORBIDDEN",
             message: `This agent was cut off for misbehaving; links are refused until ${new Date(q.until).toISOString()}`,
-            requestId: "agent-link",
+            request_id: "agent-link",
           },
         },
         { status: 403 },
@@ -96,7 +96,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     const seen = this.ctx.storage.sql.exec("select 1 from nonces where nonce = ?", info.nonce).toArray();
     if (seen.length > 0) {
       return Response.json(
-        { error: { code: "UNAUTHORIZED", message: "Replayed link signature", requestId: "agent-link" } },
+        { error: { code: "UNAUTHORIZED", message: "Replayed link signature", request_id: "agent-link" } },
         { status: 401 },
       );
     }

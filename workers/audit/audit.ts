@@ -6,6 +6,7 @@ import { platformAuditLog } from "../../db/schema/control/tenants.ts";
 import { auditLog } from "../../db/schema/tenant/audit-log.ts";
 import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import type { AppEnv } from "../env.ts";
+import { actorOf, requestInfo, type TenantContext } from "../tenancy/context.ts";
 import type { TenantScope } from "../tenancy/scope.ts";
 
 export type AuditCategory = "auth" | "connection" | "session" | "user" | "system" | "security";
@@ -39,35 +40,53 @@ export function categoryOf(type: AuditEventType): AuditCategory {
   return "system";
 }
 
-function requestInfo(c: Context<AppEnv>) {
-  return { ipAddress: c.var.clientIp ?? "", userAgent: (c.req.header("user-agent") ?? "").slice(0, 512) };
+function requestFields(c: Context<AppEnv>) {
+  const r = requestInfo(c);
+  return { ipAddress: r.ip, userAgent: r.userAgent };
 }
 
-/** Writes a tenant audit event for the request's tenant (or for `target`, e.g. from the Command Center). */
-export async function audit(c: Context<AppEnv>, e: AuditEvent, target?: TenantScope): Promise<void> {
-  const scope = target ?? c.var.scope;
-  if (!scope) throw new Error("audit() needs a tenant scope");
-  const principal = c.var.principal;
+/** Writes a tenant audit event in `ctx`'s tenant: the one writer of audit_log, for routes, objects and jobs. */
+export async function recordAudit(ctx: TenantContext, e: AuditEvent): Promise<void> {
   try {
-    await scope.db.insert(auditLog).values({
-      organizationId: scope.tenant.id,
-      userId: e.userId !== undefined ? e.userId : principal?.kind === "user" ? principal.id : null,
+    await ctx.db.insert(auditLog).values({
+      organizationId: ctx.tenant.id,
+      userId: e.userId !== undefined ? e.userId : ctx.actor.kind === "user" ? ctx.actor.id : null,
       sessionId: e.sessionId ?? null,
       connectionId: e.connectionId ?? null,
       eventType: e.type,
       eventCategory: e.category ?? categoryOf(e.type),
       action: e.action,
       description: e.description,
-      metadata: { ...(e.metadata ?? {}), requestId: c.var.requestId },
+      metadata: ctx.request
+        ? { ...(e.metadata ?? {}), requestId: ctx.request.requestId }
+        : (e.metadata ?? {}),
       status: e.status ?? "success",
       errorMessage: e.errorMessage ?? null,
-      ...requestInfo(c),
+      ipAddress: ctx.request?.ip ?? "",
+      userAgent: ctx.request?.userAgent ?? "",
     });
   } catch (err) {
     console.error(
       JSON.stringify({ level: "error", msg: "audit write failed", type: e.type, error: String(err) }),
     );
   }
+}
+
+/** Writes a tenant audit event for the request's tenant (or for `target`, e.g. from the Command Center). */
+export async function audit(c: Context<AppEnv>, e: AuditEvent, target?: TenantScope): Promise<void> {
+  const scope = target ?? c.var.scope;
+  if (!scope) throw new Error("audit() needs a tenant scope");
+  await recordAudit(
+    {
+      env: c.env,
+      tenant: scope.tenant,
+      db: scope.db,
+      control: c.var.db,
+      actor: actorOf(c.var.principal),
+      request: requestInfo(c),
+    },
+    e,
+  );
 }
 
 export interface PlatformAuditEvent {
@@ -93,7 +112,7 @@ export async function platformAudit(c: Context<AppEnv>, e: PlatformAuditEvent): 
       description: e.description,
       metadata: { ...(e.metadata ?? {}), requestId: c.var.requestId },
       status: e.status ?? "success",
-      ...requestInfo(c),
+      ...requestFields(c),
     });
   } catch (err) {
     console.error(

@@ -92,9 +92,9 @@ export const EnrollResponseSchema = z.object({
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
-/** The platform-wide error body (`{ error: { code, message, requestId? } }`). */
+/** The platform-wide error body (`{ error: { code, message, request_id? } }`). */
 export const ApiErrorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), requestId: z.string().optional() }),
+  error: z.object({ code: z.string(), message: z.string(), request_id: z.string().optional() }),
 });
 
 // ── encodings (web-standard atob/btoa, so the same code runs in workerd and Node) ──────────────

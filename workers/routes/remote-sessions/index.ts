@@ -26,7 +26,7 @@ import { FEATURES } from "../../tenancy/features.ts";
 import { loadOrganization } from "../../tenancy/organization.ts";
 import { requireFeature } from "../../tenancy/resolver.ts";
 import { killHooks } from "../command-center/index.ts";
-import { listCommands } from "../commands/index.ts";
+import { commandsFor, listCommandsOp } from "../../commands/routes.ts";
 
 export const OPEN_TIMEOUT_MS = 20_000;
 
@@ -488,9 +488,9 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
     return room(c, s.id).fetch(new Request(c.req.raw, { headers }));
   })
 
-  .get("/:id/commands", async (c) => {
+  .get("/:id/commands", listCommandsOp("The commands of one session"), async (c) => {
     const { s } = await loadSession(c, idParam(c));
-    return listCommands(c, s.id);
+    return c.json(await commandsFor(c, s.id));
   })
 
   .post("/:id/approvals/:commandId", async (c) => {
