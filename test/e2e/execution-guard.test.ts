@@ -25,7 +25,10 @@ type Cmd = {
 type Audit = { event_type: string; action: string; description: string; session_id: string | null };
 
 async function commands(id: string): Promise<Cmd[]> {
-  const r = await live.admin.call<{ data: Cmd[] }>("GET", `/api/remote-sessions/${id}/commands?page_size=200`);
+  const r = await live.admin.call<{ data: Cmd[] }>(
+    "GET",
+    `/api/remote-sessions/${id}/commands?page_size=200`,
+  );
   expect(r.status).toBe(200);
   return r.body.data;
 }
