@@ -15,6 +15,8 @@
 // (command-semantics.ts) expands them and looks through wrappers, shells, eval, xargs and find.
 
 import { interpret } from "./command-semantics.ts";
+import { hasHistoryExpansion, sanitize } from "./line-hygiene.ts";
+import { ListState } from "./list-state.ts";
 import { MAX_DEPTH, ParseContext, type RawCommand } from "./parse-context.ts";
 import {
   AMP,
@@ -28,9 +30,10 @@ import {
   RBRACKET,
   RPAREN,
   SEMI,
-  ShellLexer,
   T_END,
-} from "./shell-lexer.ts";
+} from "./shell-chars.ts";
+import { ShellExpansions } from "./shell-expansions.ts";
+import type { ShellLexer } from "./shell-lexer.ts";
 import { decodeField, type RawWord, S_BRACE_OPEN, S_GLOB, stripSentinels, W_BRACE } from "./shell-words.ts";
 import type { CommandOrigin, ParseResult } from "./types.ts";
 
@@ -39,39 +42,7 @@ export const MAX_LINE_LENGTH = 16384;
 
 const ASSIGNMENT = new RegExp(`^[A-Za-z_][A-Za-z0-9_]*(?:${S_GLOB}\\[[^\\]]*\\])?\\+?=`);
 
-/** The simple command being built in one list, and the left side of a pending `|`. */
-class ListState {
-  cur: RawCommand | null = null;
-  pipeFrom: RawCommand | null = null;
-  constructor(
-    private readonly raws: RawCommand[],
-    private readonly level: number,
-  ) {}
-
-  finish(): RawCommand | null {
-    const done = this.cur;
-    this.cur = null;
-    if (done === null || done.words.length === 0) return null;
-    this.raws.push(done);
-    return done;
-  }
-
-  /** Ends the command at a separator other than `|`. */
-  end(): void {
-    this.finish();
-    this.pipeFrom = null;
-  }
-
-  ensure(): RawCommand {
-    if (this.cur === null) {
-      this.cur = { words: [], redirects: [], pipeFrom: this.pipeFrom, level: this.level };
-      this.pipeFrom = null;
-    }
-    return this.cur;
-  }
-}
-
-class Parser extends ShellLexer {
+class Parser extends ShellExpansions {
   /** Open constructs: "(", "{", "if", "loop", "case-pat", "case-body". */
   private readonly stack: string[] = [];
 
@@ -392,48 +363,6 @@ class Parser extends ShellLexer {
       this.readWord();
     }
   }
-}
-
-/** Input hygiene: sentinels and NUL cannot come from the user; CR is a line end (Enter in a terminal). */
-function sanitize(line: string): string {
-  let dirty = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c <= 8 || c === 13) {
-      dirty = true;
-      break;
-    }
-  }
-  return dirty ? stripSentinels(line.replace(/\r\n?/g, "\n")) : line;
-}
-
-/** Interactive bash expands `!!`, `!-2`, `!rm`, `!$`… and a leading `^old^new` before it parses the
- * line, splicing in earlier commands the engine never sees. Single quotes protect; `! `, `!=`, `!(`,
- * `$!`, `${!x}` and a `!` closing a double-quoted string are not expansions. */
-export function hasHistoryExpansion(line: string): boolean {
-  if (line.startsWith("^")) return true;
-  let single = false;
-  let double = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charAt(i);
-    if (c === "\\" && !single) i++;
-    else if (c === "'" && !double) single = !single;
-    else if (c === '"' && !single) double = !double;
-    else if (c === "!" && !single) {
-      const next = line.charAt(i + 1);
-      const prev = line.charAt(i - 1);
-      if (
-        next === "" ||
-        " \t\n=(".includes(next) ||
-        prev === "$" ||
-        (prev === "{" && line.charAt(i - 2) === "$")
-      )
-        continue;
-      if (double && next === '"') continue;
-      return true;
-    }
-  }
-  return false;
 }
 
 function parseSource(ctx: ParseContext, src: string, depth: number, origin: CommandOrigin): RawCommand[] {
