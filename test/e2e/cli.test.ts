@@ -5,7 +5,8 @@
 // `~.` disconnects and leaves the terminal as it was; `exec` propagates exit codes; `join` sees another
 // user's screen; `recordings download` gives the same bytes as the API; errors carry the API's code.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -47,6 +48,35 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** A TCP proxy in front of the Worker whose connections can all be cut at once (a network blip). */
+async function tcpProxy(to: number): Promise<{ port: number; cut(): void; close(): void }> {
+  const pairs = new Set<[Socket, Socket]>();
+  const server = createServer((c) => {
+    const u = connect(to, "127.0.0.1");
+    const pair: [Socket, Socket] = [c, u];
+    pairs.add(pair);
+    c.pipe(u);
+    u.pipe(c);
+    const drop = () => {
+      pairs.delete(pair);
+      c.destroy();
+      u.destroy();
+    };
+    c.on("error", drop).on("close", drop);
+    u.on("error", drop).on("close", drop);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  const cut = () => {
+    for (const [a, b] of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    pairs.clear();
+  };
+  return { port, cut, close: () => (cut(), server.close()) };
 }
 
 /** A shell line in the pane that records how the CLI exited and whether the terminal is cooked again. */
@@ -137,6 +167,31 @@ describe("the nostromo CLI", () => {
     const r = readFileSync(out, "utf8");
     expect(r).toContain("exit=255");
     expect(r).toMatch(/^icanon$/m);
+  }, 60_000);
+
+  it("ssh: a network blip is survived — the socket reopens and the screen comes back", async () => {
+    const proxy = await tcpProxy(live.e2e.port);
+    try {
+      const cfg = JSON.parse(readFileSync(env.NOSTROMO_CONFIG as string, "utf8"));
+      const current = cfg.contexts[cfg.current];
+      cfg.contexts.proxied = { ...current, url: `http://127.0.0.1:${proxy.port}` };
+      writeFileSync(env.NOSTROMO_CONFIG as string, JSON.stringify(cfg), { mode: 0o600 });
+      const t = pane("blip", `node ${BIN} --context proxied ssh "sshd on loopback"; sleep 30`);
+      await t.waitFor(PROMPT);
+      t.type("echo before-$((40+2))");
+      t.press("Enter");
+      await t.waitFor(/^before-42$/m);
+      proxy.cut();
+      await t.waitFor(/reconnected/);
+      t.type("echo after-$((1+1))");
+      t.press("Enter");
+      const screen = await t.waitFor(/^after-2$/m);
+      expect(screen).toMatch(/^before-42$/m);
+      t.type("exit");
+      t.press("Enter");
+    } finally {
+      proxy.close();
+    }
   }, 60_000);
 
   it("exec propagates the remote exit status and output; a blocked command exits 4 with the API's code", async () => {
