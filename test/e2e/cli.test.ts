@@ -76,7 +76,11 @@ async function tcpProxy(to: number): Promise<{ port: number; cut(): void; close(
     }
     pairs.clear();
   };
-  return { port, cut, close: () => (cut(), server.close()) };
+  const close = () => {
+    cut();
+    server.close();
+  };
+  return { port, cut, close };
 }
 
 /** A shell line in the pane that records how the CLI exited and whether the terminal is cooked again. */
