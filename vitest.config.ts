@@ -16,6 +16,7 @@ export default defineConfig({
             "workers/**/*.test.ts",
             "db/**/*.test.ts",
             "containers/agent/src/**/*.test.ts",
+            "apps/cli/src/**/*.test.ts",
             "test/unit/**/*.test.ts",
           ],
         },

@@ -1,0 +1,171 @@
+// login, logout, whoami, contexts: named contexts (server × tenant × login) in the 0600 config file.
+import type { Command } from "commander";
+import { call, send, type Target } from "../api.ts";
+import { type Context, type Credential, contextName, loadConfig, saveConfig } from "../config.ts";
+import { CliError } from "../errors.ts";
+import { printJson, table } from "../output.ts";
+import { ask, readAllStdin } from "../prompt.ts";
+import { globals, targetOf } from "../session-context.ts";
+
+interface LoginOptions {
+  tenant?: string;
+  email?: string;
+  passwordStdin?: boolean;
+  totp?: string;
+  recoveryCode?: string;
+  token?: string;
+  name?: string;
+}
+
+type Me = {
+  email?: string;
+  name?: string;
+  kind?: string;
+  principal?: { email: string; name?: string; kind: string };
+};
+
+function principalOf(me: Me) {
+  const p = me.principal ?? me;
+  return { email: String(p.email ?? ""), name: p.name, kind: String(p.kind ?? "user") };
+}
+
+async function passwordLogin(url: string, tenant: string | null, o: LoginOptions): Promise<Context> {
+  const email = o.email ?? (await ask("Email: "));
+  const password = o.passwordStdin
+    ? (await readAllStdin()).replace(/\r?\n$/, "")
+    : await ask("Password: ", { hidden: true });
+  const target: Target = { url, tenant };
+  const body: Record<string, string> = { email, password };
+  if (o.totp) body.totp = o.totp;
+  if (o.recoveryCode) body.recovery_code = o.recoveryCode;
+  let res: Response;
+  try {
+    res = await send(target, "POST", "/api/auth/login", body);
+  } catch (err) {
+    if (!(err instanceof CliError) || err.code !== "TWO_FACTOR_REQUIRED" || o.totp) throw err;
+    body.totp = await ask("Authenticator code: ", { hidden: true });
+    res = await send(target, "POST", "/api/auth/login", body);
+  }
+  const sid = res.headers
+    .getSetCookie()
+    .map((c) => /^sid=([^;]*)/.exec(c)?.[1])
+    .find(Boolean);
+  if (!sid) throw new CliError("LOGIN_FAILED", "The server did not start a login (no sid cookie)");
+  const out = (await res.json()) as Me & {
+    csrf_token?: string;
+    csrfToken?: string;
+    expires_at?: string;
+    expiresAt?: string;
+  };
+  const credential: Credential = {
+    kind: "cookie",
+    sid,
+    csrf: String(out.csrf_token ?? out.csrfToken ?? ""),
+    expires_at: out.expires_at ?? out.expiresAt ?? null,
+  };
+  return { url, tenant, credential, user: principalOf(out) };
+}
+
+async function tokenLogin(url: string, tenant: string | null, token: string): Promise<Context> {
+  const credential: Credential = { kind: "token", token };
+  const me = await call<Me>({ url, tenant, credential }, "GET", "/api/auth/me");
+  return { url, tenant, credential, user: principalOf(me) };
+}
+
+export function register(program: Command): void {
+  program
+    .command("login")
+    .description(
+      "Sign in to a Nostromo server (password + TOTP, or an API token) and make it the current context",
+    )
+    .argument("[url]", "server URL", process.env.NOSTROMO_URL ?? "http://localhost:8787")
+    .option("-t, --tenant <slug>", "the organization (subdomain or id); omit on the platform (super admins)")
+    .option("-e, --email <email>", "email (asked when missing)")
+    .option("--password-stdin", "read the password from standard input (scripts)")
+    .option("--totp <code>", "the authenticator code (asked when the account needs one)")
+    .option("--recovery-code <code>", "a 2FA recovery code instead of a TOTP code")
+    .option("--token <token>", "an API token instead of a password")
+    .option("--name <context>", "name of the context (default: tenant@host)")
+    .action(async (url: string, o: LoginOptions, cmd: Command) => {
+      const base = url.replace(/\/+$/, "");
+      const tenant = o.tenant ?? null;
+      const ctx = o.token ? await tokenLogin(base, tenant, o.token) : await passwordLogin(base, tenant, o);
+      const name = o.name ?? contextName(base, tenant);
+      const cfg = loadConfig();
+      cfg.contexts[name] = ctx;
+      cfg.current = name;
+      saveConfig(cfg);
+      if (globals(cmd).json) printJson({ context: name, user: ctx.user });
+      else process.stdout.write(`Signed in as ${ctx.user.email} — context "${name}"\n`);
+    });
+
+  program
+    .command("logout")
+    .description("End the login on the server and forget the context")
+    .action(async (_o: unknown, cmd: Command) => {
+      const cfg = loadConfig();
+      const name = globals(cmd).context ?? cfg.current;
+      const ctx = name ? cfg.contexts[name] : undefined;
+      if (!name || !ctx) throw new CliError("NOT_LOGGED_IN", "Not signed in");
+      if (ctx.credential.kind === "cookie") {
+        await send(targetOf(cmd), "POST", "/api/auth/logout").catch((err: unknown) => {
+          if (!(err instanceof CliError) || err.status !== 401) throw err;
+        });
+      }
+      delete cfg.contexts[name];
+      if (cfg.current === name) cfg.current = Object.keys(cfg.contexts)[0] ?? null;
+      saveConfig(cfg);
+      if (globals(cmd).json) printJson({ logged_out: name });
+      else
+        process.stdout.write(
+          ctx.credential.kind === "token"
+            ? `Forgot context "${name}" (the API token itself stays valid until revoked)\n`
+            : `Signed out of "${name}"\n`,
+        );
+    });
+
+  program
+    .command("whoami")
+    .description("Who the current context is signed in as")
+    .action(async (_o: unknown, cmd: Command) => {
+      const me = await call<Record<string, unknown>>(targetOf(cmd), "GET", "/api/auth/me");
+      if (globals(cmd).json) return printJson(me);
+      const p = principalOf(me as Me);
+      process.stdout.write(`${p.email}${p.name ? ` (${p.name})` : ""} — ${p.kind}\n`);
+    });
+
+  const contexts = program.command("contexts").description("List the saved contexts (* = current)");
+  contexts.action((_o: unknown, cmd: Command) => {
+    const cfg = loadConfig();
+    const rows = Object.entries(cfg.contexts).map(([name, c]) => ({
+      current: name === cfg.current ? "*" : "",
+      name,
+      url: c.url,
+      tenant: c.tenant,
+      user: c.user.email,
+      auth: c.credential.kind,
+    }));
+    if (globals(cmd).json) return printJson({ current: cfg.current, contexts: rows });
+    process.stdout.write(
+      `${table(rows, [
+        ["current", ""],
+        ["name", "NAME"],
+        ["url", "URL"],
+        ["tenant", "TENANT"],
+        ["user", "USER"],
+        ["auth", "AUTH"],
+      ])}\n`,
+    );
+  });
+  contexts
+    .command("use")
+    .description("Make a context the current one")
+    .argument("<name>")
+    .action((name: string) => {
+      const cfg = loadConfig();
+      if (!cfg.contexts[name]) throw new CliError("NOT_FOUND", `No context named "${name}"`, 404);
+      cfg.current = name;
+      saveConfig(cfg);
+      process.stdout.write(`Current context: ${name}\n`);
+    });
+}

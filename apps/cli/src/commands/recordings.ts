@@ -1,0 +1,117 @@
+// recordings ls | download | play: the organization's session recordings. `download` writes the .cast
+// exactly as the API serves it; `play` replays it in this terminal at real speed — space pauses, → or n
+// skips the current wait, q quits.
+import { createWriteStream } from "node:fs";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Command } from "commander";
+import { all, send } from "../api.ts";
+import { frames, parseCast } from "../cast.ts";
+import { CliError } from "../errors.ts";
+import { ago, printJson, table } from "../output.ts";
+import { globals, targetOf } from "../session-context.ts";
+
+type Row = Record<string, unknown>;
+
+async function play(text: string, speed: number, idleLimit: number): Promise<void> {
+  const { header, events } = parseCast(text);
+  const list = frames(events, { speed, idleLimit });
+  const tty = Boolean(process.stdin.isTTY);
+  let paused = false;
+  let quit = false;
+  let skip: (() => void) | null = null;
+  let resume: (() => void) | null = null;
+  const onKey = (b: Buffer) => {
+    const k = b.toString();
+    if (k === "q" || k === "\x03") {
+      quit = true;
+      skip?.();
+      resume?.();
+    } else if (k === " ") {
+      paused = !paused;
+      if (!paused) resume?.();
+    } else if (k === "n" || k === "\x1b[C") skip?.();
+  };
+  if (tty) {
+    process.stdin.setRawMode(true);
+    process.stdin.on("data", onKey);
+    process.stdin.resume();
+  }
+  try {
+    process.stderr.write(`playing ${header.width}x${header.height} — space: pause, n/→: skip, q: quit\r\n`);
+    for (const f of list) {
+      if (quit) break;
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, f.wait * 1000);
+        skip = () => {
+          clearTimeout(timer);
+          r();
+        };
+      });
+      while (paused && !quit)
+        await new Promise<void>((r) => {
+          resume = r;
+        });
+      if (!quit) process.stdout.write(f.data);
+    }
+  } finally {
+    if (tty) {
+      process.stdin.off("data", onKey);
+      process.stdin.setRawMode(false);
+      process.stdin.pause();
+    }
+  }
+}
+
+export function register(program: Command): void {
+  const rec = program.command("recordings").description("Session recordings");
+  rec
+    .command("ls")
+    .description("List recordings")
+    .option("--session <id>", "of one session")
+    .action(async (o: { session?: string }, cmd: Command) => {
+      const rows = await all<Row>(
+        targetOf(cmd),
+        `/api/recordings${o.session ? `?session_id=${o.session}` : ""}`,
+        500,
+      );
+      if (globals(cmd).json) return printJson(rows);
+      process.stdout.write(
+        `${table(
+          rows.map((r) => ({ ...r, age: ago(r.created_at as string) })),
+          [
+            ["session_public_id", "SESSION"],
+            ["status", "STATUS"],
+            ["duration_seconds", "SECONDS"],
+            ["age", "AGE"],
+            ["id", "ID"],
+          ],
+        )}\n`,
+      );
+    });
+
+  rec
+    .command("download")
+    .description("Download a recording's .cast file (to stdout, or -o FILE)")
+    .argument("<id>", "recording id")
+    .option("-o, --output <file>", "write to this file")
+    .action(async (id: string, o: { output?: string }, cmd: Command) => {
+      const res = await send(targetOf(cmd), "GET", `/api/recordings/${id}/download`);
+      if (!res.body) throw new CliError("EMPTY", "The server sent no recording");
+      const sink = o.output
+        ? createWriteStream(o.output)
+        : Writable.fromWeb(new WritableStream({ write: (c) => void process.stdout.write(c) }));
+      await pipeline(res.body as unknown as NodeJS.ReadableStream, sink);
+    });
+
+  rec
+    .command("play")
+    .description("Replay a recording in this terminal at real speed")
+    .argument("<id>", "recording id")
+    .option("--speed <n>", "playback speed", "1")
+    .option("--idle-limit <seconds>", "cap pauses at this many seconds", "2")
+    .action(async (id: string, o: { speed: string; idleLimit: string }, cmd: Command) => {
+      const res = await send(targetOf(cmd), "GET", `/api/recordings/${id}/download`);
+      await play(await res.text(), Number(o.speed) || 1, Number(o.idleLimit) || Number.POSITIVE_INFINITY);
+    });
+}

@@ -1,0 +1,253 @@
+// The `nostromo` CLI (its esbuild bundle, the shipped artifact) against the real stack — workerd,
+// PostgreSQL, the agent, OpenSSH — run under a real pseudo-terminal (tmux): log in with a password and a
+// TOTP code typed at hidden prompts; `ssh` to the target, type and read the output from the pane; resize
+// the pane and see `tput cols` follow; a blocked command shows its notice; `exit 3` makes the CLI exit 3;
+// `~.` disconnects and leaves the terminal as it was; `exec` propagates exit codes; `join` sees another
+// user's screen; `recordings download` gives the same bytes as the API; errors carry the API's code.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import * as OTPAuth from "otpauth";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_ADMIN, ROOT, waitFor } from "./harness.ts";
+import { type LiveEnv, startLive } from "./live.ts";
+import { Tmux } from "./tmux.ts";
+import { Viewer } from "./viewer.ts";
+
+const run = promisify(execFile);
+const BIN = join(ROOT, "apps/cli/bin/nostromo.mjs");
+const PROMPT = /\$ $/m;
+
+let live: LiveEnv;
+let dir: string;
+let secret: string;
+let env: Record<string, string>;
+const panes: Tmux[] = [];
+
+function code(s: string): string {
+  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(s), digits: 6, period: 30 }).generate();
+}
+
+function pane(name: string, command: string, size = { cols: 100, rows: 30 }): Tmux {
+  const t = new Tmux(name, command, { ...size, env });
+  panes.push(t);
+  return t;
+}
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A TCP proxy in front of the Worker whose connections can all be cut at once (a network blip). */
+async function tcpProxy(to: number): Promise<{ port: number; cut(): void; close(): void }> {
+  const pairs = new Set<[Socket, Socket]>();
+  const server = createServer((c) => {
+    const u = connect(to, "127.0.0.1");
+    const pair: [Socket, Socket] = [c, u];
+    pairs.add(pair);
+    c.pipe(u);
+    u.pipe(c);
+    const drop = () => {
+      pairs.delete(pair);
+      c.destroy();
+      u.destroy();
+    };
+    c.on("error", drop).on("close", drop);
+    u.on("error", drop).on("close", drop);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  const cut = () => {
+    for (const [a, b] of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    pairs.clear();
+  };
+  const close = () => {
+    cut();
+    server.close();
+  };
+  return { port, cut, close };
+}
+
+/** A shell line in the pane that records how the CLI exited and whether the terminal is cooked again. */
+const recorded = (cmd: string, file: string) =>
+  `sh -c '${cmd}; echo "exit=$?" > ${file}; stty -a | grep -o -- "-*icanon" >> ${file}; sleep 30'`;
+
+beforeAll(async () => {
+  await run(process.execPath, [join(ROOT, "apps/cli/build.mjs")]);
+  live = await startLive("cli");
+  dir = mkdtempSync(join(tmpdir(), "nostromo-cli-"));
+  env = { NOSTROMO_CONFIG: join(dir, "config.json"), TERM: "xterm-256color", PS1: "$ " };
+  // The demo admin turns on 2FA: the CLI's login must then ask for the code.
+  const e = await live.admin.call<{ secret: string }>("POST", "/api/auth/2fa/enroll");
+  secret = e.body.secret;
+  const v = await live.admin.call("POST", "/api/auth/2fa/verify", { code: code(secret) });
+  expect(v.status, JSON.stringify(v.body)).toBe(200);
+  const p = await live.admin.call("POST", "/api/policies", {
+    name: "CLI blocks",
+    blocked_commands: [
+      { name: "No marker", pattern_type: "regex", pattern: "^touch\\s+/tmp/cli-blocked", severity: "high" },
+    ],
+  });
+  expect(p.status, JSON.stringify(p.body)).toBe(201);
+}, 240_000);
+
+afterAll(async () => {
+  for (const p of panes) p.kill();
+  await live?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the nostromo CLI", () => {
+  it("logs in at hidden prompts with a password and a TOTP code, into a 0600 config", async () => {
+    const t = pane(
+      "login",
+      `node ${BIN} login ${live.e2e.stack.url} --tenant ${live.e2e.stack.demoTenantId} --email ${DEMO_ADMIN.email}; sleep 30`,
+    );
+    await t.waitFor(/Password: $/m);
+    t.type(DEMO_ADMIN.password);
+    t.press("Enter");
+    await t.waitFor(/Authenticator code: $/m);
+    t.type(code(secret));
+    t.press("Enter");
+    const screen = await t.waitFor(/Signed in as/);
+    expect(screen).not.toContain(DEMO_ADMIN.password);
+    expect(statSync(env.NOSTROMO_CONFIG as string).mode & 0o777).toBe(0o600);
+    const who = await cli("whoami", "--json");
+    expect(who.code).toBe(0);
+    expect(who.stdout).toContain(DEMO_ADMIN.email);
+    const ls = await cli("ls");
+    expect(ls.stdout).toContain("sshd on loopback");
+  }, 60_000);
+
+  it("ssh: types into the remote shell, follows a resize, shows a blocked command's notice, exits with the remote status", async () => {
+    const out = join(dir, "ssh-exit");
+    const t = pane("ssh", recorded(`node ${BIN} ssh "sshd on loopback"`, out), { cols: 100, rows: 30 });
+    await t.waitFor(PROMPT);
+    t.type("echo cli-$((6*7))");
+    t.press("Enter");
+    await t.waitFor(/^cli-42$/m);
+    t.resize(132, 40);
+    await new Promise((r) => setTimeout(r, 300));
+    t.type("tput cols");
+    t.press("Enter");
+    await t.waitFor(/^132$/m);
+    t.type("touch /tmp/cli-blocked");
+    t.press("Enter");
+    await t.waitFor(/nostromo .*(block|Block)/);
+    t.type("exit 3");
+    t.press("Enter");
+    await waitFor("exit status", async () => readFileSync(out, "utf8").includes("exit="), 20_000);
+    const r = readFileSync(out, "utf8");
+    expect(r).toContain("exit=3");
+    expect(r).toMatch(/^icanon$/m);
+  }, 90_000);
+
+  it("ssh: ~. disconnects (255) and restores the terminal; Ctrl-C went to the remote shell", async () => {
+    const out = join(dir, "escape-exit");
+    const t = pane("escape", recorded(`node ${BIN} ssh "sshd on loopback"`, out));
+    await t.waitFor(PROMPT);
+    t.type("sleep 100");
+    t.press("Enter");
+    t.press("C-c");
+    await t.waitFor(/\^C[\s\S]*\$ $/m);
+    t.press("Enter");
+    t.type("~.");
+    await waitFor("exit status", async () => readFileSync(out, "utf8").includes("exit="), 20_000);
+    const r = readFileSync(out, "utf8");
+    expect(r).toContain("exit=255");
+    expect(r).toMatch(/^icanon$/m);
+  }, 60_000);
+
+  it("ssh: a network blip is survived — the socket reopens and the screen comes back", async () => {
+    const proxy = await tcpProxy(live.e2e.port);
+    try {
+      const cfg = JSON.parse(readFileSync(env.NOSTROMO_CONFIG as string, "utf8"));
+      const current = cfg.contexts[cfg.current];
+      cfg.contexts.proxied = { ...current, url: `http://127.0.0.1:${proxy.port}` };
+      writeFileSync(env.NOSTROMO_CONFIG as string, JSON.stringify(cfg), { mode: 0o600 });
+      const t = pane("blip", `node ${BIN} --context proxied ssh "sshd on loopback"; sleep 30`);
+      await t.waitFor(PROMPT);
+      t.type("echo before-$((40+2))");
+      t.press("Enter");
+      await t.waitFor(/^before-42$/m);
+      proxy.cut();
+      await t.waitFor(/reconnected/);
+      t.type("echo after-$((1+1))");
+      t.press("Enter");
+      const screen = await t.waitFor(/^after-2$/m);
+      expect(screen).toMatch(/^before-42$/m);
+      t.type("exit");
+      t.press("Enter");
+    } finally {
+      proxy.close();
+    }
+  }, 60_000);
+
+  it("exec propagates the remote exit status and output; a blocked command exits 4 with the API's code", async () => {
+    const ok = await cli("exec", "sshd on loopback", "--", "echo", "from-exec");
+    expect(ok).toMatchObject({ code: 0, stdout: "from-exec\n" });
+    expect((await cli("exec", "sshd on loopback", "--", "sh -c 'exit 5'")).code).toBe(5);
+    const blocked = await cli("exec", "sshd on loopback", "--", "touch", "/tmp/cli-blocked");
+    expect(blocked.code).toBe(4);
+    expect(blocked.stderr).toContain("FORBIDDEN");
+    const missing = await cli("exec", "no such server", "--", "true");
+    expect(missing.code).toBe(5);
+  }, 60_000);
+
+  it("join sees another user's live screen", async () => {
+    const s = await live.start();
+    const v = await Viewer.open(live.admin, s.id);
+    const t = pane("join", `node ${BIN} join ${s.session_id}; sleep 30`);
+    await t.waitFor(/\$ $/m);
+    v.type("echo joined-$((2*21))\r");
+    await t.waitFor(/^joined-42$/m);
+    v.close();
+    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+  }, 60_000);
+
+  it("recordings download gives the bytes the API serves; policy test answers", async () => {
+    const s = await live.start();
+    const v = await Viewer.open(live.admin, s.id);
+    const rec = await live.admin.call<{ recording_id?: string; recordingId?: string }>(
+      "POST",
+      `/api/remote-sessions/${s.id}/recording`,
+      { enabled: true },
+    );
+    const recId = rec.body.recording_id ?? rec.body.recordingId;
+    expect(recId, JSON.stringify(rec.body)).toBeTruthy();
+    v.type("echo recorded-line\r");
+    await waitFor("output", async () => v.text().includes("recorded-line"));
+    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+    v.close();
+    await waitFor("recording ready", async () => {
+      const r = await live.admin.call<{ status: string }>("GET", `/api/recordings/${recId}`);
+      return r.body.status === "ready";
+    });
+    const file = join(dir, "rec.cast");
+    expect((await cli("recordings", "download", String(recId), "-o", file)).code).toBe(0);
+    const api = await fetch(`${live.e2e.stack.url}/api/recordings/${recId}/download`, {
+      headers: { cookie: `sid=${live.admin.cookie}`, "x-tenant-id": live.e2e.stack.demoTenantId ?? "" },
+    });
+    expect(Buffer.compare(readFileSync(file), Buffer.from(await api.arrayBuffer()))).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain("recorded-line");
+
+    const d = await cli("policy", "test", "touch /tmp/cli-blocked");
+    expect(d.code).toBe(0);
+    expect(d.stdout).toMatch(/^BLOCK/m);
+  }, 90_000);
+});
