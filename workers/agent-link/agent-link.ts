@@ -8,20 +8,21 @@
 // thresholds are in limits.ts. A misbehaving agent is cut off and its tenant alerted; no other agent or
 // tenant is touched.
 import { DurableObject } from "cloudflare:workers";
-import type { Bindings } from "../env.ts";
-import { answerClose } from "../live/answer-close.ts";
-import type { LiveObject } from "../live/login-sockets.ts";
 import {
   AGENT_FRAME_TYPES,
+  AGENT_LINK_MAX_SKEW_MS,
   type AgentFrame,
   type EdgeFrame,
   encodeEdgeFrame,
+  FRAME_TOO_BIG_CLOSE_CODE,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
   parseAgentFrame,
-} from "../protocol/agent.ts";
-import { AGENT_LINK_MAX_SKEW_MS } from "../protocol/agent-auth.ts";
-import { FRAME_TOO_BIG_CLOSE_CODE } from "../protocol/agent-data.ts";
-import { PROTOCOL_VERSION, unknownFrameType } from "../protocol/evolution.ts";
-import { MAX_FRAME_BYTES } from "../protocol/frame.ts";
+  unknownFrameType,
+} from "@nostromo/protocol";
+import type { Bindings } from "../env.ts";
+import { answerClose } from "../live/answer-close.ts";
+import type { LiveObject } from "../live/login-sockets.ts";
 import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
 import { LinkDb } from "./db.ts";
 import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";

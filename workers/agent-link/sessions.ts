@@ -1,11 +1,12 @@
 // The agent's sessions when its link drops or comes back: live ones wait for it (disconnected) within
 // their grace window; after a restart, the ones still waiting are reopened (a new shell on the same
 // screen) unless the agent says it still holds them.
+
+import type { SessionOpenFrame } from "@nostromo/protocol";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import type { Bindings } from "../env.ts";
-import type { SessionOpenFrame } from "../protocol/agent.ts";
 import { openFrame } from "../sessions/open.ts";
 import type { LinkDb } from "./db.ts";
 import type { AgentIdentity } from "./store.ts";

@@ -1,12 +1,13 @@
 // What the AgentLink object writes to PostgreSQL: link state, heartbeats, metrics (latest + history),
 // agent-reported errors — and TelemetryWriter, which bounds how often one agent's heartbeats and metrics
 // reach the database (limits.ts). `withDb` (one short-lived pool) is for the cron, not the object.
+
+import type { AgentErrorFrame, HelloFrame, MetricsFrame } from "@nostromo/protocol";
 import { eq, sql } from "drizzle-orm";
 import { configureNeon, createDb, type Db } from "../../db/client.ts";
 import { agents } from "../../db/schema/control/agents.ts";
 import { agentHealth, agentMetrics, errorLog } from "../../db/schema/control/monitoring.ts";
 import type { Bindings } from "../env.ts";
-import type { AgentErrorFrame, HelloFrame, MetricsFrame } from "../protocol/agent.ts";
 import type { LinkDb } from "./db.ts";
 import { ERROR_ROWS_PER_MINUTE, HEARTBEAT_WRITE_MS, METRICS_WRITE_MS, writeDue } from "./limits.ts";
 

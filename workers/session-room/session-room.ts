@@ -5,6 +5,8 @@
 // Sockets use the standard (non-hibernating) API on purpose: the screen model lives in memory; the last
 // output is also kept in the object's storage so a restarted object rebuilds the screen.
 import { DurableObject } from "cloudflare:workers";
+import { randomToken } from "@nostromo/crypto";
+import { type ParticipantView, parseViewerFrame, type RoomFrame } from "@nostromo/protocol";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { auditLog } from "../../db/schema/tenant/audit-log.ts";
@@ -14,12 +16,10 @@ import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import { sessionRecording } from "../../db/schema/tenant/session-recording.ts";
 import { sessionViewer } from "../../db/schema/tenant/session-viewer.ts";
-import { randomToken } from "../crypto/encoding.ts";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE, type LiveObject } from "../live/login-sockets.ts";
 import { type Decision, evaluateCommand } from "../policy/index.ts";
 import { loadCompiledPolicies } from "../policy-store.ts";
-import { type ParticipantView, parseViewerFrame, type RoomFrame } from "../protocol/viewer.ts";
 import { withTenantDb } from "../tenancy/standalone.ts";
 import {
   type AgentIdentityClaim,

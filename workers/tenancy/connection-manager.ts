@@ -2,8 +2,7 @@
 // key with the master key (DB_ENCRYPTION_KEY, or DB_ENCRYPTION_KEY_PREVIOUS during a rotation), encrypts
 // and decrypts tenant secrets with it, and turns a dedicated tenant's encrypted database configuration
 // into a live connection.
-import type { Context } from "hono";
-import { createDb, type Db } from "../../db/client.ts";
+
 import {
   type DataKey,
   decryptString,
@@ -11,9 +10,11 @@ import {
   loadMasterKey,
   type MasterKey,
   newDataKey,
+  Secret,
   unwrapDataKey,
-} from "../crypto/envelope.ts";
-import { Secret } from "../crypto/secret.ts";
+} from "@nostromo/crypto";
+import type { Context } from "hono";
+import { createDb, type Db } from "../../db/client.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import type { TenantRecord } from "./tenant-record.ts";
 

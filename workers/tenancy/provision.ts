@@ -1,6 +1,8 @@
 // Provisioning (POST /api/admin/tenants/provision): the tenant row, its data key, its database (pooled,
 // dedicated on the platform's server, or the one the caller supplied — reached, migrated, seeded), its
 // organization and first Admin. All or nothing: a failure half way rolls back what was made.
+
+import { encryptString, randomToken } from "@nostromo/crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -12,8 +14,6 @@ import { role } from "../../db/schema/tenant/role.ts";
 import { user } from "../../db/schema/tenant/user.ts";
 import { seedPredefinedRoles } from "../../db/seed.ts";
 import { hashPassword } from "../auth/password.ts";
-import { randomToken } from "../crypto/encoding.ts";
-import { encryptString } from "../crypto/envelope.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { connectionString, createTenantDataKey, type DbConfig } from "./connection-manager.ts";

@@ -2,6 +2,9 @@
 // cursor over (timestamp, id); GET /export (EXPORT_AUDIT) streams every matching row as CSV or NDJSON,
 // reading PostgreSQL 500 rows at a time while the client downloads. Filters: type, category, user,
 // status, from/to (inclusive). The export is itself audited.
+
+import { decodeBase64, encodeBase64Url } from "@nostromo/crypto";
+import { Permission } from "@nostromo/permissions";
 import { and, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -12,8 +15,6 @@ import { user } from "../../../db/schema/tenant/user.ts";
 import { audit } from "../../audit/audit.ts";
 import { csvLine } from "../../audit/csv.ts";
 import { requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
-import { fromB64u, toB64u } from "../../crypto/encoding.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { readQuery } from "../../lib/validate.ts";
@@ -64,12 +65,14 @@ interface Cursor {
 const cursorShape = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);
 
 function encodeCursor(c: Cursor): string {
-  return toB64u(new TextEncoder().encode(JSON.stringify([c.ts, c.id])));
+  return encodeBase64Url(new TextEncoder().encode(JSON.stringify([c.ts, c.id])));
 }
 
 function decodeCursor(text: string): Cursor {
   try {
-    const [ts, id] = cursorShape.parse(JSON.parse(new TextDecoder().decode(fromB64u(text))));
+    const bytes = decodeBase64(text);
+    if (!bytes) throw new Error("not base64");
+    const [ts, id] = cursorShape.parse(JSON.parse(new TextDecoder().decode(bytes)));
     return { ts, id };
   } catch {
     throw new ApiError("VALIDATION_ERROR", "Query parameters failed validation", {

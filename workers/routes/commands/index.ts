@@ -1,12 +1,13 @@
 // GET /api/commands: the organization's command records (COMMAND), searchable by text, user, status, risk
 // and time; the same rows per session under /api/remote-sessions/:id/commands.
+
+import { Permission } from "@nostromo/permissions";
 import { and, desc, eq, gte, ilike, lte, type SQL } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { command } from "../../../db/schema/tenant/command.ts";
 import { session } from "../../../db/schema/tenant/session.ts";
 import { can, currentUser } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { containsPattern } from "../../lib/like.ts";
