@@ -20,11 +20,11 @@ import {
   parseAgentFrame,
   unknownFrameType,
 } from "@nostromo/protocol";
+import { Databases } from "../db/databases.ts";
 import type { Bindings } from "../env.ts";
 import { answerClose } from "../live/answer-close.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
-import { LinkDb } from "./db.ts";
 import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";
 import { OutstandingRequests } from "./requests.ts";
 import { reopenSessions, sessionsLost } from "./sessions.ts";
@@ -57,7 +57,8 @@ const CUT_MESSAGES: Record<CutReason, string> = {
 };
 
 export class AgentLink extends DurableObject<Bindings> implements LiveObject {
-  private readonly db: LinkDb;
+  /** Pools held for the object's life, reused by every frame (no pool per heartbeat). */
+  private readonly db: Databases;
   private readonly requests: OutstandingRequests;
   private readonly telemetry: TelemetryWriter;
   private readonly alerts = new AlertLimiter();
@@ -70,7 +71,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
       "create table if not exists nonces (nonce text primary key, seen_at integer not null)",
     );
     ctx.storage.sql.exec("create table if not exists quarantine (until integer not null)");
-    this.db = new LinkDb(env);
+    this.db = Databases.forObject(env);
     this.requests = new OutstandingRequests(ctx.storage.sql);
     this.telemetry = new TelemetryWriter(this.db, (msg, err) => logError(msg, err));
   }

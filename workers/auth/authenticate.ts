@@ -14,7 +14,7 @@ import { user } from "../../db/schema/tenant/user.ts";
 import { audit } from "../audit/audit.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { openTenantDb } from "../tenancy/connection-manager.ts";
+import { openTenantDb } from "../middleware/database.ts";
 import { loadOrganization, type OrganizationRecord } from "../tenancy/organization.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
 import { ipAllowed } from "./ip-ranges.ts";

@@ -16,11 +16,11 @@ import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import { sessionRecording } from "../../db/schema/tenant/session-recording.ts";
 import { sessionViewer } from "../../db/schema/tenant/session-viewer.ts";
+import { Databases } from "../db/databases.ts";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE, type LiveObject } from "../live/login-sockets.ts";
 import { type Decision, evaluateCommand } from "../policy/index.ts";
 import { loadCompiledPolicies } from "../policy-store.ts";
-import { withTenantDb } from "../tenancy/standalone.ts";
 import {
   type AgentIdentityClaim,
   AgentSide,
@@ -116,6 +116,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private lastOutput = 0;
   private lastFlushAt = 0;
   private dbQueue: Promise<unknown> = Promise.resolve();
+  /** Pools held for the object's life: a queued command write reuses them instead of opening its own. */
+  private readonly databases: Databases;
   private readonly approvals = new Map<
     string,
     { line: string; typist: Typist; resolve: (ok: boolean) => void; timer: ReturnType<typeof setTimeout> }
@@ -124,6 +126,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
+    this.databases = Databases.forObject(env);
     this.tail = new OutputTail(ctx.storage.sql);
     this.agent = new AgentSide(new OutputOffset(ctx.storage.sql), {
       meta: () => this.meta,
@@ -195,7 +198,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   private tenantDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     const m = this.requireMeta();
-    return withTenantDb(this.env, m.tenantId, (db) => fn(db));
+    return this.databases.tenant(m.tenantId, (db) => fn(db));
   }
 
   private requireMeta(): Meta {

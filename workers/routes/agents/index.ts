@@ -22,7 +22,7 @@ import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { check, idParam, readJson } from "../../lib/validate.ts";
 
-import { openTenantDb } from "../../tenancy/connection-manager.ts";
+import { openTenantDb } from "../../middleware/database.ts";
 import { findTenant, isUuid } from "../../tenancy/tenant-record.ts";
 
 export const ONLINE_WINDOW_MS = 60_000;

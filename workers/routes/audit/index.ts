@@ -8,17 +8,17 @@ import { Permission } from "@nostromo/permissions";
 import { and, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { createDb, type Db } from "../../../db/client.ts";
+import type { Db } from "../../../db/client.ts";
 import { auditLog } from "../../../db/schema/tenant/audit-log.ts";
 import { AUDIT_EVENT_TYPES } from "../../../db/schema/tenant/enums.ts";
 import { user } from "../../../db/schema/tenant/user.ts";
 import { audit } from "../../audit/audit.ts";
 import { csvLine } from "../../audit/csv.ts";
 import { requirePermission } from "../../auth/guard.ts";
+import { Databases } from "../../db/databases.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { readQuery } from "../../lib/validate.ts";
-import { connectionString, tenantDbConfig } from "../../tenancy/connection-manager.ts";
 import type { TenantScope } from "../../tenancy/scope.ts";
 
 export const AUDIT_PAGE_MAX = 200;
@@ -154,10 +154,8 @@ function tenantOf(c: Context<AppEnv>): TenantScope {
  * as soon as the handler is done: the stream gets a pool of its own, ended when the stream ends.
  */
 async function streamDb(c: Context<AppEnv>, scope: TenantScope) {
-  const t = scope.tenant;
-  const cfg =
-    t.dbMode === "dedicated" && t.driverType === "postgresql" ? await tenantDbConfig(c.env, t) : null;
-  return createDb(cfg ? connectionString(cfg.reveal()) : c.env.DATABASE_URL);
+  const databases = Databases.forRequest(c.env);
+  return { db: await databases.tenantDb(scope.tenant), close: () => databases.close() };
 }
 
 export const auditRoutes = new Hono<AppEnv>()
@@ -183,7 +181,7 @@ export const auditRoutes = new Hono<AppEnv>()
       description: `Exported the audit log as ${format.toUpperCase()}`,
       metadata: { format, filters },
     });
-    const { db, pool } = await streamDb(c, scope);
+    const { db, close } = await streamDb(c, scope);
     const encoder = new TextEncoder();
     let after: Cursor | null = null;
     let started = false;
@@ -191,7 +189,7 @@ export const auditRoutes = new Hono<AppEnv>()
     const finish = async () => {
       if (done) return;
       done = true;
-      await pool.end().catch(() => {});
+      await close();
     };
     // The first batch is read before answering: a query that fails (the database down, say) is then a
     // proper error status, not a 200 whose body breaks off and leaves the client waiting.

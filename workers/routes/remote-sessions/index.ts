@@ -518,7 +518,7 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
 killHooks.push(async (c, login) => {
   if (!login.tenantId) return {};
   const { findTenant } = await import("../../tenancy/tenant-record.ts");
-  const { openTenantDb } = await import("../../tenancy/connection-manager.ts");
+  const { openTenantDb } = await import("../../middleware/database.ts");
   const tenant = await findTenant(c.var.db, login.tenantId);
   if (!tenant) return {};
   const db = await openTenantDb(c, tenant);
