@@ -14,6 +14,7 @@ export default defineConfig({
           environment: "node",
           include: [
             "workers/**/*.test.ts",
+            "packages/*/src/**/*.test.ts",
             "db/**/*.test.ts",
             "containers/agent/src/**/*.test.ts",
             "apps/cli/src/**/*.test.ts",

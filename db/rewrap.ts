@@ -2,9 +2,10 @@
 // transaction. Tenant ciphertexts (database credentials, connection secrets, TOTP secrets) are under the
 // data keys and stay valid. Run: DATABASE_URL=… DB_ENCRYPTION_KEY_OLD=… DB_ENCRYPTION_KEY_NEW=… npm run keys:rewrap
 // then deploy DB_ENCRYPTION_KEY=<new> (DB_ENCRYPTION_KEY_PREVIOUS=<old> may stay during the roll-out).
+
+import { ciphertextKeyId, loadMasterKey, rewrapDataKey } from "@nostromo/crypto";
 import { eq } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
-import { ciphertextKeyId, loadMasterKey, rewrapDataKey } from "../workers/crypto/envelope.ts";
 import { tenants } from "./schema/control/tenants.ts";
 
 export async function rewrapAll(db: NodePgDatabase, oldSecret: string, newSecret: string) {

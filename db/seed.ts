@@ -1,8 +1,9 @@
 // Seed data every database needs: the three predefined roles with the seed's permission matrix.
 // Idempotent: running it again brings the predefined roles back to the matrix.
+
+import { PREDEFINED_ROLES } from "@nostromo/permissions";
 import { and, eq, isNull } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { PREDEFINED_ROLES } from "../workers/auth/permissions.ts";
 import { role } from "./schema/tenant/role.ts";
 
 export async function seedPredefinedRoles<H extends PgQueryResultHKT>(

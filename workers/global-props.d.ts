@@ -1,20 +1,17 @@
-// Tells the runtime types what the main module exports (typed `exports` from cloudflare:workers in tests)
-// and which secrets the Worker receives besides wrangler.toml's bindings.
+// The Worker's bindings, declared once: the configuration (vars and secrets, typed by its zod schema in
+// config.ts) plus the Durable Object namespaces and the R2 bucket of wrangler.toml. `Cloudflare.Env` is
+// what the runtime types, `cloudflare:test` and `env.ts`'s `Bindings` all read. Also tells the runtime
+// types what the main module exports (typed `exports` from cloudflare:workers in tests). A global
+// declaration, not a module: the Durable Object classes it names do not import it back.
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import("./index.ts");
   }
-  interface Env {
-    NOSTROMO_VERSION: string;
-    ENVIRONMENT: string;
+  type NostromoConfig = import("./config.ts").Config;
+  interface Env extends NostromoConfig {
     SESSION_ROOM: DurableObjectNamespace<import("./session-room/session-room.ts").SessionRoom>;
     AGENT_LINK: DurableObjectNamespace<import("./agent-link/agent-link.ts").AgentLink>;
     RECORDINGS: R2Bucket;
-    DATABASE_URL: string;
-    NEON_WS_PROXY?: string;
-    DB_ENCRYPTION_KEY: string;
-    DB_ENCRYPTION_KEY_PREVIOUS?: string;
-    PLATFORM_HOSTS?: string;
   }
 }
 

@@ -2,6 +2,8 @@
 // Idempotent, so a second `npm start` reuses what the first one made; the demo tenant is made in one
 // transaction, so a start interrupted half-way leaves either all of it or none (a tenant row without its
 // organization used to make every later start fail at the agent step with a 500).
+
+import { loadMasterKey, newDataKey } from "@nostromo/crypto";
 import bcrypt from "bcryptjs";
 import { eq } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -9,7 +11,6 @@ import { superAdmins, tenantFeatures, tenants } from "../../db/schema/control/te
 import { DEFAULT_ORGANIZATION_SETTINGS, organization } from "../../db/schema/tenant/organization.ts";
 import { role } from "../../db/schema/tenant/role.ts";
 import { user } from "../../db/schema/tenant/user.ts";
-import { loadMasterKey, newDataKey } from "../../workers/crypto/envelope.ts";
 import { TIER_FEATURES } from "../../workers/tenancy/features.ts";
 
 export async function ensureSuperAdmin(db: NodePgDatabase, email: string, password: string): Promise<void> {

@@ -1,10 +1,6 @@
 // Master-key rotation re-wraps every tenant data key; data encrypted before still decrypts after, with
 // the new master key only.
-import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { dropDatabase, ensureDatabase, migratePlatform, nodeDb } from "../../db/node.ts";
-import { rewrapAll } from "../../db/rewrap.ts";
-import { tenants } from "../../db/schema/control/tenants.ts";
+
 import {
   DecryptError,
   decryptString,
@@ -12,7 +8,12 @@ import {
   loadMasterKey,
   newDataKey,
   unwrapDataKey,
-} from "../../workers/crypto/envelope.ts";
+} from "@nostromo/crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { dropDatabase, ensureDatabase, migratePlatform, nodeDb } from "../../db/node.ts";
+import { rewrapAll } from "../../db/rewrap.ts";
+import { tenants } from "../../db/schema/control/tenants.ts";
 
 const OLD = "old-master-key-0123456789-0123456789-abcdef";
 const NEW = "new-master-key-9876543210-9876543210-fedcba";

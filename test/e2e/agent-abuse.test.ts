@@ -6,10 +6,10 @@
 // asserted: timing on a shared machine is a figure, correctness and recovery are the assertions).
 import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
 import { join } from "node:path";
+import { AGENT_LINK_HEADERS, agentLinkSigningString } from "@nostromo/protocol";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
-import { AGENT_LINK_HEADERS, agentLinkSigningString } from "../../workers/protocol/agent-auth.ts";
 import { type AgentProcess, Http, startAgent, waitFor } from "./harness.ts";
 import { type LiveEnv, openViewer, startLive } from "./live.ts";
 import type { Viewer } from "./viewer.ts";

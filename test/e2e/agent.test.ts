@@ -5,10 +5,10 @@
 import { createPrivateKey, randomBytes, sign } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { AGENT_LINK_HEADERS, agentLinkSigningString } from "@nostromo/protocol";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
-import { AGENT_LINK_HEADERS, agentLinkSigningString } from "../../workers/protocol/agent-auth.ts";
 import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, startE2E, waitFor } from "./harness.ts";
 
 let e2e: E2E;

@@ -3,9 +3,10 @@
 // allowed on their own resource and 403 on another's. The session actions have no HTTP route yet: their
 // cells are checked on the permissions the server gives that role's real login (GET /api/auth/me) with the
 // same mayActOn the routes will call; their HTTP form is a todo until the remote-sessions routes exist.
+
+import { type Cell, type PredefinedRoleName, ROLE_MATRIX } from "@nostromo/permissions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { can, mayActOn } from "../../workers/auth/guard.ts";
-import { type Cell, type PredefinedRoleName, ROLE_MATRIX } from "../../workers/auth/permissions.ts";
 import type { UserPrincipal } from "../../workers/auth/principal.ts";
 import {
   type Client,

@@ -4,6 +4,7 @@ import { createPublicKey, verify } from "node:crypto";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { AGENT_LINK_HEADERS, agentLinkSigningBytes, readAgentLinkHeaders } from "@nostromo/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   CredentialsError,
@@ -15,11 +16,6 @@ import {
   writeCredentials,
 } from "../../containers/agent/src/credentials";
 import { checkHeartbeat, writeHeartbeat } from "../../containers/agent/src/heartbeat-file";
-import {
-  AGENT_LINK_HEADERS,
-  agentLinkSigningBytes,
-  readAgentLinkHeaders,
-} from "../../workers/protocol/index";
 
 let root: string;
 beforeEach(async () => {

@@ -1,11 +1,11 @@
 // The session data socket on its own, against a tiny ws server: ordering, the bounded outage buffer
 // (oldest output dropped first), the replay after a reconnect (resume), and the three ways it gives up.
 import http from "node:http";
+import { Secret } from "@nostromo/crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer } from "ws";
 import { DataChannel, MAX_FRAME_BYTES } from "../../containers/agent/src/data-channel";
 import { createLogger } from "../../containers/agent/src/log";
-import { Secret } from "../../containers/agent/src/secret";
 import { waitUntil } from "../../containers/agent/test/edge-stand-in";
 
 interface Server {

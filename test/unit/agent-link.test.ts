@@ -1,13 +1,13 @@
 // The control link on its own against a bare ws server: signed upgrade headers, ordering of hello
 // and frames queued during an outage, liveness via ping/pong, and the close-code classification.
 import http from "node:http";
+import { AGENT_LINK_HEADERS, type EdgeFrame } from "@nostromo/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer } from "ws";
 import { generateKeyPair, toIdentity } from "../../containers/agent/src/credentials";
 import { ControlLink, isBenignClose, isTransientNetworkError } from "../../containers/agent/src/link";
 import { createLogger } from "../../containers/agent/src/log";
 import { waitUntil } from "../../containers/agent/test/edge-stand-in";
-import { AGENT_LINK_HEADERS, type EdgeFrame } from "../../workers/protocol/index";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

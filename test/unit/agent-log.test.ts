@@ -1,8 +1,8 @@
 // Logging: JSON lines with level filtering, and redaction of anything secret whatever its shape.
 import { inspect } from "node:util";
+import { Secret } from "@nostromo/crypto";
 import { describe, expect, it } from "vitest";
 import { createLogger, redact } from "../../containers/agent/src/log";
-import { Secret } from "../../containers/agent/src/secret";
 
 const PEM =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";

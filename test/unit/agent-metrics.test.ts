@@ -1,9 +1,9 @@
 // Metrics and host facts measured on the real machine running the tests.
 import os from "node:os";
+import { MetricsSchema } from "@nostromo/protocol";
 import { describe, expect, it } from "vitest";
 import { collectMetrics, hostFacts, pickRootFilesystem, toPercent } from "../../containers/agent/src/metrics";
 import { AGENT_VERSION } from "../../containers/agent/src/version";
-import { MetricsSchema } from "../../workers/protocol/index";
 
 const oneDecimal = (n: number | null) => n === null || Math.round(n * 10) === n * 10;
 

@@ -1,10 +1,11 @@
 // End to end for the agent: the real agent process (tsx main.ts) against a stand-in edge speaking
-// workers/protocol and a real OpenSSH server. Steps run in order and share one agent where they can.
+// packages/protocol and a real OpenSSH server. Steps run in order and share one agent where they can.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { SessionTarget } from "@nostromo/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type EdgeState,
@@ -13,7 +14,6 @@ import {
   StandInEdge,
   waitUntil,
 } from "../../containers/agent/test/edge-stand-in";
-import type { SessionTarget } from "../../workers/protocol/index";
 import { startSshd, type TestSshd } from "../support/sshd";
 
 const REPO = path.resolve(import.meta.dirname, "../..");

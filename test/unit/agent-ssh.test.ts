@@ -1,11 +1,11 @@
 // The agent's SSH layer against a real OpenSSH server: both auth methods, host key trust on first
 // use and pinning, failure codes with no secret in them, and one-shot exec.
 import net from "node:net";
+import type { ExecRequestFrame, SessionTarget } from "@nostromo/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropPartialUtf8, runExec, truncateUtf8 } from "../../containers/agent/src/exec";
 import { createLogger } from "../../containers/agent/src/log";
 import { connectSsh, SshConnectError } from "../../containers/agent/src/ssh";
-import type { ExecRequestFrame, SessionTarget } from "../../workers/protocol/index";
 import { startSshd, type TestSshd } from "../support/sshd";
 
 let sshd: TestSshd;

@@ -8,22 +8,23 @@
 // thresholds are in limits.ts. A misbehaving agent is cut off and its tenant alerted; no other agent or
 // tenant is touched.
 import { DurableObject } from "cloudflare:workers";
-import type { Bindings } from "../env.ts";
-import { answerClose } from "../live/answer-close.ts";
-import type { LiveObject } from "../live/login-sockets.ts";
 import {
   AGENT_FRAME_TYPES,
+  AGENT_LINK_MAX_SKEW_MS,
   type AgentFrame,
   type EdgeFrame,
   encodeEdgeFrame,
+  FRAME_TOO_BIG_CLOSE_CODE,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
   parseAgentFrame,
-} from "../protocol/agent.ts";
-import { AGENT_LINK_MAX_SKEW_MS } from "../protocol/agent-auth.ts";
-import { FRAME_TOO_BIG_CLOSE_CODE } from "../protocol/agent-data.ts";
-import { PROTOCOL_VERSION, unknownFrameType } from "../protocol/evolution.ts";
-import { MAX_FRAME_BYTES } from "../protocol/frame.ts";
+  unknownFrameType,
+} from "@nostromo/protocol";
+import { Databases } from "../db/databases.ts";
+import type { Bindings } from "../env.ts";
+import { answerClose } from "../live/answer-close.ts";
+import type { LiveObject } from "../live/login-sockets.ts";
 import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
-import { LinkDb } from "./db.ts";
 import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";
 import { OutstandingRequests } from "./requests.ts";
 import { reopenSessions, sessionsLost } from "./sessions.ts";
@@ -56,7 +57,8 @@ const CUT_MESSAGES: Record<CutReason, string> = {
 };
 
 export class AgentLink extends DurableObject<Bindings> implements LiveObject {
-  private readonly db: LinkDb;
+  /** Pools held for the object's life, reused by every frame (no pool per heartbeat). */
+  private readonly db: Databases;
   private readonly requests: OutstandingRequests;
   private readonly telemetry: TelemetryWriter;
   private readonly alerts = new AlertLimiter();
@@ -69,7 +71,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
       "create table if not exists nonces (nonce text primary key, seen_at integer not null)",
     );
     ctx.storage.sql.exec("create table if not exists quarantine (until integer not null)");
-    this.db = new LinkDb(env);
+    this.db = Databases.forObject(env);
     this.requests = new OutstandingRequests(ctx.storage.sql);
     this.telemetry = new TelemetryWriter(this.db, (msg, err) => logError(msg, err));
   }

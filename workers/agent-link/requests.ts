@@ -2,7 +2,7 @@
 // restarts): the sessions it sent `session.open` / `session.close` for, and the exec requests it sent.
 // An agent's answer is accepted only when it matches one of these; anything else is refused by the
 // AgentLink (see limits.ts). Bounded: exec records expire, and at most MAX_RECORDS are kept.
-import type { EdgeFrame } from "../protocol/agent.ts";
+import type { EdgeFrame } from "@nostromo/protocol";
 
 export type RequestKind = "session" | "exec";
 

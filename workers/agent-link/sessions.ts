@@ -1,13 +1,14 @@
 // The agent's sessions when its link drops or comes back: live ones wait for it (disconnected) within
 // their grace window; after a restart, the ones still waiting are reopened (a new shell on the same
 // screen) unless the agent says it still holds them.
+
+import type { SessionOpenFrame } from "@nostromo/protocol";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { session } from "../../db/schema/tenant/session.ts";
+import type { Databases } from "../db/databases.ts";
 import type { Bindings } from "../env.ts";
-import type { SessionOpenFrame } from "../protocol/agent.ts";
 import { openFrame } from "../sessions/open.ts";
-import type { LinkDb } from "./db.ts";
 import type { AgentIdentity } from "./store.ts";
 
 /** This agent's sessions of its own tenant in one state. */
@@ -21,7 +22,7 @@ function agentSessions(db: Db, a: AgentIdentity, status: "active" | "disconnecte
 }
 
 /** The link is gone: the agent's live sessions wait for it (disconnected) within their grace window. */
-export async function sessionsLost(env: Bindings, linkDb: LinkDb, a: AgentIdentity): Promise<void> {
+export async function sessionsLost(env: Bindings, linkDb: Databases, a: AgentIdentity): Promise<void> {
   await linkDb
     .tenant(a.tenantId, async (db) => {
       const live = await agentSessions(db, a, "active");
@@ -34,7 +35,7 @@ export async function sessionsLost(env: Bindings, linkDb: LinkDb, a: AgentIdenti
 /** After a restart the agent holds no SSH connection for sessions still waiting for it: reopen them. */
 export async function reopenSessions(
   env: Bindings,
-  linkDb: LinkDb,
+  linkDb: Databases,
   a: AgentIdentity,
   held: string[],
   send: (frame: SessionOpenFrame) => boolean,

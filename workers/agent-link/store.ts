@@ -1,24 +1,14 @@
 // What the AgentLink object writes to PostgreSQL: link state, heartbeats, metrics (latest + history),
 // agent-reported errors — and TelemetryWriter, which bounds how often one agent's heartbeats and metrics
-// reach the database (limits.ts). `withDb` (one short-lived pool) is for the cron, not the object.
+// reach the database (limits.ts).
+
+import type { AgentErrorFrame, HelloFrame, MetricsFrame } from "@nostromo/protocol";
 import { eq, sql } from "drizzle-orm";
-import { configureNeon, createDb, type Db } from "../../db/client.ts";
+import type { Db } from "../../db/client.ts";
 import { agents } from "../../db/schema/control/agents.ts";
 import { agentHealth, agentMetrics, errorLog } from "../../db/schema/control/monitoring.ts";
-import type { Bindings } from "../env.ts";
-import type { AgentErrorFrame, HelloFrame, MetricsFrame } from "../protocol/agent.ts";
-import type { LinkDb } from "./db.ts";
+import type { Databases } from "../db/databases.ts";
 import { ERROR_ROWS_PER_MINUTE, HEARTBEAT_WRITE_MS, METRICS_WRITE_MS, writeDue } from "./limits.ts";
-
-export async function withDb<T>(env: Bindings, fn: (db: Db) => Promise<T>): Promise<T> {
-  configureNeon(env.NEON_WS_PROXY);
-  const { db, pool } = createDb(env.DATABASE_URL);
-  try {
-    return await fn(db);
-  } finally {
-    await pool.end().catch(() => {});
-  }
-}
 
 export interface AgentIdentity {
   agentId: string;
@@ -82,7 +72,7 @@ export class TelemetryWriter {
   private errorWindow = { start: 0, rows: 0, dropped: 0 };
 
   constructor(
-    private readonly db: LinkDb,
+    private readonly db: Databases,
     private readonly onError: (msg: string, err: unknown) => void,
   ) {}
 

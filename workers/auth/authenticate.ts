@@ -1,6 +1,9 @@
 // Authentication: the sid login cookie or an API bearer token becomes the request's principal. Cookie
 // requests that change state must carry the CSRF token; the organization's idle timeout and allowed IP
 // ranges are enforced on every request, not only at login.
+
+import { timingSafeEqual } from "@nostromo/crypto";
+import { isPermission } from "@nostromo/permissions";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
@@ -9,14 +12,12 @@ import { apiTokens, userSessions } from "../../db/schema/control/auth.ts";
 import { superAdmins } from "../../db/schema/control/tenants.ts";
 import { user } from "../../db/schema/tenant/user.ts";
 import { audit } from "../audit/audit.ts";
-import { timingSafeEqual } from "../crypto/encoding.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { openTenantDb } from "../tenancy/connection-manager.ts";
+import { openTenantDb } from "../middleware/database.ts";
 import { loadOrganization, type OrganizationRecord } from "../tenancy/organization.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
 import { ipAllowed } from "./ip-ranges.ts";
-import { isPermission } from "./permissions.ts";
 import type { Principal, SuperAdminPrincipal, UserPrincipal } from "./principal.ts";
 import { loadRole } from "./roles.ts";
 import { API_TOKEN_PREFIX, csrfTokenFor, hashToken } from "./tokens.ts";

@@ -1,6 +1,6 @@
+import { Permission, PREDEFINED_ROLES, type PredefinedRoleName } from "@nostromo/permissions";
 import { describe, expect, it } from "vitest";
 import { can, mayActOn } from "./guard.ts";
-import { Permission, PREDEFINED_ROLES, type PredefinedRoleName } from "./permissions.ts";
 import type { UserPrincipal } from "./principal.ts";
 
 function principal(roleName: PredefinedRoleName, id = "u-1"): UserPrincipal {

@@ -1,11 +1,12 @@
 // Authorization guards used by every route: who may call it, with which permission. Denials of an
 // authenticated user are audited (security.unauthorized); "only their own" rules go through mayActOn.
+
+import type { Permission } from "@nostromo/permissions";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { audit } from "../audit/audit.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import type { Permission } from "./permissions.ts";
 import type { SuperAdminPrincipal, UserPrincipal } from "./principal.ts";
 
 function unauthenticated(c: Context<AppEnv>): ApiError {

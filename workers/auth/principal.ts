@@ -1,5 +1,5 @@
 // Who is making a request: a platform super admin or a tenant user, by login cookie or API token.
-import type { Permission } from "./permissions.ts";
+import type { Permission } from "@nostromo/permissions";
 
 interface Via {
   /** auth.user_sessions.id of the login, when authenticated by the sid cookie. */

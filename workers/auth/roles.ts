@@ -1,8 +1,9 @@
 // Role lookups with the seed's cache policy (ROLE: TTL 1 h), invalidated the moment a role changes here.
+
+import { isPermission, type Permission, PREDEFINED_ROLES } from "@nostromo/permissions";
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { role } from "../../db/schema/tenant/role.ts";
-import { isPermission, type Permission, PREDEFINED_ROLES } from "./permissions.ts";
 
 export interface RoleRecord {
   id: string;

@@ -1,7 +1,7 @@
 // Opaque credentials: login cookies (sid), API tokens and one-time tokens are random, stored only as
 // SHA-256 hashes. The CSRF token is derived from the sid, so it needs no storage and cannot be forged
 // without the HttpOnly cookie.
-import { randomToken, sha256Hex } from "../crypto/encoding.ts";
+import { randomToken, sha256Hex } from "@nostromo/crypto";
 
 export const API_TOKEN_PREFIX = "nst_";
 

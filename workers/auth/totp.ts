@@ -1,6 +1,7 @@
 // TOTP (RFC 6238) with otpauth: enrolment URI, verification with a ±1 step window, recovery codes.
+
+import { randomToken, sha256Hex } from "@nostromo/crypto";
 import * as OTPAuth from "otpauth";
-import { randomToken, sha256Hex } from "../crypto/encoding.ts";
 
 export const ISSUER = "Nostromo";
 

@@ -5,11 +5,12 @@
 //    on that browser, 30 days;
 //  - the client address had a successful login of the account in the last 30 days (auth.user_sessions).
 // Neither one skips a password check; they only exempt the caller from the account-wide throttle.
+
+import { encodeBase64Url, randomToken, timingSafeEqual } from "@nostromo/crypto";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { userSessions } from "../../db/schema/control/auth.ts";
-import { randomToken, timingSafeEqual, toB64u } from "../crypto/encoding.ts";
 import type { AppEnv } from "../env.ts";
 
 export const DEVICE_COOKIE = "ndev";
@@ -38,7 +39,7 @@ async function mac(c: Context<AppEnv>, nonce: string, scope: string, email: stri
     await macKey(c.env.DB_ENCRYPTION_KEY),
     new TextEncoder().encode(`${nonce}:${scope}:${email.toLowerCase()}`),
   );
-  return toB64u(new Uint8Array(sig));
+  return encodeBase64Url(new Uint8Array(sig));
 }
 
 /** Marks this browser as a known device of the account (after a successful login). */

@@ -1,8 +1,9 @@
 // GET /api/commands: the organization's command records, searchable by text, user, session, status, risk
 // and time. Anyone who may watch sessions or read the audit trail may search them.
+
+import { Permission } from "@nostromo/permissions";
 import { type Context, Hono } from "hono";
 import { can, currentUser } from "../auth/guard.ts";
-import { Permission } from "../auth/permissions.ts";
 import { op } from "../contract/op.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";

@@ -3,6 +3,8 @@
 // the SHA256 fingerprint exactly as `ssh-keygen -lf` prints it, type, bits, and the private key text for the
 // agent (ssh2). Pure: no I/O, no storage (encryption at rest is the caller's). Runs in workerd and Node.
 // File formats live in ./ssh-keys/ (openssh.ts, pem.ts); see docs/ssh-keys.md.
+
+import { encodeBase64 } from "@nostromo/crypto";
 import { badPassphrase, malformed, SshKeyError, unsupported } from "./ssh-keys/errors.ts";
 import {
   ed25519PublicFromSeed,
@@ -28,7 +30,7 @@ import {
   parsePkcs8,
   parseSec1,
 } from "./ssh-keys/pem.ts";
-import { decodeBase64, encodeBase64 } from "./ssh-keys/wire.ts";
+import { decodeStrictBase64 } from "./ssh-keys/wire.ts";
 
 export type { SshKeyErrorCode } from "./ssh-keys/errors.ts";
 export type { SshKeyType } from "./ssh-keys/keys.ts";
@@ -152,7 +154,7 @@ export function parseOpenSshPublicKey(line: string): OpenSshPublicKey {
     }
     throw malformed('expected "<type> <base64> [comment]", e.g. "ssh-ed25519 AAAAC3Nza… user@host"');
   }
-  const blob = decodeBase64(b64, "public key");
+  const blob = decodeStrictBase64(b64, "public key");
   const info = parsePublicBlob(blob);
   if (info.alg !== alg) throw malformed(`the line says ${alg.slice(0, 64)} but the key is ${info.alg}`);
   const comment = sanitizeComment(parts.slice(2).join(" "));

@@ -1,7 +1,7 @@
 // Refuses to serve with an invalid configuration (e.g. DB_ENCRYPTION_KEY under 32 characters).
 import { createMiddleware } from "hono/factory";
+import { configSchema } from "../config.ts";
 import type { AppEnv } from "../env.ts";
-import { configSchema } from "../env.ts";
 import { ApiError, zodDetails } from "../errors.ts";
 
 let checked: WeakRef<object> | null = null;

@@ -1,24 +1,22 @@
-// One database pool per request (Workers may not share I/O objects across requests); closed after the
-// response is sent. The pool connects lazily, so routes that never query never open a socket.
+// The request's databases (workers/db/databases.ts, request lifetime): the control database is set as
+// `db`, a tenant's as the scope's `db` (openTenantDb); every pool the request opened is closed after the
+// response is sent. Pools connect lazily, so routes that never query never open a socket.
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { configureNeon, createDb } from "../../db/client.ts";
+import type { Db } from "../../db/client.ts";
+import { Databases } from "../db/databases.ts";
 import type { AppEnv } from "../env.ts";
+import type { TenantRecord } from "../tenancy/tenant-record.ts";
 
 export const database = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    configureNeon(c.env.NEON_WS_PROXY);
-    const { db, pool } = createDb(c.env.DATABASE_URL);
-    c.set("db", db);
-    const cleanups: (() => Promise<unknown>)[] = [];
-    c.set("cleanups", cleanups);
+    const databases = Databases.forRequest(c.env);
+    c.set("databases", databases);
+    c.set("db", databases.controlDb);
     try {
       await next();
     } finally {
-      // Cleanups first (they may still use the pool), then the pool itself.
-      const closing = (async () => {
-        for (const f of cleanups) await f().catch(() => {});
-        await pool.end().catch(() => {});
-      })();
+      const closing = databases.close();
       try {
         c.executionCtx.waitUntil(closing);
       } catch {
@@ -26,3 +24,8 @@ export const database = () =>
       }
     }
   });
+
+/** The database holding the tenant's remote-access data: the pooled one, or its dedicated PostgreSQL. */
+export function openTenantDb(c: Context<AppEnv>, tenant: TenantRecord): Promise<Db> {
+  return c.var.databases.tenantDb(tenant);
+}

@@ -11,8 +11,8 @@
 // - Resume: an accepted data socket is first told how many output bytes of this shell the room has stored
 //   (`resume { offset }`); a reconnecting agent re-sends what it wrote after that into a socket that died
 //   (a dropped link, a restarted Worker), so nothing is lost. A new shell counts from zero.
-import { randomToken, sha256Hex } from "../crypto/encoding.ts";
-import type { AgentFrame } from "../protocol/agent.ts";
+import { randomToken, sha256Hex } from "@nostromo/crypto";
+import type { AgentFrame } from "@nostromo/protocol";
 import {
   AGENT_DATA_FRAME_TYPES,
   type AgentDataFrame,
@@ -20,8 +20,8 @@ import {
   FRAME_TOO_BIG_CLOSE_CODE,
   MAX_DATA_FRAME_BYTES,
   parseAgentDataFrame,
-} from "../protocol/agent-data.ts";
-import { unknownFrameType } from "../protocol/evolution.ts";
+  unknownFrameType,
+} from "@nostromo/protocol";
 import type { OutputOffset } from "./output-offset.ts";
 
 export const MAX_GARBAGE = 50;

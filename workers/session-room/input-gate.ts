@@ -2,7 +2,7 @@
 // terminal produces is refused whole (never relayed: the agent's data socket refuses frames over 1 MiB, and
 // a shell fed megabytes of typed input is not a use), and so is input arriving faster than the command
 // tracker judges it. Refusals are `error` frames with a stable code; the session goes on.
-import type { RoomFrame } from "../protocol/viewer.ts";
+import type { RoomFrame } from "@nostromo/protocol";
 
 /** The largest binary input frame (the JSON `input` frame has the same cap). */
 export const MAX_INPUT_FRAME = 64 * 1024;

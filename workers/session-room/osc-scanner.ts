@@ -10,7 +10,7 @@
 // any other one (a hostile PS1, a file being printed, a program imitating the integration) becomes a
 // `forged-mark` event and changes nothing. An OSC left open is ended by the next ESC (as terminals do), so
 // printing an unterminated `ESC ] 133 ;` cannot swallow the integration's next real mark.
-import { timingSafeEqual } from "../crypto/encoding.ts";
+import { timingSafeEqual } from "@nostromo/crypto";
 
 export type ScanEvent =
   | { kind: "prompt-start" }

@@ -5,6 +5,8 @@
 // Sockets use the standard (non-hibernating) API on purpose: the screen model lives in memory; the last
 // output is also kept in the object's storage so a restarted object rebuilds the screen.
 import { DurableObject } from "cloudflare:workers";
+import { randomToken } from "@nostromo/crypto";
+import { type ParticipantView, parseViewerFrame, type RoomFrame } from "@nostromo/protocol";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { auditLog } from "../../db/schema/tenant/audit-log.ts";
@@ -14,13 +16,11 @@ import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import { sessionRecording } from "../../db/schema/tenant/session-recording.ts";
 import { sessionViewer } from "../../db/schema/tenant/session-viewer.ts";
-import { randomToken } from "../crypto/encoding.ts";
+import { Databases } from "../db/databases.ts";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE, type LiveObject } from "../live/login-sockets.ts";
 import { type Decision, evaluateCommand } from "../policy/index.ts";
 import { loadCompiledPolicies } from "../policy-store.ts";
-import { type ParticipantView, parseViewerFrame, type RoomFrame } from "../protocol/viewer.ts";
-import { withTenantDb } from "../tenancy/standalone.ts";
 import {
   type AgentIdentityClaim,
   AgentSide,
@@ -116,6 +116,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private lastOutput = 0;
   private lastFlushAt = 0;
   private dbQueue: Promise<unknown> = Promise.resolve();
+  /** Pools held for the object's life: a queued command write reuses them instead of opening its own. */
+  private readonly databases: Databases;
   private readonly approvals = new Map<
     string,
     { line: string; typist: Typist; resolve: (ok: boolean) => void; timer: ReturnType<typeof setTimeout> }
@@ -124,6 +126,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
+    this.databases = Databases.forObject(env);
     this.tail = new OutputTail(ctx.storage.sql);
     this.agent = new AgentSide(new OutputOffset(ctx.storage.sql), {
       meta: () => this.meta,
@@ -195,7 +198,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   private tenantDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     const m = this.requireMeta();
-    return withTenantDb(this.env, m.tenantId, (db) => fn(db));
+    return this.databases.tenant(m.tenantId, (db) => fn(db));
   }
 
   private requireMeta(): Meta {

@@ -1,7 +1,8 @@
 // The session.open frame for the agent: target with decrypted credentials, data socket path and token.
+
+import type { SessionOpenFrame } from "@nostromo/protocol";
 import type { Db } from "../../db/client.ts";
 import type { Bindings } from "../env.ts";
-import type { SessionOpenFrame } from "../protocol/agent.ts";
 import type { TenantRecord } from "../tenancy/tenant-record.ts";
 import { buildTarget } from "./target.ts";
 

@@ -1,12 +1,13 @@
 // Builds what the agent needs to reach a connection's server: host, port, user, the pinned host key and
 // the credential — decrypted from the tenant's store only here, only to be sent to the agent.
+
+import type { SessionTarget } from "@nostromo/protocol";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { agents } from "../../db/schema/control/agents.ts";
 import { connection } from "../../db/schema/tenant/connection.ts";
 import { sshKey } from "../../db/schema/tenant/ssh-key.ts";
 import type { Bindings } from "../env.ts";
-import type { SessionTarget } from "../protocol/agent.ts";
 import { decryptForTenant } from "../tenancy/connection-manager.ts";
 import type { TenantRecord } from "../tenancy/tenant-record.ts";
 

@@ -1,9 +1,7 @@
 // Connection Manager: the only place where tenant secrets exist in plain form. It unwraps a tenant's data
 // key with the master key (DB_ENCRYPTION_KEY, or DB_ENCRYPTION_KEY_PREVIOUS during a rotation), encrypts
 // and decrypts tenant secrets with it, and turns a dedicated tenant's encrypted database configuration
-// into a live connection.
-import type { Context } from "hono";
-import { createDb, type Db } from "../../db/client.ts";
+// into a connection string for the one module that opens databases (workers/db/databases.ts).
 import {
   type DataKey,
   decryptString,
@@ -11,11 +9,13 @@ import {
   loadMasterKey,
   type MasterKey,
   newDataKey,
+  Secret,
   unwrapDataKey,
-} from "../crypto/envelope.ts";
-import { Secret } from "../crypto/secret.ts";
-import type { AppEnv, Bindings } from "../env.ts";
+} from "@nostromo/crypto";
 import type { TenantRecord } from "./tenant-record.ts";
+
+/** The master keys: all the Connection Manager needs from the environment. */
+export type TenantDbEnv = Pick<Cloudflare.Env, "DB_ENCRYPTION_KEY" | "DB_ENCRYPTION_KEY_PREVIOUS">;
 
 export interface DbConfig {
   host: string;
@@ -37,26 +37,23 @@ function master(secret: string): Promise<MasterKey> {
   return p;
 }
 
-export async function masterKeys(env: Pick<Bindings, "DB_ENCRYPTION_KEY" | "DB_ENCRYPTION_KEY_PREVIOUS">) {
+export async function masterKeys(env: TenantDbEnv) {
   const keys = [await master(env.DB_ENCRYPTION_KEY)];
   if (env.DB_ENCRYPTION_KEY_PREVIOUS) keys.push(await master(env.DB_ENCRYPTION_KEY_PREVIOUS));
   return keys;
 }
 
-export async function currentMasterKey(env: Pick<Bindings, "DB_ENCRYPTION_KEY">): Promise<MasterKey> {
+export async function currentMasterKey(env: Pick<TenantDbEnv, "DB_ENCRYPTION_KEY">): Promise<MasterKey> {
   return master(env.DB_ENCRYPTION_KEY);
 }
 
-export async function createTenantDataKey(env: Pick<Bindings, "DB_ENCRYPTION_KEY">) {
+export async function createTenantDataKey(env: Pick<TenantDbEnv, "DB_ENCRYPTION_KEY">) {
   const m = await currentMasterKey(env);
   const { dataKey, wrapped } = await newDataKey(m);
   return { dataKey, wrapped, masterKeyId: m.id };
 }
 
-export async function tenantDataKey(
-  env: Pick<Bindings, "DB_ENCRYPTION_KEY" | "DB_ENCRYPTION_KEY_PREVIOUS">,
-  wrapped: string,
-): Promise<DataKey> {
+export async function tenantDataKey(env: TenantDbEnv, wrapped: string): Promise<DataKey> {
   let p = dataKeyCache.get(wrapped);
   if (!p) {
     p = masterKeys(env).then((keys) => unwrapDataKey(keys, wrapped));
@@ -67,7 +64,7 @@ export async function tenantDataKey(
 }
 
 export async function encryptForTenant(
-  env: Bindings,
+  env: TenantDbEnv,
   tenant: Pick<TenantRecord, "dataKeyWrapped">,
   plaintext: string,
 ) {
@@ -75,7 +72,7 @@ export async function encryptForTenant(
 }
 
 export async function decryptForTenant(
-  env: Bindings,
+  env: TenantDbEnv,
   tenant: Pick<TenantRecord, "dataKeyWrapped">,
   ciphertext: string,
 ): Promise<Secret> {
@@ -88,18 +85,11 @@ export function connectionString(cfg: DbConfig): string {
   return `postgres://${u}:${p}@${cfg.host}:${cfg.port}/${encodeURIComponent(cfg.database)}`;
 }
 
-export async function tenantDbConfig(env: Bindings, tenant: TenantRecord): Promise<Secret<DbConfig> | null> {
+export async function tenantDbConfig(
+  env: TenantDbEnv,
+  tenant: TenantRecord,
+): Promise<Secret<DbConfig> | null> {
   if (!tenant.dbConfigEncrypted) return null;
   const plain = await decryptForTenant(env, tenant, tenant.dbConfigEncrypted);
   return new Secret(JSON.parse(plain.reveal()) as DbConfig);
-}
-
-/** The database holding the tenant's remote-access data: the pooled one, or its dedicated PostgreSQL. */
-export async function openTenantDb(c: Context<AppEnv>, tenant: TenantRecord): Promise<Db> {
-  if (tenant.dbMode === "pooled" || tenant.driverType !== "postgresql") return c.var.db;
-  const cfg = await tenantDbConfig(c.env, tenant);
-  if (!cfg) return c.var.db;
-  const { db, pool } = createDb(connectionString(cfg.reveal()));
-  c.var.cleanups.push(() => pool.end());
-  return db;
 }

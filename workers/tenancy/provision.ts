@@ -1,10 +1,12 @@
 // Provisioning (POST /api/admin/tenants/provision): the tenant row, its data key, its database (pooled,
 // dedicated on the platform's server, or the one the caller supplied — reached, migrated, seeded), its
 // organization and first Admin. All or nothing: a failure half way rolls back what was made.
+
+import { encryptString, randomToken } from "@nostromo/crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
-import { createDb, type Db } from "../../db/client.ts";
+import type { Db } from "../../db/client.ts";
 import { applyMigrations } from "../../db/migrate.ts";
 import { tenantFeatures, tenants } from "../../db/schema/control/tenants.ts";
 import { DEFAULT_ORGANIZATION_SETTINGS, organization } from "../../db/schema/tenant/organization.ts";
@@ -12,8 +14,7 @@ import { role } from "../../db/schema/tenant/role.ts";
 import { user } from "../../db/schema/tenant/user.ts";
 import { seedPredefinedRoles } from "../../db/seed.ts";
 import { hashPassword } from "../auth/password.ts";
-import { randomToken } from "../crypto/encoding.ts";
-import { encryptString } from "../crypto/envelope.ts";
+import { withDatabaseAt } from "../db/databases.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { connectionString, createTenantDataKey, type DbConfig } from "./connection-manager.ts";
@@ -139,13 +140,8 @@ export function dbError(err: unknown, cfg: Pick<DbConfig, "host" | "port" | "dat
   );
 }
 
-async function withDb<T>(cfg: DbConfig, fn: (db: Db) => Promise<T>): Promise<T> {
-  const { db, pool } = createDb(connectionString(cfg));
-  try {
-    return await fn(db);
-  } finally {
-    await pool.end().catch(() => {});
-  }
+function withDb<T>(cfg: DbConfig, fn: (db: Db) => Promise<T>): Promise<T> {
+  return withDatabaseAt(connectionString(cfg), fn);
 }
 
 function quoteIdent(name: string): string {

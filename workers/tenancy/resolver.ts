@@ -4,7 +4,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { openTenantDb } from "./connection-manager.ts";
+import { openTenantDb } from "../middleware/database.ts";
 import { RESERVED_SUBDOMAINS, SUBDOMAIN_RE } from "./slug.ts";
 import { findTenant, isUuid, type TenantRecord } from "./tenant-record.ts";
 

@@ -2,16 +2,11 @@
 // (AsyncLocalStorage underneath). Tenant-data repositories read it from here; without one they throw —
 // a query over every tenant is a bug, never a fallback.
 import { getContext, tryGetContext } from "hono/context-storage";
-import type { Db } from "../../db/client.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import type { TenantRecord } from "./tenant-record.ts";
+import type { TenantScope } from "./tenant-record.ts";
 
-export interface TenantScope {
-  tenant: TenantRecord;
-  /** The tenant's database (pooled or dedicated). Every query through it filters by tenant.id. */
-  db: Db;
-}
+export type { TenantScope };
 
 export class ScopeMissingError extends ApiError {
   constructor() {

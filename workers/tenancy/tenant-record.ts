@@ -83,3 +83,10 @@ export async function findTenant(
   }
   return record;
 }
+
+/** A request's tenant and its database (pooled or dedicated); every query through it filters by tenant.id.
+ * Declared here, beside the record, so the request environment can name it without importing scope.ts. */
+export interface TenantScope {
+  tenant: TenantRecord;
+  db: Db;
+}

@@ -1,7 +1,7 @@
 // The running agent: owns the control link, the live sessions and in-flight exec requests, and the
 // heartbeat / metrics timers. Routes every edge frame to the piece that handles it.
 import os from "node:os";
-import { type EdgeFrame, PROTOCOL_VERSION, type SessionOpenFrame } from "../../../workers/protocol/index";
+import { type EdgeFrame, PROTOCOL_VERSION, type SessionOpenFrame } from "@nostromo/protocol";
 import type { AgentConfig } from "./config";
 import type { AgentIdentity } from "./credentials";
 import { runExec } from "./exec";

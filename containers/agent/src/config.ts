@@ -1,7 +1,8 @@
 // The agent's environment, validated once at start-up. A bad value stops the agent with a message
 // naming the variable (exit code 2) instead of failing later in some less obvious place.
+
+import { Secret } from "@nostromo/crypto";
 import { z } from "zod";
-import { Secret } from "./secret";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

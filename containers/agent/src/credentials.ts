@@ -3,8 +3,9 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
 import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { encodeBase64Url } from "@nostromo/crypto";
+import { AGENT_LINK_HEADERS, agentLinkSigningString } from "@nostromo/protocol";
 import { z } from "zod";
-import { AGENT_LINK_HEADERS, agentLinkSigningString, encodeBase64Url } from "../../../workers/protocol/index";
 
 export const CredentialsFileSchema = z.object({
   agentId: z.string().min(1),

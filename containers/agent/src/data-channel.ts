@@ -5,7 +5,8 @@
 // replay buffer, then the queue, so a viewer loses nothing. After RECONNECT_WINDOW_MS it gives up.
 // Output read from SSH in one turn of the event loop leaves as one frame (bulk output: a few large frames
 // instead of one per SSH packet; an echo still leaves at once, one setImmediate later).
-import WebSocket from "ws";
+
+import type { Secret } from "@nostromo/crypto";
 import {
   type AgentDataFrame,
   EDGE_DATA_FRAME_TYPES,
@@ -14,11 +15,11 @@ import {
   MAX_OUTPUT_FRAME_BYTES,
   parseEdgeDataFrame,
   unknownFrameType,
-} from "../../../workers/protocol/index";
+} from "@nostromo/protocol";
+import WebSocket from "ws";
 import { Backoff, type BackoffOptions } from "./backoff";
 import type { Logger } from "./log";
 import { ReplayBuffer } from "./replay-buffer";
-import type { Secret } from "./secret";
 
 export const RECONNECT_WINDOW_MS = 60_000;
 export const OUTPUT_BUFFER_LIMIT = 1024 * 1024;

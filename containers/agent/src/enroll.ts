@@ -9,7 +9,7 @@ import {
   ApiErrorBodySchema,
   type EnrollRequest,
   EnrollResponseSchema,
-} from "../../../workers/protocol/index";
+} from "@nostromo/protocol";
 import { Backoff, LINK_BACKOFF } from "./backoff";
 import { type AgentConfig, edgeHttpUrl } from "./config";
 import {

@@ -1,12 +1,7 @@
 // One-shot commands (`exec.request`): run without a PTY, collect stdout+stderr in arrival order up to
 // maxOutputBytes, report exit code / signal / duration. The deadline covers connecting as well, so
 // the edge gets an answer within timeoutMs whatever the target does.
-import {
-  type AgentFrame,
-  type ExecRequestFrame,
-  MAX_FRAME_BYTES,
-  utf8Length,
-} from "../../../workers/protocol/index";
+import { type AgentFrame, type ExecRequestFrame, MAX_FRAME_BYTES, utf8Length } from "@nostromo/protocol";
 import type { Logger } from "./log";
 import { classifySshError, connectSsh, SSH_READY_TIMEOUT_MS, SshConnectError } from "./ssh";
 

@@ -1,8 +1,8 @@
 // The control link: one signed WebSocket to the edge's AgentLink, re-dialled forever with backoff.
 // The upgrade carries fresh Ed25519-signed headers on every attempt (see agent-auth.ts). Frames from
 // the edge are validated; a malformed one is logged and ignored, never fatal; one of a type this version
-// does not know is ignored quietly (see workers/protocol/evolution.ts).
-import WebSocket from "ws";
+// does not know is ignored quietly (see packages/protocol/src/evolution.ts).
+
 import {
   AGENT_LINK_PATH,
   type AgentFrame,
@@ -11,7 +11,8 @@ import {
   encodeAgentFrame,
   parseEdgeFrame,
   unknownFrameType,
-} from "../../../workers/protocol/index";
+} from "@nostromo/protocol";
+import WebSocket from "ws";
 import { Backoff, LINK_BACKOFF } from "./backoff";
 import { edgeWebSocketUrl } from "./config";
 import { type AgentIdentity, signLinkHeaders } from "./credentials";

@@ -1,7 +1,8 @@
 // Structured JSON-lines logging to stdout: {"ts","level","msg",...fields}. Every field goes through
 // redact() first, so a password, private key or token handed to the logger by mistake never leaves.
+
+import { REDACTED, Secret } from "@nostromo/crypto";
 import type { LogLevel } from "./config";
-import { REDACTED, Secret } from "./secret";
 
 export type LogFields = Record<string, unknown>;
 

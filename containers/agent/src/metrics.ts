@@ -1,8 +1,8 @@
 // Host facts and periodic metrics, via systeminformation. Every probe is optional: a probe that fails
 // or hangs (a stale NFS mount can stall fsSize) yields null for its field, never a missing report.
 import os from "node:os";
+import type { MetricsFrame } from "@nostromo/protocol";
 import si from "systeminformation";
-import type { MetricsFrame } from "../../../workers/protocol/index";
 import { AGENT_VERSION } from "./version";
 
 export interface HostFacts {

@@ -2,12 +2,13 @@
 // Life cycle: connect → (session.failed | session.opened) → relay → SSH ends → `exit` on the data
 // socket → data socket closed → `session.closed` on the control link. Every way out goes through
 // the SSH connection closing, so the edge always hears about the end exactly once.
+
+import { Secret } from "@nostromo/crypto";
+import type { AgentFrame, EdgeDataFrame, SessionOpenFrame } from "@nostromo/protocol";
 import type { ClientChannel } from "ssh2";
-import type { AgentFrame, EdgeDataFrame, SessionOpenFrame } from "../../../workers/protocol/index";
 import { edgeWebSocketUrl } from "./config";
 import { DataChannel } from "./data-channel";
 import type { Logger } from "./log";
-import { Secret } from "./secret";
 import { detectLoginShell, integrationSnippet, OutputGate, shellKind } from "./shell-integration";
 import { classifySshError, connectSsh, SshConnectError, type SshConnection } from "./ssh";
 

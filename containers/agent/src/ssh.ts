@@ -1,8 +1,8 @@
 // Opening SSH connections to targets with ssh2: authentication, host key pinning / trust on first use,
 // and turning ssh2's errors into the protocol's failure codes with messages that carry no secret.
 import { createHash } from "node:crypto";
+import type { FailureCode, SessionTarget } from "@nostromo/protocol";
 import { Client, type ConnectConfig } from "ssh2";
-import type { FailureCode, SessionTarget } from "../../../workers/protocol/index";
 
 export const SSH_READY_TIMEOUT_MS = 15_000;
 

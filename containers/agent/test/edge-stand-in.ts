@@ -1,17 +1,16 @@
-// A stand-in for the edge, in plain Node, implementing the agent-facing contract of workers/protocol:
+// A stand-in for the edge, in plain Node, implementing the agent-facing contract of packages/protocol:
 // enrolment, the signed control-link upgrade (verified with node:crypto against the enrolled key),
 // and the per-session data sockets with bearer tokens. Tests drive it; it records what it saw.
 import { createPublicKey, verify } from "node:crypto";
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import { type WebSocket, WebSocketServer } from "ws";
+import { decodeBase64 } from "@nostromo/crypto";
 import {
   AGENT_ENROLL_PATH,
   AGENT_LINK_PATH,
   type AgentDataFrame,
   type AgentFrame,
   agentLinkSigningBytes,
-  decodeBase64,
   type EdgeDataFrame,
   type EdgeFrame,
   type EnrollRequest,
@@ -23,7 +22,8 @@ import {
   parseAgentFrame,
   readAgentLinkHeaders,
   type SessionOpenFrame,
-} from "../../../workers/protocol/index";
+} from "@nostromo/protocol";
+import { type WebSocket, WebSocketServer } from "ws";
 
 /** What survives an edge restart (the real edge keeps it in PostgreSQL). */
 export interface EdgeState {

@@ -2,9 +2,10 @@
 // (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709), its SHA256 fingerprint, key sizes, and the checks that the private
 // half really belongs to the public half (public keys are derived with Web Crypto, never trusted as stated).
 import { sha256 } from "@noble/hashes/sha2.js";
+import { decodeBase64, encodeBase64 } from "@nostromo/crypto";
 import { derOid, derSeq, derTlv, TAG } from "./der.ts";
 import { malformed, type SshKeyError, unsupported } from "./errors.ts";
-import { bitLength, bytesEqual, concatBytes, encodeBase64, SshReader, SshWriter } from "./wire.ts";
+import { bitLength, bytesEqual, concatBytes, SshReader, SshWriter } from "./wire.ts";
 
 export type SshKeyType = "ed25519" | "rsa" | "ecdsa-nistp256" | "ecdsa-nistp384" | "ecdsa-nistp521";
 
@@ -141,9 +142,9 @@ const ED25519_PKCS8_PREFIX = new Uint8Array([
 
 function fromB64url(s: string | undefined): Uint8Array {
   if (!s) throw new KeyMismatch("no public value");
-  const b64 = s.replace(/-/g, "+").replace(/_/g, "/");
-  const bin = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  const bytes = decodeBase64(s);
+  if (!bytes) throw new KeyMismatch("public value is not base64url");
+  return bytes;
 }
 
 /** Ed25519 public key of a 32-byte seed, via Web Crypto (import PKCS#8, export JWK `x`). */

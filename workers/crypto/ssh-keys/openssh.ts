@@ -3,6 +3,8 @@
 // Hand-written: the format is a flat list of SSH wire fields (magic, cipher, kdf, kdf options, public key,
 // private section), and the npm parsers either depend on node's Buffer/crypto (ssh2, sshpk) or lack the
 // AEAD ciphers; the checks follow sshkey_parse_private2() in OpenSSH's sshkey.c.
+
+import { encodeBase64 } from "@nostromo/crypto";
 import { badPassphrase, malformed, passphraseRequired, unsupported } from "./errors.ts";
 import {
   curveBySshName,
@@ -15,7 +17,7 @@ import {
   verifyMaterial,
 } from "./keys.ts";
 import { bcryptKdf, decryptAesGcm, decryptBlock, decryptOpenSshChaCha } from "./primitives.ts";
-import { bytesEqual, bytesToBigInt, concatBytes, encodeBase64, SshReader, SshWriter } from "./wire.ts";
+import { bytesEqual, bytesToBigInt, concatBytes, SshReader, SshWriter } from "./wire.ts";
 
 const MAGIC = new TextEncoder().encode("openssh-key-v1\0");
 

@@ -6,7 +6,7 @@ import { bitStringBytes, DerReader, TAG } from "./der.ts";
 import { badPassphrase, malformed, passphraseRequired, SshKeyError, unsupported } from "./errors.ts";
 import { type CurveInfo, curveByOid, type KeyMaterial } from "./keys.ts";
 import { type BlockCipher, decryptBlock, evpBytesToKey, type PbkdfHash, pbkdf2 } from "./primitives.ts";
-import { decodeBase64 } from "./wire.ts";
+import { decodeStrictBase64 } from "./wire.ts";
 
 export interface PemBlock {
   label: string;
@@ -34,7 +34,7 @@ export function parsePemBlock(text: string): PemBlock {
     headers.set(m[1]!, m[2]!);
     inner = inner.slice(m[0].length);
   }
-  return { label, headers, body: decodeBase64(inner, `the ${label} block`) };
+  return { label, headers, body: decodeStrictBase64(inner, `the ${label} block`) };
 }
 
 /** The DER value inside a block, after removing legacy `Proc-Type: 4,ENCRYPTED` encryption if present. */

@@ -1,35 +1,21 @@
 // Byte-level helpers for the SSH key module: strict base64, the SSH wire encoding (RFC 4251 §5: uint32,
 // string, mpint) and bigint <-> bytes. Hand-written because each is a few lines and the npm options are
 // built on node's Buffer; everything here works on Uint8Array so it runs the same in workerd and Node.
+import { decodeBase64 } from "@nostromo/crypto";
 import { malformed } from "./errors.ts";
 
 const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Strict base64: whitespace is ignored (PEM line breaks), anything else outside the alphabet is refused,
  * and so is a length that is not a whole number of quads (that is how truncated input shows up). */
-export function decodeBase64(text: string, what: string): Uint8Array {
+export function decodeStrictBase64(text: string, what: string): Uint8Array {
   const compact = text.replace(/[\t\n\r ]+/g, "");
   if (compact.length === 0 || compact.length % 4 !== 0 || !B64_RE.test(compact)) {
     throw malformed(`${what} is not valid base64 (truncated or corrupted?)`);
   }
-  let bin: string;
-  try {
-    bin = atob(compact);
-  } catch {
-    throw malformed(`${what} is not valid base64`);
-  }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  const out = decodeBase64(compact);
+  if (!out) throw malformed(`${what} is not valid base64`);
   return out;
-}
-
-export function encodeBase64(bytes: Uint8Array): string {
-  // Chunked so that large inputs never hit argument-count limits of String.fromCharCode.
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {

@@ -12,7 +12,7 @@ import { ApiError } from "../../errors.ts";
 import { pageOf, pageOffset } from "../../lib/page.ts";
 import { presentSettings } from "../../lib/redact.ts";
 import { idParam, readJson, readQuery } from "../../lib/validate.ts";
-import { openTenantDb } from "../../tenancy/connection-manager.ts";
+import { openTenantDb } from "../../middleware/database.ts";
 import { provisionBody, provisionTenant } from "../../tenancy/provision.ts";
 import { findTenant, invalidateTenant } from "../../tenancy/tenant-record.ts";
 

@@ -1,5 +1,14 @@
 // /api/agents: enrolment tokens (Admins), enrolment (the agent, with a one-time token), the signed control
 // link upgrade (the agent), the tenant's agents with online state and host facts, and revocation.
+
+import { decodeBase64, randomToken } from "@nostromo/crypto";
+import { Permission } from "@nostromo/permissions";
+import {
+  agentLinkSigningBytes,
+  EnrollRequestSchema,
+  isAgentLinkTimestampFresh,
+  readAgentLinkHeaders,
+} from "@nostromo/protocol";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -8,20 +17,12 @@ import { agentHealth } from "../../../db/schema/control/monitoring.ts";
 import { VERIFIED_AGENT_HEADER } from "../../agent-link/agent-link.ts";
 import { audit } from "../../audit/audit.ts";
 import { currentUser, requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import { hashToken } from "../../auth/tokens.ts";
-import { randomToken } from "../../crypto/encoding.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { check, idParam, readJson } from "../../lib/validate.ts";
-import {
-  agentLinkSigningBytes,
-  decodeBase64,
-  EnrollRequestSchema,
-  isAgentLinkTimestampFresh,
-  readAgentLinkHeaders,
-} from "../../protocol/agent-auth.ts";
-import { openTenantDb } from "../../tenancy/connection-manager.ts";
+
+import { openTenantDb } from "../../middleware/database.ts";
 import { findTenant, isUuid } from "../../tenancy/tenant-record.ts";
 
 export const ONLINE_WINDOW_MS = 60_000;

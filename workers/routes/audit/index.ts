@@ -2,22 +2,23 @@
 // cursor over (timestamp, id); GET /export (EXPORT_AUDIT) streams every matching row as CSV or NDJSON,
 // reading PostgreSQL 500 rows at a time while the client downloads. Filters: type, category, user,
 // status, from/to (inclusive). The export is itself audited.
+
+import { decodeBase64, encodeBase64Url } from "@nostromo/crypto";
+import { Permission } from "@nostromo/permissions";
 import { and, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { createDb, type Db } from "../../../db/client.ts";
+import type { Db } from "../../../db/client.ts";
 import { auditLog } from "../../../db/schema/tenant/audit-log.ts";
 import { AUDIT_EVENT_TYPES } from "../../../db/schema/tenant/enums.ts";
 import { user } from "../../../db/schema/tenant/user.ts";
 import { audit } from "../../audit/audit.ts";
 import { csvLine } from "../../audit/csv.ts";
 import { requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
-import { fromB64u, toB64u } from "../../crypto/encoding.ts";
+import { Databases } from "../../db/databases.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { readQuery } from "../../lib/validate.ts";
-import { connectionString, tenantDbConfig } from "../../tenancy/connection-manager.ts";
 import type { TenantScope } from "../../tenancy/scope.ts";
 
 export const AUDIT_PAGE_MAX = 200;
@@ -64,12 +65,14 @@ interface Cursor {
 const cursorShape = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);
 
 function encodeCursor(c: Cursor): string {
-  return toB64u(new TextEncoder().encode(JSON.stringify([c.ts, c.id])));
+  return encodeBase64Url(new TextEncoder().encode(JSON.stringify([c.ts, c.id])));
 }
 
 function decodeCursor(text: string): Cursor {
   try {
-    const [ts, id] = cursorShape.parse(JSON.parse(new TextDecoder().decode(fromB64u(text))));
+    const bytes = decodeBase64(text);
+    if (!bytes) throw new Error("not base64");
+    const [ts, id] = cursorShape.parse(JSON.parse(new TextDecoder().decode(bytes)));
     return { ts, id };
   } catch {
     throw new ApiError("VALIDATION_ERROR", "Query parameters failed validation", {
@@ -151,10 +154,8 @@ function tenantOf(c: Context<AppEnv>): TenantScope {
  * as soon as the handler is done: the stream gets a pool of its own, ended when the stream ends.
  */
 async function streamDb(c: Context<AppEnv>, scope: TenantScope) {
-  const t = scope.tenant;
-  const cfg =
-    t.dbMode === "dedicated" && t.driverType === "postgresql" ? await tenantDbConfig(c.env, t) : null;
-  return createDb(cfg ? connectionString(cfg.reveal()) : c.env.DATABASE_URL);
+  const databases = Databases.forRequest(c.env);
+  return { db: await databases.tenantDb(scope.tenant), close: () => databases.close() };
 }
 
 export const auditRoutes = new Hono<AppEnv>()
@@ -180,7 +181,7 @@ export const auditRoutes = new Hono<AppEnv>()
       description: `Exported the audit log as ${format.toUpperCase()}`,
       metadata: { format, filters },
     });
-    const { db, pool } = await streamDb(c, scope);
+    const { db, close } = await streamDb(c, scope);
     const encoder = new TextEncoder();
     let after: Cursor | null = null;
     let started = false;
@@ -188,7 +189,7 @@ export const auditRoutes = new Hono<AppEnv>()
     const finish = async () => {
       if (done) return;
       done = true;
-      await pool.end().catch(() => {});
+      await close();
     };
     // The first batch is read before answering: a query that fails (the database down, say) is then a
     // proper error status, not a 200 whose body breaks off and leaves the client waiting.

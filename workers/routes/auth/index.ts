@@ -1,4 +1,6 @@
 // /api/auth: login, logout, me (+ profile), password change, TOTP 2FA, API tokens.
+
+import { isPermission } from "@nostromo/permissions";
 import { and, desc, eq, isNull, ne } from "drizzle-orm";
 import { Hono } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
@@ -11,7 +13,6 @@ import { SID_COOKIE } from "../../auth/authenticate.ts";
 import { currentUser } from "../../auth/guard.ts";
 import { revokeLogin } from "../../auth/logins.ts";
 import { hashPassword, verifyPassword } from "../../auth/password.ts";
-import { isPermission } from "../../auth/permissions.ts";
 import type { Principal } from "../../auth/principal.ts";
 import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "../../auth/throttle.ts";
 import { csrfTokenFor, hashToken, newApiToken } from "../../auth/tokens.ts";

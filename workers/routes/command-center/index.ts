@@ -14,7 +14,7 @@ import { ApiError } from "../../errors.ts";
 import { pageOf, pageOffset } from "../../lib/page.ts";
 import { idParam, readQuery } from "../../lib/validate.ts";
 import { closeLoginSockets } from "../../live/login-sockets.ts";
-import { openTenantDb } from "../../tenancy/connection-manager.ts";
+import { openTenantDb } from "../../middleware/database.ts";
 import { findTenant } from "../../tenancy/tenant-record.ts";
 
 const listQuery = z.object({

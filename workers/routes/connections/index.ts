@@ -1,6 +1,8 @@
 // /api/connections: the seed's CONNECTION. Secrets (password, certificate) are encrypted with the tenant's
 // data key and never returned — responses say has_password / has_certificate. The plan's max_connections
 // is enforced under a row lock, deletes are soft, Technicians delete only their own, every change audited.
+
+import { Permission } from "@nostromo/permissions";
 import { and, asc, count, eq, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import type { Db } from "../../../db/client.ts";
@@ -10,7 +12,6 @@ import { organization } from "../../../db/schema/tenant/organization.ts";
 import { sshKey } from "../../../db/schema/tenant/ssh-key.ts";
 import { audit } from "../../audit/audit.ts";
 import { assertMayActOn, currentUser, requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import { invalidateConnection } from "../../connection-store.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";

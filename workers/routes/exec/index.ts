@@ -1,6 +1,8 @@
 // POST /api/connections/:id/exec { command }: one command through the policy engine and an SSH exec channel
 // of the connection's agent → { output, exit_code, duration_ms }, stored as a COMMAND row (of a short
 // exec-only SESSION, since every command belongs to a session in the data model).
+
+import { Permission } from "@nostromo/permissions";
 import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -9,7 +11,6 @@ import { connection } from "../../../db/schema/tenant/connection.ts";
 import { session } from "../../../db/schema/tenant/session.ts";
 import { audit } from "../../audit/audit.ts";
 import { currentUser, requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { toStorable } from "../../lib/storable-text.ts";

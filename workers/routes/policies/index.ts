@@ -1,13 +1,14 @@
 // /api/policies: the seed's POLICY with its BLOCKED_COMMAND rules, and POST /evaluate (the console's "test a
 // command" box). Any tenant user reads and evaluates; changes need MANAGE_POLICIES. Every rule passes the
 // engine's checkRule; every change bumps policy.version, invalidates the compiled set and is audited.
+
+import { Permission } from "@nostromo/permissions";
 import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import type { Db } from "../../../db/client.ts";
 import { blockedCommand, policy } from "../../../db/schema/tenant/policy.ts";
 import { audit } from "../../audit/audit.ts";
 import { can, currentUser, requirePermission, requireUser } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import { loadConnection } from "../../connection-store.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";

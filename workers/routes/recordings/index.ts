@@ -1,12 +1,13 @@
 // /api/recordings: the organization's session recordings (SESSION_RECORDING) and the .cast download,
 // streamed from its R2 chunks in order — a file `asciinema play` accepts.
+
+import { Permission } from "@nostromo/permissions";
 import { and, desc, eq, gt } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { session } from "../../../db/schema/tenant/session.ts";
 import { sessionRecording } from "../../../db/schema/tenant/session-recording.ts";
 import { can, currentUser } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { snake } from "../../lib/snake.ts";

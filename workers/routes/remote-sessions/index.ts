@@ -1,6 +1,9 @@
 // /api/remote-sessions: start a live SSH session through the connection's agent, list and read sessions,
 // join or watch over a WebSocket, invite participants, toggle recording, end. The SessionRoom object of
 // each session owns everything live; these routes authorise and hand over.
+
+import { randomToken, sha256Hex } from "@nostromo/crypto";
+import { Permission } from "@nostromo/permissions";
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -11,10 +14,8 @@ import { sessionViewer } from "../../../db/schema/tenant/session-viewer.ts";
 import { user } from "../../../db/schema/tenant/user.ts";
 import { audit } from "../../audit/audit.ts";
 import { assertMayActOn, can, currentUser, requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import type { UserPrincipal } from "../../auth/principal.ts";
 import { commandsFor, listCommandsOp } from "../../commands/routes.ts";
-import { randomToken, sha256Hex } from "../../crypto/encoding.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { snake } from "../../lib/snake.ts";
@@ -517,7 +518,7 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
 killHooks.push(async (c, login) => {
   if (!login.tenantId) return {};
   const { findTenant } = await import("../../tenancy/tenant-record.ts");
-  const { openTenantDb } = await import("../../tenancy/connection-manager.ts");
+  const { openTenantDb } = await import("../../middleware/database.ts");
   const tenant = await findTenant(c.var.db, login.tenantId);
   if (!tenant) return {};
   const db = await openTenantDb(c, tenant);

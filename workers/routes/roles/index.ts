@@ -1,6 +1,8 @@
 // /api/roles: the three predefined roles (shared, immutable) and the organization's custom roles, which
 // MANAGE_ROLES creates, changes and deletes. Permissions are checked against the seed's enum and may not go
 // beyond the caller's own; a role still held by a user cannot be deleted. Every change drops the role cache.
+
+import { ALL_PERMISSIONS, isPermission, Permission, PREDEFINED_ROLES } from "@nostromo/permissions";
 import { and, asc, desc, eq, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -8,7 +10,6 @@ import { role } from "../../../db/schema/tenant/role.ts";
 import { user } from "../../../db/schema/tenant/user.ts";
 import { audit } from "../../audit/audit.ts";
 import { assertWithinOwn, currentUser, requirePermission } from "../../auth/guard.ts";
-import { ALL_PERMISSIONS, isPermission, Permission, PREDEFINED_ROLES } from "../../auth/permissions.ts";
 import { invalidateRole } from "../../auth/roles.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";

@@ -1,6 +1,8 @@
 // /api/settings: the organization (data model ORGANIZATION + OrganizationSettings). Any user of the tenant
 // reads it; MANAGE_SETTINGS changes it, every field validated, refusing a change of allowed_ip_ranges that
 // would lock the caller's own address out. Plan and limits belong to the platform and are read-only here.
+
+import { Permission } from "@nostromo/permissions";
 import { and, count, eq, isNull } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -13,7 +15,6 @@ import { user } from "../../../db/schema/tenant/user.ts";
 import { audit } from "../../audit/audit.ts";
 import { currentUser, requirePermission } from "../../auth/guard.ts";
 import { ipAllowed, isValidRange } from "../../auth/ip-ranges.ts";
-import { Permission } from "../../auth/permissions.ts";
 import { AVATAR_URL, NAME } from "../../auth/user-fields.ts";
 import type { AppEnv, Bindings } from "../../env.ts";
 import { ApiError } from "../../errors.ts";

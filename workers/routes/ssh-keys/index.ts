@@ -4,6 +4,8 @@
 // Reading needs READ_CONNECTION, creating CREATE_CONNECTION; deleting follows DELETE_CONNECTION with its
 // "only their own" rule (a Technician deletes only keys they own), and a key in use by a live connection
 // cannot be deleted.
+
+import { Permission } from "@nostromo/permissions";
 import { and, asc, count, eq, ilike, isNull, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -12,7 +14,6 @@ import { connection } from "../../../db/schema/tenant/connection.ts";
 import { sshKey } from "../../../db/schema/tenant/ssh-key.ts";
 import { audit } from "../../audit/audit.ts";
 import { assertMayActOn, currentUser, requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import {
   generateEd25519,
   importPrivateKey,

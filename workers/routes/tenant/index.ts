@@ -1,5 +1,7 @@
 // /api/tenant: the resolved tenant's public profile (info) and a read-only, paginated view of a named
 // table or collection of its database (data), through the database-adapter strategy.
+
+import { Permission } from "@nostromo/permissions";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -7,7 +9,6 @@ import type { Db } from "../../../db/client.ts";
 import { organization } from "../../../db/schema/tenant/organization.ts";
 import { audit } from "../../audit/audit.ts";
 import { requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { presentSettings } from "../../lib/redact.ts";

@@ -2,6 +2,8 @@
 // to the request's tenant (another tenant's user id is simply 404). Never returns password_hash, the 2FA
 // secret or recovery codes. Changing a role needs MANAGE_ROLES too; nobody grants or touches more than
 // they hold themselves; nobody deactivates or deletes themselves; the last active Admin stays.
+
+import { Permission } from "@nostromo/permissions";
 import { and, asc, count, eq, ilike, isNull, ne, or, type SQL } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -14,7 +16,6 @@ import { audit } from "../../audit/audit.ts";
 import { assertPermission, assertWithinOwn, currentUser, requirePermission } from "../../auth/guard.ts";
 import { endUserLogins } from "../../auth/logins.ts";
 import { hashPassword } from "../../auth/password.ts";
-import { Permission } from "../../auth/permissions.ts";
 import { isAdminRole, type RoleRecord, roleForTenant } from "../../auth/roles.ts";
 import { AVATAR_URL, BIO, EMAIL, NAME, PASSWORD, TIMEZONE } from "../../auth/user-fields.ts";
 import type { AppEnv } from "../../env.ts";

@@ -1,12 +1,13 @@
 // POST /api/users/:id/unlock (user:update): clears every failed-login counter of one of the tenant's users
 // — all addresses and the account-wide one — so an Admin can let a person back in at once after a
 // brute-force attack instead of waiting for the 15-minute window. Audited (user.updated, action unlock).
+
+import { Permission } from "@nostromo/permissions";
 import { and, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import { user } from "../../../db/schema/tenant/user.ts";
 import { audit } from "../../audit/audit.ts";
 import { currentUser, requirePermission } from "../../auth/guard.ts";
-import { Permission } from "../../auth/permissions.ts";
 import { unlockAccount } from "../../auth/throttle.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";

@@ -96,28 +96,3 @@ export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 export const ApiErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), request_id: z.string().optional() }),
 });
-
-// ── encodings (web-standard atob/btoa, so the same code runs in workerd and Node) ──────────────
-
-export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-export function encodeBase64Url(bytes: Uint8Array): string {
-  return encodeBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** Decodes standard or url-safe base64 (padding optional); null when the text is not base64. */
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) return null;
-  const standard = text.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
-  if (standard.length % 4 === 1) return null;
-  try {
-    const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}

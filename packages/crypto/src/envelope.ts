@@ -1,7 +1,7 @@
 // Envelope encryption (AES-256-GCM, Web Crypto): every tenant has a random data key, stored wrapped by the
 // platform master key (DB_ENCRYPTION_KEY). Every ciphertext names the key that made it, so the master key
 // can be rotated (rewrapTenantKey) without re-encrypting tenant data.
-import { fromB64u, toB64u, toHex } from "./encoding.ts";
+import { decodeBase64, encodeBase64Url, toHex } from "./encoding.ts";
 
 const FORMAT = "v1";
 export const MIN_MASTER_KEY_LENGTH = 32;
@@ -53,7 +53,7 @@ async function seal(key: CryptoKey, kid: string, plaintext: Uint8Array): Promise
   const ct = new Uint8Array(
     await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, plaintext),
   );
-  return `${FORMAT}.${kid}.${toB64u(iv)}.${toB64u(ct)}`;
+  return `${FORMAT}.${kid}.${encodeBase64Url(iv)}.${encodeBase64Url(ct)}`;
 }
 
 function parse(ciphertext: string): { kid: string; iv: Uint8Array; ct: Uint8Array } {
@@ -61,7 +61,10 @@ function parse(ciphertext: string): { kid: string; iv: Uint8Array; ct: Uint8Arra
   if (parts.length !== 4 || parts[0] !== FORMAT || !parts[1] || !parts[2] || !parts[3]) {
     throw new DecryptError("not an envelope ciphertext");
   }
-  return { kid: parts[1], iv: fromB64u(parts[2]), ct: fromB64u(parts[3]) };
+  const iv = decodeBase64(parts[2]);
+  const ct = decodeBase64(parts[3]);
+  if (!iv || !ct) throw new DecryptError("not an envelope ciphertext");
+  return { kid: parts[1], iv, ct };
 }
 
 /** The key id a ciphertext was made with. */

@@ -4,3 +4,4 @@ export * from "./agent-auth";
 export * from "./agent-data";
 export * from "./evolution";
 export * from "./frame";
+export * from "./viewer";
