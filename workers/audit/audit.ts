@@ -1,7 +1,10 @@
 // The one audit function every feature writes through: tenant events into the tenant database's
 // audit_log (scoped), platform events (super admins, platform logins) into command.platform_audit_log.
 // Auditing never breaks the action it records: a failed write is logged loudly instead.
+// `audit()` is the request's entry; `writeAudit()` is the same write for code without a request (the
+// SessionRoom Durable Object, scheduled jobs).
 import type { Context } from "hono";
+import type { Db } from "../../db/client.ts";
 import { platformAuditLog } from "../../db/schema/control/tenants.ts";
 import { auditLog } from "../../db/schema/tenant/audit-log.ts";
 import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
@@ -48,20 +51,46 @@ export async function audit(c: Context<AppEnv>, e: AuditEvent, target?: TenantSc
   const scope = target ?? c.var.scope;
   if (!scope) throw new Error("audit() needs a tenant scope");
   const principal = c.var.principal;
+  const userId = e.userId !== undefined ? e.userId : principal?.kind === "user" ? principal.id : null;
+  await writeAudit(
+    scope.db,
+    scope.tenant.id,
+    { ...e, userId },
+    { requestId: c.var.requestId, ...requestInfo(c) },
+  );
+}
+
+export interface AuditOrigin {
+  requestId?: string;
+  ipAddress?: string;
+  userAgent?: string;
+}
+
+/** Writes a tenant audit event into `db` for `tenantId`, outside a request when `origin` is empty. */
+export async function writeAudit(
+  db: Db,
+  tenantId: string,
+  e: AuditEvent,
+  origin: AuditOrigin = {},
+): Promise<void> {
   try {
-    await scope.db.insert(auditLog).values({
-      organizationId: scope.tenant.id,
-      userId: e.userId !== undefined ? e.userId : principal?.kind === "user" ? principal.id : null,
+    await db.insert(auditLog).values({
+      organizationId: tenantId,
+      userId: e.userId ?? null,
       sessionId: e.sessionId ?? null,
       connectionId: e.connectionId ?? null,
       eventType: e.type,
       eventCategory: e.category ?? categoryOf(e.type),
       action: e.action,
       description: e.description,
-      metadata: { ...(e.metadata ?? {}), requestId: c.var.requestId },
+      metadata: {
+        ...(e.metadata ?? {}),
+        ...(origin.requestId !== undefined ? { requestId: origin.requestId } : {}),
+      },
       status: e.status ?? "success",
       errorMessage: e.errorMessage ?? null,
-      ...requestInfo(c),
+      ipAddress: origin.ipAddress ?? "",
+      userAgent: origin.userAgent ?? "",
     });
   } catch (err) {
     console.error(
