@@ -31,7 +31,7 @@ import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
 
-export { GRACE_MS, type RoomInit, type RoomStatus } from "./lifecycle.ts";
+// The Worker routes viewers with this header (workers/routes/remote-sessions).
 export { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "./participants.ts";
 
 export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
