@@ -1,7 +1,10 @@
 // The one audit function every feature writes through: tenant events into the tenant database's
 // audit_log (scoped), platform events (super admins, platform logins) into command.platform_audit_log.
 // Auditing never breaks the action it records: a failed write is logged loudly instead.
+// `audit()` is the request's entry; `writeAudit()` is the same write for code without a request (the
+// SessionRoom Durable Object, scheduled jobs).
 import type { Context } from "hono";
+import type { Db } from "../../db/client.ts";
 import { platformAuditLog } from "../../db/schema/control/tenants.ts";
 import { auditLog } from "../../db/schema/tenant/audit-log.ts";
 import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
@@ -45,25 +48,50 @@ function requestFields(c: Context<AppEnv>) {
   return { ipAddress: r.ip, userAgent: r.userAgent };
 }
 
-/** Writes a tenant audit event in `ctx`'s tenant: the one writer of audit_log, for routes, objects and jobs. */
+export interface AuditOrigin {
+  requestId?: string;
+  ipAddress?: string;
+  userAgent?: string;
+}
+
+/** Writes a tenant audit event in `ctx`'s tenant: for routes, objects and jobs alike. */
 export async function recordAudit(ctx: TenantContext, e: AuditEvent): Promise<void> {
+  const userId = e.userId !== undefined ? e.userId : ctx.actor.kind === "user" ? ctx.actor.id : null;
+  await writeAudit(
+    ctx.db,
+    ctx.tenant.id,
+    { ...e, userId },
+    ctx.request
+      ? { requestId: ctx.request.requestId, ipAddress: ctx.request.ip, userAgent: ctx.request.userAgent }
+      : {},
+  );
+}
+
+/** The one writer of audit_log: an event into `db` for `tenantId` (`origin` empty outside a request). */
+export async function writeAudit(
+  db: Db,
+  tenantId: string,
+  e: AuditEvent,
+  origin: AuditOrigin = {},
+): Promise<void> {
   try {
-    await ctx.db.insert(auditLog).values({
-      organizationId: ctx.tenant.id,
-      userId: e.userId !== undefined ? e.userId : ctx.actor.kind === "user" ? ctx.actor.id : null,
+    await db.insert(auditLog).values({
+      organizationId: tenantId,
+      userId: e.userId ?? null,
       sessionId: e.sessionId ?? null,
       connectionId: e.connectionId ?? null,
       eventType: e.type,
       eventCategory: e.category ?? categoryOf(e.type),
       action: e.action,
       description: e.description,
-      metadata: ctx.request
-        ? { ...(e.metadata ?? {}), requestId: ctx.request.requestId }
-        : (e.metadata ?? {}),
+      metadata: {
+        ...(e.metadata ?? {}),
+        ...(origin.requestId !== undefined ? { requestId: origin.requestId } : {}),
+      },
       status: e.status ?? "success",
       errorMessage: e.errorMessage ?? null,
-      ipAddress: ctx.request?.ip ?? "",
-      userAgent: ctx.request?.userAgent ?? "",
+      ipAddress: origin.ipAddress ?? "",
+      userAgent: origin.userAgent ?? "",
     });
   } catch (err) {
     console.error(

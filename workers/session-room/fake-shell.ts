@@ -5,6 +5,9 @@
 // guard and behaves like the integration's DEBUG trap: after C it reports the line (E) and reads the verdict
 // with `read -rs` — which, like the real one, takes everything in the terminal up to the newline, so input
 // that reaches it before the verdict is lost to readline. Not a shell: it records the lines it would run.
+// Editing it does itself (printable keys, Backspace, Ctrl-U, Ctrl-W, continuation lines after an open quote
+// or a trailing backslash, a full-screen program on the alternate screen); what readline draws for other
+// keys (Tab, arrows, Ctrl-R…) a test scripts with `readline.set(key, { draw, line })`, as bash draws it.
 import { compilePolicies, evaluateCommand } from "../policy/index.ts";
 import type { Decision, PolicyInput } from "../policy/types.ts";
 import { CommandTracker, type TrackerHost, type Typist } from "./command-tracker.ts";
@@ -14,7 +17,7 @@ import { Screen } from "./screen.ts";
 
 // The marks carry the session's key, as the agent's integration writes them (unkeyed marks are ignored).
 const KEY = "fake-shell-mark-key-0123456789abcdef";
-const mark = (m: string) => `\x1b]133;${m};k=${KEY}\x07`;
+export const mark = (m: string) => `\x1b]133;${m};k=${KEY}\x07`;
 const promptOf = (guard: boolean) => `${mark("A")}$ ${mark(guard ? "B;g" : "B")}\x1b[?2004h`;
 
 export const TYPIST: Typist = { userId: "u1", roleId: null, name: "Tess" };
@@ -65,6 +68,12 @@ export class FakeShell {
   /** false: readline after `bind -r '\e[200~'` — the paste markers are ignored keys. */
   honourPaste = true;
   readonly guard: ExecutionGuard | null;
+  /** Readline's answer to a key this stand-in does not edit itself: what it draws, the line it then holds. */
+  readonly readline = new Map<string, { draw: string; line: string }>();
+  /** Lines the shell holds of an unfinished command (PS2 `> ` shown). */
+  private held = "";
+  /** A full-screen program (`vim`) owns the terminal. */
+  private fullScreen = false;
   /** The trap waits for the verdict on `nonce`; `read` holds what it has read of its line so far. */
   private trap: { nonce: string; line: string; read: string } | null = null;
   private nonces = 0;
@@ -175,6 +184,13 @@ export class FakeShell {
         i += 5;
         continue;
       }
+      const scripted = [...this.readline].find(([key]) => s.startsWith(key, i));
+      if (scripted) {
+        this.buf = scripted[1].line;
+        this.out(scripted[1].draw);
+        i += scripted[0].length - 1;
+        continue;
+      }
       const c = s[i] as string;
       if (c === "\x1b") {
         // A Meta key (ESC + one character): readline's business, nothing to echo here.
@@ -190,6 +206,11 @@ export class FakeShell {
       else if (c === "\x15") {
         this.buf = "";
         this.out(this.mode === "shell" ? "\r\x1b[K$ " : "\r\x1b[K> ");
+      } else if (c === "\x17") {
+        // unix-word-rubout: the word before the cursor and the blanks after it.
+        const n = /\S*\s*$/.exec(this.buf)?.[0].length ?? 0;
+        this.buf = this.buf.slice(0, this.buf.length - n);
+        if (this.echo && n) this.out(`${"\b".repeat(n)}\x1b[K`);
       } else if (c === "\x7f") {
         this.buf = this.buf.slice(0, -1);
         if (this.echo) this.out("\b \b");
@@ -201,8 +222,25 @@ export class FakeShell {
   }
 
   private acceptLine(): void {
-    const line = this.buf;
+    const typed = this.buf;
     this.buf = "";
+    if (this.fullScreen) {
+      this.ran.push(`vim ${typed}`);
+      if (typed === ":q") {
+        this.fullScreen = false;
+        this.mode = "shell";
+        this.echo = true;
+        this.out(`\x1b[?1049l\r\n${mark("D;0")}${this.prompt}`);
+      }
+      return;
+    }
+    if (this.mode === "shell" && unfinished(this.held + typed)) {
+      this.held += `${typed}\n`;
+      this.out("\r\n> ");
+      return;
+    }
+    const line = this.held + typed;
+    this.held = "";
     if (this.mode === "program") {
       this.ran.push(`> ${line}`);
       if (line === "exit") {
@@ -248,7 +286,12 @@ export class FakeShell {
   private run(line: string): void {
     this.ran.push(`$ ${line}`);
     if (line === "prog" || line === "secret") this.startProgram(line === "prog");
-    else this.out(`ran\r\n${mark("D;0")}${this.prompt}`);
+    else if (line === "vim") {
+      this.mode = "program";
+      this.fullScreen = true;
+      this.echo = false;
+      this.out(`\x1b[?2004l\r\n${mark("C")}\x1b[?1049h\x1b[H\x1b[2J~\r\n~`);
+    } else this.out(`ran\r\n${mark("D;0")}${this.prompt}`);
   }
 
   /** Resolves once the tracker has processed everything typed and the shell has answered. */
@@ -257,4 +300,16 @@ export class FakeShell {
     await new Promise((r) => setTimeout(r, 20));
     await this.screen.settled();
   }
+}
+
+/** Bash waits for more (PS2) after a trailing backslash or inside an open single or double quote. */
+function unfinished(s: string): boolean {
+  if (/\\$/.test(s)) return true;
+  let quote: string | null = null;
+  for (const c of s) {
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === "'" || c === '"') quote = c;
+  }
+  return quote !== null;
 }

@@ -1,10 +1,7 @@
 // Connects the execution guard (execution-guard.ts, pure) to a SessionRoom: what a verdict, a refusal, an
 // alert or a corrected command row become in the room — bytes to the agent, a blocked COMMAND row, a
 // `security.alert` audit event and a notice, an update of the row's text, the end of the session. Kept
-// out of session-room.ts, which only hands over the ports below.
-import { eq } from "drizzle-orm";
-import type { Db } from "../../db/client.ts";
-import { command } from "../../db/schema/tenant/command.ts";
+// out of enforcement.ts, which only hands over the ports below (the rows are room-store.ts's).
 import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import type { Decision } from "../policy/index.ts";
 import type { Typist } from "./command-tracker.ts";
@@ -20,15 +17,16 @@ export interface GuardPorts {
   released(): void;
   evaluate(line: string, typist: Typist): Promise<Decision>;
   blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
-  queueDb(fn: (db: Db) => Promise<unknown>): void;
-  auditRow(
-    db: Db,
+  /** Queues an audit event about the session. */
+  audit(
     type: AuditEventType,
     description: string,
     status: "success" | "failure" | "warning",
     userId: string | null,
     metadata: Record<string, unknown>,
-  ): Promise<unknown>;
+  ): void;
+  /** Queues the correction of a command row's text. */
+  corrected(commandId: string, line: string): void;
   notice(message: string, code: string): void;
   end(reason: string, code: string): Promise<unknown>;
   connected(): boolean;
@@ -46,16 +44,12 @@ export function createGuard(p: GuardPorts): ExecutionGuard {
         // Marks from another terminal's integration in a user's rc file (VS Code, WezTerm, kitty…) are
         // unkeyed too: audited, but not worth interrupting the participants for.
         if (action !== "forged_mark") p.notice(description.slice(0, 300), "SECURITY_ALERT");
-        p.queueDb((db) =>
-          p.auditRow(db, "security.alert", description, "warning", typist?.userId ?? null, {
-            ...metadata,
-            alert: action,
-          }),
-        );
+        p.audit("security.alert", description, "warning", typist?.userId ?? null, {
+          ...metadata,
+          alert: action,
+        });
       },
-      corrected(commandId, line) {
-        p.queueDb((db) => db.update(command).set({ command: line }).where(eq(command.id, commandId)));
-      },
+      corrected: p.corrected,
       end: async (reason) => {
         await p.end(reason, "INTEGRATION_TAMPERED");
       },

@@ -1,0 +1,270 @@
+// Participants: the viewers' sockets of one live session — accepting a viewer (hello, then the current
+// screen before any live batch), their frames (validated; malformed ones counted and past MAX_GARBAGE the
+// socket is closed), who may type, see and share, hand-over of roles by the owner, presence, the kill
+// switch for one login's sockets, and the JSON and output fan-out to everybody. What typing, resizing or
+// approving *does* is the room's (host below); this part decides who may ask.
+
+import { type ParticipantView, parseViewerFrame, type RoomFrame } from "@nostromo/protocol";
+import { KILLED_CLOSE_CODE } from "../live/login-sockets.ts";
+import type { Meta } from "./lifecycle.ts";
+import type { Screen } from "./screen.ts";
+
+const MAX_GARBAGE = 50;
+
+export const VERIFIED_VIEWER_HEADER = "x-nostromo-verified-viewer";
+
+export interface ViewerIdentity {
+  userId: string;
+  name: string;
+  role: "owner" | "collaborator" | "viewer";
+  canType: boolean;
+  canSee: boolean;
+  canShare: boolean;
+  loginId: string | null;
+  viewerRowId: string | null;
+  roleId: string | null;
+  /** May approve held commands (policies:manage). */
+  canApprove: boolean;
+}
+
+interface Viewer extends ViewerIdentity {
+  ws: WebSocket;
+  garbage: number;
+}
+
+export type ApprovalAnswer = { ok: true } | { ok: false; code: string; message: string };
+
+/** What participants ask of the room. */
+export interface ParticipantsHost {
+  meta(): Meta;
+  screen(): Screen | null;
+  recording(): boolean;
+  /** Processes batched output, so a snapshot holds everything already received. */
+  flushOutput(): void;
+  /** A typist's bytes (the viewer may type): an error frame for them when refused, else null. */
+  input(v: ViewerIdentity, bytes: Uint8Array): RoomFrame | null;
+  resize(cols: number, rows: number): Promise<void>;
+  decideApproval(
+    commandId: string,
+    approve: boolean,
+    who: { userId: string; name: string; canApprove: boolean },
+  ): Promise<ApprovalAnswer>;
+  /** The user's last socket closed: their viewer row is closed. */
+  left(viewerRowId: string): Promise<void>;
+}
+
+export class Participants {
+  private readonly viewers = new Set<Viewer>();
+
+  constructor(private readonly host: ParticipantsHost) {}
+
+  get size(): number {
+    return this.viewers.size;
+  }
+
+  async accept(ws: WebSocket, who: ViewerIdentity): Promise<void> {
+    const m = this.host.meta();
+    ws.binaryType = "arraybuffer";
+    ws.accept();
+    const v: Viewer = { ...who, ws, garbage: 0 };
+    this.viewers.add(v);
+    this.sendJson(v, {
+      t: "hello",
+      you: { userId: v.userId, role: v.role, canType: v.canType, canSee: v.canSee, canShare: v.canShare },
+      session: {
+        id: m.sessionUuid,
+        publicId: m.publicId,
+        status: m.status,
+        cols: m.cols,
+        rows: m.rows,
+        recording: this.host.recording(),
+      },
+    });
+    const screen = this.host.screen();
+    if (v.canSee && screen) {
+      // The current screen first: everything already written is parsed before it is serialised, and no
+      // live batch can reach this viewer before the snapshot (batches are sent after this returns).
+      this.host.flushOutput();
+      this.sendJson(v, {
+        t: "snapshot",
+        data: await screen.snapshot(),
+        cols: screen.cols,
+        rows: screen.rows,
+      });
+    }
+    ws.addEventListener("message", (ev) => void this.onMessage(v, ev.data));
+    ws.addEventListener("close", () => void this.onClose(v));
+    this.broadcastPresence();
+  }
+
+  private async onMessage(v: Viewer, data: string | ArrayBuffer): Promise<void> {
+    if (typeof data !== "string") {
+      this.input(v, new Uint8Array(data));
+      return;
+    }
+    const parsed = parseViewerFrame(data);
+    if (!parsed.ok) {
+      v.garbage += 1;
+      this.sendJson(v, { t: "error", code: "BAD_FRAME", message: parsed.error });
+      if (v.garbage > MAX_GARBAGE) v.ws.close(1008, "too many malformed frames");
+      return;
+    }
+    const f = parsed.msg;
+    switch (f.t) {
+      case "input":
+        this.input(v, new TextEncoder().encode(f.data));
+        return;
+      case "resize":
+        if (v.role !== "owner") {
+          this.sendJson(v, { t: "error", code: "FORBIDDEN", message: "The terminal size follows the owner" });
+          return;
+        }
+        await this.host.resize(f.cols, f.rows);
+        return;
+      case "set-role":
+      case "set-typing":
+        if (v.role !== "owner" && !v.canShare) {
+          this.sendJson(v, { t: "error", code: "FORBIDDEN", message: "Only the owner manages participants" });
+          return;
+        }
+        await this.update(f.userId, f.t === "set-role" ? { role: f.role } : { canType: f.canType });
+        return;
+      case "approve": {
+        const r = await this.host.decideApproval(f.commandId, f.approve, {
+          userId: v.userId,
+          name: v.name,
+          canApprove: v.canApprove,
+        });
+        if (!r.ok) this.sendJson(v, { t: "error", code: r.code, message: r.message });
+        return;
+      }
+      case "ping":
+        this.sendJson(v, { t: "pong" });
+        return;
+    }
+  }
+
+  private input(v: Viewer, bytes: Uint8Array): void {
+    if (!v.canType) {
+      this.sendJson(v, {
+        t: "error",
+        code: "FORBIDDEN",
+        message: "You may watch but not type in this session",
+      });
+      return;
+    }
+    const refused = this.host.input(v, bytes);
+    if (refused) this.sendJson(v, refused);
+  }
+
+  /** Hand-over: the owner (or a participant who may share) changes another participant's role or typing. */
+  async update(
+    userId: string,
+    change: { role?: "collaborator" | "viewer"; canType?: boolean },
+  ): Promise<number> {
+    let n = 0;
+    for (const v of this.viewers) {
+      if (v.userId !== userId || v.role === "owner") continue;
+      if (change.role) {
+        v.role = change.role;
+        v.canType =
+          change.role === "collaborator" && v.canType !== false
+            ? true
+            : change.role === "viewer"
+              ? false
+              : v.canType;
+      }
+      if (change.canType !== undefined) v.canType = change.canType;
+      n += 1;
+      this.sendJson(v, {
+        t: "notice",
+        level: "info",
+        message: `You are now ${v.role}${v.canType ? " and may type" : ""}`,
+      });
+    }
+    this.broadcastPresence();
+    return n;
+  }
+
+  private async onClose(v: Viewer): Promise<void> {
+    this.viewers.delete(v);
+    this.broadcastPresence();
+    const stillHere = [...this.viewers].some((x) => x.userId === v.userId);
+    if (!stillHere && v.viewerRowId) await this.host.left(v.viewerRowId);
+  }
+
+  list(): ParticipantView[] {
+    const byUser = new Map<string, ParticipantView>();
+    for (const v of this.viewers) {
+      const p = byUser.get(v.userId);
+      if (p) p.connections += 1;
+      else
+        byUser.set(v.userId, {
+          userId: v.userId,
+          name: v.name,
+          role: v.role,
+          canType: v.canType,
+          canSee: v.canSee,
+          canShare: v.canShare,
+          connections: 1,
+        });
+    }
+    return [...byUser.values()];
+  }
+
+  private broadcastPresence(): void {
+    this.broadcastJson({ t: "presence", participants: this.list() });
+  }
+
+  private sendJson(v: Viewer, frame: RoomFrame): void {
+    try {
+      v.ws.send(JSON.stringify(frame));
+    } catch {
+      // closing
+    }
+  }
+
+  /** A frame to every socket of one user (a notice about what they typed). */
+  sendToUser(userId: string, frame: RoomFrame): void {
+    for (const v of this.viewers) if (v.userId === userId) this.sendJson(v, frame);
+  }
+
+  broadcastJson(frame: RoomFrame): void {
+    const text = JSON.stringify(frame);
+    for (const v of this.viewers) {
+      try {
+        v.ws.send(text);
+      } catch {
+        // closing
+      }
+    }
+  }
+
+  /** One output batch to every viewer who may see it. */
+  fanOut(batch: Uint8Array): void {
+    for (const v of this.viewers) {
+      if (!v.canSee) continue;
+      try {
+        v.ws.send(batch);
+      } catch {
+        // closing socket; its close handler cleans up
+      }
+    }
+  }
+
+  /** The kill switch: closes every socket opened by one login. */
+  closeLogin(loginId: string, reason: string): number {
+    let n = 0;
+    for (const v of [...this.viewers]) {
+      if (v.loginId !== loginId) continue;
+      v.ws.close(KILLED_CLOSE_CODE, reason.slice(0, 100));
+      n += 1;
+    }
+    return n;
+  }
+
+  /** The session is over: every socket is closed with the reason. */
+  closeAll(reason: string): void {
+    for (const v of this.viewers) v.ws.close(1000, reason);
+  }
+}

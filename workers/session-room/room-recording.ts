@@ -1,0 +1,108 @@
+// RoomRecording: the room's side of its recording — turning it on and off, its session_recordings row,
+// shipping the chunks every FLUSH_EVERY_MS (and when enough is pending), and finalising it when the
+// session ends. The asciicast writing and its durability argument are in recorder.ts; the rows are
+// written by room-store.ts.
+import { TAIL_ROW_BYTES } from "./output-tail.ts";
+import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
+import type { RoomStore } from "./room-store.ts";
+
+/** What a new recording needs to know about the session. */
+export interface RecordingSubject {
+  tenantId: string;
+  sessionUuid: string;
+  publicId: string;
+  cols: number;
+  rows: number;
+  recordingRetentionDays: number;
+}
+
+export interface RecordingHost {
+  sql: SqlStorage;
+  bucket: R2Bucket;
+  store: RoomStore;
+  subject(): RecordingSubject;
+  /** Persists the room's record (which holds the recording's state). */
+  save(): Promise<void>;
+  /** The recording stopped: the room's record forgets it. */
+  stopped(): void;
+}
+
+export class RoomRecording {
+  private recorder: Recorder | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly host: RecordingHost) {}
+
+  get active(): boolean {
+    return this.recorder !== null;
+  }
+
+  get state(): RecordingState | null {
+    return this.recorder?.state ?? null;
+  }
+
+  /** A restarted object picks up the recording its record names; the unshipped tail is in its storage. */
+  restore(state: RecordingState): void {
+    this.recorder = new Recorder(this.host.sql, this.host.bucket, state);
+  }
+
+  async start(): Promise<void> {
+    const m = this.host.subject();
+    const id = crypto.randomUUID();
+    const prefix = `recordings/${m.tenantId}/${m.sessionUuid}/${id}`;
+    this.recorder = Recorder.start(this.host.sql, this.host.bucket, id, prefix, m.cols, m.rows, m.publicId);
+    const retentionUntil = new Date(Date.now() + m.recordingRetentionDays * 86_400_000);
+    await this.host.store.recordingStarted({ id, prefix, cols: m.cols, rows: m.rows, retentionUntil });
+    this.scheduleFlush();
+  }
+
+  /** Appends one output batch; throws when the object's storage fails. */
+  output(batch: Uint8Array): void {
+    // In slices: one asciicast line per slice stays far below the storage's row limit.
+    for (let off = 0; this.recorder && off < batch.byteLength; off += TAIL_ROW_BYTES)
+      this.recorder.output(batch.subarray(off, off + TAIL_ROW_BYTES));
+    if (this.recorder?.due) void this.flush();
+  }
+
+  resize(cols: number, rows: number): void {
+    this.recorder?.resize(cols, rows);
+  }
+
+  private scheduleFlush(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush().then(() => {
+        if (this.recorder) this.scheduleFlush();
+      });
+    }, FLUSH_EVERY_MS);
+  }
+
+  private async flush(): Promise<void> {
+    const r = this.recorder;
+    if (!r) return;
+    await r.flush();
+    await this.host.save();
+  }
+
+  async stop(): Promise<void> {
+    const r = this.recorder;
+    if (!r) return;
+    this.recorder = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await r.flush();
+    this.host.stopped();
+    await this.host.store
+      .recordingFinished(r.state.id, {
+        bytes: r.state.bytes,
+        chunks: r.state.chunks,
+        durationSeconds: r.durationSeconds,
+      })
+      .catch((err) =>
+        console.error(
+          JSON.stringify({ level: "error", msg: "recording finalise failed", error: String(err) }),
+        ),
+      );
+  }
+}
