@@ -3,7 +3,8 @@
 // who may type, batches output to viewers, writes the asciicast recording, and runs the seed's state
 // machine: active → ended | disconnected → active (agent back within the grace window) | error.
 // Sockets use the standard (non-hibernating) API on purpose: the screen model lives in memory; the last
-// output is also kept in the object's storage so a restarted object rebuilds the screen.
+// output is also kept in the object's storage so a restarted object rebuilds the screen. Viewer sockets
+// are accepted through viewer-sockets.ts (when, and why).
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
@@ -36,6 +37,7 @@ import { OutputOffset } from "./output-offset.ts";
 import { OutputTail, TAIL_ROW_BYTES } from "./output-tail.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { Screen } from "./screen.ts";
+import { ViewerSocket } from "./viewer-sockets.ts";
 
 export const GRACE_MS = 60_000;
 export const POLICY_REFRESH_MS = 2_000;
@@ -92,7 +94,7 @@ export interface ViewerIdentity {
 }
 
 interface Viewer extends ViewerIdentity {
-  ws: WebSocket;
+  ws: ViewerSocket;
   garbage: number;
 }
 
@@ -389,14 +391,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       return;
     }
     if (this.recorder?.due) void this.flushRecording();
-    for (const v of this.viewers) {
-      if (!v.canSee) continue;
-      try {
-        v.ws.send(batch);
-      } catch {
-        // closing socket; its close handler cleans up
-      }
-    }
+    for (const v of this.viewers) if (v.canSee) v.ws.send(batch);
   }
 
   // ── viewers ──────────────────────────────────────────────────────────────────────────────────────
@@ -426,16 +421,19 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     const [client, server] = [pair[0], pair[1]];
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
-    await this.acceptViewer(server, who);
+    const v: Viewer = { ...who, ws: new ViewerSocket(server), garbage: 0 };
+    this.viewers.add(v);
+    v.ws.open({
+      opened: () => this.viewerOpened(v),
+      message: (data) => void this.onViewerMessage(v, data),
+      closed: () => void this.onViewerClose(v),
+    });
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  private async acceptViewer(ws: WebSocket, who: ViewerIdentity): Promise<void> {
+  /** The viewer's socket is accepted (viewer-sockets.ts): hello, the current screen, presence. */
+  private async viewerOpened(v: Viewer): Promise<void> {
     const m = this.requireMeta();
-    ws.binaryType = "arraybuffer";
-    ws.accept();
-    const v: Viewer = { ...who, ws, garbage: 0 };
-    this.viewers.add(v);
     this.sendJson(v, {
       t: "hello",
       you: { userId: v.userId, role: v.role, canType: v.canType, canSee: v.canSee, canShare: v.canShare },
@@ -459,8 +457,6 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         rows: this.screen.rows,
       });
     }
-    ws.addEventListener("message", (ev) => void this.onViewerMessage(v, ev.data));
-    ws.addEventListener("close", () => void this.onViewerClose(v));
     this.broadcastPresence();
   }
 
@@ -625,22 +621,12 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   private sendJson(v: Viewer, frame: RoomFrame): void {
-    try {
-      v.ws.send(JSON.stringify(frame));
-    } catch {
-      // closing
-    }
+    v.ws.send(JSON.stringify(frame));
   }
 
   broadcastJson(frame: RoomFrame): void {
     const text = JSON.stringify(frame);
-    for (const v of this.viewers) {
-      try {
-        v.ws.send(text);
-      } catch {
-        // closing
-      }
-    }
+    for (const v of this.viewers) v.ws.send(text);
   }
 
   async closeLogin(loginId: string, reason: string): Promise<number> {
