@@ -71,6 +71,9 @@ export class FakeShell {
   /** With the guard: how long an allowed line runs. Meanwhile input is taken silently (the trap's
    * `read -s` had echo off when it arrived) and readline shows it at the next prompt. */
   commandMs = 0;
+  /** How long the shell takes from a command's end (D) to its next prompt (B). Input that arrives
+   * meanwhile is taken silently and readline shows it at the prompt. */
+  promptDelayMs = 0;
   private busy: string | null = null;
   private readonly prompt: string;
   private buf = "";
@@ -92,6 +95,10 @@ export class FakeShell {
             blocked,
             alert: () => {},
             corrected: () => {},
+            unrecorded: (line, _t, _d, follow) => {
+              this.rows.push(line);
+              if (follow) this.tracker.adopt(crypto.randomUUID());
+            },
             end: async () => {},
             connected: () => true,
             expectEcho: (text) => this.scanner.expectEcho(text),
@@ -248,7 +255,16 @@ export class FakeShell {
   private run(line: string): void {
     this.ran.push(`$ ${line}`);
     if (line === "prog" || line === "secret") this.startProgram(line === "prog");
-    else this.out(`ran\r\n${mark("D;0")}${this.prompt}`);
+    else if (this.promptDelayMs > 0) {
+      this.out(`ran\r\n${mark("D;0")}`);
+      this.busy = "";
+      setTimeout(() => {
+        const typed = this.busy ?? "";
+        this.busy = null;
+        this.out(this.prompt);
+        if (typed) this.receive(new TextEncoder().encode(typed));
+      }, this.promptDelayMs);
+    } else this.out(`ran\r\n${mark("D;0")}${this.prompt}`);
   }
 
   /** Resolves once the tracker has processed everything typed and the shell has answered. */

@@ -20,6 +20,10 @@ export interface GuardPorts {
   released(): void;
   evaluate(line: string, typist: Typist): Promise<Decision>;
   blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
+  /** Writes the COMMAND row of an allowed command; returns its id. */
+  record(line: string, typist: Typist, d: Decision): string;
+  /** Keeps the output and exit status of that row's command (command-tracker.ts `adopt`). */
+  follow(commandId: string): void;
   queueDb(fn: (db: Db) => Promise<unknown>): void;
   auditRow(
     db: Db,
@@ -52,6 +56,10 @@ export function createGuard(p: GuardPorts): ExecutionGuard {
             alert: action,
           }),
         );
+      },
+      unrecorded(line, typist, d, follow) {
+        const id = p.record(line, typist, d);
+        if (follow) p.follow(id);
       },
       corrected(commandId, line) {
         p.queueDb((db) => db.update(command).set({ command: line }).where(eq(command.id, commandId)));

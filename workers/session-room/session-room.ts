@@ -734,6 +734,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       released: () => this.tracker?.sent(),
       evaluate: (line, typist) => this.evaluateLine(line, typist),
       blocked: (line, typist, d, reason) => this.onBlocked(line, typist, d, reason),
+      record: (line, typist, d) => this.recordCommand(line, typist, d),
+      follow: (id) => this.tracker?.adopt(id),
       queueDb: (fn) => this.queueDb(fn),
       auditRow: (db, type, description, status, userId, metadata) =>
         this.auditRow(db, type, description, status, userId, metadata),
@@ -755,29 +757,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       lastOutputAt: () => this.lastOutput,
       evaluate: (line, typist) => this.evaluateLine(line, typist),
       started: async (line, typist, d) => {
-        const m = this.requireMeta();
-        const id = crypto.randomUUID();
-        this.queueDb(async (db) => {
-          await db.insert(command).values({
-            id,
-            sessionId: m.sessionUuid,
-            userId: typist.userId,
-            organizationId: m.tenantId,
-            command: line,
-            commandType: d.commandType,
-            status: "executed",
-            riskLevel: d.riskLevel,
-            policyId: d.rule?.policyId ?? null,
-            source: "interactive",
-          });
-          await db
-            .update(session)
-            .set({
-              totalCommands: sql`${session.totalCommands} + 1`,
-              safeCommands: sql`${session.safeCommands} + 1`,
-            })
-            .where(eq(session.id, m.sessionUuid));
-        });
+        const id = this.recordCommand(line, typist, d);
         this.guard?.approvedLine(line, typist, id);
         return id;
       },
@@ -813,6 +793,34 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         for (const v of this.viewers) if (v.userId === typist.userId) this.sendJson(v, droppedNotice(bytes));
       },
     });
+  }
+
+  /** The COMMAND row of an allowed command (the tracker's, or the guard's for a line nobody recorded). */
+  private recordCommand(line: string, typist: Typist, d: Decision): string {
+    const m = this.requireMeta();
+    const id = crypto.randomUUID();
+    this.queueDb(async (db) => {
+      await db.insert(command).values({
+        id,
+        sessionId: m.sessionUuid,
+        userId: typist.userId,
+        organizationId: m.tenantId,
+        command: line,
+        commandType: d.commandType,
+        status: "executed",
+        riskLevel: d.riskLevel,
+        policyId: d.rule?.policyId ?? null,
+        source: "interactive",
+      });
+      await db
+        .update(session)
+        .set({
+          totalCommands: sql`${session.totalCommands} + 1`,
+          safeCommands: sql`${session.safeCommands} + 1`,
+        })
+        .where(eq(session.id, m.sessionUuid));
+    });
+    return id;
   }
 
   private async onBlocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void> {
