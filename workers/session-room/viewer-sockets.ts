@@ -9,9 +9,12 @@
 // destroyed", which the room's request reports as `Uncaught Error: Network connection lost.` — once per
 // cleanly closing viewer. Accepted once the response has been handed over (a timer callback runs after the
 // promise continuations that wire it), the end is read through the pump that stops at the Close: nothing
-// fails. The hibernation API hides the failure, but a hibernatable socket the room closes first is
-// released only when the object hibernates (~10 s), so the client saw its close that much later; see
-// docs/reliability.md. Messages the client sends before the accept wait in the pipe; nothing is lost.
+// fails. Under `wrangler dev` the Worker that forwarded the upgrade wires the last hop; it does so in the
+// same turn only while no middleware awaits I/O after the route returns (none does) — otherwise the error
+// line comes back, and test/e2e/live-session.test.ts ("logs no uncaught error…") says so. The hibernation
+// API hides the failure, but a hibernatable socket the room closes first is released only when the object
+// hibernates (~10 s), so the client saw its close that much later; see docs/reliability.md. Messages the
+// client sends before the accept wait in the pipe; nothing is lost.
 
 export interface ViewerSocketEvents {
   /** Accepted: send the first frames (hello, snapshot). Not called when a close was asked for before. */
