@@ -74,6 +74,7 @@ async function openShell(sshd: Awaited<ReturnType<typeof startSshd>>, guarded: b
       blocked: async () => {},
       alert: () => {},
       corrected: () => {},
+      unrecorded: () => {},
       end: async () => {},
       connected: () => true,
       expectEcho: (t) => scanner.expectEcho(t),

@@ -223,10 +223,12 @@ describe("lifecycle", () => {
   it("goes offline when stopped and comes back on the next start without a token", async () => {
     const t0 = performance.now();
     expect(await agent?.stop("SIGTERM")).toBe(0);
-    // The edge answers the link's close frame at once: the agent does not sit out its 2 s close timeout.
-    const stopMs = performance.now() - t0;
-    console.log(`the agent's SIGTERM stop took ${stopMs.toFixed(0)} ms`);
-    expect(stopMs).toBeLessThan(1_500);
+    console.log(`the agent's SIGTERM stop took ${(performance.now() - t0).toFixed(0)} ms`);
+    // The edge answers the link's close frame: the agent saw its link closed, it did not have to cut it
+    // after its close timeout.
+    const logs = agent?.logs.join("\n") ?? "";
+    expect(logs).toContain('"link.closed"');
+    expect(logs).not.toContain("link.close_unanswered");
     await waitFor("offline", async () => (await agents())[0]?.online === false);
     agent = startAgent(agentEnv());
     await waitFor("online again", async () => (await agents())[0]?.online);

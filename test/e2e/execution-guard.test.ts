@@ -17,6 +17,7 @@ const forgedFile = `/tmp/nostromo-guard-marks-${tag}.txt`;
 
 type Cmd = {
   command: string;
+  output: string | null;
   status: string;
   exit_code: number | null;
   was_blocked: boolean;
@@ -98,7 +99,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const v of viewers) v.close();
   rmSync(forgedFile, { force: true });
-  for (const n of ["ps1", "macro", "bindx", "bindx2", "fc", "tamper", "ahead"])
+  for (const n of ["ps1", "macro", "bindx", "bindx2", "fc", "tamper", "ahead", "ahead2"])
     rmSync(marker(n), { force: true });
   await live?.close();
 });
@@ -148,8 +149,7 @@ describe("the guard and the command tracker together", () => {
     await settle(v);
     v.type("echo c-$((3+3))\x0fecho d-$((4+4))\r");
     await v.until("both ran", () => v.text().includes("c-6") && v.text().includes("d-8"));
-    // Back at the prompt first: a line typed while the previous command is still finishing is input to a
-    // running program for the tracker (a known limit, docs/command-tracker.md), not what this case tests.
+    // Back at the prompt first: lines typed while a command still runs are the next case.
     await settle(v);
     // Blocked behind an approved line: never runs, recorded as typed; the rest is dropped.
     v.type(`echo e-$((5+5))\rtouch ${marker("ahead")}\recho f-$((6+6))\r`);
@@ -169,6 +169,30 @@ describe("the guard and the command tracker together", () => {
       `touch ${marker("ahead")}`,
     ]);
     expect(rows.find((r) => r.was_blocked)?.command).toBe(`touch ${marker("ahead")}`);
+  });
+
+  it("a line typed while a command runs is recorded like any other when the shell runs it", async () => {
+    const { id, v } = await session();
+    // The command does not read its input: the line waits in the terminal and the shell runs it at its
+    // next prompt. The tracker took it for the running program's input; the guard sees the shell run it.
+    v.type("echo g-$((7+7)); sleep 1\r");
+    await v.until("g printed", () => v.text().includes("g-14"));
+    v.type("echo h-$((8+8))\r");
+    await v.until("h ran", () => v.text().includes("h-16"));
+    await settle(v);
+    v.type("echo j-$((10+10)); sleep 1\r");
+    await v.until("j printed", () => v.text().includes("j-20"));
+    v.type(`touch ${marker("ahead2")}\r`);
+    await v.until("blocked", () => blockedNotices(v).length === 1);
+    await settle(v, 1500);
+    expect(existsSync(marker("ahead2"))).toBe(false);
+    await new Promise((r) => setTimeout(r, 1000));
+    const rows = await commands(id);
+    const row = (c: string) => rows.find((r) => r.command === c);
+    expect(row("echo h-$((8+8))")).toMatchObject({ exit_code: 0, was_blocked: false });
+    expect(row("echo h-$((8+8))")?.output).toContain("h-16");
+    expect(row(`touch ${marker("ahead2")}`)).toMatchObject({ was_blocked: true });
+    expect(rows.map((r) => r.command)).not.toContain("[hidden input]");
   });
 });
 

@@ -50,6 +50,24 @@ describe("every line-accepting key is judged", () => {
     expect(sh.rows).toEqual(["echo one", "echo two"]);
   });
 
+  it("a line typed after a command ended and before the next prompt is the shell's: judged and recorded there", async () => {
+    const sh = new FakeShell(undefined, { guard: true });
+    sh.promptDelayMs = 150;
+    await sh.type("echo one\r");
+    await new Promise((r) => setTimeout(r, 60)); // D is out, the prompt is not
+    await sh.type("echo two\r");
+    await sh.idle();
+    await new Promise((r) => setTimeout(r, 300));
+    await sh.type("echo three\r");
+    await new Promise((r) => setTimeout(r, 60));
+    await sh.type("rm -rf /\r");
+    await sh.idle();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sh.ran).toEqual(["$ echo one", "$ echo two", "$ echo three"]);
+    expect(sh.rows).toEqual(["echo one", "echo two", "echo three"]);
+    expect(sh.blocked.map((b) => b.line)).toEqual(["rm -rf /"]);
+  });
+
   it("with the execution guard: a line typed after C but before the verdict is judged as readline shows it", async () => {
     // Held by the guard, it reaches the terminal right behind the verdict, while `read -s` has echo off:
     // nothing shows it until readline redraws it at the next prompt.

@@ -42,6 +42,8 @@ export interface RunningCommand {
   startedAt: number;
   output: string;
   truncated: boolean;
+  /** Captured from the shell's report on (a row the execution guard wrote): no echo line to drop. */
+  fromReport?: boolean;
 }
 
 export interface TrackerHost {
@@ -83,6 +85,8 @@ export class CommandTracker {
   /** A line was accepted at the prompt: `done` once the shell started it (C) or prompted again (B);
    * `doneAt` is a position on `clock`, which counts input frames and output events in arrival order. */
   private launch: { done: boolean; doneAt: number } | null = null;
+  /** The last command ended (D) and the shell has not prompted again (B): the shell reads what comes. */
+  private betweenCommands = false;
   private clock = 0;
   /** Lines a running program accepted while they were unfinished (a nested shell's continuation). */
   private pending = "";
@@ -125,6 +129,7 @@ export class CommandTracker {
       case "prompt-end":
         this.integrated = true;
         this.atPrompt = true;
+        this.betweenCommands = false;
         this.launch = null;
         this.lineStart = null;
         this.pending = "";
@@ -141,6 +146,7 @@ export class CommandTracker {
         break;
       case "command-end":
         this.atPrompt = false;
+        this.betweenCommands = true;
         this.finishRunning(event.exitCode);
         break;
       case "alt-screen":
@@ -160,8 +166,9 @@ export class CommandTracker {
     const r = this.running;
     if (!r) return;
     this.running = null;
-    // The first line is the echo of the command itself.
-    let output = plainText(r.output).replace(/^[^\n]*\n/, "");
+    // The first line is the echo of the command itself (not captured for a row the guard wrote).
+    let output = plainText(r.output);
+    if (!r.fromReport) output = output.replace(/^[^\n]*\n/, "");
     let truncated = r.truncated;
     if (output.length > OUTPUT_CAP) {
       output = output.slice(0, OUTPUT_CAP);
@@ -228,9 +235,11 @@ export class CommandTracker {
     if (kind === "paste-line") return this.acceptPasteLine(key, typist);
     const held = this.heldLine;
     this.heldLine = false;
-    if (this.integrated && this.launch && (!this.launch.done || frame.rx < this.launch.doneAt || held)) {
+    const ahead = this.launch && (!this.launch.done || frame.rx < this.launch.doneAt || held);
+    if (this.integrated && (ahead || this.betweenCommands)) {
       // Typed before the previous line even started (with the guard: before its verdict went out, so the
-      // terminal did not echo it): type-ahead the shell reads, and shows, at its next prompt.
+      // terminal did not echo it), or after a command ended and before the shell prompted again:
+      // type-ahead the shell reads, and shows, at its next prompt.
       await this.waitForPrompt(NEXT_PROMPT_WAIT_MS);
       this.launched();
     }
@@ -376,6 +385,13 @@ export class CommandTracker {
       this.echo.held();
       this.heldLine = true;
     } else this.echo.forwarded();
+  }
+
+  /** The execution guard wrote the row of a line the shell is about to run that no Enter here recorded:
+   * its output and exit status are kept like any other's (until the D mark that ends it). */
+  adopt(id: string): void {
+    if (this.running) return;
+    this.running = { id, startedAt: Date.now(), output: "", truncated: false, fromReport: true };
   }
 
   /** Input the host held back has now gone to the shell: its echo is what the next read waits for. */

@@ -132,6 +132,12 @@ export class Enforcement {
       released: () => this.tracker?.sent(),
       evaluate: (line, typist) => this.evaluateLine(line, typist),
       blocked: (line, typist, d, reason) => this.onBlocked(line, typist, d, reason),
+      record: (line, typist, d) => {
+        const id = crypto.randomUUID();
+        store.commandStarted(id, line, typist, d);
+        return id;
+      },
+      follow: (id) => this.tracker?.adopt(id),
       audit: (type, description, status, userId, metadata) =>
         store.audit(type, description, status, userId, metadata),
       corrected: (commandId, line) => store.commandCorrected(commandId, line),

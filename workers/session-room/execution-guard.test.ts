@@ -62,6 +62,8 @@ function setup(
     alert: (action, _description, _typist, metadata) =>
       log.push(`alert ${action} ${metadata.suppressedBefore}`),
     corrected: (id, line) => log.push(`corrected ${id} ${line}`),
+    unrecorded: (line, typist, _d, follow) =>
+      log.push(`unrecorded ${typist.userId} ${line}${follow ? " (followed)" : ""}`),
     end: async (reason) => {
       log.push(`end ${reason}`);
     },
@@ -186,6 +188,33 @@ describe("ExecutionGuard", () => {
       log.some((l) => l.startsWith("blocked u-ann touch /tmp/x | Refused as the shell was about to run it")),
     ).toBe(true);
     expect(log).toContain("alert refused_at_execution 0");
+  });
+
+  it("a line nobody recorded that may run gets its row, once per line, followed to its end", async () => {
+    const { g, sent, log } = setup();
+    g.typist = ann;
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "n0000012", line: "echo typed-ahead" });
+    expect(sent).toEqual(["#n0000012y\n"]);
+    expect(log).toContain("unrecorded u-ann echo typed-ahead (followed)");
+    g.onEvent({ kind: "command-end", exitCode: 0 });
+    // A line the tracker recorded gets no second row; a bind -x command (outside any line) gets one.
+    g.onEvent({ kind: "prompt-start" });
+    g.approvedLine("echo hi", ann, "c8");
+    g.input(enc.encode("\r"));
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "n0000013", line: "echo hi" });
+    g.onEvent({ kind: "command-end", exitCode: 0 });
+    await g.onEvent({ kind: "exec", mode: "simple", nonce: "n0000014", line: "date" });
+    // Not kept in history: each command is reported, the line gets one row.
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "simple", nonce: "n0000015", line: "echo a" });
+    await g.onEvent({ kind: "exec", mode: "simple", nonce: "n0000016", line: "echo b" });
+    expect(log.filter((l) => l.startsWith("unrecorded"))).toEqual([
+      "unrecorded u-ann echo typed-ahead (followed)",
+      "unrecorded u-ann date",
+      "unrecorded u-ann echo a (followed)",
+    ]);
   });
 
   it("a different line than the one approved: judged, and the row gets the real text", async () => {

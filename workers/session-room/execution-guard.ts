@@ -95,6 +95,9 @@ export interface GuardHost {
   alert(action: string, description: string, typist: Typist | null, metadata: Record<string, unknown>): void;
   /** The command row written for what the screen showed gets the line the shell really ran. */
   corrected(commandId: string, line: string): void;
+  /** A line (or a command) the shell is about to run that no COMMAND row records yet: write one.
+   * `follow`: its output and exit status can be kept (it runs inside an accepted line, up to its D). */
+  unrecorded(line: string, typist: Typist, d: Decision, follow: boolean): void;
   /** Ends the session at once (tampering). */
   end(reason: string): Promise<void>;
   /** The agent's data socket is up (a missing mark during an outage is not tampering). */
@@ -135,6 +138,8 @@ export class ExecutionGuard {
   private promptTimer: unknown = null;
   /** Between a C mark and the D that ends the line. */
   private lineOpen = false;
+  /** The open line has a COMMAND row written here (the tracker recorded none). */
+  private recordedHere = false;
   private ended = false;
   /** This shell reports what it runs (bash ≥ 4.4 with PS0, zsh): its prompt's B mark said so (`g`), or a
    * C mark was seen. Before that, nothing is held — a shell without the guard would make every Enter wait
@@ -203,6 +208,7 @@ export class ExecutionGuard {
           void this.tampered("A command line began before the last one ended: the prompt hooks were removed");
         this.reporting = true;
         this.lineOpen = true;
+        this.recordedHere = false;
         this.current = this.pending;
         this.pending = null;
         return;
@@ -271,6 +277,12 @@ export class ExecutionGuard {
     const approvedPart =
       mode === "simple" && d?.decision === "require_approval" && Boolean(current?.norm.includes(norm));
     if (!tamper && d && (d.decision === "allow" || approvedPart)) {
+      // Type-ahead the tracker took for a program's input, a macro's line, a `bind -x` command: the shell
+      // runs it, so it is recorded like any other (its output and status too when inside a line).
+      if (!current && !this.recordedHere) {
+        this.recordedHere = this.lineOpen;
+        this.host.unrecorded(line, typist, d, this.lineOpen);
+      }
       this.send(nonce, mode === "line" && needsEachCommand(line) ? "s" : "y");
       if (mode === "line" && current) this.host.corrected(current.commandId, line);
       return;

@@ -80,6 +80,9 @@ export class FakeShell {
   /** With the guard: how long an allowed line runs. Meanwhile input is taken silently (the trap's
    * `read -s` had echo off when it arrived) and readline shows it at the next prompt. */
   commandMs = 0;
+  /** How long the shell takes from a command's end (D) to its next prompt (B). Input that arrives
+   * meanwhile is taken silently and readline shows it at the prompt. */
+  promptDelayMs = 0;
   private busy: string | null = null;
   private readonly prompt: string;
   private buf = "";
@@ -101,6 +104,10 @@ export class FakeShell {
             blocked,
             alert: () => {},
             corrected: () => {},
+            unrecorded: (line, _t, _d, follow) => {
+              this.rows.push(line);
+              if (follow) this.tracker.adopt(crypto.randomUUID());
+            },
             end: async () => {},
             connected: () => true,
             expectEcho: (text) => this.scanner.expectEcho(text),
@@ -291,6 +298,15 @@ export class FakeShell {
       this.fullScreen = true;
       this.echo = false;
       this.out(`\x1b[?2004l\r\n${mark("C")}\x1b[?1049h\x1b[H\x1b[2J~\r\n~`);
+    } else if (this.promptDelayMs > 0) {
+      this.out(`ran\r\n${mark("D;0")}`);
+      this.busy = "";
+      setTimeout(() => {
+        const typed = this.busy ?? "";
+        this.busy = null;
+        this.out(this.prompt);
+        if (typed) this.receive(new TextEncoder().encode(typed));
+      }, this.promptDelayMs);
     } else this.out(`ran\r\n${mark("D;0")}${this.prompt}`);
   }
 

@@ -17,6 +17,10 @@ export interface GuardPorts {
   released(): void;
   evaluate(line: string, typist: Typist): Promise<Decision>;
   blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
+  /** Writes the COMMAND row of an allowed command; returns its id. */
+  record(line: string, typist: Typist, d: Decision): string;
+  /** Keeps the output and exit status of that row's command (command-tracker.ts `adopt`). */
+  follow(commandId: string): void;
   /** Queues an audit event about the session. */
   audit(
     type: AuditEventType,
@@ -48,6 +52,10 @@ export function createGuard(p: GuardPorts): ExecutionGuard {
           ...metadata,
           alert: action,
         });
+      },
+      unrecorded(line, typist, d, follow) {
+        const id = p.record(line, typist, d);
+        if (follow) p.follow(id);
       },
       corrected: p.corrected,
       end: async (reason) => {

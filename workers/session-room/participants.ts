@@ -8,6 +8,7 @@ import { type ParticipantView, parseViewerFrame, type RoomFrame } from "@nostrom
 import { KILLED_CLOSE_CODE } from "../live/login-sockets.ts";
 import type { Meta } from "./lifecycle.ts";
 import type { Screen } from "./screen.ts";
+import { ViewerSocket } from "./viewer-sockets.ts";
 
 const MAX_GARBAGE = 50;
 
@@ -28,7 +29,7 @@ export interface ViewerIdentity {
 }
 
 interface Viewer extends ViewerIdentity {
-  ws: WebSocket;
+  ws: ViewerSocket;
   garbage: number;
 }
 
@@ -62,12 +63,20 @@ export class Participants {
     return this.viewers.size;
   }
 
-  async accept(ws: WebSocket, who: ViewerIdentity): Promise<void> {
-    const m = this.host.meta();
-    ws.binaryType = "arraybuffer";
-    ws.accept();
-    const v: Viewer = { ...who, ws, garbage: 0 };
+  /** Takes the room's end of a viewer's socket; it is accepted once the 101 is wired (viewer-sockets.ts). */
+  accept(ws: WebSocket, who: ViewerIdentity): void {
+    const v: Viewer = { ...who, ws: new ViewerSocket(ws), garbage: 0 };
     this.viewers.add(v);
+    v.ws.open({
+      opened: () => this.opened(v),
+      message: (data) => void this.onMessage(v, data),
+      closed: () => void this.onClose(v),
+    });
+  }
+
+  /** Accepted: hello, the current screen, presence. */
+  private async opened(v: Viewer): Promise<void> {
+    const m = this.host.meta();
     this.sendJson(v, {
       t: "hello",
       you: { userId: v.userId, role: v.role, canType: v.canType, canSee: v.canSee, canShare: v.canShare },
@@ -92,8 +101,6 @@ export class Participants {
         rows: screen.rows,
       });
     }
-    ws.addEventListener("message", (ev) => void this.onMessage(v, ev.data));
-    ws.addEventListener("close", () => void this.onClose(v));
     this.broadcastPresence();
   }
 
@@ -217,11 +224,7 @@ export class Participants {
   }
 
   private sendJson(v: Viewer, frame: RoomFrame): void {
-    try {
-      v.ws.send(JSON.stringify(frame));
-    } catch {
-      // closing
-    }
+    v.ws.send(JSON.stringify(frame));
   }
 
   /** A frame to every socket of one user (a notice about what they typed). */
@@ -231,25 +234,12 @@ export class Participants {
 
   broadcastJson(frame: RoomFrame): void {
     const text = JSON.stringify(frame);
-    for (const v of this.viewers) {
-      try {
-        v.ws.send(text);
-      } catch {
-        // closing
-      }
-    }
+    for (const v of this.viewers) v.ws.send(text);
   }
 
   /** One output batch to every viewer who may see it. */
   fanOut(batch: Uint8Array): void {
-    for (const v of this.viewers) {
-      if (!v.canSee) continue;
-      try {
-        v.ws.send(batch);
-      } catch {
-        // closing socket; its close handler cleans up
-      }
-    }
+    for (const v of this.viewers) if (v.canSee) v.ws.send(batch);
   }
 
   /** The kill switch: closes every socket opened by one login. */

@@ -204,7 +204,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     const [client, server] = [pair[0], pair[1]];
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
-    await this.viewers.accept(server, who);
+    this.viewers.accept(server, who);
     return new Response(null, { status: 101, webSocket: client });
   }
 

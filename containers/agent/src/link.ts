@@ -111,11 +111,14 @@ export class ControlLink {
     if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
+        // The edge never answered our close frame: cut the connection instead.
+        this.options.log.warn("link.close_unanswered", { waitedMs: 2000 });
         ws.terminate();
         resolve();
       }, 2000);
       ws.once("close", () => {
         clearTimeout(timer);
+        this.options.log.info("link.closed", { code });
         resolve();
       });
       if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
