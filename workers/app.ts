@@ -28,10 +28,9 @@ import { remoteSessionsRoutes } from "./routes/remote-sessions/index.ts";
 import { rolesRoutes } from "./routes/roles/index.ts";
 import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
 import { tenantApi } from "./routes/tenant/index.ts";
-import { usersRoutes } from "./routes/users/index.ts";
-import { userUnlockRoutes } from "./routes/users/unlock.ts";
 import { settingsRoutes } from "./settings/routes.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
+import { usersRoutes } from "./users/routes.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -66,7 +65,6 @@ export function createApp() {
   app.route("/api/sessions", commandCenterSessions);
   app.route("/api/tenant", tenantApi);
   app.route("/api/users", usersRoutes);
-  app.route("/api/users", userUnlockRoutes);
   app.route("/api/roles", rolesRoutes);
   app.route("/api/settings", settingsRoutes);
   app.route("/api/audit", auditRoutes);
