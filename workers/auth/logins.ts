@@ -1,6 +1,6 @@
 // Login sessions (auth.user_sessions): creating one for a successful login, and revoking — the basis of
 // logout, the idle timeout, user deletion and the Command Center's kill switch.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import type { Db } from "../../db/client.ts";
@@ -80,4 +80,32 @@ export async function endUserLogins(
     sockets += (await closeLoginSockets(ctx.env, ctx.control, id, "Your login was ended")).sockets;
   }
   return { logins: ended.length, sockets };
+}
+
+/** Ends every live login of a tenant user but `keep` (a changed password): how many. */
+export async function endOtherLogins(
+  control: Db,
+  tenantId: string,
+  userId: string,
+  keep: string | null,
+  reason: string,
+): Promise<number> {
+  const ended = await control
+    .update(userSessions)
+    .set({ revokedAt: new Date(), revokedReason: reason, revokedBy: userId })
+    .where(
+      and(
+        eq(userSessions.userId, userId),
+        eq(userSessions.tenantId, tenantId),
+        isNull(userSessions.revokedAt),
+        keep ? ne(userSessions.id, keep) : undefined,
+      ),
+    )
+    .returning({ id: userSessions.id });
+  return ended.length;
+}
+
+/** The login's pending step is done (2FA enrolled). */
+export async function clearPendingStep(control: Db, loginId: string): Promise<void> {
+  await control.update(userSessions).set({ pendingStep: null }).where(eq(userSessions.id, loginId));
 }

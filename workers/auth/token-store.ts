@@ -1,9 +1,10 @@
 // auth.api_tokens (control plane): the one writer of API tokens. A token belongs to one principal — a
 // tenant user under its tenant, or a super admin under none — and every statement here is filtered by that
 // owner, so nobody lists or revokes another's token. Only the token's hash is stored.
-import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { apiTokens } from "../../db/schema/control/auth.ts";
+import { type PageQuery, pageOffset } from "../contract/schemas.ts";
 
 export interface TokenOwner {
   kind: "user" | "super_admin";
@@ -38,8 +39,18 @@ function ownedBy(o: TokenOwner, ...conds: (SQL | undefined)[]): SQL {
 
 export function tokenStore(control: Db) {
   return {
-    async list(o: TokenOwner) {
-      return control.select(shown).from(apiTokens).where(ownedBy(o)).orderBy(desc(apiTokens.createdAt));
+    async list(o: TokenOwner, q: PageQuery) {
+      const [rows, [total]] = await Promise.all([
+        control
+          .select(shown)
+          .from(apiTokens)
+          .where(ownedBy(o))
+          .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
+          .limit(q.page_size)
+          .offset(pageOffset(q)),
+        control.select({ n: count() }).from(apiTokens).where(ownedBy(o)),
+      ]);
+      return { rows, total: total?.n ?? 0 };
     },
 
     async create(o: TokenOwner, t: NewToken) {
@@ -77,4 +88,4 @@ export function tokenStore(control: Db) {
     },
   };
 }
-export type TokenRow = Awaited<ReturnType<ReturnType<typeof tokenStore>["list"]>>[number];
+export type TokenRow = Awaited<ReturnType<ReturnType<typeof tokenStore>["create"]>>;
