@@ -5,7 +5,12 @@
 // same mayActOn the routes will call; their HTTP form is a todo until the remote-sessions routes exist.
 import { beforeAll, describe, expect, it } from "vitest";
 import { can, mayActOn } from "../../workers/auth/guard.ts";
-import { type Cell, type PredefinedRoleName, ROLE_MATRIX } from "../../workers/auth/permissions.ts";
+import {
+  type Cell,
+  type Permission,
+  type PredefinedRoleName,
+  ROLE_MATRIX,
+} from "../../workers/auth/permissions.ts";
 import type { UserPrincipal } from "../../workers/auth/principal.ts";
 import {
   type Client,
@@ -37,7 +42,12 @@ beforeAll(async () => {
   as.Observer = await loginAs(t, await createUser(admin, "Observer"));
   target = await createUser(admin, "Observer");
   for (const role of ROLES) {
-    principal[role] = (await as[role].get<{ principal: UserPrincipal }>("/api/auth/me")).body.principal;
+    const me = await as[role].get<{
+      principal: { id: string; permissions: Permission[]; own_only: Permission[] };
+    }>("/api/auth/me");
+    const { id, permissions, own_only } = me.body.principal;
+    // The guard's own view of the principal, built from what the API shows of it.
+    principal[role] = { id, permissions, ownOnly: own_only } as UserPrincipal;
   }
 });
 
