@@ -25,8 +25,6 @@ import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "
 import { hashRecoveryCode, verifyTotp } from "./totp.ts";
 import { isTrustedCaller, trustDevice } from "./trusted-device.ts";
 
-type Answer = ReturnType<typeof LoginAnswer.parse>;
-
 function badCredentials(): ApiError {
   return new ApiError("INVALID_CREDENTIALS", "Wrong email or password");
 }
@@ -48,7 +46,7 @@ async function throttleGate(c: Context<AppEnv>, scope: string, email: string) {
   return keys;
 }
 
-async function superAdminLogin(c: Context<AppEnv>, body: LoginBody): Promise<Answer> {
+async function superAdminLogin(c: Context<AppEnv>, body: LoginBody): Promise<LoginAnswer> {
   const keys = await throttleGate(c, "platform", body.email);
   const admins = superAdminStore(c.var.db);
   const admin = await admins.byEmail(body.email);
@@ -96,7 +94,7 @@ async function superAdminLogin(c: Context<AppEnv>, body: LoginBody): Promise<Ans
   };
 }
 
-async function tenantLogin(c: Context<AppEnv>, body: LoginBody): Promise<Answer> {
+async function tenantLogin(c: Context<AppEnv>, body: LoginBody): Promise<LoginAnswer> {
   const ctx = requestTenant(c);
   const { tenant } = ctx;
   const users = userStore(ctx);

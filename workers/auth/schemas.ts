@@ -60,6 +60,7 @@ export const LoginAnswer = z
     expires_at: Timestamp,
   })
   .meta({ id: "Login" });
+export type LoginAnswer = z.infer<typeof LoginAnswer>;
 
 const Profile = {
   avatar_url: z.string().nullable(),

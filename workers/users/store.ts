@@ -62,8 +62,6 @@ export function userStore(ctx: TenantContext, db: Exec = ctx.db) {
   const live = (...conds: (SQL | undefined)[]) => own.where(isNull(user.deletedAt), ...conds);
   const withRole = { user, roleName: role.name };
   return {
-    live,
-
     async list(q: UserQuery) {
       const pattern = q.search ? containsPattern(q.search) : null;
       const where = live(
