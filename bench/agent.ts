@@ -75,10 +75,10 @@ try {
     body: JSON.stringify(demoAdmin),
   });
   const sid = /sid=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const { csrf_token } = (await login.json()) as { csrf_token: string };
   const tok = await fetch(`${stack.url}/api/agents/enrollment-tokens`, {
     method: "POST",
-    headers: { ...headers, cookie: `sid=${sid}`, "x-csrf-token": csrfToken },
+    headers: { ...headers, cookie: `sid=${sid}`, "x-csrf-token": csrf_token },
     body: "{}",
   });
   const { token } = (await tok.json()) as { token: string };

@@ -22,8 +22,8 @@ async function adminSession(sup: Supervisor, url: string, tenantId: string, admi
   if (login.status !== 200)
     throw new Error(`the demo admin could not log in: ${login.status} ${await login.text()}`);
   const sid = /sid=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const headers = { ...base, cookie: `sid=${sid}`, "x-csrf-token": csrfToken };
+  const { csrf_token } = (await login.json()) as { csrf_token: string };
+  const headers = { ...base, cookie: `sid=${sid}`, "x-csrf-token": csrf_token };
   return async <T>(method: string, path: string, body?: unknown) => {
     const res = await fetch(`${url}${path}`, {
       method,

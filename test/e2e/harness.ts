@@ -93,9 +93,9 @@ export class Http {
   }
 
   async login(email: string, password: string) {
-    const r = await this.call<{ csrfToken: string }>("POST", "/api/auth/login", { email, password });
+    const r = await this.call<{ csrf_token: string }>("POST", "/api/auth/login", { email, password });
     if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
-    this.csrf = r.body.csrfToken;
+    this.csrf = r.body.csrf_token;
     return r;
   }
 }

@@ -37,7 +37,7 @@ function bearer(token: string, host = `${t.subdomain}.localhost`): Client {
 
 describe("creating and listing", () => {
   it("shows the token once; the database holds only its SHA-256; the list never shows it", async () => {
-    const made = await admin.post<Token>("/api/auth/tokens", { name: "ci", expiresInDays: 30 });
+    const made = await admin.post<Token>("/api/auth/tokens", { name: "ci", expires_in_days: 30 });
     expect(made.status).toBe(201);
     expect(made.body.token).toMatch(/^nst_[A-Za-z0-9_-]{40,}$/);
     expect(made.body.prefix).toBe(made.body.token.slice(0, 8));
@@ -59,10 +59,10 @@ describe("creating and listing", () => {
   it("authenticates with Authorization: Bearer and records its last use", async () => {
     const made = await admin.post<Token>("/api/auth/tokens", { name: "reader" });
     const c = bearer(made.body.token);
-    const me = await c.get<{ principal: { via: string; tokenId: string } }>("/api/auth/me");
+    const me = await c.get<{ principal: { via: string; token_id: string } }>("/api/auth/me");
     expect(me.status).toBe(200);
     expect(me.body.principal.via).toBe("bearer");
-    expect(me.body.principal.tokenId).toBe(made.body.id);
+    expect(me.body.principal.token_id).toBe(made.body.id);
     const [row] = await sqlQuery(`select last_used_at from auth.api_tokens where id = $1`, [made.body.id]);
     expect(row?.last_used_at).not.toBeNull();
     const malformed = new Client(`${t.subdomain}.localhost`);
@@ -152,12 +152,12 @@ describe("revocation and tenant binding", () => {
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe("UNAUTHORIZED");
     expect((await admin.delete(`/api/auth/tokens/${made.body.id}`)).status).toBe(404);
-    const list = await admin.get<{ data: { id: string; revokedAt: string | null }[] }>("/api/auth/tokens");
-    expect(list.body.data.find((x) => x.id === made.body.id)?.revokedAt).not.toBeNull();
+    const list = await admin.get<{ data: { id: string; revoked_at: string | null }[] }>("/api/auth/tokens");
+    expect(list.body.data.find((x) => x.id === made.body.id)?.revoked_at).not.toBeNull();
   });
 
   it("an expired token is refused", async () => {
-    const made = await admin.post<Token>("/api/auth/tokens", { name: "expiring", expiresInDays: 1 });
+    const made = await admin.post<Token>("/api/auth/tokens", { name: "expiring", expires_in_days: 1 });
     await sqlQuery(`update auth.api_tokens set expires_at = now() - interval '1 second' where id = $1`, [
       made.body.id,
     ]);

@@ -1,6 +1,7 @@
 // Logins of tenant users: cookie flags, the auth.user_sessions row, logout, me, CSRF, brute-force throttling
 // per account and per IP, deleted/inactive users, expired/revoked cookies, idle timeout, password change.
 import { beforeAll, describe, expect, it } from "vitest";
+import { hashToken } from "../../workers/auth/tokens.ts";
 import {
   Client,
   createUser,
@@ -15,8 +16,8 @@ import {
 
 type Err = { error: { code: string; message: string; details?: Record<string, unknown> } };
 type Me = {
-  principal: { id: string; loginId: string; email: string; permissions: string[] };
-  csrfToken: string;
+  principal: { id: string; email: string; permissions: string[] };
+  csrf_token: string;
 };
 type AuditRows = {
   data: {
@@ -36,9 +37,11 @@ beforeAll(async () => {
   admin = await tenantClient(t);
 });
 
+// The login's row, found as the server finds it: by the hash of the cookie (its id is never shown).
 async function loginRow(c: Client) {
-  const me = await c.get<Me>("/api/auth/me");
-  const [row] = await sqlQuery(`select * from auth.user_sessions where id = $1`, [me.body.principal.loginId]);
+  const [row] = await sqlQuery(`select * from auth.user_sessions where token_hash = $1`, [
+    await hashToken(c.cookie ?? ""),
+  ]);
   return row as Record<string, unknown>;
 }
 
@@ -54,7 +57,7 @@ describe("login, me, logout", () => {
     expect(cookie).toMatch(/;\s*SameSite=Lax/i);
     expect(cookie).toMatch(/;\s*Secure/i);
     expect(cookie).toMatch(/;\s*Path=\//i);
-    expect((r.body as { csrfToken: string }).csrfToken).toMatch(/^[0-9a-f]{64}$/);
+    expect((r.body as { csrf_token: string }).csrf_token).toMatch(/^[0-9a-f]{64}$/);
 
     const row = await loginRow(c);
     expect(row.ip_address).toBe(c.ip);
@@ -79,7 +82,7 @@ describe("login, me, logout", () => {
     const me = await c.get<Me>("/api/auth/me");
     expect(me.status).toBe(200);
     expect(me.body.principal.email).toBe(u.email);
-    expect(me.body.csrfToken).toBe(c.csrf);
+    expect(me.body.csrf_token).toBe(c.csrf);
     const sid = c.cookie;
     const out = await c.post("/api/auth/logout");
     expect(out.status).toBe(200);
@@ -290,27 +293,27 @@ describe("password change", () => {
     const here = await loginAs(t, u, uniqueIp());
     const there = await loginAs(t, u, uniqueIp());
     const wrong = await here.post<Err>("/api/auth/password", {
-      currentPassword: "not-it-at-all",
-      newPassword: "a-brand-new-password",
+      current_password: "not-it-at-all",
+      new_password: "a-brand-new-password",
     });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe("INVALID_CREDENTIALS");
     const weak = await here.post<Err>("/api/auth/password", {
-      currentPassword: u.password,
-      newPassword: "short",
+      current_password: u.password,
+      new_password: "short",
     });
     expect(weak.status).toBe(400);
     const same = await here.post<Err>("/api/auth/password", {
-      currentPassword: u.password,
-      newPassword: u.password,
+      current_password: u.password,
+      new_password: u.password,
     });
     expect(same.status).toBe(400);
-    const ok = await here.post<{ otherLoginsEnded: number }>("/api/auth/password", {
-      currentPassword: u.password,
-      newPassword: "a-brand-new-password",
+    const ok = await here.post<{ other_logins_ended: number }>("/api/auth/password", {
+      current_password: u.password,
+      new_password: "a-brand-new-password",
     });
     expect(ok.status).toBe(200);
-    expect(ok.body.otherLoginsEnded).toBe(1);
+    expect(ok.body.other_logins_ended).toBe(1);
     expect((await here.get("/api/auth/me")).status).toBe(200);
     const gone = await there.get<Err>("/api/auth/me");
     expect(gone.status).toBe(401);

@@ -2,6 +2,7 @@
 // once, its WebSockets closed, audited on both trails, the answer saying what was closed), the dashboard.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { hashToken } from "../../workers/auth/tokens.ts";
 import {
   Client,
   createUser,
@@ -39,8 +40,12 @@ type Dashboard = {
   errors_24h: number;
 };
 
+/** The id of the client's login, as the Command Center lists it (found by the hash of the cookie). */
 async function loginIdOf(c: Client): Promise<string> {
-  return (await c.get<{ principal: { loginId: string } }>("/api/auth/me")).body.principal.loginId;
+  const [row] = await sqlQuery<{ id: string }>(`select id from auth.user_sessions where token_hash = $1`, [
+    await hashToken(c.cookie ?? ""),
+  ]);
+  return row?.id ?? "";
 }
 
 describe("GET /api/sessions", () => {

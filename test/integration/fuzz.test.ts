@@ -157,6 +157,10 @@ const FIELD_NAMES = [
   "private_key",
   "passphrase",
   "code",
+  "current_password",
+  "new_password",
+  "recovery_code",
+  "expires_in_days",
   "timeout_ms",
   "blocked_commands",
   "pattern",
@@ -193,6 +197,7 @@ function generators(poisoned: boolean) {
   );
   const QUERY_NAMES = [
     "page",
+    "page_size",
     "pageSize",
     "search",
     "q",

@@ -94,9 +94,9 @@ describe("throttling per account × address", () => {
     expect((await new Client(host(), ip).login(u.email, u.password)).status).toBe(429);
     const tech = await loginAs(t, await createUser(admin, "Technician"));
     expect((await tech.post(`/api/users/${u.id}/unlock`)).status).toBe(403);
-    const r = await admin.post<{ clearedFailures: number }>(`/api/users/${u.id}/unlock`);
+    const r = await admin.post<{ cleared_failures: number }>(`/api/users/${u.id}/unlock`);
     expect(r.status).toBe(200);
-    expect(r.body.clearedFailures).toBeGreaterThanOrEqual(5);
+    expect(r.body.cleared_failures).toBeGreaterThanOrEqual(5);
     expect((await new Client(host(), ip).login(u.email, u.password)).status).toBe(200);
     const audit = await admin.get<{ data: { action: string; metadata: Record<string, unknown> }[] }>(
       "/api/audit?type=user.updated",

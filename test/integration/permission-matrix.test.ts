@@ -4,7 +4,7 @@
 // cells are checked on the permissions the server gives that role's real login (GET /api/auth/me) with the
 // same mayActOn the routes will call; their HTTP form is a todo until the remote-sessions routes exist.
 
-import { type Cell, type PredefinedRoleName, ROLE_MATRIX } from "@nostromo/permissions";
+import { type Cell, type Permission, type PredefinedRoleName, ROLE_MATRIX } from "@nostromo/permissions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { can, mayActOn } from "../../workers/auth/guard.ts";
 import type { UserPrincipal } from "../../workers/auth/principal.ts";
@@ -38,7 +38,12 @@ beforeAll(async () => {
   as.Observer = await loginAs(t, await createUser(admin, "Observer"));
   target = await createUser(admin, "Observer");
   for (const role of ROLES) {
-    principal[role] = (await as[role].get<{ principal: UserPrincipal }>("/api/auth/me")).body.principal;
+    const me = await as[role].get<{
+      principal: { id: string; permissions: Permission[]; own_only: Permission[] };
+    }>("/api/auth/me");
+    const { id, permissions, own_only } = me.body.principal;
+    // The guard's own view of the principal, built from what the API shows of it.
+    principal[role] = { id, permissions, ownOnly: own_only } as UserPrincipal;
   }
 });
 

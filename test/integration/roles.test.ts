@@ -164,8 +164,8 @@ describe("escalation attempts", () => {
     const r = await c.patch<Err>(`/api/users/${u.id}`, { role_id: await roleIdOf(admin, "Admin") });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe("FORBIDDEN");
-    const me = await c.get<{ principal: { roleName: string } }>("/api/auth/me");
-    expect(me.body.principal.roleName).toBe("Technician");
+    const me = await c.get<{ principal: { role_name: string } }>("/api/auth/me");
+    expect(me.body.principal.role_name).toBe("Technician");
     const denied = await unauthorizedOf(u.id);
     expect(denied).toHaveLength(1);
     expect(denied[0]).toMatchObject({ action: "permission_denied", status: "failure" });

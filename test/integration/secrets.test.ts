@@ -117,9 +117,9 @@ beforeAll(async () => {
   const enrolled = await twoFa.post<{ secret: string }>("/api/auth/2fa/enroll");
   keep("totp secret", enrolled.body.secret);
   const code = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(enrolled.body.secret) }).generate();
-  const verified = await twoFa.post<{ recoveryCodes: string[] }>("/api/auth/2fa/verify", { code });
+  const verified = await twoFa.post<{ recovery_codes: string[] }>("/api/auth/2fa/verify", { code });
   expect(verified.status).toBe(200);
-  keep("recovery code", verified.body.recoveryCodes[0]);
+  keep("recovery code", verified.body.recovery_codes[0]);
 });
 
 /** Every GET route of the app, each `:param` filled with every known id (or a placeholder). */

@@ -111,7 +111,7 @@ describe("reading and changing", () => {
     const cleared = await admin.patch<Org>("/api/settings", {
       settings: { webhook_url: null, sso_enabled: false },
     });
-    expect(cleared.body.settings.webhook_url).toBeUndefined();
+    expect(cleared.body.settings.webhook_url).toBeNull();
   });
 
   it("refuses bad values field by field", async () => {

@@ -15,7 +15,7 @@ import {
 } from "../support/api.ts";
 
 type Err = { error: { code: string; message: string } };
-type Enrol = { secret: string; otpauthUri: string };
+type Enrol = { secret: string; otpauth_uri: string };
 type AuditRows = { data: { event_type: string; metadata: Record<string, unknown> }[] };
 
 function code(secret: string, offsetSteps = 0): string {
@@ -27,9 +27,9 @@ function code(secret: string, offsetSteps = 0): string {
 async function enrol(c: Client): Promise<{ secret: string; recoveryCodes: string[] }> {
   const e = await c.post<Enrol>("/api/auth/2fa/enroll");
   expect(e.status).toBe(200);
-  const v = await c.post<{ recoveryCodes: string[] }>("/api/auth/2fa/verify", { code: code(e.body.secret) });
+  const v = await c.post<{ recovery_codes: string[] }>("/api/auth/2fa/verify", { code: code(e.body.secret) });
   expect(v.status).toBe(200);
-  return { secret: e.body.secret, recoveryCodes: v.body.recoveryCodes };
+  return { secret: e.body.secret, recoveryCodes: v.body.recovery_codes };
 }
 
 let t: ProvisionedTenant;
@@ -46,7 +46,7 @@ describe("TOTP enrolment", () => {
     const c = await loginAs(t, u);
     const e = await c.post<Enrol>("/api/auth/2fa/enroll");
     expect(e.status).toBe(200);
-    const uri = new URL(e.body.otpauthUri);
+    const uri = new URL(e.body.otpauth_uri);
     expect(uri.protocol).toBe("otpauth:");
     expect(uri.host).toBe("totp");
     expect(decodeURIComponent(uri.pathname)).toBe(`/Nostromo:${u.email}`);
@@ -57,13 +57,13 @@ describe("TOTP enrolment", () => {
 
     const wrong = await c.post<Err>("/api/auth/2fa/verify", { code: code(e.body.secret, 10) });
     expect(wrong.status).toBe(400);
-    const ok = await c.post<{ enabled: boolean; recoveryCodes: string[] }>("/api/auth/2fa/verify", {
+    const ok = await c.post<{ enabled: boolean; recovery_codes: string[] }>("/api/auth/2fa/verify", {
       code: code(e.body.secret),
     });
     expect(ok.status).toBe(200);
     expect(ok.body.enabled).toBe(true);
-    expect(ok.body.recoveryCodes).toHaveLength(10);
-    expect(new Set(ok.body.recoveryCodes).size).toBe(10);
+    expect(ok.body.recovery_codes).toHaveLength(10);
+    expect(new Set(ok.body.recovery_codes).size).toBe(10);
 
     const [row] = await sqlQuery<{
       two_factor_enabled: boolean;
@@ -74,7 +74,7 @@ describe("TOTP enrolment", () => {
     ]);
     expect(row?.two_factor_enabled).toBe(true);
     expect(row?.two_factor_secret).not.toContain(e.body.secret);
-    for (const rc of ok.body.recoveryCodes)
+    for (const rc of ok.body.recovery_codes)
       expect(JSON.stringify(row?.two_factor_recovery_codes)).not.toContain(rc);
     // Nothing secret comes back through the users API.
     const seen = await admin.get(`/api/users/${u.id}`);
@@ -111,7 +111,7 @@ describe("login with 2FA", () => {
     expect(badPassword.status).toBe(401);
     const ok = await c.login(u.email, u.password, { totp: code(secret) });
     expect(ok.status).toBe(200);
-    expect((ok.body as { pendingStep: string | null }).pendingStep).toBeNull();
+    expect((ok.body as { pending_step: string | null }).pending_step).toBeNull();
     const failed = await admin.get<AuditRows>(`/api/audit?type=user.login.failed&user=${u.id}`);
     expect(failed.body.data.map((a) => a.metadata.reason)).toEqual(
       expect.arrayContaining(["wrong TOTP code", "2fa_required"]),
@@ -123,15 +123,15 @@ describe("login with 2FA", () => {
     const { recoveryCodes } = await enrol(await loginAs(t, u));
     const rc = recoveryCodes[3] as string;
     const first = await new Client(`${t.subdomain}.localhost`, uniqueIp()).login(u.email, u.password, {
-      recoveryCode: rc.toUpperCase(),
+      recovery_code: rc.toUpperCase(),
     });
     expect(first.status).toBe(200);
     const second = await new Client(`${t.subdomain}.localhost`, uniqueIp()).login(u.email, u.password, {
-      recoveryCode: rc,
+      recovery_code: rc,
     });
     expect(second.status).toBe(401);
     const other = await new Client(`${t.subdomain}.localhost`, uniqueIp()).login(u.email, u.password, {
-      recoveryCode: recoveryCodes[4] as string,
+      recovery_code: recoveryCodes[4] as string,
     });
     expect(other.status).toBe(200);
     const [row] = await sqlQuery<{ n: number }>(
@@ -175,7 +175,7 @@ describe("require_2fa", () => {
     const c = new Client(`${own.subdomain}.localhost`);
     const login = await c.login(tech.email, tech.password);
     expect(login.status).toBe(200);
-    expect((login.body as { pendingStep: string }).pendingStep).toBe("2fa_enroll");
+    expect((login.body as { pending_step: string }).pending_step).toBe("2fa_enroll");
     for (const [method, path] of [
       ["GET", "/api/users"],
       ["GET", "/api/settings"],
@@ -189,9 +189,9 @@ describe("require_2fa", () => {
       expect(r.status, `${method} ${path}`).toBe(403);
       expect(r.body.error.code).toBe("TWO_FACTOR_ENROLLMENT_REQUIRED");
     }
-    const me = await c.get<{ principal: { pendingStep: string } }>("/api/auth/me");
+    const me = await c.get<{ principal: { pending_step: string } }>("/api/auth/me");
     expect(me.status).toBe(200);
-    expect(me.body.principal.pendingStep).toBe("2fa_enroll");
+    expect(me.body.principal.pending_step).toBe("2fa_enroll");
     // A token made before the rule is held to it as well.
     const byToken = new Client(`${own.subdomain}.localhost`);
     byToken.bearer = techToken;

@@ -15,7 +15,7 @@ import {
 
 type Err = { error: { code: string; message: string; details?: { fields?: { path: string }[] } } };
 type User = Record<string, unknown> & { id: string; email: string; role_id: string; role_name: string };
-type Page = { data: User[]; pagination: { page: number; pageSize: number; total: number } };
+type Page = { data: User[]; pagination: { page: number; page_size: number; total: number } };
 type AuditRows = { data: { event_type: string; metadata: Record<string, unknown> }[] };
 
 const SAFE_KEYS = [
@@ -76,7 +76,7 @@ describe("create, read, update", () => {
     const got = await admin.get<User>(`/api/users/${r.body.id}`);
     expect(got.status).toBe(200);
     expect(Object.keys(got.body).sort()).toEqual(SAFE_KEYS);
-    const list = await admin.get<Page>("/api/users?pageSize=200");
+    const list = await admin.get<Page>("/api/users?page_size=200");
     expect(JSON.stringify(list.body)).not.toMatch(/password|secret|recovery/i);
     const audit = await admin.get<AuditRows>("/api/audit?type=user.created&limit=200");
     expect(audit.body.data.some((a) => a.metadata.targetUserId === r.body.id)).toBe(true);
@@ -178,12 +178,12 @@ describe("list", () => {
     expect(
       (await a.get<Page>(`/api/users?search=${tech.email.slice(0, 12).toUpperCase()}`)).body.data,
     ).toHaveLength(1);
-    const p1 = await a.get<Page>("/api/users?pageSize=3&page=1");
-    const p2 = await a.get<Page>("/api/users?pageSize=3&page=2");
+    const p1 = await a.get<Page>("/api/users?page_size=3&page=1");
+    const p2 = await a.get<Page>("/api/users?page_size=3&page=2");
     expect(p1.body.data).toHaveLength(3);
     expect(p2.body.data).toHaveLength(1);
     expect(new Set([...p1.body.data, ...p2.body.data].map((u) => u.id)).size).toBe(4);
-    for (const q of ["pageSize=500", "active=maybe", "role=admin", "page=0"])
+    for (const q of ["page_size=500", "active=maybe", "role=admin", "page=0"])
       expect((await a.get(`/api/users?${q}`)).status, q).toBe(400);
   });
 });
@@ -199,7 +199,9 @@ describe("delete", () => {
     expect(r.body.ended.logins).toBe(1);
     expect((await admin.get(`/api/users/${u.id}`)).status).toBe(404);
     expect((await admin.delete(`/api/users/${u.id}`)).status).toBe(404);
-    expect((await admin.get<Page>("/api/users?pageSize=200")).body.data.map((x) => x.id)).not.toContain(u.id);
+    expect((await admin.get<Page>("/api/users?page_size=200")).body.data.map((x) => x.id)).not.toContain(
+      u.id,
+    );
     const [row] = await sqlQuery(`select deleted_at, is_active from "user" where id = $1`, [u.id]);
     expect(row?.deleted_at).not.toBeNull();
     expect(row?.is_active).toBe(false);
@@ -254,7 +256,7 @@ describe("tenant isolation", () => {
     expect(row?.deleted_at).toBeNull();
     expect(row?.name).not.toBe("pwned");
     expect(
-      (await admin.get<Page>("/api/users?pageSize=200")).body.data.every((u) => u.organization_id === t.id),
+      (await admin.get<Page>("/api/users?page_size=200")).body.data.every((u) => u.organization_id === t.id),
     ).toBe(true);
     const foreignRole = await otherAdmin.post<{ id: string }>("/api/roles", {
       name: "Foreign",

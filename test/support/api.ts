@@ -88,7 +88,7 @@ export class Client {
     headers: Record<string, string> = {},
   ): Promise<Reply> {
     const r = await this.post("/api/auth/login", { email, password, ...extra }, { headers });
-    if (r.status === 200) this.csrf = (r.body as { csrfToken: string }).csrfToken;
+    if (r.status === 200) this.csrf = (r.body as { csrf_token: string }).csrf_token;
     return r;
   }
 }

@@ -125,3 +125,25 @@ export async function assertWithinOwn(
   });
   throw new ApiError("FORBIDDEN", `You may not ${what}: it goes beyond your own permissions`, { beyond });
 }
+
+/**
+ * The authorization checks a domain service needs while it works, bound to the caller: services take a
+ * Guard instead of a Hono Context, so a Durable Object or a job can pass its own. Refusals are audited
+ * exactly as the functions above do.
+ */
+export interface Guard {
+  user: UserPrincipal;
+  /** 403 (audited) unless the caller holds every one of `perms`. */
+  require(...perms: Permission[]): Promise<void>;
+  /** 403 (audited as escalation_refused) when `perms` go beyond the caller's own. */
+  withinOwn(perms: readonly string[], what: string): Promise<void>;
+}
+
+export function guardOf(c: Context<AppEnv>, opts: { allowPending?: boolean } = {}): Guard {
+  const user = currentUser(c, opts);
+  return {
+    user,
+    require: (...perms) => assertPermission(c, user, ...perms),
+    withinOwn: (perms, what) => assertWithinOwn(c, user, perms, what),
+  };
+}

@@ -1,10 +1,11 @@
 // Login sessions (auth.user_sessions): creating one for a successful login, and revoking — the basis of
 // logout, the idle timeout, user deletion and the Command Center's kill switch.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
+import type { Db } from "../../db/client.ts";
 import { userSessions } from "../../db/schema/control/auth.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv, Bindings } from "../env.ts";
 import { closeLoginSockets } from "../live/login-sockets.ts";
 import { SID_COOKIE } from "./authenticate.ts";
 import { csrfTokenFor, hashToken, newSid } from "./tokens.ts";
@@ -56,13 +57,13 @@ export async function revokeLogin(c: Context<AppEnv>, loginId: string, reason: s
 
 /** Ends every live login of a tenant user (deletion, deactivation, password reset) and closes its sockets. */
 export async function endUserLogins(
-  c: Context<AppEnv>,
+  ctx: { env: Bindings; control: Db },
   tenantId: string,
   userId: string,
   reason: string,
   by: string | null,
 ): Promise<{ logins: number; sockets: number }> {
-  const ended = await c.var.db
+  const ended = await ctx.control
     .update(userSessions)
     .set({ revokedAt: new Date(), revokedReason: reason, revokedBy: by })
     .where(
@@ -76,7 +77,35 @@ export async function endUserLogins(
     .returning({ id: userSessions.id });
   let sockets = 0;
   for (const { id } of ended) {
-    sockets += (await closeLoginSockets(c.env, c.var.db, id, "Your login was ended")).sockets;
+    sockets += (await closeLoginSockets(ctx.env, ctx.control, id, "Your login was ended")).sockets;
   }
   return { logins: ended.length, sockets };
+}
+
+/** Ends every live login of a tenant user but `keep` (a changed password): how many. */
+export async function endOtherLogins(
+  control: Db,
+  tenantId: string,
+  userId: string,
+  keep: string | null,
+  reason: string,
+): Promise<number> {
+  const ended = await control
+    .update(userSessions)
+    .set({ revokedAt: new Date(), revokedReason: reason, revokedBy: userId })
+    .where(
+      and(
+        eq(userSessions.userId, userId),
+        eq(userSessions.tenantId, tenantId),
+        isNull(userSessions.revokedAt),
+        keep ? ne(userSessions.id, keep) : undefined,
+      ),
+    )
+    .returning({ id: userSessions.id });
+  return ended.length;
+}
+
+/** The login's pending step is done (2FA enrolled). */
+export async function clearPendingStep(control: Db, loginId: string): Promise<void> {
+  await control.update(userSessions).set({ pendingStep: null }).where(eq(userSessions.id, loginId));
 }

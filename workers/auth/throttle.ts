@@ -69,7 +69,7 @@ export async function assertNotThrottled(db: Db, keys: ThrottleKey[], trusted = 
       throw new ApiError(
         "RATE_LIMITED",
         "Too many failed logins; try again later",
-        { retryAfterSeconds: retry, scope },
+        { retry_after_seconds: retry, scope },
         { "Retry-After": String(retry) },
       );
     }

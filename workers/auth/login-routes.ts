@@ -1,32 +1,29 @@
 // POST /api/auth/login for both principals: a tenant user on a tenant host (subdomain, X-Tenant-ID or
-// ?tenantId=), the platform super admin on the platform host. Throttled per account × IP, per IP and
-// (for unknown callers) per account; every failure audited through the bounded trail; TOTP (or a recovery code) when the user has 2FA; require_2fa forces enrolment first.
-import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Context } from "hono";
-import { z } from "zod";
-import { superAdmins } from "../../../db/schema/control/tenants.ts";
-import { user } from "../../../db/schema/tenant/user.ts";
-import { audit, platformAudit } from "../../audit/audit.ts";
-import { auditFailedLogin } from "../../audit/failed-logins.ts";
-import { ipAllowed } from "../../auth/ip-ranges.ts";
-import { startLogin } from "../../auth/logins.ts";
-import { verifyPassword } from "../../auth/password.ts";
-import { loadRole } from "../../auth/roles.ts";
-import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "../../auth/throttle.ts";
-import { hashRecoveryCode, verifyTotp } from "../../auth/totp.ts";
-import { isTrustedCaller, trustDevice } from "../../auth/trusted-device.ts";
-import type { AppEnv } from "../../env.ts";
-import { ApiError } from "../../errors.ts";
-import { readJson } from "../../lib/validate.ts";
-import { decryptForTenant } from "../../tenancy/connection-manager.ts";
-import { loadOrganization } from "../../tenancy/organization.ts";
-
-export const loginBody = z.object({
-  email: z.string().trim().toLowerCase().email().max(254),
-  password: z.string().min(1).max(1024),
-  totp: z.string().trim().max(16).optional(),
-  recoveryCode: z.string().trim().max(64).optional(),
-});
+// ?tenantId=), the platform super admin on the platform host. Throttled per account × IP, per IP and (for
+// unknown callers) per account; every failure audited through the bounded trail; TOTP (or a recovery code)
+// when the user has 2FA; require_2fa lets the user in only to enrol. Sets the `sid` cookie (and the
+// trusted-device cookie) and answers the CSRF token.
+import { type Context, Hono } from "hono";
+import { audit, platformAudit } from "../audit/audit.ts";
+import { auditFailedLogin } from "../audit/failed-logins.ts";
+import { op } from "../contract/op.ts";
+import { iso } from "../contract/schemas.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { readJson } from "../lib/validate.ts";
+import { decryptForTenant } from "../tenancy/connection-manager.ts";
+import { requestTenant } from "../tenancy/context.ts";
+import { loadOrganization } from "../tenancy/organization.ts";
+import { userStore } from "../users/store.ts";
+import { ipAllowed } from "./ip-ranges.ts";
+import { startLogin } from "./logins.ts";
+import { verifyPassword } from "./password.ts";
+import { loadRole } from "./roles.ts";
+import { LoginAnswer, LoginBody } from "./schemas.ts";
+import { superAdminStore } from "./super-admin-store.ts";
+import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "./throttle.ts";
+import { hashRecoveryCode, verifyTotp } from "./totp.ts";
+import { isTrustedCaller, trustDevice } from "./trusted-device.ts";
 
 function badCredentials(): ApiError {
   return new ApiError("INVALID_CREDENTIALS", "Wrong email or password");
@@ -49,9 +46,10 @@ async function throttleGate(c: Context<AppEnv>, scope: string, email: string) {
   return keys;
 }
 
-async function superAdminLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>) {
+async function superAdminLogin(c: Context<AppEnv>, body: LoginBody): Promise<LoginAnswer> {
   const keys = await throttleGate(c, "platform", body.email);
-  const [admin] = await c.var.db.select().from(superAdmins).where(eq(superAdmins.email, body.email));
+  const admins = superAdminStore(c.var.db);
+  const admin = await admins.byEmail(body.email);
   const ok = await verifyPassword(body.password, admin?.passwordHash);
   if (!admin || !ok || !admin.isActive) {
     await recordFailure(c.var.db, keys);
@@ -73,7 +71,7 @@ async function superAdminLogin(c: Context<AppEnv>, body: z.output<typeof loginBo
     roleName: "SuperAdmin",
   });
   await trustDevice(c, "platform", admin.email);
-  await c.var.db.update(superAdmins).set({ lastLogin: new Date() }).where(eq(superAdmins.id, admin.id));
+  await admins.touchLogin(admin.id);
   await platformAudit(c, {
     type: "user.login",
     action: "login",
@@ -81,19 +79,27 @@ async function superAdminLogin(c: Context<AppEnv>, body: z.output<typeof loginBo
     actorId: admin.id,
     actorEmail: admin.email,
   });
-  return c.json({
-    principal: { kind: "super_admin", id: admin.id, email: admin.email, name: admin.name },
-    csrfToken: login.csrfToken,
-    expiresAt: login.expiresAt.toISOString(),
-  });
+  return {
+    principal: {
+      kind: "super_admin",
+      id: admin.id,
+      email: admin.email,
+      name: admin.name,
+      via: "cookie",
+      token_id: null,
+    },
+    pending_step: null,
+    csrf_token: login.csrfToken,
+    expires_at: iso(login.expiresAt),
+  };
 }
 
-async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>) {
-  const scope = c.var.scope;
-  if (!scope) throw new ApiError("TENANT_NOT_FOUND", "No tenant");
-  const { db, tenant } = scope;
+async function tenantLogin(c: Context<AppEnv>, body: LoginBody): Promise<LoginAnswer> {
+  const ctx = requestTenant(c);
+  const { tenant } = ctx;
+  const users = userStore(ctx);
   const keys = await throttleGate(c, tenant.id, body.email);
-  const fail = async (reason: string, userId: string | null, code: ApiError = badCredentials()) => {
+  const fail = async (reason: string, userId: string | null): Promise<never> => {
     await recordFailure(c.var.db, keys);
     await auditFailedLogin(c, {
       email: body.email,
@@ -101,9 +107,9 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
       userId,
       description: `Failed login for ${body.email}: ${reason}`,
     });
-    throw code;
+    throw badCredentials();
   };
-  const org = await loadOrganization(db, tenant.id);
+  const org = await loadOrganization(ctx.db, tenant.id);
   if (!ipAllowed(c.var.clientIp, org.settings.allowed_ip_ranges)) {
     await audit(c, {
       type: "security.unauthorized",
@@ -115,10 +121,7 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
     });
     throw new ApiError("IP_NOT_ALLOWED", "Your address is not in the organization's allowed IP ranges");
   }
-  const [u] = await db
-    .select()
-    .from(user)
-    .where(and(eq(user.organizationId, tenant.id), eq(user.email, body.email), isNull(user.deletedAt)));
+  const u = await users.byEmail(body.email);
   const ok = await verifyPassword(body.password, u?.passwordHash);
   if (!u || !ok) return fail(u ? "wrong password" : "unknown account", u?.id ?? null);
   if (!u.isActive) return fail("account disabled", u.id);
@@ -126,7 +129,7 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
   let secondFactor: "totp" | "recovery_code" | null = null;
   let recoveryCodesLeft: number | null = null;
   if (u.twoFactorEnabled && u.twoFactorSecret) {
-    if (!body.totp && !body.recoveryCode) {
+    if (!body.totp && !body.recovery_code) {
       await auditFailedLogin(c, {
         email: body.email,
         reason: "2fa_required",
@@ -141,20 +144,14 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
       if (!verifyTotp(secret.reveal(), body.totp, u.email)) return fail("wrong TOTP code", u.id);
       secondFactor = "totp";
     } else {
-      // Used up in the same statement that checks it: two logins racing with one code cannot both win.
-      const hash = await hashRecoveryCode(body.recoveryCode ?? "");
-      const used = await db
-        .update(user)
-        .set({ twoFactorRecoveryCodes: sql`${user.twoFactorRecoveryCodes} - ${hash}::text` })
-        .where(and(eq(user.id, u.id), sql`${user.twoFactorRecoveryCodes} ? ${hash}::text`))
-        .returning({ left: sql<number>`jsonb_array_length(${user.twoFactorRecoveryCodes})` });
-      if (!used[0]) return fail("wrong recovery code", u.id);
+      const left = await users.useRecoveryCode(u.id, await hashRecoveryCode(body.recovery_code ?? ""));
+      if (left === null) return fail("wrong recovery code", u.id);
       secondFactor = "recovery_code";
-      recoveryCodesLeft = used[0].left;
+      recoveryCodesLeft = left;
     }
   }
   await clearFailures(c.var.db, keys);
-  const role = await loadRole(db, u.roleId);
+  const role = await loadRole(ctx.db, u.roleId);
   const pendingStep = org.settings.require_2fa && !u.twoFactorEnabled ? "2fa_enroll" : null;
   const login = await startLogin(c, {
     principalType: "tenant_user",
@@ -166,7 +163,7 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
     pendingStep,
   });
   await trustDevice(c, tenant.id, u.email);
-  await db.update(user).set({ lastLogin: new Date() }).where(eq(user.id, u.id));
+  await users.change(u.id, { lastLogin: new Date() });
   await audit(c, {
     type: "user.login",
     action: "login",
@@ -179,23 +176,50 @@ async function tenantLogin(c: Context<AppEnv>, body: z.output<typeof loginBody>)
       ...(recoveryCodesLeft === null ? {} : { recoveryCodesLeft }),
     },
   });
-  return c.json({
+  return {
     principal: {
       kind: "user",
       id: u.id,
       email: u.email,
       name: u.name,
-      tenantId: tenant.id,
-      role: role?.name ?? null,
+      tenant_id: tenant.id,
+      role_id: u.roleId,
+      role_name: role?.name ?? "",
       permissions: role?.permissions ?? [],
+      own_only: role?.ownOnly ?? [],
+      pending_step: pendingStep,
+      via: "cookie",
+      token_id: null,
     },
-    pendingStep,
-    csrfToken: login.csrfToken,
-    expiresAt: login.expiresAt.toISOString(),
-  });
+    pending_step: pendingStep,
+    csrf_token: login.csrfToken,
+    expires_at: iso(login.expiresAt),
+  };
 }
 
-export async function login(c: Context<AppEnv>) {
-  const body = await readJson(c, loginBody);
-  return c.var.tenant ? tenantLogin(c, body) : superAdminLogin(c, body);
-}
+export const loginRoutes = new Hono<AppEnv>().post(
+  "/login",
+  op({
+    tag: "Auth",
+    summary: "Log in",
+    description:
+      "A tenant user on the tenant's host, a super admin on the platform host. Sets the `sid` cookie " +
+      "(HttpOnly); send `csrf_token` as the x-csrf-token header on every cookie-authenticated change. " +
+      "With 2FA on, `totp` or `recovery_code` is needed (401 TWO_FACTOR_REQUIRED without). Failures are " +
+      "throttled (429 RATE_LIMITED with Retry-After).",
+    access: "public",
+    body: LoginBody,
+    responses: { 200: LoginAnswer },
+    errors: [
+      "INVALID_CREDENTIALS",
+      "TWO_FACTOR_REQUIRED",
+      "RATE_LIMITED",
+      "IP_NOT_ALLOWED",
+      "VALIDATION_ERROR",
+    ],
+  }),
+  async (c) => {
+    const body = await readJson(c, LoginBody);
+    return c.json(c.var.tenant ? await tenantLogin(c, body) : await superAdminLogin(c, body));
+  },
+);
