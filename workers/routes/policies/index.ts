@@ -8,7 +8,7 @@ import { blockedCommand, policy } from "../../../db/schema/tenant/policy.ts";
 import { audit } from "../../audit/audit.ts";
 import { can, currentUser, requirePermission, requireUser } from "../../auth/guard.ts";
 import { Permission } from "../../auth/permissions.ts";
-import { loadConnection } from "../../connection-store.ts";
+import { loadConnection } from "../../connections/service.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { pageOf, pageOffset } from "../../lib/page.ts";
