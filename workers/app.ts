@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { contextStorage } from "hono/context-storage";
+import { agentsRoutes } from "./agents/routes.ts";
 import { authenticate, clientIp } from "./auth/authenticate.ts";
 import { commandsRoutes } from "./commands/routes.ts";
 import { connectionsRoutes } from "./connections/routes.ts";
@@ -16,7 +17,6 @@ import { requestId } from "./middleware/request-id.ts";
 import { textInput } from "./middleware/text-input.ts";
 import { adminMonitoring } from "./routes/admin-monitoring/index.ts";
 import { adminTenants } from "./routes/admin-tenants/index.ts";
-import { agentsRoutes } from "./routes/agents/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
 import { commandCenterSessions, dashboard } from "./routes/command-center/index.ts";
