@@ -158,6 +158,7 @@ const FIELD_NAMES = [
   "passphrase",
   "code",
   "timeout_ms",
+  "expires_in_minutes",
   "blocked_commands",
   "pattern",
   "tier",
@@ -194,6 +195,7 @@ function generators(poisoned: boolean) {
   const QUERY_NAMES = [
     "page",
     "pageSize",
+    "page_size",
     "search",
     "q",
     "tag",

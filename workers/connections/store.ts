@@ -23,7 +23,7 @@ export interface StoreContext {
   db: Queryable;
 }
 
-export const publicColumns = {
+const publicColumns = {
   id: connection.id,
   name: connection.name,
   type: connection.type,
@@ -188,6 +188,5 @@ function matching(search: string): SQL | undefined {
   return or(ilike(connection.name, p), ilike(connection.hostname, p), ilike(connection.description, p));
 }
 
-export type ConnectionStore = ReturnType<typeof connectionStore>;
+type ConnectionStore = ReturnType<typeof connectionStore>;
 export type PublicRow = NonNullable<Awaited<ReturnType<ConnectionStore["find"]>>>;
-export type FullRow = NonNullable<Awaited<ReturnType<ConnectionStore["findFull"]>>>;
