@@ -57,7 +57,7 @@ export async function startLocalAgent(
     const api = await adminSession(sup, url, tenantId, demoAdmin);
     const res = await api<{ token: string }>("POST", "/api/agents/enrollment-tokens", {
       name: "local-agent",
-      expiresInMinutes: 10,
+      expires_in_minutes: 10,
     });
     if (res.status !== 201)
       throw new StartError(

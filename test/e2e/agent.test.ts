@@ -35,7 +35,7 @@ type AgentRow = {
   status: string;
   version: string;
   hostname: string;
-  lastConnectedAt: string | null;
+  last_connected_at: string | null;
   metrics: Record<string, number> | null;
 };
 
@@ -47,7 +47,7 @@ async function agents(): Promise<AgentRow[]> {
 
 async function newToken(minutes = 10): Promise<string> {
   const r = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {
-    expiresInMinutes: minutes,
+    expires_in_minutes: minutes,
   });
   expect(r.status).toBe(201);
   return r.body.token;
@@ -245,16 +245,16 @@ describe("lifecycle", () => {
       "reconnected after the edge restart",
       async () => {
         const [a] = await agents();
-        return a?.online && new Date(a.lastConnectedAt ?? 0).getTime() > restartedAt;
+        return a?.online && new Date(a.last_connected_at ?? 0).getTime() > restartedAt;
       },
       60_000,
     );
   });
 
   it("is revoked: its socket closes at once, it stops, and its credential no longer works", async () => {
-    const r = await admin.call<{ revoked: { socketsClosed: number } }>("DELETE", `/api/agents/${agentId}`);
+    const r = await admin.call<{ revoked: { sockets_closed: number } }>("DELETE", `/api/agents/${agentId}`);
     expect(r.status).toBe(200);
-    expect(r.body.revoked.socketsClosed).toBe(1);
+    expect(r.body.revoked.sockets_closed).toBe(1);
     expect(await agent?.exited).toBe(3);
     const [row] = await agents();
     expect(row?.status).toBe("revoked");

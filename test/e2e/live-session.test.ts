@@ -368,7 +368,7 @@ describe("ending sessions from outside", () => {
     await waitFor(
       "agent back",
       async () => {
-        const r = await admin.call<{ data: { online: boolean; lastConnectedAt: string }[] }>(
+        const r = await admin.call<{ data: { online: boolean; last_connected_at: string }[] }>(
           "GET",
           "/api/agents",
         );

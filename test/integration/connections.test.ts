@@ -15,7 +15,7 @@ import {
 
 type Err = { error: { code: string; message: string; details?: { fields?: { path: string }[] } } };
 type Conn = Record<string, unknown> & { id: string };
-type List = { data: Conn[]; pagination: { page: number; pageSize: number; total: number } };
+type List = { data: Conn[]; pagination: { page: number; page_size: number; total: number } };
 
 const PASSWORD = "s3cret-Pa55word-for-the-target";
 const CERT = "-----BEGIN CERTIFICATE-----\nMIIBfake-certificate-body-0123456789\n-----END CERTIFICATE-----";
@@ -81,7 +81,6 @@ describe("create and read", () => {
       tags: ["web", "eu"],
       environment: "production",
       status: "inactive",
-      organization_id: t.id,
       agent_id: null,
       host_key: null,
       last_used: null,
@@ -89,6 +88,7 @@ describe("create and read", () => {
     });
     expect(r.body).not.toHaveProperty("password");
     expect(r.body).not.toHaveProperty("password_encrypted");
+    expect(r.body).not.toHaveProperty("organization_id");
     const got = await admin.get<Conn>(`/api/connections/${r.body.id}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(r.body);
@@ -123,7 +123,7 @@ describe("create and read", () => {
     });
     expect(cert.has_certificate).toBe(true);
     expect(cert.has_password).toBe(false);
-    const list = await admin.get<List>("/api/connections?pageSize=100");
+    const list = await admin.get<List>("/api/connections?page_size=100");
     const everything = JSON.stringify([
       pw,
       cert,
@@ -164,9 +164,9 @@ describe("create and read", () => {
     expect((await ids(`search=${tag}.example`)).length).toBe(1);
     // LIKE wildcards in the search are literal characters.
     expect(await ids("search=%25")).toEqual([]);
-    const page1 = await admin.get<List>(`/api/connections?tag=${tag}&pageSize=2&page=1`);
-    const page2 = await admin.get<List>(`/api/connections?tag=${tag}&pageSize=2&page=2`);
-    expect(page1.body.pagination).toEqual({ page: 1, pageSize: 2, total: 3 });
+    const page1 = await admin.get<List>(`/api/connections?tag=${tag}&page_size=2&page=1`);
+    const page2 = await admin.get<List>(`/api/connections?tag=${tag}&page_size=2&page=2`);
+    expect(page1.body.pagination).toEqual({ page: 1, page_size: 2, total: 3 });
     expect(page1.body.data.length).toBe(2);
     expect(page2.body.data.length).toBe(1);
     expect(new Set([...page1.body.data, ...page2.body.data].map((x) => x.id)).size).toBe(3);
@@ -346,7 +346,7 @@ describe("delete", () => {
     expect((await admin.get(`/api/connections/${conn.id}`)).status).toBe(404);
     expect((await admin.delete(`/api/connections/${conn.id}`)).status).toBe(404);
     expect((await admin.patch(`/api/connections/${conn.id}`, { name: "x" })).status).toBe(404);
-    const list = await admin.get<List>("/api/connections?pageSize=100");
+    const list = await admin.get<List>("/api/connections?page_size=100");
     expect(list.body.data.map((x) => x.id)).not.toContain(conn.id);
     const [row] = await withTestDb(
       async (pool) => (await pool.query("select deleted_at from connection where id = $1", [conn.id])).rows,

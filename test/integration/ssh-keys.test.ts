@@ -87,7 +87,7 @@ describe("import", () => {
       const everything = JSON.stringify([
         r.body,
         got.body,
-        (await admin.get("/api/ssh-keys?pageSize=100")).body,
+        (await admin.get("/api/ssh-keys?page_size=100")).body,
       ]);
       expect(everything).not.toContain(bodyLine(text));
       expect(everything).not.toContain("PRIVATE KEY");

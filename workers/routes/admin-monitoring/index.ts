@@ -6,10 +6,10 @@ import { z } from "zod";
 import { agents } from "../../../db/schema/control/agents.ts";
 import { agentHealth, agentMetrics } from "../../../db/schema/control/monitoring.ts";
 import { tenants } from "../../../db/schema/control/tenants.ts";
+import { ONLINE_WINDOW_MS } from "../../agents/online.ts";
 import { requireSuperAdmin } from "../../auth/guard.ts";
 import type { AppEnv } from "../../env.ts";
 import { readQuery } from "../../lib/validate.ts";
-import { ONLINE_WINDOW_MS } from "../agents/index.ts";
 
 const query = z.object({
   hours: z.coerce

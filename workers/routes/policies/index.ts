@@ -9,7 +9,7 @@ import type { Db } from "../../../db/client.ts";
 import { blockedCommand, policy } from "../../../db/schema/tenant/policy.ts";
 import { audit } from "../../audit/audit.ts";
 import { can, currentUser, requirePermission, requireUser } from "../../auth/guard.ts";
-import { loadConnection } from "../../connection-store.ts";
+import { loadConnection } from "../../connections/service.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { pageOf, pageOffset } from "../../lib/page.ts";

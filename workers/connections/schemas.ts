@@ -1,7 +1,9 @@
-// Input of /api/connections: the seed's CONNECTION fields, checked field by field. Which secret goes with
-// which auth_method is checked here on create and on the merged state in the update route.
+// The contract of /api/connections: the seed's CONNECTION fields, checked field by field on the way in, and
+// the connection as the API shows it (flags instead of secrets) on the way out. Which secret goes with
+// which auth_method is checked here on create and on the merged state in the update service.
 import { z } from "zod";
-import { DEFAULT_PORTS } from "../../../db/schema/tenant/connection.ts";
+import { DEFAULT_PORTS } from "../../db/schema/tenant/connection.ts";
+import { Id, pageQuery, pageSchema, Timestamp } from "../contract/schemas.ts";
 
 export { DEFAULT_PORTS };
 
@@ -136,12 +138,59 @@ export function authIssues(
   return issues;
 }
 
-export const listQuery = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+export const listQuery = pageQuery.extend({
   type: z.enum(connectionTypes).optional(),
   status: z.enum(statuses).optional(),
   environment: z.enum(environments).optional(),
   tag: z.string().trim().min(1).max(64).optional(),
-  search: z.string().trim().min(1).max(200).optional(),
+  search: z.string().trim().min(1).max(200).optional().describe("Text in the name, hostname or description"),
+});
+export type ListQuery = z.output<typeof listQuery>;
+export type CreateBody = z.output<typeof createBody>;
+
+/** A connection as the API shows it: secrets are write-only, answered as has_password / has_certificate. */
+export const Connection = z
+  .object({
+    id: Id,
+    name: z.string(),
+    type: z.enum(connectionTypes),
+    hostname: z.string(),
+    port: z.number().int(),
+    username: z.string(),
+    auth_method: z.enum(authMethods),
+    has_password: z.boolean(),
+    ssh_key_id: Id.nullable(),
+    has_certificate: z.boolean(),
+    description: z.string().nullable(),
+    tags: z.array(z.string()),
+    environment: z.enum(environments),
+    created_by_user_id: Id,
+    agent_id: Id.nullable(),
+    /** The target's SSH host key pinned on first use (public material); null until a session pins it. */
+    host_key: z.string().nullable(),
+    status: z.enum(statuses),
+    last_used: Timestamp.nullable(),
+    total_sessions: z.number().int(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Connection" });
+export type Connection = z.infer<typeof Connection>;
+
+export const ConnectionPage = pageSchema(Connection);
+
+export const ConnectionCheck = z
+  .object({
+    name: z.enum(["status", "credentials", "agent"]),
+    ok: z.boolean(),
+    message: z.string(),
+  })
+  .meta({ id: "ConnectionCheck" });
+export type ConnectionCheck = z.infer<typeof ConnectionCheck>;
+
+/** POST /api/connections/:id/test: what was checked; the server itself is not dialled (reached: false). */
+export const ConnectionTestResult = z.object({
+  reached: z.literal(false),
+  message: z.string(),
+  checks: z.array(ConnectionCheck),
 });

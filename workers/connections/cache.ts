@@ -1,9 +1,7 @@
 // In-isolate cache of connections (seed: CONNECTION cache TTL 5 min) for hot paths that need a connection's
 // routing facts but not its secrets: policy evaluation today, the live-session Durable Object later.
-// Changes made through this isolate invalidate their entry at once; other isolates see them within the TTL.
-import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
-import { connection } from "../db/schema/tenant/connection.ts";
+// Changes made through this isolate invalidate their entry at once (the store does it on every write);
+// other isolates see them within the TTL.
 
 export const CONNECTION_CACHE_TTL_MS = 5 * 60 * 1000;
 /** Ids are random, so a flood of lookups can only grow the cache this far before old entries go. */
@@ -34,37 +32,17 @@ export function invalidateConnection(organizationId: string, id: string): void {
   cache.delete(key(organizationId, id));
 }
 
-/** A live (not deleted) connection of the organization, or null. Misses are not cached. */
-export async function loadConnection(
-  db: Db,
+/** The cached record, or `load()`'s (a miss — null — is not cached). */
+export async function cachedConnection(
   organizationId: string,
   id: string,
+  load: () => Promise<ConnectionRecord | null>,
 ): Promise<ConnectionRecord | null> {
   const k = key(organizationId, id);
   const hit = cache.get(k);
   if (hit && Date.now() - hit.at < CONNECTION_CACHE_TTL_MS) return hit.record;
-  const [row] = await db
-    .select({
-      id: connection.id,
-      organizationId: connection.organizationId,
-      name: connection.name,
-      type: connection.type,
-      hostname: connection.hostname,
-      port: connection.port,
-      username: connection.username,
-      authMethod: connection.authMethod,
-      sshKeyId: connection.sshKeyId,
-      agentId: connection.agentId,
-      hostKey: connection.hostKey,
-      environment: connection.environment,
-      status: connection.status,
-      createdByUserId: connection.createdByUserId,
-    })
-    .from(connection)
-    .where(
-      and(eq(connection.id, id), eq(connection.organizationId, organizationId), isNull(connection.deletedAt)),
-    );
-  if (!row) {
+  const record = await load();
+  if (!record) {
     cache.delete(k);
     return null;
   }
@@ -72,6 +50,6 @@ export async function loadConnection(
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);
   }
-  cache.set(k, { at: Date.now(), record: row });
-  return row;
+  cache.set(k, { at: Date.now(), record });
+  return record;
 }
