@@ -24,13 +24,13 @@ import { execRoutes } from "./routes/exec/index.ts";
 import { health } from "./routes/health/index.ts";
 import { policiesRoutes } from "./routes/policies/index.ts";
 import { recordingsRoutes } from "./routes/recordings/index.ts";
-import { remoteSessionsRoutes } from "./routes/remote-sessions/index.ts";
 import { rolesRoutes } from "./routes/roles/index.ts";
 import { settingsRoutes } from "./routes/settings/index.ts";
 import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
 import { tenantApi } from "./routes/tenant/index.ts";
 import { usersRoutes } from "./routes/users/index.ts";
 import { userUnlockRoutes } from "./routes/users/unlock.ts";
+import { remoteSessionsRoutes } from "./sessions/routes.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;

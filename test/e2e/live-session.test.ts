@@ -206,7 +206,7 @@ describe("a live session", () => {
   });
 
   it("records on request; the .cast replays to the final screen", async () => {
-    const rec = await admin.call<{ recording: boolean; recordingId: string }>(
+    const rec = await admin.call<{ recording: boolean; recording_id: string }>(
       "POST",
       `/api/remote-sessions/${id}/recording`,
       { enabled: true },
@@ -221,12 +221,12 @@ describe("a live session", () => {
     const meta = await waitFor("recording ready", async () => {
       const r = await admin.call<{ status: string; chunk_count: number; file_size_bytes: number }>(
         "GET",
-        `/api/recordings/${rec.body.recordingId}`,
+        `/api/recordings/${rec.body.recording_id}`,
       );
       return r.body.status === "ready" ? r.body : null;
     });
     expect(meta.file_size_bytes).toBeGreaterThan(0);
-    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recordingId}/download`, {
+    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recording_id}/download`, {
       headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
     });
     expect(file.status).toBe(200);
@@ -260,7 +260,7 @@ describe("a live session", () => {
       "prompt",
       () => v.text().includes("$") || String(v.frame("snapshot")?.data ?? "").includes("$"),
     );
-    const rec = await admin.call<{ recordingId: string }>(
+    const rec = await admin.call<{ recording_id: string }>(
       "POST",
       `/api/remote-sessions/${bulk.id}/recording`,
       {
@@ -273,10 +273,10 @@ describe("a live session", () => {
     await run(v, `seq 1 ${n}; echo bulk-done-$((6*7))`, "bulk-done-42");
     expect((await admin.call("DELETE", `/api/remote-sessions/${bulk.id}`)).status).toBe(200);
     await waitFor("recording ready", async () => {
-      const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recordingId}`);
+      const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recording_id}`);
       return r.body.status === "ready" ? true : null;
     });
-    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recordingId}/download`, {
+    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recording_id}/download`, {
       headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
     });
     const cast = parseCast(await file.text());

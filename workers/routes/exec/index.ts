@@ -1,12 +1,8 @@
 // POST /api/connections/:id/exec { command }: one command through the policy engine and an SSH exec channel
 // of the connection's agent → { output, exit_code, duration_ms }, stored as a COMMAND row (of a short
 // exec-only SESSION, since every command belongs to a session in the data model).
-import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { command } from "../../../db/schema/tenant/command.ts";
-import { connection } from "../../../db/schema/tenant/connection.ts";
-import { session } from "../../../db/schema/tenant/session.ts";
 import { audit } from "../../audit/audit.ts";
 import { currentUser, requirePermission } from "../../auth/guard.ts";
 import { Permission } from "../../auth/permissions.ts";
@@ -16,7 +12,9 @@ import { toStorable } from "../../lib/storable-text.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { evaluateCommand } from "../../policy/index.ts";
 import { loadCompiledPolicies } from "../../policy-store.ts";
+import { sessionStore } from "../../sessions/store.ts";
 import { assertAgentOfTenant, buildTarget, TargetError } from "../../sessions/target.ts";
+import { requestTenant } from "../../tenancy/context.ts";
 import { FEATURES } from "../../tenancy/features.ts";
 import { requireFeature } from "../../tenancy/resolver.ts";
 
@@ -62,7 +60,6 @@ export const execRoutes = new Hono<AppEnv>().post(
     const started = new Date();
     const base = {
       userId: u.id,
-      organizationId: u.tenantId,
       command: body.command,
       commandType: decision.commandType,
       riskLevel: decision.riskLevel,
@@ -77,52 +74,33 @@ export const execRoutes = new Hono<AppEnv>().post(
     // The session and its command row are written together (all or nothing) and before the command runs:
     // a command that reached a shell is always on record. Until the outcome is written below, the row
     // says honestly that none was recorded.
-    const { s, commandId } = await scope.db.transaction(async (tx) => {
-      const [{ n }] = (await tx
-        .select({
-          n: sql<number>`coalesce(max((regexp_replace(${session.sessionId}, '^[a-z]+-', ''))::int), 0) + 1`,
-        })
-        .from(session)
-        .where(sql`${session.organizationId} = ${u.tenantId} and ${session.sessionId} like 'exec-%'`)) as [
-        { n: number },
-      ];
-      const [s] = await tx
-        .insert(session)
-        .values({
-          sessionId: `exec-${n}`,
-          connectionId: id,
-          initiatedByUserId: u.id,
-          organizationId: u.tenantId,
-          status: "ended",
-          clientIp: c.var.clientIp,
-          userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
-          agentId: built.agentId,
-          loginSessionId: u.loginId,
-          startedAt: started,
-          endedAt: started,
-          durationSeconds: 0,
-          totalCommands: 1,
-          blockedCommands: allowed ? 0 : 1,
-        })
-        .returning({ id: session.id });
-      if (!s) throw new Error("session insert returned nothing");
-      const [row] = await tx
-        .insert(command)
-        .values(
-          allowed
-            ? { ...base, sessionId: s.id, status: "error", errorMessage: "no outcome recorded" }
-            : { ...base, sessionId: s.id, status: "blocked", wasBlocked: true, blockedReason: reason },
-        )
-        .returning({ id: command.id });
-      return { s, commandId: row?.id };
-    });
+    const store = sessionStore(requestTenant(c));
+    const { sessionId, commandId } = await store.createExec(
+      {
+        connectionId: id,
+        initiatedByUserId: u.id,
+        status: "ended",
+        clientIp: c.var.clientIp,
+        userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
+        agentId: built.agentId,
+        loginSessionId: u.loginId,
+        startedAt: started,
+        endedAt: started,
+        durationSeconds: 0,
+        totalCommands: 1,
+        blockedCommands: allowed ? 0 : 1,
+      },
+      allowed
+        ? { ...base, status: "error", errorMessage: "no outcome recorded" }
+        : { ...base, status: "blocked", wasBlocked: true, blockedReason: reason },
+    );
     if (!allowed) {
       await audit(c, {
         type: "command.blocked",
         action: "exec",
         description: `Blocked: ${body.command.slice(0, 200)}`,
         status: "failure",
-        sessionId: s.id,
+        sessionId,
         connectionId: id,
         metadata: { commandId, rule: decision.rule, decision: decision.decision },
       });
@@ -131,7 +109,7 @@ export const execRoutes = new Hono<AppEnv>().post(
         action: "exec",
         description: reason.slice(0, 500),
         status: "warning",
-        sessionId: s.id,
+        sessionId,
         connectionId: id,
         metadata: { rule: decision.rule },
       });
@@ -152,7 +130,7 @@ export const execRoutes = new Hono<AppEnv>().post(
       maxOutputBytes: EXEC_MAX_OUTPUT,
     });
     if (!result) {
-      await scope.db.delete(session).where(eq(session.id, s.id));
+      await store.discard(sessionId);
       throw new ApiError("AGENT_OFFLINE", "The connection's agent is offline or did not answer");
     }
     const ok = result.t === "exec.result";
@@ -164,38 +142,24 @@ export const execRoutes = new Hono<AppEnv>().post(
         ? "timeout"
         : "error";
     const durationMs = ok ? Math.round(result.durationMs) : Date.now() - started.getTime();
-    await scope.db.transaction(async (tx) => {
-      await tx
-        .update(command)
-        .set({
-          status,
-          output: ok ? toStorable(result.output) : null,
-          outputTruncated: ok ? result.truncated : false,
-          exitCode: ok ? result.exitCode : null,
-          errorMessage: ok
-            ? result.signal
-              ? `killed by ${result.signal}`
-              : null
-            : toStorable(result.message),
-          durationMs,
-        })
-        .where(eq(command.id, commandId as string));
-      await tx
-        .update(session)
-        .set({
-          safeCommands: 1,
-          endedAt: new Date(),
-          durationSeconds: Math.round(durationMs / 1000),
-        })
-        .where(eq(session.id, s.id));
-      await tx.update(connection).set({ lastUsed: new Date() }).where(eq(connection.id, id));
-    });
+    await store.finishExec(
+      { sessionId, commandId, connectionId: id },
+      {
+        status,
+        output: ok ? toStorable(result.output) : null,
+        outputTruncated: ok ? result.truncated : false,
+        exitCode: ok ? result.exitCode : null,
+        errorMessage: ok ? (result.signal ? `killed by ${result.signal}` : null) : toStorable(result.message),
+        durationMs,
+      },
+      durationMs,
+    );
     await audit(c, {
       type: ok && result.exitCode === 0 ? "command.executed" : "command.failed",
       action: "exec",
       description: `${u.email} ran: ${body.command.slice(0, 200)}`,
       status: ok && result.exitCode === 0 ? "success" : "failure",
-      sessionId: s.id,
+      sessionId,
       connectionId: id,
       metadata: { commandId, exitCode: ok ? result.exitCode : null },
     });
