@@ -22,7 +22,6 @@ import { commandCenterSessions, dashboard } from "./routes/command-center/index.
 import { connectionsRoutes } from "./routes/connections/index.ts";
 import { execRoutes } from "./routes/exec/index.ts";
 import { health } from "./routes/health/index.ts";
-import { policiesRoutes } from "./routes/policies/index.ts";
 import { recordingsRoutes } from "./routes/recordings/index.ts";
 import { rolesRoutes } from "./routes/roles/index.ts";
 import { settingsRoutes } from "./routes/settings/index.ts";
@@ -30,6 +29,7 @@ import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
 import { tenantApi } from "./routes/tenant/index.ts";
 import { usersRoutes } from "./routes/users/index.ts";
 import { userUnlockRoutes } from "./routes/users/unlock.ts";
+import { policiesRoutes } from "./policies/routes.ts";
 import { remoteSessionsRoutes } from "./sessions/routes.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
 
