@@ -13,6 +13,8 @@ import { database } from "./middleware/database.ts";
 import { deadline } from "./middleware/deadline.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { textInput } from "./middleware/text-input.ts";
+import { policiesRoutes } from "./policies/routes.ts";
+import { recordingsRoutes } from "./recordings/routes.ts";
 import { adminMonitoring } from "./routes/admin-monitoring/index.ts";
 import { adminTenants } from "./routes/admin-tenants/index.ts";
 import { agentsRoutes } from "./routes/agents/index.ts";
@@ -22,14 +24,12 @@ import { commandCenterSessions, dashboard } from "./routes/command-center/index.
 import { connectionsRoutes } from "./routes/connections/index.ts";
 import { execRoutes } from "./routes/exec/index.ts";
 import { health } from "./routes/health/index.ts";
-import { recordingsRoutes } from "./routes/recordings/index.ts";
 import { rolesRoutes } from "./routes/roles/index.ts";
 import { settingsRoutes } from "./routes/settings/index.ts";
 import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
 import { tenantApi } from "./routes/tenant/index.ts";
 import { usersRoutes } from "./routes/users/index.ts";
 import { userUnlockRoutes } from "./routes/users/unlock.ts";
-import { policiesRoutes } from "./policies/routes.ts";
 import { remoteSessionsRoutes } from "./sessions/routes.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
 

@@ -219,13 +219,25 @@ describe("a live session", () => {
     expect(end.body.status).toBe("ended");
     await owner.until("closed", () => owner.closed !== null);
     const meta = await waitFor("recording ready", async () => {
-      const r = await admin.call<{ status: string; chunk_count: number; file_size_bytes: number }>(
+      const r = await admin.call<{ status: string; file_size_bytes: number }>(
         "GET",
         `/api/recordings/${rec.body.recording_id}`,
       );
       return r.body.status === "ready" ? r.body : null;
     });
     expect(meta.file_size_bytes).toBeGreaterThan(0);
+    const listed = await admin.call<{ data: Record<string, unknown>[]; pagination: { total: number } }>(
+      "GET",
+      `/api/recordings?session_id=${id}&page_size=10`,
+    );
+    expect(listed.body.pagination.total).toBe(1);
+    expect(listed.body.data[0]).toMatchObject({
+      id: rec.body.recording_id,
+      session_id: id,
+      download_url: `/api/recordings/${rec.body.recording_id}/download`,
+    });
+    // Where the bytes live in object storage is the server's business.
+    expect(listed.body.data[0]).not.toHaveProperty("file_url");
     const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recording_id}/download`, {
       headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
     });
