@@ -5,30 +5,15 @@ import { recordAudit } from "../audit/audit.ts";
 import { can } from "../auth/guard.ts";
 import { Permission } from "../auth/permissions.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
-import { iso, isoOrNull, type PageQuery, pageOf } from "../contract/schemas.ts";
+import { type PageQuery, pageOf } from "../contract/schemas.ts";
 import { ApiError } from "../errors.ts";
 import { registerLoginSocket } from "../live/login-sockets.ts";
 import type { ViewerIdentity } from "../session-room/session-room.ts";
 import type { TenantContext } from "../tenancy/context.ts";
-import type { ParticipantBody, SessionViewer } from "./schemas.ts";
+import { presentViewer } from "./present.ts";
+import type { ParticipantBody } from "./schemas.ts";
 import { room } from "./service.ts";
 import { type SessionRow, sessionStore } from "./store.ts";
-
-type ViewerRow = Awaited<ReturnType<ReturnType<typeof sessionStore>["viewers"]>>["rows"][number];
-
-function presentViewer({ viewer: v, name }: ViewerRow): SessionViewer {
-  return {
-    user_id: v.userId,
-    name,
-    role: v.role,
-    joined_at: iso(v.joinedAt),
-    left_at: isoOrNull(v.leftAt),
-    is_active: v.isActive,
-    can_type: v.canType,
-    can_see: v.canSee,
-    can_share: v.canShare,
-  };
-}
 
 export async function listViewers(ctx: TenantContext, s: SessionRow, q: PageQuery) {
   const { rows, total } = await sessionStore(ctx).viewers(s.id, q);

@@ -20,6 +20,7 @@ import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
 import { invite, join, listViewers } from "./participants.ts";
+import { presentSession } from "./present.ts";
 import {
   ApprovalBody,
   ApprovalResult,
@@ -42,7 +43,6 @@ import {
   endSessionsOfLogin,
   findSession,
   listSessions,
-  presentSession,
   room,
   setRecording,
   startSession,

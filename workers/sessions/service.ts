@@ -6,7 +6,7 @@ import { recordAudit } from "../audit/audit.ts";
 import { can } from "../auth/guard.ts";
 import { Permission } from "../auth/permissions.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
-import { iso, isoOrNull, pageOf } from "../contract/schemas.ts";
+import { pageOf } from "../contract/schemas.ts";
 import { randomToken, sha256Hex } from "../crypto/encoding.ts";
 import type { Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
@@ -14,7 +14,8 @@ import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
 import { openFrame } from "./open.ts";
-import type { Session, SessionQuery, StartBody } from "./schemas.ts";
+import { presentSession } from "./present.ts";
+import type { SessionQuery, StartBody } from "./schemas.ts";
 import { type SessionRow, sessionStore } from "./store.ts";
 import { assertAgentOfTenant, TargetError } from "./target.ts";
 
@@ -39,39 +40,6 @@ export function room(env: Bindings, id: string) {
 
 export function canWatch(u: UserPrincipal): boolean {
   return can(u, Permission.VIEW_SESSION) || can(u, Permission.JOIN_SESSION);
-}
-
-/**
- * A session as `caller` may see it. The owner's client IP and user agent are personal data: shown to the
- * owner and to those who may read the audit trail (which records them anyway), to no one else. The login
- * session id (the kill switch's handle on the owner's login) is never shown.
- */
-export function presentSession(s: SessionRow, caller: UserPrincipal): Session {
-  const seesClient = s.initiatedByUserId === caller.id || can(caller, Permission.VIEW_AUDIT);
-  return {
-    id: s.id,
-    session_id: s.sessionId,
-    connection_id: s.connectionId,
-    initiated_by_user_id: s.initiatedByUserId,
-    status: s.status,
-    status_reason: s.statusReason,
-    started_at: iso(s.startedAt),
-    ended_at: isoOrNull(s.endedAt),
-    duration_seconds: s.durationSeconds,
-    is_recording: s.isRecording,
-    recording_url: s.recordingUrl,
-    recording_size_bytes: s.recordingSizeBytes,
-    total_commands: s.totalCommands,
-    safe_commands: s.safeCommands,
-    blocked_commands: s.blockedCommands,
-    ...(seesClient ? { client_ip: s.clientIp, user_agent: s.userAgent } : {}),
-    agent_id: s.agentId,
-    cols: s.cols,
-    rows: s.rows,
-    last_activity_at: isoOrNull(s.lastActivityAt),
-    created_at: iso(s.createdAt),
-    updated_at: iso(s.updatedAt),
-  };
 }
 
 /** The session row, or 404 NOT_FOUND (also for another tenant's session). */

@@ -50,6 +50,8 @@ async function publicIdInsert(tx: Tx, own: Scoped, values: NewSession, prefix: s
   }
 }
 
+export type ViewerRow = { viewer: typeof sessionViewer.$inferSelect; name: string };
+
 export function sessionStore(ctx: TenantContext) {
   const own = scoped(ctx, session);
   const viewers = scoped(ctx, sessionViewer);
