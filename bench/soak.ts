@@ -226,7 +226,7 @@ try {
   const owner = await Viewer.open(admin, sessionId, {}, RAW);
   await waitFor("prompt", async () => `${owner.frame("snapshot")?.data}${owner.text()}`.includes("$"));
   const rec = RECORD
-    ? await admin.call<{ recordingId: string }>("POST", `/api/remote-sessions/${sessionId}/recording`, {
+    ? await admin.call<{ recording_id: string }>("POST", `/api/remote-sessions/${sessionId}/recording`, {
         enabled: true,
       })
     : null;
@@ -263,7 +263,7 @@ try {
   const ownerLines = numberedLines(owner.text());
   const ownerCheck = checkLines(ownerLines);
   await admin.call("DELETE", `/api/remote-sessions/${sessionId}`);
-  const recorded = rec ? await recordedLines(rec.body.recordingId) : [];
+  const recorded = rec ? await recordedLines(rec.body.recording_id) : [];
   const recCheck = checkLines(recorded);
 
   console.log(`\n## Soak: ${MINUTES} min, ${series.get("agent")?.rss.v.length ?? 0} samples\n`);

@@ -330,6 +330,7 @@ describe("approval", () => {
       approve: false,
     });
     expect(denied.status).toBe(200);
+    expect(denied.body).toEqual({ command_id: req2.commandId, approved: false });
     await notices(typist, "COMMAND_BLOCKED", 1);
     await settle(typist);
     expect(existsSync("/tmp/nostromo-approve-no")).toBe(false);

@@ -127,7 +127,7 @@ beforeAll(async () => {
   owner = await open();
   // The prompt may come before the viewer joined (then it is in the snapshot).
   await owner.until("prompt", () => `${owner.frame("snapshot")?.data}${owner.text()}`.includes("$"));
-  const rec = await admin.call<{ recordingId: string }>(
+  const rec = await admin.call<{ recording_id: string }>(
     "POST",
     `/api/remote-sessions/${sessionId}/recording`,
     {
@@ -135,7 +135,7 @@ beforeAll(async () => {
     },
   );
   expect(rec.status, JSON.stringify(rec.body)).toBe(200);
-  recordingId = rec.body.recordingId;
+  recordingId = rec.body.recording_id;
   printLines(owner, "L");
   await flowing(owner, "L", 20);
 }, 240_000);

@@ -213,7 +213,7 @@ describe("a live session", () => {
   });
 
   it("records on request; the .cast replays to the final screen", async () => {
-    const rec = await admin.call<{ recording: boolean; recordingId: string }>(
+    const rec = await admin.call<{ recording: boolean; recording_id: string }>(
       "POST",
       `/api/remote-sessions/${id}/recording`,
       { enabled: true },
@@ -226,14 +226,26 @@ describe("a live session", () => {
     expect(end.body.status).toBe("ended");
     await owner.until("closed", () => owner.closed !== null);
     const meta = await waitFor("recording ready", async () => {
-      const r = await admin.call<{ status: string; chunk_count: number; file_size_bytes: number }>(
+      const r = await admin.call<{ status: string; file_size_bytes: number }>(
         "GET",
-        `/api/recordings/${rec.body.recordingId}`,
+        `/api/recordings/${rec.body.recording_id}`,
       );
       return r.body.status === "ready" ? r.body : null;
     });
     expect(meta.file_size_bytes).toBeGreaterThan(0);
-    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recordingId}/download`, {
+    const listed = await admin.call<{ data: Record<string, unknown>[]; pagination: { total: number } }>(
+      "GET",
+      `/api/recordings?session_id=${id}&page_size=10`,
+    );
+    expect(listed.body.pagination.total).toBe(1);
+    expect(listed.body.data[0]).toMatchObject({
+      id: rec.body.recording_id,
+      session_id: id,
+      download_url: `/api/recordings/${rec.body.recording_id}/download`,
+    });
+    // Where the bytes live in object storage is the server's business.
+    expect(listed.body.data[0]).not.toHaveProperty("file_url");
+    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recording_id}/download`, {
       headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
     });
     expect(file.status).toBe(200);
@@ -267,7 +279,7 @@ describe("a live session", () => {
       "prompt",
       () => v.text().includes("$") || String(v.frame("snapshot")?.data ?? "").includes("$"),
     );
-    const rec = await admin.call<{ recordingId: string }>(
+    const rec = await admin.call<{ recording_id: string }>(
       "POST",
       `/api/remote-sessions/${bulk.id}/recording`,
       {
@@ -280,10 +292,10 @@ describe("a live session", () => {
     await run(v, `seq 1 ${n}; echo bulk-done-$((6*7))`, "bulk-done-42");
     expect((await admin.call("DELETE", `/api/remote-sessions/${bulk.id}`)).status).toBe(200);
     await waitFor("recording ready", async () => {
-      const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recordingId}`);
+      const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recording_id}`);
       return r.body.status === "ready" ? true : null;
     });
-    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recordingId}/download`, {
+    const file = await fetch(`${e2e.stack.url}/api/recordings/${rec.body.recording_id}/download`, {
       headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
     });
     const cast = parseCast(await file.text());

@@ -108,3 +108,51 @@ describe("Terminar sesión (session:end; Technician only their own)", () => {
     expect((await users.Observer.call("DELETE", `/api/remote-sessions/${body.id}`)).status).toBe(403);
   });
 });
+
+describe("what a session shows each caller (GET /api/remote-sessions, GET /api/remote-sessions/:id)", () => {
+  type Row = { id: string; client_ip?: string; user_agent?: string; login_session_id?: unknown };
+  it("never shows login session ids; client IP and user agent only to the owner and to audit:view", async () => {
+    const role = await live.admin.call<{ id: string }>("POST", "/api/roles", {
+      name: "Session watcher",
+      permissions: ["session:view", "session:start"],
+    });
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    const email = "watcher-matrix@demo-e2e.example";
+    const created = await live.admin.call("POST", "/api/users", {
+      email,
+      name: "Watcher Matrix",
+      password: "matrix-password-1",
+      role_id: role.body.id,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const watcher = new Http(live.e2e.stack.url, live.e2e.stack.demoTenantId);
+    await watcher.login(email, "matrix-password-1");
+    const others = (await start(live.admin)).body.id;
+    const own = (await start(watcher)).body.id;
+
+    const seen = async (c: Http) => {
+      const list = await c.call<{ data: Row[] }>("GET", "/api/remote-sessions?page_size=200");
+      expect(list.status, JSON.stringify(list.body)).toBe(200);
+      const one = async (id: string) => (await c.call<Row>("GET", `/api/remote-sessions/${id}`)).body;
+      const find = (id: string) => list.body.data.find((r) => r.id === id);
+      return { others: [find(others), await one(others)], own: [find(own), await one(own)] };
+    };
+    const asWatcher = await seen(watcher);
+    for (const r of asWatcher.others) {
+      expect(r).toBeDefined();
+      expect(r).not.toHaveProperty("client_ip");
+      expect(r).not.toHaveProperty("user_agent");
+      expect(r).not.toHaveProperty("login_session_id");
+    }
+    for (const r of asWatcher.own) {
+      expect(r?.client_ip).toEqual(expect.any(String));
+      expect(r?.user_agent).toEqual(expect.any(String));
+      expect(r).not.toHaveProperty("login_session_id");
+    }
+    const asAdmin = await seen(live.admin);
+    for (const r of [...asAdmin.others, ...asAdmin.own]) {
+      expect(r?.client_ip).toEqual(expect.any(String));
+      expect(r).not.toHaveProperty("login_session_id");
+    }
+  });
+});

@@ -21,10 +21,10 @@ type Rule = { id: string; name: string; pattern: string; pattern_type: string; e
 type Policy = Record<string, unknown> & { id: string; version: number; blocked_commands: Rule[] };
 type Decision = {
   decision: "allow" | "block" | "require_approval";
-  rule: { id: string; name: string; policyId: string } | null;
+  rule: { id: string; name: string; policy_id: string } | null;
   policy: { id: string } | null;
   severity: string | null;
-  autoDisconnect: boolean;
+  auto_disconnect: boolean;
   notify: boolean;
   reason: string;
 };
@@ -84,7 +84,7 @@ async function roleId(name: string): Promise<string> {
 
 describe("create and read", () => {
   it("stores every seed field with its rules, version 1, and reads it back", async () => {
-    const { t, admin } = await tenant();
+    const { admin } = await tenant();
     const conn = await createConnection(admin);
     const tech = await roleId("Technician");
     const r = await admin.post<Policy>("/api/policies", {
@@ -106,7 +106,6 @@ describe("create and read", () => {
     expect(r.body).toMatchObject({
       name: "Production guard",
       description: "no destruction in production",
-      organization_id: t.id,
       is_active: true,
       applies_to_roles: [tech],
       applies_to_connections: [conn],
@@ -142,6 +141,11 @@ describe("create and read", () => {
     expect(list.body.pagination.total).toBe(1);
     const inactive = await admin.get<{ data: Policy[] }>("/api/policies?is_active=false");
     expect(inactive.body.data).toEqual([]);
+    const page2 = await admin.get<{ data: Policy[]; pagination: unknown }>(
+      "/api/policies?page=2&page_size=1",
+    );
+    expect(page2.body).toEqual({ data: [], pagination: { page: 2, page_size: 1, total: 1 } });
+    expect((await admin.get("/api/policies?page_size=201")).status).toBe(400);
   });
 
   it("refuses bad input field by field, and leaves nothing half-written", async () => {
@@ -485,7 +489,7 @@ describe("POST /api/policies/evaluate", () => {
     expect((await evaluate(admin, "ls -la")).decision).toBe("allow");
     expect((await evaluate(admin, "git status -s")).decision).toBe("allow");
     const miss = await evaluate(admin, "curl http://example.com");
-    expect(miss).toMatchObject({ decision: "block", rule: null, autoDisconnect: true });
+    expect(miss).toMatchObject({ decision: "block", rule: null, auto_disconnect: true });
     expect(miss.reason).toContain("not in the allowed commands");
   });
 

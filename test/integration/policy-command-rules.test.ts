@@ -19,7 +19,7 @@ type Rule = { id: string; pattern: string; pattern_type: string };
 type Policy = { id: string; version: number; uncheckable_action: string; blocked_commands: Rule[] };
 type Decision = {
   decision: "allow" | "block" | "require_approval";
-  rule: { id: string; name: string; patternType: string } | null;
+  rule: { id: string; name: string; pattern_type: string } | null;
   policy: { id: string; name: string } | null;
   reason: string;
   flags: string[];
@@ -90,7 +90,7 @@ describe("command rules", () => {
       if (
         d.decision !== "block" ||
         d.rule?.name !== "Recursive Delete Root" ||
-        d.rule.patternType !== "command"
+        d.rule.pattern_type !== "command"
       ) {
         missed.push(`${line} → ${d.decision}: ${d.reason}`);
       }
@@ -185,7 +185,7 @@ describe("command-rule corpus through the API", () => {
         const d = await evaluate(c, line);
         if (d.decision !== want)
           wrong.push(`${JSON.stringify(line)} → ${d.decision} (want ${want}): ${d.reason}`);
-        if (want === "block" && d.rule?.patternType !== "command") wrong.push(`${line}: not a command rule`);
+        if (want === "block" && d.rule?.pattern_type !== "command") wrong.push(`${line}: not a command rule`);
         if (want === "require_approval" && !d.reason.includes("cannot be judged: "))
           wrong.push(`${line}: ${d.reason}`);
       }

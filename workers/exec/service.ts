@@ -8,12 +8,12 @@ import { recordAudit } from "../audit/audit.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { ApiError, type ErrorCode } from "../errors.ts";
 import { toStorable } from "../lib/storable-text.ts";
+import { loadCompiledPolicies } from "../policies/compiled.ts";
 import { evaluateCommand } from "../policy/index.ts";
-import { loadCompiledPolicies } from "../policy-store.ts";
+import { sessionStore } from "../sessions/store.ts";
 import { assertAgentOfTenant, buildTarget, TargetError } from "../sessions/target.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { EXEC_MAX_OUTPUT, type ExecBody, type ExecResult } from "./schemas.ts";
-import { execStore } from "./store.ts";
 
 type Caller = Pick<UserPrincipal, "id" | "email" | "roleId" | "loginId">;
 
@@ -60,7 +60,7 @@ export async function runExec(
     decision.decision === "block"
       ? decision.reason
       : `Needs approval, which exec cannot wait for: ${decision.reason}`;
-  const store = execStore(ctx);
+  const store = sessionStore(ctx);
   const { sessionId, commandId } = await store.createExec(
     {
       connectionId,

@@ -17,8 +17,8 @@ import { sessionViewer } from "../../db/schema/tenant/session-viewer.ts";
 import { writeAudit } from "../audit/audit.ts";
 import { Databases } from "../db/databases.ts";
 import type { Bindings } from "../env.ts";
+import { loadCompiledPolicies } from "../policies/compiled.ts";
 import type { CompiledPolicies, Decision } from "../policy/index.ts";
-import { loadCompiledPolicies } from "../policy-store.ts";
 import type { TrackerHost, Typist } from "./command-tracker.ts";
 
 /** Which session the statements are about (read from the room's state at each call). */

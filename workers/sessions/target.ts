@@ -9,6 +9,7 @@ import { connection } from "../../db/schema/tenant/connection.ts";
 import { sshKey } from "../../db/schema/tenant/ssh-key.ts";
 import type { Bindings } from "../env.ts";
 import { decryptForTenant } from "../tenancy/connection-manager.ts";
+import { scoped } from "../tenancy/scoped.ts";
 import type { TenantRecord } from "../tenancy/tenant-record.ts";
 
 export class TargetError extends Error {
@@ -21,16 +22,12 @@ export class TargetError extends Error {
 }
 
 export async function buildTarget(env: Bindings, db: Db, tenant: TenantRecord, connectionId: string) {
+  const conns = scoped({ tenant }, connection);
+  const keys = scoped({ tenant }, sshKey);
   const [c] = await db
     .select()
     .from(connection)
-    .where(
-      and(
-        eq(connection.id, connectionId),
-        eq(connection.organizationId, tenant.id),
-        isNull(connection.deletedAt),
-      ),
-    );
+    .where(conns.where(eq(connection.id, connectionId), isNull(connection.deletedAt)));
   if (!c) throw new TargetError("CONNECTION_NOT_USABLE", "No such connection");
   if (c.type !== "ssh")
     throw new TargetError("CONNECTION_NOT_USABLE", `${c.type} connections cannot be opened yet; only ssh`);
@@ -49,7 +46,7 @@ export async function buildTarget(env: Bindings, db: Db, tenant: TenantRecord, c
     const [k] = await db
       .select()
       .from(sshKey)
-      .where(and(eq(sshKey.id, c.sshKeyId), eq(sshKey.organizationId, tenant.id), isNull(sshKey.deletedAt)));
+      .where(keys.where(eq(sshKey.id, c.sshKeyId), isNull(sshKey.deletedAt)));
     if (!k) throw new TargetError("CONNECTION_NOT_USABLE", "The connection's SSH key was deleted");
     auth = {
       type: "key",
@@ -58,7 +55,10 @@ export async function buildTarget(env: Bindings, db: Db, tenant: TenantRecord, c
         ? (await decryptForTenant(env, tenant, k.passphraseEncrypted)).reveal()
         : null,
     };
-    await db.update(sshKey).set({ lastUsed: new Date() }).where(eq(sshKey.id, k.id));
+    await db
+      .update(sshKey)
+      .set({ lastUsed: new Date() })
+      .where(keys.where(eq(sshKey.id, k.id)));
   } else {
     throw new TargetError(
       "CONNECTION_NOT_USABLE",

@@ -1,6 +1,8 @@
-// Input of /api/policies: the seed's POLICY and BLOCKED_COMMAND fields, and the evaluate request. What a
-// rule means (its regex is safe, its examples match) is checked by the engine's checkRule in rules.ts.
+// The contract of /api/policies: the seed's POLICY and BLOCKED_COMMAND as requests and as the API shows
+// them, and the evaluate request and decision. What a rule means (its regex is safe, its examples match)
+// is checked by the engine's checkRule (checks.ts).
 import { z } from "zod";
+import { Id, pageQuery, pageSchema, Timestamp } from "../contract/schemas.ts";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -40,7 +42,7 @@ const ruleFields = {
   applies_to_types: z.array(z.enum(connectionTypes)).max(4).transform(unique),
 };
 
-export const ruleBody = z
+export const RuleCreate = z
   .object({
     ...ruleFields,
     description: ruleFields.description.default(""),
@@ -49,13 +51,14 @@ export const ruleBody = z
     applies_to_types: ruleFields.applies_to_types.default([]),
   })
   .strict();
-export type RuleBody = z.output<typeof ruleBody>;
+export type RuleCreate = z.output<typeof RuleCreate>;
 
-export const rulePatch = z
+export const RuleUpdate = z
   .object(ruleFields)
   .partial()
   .strict()
   .refine((b) => Object.keys(b).length > 0, "at least one field to change");
+export type RuleUpdate = z.output<typeof RuleUpdate>;
 
 const policyFields = {
   name: text(200),
@@ -73,7 +76,7 @@ const policyFields = {
   uncheckable_action: z.enum(uncheckableActions),
 };
 
-export const createBody = z
+export const PolicyCreate = z
   .object({
     ...policyFields,
     description: policyFields.description.default(""),
@@ -86,25 +89,26 @@ export const createBody = z
     notify_on_violation: policyFields.notify_on_violation.default(true),
     uncheckable_action: policyFields.uncheckable_action.default("require_approval"),
     // Each regex rule costs a ReDoS proof (hundreds of ms of CPU, more for complex ones) on admission.
-    blocked_commands: z.array(ruleBody).max(50).default([]),
+    blocked_commands: z.array(RuleCreate).max(50).default([]),
   })
   .strict();
+export type PolicyCreate = z.output<typeof PolicyCreate>;
 
-export const updateBody = z
+export const PolicyUpdate = z
   .object(policyFields)
   .partial()
   .strict()
   .refine((b) => Object.keys(b).length > 0, "at least one field to change");
+export type PolicyUpdate = z.output<typeof PolicyUpdate>;
 
-export const listQuery = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+export const PolicyQuery = pageQuery.extend({
   is_active: z.enum(["true", "false"]).optional(),
 });
+export type PolicyQuery = z.output<typeof PolicyQuery>;
 
 const utf8 = new TextEncoder();
 
-export const evaluateBody = z
+export const EvaluateBody = z
   .object({
     command: z
       .string()
@@ -124,3 +128,82 @@ export const evaluateBody = z
     message: "connection_type is taken from the connection: give one or the other",
     path: ["connection_type"],
   });
+export type EvaluateBody = z.output<typeof EvaluateBody>;
+
+export const PolicyRule = z
+  .object({
+    id: Id,
+    policy_id: Id,
+    name: z.string(),
+    description: z.string(),
+    pattern: z.string(),
+    pattern_type: z.enum(patternTypes),
+    severity: z.enum(severities),
+    examples: z.array(z.string()),
+    applies_to_types: z.array(z.enum(connectionTypes)),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "BlockedCommand" });
+export type PolicyRule = z.infer<typeof PolicyRule>;
+
+export const Policy = z
+  .object({
+    id: Id,
+    name: z.string(),
+    description: z.string(),
+    is_active: z.boolean(),
+    applies_to_roles: z.array(Id),
+    applies_to_connections: z.array(Id),
+    /** The rules in the order the engine evaluates them (creation order). */
+    blocked_commands: z.array(PolicyRule),
+    allowed_commands: z.array(z.string()).nullable(),
+    require_approval: z.boolean(),
+    auto_disconnect_on_violation: z.boolean(),
+    notify_on_violation: z.boolean(),
+    uncheckable_action: z.enum(uncheckableActions),
+    /** Bumped by every change of the policy or its rules. */
+    version: z.number().int(),
+    created_by_user_id: Id,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Policy" });
+export type Policy = z.infer<typeof Policy>;
+
+export const PolicyPage = pageSchema(Policy);
+
+/** A rule change answers the rule and the policy as it now is (its version bumped). */
+export const RuleChange = z.object({ rule: PolicyRule, policy: Policy });
+
+export const Decision = z
+  .object({
+    decision: z.enum(["allow", "block", "require_approval"]),
+    /** The rule that decided; null for an allow, an allow-list miss or a line that cannot be judged. */
+    rule: z
+      .object({
+        id: Id,
+        name: z.string(),
+        policy_id: Id,
+        policy_name: z.string(),
+        severity: z.enum(severities),
+        pattern_type: z.enum(patternTypes),
+      })
+      .nullable(),
+    /** The policy behind the decision; set for allow-list misses too, where rule is null. */
+    policy: z.object({ id: Id, name: z.string() }).nullable(),
+    reason: z.string(),
+    severity: z.enum(severities).nullable(),
+    command_type: z.enum(["shell", "system", "file", "network", "admin"]),
+    risk_level: z.enum(severities),
+    auto_disconnect: z.boolean(),
+    notify: z.boolean(),
+    /** The commands the line runs, as the engine read them (chains, substitutions, wrappers unfolded). */
+    commands: z.array(z.string()),
+    matched_command: z.string().nullable(),
+    flags: z.array(z.string()),
+    /** Why parts of the line cannot be judged; empty when all of it was read. */
+    uncheckable: z.array(z.string()),
+  })
+  .meta({ id: "PolicyDecision" });
+export type Decision = z.infer<typeof Decision>;
