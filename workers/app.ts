@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { contextStorage } from "hono/context-storage";
 import { authenticate, clientIp } from "./auth/authenticate.ts";
+import { commandCenterSessions, dashboardRoutes } from "./command-center/routes.ts";
 import { commandsRoutes } from "./commands/routes.ts";
 import { documentRoutes } from "./contract/document.ts";
 import type { AppEnv } from "./env.ts";
@@ -19,7 +20,6 @@ import { adminTenants } from "./routes/admin-tenants/index.ts";
 import { agentsRoutes } from "./routes/agents/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
-import { commandCenterSessions, dashboard } from "./routes/command-center/index.ts";
 import { connectionsRoutes } from "./routes/connections/index.ts";
 import { execRoutes } from "./routes/exec/index.ts";
 import { policiesRoutes } from "./routes/policies/index.ts";
@@ -60,7 +60,7 @@ export function createApp() {
 
   app.route("/api/auth", auth);
   app.route("/api/admin/tenants", adminTenants);
-  app.route("/api/admin/dashboard", dashboard);
+  app.route("/api/admin/dashboard", dashboardRoutes);
   app.route("/api/admin/monitoring", adminMonitoring);
   app.route("/api/agents", agentsRoutes);
   app.route("/api/sessions", commandCenterSessions);

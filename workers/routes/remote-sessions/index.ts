@@ -13,6 +13,7 @@ import { audit } from "../../audit/audit.ts";
 import { assertMayActOn, can, currentUser, requirePermission } from "../../auth/guard.ts";
 import { Permission } from "../../auth/permissions.ts";
 import type { UserPrincipal } from "../../auth/principal.ts";
+import { killHooks } from "../../command-center/kill-hooks.ts";
 import { commandsFor, listCommandsOp } from "../../commands/routes.ts";
 import { randomToken, sha256Hex } from "../../crypto/encoding.ts";
 import type { AppEnv } from "../../env.ts";
@@ -26,7 +27,6 @@ import { assertAgentOfTenant, TargetError } from "../../sessions/target.ts";
 import { FEATURES } from "../../tenancy/features.ts";
 import { loadOrganization } from "../../tenancy/organization.ts";
 import { requireFeature } from "../../tenancy/resolver.ts";
-import { killHooks } from "../command-center/index.ts";
 
 export const OPEN_TIMEOUT_MS = 20_000;
 
