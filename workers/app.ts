@@ -16,7 +16,6 @@ import { deadline } from "./middleware/deadline.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { textInput } from "./middleware/text-input.ts";
 import { adminMonitoring } from "./routes/admin-monitoring/index.ts";
-import { adminTenants } from "./routes/admin-tenants/index.ts";
 import { agentsRoutes } from "./routes/agents/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
@@ -32,6 +31,7 @@ import { tenantApi } from "./routes/tenant/index.ts";
 import { usersRoutes } from "./routes/users/index.ts";
 import { userUnlockRoutes } from "./routes/users/unlock.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
+import { tenantsRoutes } from "./tenants/routes.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -59,7 +59,7 @@ export function createApp() {
   app.use("/api/*", authenticate());
 
   app.route("/api/auth", auth);
-  app.route("/api/admin/tenants", adminTenants);
+  app.route("/api/admin/tenants", tenantsRoutes);
   app.route("/api/admin/dashboard", dashboardRoutes);
   app.route("/api/admin/monitoring", adminMonitoring);
   app.route("/api/agents", agentsRoutes);

@@ -2,8 +2,6 @@
 // dedicated on the platform's server, or the one the caller supplied — reached, migrated, seeded), its
 // organization and first Admin. All or nothing: a failure half way rolls back what was made.
 import { and, eq, isNull } from "drizzle-orm";
-import type { Context } from "hono";
-import { z } from "zod";
 import { createDb, type Db } from "../../db/client.ts";
 import { applyMigrations } from "../../db/migrate.ts";
 import { tenantFeatures, tenants } from "../../db/schema/control/tenants.ts";
@@ -14,91 +12,13 @@ import { seedPredefinedRoles } from "../../db/seed.ts";
 import { hashPassword } from "../auth/password.ts";
 import { randomToken } from "../crypto/encoding.ts";
 import { encryptString } from "../crypto/envelope.ts";
-import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { connectionString, createTenantDataKey, type DbConfig } from "./connection-manager.ts";
-import { DEDICATED_TIERS, TIER_FEATURES, TIER_PLAN } from "./features.ts";
-import { RESERVED_SUBDOMAINS, SUBDOMAIN_RE, slugify, uniqueSubdomain } from "./slug.ts";
-import { invalidateTenant } from "./tenant-record.ts";
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const HOST_RE =
-  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$/;
-const FEATURE = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, "lowercase letters, digits, - _ . :");
-
-/** Chilean RUT (e.g. 76.123.456-7): format and check digit (módulo 11). */
-export function validRut(rut: string): boolean {
-  const m = /^(\d{1,2}(?:\.?\d{3}){2})-([\dkK])$/.exec(rut.trim());
-  if (!m?.[1] || !m[2]) return false;
-  const digits = m[1].replace(/\./g, "");
-  let sum = 0;
-  let mul = 2;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    sum += Number(digits[i]) * mul;
-    mul = mul === 7 ? 2 : mul + 1;
-  }
-  const dv = 11 - (sum % 11);
-  const expected = dv === 11 ? "0" : dv === 10 ? "K" : String(dv);
-  return expected === m[2].toUpperCase();
-}
-
-export const provisionBody = z
-  .object({
-    companyName: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .refine((s) => !CONTROL.test(s), "no control characters"),
-    tier: z.enum(["free", "silver", "gold", "platinum"]),
-    driverType: z.enum(["postgresql", "mongodb"]).default("postgresql"),
-    dbHost: z.string().trim().regex(HOST_RE, "a host name or IP address").optional(),
-    dbPort: z.number().int().min(1).max(65535).optional(),
-    dbName: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, "letters, digits, _ and -, at most 63")
-      .optional(),
-    dbUsername: z.string().min(1).max(63).optional(),
-    dbPassword: z.string().min(1).max(1024).optional(),
-    adminEmail: z.string().trim().toLowerCase().email().max(254).optional(),
-    adminPassword: z.string().min(12).max(256).optional(),
-    adminName: z.string().trim().min(1).max(200).optional(),
-    subdomain: z.string().trim().toLowerCase().regex(SUBDOMAIN_RE, "a DNS label").optional(),
-    contactName: z.string().trim().max(200).optional(),
-    contactEmail: z.string().trim().email().max(254).optional(),
-    contactPhone: z.string().trim().max(40).optional(),
-    rut: z.string().trim().refine(validRut, "not a valid RUT (e.g. 76.123.456-0)").optional(),
-    features: z.array(FEATURE).max(100).optional(),
-  })
-  .strict()
-  .superRefine((b, ctx) => {
-    const given = (["dbHost", "dbName", "dbUsername", "dbPassword"] as const).filter(
-      (k) => b[k] !== undefined,
-    );
-    if (given.length > 0 && given.length < 4) {
-      for (const k of ["dbHost", "dbName", "dbUsername", "dbPassword"] as const) {
-        if (b[k] === undefined)
-          ctx.addIssue({ code: "custom", path: [k], message: "required with the other database fields" });
-      }
-    }
-    if (b.dbPort !== undefined && given.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["dbPort"],
-        message: "dbPort needs dbHost, dbName, dbUsername, dbPassword",
-      });
-    }
-    if ((b.adminEmail === undefined) !== (b.adminPassword === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["adminPassword"],
-        message: "adminEmail and adminPassword go together",
-      });
-    }
-  });
-
-export type ProvisionInput = z.output<typeof provisionBody>;
+import { connectionString, createTenantDataKey, type DbConfig } from "../tenancy/connection-manager.ts";
+import { DEDICATED_TIERS, TIER_FEATURES, TIER_PLAN } from "../tenancy/features.ts";
+import type { PlatformContext } from "../tenancy/platform-context.ts";
+import { RESERVED_SUBDOMAINS, slugify, uniqueSubdomain } from "../tenancy/slug.ts";
+import { invalidateTenant } from "../tenancy/tenant-record.ts";
+import type { ProvisionInput, ProvisionResult } from "./schemas.ts";
 
 interface PgLikeError {
   code?: string;
@@ -217,8 +137,8 @@ async function seedTenantData(
   });
 }
 
-export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput) {
-  const control = c.var.db;
+export async function provisionTenant(ctx: PlatformContext, input: ProvisionInput): Promise<ProvisionResult> {
+  const control = ctx.control;
   const base = input.subdomain ?? slugify(input.companyName);
   if (!base) {
     throw new ApiError(
@@ -255,7 +175,7 @@ export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput)
     passwordHash: await hashPassword(input.adminPassword ?? (generated as string)),
     name: input.adminName ?? input.contactName ?? "Administrator",
   };
-  const { dataKey, wrapped, masterKeyId } = await createTenantDataKey(c.env);
+  const { dataKey, wrapped, masterKeyId } = await createTenantDataKey(ctx.env);
   const supplied = input.dbHost !== undefined;
   const dedicated = input.driverType === "postgresql" && (supplied || DEDICATED_TIERS.has(input.tier));
   let cfg: DbConfig | null = null;
@@ -268,7 +188,7 @@ export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput)
       password: input.dbPassword as string,
     };
   } else if (dedicated) {
-    cfg = { ...platformServer(c.env.DATABASE_URL), database: `tenant_${subdomain.replace(/-/g, "_")}` };
+    cfg = { ...platformServer(ctx.env.DATABASE_URL), database: `tenant_${subdomain.replace(/-/g, "_")}` };
   }
   const features = [...new Set(input.features ?? TIER_FEATURES[input.tier])];
   const row = {
