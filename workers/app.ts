@@ -27,10 +27,10 @@ import { remoteSessionsRoutes } from "./routes/remote-sessions/index.ts";
 import { rolesRoutes } from "./routes/roles/index.ts";
 import { settingsRoutes } from "./routes/settings/index.ts";
 import { sshKeysRoutes } from "./routes/ssh-keys/index.ts";
-import { tenantApi } from "./routes/tenant/index.ts";
 import { usersRoutes } from "./routes/users/index.ts";
 import { userUnlockRoutes } from "./routes/users/unlock.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
+import { tenantRoutes } from "./tenancy/routes.ts";
 import { tenantsRoutes } from "./tenants/routes.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -64,7 +64,7 @@ export function createApp() {
   app.route("/api/admin/monitoring", adminMonitoring);
   app.route("/api/agents", agentsRoutes);
   app.route("/api/sessions", commandCenterSessions);
-  app.route("/api/tenant", tenantApi);
+  app.route("/api/tenant", tenantRoutes);
   app.route("/api/users", usersRoutes);
   app.route("/api/users", userUnlockRoutes);
   app.route("/api/roles", rolesRoutes);
