@@ -15,7 +15,7 @@ import { database } from "./middleware/database.ts";
 import { deadline } from "./middleware/deadline.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { textInput } from "./middleware/text-input.ts";
-import { adminMonitoring } from "./routes/admin-monitoring/index.ts";
+import { monitoringRoutes } from "./monitoring/routes.ts";
 import { agentsRoutes } from "./routes/agents/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
@@ -61,7 +61,7 @@ export function createApp() {
   app.route("/api/auth", auth);
   app.route("/api/admin/tenants", tenantsRoutes);
   app.route("/api/admin/dashboard", dashboardRoutes);
-  app.route("/api/admin/monitoring", adminMonitoring);
+  app.route("/api/admin/monitoring", monitoringRoutes);
   app.route("/api/agents", agentsRoutes);
   app.route("/api/sessions", commandCenterSessions);
   app.route("/api/tenant", tenantRoutes);
