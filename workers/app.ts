@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { contextStorage } from "hono/context-storage";
+import { auditRoutes } from "./audit/routes.ts";
 import { authenticate, clientIp } from "./auth/authenticate.ts";
 import { commandCenterSessions, dashboardRoutes } from "./command-center/routes.ts";
 import { commandsRoutes } from "./commands/routes.ts";
@@ -17,7 +18,6 @@ import { requestId } from "./middleware/request-id.ts";
 import { textInput } from "./middleware/text-input.ts";
 import { monitoringRoutes } from "./monitoring/routes.ts";
 import { agentsRoutes } from "./routes/agents/index.ts";
-import { auditRoutes } from "./routes/audit/index.ts";
 import { auth } from "./routes/auth/index.ts";
 import { connectionsRoutes } from "./routes/connections/index.ts";
 import { execRoutes } from "./routes/exec/index.ts";
