@@ -4,7 +4,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client.ts";
 import { applyMigrations } from "../../db/migrate.ts";
-import { tenantFeatures, tenants } from "../../db/schema/control/tenants.ts";
 import { DEFAULT_ORGANIZATION_SETTINGS, organization } from "../../db/schema/tenant/organization.ts";
 import { role } from "../../db/schema/tenant/role.ts";
 import { user } from "../../db/schema/tenant/user.ts";
@@ -19,6 +18,7 @@ import type { PlatformContext } from "../tenancy/platform-context.ts";
 import { RESERVED_SUBDOMAINS, slugify, uniqueSubdomain } from "../tenancy/slug.ts";
 import { invalidateTenant } from "../tenancy/tenant-record.ts";
 import type { ProvisionInput, ProvisionResult } from "./schemas.ts";
+import { tenantWrites } from "./store.ts";
 
 interface PgLikeError {
   code?: string;
@@ -138,7 +138,7 @@ async function seedTenantData(
 }
 
 export async function provisionTenant(ctx: PlatformContext, input: ProvisionInput): Promise<ProvisionResult> {
-  const control = ctx.control;
+  const control = tenantWrites(ctx.control);
   const base = input.subdomain ?? slugify(input.companyName);
   if (!base) {
     throw new ApiError(
@@ -154,20 +154,9 @@ export async function provisionTenant(ctx: PlatformContext, input: ProvisionInpu
       subdomain: base,
     });
   }
-  const subdomain = input.subdomain
-    ? base
-    : await uniqueSubdomain(
-        base,
-        async (s) =>
-          (await control.select({ id: tenants.id }).from(tenants).where(eq(tenants.subdomain, s))).length > 0,
-      );
-  if (input.subdomain) {
-    const taken = await control
-      .select({ id: tenants.id })
-      .from(tenants)
-      .where(eq(tenants.subdomain, subdomain));
-    if (taken.length) throw new ApiError("CONFLICT", `The subdomain "${subdomain}" is taken`);
-  }
+  const subdomain = input.subdomain ? base : await uniqueSubdomain(base, control.subdomainTaken);
+  if (input.subdomain && (await control.subdomainTaken(subdomain)))
+    throw new ApiError("CONFLICT", `The subdomain "${subdomain}" is taken`);
 
   const generated = input.adminPassword ? null : randomToken(18);
   const admin = {
@@ -210,21 +199,15 @@ export async function provisionTenant(ctx: PlatformContext, input: ProvisionInpu
   let tenantId: string;
   if (!dedicated) {
     // Pooled: one transaction in the platform database — it all exists, or none of it does.
-    tenantId = await control.transaction(async (tx) => {
-      const [t] = await tx
-        .insert(tenants)
-        .values({ ...row, status: "active" })
-        .returning({ id: tenants.id });
-      if (!t) throw new Error("tenant insert returned nothing");
-      if (features.length)
-        await tx.insert(tenantFeatures).values(features.map((feature) => ({ tenantId: t.id, feature })));
-      await seedTenantData(tx as unknown as Db, t.id, input, subdomain, admin);
-      return t.id;
+    tenantId = await ctx.control.transaction(async (tx) => {
+      const writes = tenantWrites(tx as unknown as Db);
+      const id = await writes.insert({ ...row, status: "active" });
+      await writes.addFeatures(id, features);
+      await seedTenantData(tx as unknown as Db, id, input, subdomain, admin);
+      return id;
     });
   } else {
-    const [t] = await control.insert(tenants).values(row).returning({ id: tenants.id });
-    if (!t) throw new Error("tenant insert returned nothing");
-    tenantId = t.id;
+    tenantId = await control.insert(row);
     let created = false;
     try {
       const dbCfg = cfg as DbConfig;
@@ -238,11 +221,10 @@ export async function provisionTenant(ctx: PlatformContext, input: ProvisionInpu
           throw err instanceof ApiError ? err : dbError(err, dbCfg);
         }
       });
-      if (features.length)
-        await control.insert(tenantFeatures).values(features.map((feature) => ({ tenantId, feature })));
-      await control.update(tenants).set({ status: "active" }).where(eq(tenants.id, tenantId));
+      await control.addFeatures(tenantId, features);
+      await control.activate(tenantId);
     } catch (err) {
-      await control.delete(tenants).where(eq(tenants.id, tenantId));
+      await control.remove(tenantId);
       if (created && cfg) await dropDedicated(cfg);
       throw err;
     }

@@ -1,6 +1,6 @@
-// Tenant administration's statements on the control plane (command.tenants, command.tenant_features) and
-// the one read of a tenant's organization for the detail. Control-plane rows span tenants: only super
-// admins reach them (the routes guard that). Provisioning's inserts live beside it in provision.ts.
+// Tenant administration's statements on the control plane — the one writer of command.tenants and
+// command.tenant_features (provisioning included) — and the one read of a tenant's organization for the
+// detail. Control-plane rows span tenants: only super admins reach them (the routes guard that).
 import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { tenantFeatures, tenants } from "../../db/schema/control/tenants.ts";
@@ -69,8 +69,7 @@ export function tenantStore(ctx: PlatformContext) {
     async setFeatures(id: string, features: string[]) {
       await db.transaction(async (tx) => {
         await tx.delete(tenantFeatures).where(eq(tenantFeatures.tenantId, id));
-        if (features.length)
-          await tx.insert(tenantFeatures).values(features.map((feature) => ({ tenantId: id, feature })));
+        await tenantWrites(tx as unknown as Db).addFeatures(id, features);
         await tx.update(tenants).set(bumpVersion).where(eq(tenants.id, id));
       });
     },
@@ -83,6 +82,32 @@ export function tenantStore(ctx: PlatformContext) {
     },
   };
 }
+/** Provisioning's statements; `db` may be a transaction (the pooled case is one). */
+export function tenantWrites(db: Db) {
+  return {
+    async subdomainTaken(subdomain: string): Promise<boolean> {
+      const rows = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.subdomain, subdomain));
+      return rows.length > 0;
+    },
+    async insert(values: typeof tenants.$inferInsert): Promise<string> {
+      const [t] = await db.insert(tenants).values(values).returning({ id: tenants.id });
+      if (!t) throw new Error("tenant insert returned nothing");
+      return t.id;
+    },
+    async addFeatures(id: string, features: string[]) {
+      if (features.length)
+        await db.insert(tenantFeatures).values(features.map((feature) => ({ tenantId: id, feature })));
+    },
+    async activate(id: string) {
+      await db.update(tenants).set({ status: "active" }).where(eq(tenants.id, id));
+    },
+    /** Undoes a provisioning that failed half way (the features go with it: on delete cascade). */
+    async remove(id: string) {
+      await db.delete(tenants).where(eq(tenants.id, id));
+    },
+  };
+}
+
 export type TenantSummaryRow = Awaited<ReturnType<ReturnType<typeof tenantStore>["list"]>>["rows"][number];
 export type TenantDetailRow = NonNullable<Awaited<ReturnType<ReturnType<typeof tenantStore>["detail"]>>>;
 
