@@ -167,11 +167,11 @@ describe("health reaches the Command Center", () => {
     expect(d.online_agents).toBe(1);
     expect(d.system_health.memory_usage_pct).toBeGreaterThan(0);
     expect(d.system_health.disk_usage_pct).toBeGreaterThan(0);
-    const m = await root.call<{ agents: { agentId: string; online: boolean; history: unknown[] }[] }>(
+    const m = await root.call<{ data: { id: string; online: boolean; history: unknown[] }[] }>(
       "GET",
       "/api/admin/monitoring?hours=1",
     );
-    const mine = m.body.agents.find((a) => a.agentId === agentId);
+    const mine = m.body.data.find((a) => a.id === agentId);
     expect(mine?.online).toBe(true);
     expect(mine?.history.length).toBeGreaterThan(0);
   });

@@ -298,7 +298,7 @@ describe("a secret typed with echo off", () => {
     expect(rows.some((r) => r.was_blocked && r.command === "[hidden input]")).toBe(true);
     const needle = SECRET.slice(0, 12);
     expect(JSON.stringify(rows)).not.toContain(needle);
-    const audit = await live.admin.call("GET", "/api/audit?limit=200");
+    const audit = await live.admin.call("GET", "/api/audit?page_size=200");
     expect(audit.status).toBe(200);
     expect(JSON.stringify(audit.body)).toContain("policy.violation");
     expect(JSON.stringify(audit.body)).not.toContain(needle);

@@ -35,7 +35,7 @@ async function commands(id: string): Promise<Cmd[]> {
 }
 
 async function alerts(id: string): Promise<Audit[]> {
-  const r = await live.admin.call<{ data: Audit[] }>("GET", "/api/audit?type=security.alert&limit=200");
+  const r = await live.admin.call<{ data: Audit[] }>("GET", "/api/audit?type=security.alert&page_size=200");
   expect(r.status).toBe(200);
   return r.body.data.filter((a) => a.session_id === id);
 }

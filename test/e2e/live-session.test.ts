@@ -346,12 +346,12 @@ describe("ending sessions from outside", () => {
     const logins = await root.call<{ data: { id: string; email: string }[] }>("GET", "/api/sessions");
     const mine = logins.body.data.find((l) => l.email === DEMO_ADMIN.email);
     expect(mine).toBeDefined();
-    const k = await root.call<{ closed: { sockets: number; sessionsEnded?: string[] } }>(
+    const k = await root.call<{ closed: { sockets: number; sessions_ended?: string[] } }>(
       "DELETE",
       `/api/sessions/${mine?.id}`,
     );
     expect(k.status).toBe(200);
-    expect(k.body.closed.sessionsEnded).toContain(s.session_id);
+    expect(k.body.closed.sessions_ended).toContain(s.session_id);
     const killedAt = performance.now();
     await v.until("socket closed", () => v.closed !== null);
     console.log(

@@ -191,7 +191,7 @@ describe("revocation and tenant binding", () => {
     const made = await admin.post<Token>("/api/auth/tokens", { name: "audited" });
     await admin.delete(`/api/auth/tokens/${made.body.id}`);
     const a = await admin.get<{ data: { event_type: string; metadata: { tokenId?: string } }[] }>(
-      "/api/audit?type=api_token.created,api_token.revoked&limit=200",
+      "/api/audit?type=api_token.created,api_token.revoked&page_size=200",
     );
     const mine = a.body.data.filter((x) => x.metadata.tokenId === made.body.id).map((x) => x.event_type);
     expect(mine.sort()).toEqual(["api_token.created", "api_token.revoked"]);

@@ -28,7 +28,7 @@ type Row = {
   user_agent: string;
   metadata: Record<string, unknown>;
 };
-type Page = { data: Row[]; nextCursor: string | null };
+type Page = { data: Row[]; pagination: { page_size: number; next_cursor: string | null } };
 
 /** RFC 4180 parser, enough for the export (quoted cells, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -60,9 +60,9 @@ function parseCsv(text: string): string[][] {
 }
 
 async function all(c: Client, query = ""): Promise<Row[]> {
-  const r = await c.get<Page>(`/api/audit?limit=200${query}`);
+  const r = await c.get<Page>(`/api/audit?page_size=200${query}`);
   expect(r.status).toBe(200);
-  expect(r.body.nextCursor).toBeNull();
+  expect(r.body.pagination).toEqual({ page_size: 200, next_cursor: null });
   return r.body.data;
 }
 
@@ -129,11 +129,11 @@ describe("GET /api/audit", () => {
     let cursor: string | null = null;
     do {
       const r: { body: Page } = await admin.get<Page>(
-        `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        `/api/audit?page_size=2${cursor ? `&cursor=${cursor}` : ""}`,
       );
       expect(r.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...r.body.data);
-      cursor = r.body.nextCursor;
+      cursor = r.body.pagination.next_cursor;
     } while (cursor);
     expect(seen.map((r) => r.id)).toEqual(everything.map((r) => r.id));
     for (let i = 1; i < seen.length; i++) {
@@ -144,8 +144,8 @@ describe("GET /api/audit", () => {
 
   it("refuses bad parameters with 400", async () => {
     for (const q of [
-      "limit=201",
-      "limit=0",
+      "page_size=201",
+      "page_size=0",
       "cursor=garbage",
       `cursor=${btoa('["2025-01-01","x"]')}`,
       "type=user.hacked",

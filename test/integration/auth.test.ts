@@ -196,7 +196,7 @@ describe("bad credentials and throttling", () => {
     const retry = Number(r.headers.get("retry-after"));
     expect(retry).toBeGreaterThan(0);
     expect(retry).toBeLessThanOrEqual(15 * 60);
-    const audit = await admin.get<AuditRows>("/api/audit?type=user.login.failed&limit=200");
+    const audit = await admin.get<AuditRows>("/api/audit?type=user.login.failed&page_size=200");
     expect(
       audit.body.data.some((a) => a.metadata.reason === "throttled" && a.metadata.email === u.email),
     ).toBe(true);

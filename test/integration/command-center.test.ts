@@ -17,19 +17,19 @@ import {
 type Err = { error: { code: string } };
 type Login = {
   id: string;
-  principalType: string;
-  userId: string;
+  principal_type: string;
+  user_id: string;
   email: string;
   role: string;
-  tenantId: string | null;
-  tenantSubdomain: string | null;
-  ipAddress: string;
-  userAgent: string;
-  startedAt: string;
-  lastSeenAt: string;
+  tenant_id: string | null;
+  tenant_subdomain: string | null;
+  ip_address: string;
+  user_agent: string;
+  started_at: string;
+  last_seen_at: string;
 };
 type Kill = {
-  killed: { id: string; email: string; tenantId: string; alreadyEnded: boolean };
+  killed: { id: string; email: string; tenant_id: string; already_ended: boolean };
   closed: { sockets: number; objects: { kind: string; name: string; closed: number }[] };
 };
 type Dashboard = {
@@ -61,35 +61,37 @@ describe("GET /api/sessions", () => {
     const [idA, idB] = [await loginIdOf(ca), await loginIdOf(cb)];
 
     const all = await root.get<{ data: Login[]; pagination: { total: number } }>(
-      "/api/sessions?pageSize=200",
+      "/api/sessions?page_size=200",
     );
     expect(all.status).toBe(200);
     const byId = new Map(all.body.data.map((l) => [l.id, l]));
     expect(byId.get(idA)).toMatchObject({
-      principalType: "tenant_user",
-      userId: techA.id,
+      principal_type: "tenant_user",
+      user_id: techA.id,
       email: techA.email,
       role: "Technician",
-      tenantId: a.id,
-      tenantSubdomain: a.subdomain,
-      ipAddress: ipA,
-      userAgent: "nostromo-tests",
+      tenant_id: a.id,
+      tenant_subdomain: a.subdomain,
+      ip_address: ipA,
+      user_agent: "nostromo-tests",
     });
-    expect(byId.get(idB)).toMatchObject({ role: "Observer", tenantId: b.id, ipAddress: ipB });
+    expect(byId.get(idB)).toMatchObject({ role: "Observer", tenant_id: b.id, ip_address: ipB });
     for (const l of [byId.get(idA), byId.get(idB)]) {
-      expect(Date.parse(l?.startedAt as string)).toBeGreaterThan(Date.now() - 120_000);
-      expect(Date.parse(l?.lastSeenAt as string)).toBeGreaterThanOrEqual(Date.parse(l?.startedAt as string));
+      expect(Date.parse(l?.started_at as string)).toBeGreaterThan(Date.now() - 120_000);
+      expect(Date.parse(l?.last_seen_at as string)).toBeGreaterThanOrEqual(
+        Date.parse(l?.started_at as string),
+      );
     }
     expect(all.body.pagination.total).toBeGreaterThanOrEqual(2);
 
-    const onlyA = await root.get<{ data: Login[] }>(`/api/sessions?tenantId=${a.id}`);
-    expect(onlyA.body.data.every((l) => l.tenantId === a.id)).toBe(true);
+    const onlyA = await root.get<{ data: Login[] }>(`/api/sessions?tenant_id=${a.id}`);
+    expect(onlyA.body.data.every((l) => l.tenant_id === a.id)).toBe(true);
     expect(onlyA.body.data.map((l) => l.id)).toContain(idA);
     // Ended logins are not listed.
     await cb.post("/api/auth/logout");
-    const onlyB = await root.get<{ data: Login[] }>(`/api/sessions?tenantId=${b.id}`);
+    const onlyB = await root.get<{ data: Login[] }>(`/api/sessions?tenant_id=${b.id}`);
     expect(onlyB.body.data.map((l) => l.id)).not.toContain(idB);
-    expect((await root.get("/api/sessions?pageSize=1000")).status).toBe(400);
+    expect((await root.get("/api/sessions?page_size=1000")).status).toBe(400);
   });
 
   it("is for super admins only", async () => {
@@ -133,7 +135,12 @@ describe("DELETE /api/sessions/:id — the kill switch", () => {
 
     const r = await root.delete<Kill>(`/api/sessions/${loginId}`);
     expect(r.status).toBe(200);
-    expect(r.body.killed).toMatchObject({ id: loginId, email: u.email, tenantId: t.id, alreadyEnded: false });
+    expect(r.body.killed).toMatchObject({
+      id: loginId,
+      email: u.email,
+      tenant_id: t.id,
+      already_ended: false,
+    });
     expect(r.body.closed.sockets).toBe(1);
     expect(r.body.closed.objects).toEqual([{ kind: "session_room", name: room, closed: 1 }]);
 
@@ -172,7 +179,7 @@ describe("DELETE /api/sessions/:id — the kill switch", () => {
 
     const again = await root.delete<Kill>(`/api/sessions/${loginId}`);
     expect(again.status).toBe(200);
-    expect(again.body.killed.alreadyEnded).toBe(true);
+    expect(again.body.killed.already_ended).toBe(true);
   });
 
   it("an unknown login is 404, a malformed id 404", async () => {

@@ -14,7 +14,12 @@ describe("GET /api/health with the database unreachable", () => {
     );
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: "degraded", db: "down" });
+    expect(await res.json()).toMatchObject({
+      status: "degraded",
+      db: "down",
+      error: { code: "DATABASE_UNAVAILABLE" },
+    });
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("refuses to serve with a master key under 32 characters", async () => {

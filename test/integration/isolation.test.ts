@@ -101,7 +101,7 @@ describe("the plaintext database password is nowhere", () => {
     const admin = await superAdmin();
     const bodies = [
       await admin.get(`/api/admin/tenants/${dedicated.id}`),
-      await admin.get("/api/admin/tenants?pageSize=100"),
+      await admin.get("/api/admin/tenants?page_size=100"),
       await new Client().get(`/api/tenant/info?tenantId=${dedicated.id}`),
     ].map((r) => JSON.stringify(r.body));
     for (const b of bodies) expect(b).not.toContain(DB_PASSWORD);

@@ -181,7 +181,7 @@ const probes: Record<string, { probe: Probe; http: boolean }> = {
   "Ver auditoría": {
     http: true,
     probe: async (role, cell) => {
-      const r = await as[role].get("/api/audit?limit=5");
+      const r = await as[role].get("/api/audit?page_size=5");
       if (cell === "no") expectDenied(r);
       else expectAllowed(r, 200);
     },
@@ -221,7 +221,7 @@ describe.each(ROLE_MATRIX)("$action ($permission)", (row) => {
 describe("denials are audited", () => {
   it("every 403 above left a security.unauthorized event naming the missing permission", async () => {
     const r = await admin.get<{ data: { user_id: string; metadata: { missing?: string[] } }[] }>(
-      `/api/audit?type=security.unauthorized&user=${principal.Observer.id}&limit=200`,
+      `/api/audit?type=security.unauthorized&user=${principal.Observer.id}&page_size=200`,
     );
     const missing = r.body.data.flatMap((a) => a.metadata.missing ?? []);
     expect(missing).toEqual(

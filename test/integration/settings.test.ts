@@ -187,7 +187,7 @@ describe("allowed_ip_ranges", () => {
     byToken.bearer = token;
     expect((await byToken.get("/api/users")).status).toBe(403);
 
-    const audit = await admin.get<AuditRows>("/api/audit?type=security.unauthorized&limit=200");
+    const audit = await admin.get<AuditRows>("/api/audit?type=security.unauthorized&page_size=200");
     const refused = audit.body.data.filter((a) => a.action === "ip_refused");
     expect(refused.map((a) => a.ip_address).sort()).toEqual(
       ["", "198.51.100.7", "198.51.100.9", "2001:db9::1", "2001:db9::9", "::ffff:198.51.100.7"].sort(),

@@ -129,10 +129,14 @@ describe("POST /api/admin/tenants/provision", () => {
       dbUsername: username,
       dbPassword: password,
     });
-    const detail = await admin.get<{ database: { mode: string }; dbPassword?: unknown }>(
+    const detail = await admin.get<{ database: Record<string, unknown>; dbPassword?: unknown }>(
       `/api/admin/tenants/${t.id}`,
     );
-    expect(detail.body.database.mode).toBe("dedicated");
+    expect(detail.body.database).toEqual({
+      mode: "dedicated",
+      driver_type: "postgresql",
+      credentials_stored: true,
+    });
     expect(JSON.stringify(detail.body)).not.toContain(password);
     // The tenant's data lives in its own database: its admin exists there, not in the pooled one.
     configureNeon(env.NEON_WS_PROXY);
@@ -182,13 +186,13 @@ describe("listing, features, suspension", () => {
   it("lists with pagination and filters", async () => {
     const admin = await superAdmin();
     await provision(admin);
-    const r = await admin.get<{ data: { tier: string }[]; pagination: { total: number; pageSize: number } }>(
-      "/api/admin/tenants?tier=gold&pageSize=2&page=1",
+    const r = await admin.get<{ data: { tier: string }[]; pagination: { total: number; page_size: number } }>(
+      "/api/admin/tenants?tier=gold&page_size=2&page=1",
     );
     expect(r.status).toBe(200);
     expect(r.body.data.length).toBeLessThanOrEqual(2);
     expect(r.body.data.every((t) => t.tier === "gold")).toBe(true);
-    expect((await admin.get("/api/admin/tenants?pageSize=1000")).status).toBe(400);
+    expect((await admin.get("/api/admin/tenants?page_size=1000")).status).toBe(400);
     expect((await admin.get("/api/admin/tenants?status=gone")).status).toBe(400);
   });
 
@@ -242,18 +246,19 @@ describe("GET /api/tenant/info", () => {
     expect(anon.status).toBe(200);
     expect(anon.body).toEqual({
       id: t.id,
-      companyName: expect.any(String),
+      company_name: expect.any(String),
       subdomain: t.subdomain,
       name: expect.any(String),
-      logoUrl: "https://cdn.example/logo.png",
-      signIn: { methods: ["password", "sso"], ssoProvider: "okta", twoFactor: "optional" },
+      logo_url: "https://cdn.example/logo.png",
+      sign_in: { methods: ["password", "sso"], sso_provider: "okta", two_factor: "optional" },
     });
     for (const hidden of ["tier", "plan", "limits", "features", "security", "status"]) {
       expect(anon.body).not.toHaveProperty(hidden);
     }
     const full = await admin.get<Record<string, unknown>>("/api/tenant/info");
     expect(full.body).toMatchObject({ id: t.id, tier: "gold", plan: expect.any(String) });
-    expect(full.body).toHaveProperty("limits");
+    expect(full.body.limits).toEqual({ max_users: expect.any(Number), max_connections: expect.any(Number) });
+    expect(full.body.security).toEqual({ require_2fa: false, sso_enabled: true });
     expect(full.body).toHaveProperty("features");
     // A login of another tenant naming this one is refused (its host names its own tenant: 400; on the
     // platform host its cookie is not honoured for this tenant: the anonymous answer) — never the rest.

@@ -78,7 +78,7 @@ describe("create, read, update", () => {
     expect(Object.keys(got.body).sort()).toEqual(SAFE_KEYS);
     const list = await admin.get<Page>("/api/users?page_size=200");
     expect(JSON.stringify(list.body)).not.toMatch(/password|secret|recovery/i);
-    const audit = await admin.get<AuditRows>("/api/audit?type=user.created&limit=200");
+    const audit = await admin.get<AuditRows>("/api/audit?type=user.created&page_size=200");
     expect(audit.body.data.some((a) => a.metadata.targetUserId === r.body.id)).toBe(true);
   });
 
@@ -137,7 +137,7 @@ describe("create, read, update", () => {
       role_name: "Technician",
     });
     expect((await admin.patch<Err>(`/api/users/${u.id}`, {})).status).toBe(400);
-    const audit = await admin.get<AuditRows>(`/api/audit?type=user.updated,user.role.changed&limit=200`);
+    const audit = await admin.get<AuditRows>(`/api/audit?type=user.updated,user.role.changed&page_size=200`);
     const mine = audit.body.data.filter((a) => a.metadata.targetUserId === u.id);
     expect(mine.map((a) => a.event_type).sort()).toEqual(["user.role.changed", "user.updated"]);
     const changed = mine.find((a) => a.event_type === "user.role.changed");
@@ -217,7 +217,7 @@ describe("delete", () => {
       role_id: await roleIdOf(admin, "Observer"),
     });
     expect(again.status).toBe(201);
-    const audit = await admin.get<AuditRows>("/api/audit?type=user.deleted&limit=200");
+    const audit = await admin.get<AuditRows>("/api/audit?type=user.deleted&page_size=200");
     expect(audit.body.data.some((a) => a.metadata.targetUserId === u.id)).toBe(true);
   });
 

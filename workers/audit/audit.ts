@@ -10,6 +10,7 @@ import { auditLog } from "../../db/schema/tenant/audit-log.ts";
 import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import type { AppEnv } from "../env.ts";
 import { actorOf, requestInfo, type TenantContext } from "../tenancy/context.ts";
+import { type PlatformContext, requestPlatform } from "../tenancy/platform-context.ts";
 import type { TenantScope } from "../tenancy/scope.ts";
 
 export type AuditCategory = "auth" | "connection" | "session" | "user" | "system" | "security";
@@ -128,19 +129,23 @@ export interface PlatformAuditEvent {
   actorEmail?: string | null;
 }
 
-export async function platformAudit(c: Context<AppEnv>, e: PlatformAuditEvent): Promise<void> {
-  const principal = c.var.principal;
+/** Writes a platform event (command.platform_audit_log): the one writer of that table. */
+export async function recordPlatformAudit(ctx: PlatformContext, e: PlatformAuditEvent): Promise<void> {
+  const actor = ctx.actor.kind === "user" || ctx.actor.kind === "super_admin" ? ctx.actor : null;
   try {
-    await c.var.db.insert(platformAuditLog).values({
-      actorId: e.actorId !== undefined ? e.actorId : (principal?.id ?? null),
-      actorEmail: e.actorEmail !== undefined ? e.actorEmail : (principal?.email ?? null),
+    await ctx.control.insert(platformAuditLog).values({
+      actorId: e.actorId !== undefined ? e.actorId : (actor?.id ?? null),
+      actorEmail: e.actorEmail !== undefined ? e.actorEmail : (actor?.email ?? null),
       tenantId: e.tenantId ?? null,
       eventType: e.type,
       action: e.action,
       description: e.description,
-      metadata: { ...(e.metadata ?? {}), requestId: c.var.requestId },
+      metadata: ctx.request
+        ? { ...(e.metadata ?? {}), requestId: ctx.request.requestId }
+        : (e.metadata ?? {}),
       status: e.status ?? "success",
-      ...requestFields(c),
+      ipAddress: ctx.request?.ip ?? "",
+      userAgent: ctx.request?.userAgent ?? "",
     });
   } catch (err) {
     console.error(
@@ -152,4 +157,8 @@ export async function platformAudit(c: Context<AppEnv>, e: PlatformAuditEvent): 
       }),
     );
   }
+}
+
+export async function platformAudit(c: Context<AppEnv>, e: PlatformAuditEvent): Promise<void> {
+  await recordPlatformAudit(requestPlatform(c), e);
 }

@@ -4,102 +4,22 @@
 
 import { encryptString, randomToken } from "@nostromo/crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import type { Context } from "hono";
-import { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import { applyMigrations } from "../../db/migrate.ts";
-import { tenantFeatures, tenants } from "../../db/schema/control/tenants.ts";
 import { DEFAULT_ORGANIZATION_SETTINGS, organization } from "../../db/schema/tenant/organization.ts";
 import { role } from "../../db/schema/tenant/role.ts";
 import { user } from "../../db/schema/tenant/user.ts";
 import { seedPredefinedRoles } from "../../db/seed.ts";
 import { hashPassword } from "../auth/password.ts";
 import { withDatabaseAt } from "../db/databases.ts";
-import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { connectionString, createTenantDataKey, type DbConfig } from "./connection-manager.ts";
-import { DEDICATED_TIERS, TIER_FEATURES, TIER_PLAN } from "./features.ts";
-import { RESERVED_SUBDOMAINS, SUBDOMAIN_RE, slugify, uniqueSubdomain } from "./slug.ts";
-import { invalidateTenant } from "./tenant-record.ts";
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const HOST_RE =
-  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$/;
-const FEATURE = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, "lowercase letters, digits, - _ . :");
-
-/** Chilean RUT (e.g. 76.123.456-7): format and check digit (módulo 11). */
-export function validRut(rut: string): boolean {
-  const m = /^(\d{1,2}(?:\.?\d{3}){2})-([\dkK])$/.exec(rut.trim());
-  if (!m?.[1] || !m[2]) return false;
-  const digits = m[1].replace(/\./g, "");
-  let sum = 0;
-  let mul = 2;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    sum += Number(digits[i]) * mul;
-    mul = mul === 7 ? 2 : mul + 1;
-  }
-  const dv = 11 - (sum % 11);
-  const expected = dv === 11 ? "0" : dv === 10 ? "K" : String(dv);
-  return expected === m[2].toUpperCase();
-}
-
-export const provisionBody = z
-  .object({
-    companyName: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .refine((s) => !CONTROL.test(s), "no control characters"),
-    tier: z.enum(["free", "silver", "gold", "platinum"]),
-    driverType: z.enum(["postgresql", "mongodb"]).default("postgresql"),
-    dbHost: z.string().trim().regex(HOST_RE, "a host name or IP address").optional(),
-    dbPort: z.number().int().min(1).max(65535).optional(),
-    dbName: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, "letters, digits, _ and -, at most 63")
-      .optional(),
-    dbUsername: z.string().min(1).max(63).optional(),
-    dbPassword: z.string().min(1).max(1024).optional(),
-    adminEmail: z.string().trim().toLowerCase().email().max(254).optional(),
-    adminPassword: z.string().min(12).max(256).optional(),
-    adminName: z.string().trim().min(1).max(200).optional(),
-    subdomain: z.string().trim().toLowerCase().regex(SUBDOMAIN_RE, "a DNS label").optional(),
-    contactName: z.string().trim().max(200).optional(),
-    contactEmail: z.string().trim().email().max(254).optional(),
-    contactPhone: z.string().trim().max(40).optional(),
-    rut: z.string().trim().refine(validRut, "not a valid RUT (e.g. 76.123.456-0)").optional(),
-    features: z.array(FEATURE).max(100).optional(),
-  })
-  .strict()
-  .superRefine((b, ctx) => {
-    const given = (["dbHost", "dbName", "dbUsername", "dbPassword"] as const).filter(
-      (k) => b[k] !== undefined,
-    );
-    if (given.length > 0 && given.length < 4) {
-      for (const k of ["dbHost", "dbName", "dbUsername", "dbPassword"] as const) {
-        if (b[k] === undefined)
-          ctx.addIssue({ code: "custom", path: [k], message: "required with the other database fields" });
-      }
-    }
-    if (b.dbPort !== undefined && given.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["dbPort"],
-        message: "dbPort needs dbHost, dbName, dbUsername, dbPassword",
-      });
-    }
-    if ((b.adminEmail === undefined) !== (b.adminPassword === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["adminPassword"],
-        message: "adminEmail and adminPassword go together",
-      });
-    }
-  });
-
-export type ProvisionInput = z.output<typeof provisionBody>;
+import { connectionString, createTenantDataKey, type DbConfig } from "../tenancy/connection-manager.ts";
+import { DEDICATED_TIERS, TIER_FEATURES, TIER_PLAN } from "../tenancy/features.ts";
+import type { PlatformContext } from "../tenancy/platform-context.ts";
+import { RESERVED_SUBDOMAINS, slugify, uniqueSubdomain } from "../tenancy/slug.ts";
+import { invalidateTenant } from "../tenancy/tenant-record.ts";
+import type { ProvisionInput, ProvisionResult } from "./schemas.ts";
+import { tenantWrites } from "./store.ts";
 
 interface PgLikeError {
   code?: string;
@@ -213,8 +133,8 @@ async function seedTenantData(
   });
 }
 
-export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput) {
-  const control = c.var.db;
+export async function provisionTenant(ctx: PlatformContext, input: ProvisionInput): Promise<ProvisionResult> {
+  const control = tenantWrites(ctx.control);
   const base = input.subdomain ?? slugify(input.companyName);
   if (!base) {
     throw new ApiError(
@@ -230,20 +150,9 @@ export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput)
       subdomain: base,
     });
   }
-  const subdomain = input.subdomain
-    ? base
-    : await uniqueSubdomain(
-        base,
-        async (s) =>
-          (await control.select({ id: tenants.id }).from(tenants).where(eq(tenants.subdomain, s))).length > 0,
-      );
-  if (input.subdomain) {
-    const taken = await control
-      .select({ id: tenants.id })
-      .from(tenants)
-      .where(eq(tenants.subdomain, subdomain));
-    if (taken.length) throw new ApiError("CONFLICT", `The subdomain "${subdomain}" is taken`);
-  }
+  const subdomain = input.subdomain ? base : await uniqueSubdomain(base, control.subdomainTaken);
+  if (input.subdomain && (await control.subdomainTaken(subdomain)))
+    throw new ApiError("CONFLICT", `The subdomain "${subdomain}" is taken`);
 
   const generated = input.adminPassword ? null : randomToken(18);
   const admin = {
@@ -251,7 +160,7 @@ export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput)
     passwordHash: await hashPassword(input.adminPassword ?? (generated as string)),
     name: input.adminName ?? input.contactName ?? "Administrator",
   };
-  const { dataKey, wrapped, masterKeyId } = await createTenantDataKey(c.env);
+  const { dataKey, wrapped, masterKeyId } = await createTenantDataKey(ctx.env);
   const supplied = input.dbHost !== undefined;
   const dedicated = input.driverType === "postgresql" && (supplied || DEDICATED_TIERS.has(input.tier));
   let cfg: DbConfig | null = null;
@@ -264,7 +173,7 @@ export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput)
       password: input.dbPassword as string,
     };
   } else if (dedicated) {
-    cfg = { ...platformServer(c.env.DATABASE_URL), database: `tenant_${subdomain.replace(/-/g, "_")}` };
+    cfg = { ...platformServer(ctx.env.DATABASE_URL), database: `tenant_${subdomain.replace(/-/g, "_")}` };
   }
   const features = [...new Set(input.features ?? TIER_FEATURES[input.tier])];
   const row = {
@@ -286,21 +195,15 @@ export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput)
   let tenantId: string;
   if (!dedicated) {
     // Pooled: one transaction in the platform database — it all exists, or none of it does.
-    tenantId = await control.transaction(async (tx) => {
-      const [t] = await tx
-        .insert(tenants)
-        .values({ ...row, status: "active" })
-        .returning({ id: tenants.id });
-      if (!t) throw new Error("tenant insert returned nothing");
-      if (features.length)
-        await tx.insert(tenantFeatures).values(features.map((feature) => ({ tenantId: t.id, feature })));
-      await seedTenantData(tx as unknown as Db, t.id, input, subdomain, admin);
-      return t.id;
+    tenantId = await ctx.control.transaction(async (tx) => {
+      const writes = tenantWrites(tx as unknown as Db);
+      const id = await writes.insert({ ...row, status: "active" });
+      await writes.addFeatures(id, features);
+      await seedTenantData(tx as unknown as Db, id, input, subdomain, admin);
+      return id;
     });
   } else {
-    const [t] = await control.insert(tenants).values(row).returning({ id: tenants.id });
-    if (!t) throw new Error("tenant insert returned nothing");
-    tenantId = t.id;
+    tenantId = await control.insert(row);
     let created = false;
     try {
       const dbCfg = cfg as DbConfig;
@@ -314,11 +217,10 @@ export async function provisionTenant(c: Context<AppEnv>, input: ProvisionInput)
           throw err instanceof ApiError ? err : dbError(err, dbCfg);
         }
       });
-      if (features.length)
-        await control.insert(tenantFeatures).values(features.map((feature) => ({ tenantId, feature })));
-      await control.update(tenants).set({ status: "active" }).where(eq(tenants.id, tenantId));
+      await control.addFeatures(tenantId, features);
+      await control.activate(tenantId);
     } catch (err) {
-      await control.delete(tenants).where(eq(tenants.id, tenantId));
+      await control.remove(tenantId);
       if (created && cfg) await dropDedicated(cfg);
       throw err;
     }
