@@ -3,6 +3,9 @@
 // console in Chromium). The console must be built first (`npm run build:console`; `npm test` does it).
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { ensureConsoleBuilt } from "./infra/dev/console-build.ts";
+
+ensureConsoleBuilt();
 
 export default defineConfig({
   test: {

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { inject } from "vitest";
+import { consoleUrls } from "../../infra/dev/console-urls.ts";
 import { DEMO_ADMIN, type E2E, Http, startE2E } from "../e2e/harness.ts";
 
 export const CHROMIUM = process.env.NOSTROMO_CHROMIUM ?? "/usr/bin/chromium";
@@ -40,12 +41,14 @@ export async function startConsole(name: string): Promise<ConsoleEnv> {
   }
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
+  // The URLs `npm start` prints, without the trailing slash.
+  const urls = consoleUrls(e2e.port);
   return {
     problems,
     e2e,
     browser,
-    platform: `http://localhost:${e2e.port}`,
-    demo: `http://demo.localhost:${e2e.port}`,
+    platform: urls.commandCenter.replace(/\/$/, ""),
+    demo: urls.demo.replace(/\/$/, ""),
     superAdmin: inject("superAdmin"),
     demoAdmin: DEMO_ADMIN,
     async api() {
