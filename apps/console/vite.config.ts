@@ -42,5 +42,10 @@ export default defineConfig({
     // Modern browsers only; the polyfill would be an inline script the Content-Security-Policy forbids.
     modulePreload: { polyfill: false },
     target: "es2022",
+    // The terminal's lazy chunk (xterm.js and its WebGL renderer) is ~510 kB, ~134 kB gzipped; nothing else
+    // comes near. Loaded only on a terminal page.
+    chunkSizeWarningLimit: 600,
+    // Plugin timing reports are noise in `npm start` on a busy machine.
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
 });

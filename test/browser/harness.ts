@@ -30,23 +30,35 @@ export interface ConsoleEnv {
   close(): Promise<void>;
 }
 
+/** The stack of the e2e harness (no agent) and a browser on it; close() stops both. */
 export async function startConsole(name: string): Promise<ConsoleEnv> {
   const e2e = await startE2E(name);
-  let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    const env = await openConsole(e2e);
+    return {
+      ...env,
+      async close() {
+        await env.close();
+        await e2e.close();
+      },
+    };
   } catch (err) {
     await e2e.close();
     throw err;
   }
+}
+
+/** A browser on a running stack; close() closes the browser only. */
+export async function openConsole(e2e: E2E, args: string[] = []): Promise<ConsoleEnv> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", ...args] });
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
   // The URLs `npm start` prints, without the trailing slash.
   const urls = consoleUrls(e2e.port);
   return {
-    problems,
     e2e,
     browser,
+    problems,
     platform: urls.commandCenter.replace(/\/$/, ""),
     demo: urls.demo.replace(/\/$/, ""),
     superAdmin: inject("superAdmin"),
@@ -75,7 +87,6 @@ export async function startConsole(name: string): Promise<ConsoleEnv> {
     async close() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close().catch(() => {});
-      await e2e.close();
     },
   };
 }

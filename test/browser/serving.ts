@@ -12,7 +12,8 @@ export function servingCases(env: () => ConsoleEnv) {
       const csp = res.headers.get("content-security-policy") ?? "";
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
-      expect(csp).not.toContain("unsafe");
+      expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+      expect(csp).toContain("style-src 'self';");
       expect(await res.text()).toContain('<div id="app">');
     }
   });

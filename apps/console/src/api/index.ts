@@ -5,6 +5,7 @@ export { pickTenant } from "./client-state.ts";
 export * from "./connections.ts";
 export { ApiFailure } from "./http.ts";
 export * from "./logins.ts";
+export * from "./remote-sessions.ts";
 export * from "./ssh-keys.ts";
 export * from "./tenants.ts";
 export type { Page } from "./wire.ts";

@@ -1,8 +1,9 @@
 // Tenant console › Connections: the organization's servers with a search; "New connection" for roles that
 // may create one.
-import { useQuery } from "@tanstack/preact-query";
+import { useMutation, useQuery } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
-import { listConnections } from "../../api/index.ts";
+import { useLocation } from "preact-iso";
+import { type Connection, listConnections, startSession } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
 import { Empty, Failed, Loading } from "../../ui/states.tsx";
@@ -14,6 +15,13 @@ export function Connections() {
     queryFn: () => listConnections(search.trim()),
   });
   const mayCreate = can(currentUser.value, "connection:create");
+  const mayStart = can(currentUser.value, "session:start");
+  const { route } = useLocation();
+  const open = useMutation({
+    // The owner's window size follows once the terminal is on screen; this is only the first guess.
+    mutationFn: (c: Connection) => startSession(c.id, 120, 30),
+    onSuccess: (s) => route(`/terminal/${s.id}`),
+  });
   return (
     <section aria-labelledby="connections-title">
       <div class="heading">
@@ -37,6 +45,7 @@ export function Connections() {
         />
         {q.data && <span class="count">{q.data.total} connections</span>}
       </div>
+      {open.isError && <Failed error={open.error} />}
       {q.isPending ? (
         <Loading what="connections" />
       ) : q.isError ? (
@@ -61,6 +70,11 @@ export function Connections() {
                 <th scope="col">Environment</th>
                 <th scope="col">Status</th>
                 <th scope="col">Tags</th>
+                {mayStart && (
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
@@ -82,6 +96,21 @@ export function Connections() {
                   </td>
                   <td data-label="Status">{c.status}</td>
                   <td data-label="Tags">{c.tags.join(", ") || "—"}</td>
+                  {mayStart && (
+                    <td>
+                      {c.type === "ssh" && c.status === "active" && (
+                        <button
+                          type="button"
+                          class="small primary"
+                          disabled={open.isPending}
+                          onClick={() => open.mutate(c)}
+                        >
+                          {open.isPending && open.variables?.id === c.id ? "Opening…" : "Open terminal"}
+                          <span class="sr-only"> on {c.name}</span>
+                        </button>
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
