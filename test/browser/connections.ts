@@ -55,6 +55,7 @@ export function connectionCases(env: () => ConsoleEnv) {
     expect(await page.getByRole("link", { name: "New connection" }).count()).toBe(0);
     expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents()).toEqual([
       "Connections",
+      "Live sessions",
     ]);
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "tenant-connections-phone");

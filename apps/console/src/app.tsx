@@ -20,6 +20,7 @@ const TenantDetail = lazy(() =>
 const Provision = lazy(() => import("./views/command-center/provision.tsx").then((m) => m.Provision));
 const Connections = lazy(() => import("./views/tenant/connections.tsx").then((m) => m.Connections));
 const TerminalView = lazy(() => import("./views/terminal/terminal-view.tsx").then((m) => m.TerminalView));
+const LiveSessions = lazy(() => import("./views/tenant/live-sessions.tsx").then((m) => m.LiveSessions));
 const NewConnection = lazy(() => import("./views/tenant/new-connection.tsx").then((m) => m.NewConnection));
 
 const queryClient = new QueryClient({
@@ -84,6 +85,7 @@ function Root() {
           <Router>
             <Route path="/connections" component={Connections} />
             <Route path="/connections/new" component={NewConnection} />
+            <Route path="/live" component={LiveSessions} />
             <Route path="/terminal/:id" component={TerminalView} />
             <Route path="/welcome" component={Welcome} />
             <Route default component={() => <Redirect to={home} />} />

@@ -26,6 +26,8 @@ describe("nav", () => {
     expect(homeFor(base)).toBe("/welcome");
     const tech: Me = { ...base, permissions: ["connection:read", "connection:create"] };
     expect(navFor(tech).map((n) => n.href)).toEqual(["/connections"]);
+    const watcher: Me = { ...base, permissions: ["session:join"] };
+    expect(navFor(watcher).map((n) => n.label)).toEqual(["Live sessions"]);
     expect(can(tech, "connection:create")).toBe(true);
     expect(can(base, "connection:create")).toBe(false);
   });

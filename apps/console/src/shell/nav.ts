@@ -7,8 +7,9 @@ export interface NavItem {
   label: string;
 }
 
-const TENANT_SECTIONS: { href: string; label: string; needs: string }[] = [
-  { href: "/connections", label: "Connections", needs: "connection:read" },
+const TENANT_SECTIONS: { href: string; label: string; needs: string[] }[] = [
+  { href: "/connections", label: "Connections", needs: ["connection:read"] },
+  { href: "/live", label: "Live sessions", needs: ["session:view", "session:join"] },
 ];
 
 export function navFor(user: Me): NavItem[] {
@@ -17,10 +18,12 @@ export function navFor(user: Me): NavItem[] {
       { href: "/cc/sessions", label: "Sessions" },
       { href: "/cc/tenants", label: "Tenants" },
     ];
-  return TENANT_SECTIONS.filter((s) => user.permissions.includes(s.needs)).map(({ href, label }) => ({
-    href,
-    label,
-  }));
+  return TENANT_SECTIONS.filter((s) => s.needs.some((p) => user.permissions.includes(p))).map(
+    ({ href, label }) => ({
+      href,
+      label,
+    }),
+  );
 }
 
 /** Where a caller lands after signing in (or on "/"). */
