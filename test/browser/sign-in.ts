@@ -98,6 +98,8 @@ export function signInCases(env: () => ConsoleEnv) {
     await page.goto(env().demo);
     const who = { email: "nobody-throttle@demo-e2e.example", password: "wrong-password" };
     for (let i = 0; i < 5; i++) {
+      // The form submits only once the previous answer has re-enabled its button.
+      await page.locator("button[type=submit]:enabled").waitFor();
       const answered = page.waitForResponse((r) => r.url().endsWith("/api/auth/login"));
       await signIn(page, who);
       expect((await answered).status()).toBe(401);
@@ -113,5 +115,45 @@ export function signInCases(env: () => ConsoleEnv) {
     await picker.goto(env().platform);
     await signIn(picker, env().demoAdmin, "no-such-org");
     await picker.getByRole("alert").filter({ hasText: "No organization by that name." }).waitFor();
+  });
+
+  it("confines a user of an organization that requires 2FA to enrolment: QR code, first code, recovery codes", async () => {
+    const root = new Http(env().e2e.stack.url);
+    await root.login(env().superAdmin.email, env().superAdmin.password);
+    const owner = { email: "owner@strict-2fa.example", password: "strict-owner-password" };
+    const made = await root.call("POST", "/api/admin/tenants/provision", {
+      companyName: "Strict 2FA Co",
+      subdomain: "strict-2fa",
+      tier: "free",
+      adminEmail: owner.email,
+      adminPassword: owner.password,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const admin = new Http(env().e2e.stack.url, "strict-2fa");
+    await admin.login(owner.email, owner.password);
+    const set = await admin.call("PATCH", "/api/settings", { settings: { require_2fa: true } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+
+    const page = await (await env().context()).newPage();
+    await page.goto(env().platform);
+    await signIn(page, owner, "strict-2fa");
+    await page.getByRole("heading", { name: "Set up two-factor authentication" }).waitFor();
+    await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
+    const secret = (await page.locator("code.secret").textContent()) ?? "";
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await screenshot(page, "sign-in-enrol-2fa");
+    await page.getByLabel("Code from the app").fill("000000");
+    await page.getByRole("button", { name: "Turn on" }).click();
+    await page.getByText("That code does not match. Try the current one.").waitFor();
+    await page.getByLabel("Code from the app").fill(totpNow(secret, owner.email));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    const list = page.getByRole("list", { name: "Recovery codes" });
+    await list.waitFor();
+    await screenshot(page, "sign-in-recovery-codes");
+    const codes = await list.getByRole("listitem").allTextContents();
+    expect(codes).toHaveLength(10);
+    await page.getByRole("button", { name: /I have saved them/ }).click();
+    await page.getByRole("heading", { name: "Connections" }).waitFor();
+    expect(await page.getByText("Strict 2FA Co").first().isVisible()).toBe(true);
   });
 }

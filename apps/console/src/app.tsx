@@ -10,6 +10,7 @@ import { homeFor } from "./shell/nav.ts";
 import { Shell } from "./shell/shell.tsx";
 import { bootError, currentUser, site } from "./state/session.ts";
 import { Failed, Loading } from "./ui/states.tsx";
+import { Enrol2fa } from "./views/sign-in/enrol-2fa.tsx";
 import { SignIn } from "./views/sign-in/sign-in.tsx";
 
 const Sessions = lazy(() => import("./views/command-center/sessions.tsx").then((m) => m.Sessions));
@@ -65,6 +66,7 @@ function Root() {
       </main>
     );
   if (!user) return <SignIn />;
+  if (user.pendingStep === "2fa_enroll") return <Enrol2fa />;
   const home = homeFor(user);
   return (
     <Shell user={user}>

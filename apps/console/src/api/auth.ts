@@ -92,3 +92,15 @@ export async function hostTenant(): Promise<TenantInfo | null> {
 export async function findTenant(ref: string): Promise<TenantInfo> {
   return toTenant(await request<Wire>("GET", "/api/tenant/info", { tenant: ref }));
 }
+
+/** Starts TOTP enrolment: the secret (for typing in by hand) and the otpauth:// URI (for the QR code). */
+export async function enrolTotp(): Promise<{ secret: string; otpauthUri: string }> {
+  const r = await request<Wire>("POST", "/api/auth/2fa/enroll");
+  return { secret: str(r, "secret"), otpauthUri: str(r, "otpauthUri") };
+}
+
+/** Confirms enrolment with a first code; answers the recovery codes, shown this once. */
+export async function confirmTotp(code: string): Promise<string[]> {
+  const r = await request<Wire>("POST", "/api/auth/2fa/verify", { body: { code } });
+  return strings(r, "recoveryCodes");
+}
