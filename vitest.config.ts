@@ -1,7 +1,11 @@
 // Test projects: `unit` (pure modules, Node), `workers` (the Worker inside workerd against a real
-// PostgreSQL started by test/support/global-setup.ts), `e2e` (wrangler dev + agent + OpenSSH).
+// PostgreSQL started by test/support/global-setup.ts), `e2e` (wrangler dev + agent + OpenSSH, and the web
+// console in Chromium). The console must be built first (`npm run build:console`; `npm test` does it).
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { ensureConsoleBuilt } from "./infra/dev/console-build.ts";
+
+ensureConsoleBuilt();
 
 export default defineConfig({
   test: {
@@ -19,6 +23,7 @@ export default defineConfig({
             "containers/agent/src/**/*.test.ts",
             "apps/cli/src/**/*.test.ts",
             "test/unit/**/*.test.ts",
+            "apps/console/src/**/*.test.ts",
           ],
         },
       },
@@ -34,7 +39,8 @@ export default defineConfig({
         test: {
           name: "e2e",
           environment: "node",
-          include: ["test/e2e/**/*.test.ts"],
+          // test/browser: the console in Chromium against the same kind of stack, run in the same queue.
+          include: ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // Each file starts its own wrangler dev; run them one at a time on a 2-core machine.

@@ -9,6 +9,7 @@ installSignalHandlers(sup, log);
 
 const { startStack } = await import("./stack.ts");
 const { formatStartError } = await import("./start-error.ts");
+const { consoleUrls } = await import("./console-urls.ts");
 
 const env = process.env;
 function portFrom(name: string, fallback: number): number {
@@ -56,12 +57,13 @@ try {
   process.exit(1);
 }
 
+const urls = consoleUrls(port);
 console.log(`
   Nostromo is running.
 
-  API            ${stack.url}/api/health
-  Command Center ${stack.url}/   (platform host: super admin)
-  Demo tenant    http://demo.localhost:${port}/   (or header X-Tenant-ID: ${stack.demoTenantId})
+  Command Center ${urls.commandCenter}   (the web console, platform host: sign in as the super admin)
+  Demo console   ${urls.demo}   (the demo tenant's console: sign in as the demo admin)
+  API            ${stack.url}/api/health   (tenant calls: the demo host, or X-Tenant-ID: ${stack.demoTenantId})
 
   Super admin    ${superAdmin.email} / ${superAdmin.password}
   Demo admin     ${demoAdmin.email} / ${demoAdmin.password}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import type { Me } from "../api/auth.ts";
+import { can, homeFor, navFor } from "./nav.ts";
+
+const base: Me = {
+  kind: "user",
+  id: "u",
+  email: "a@b.c",
+  name: "A",
+  tenantId: "t",
+  role: "Observer",
+  permissions: [],
+  pendingStep: null,
+};
+
+describe("nav", () => {
+  it("gives super admins the Command Center", () => {
+    const admin: Me = { ...base, kind: "super_admin", tenantId: null };
+    expect(navFor(admin).map((n) => n.label)).toEqual(["Sessions", "Tenants"]);
+    expect(homeFor(admin)).toBe("/cc/sessions");
+    expect(can(admin, "connection:create")).toBe(false);
+  });
+
+  it("shows a tenant user only the sections their role can read", () => {
+    expect(navFor(base)).toEqual([]);
+    expect(homeFor(base)).toBe("/welcome");
+    const tech: Me = { ...base, permissions: ["connection:read", "connection:create"] };
+    expect(navFor(tech).map((n) => n.href)).toEqual(["/connections"]);
+    const watcher: Me = { ...base, permissions: ["session:join"] };
+    expect(navFor(watcher).map((n) => n.label)).toEqual(["Live sessions"]);
+    expect(can(tech, "connection:create")).toBe(true);
+    expect(can(base, "connection:create")).toBe(false);
+  });
+});

@@ -1,0 +1,45 @@
+// The three states every data view has besides its data: loading, empty, failed (with a retry).
+import type { ComponentChildren } from "preact";
+import type { ApiFailure } from "../api/index.ts";
+import { describe } from "../api/messages.ts";
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <output class="state">
+      <span class="spinner" aria-hidden="true" /> Loading {what}…
+    </output>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <div class="state empty">{children}</div>;
+}
+
+export function Failed({ error, retry }: { error: unknown; retry?: () => void }) {
+  const text =
+    error && typeof error === "object" && "code" in error ? describe(error as ApiFailure) : String(error);
+  return (
+    <div class="state error" role="alert">
+      <p>{text}</p>
+      {retry && (
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Alert({
+  children,
+  kind = "error",
+}: {
+  children: ComponentChildren;
+  kind?: "error" | "info" | "ok";
+}) {
+  return (
+    <div class={`alert ${kind}`} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}

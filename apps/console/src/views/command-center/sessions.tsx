@@ -1,0 +1,117 @@
+// Command Center › Sessions: every active login on the platform — user, tenant, role, address, browser,
+// age — refreshed every 10 s, and the kill switch behind a confirmation. A killed login's row goes at once;
+// the server closes that login's pages and terminals.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
+import { useState } from "preact/hooks";
+import { type ActiveLogin, killLogin, listLogins, type Page } from "../../api/index.ts";
+import { age, shortAgent } from "../../format.ts";
+import { Confirm } from "../../ui/confirm.tsx";
+import { Alert, Empty, Failed, Loading } from "../../ui/states.tsx";
+
+const KEY = ["logins"];
+
+export function Sessions() {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: KEY, queryFn: () => listLogins(), refetchInterval: 10_000 });
+  const [target, setTarget] = useState<ActiveLogin | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const kill = useMutation({
+    mutationFn: (l: ActiveLogin) => killLogin(l.id),
+    onSuccess: (_r, l) => {
+      qc.setQueryData<Page<ActiveLogin>>(KEY, (old) =>
+        old ? { ...old, items: old.items.filter((x) => x.id !== l.id), total: old.total - 1 } : old,
+      );
+      setDone(`The login of ${l.email} was ended.`);
+      setTarget(null);
+    },
+  });
+  const now = Date.now();
+  return (
+    <section aria-labelledby="sessions-title">
+      <div class="heading">
+        <h1 id="sessions-title">Active sessions</h1>
+        {q.data && <span class="count">{q.data.total} signed in</span>}
+      </div>
+      <p class="lead">
+        Everyone signed in right now, across every tenant. Killing a login signs that person out at once.
+      </p>
+      {done && <Alert kind="ok">{done}</Alert>}
+      {q.isPending ? (
+        <Loading what="sessions" />
+      ) : q.isError ? (
+        <Failed error={q.error} retry={() => q.refetch()} />
+      ) : q.data.items.length === 0 ? (
+        <Empty>Nobody is signed in.</Empty>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">User</th>
+                <th scope="col">Tenant</th>
+                <th scope="col">Role</th>
+                <th scope="col">IP</th>
+                <th scope="col">Browser</th>
+                <th scope="col">Age</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {q.data.items.map((l) => (
+                <tr key={l.id} data-login={l.id}>
+                  <td data-label="User">
+                    <strong>{l.userName || l.email}</strong>
+                    <div class="muted">{l.email}</div>
+                  </td>
+                  <td data-label="Tenant">
+                    {l.kind === "super_admin" ? <em>platform</em> : (l.tenantName ?? l.tenantSubdomain)}
+                  </td>
+                  <td data-label="Role">{l.role}</td>
+                  <td data-label="IP">
+                    <code>{l.ipAddress || "—"}</code>
+                  </td>
+                  <td data-label="Browser" title={l.userAgent}>
+                    {shortAgent(l.userAgent)}
+                  </td>
+                  <td
+                    data-label="Age"
+                    title={`since ${l.startedAt}; last seen ${age(l.lastSeenAt, now)} ago`}
+                  >
+                    {age(l.startedAt, now)}
+                  </td>
+                  <td>
+                    <button type="button" class="danger small" onClick={() => setTarget(l)}>
+                      Kill<span class="sr-only"> the login of {l.email}</span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {target && (
+        <Confirm
+          title="Kill this login?"
+          confirmLabel="Kill login"
+          danger
+          busy={kill.isPending}
+          onConfirm={() => kill.mutate(target)}
+          onCancel={() => {
+            kill.reset();
+            setTarget(null);
+          }}
+        >
+          <p>
+            <strong>{target.email}</strong>
+            {target.tenantName ? ` (${target.tenantName})` : ""} is signed out at once; their open pages and
+            terminals close.
+          </p>
+          {kill.isError && <Failed error={kill.error} />}
+        </Confirm>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,121 @@
+// Command Center › a tenant: its profile and plan, where its data lives (the server never returns the
+// database credentials, only whether they are stored), its features, and suspend/reactivate.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
+import { useState } from "preact/hooks";
+import { type TenantDetail as Detail, getTenant, setSuspended } from "../../api/index.ts";
+import { Confirm } from "../../ui/confirm.tsx";
+import { Alert, Failed, Loading } from "../../ui/states.tsx";
+import { FeatureToggles } from "./feature-toggles.tsx";
+import { StatusBadge } from "./status-badge.tsx";
+
+export function TenantDetail({ id }: { id: string }) {
+  const q = useQuery({ queryKey: ["tenant", id], queryFn: () => getTenant(id) });
+  return (
+    <section aria-labelledby="tenant-title">
+      <p>
+        <a href="/cc/tenants">← All tenants</a>
+      </p>
+      {q.isPending ? (
+        <Loading what="the tenant" />
+      ) : q.isError ? (
+        <Failed error={q.error} retry={() => q.refetch()} />
+      ) : (
+        <Body t={q.data} />
+      )}
+    </section>
+  );
+}
+
+function Row({ label, value }: { label: string; value: string | number | null }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{value === null || value === "" ? "—" : value}</dd>
+    </>
+  );
+}
+
+function Body({ t }: { t: Detail }) {
+  const qc = useQueryClient();
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState("");
+  const suspended = t.status === "suspended";
+  const change = useMutation({
+    mutationFn: () => setSuspended(t.id, !suspended, reason.trim() || undefined),
+    onSuccess: async () => {
+      setAsking(false);
+      setReason("");
+      await qc.invalidateQueries({ queryKey: ["tenant", t.id] });
+      await qc.invalidateQueries({ queryKey: ["tenants"] });
+    },
+  });
+  return (
+    <>
+      <div class="heading">
+        <h1 id="tenant-title">{t.companyName}</h1>
+        <StatusBadge status={t.status} />
+      </div>
+      {t.statusReason && <Alert kind="info">Reason: {t.statusReason}</Alert>}
+      <div class="grid">
+        <div class="card">
+          <h2>Profile</h2>
+          <dl>
+            <Row label="Subdomain" value={t.subdomain} />
+            <Row label="Tier" value={t.tier} />
+            <Row label="Plan" value={t.plan} />
+            <Row label="Max users" value={t.maxUsers} />
+            <Row label="Max connections" value={t.maxConnections} />
+            <Row
+              label="Contact"
+              value={[t.contactName, t.contactEmail, t.contactPhone].filter(Boolean).join(" · ")}
+            />
+            <Row label="RUT" value={t.rut} />
+            <Row label="Created" value={new Date(t.createdAt).toLocaleString()} />
+          </dl>
+        </div>
+        <div class="card">
+          <h2>Database</h2>
+          <dl>
+            <Row label="Mode" value={t.dbMode} />
+            <Row label="Driver" value={t.driverType} />
+            <Row
+              label="Credentials"
+              value={t.credentialsStored ? "stored, encrypted (never shown)" : "none (pooled)"}
+            />
+          </dl>
+        </div>
+        <FeatureToggles tenantId={t.id} current={t.features} />
+        <div class="card">
+          <h2>Status</h2>
+          <p>
+            {suspended
+              ? "Suspended: nobody of this tenant can sign in or use the API."
+              : "Active. Suspending signs nobody out by itself, but every request of this tenant is refused."}
+          </p>
+          <button type="button" class={suspended ? "primary" : "danger"} onClick={() => setAsking(true)}>
+            {suspended ? "Reactivate" : "Suspend"}
+          </button>
+        </div>
+      </div>
+      {asking && (
+        <Confirm
+          title={suspended ? `Reactivate ${t.companyName}?` : `Suspend ${t.companyName}?`}
+          confirmLabel={suspended ? "Reactivate" : "Suspend"}
+          danger={!suspended}
+          busy={change.isPending}
+          onConfirm={() => change.mutate()}
+          onCancel={() => {
+            change.reset();
+            setAsking(false);
+          }}
+        >
+          <div class="field">
+            <label for="status-reason">Reason (optional, kept in the audit trail)</label>
+            <input id="status-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          </div>
+          {change.isError && <Failed error={change.error} />}
+        </Confirm>
+      )}
+    </>
+  );
+}
