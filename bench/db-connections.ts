@@ -82,6 +82,15 @@ async function counted(what: string, run: () => Promise<void>): Promise<number> 
 }
 
 try {
+  // The count is real: three connections of our own are three lines.
+  const calibration = await counted("calibration, 3 direct connections", async () => {
+    for (let i = 0; i < 3; i++) {
+      const c = new pg.Client({ connectionString: pgServer.url(DB) });
+      await c.connect();
+      await c.end();
+    }
+  });
+  if (calibration !== 3) throw new Error(`connection counting does not work (${calibration} of 3)`);
   csrf = (await api<{ csrfToken: string }>("POST", "/api/auth/login", DEMO)).csrfToken;
   const { token } = await api<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
   agent = spawn(process.execPath, ["--import", "tsx", join(ROOT, "containers/agent/src/main.ts")], {
@@ -139,6 +148,7 @@ try {
     }
   });
   ws.close();
+  console.log(`whole run: ${connections} PostgreSQL connections to the database`);
 } finally {
   agent?.kill("SIGTERM");
   await sleep(500);
