@@ -3,7 +3,7 @@
 // a direct ssh2 shell to the same sshd measured in the same run. An Enter at the prompt is judged on the
 // line read from the screen; inside a program it must not wait for a prompt that never comes.
 // Run: npx tsx bench/enter.ts   (about two minutes). Needs root and OpenSSH's sshd (as the tests do).
-import { Viewer } from "../test/e2e/viewer.ts";
+import { Viewer } from "@nostromo/testkit";
 import { createBenchPolicies, directShell, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
 
 const SAMPLES = Number(process.env.BENCH_ENTER_SAMPLES ?? 40);

@@ -5,10 +5,11 @@
 // command's output (`echo G-<n>`), samples alternating between the two shells. The room here is in the
 // same process, so the agent ↔ room round trip of a live session comes on top (see docs/benchmarks.md).
 // Run: npx tsx bench/execution-guard.ts   (~1 min). Needs root and OpenSSH's sshd (as the tests do).
+
+import { startSshd } from "@nostromo/testkit";
 import type { ClientChannel } from "ssh2";
 import { integrationSnippet, promptStartMark } from "../containers/agent/src/shell-integration.ts";
 import { connectSsh } from "../containers/agent/src/ssh.ts";
-import { startSshd } from "../test/support/sshd.ts";
 import { compilePolicies, evaluateCommand } from "../workers/policy/index.ts";
 import { ExecutionGuard } from "../workers/session-room/execution-guard.ts";
 import { OscScanner } from "../workers/session-room/osc-scanner.ts";

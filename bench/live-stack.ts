@@ -7,12 +7,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { DEMO_ADMIN, Http, liveTarget, startSshd, type TestSshd } from "@nostromo/testkit";
 import { Client as SshClient } from "ssh2";
 import { ensureDatabase } from "../db/node.ts";
 import { freePort, startPostgres } from "../infra/dev/postgres.ts";
 import { type Stack, startStack } from "../infra/dev/stack.ts";
-import { DEMO_ADMIN, Http, waitFor } from "../test/e2e/harness.ts";
-import { startSshd, type TestSshd } from "../test/support/sshd.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -61,42 +60,32 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
   try {
     const admin = new Http(stack.url, stack.demoTenantId);
     await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-    const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
     const build = spawnSync("npm", ["run", "build", "-w", "@nostromo/agent"], { cwd: ROOT, stdio: "ignore" });
     if (build.status !== 0) throw new Error("agent build failed");
-    agent = spawn(process.execPath, ["containers/agent/dist/main.mjs"], {
-      cwd: ROOT,
-      stdio: "ignore",
-      env: {
-        PATH: process.env.PATH ?? "",
-        NOSTROMO_URL: `http://127.0.0.1:${port}`,
-        NOSTROMO_ENROLL_TOKEN: tok.body.token,
-        NOSTROMO_STATE_DIR: join(dir, "agent"),
-        NOSTROMO_LOG_LEVEL: "error",
-      },
-    });
-    const agentId = await waitFor("agent online", async () => {
-      const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
-      return r.body.data.find((a) => a.online)?.id;
-    });
-    const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
-      name: "bench target",
-      hostname: "127.0.0.1",
-      port: sshd.port,
-      username: sshd.user,
-      auth_method: "password",
-      password: sshd.password,
-      agent_id: agentId,
+    // The agent as the container runs it: the esbuild bundle.
+    const target = await liveTarget(admin, sshd, "bench target", (token) => {
+      agent = spawn(process.execPath, ["containers/agent/dist/main.mjs"], {
+        cwd: ROOT,
+        stdio: "ignore",
+        env: {
+          PATH: process.env.PATH ?? "",
+          NOSTROMO_URL: `http://127.0.0.1:${port}`,
+          NOSTROMO_ENROLL_TOKEN: token,
+          NOSTROMO_STATE_DIR: join(dir, "agent"),
+          NOSTROMO_LOG_LEVEL: "error",
+        },
+      });
+      return agent;
     });
     return {
       dir,
       stack,
       sshd,
       admin,
-      agentPid: agent.pid ?? 0,
+      agentPid: target.agent.pid ?? 0,
       async start() {
         const r = await admin.call<{ id: string }>("POST", "/api/remote-sessions", {
-          connection_id: conn.body.id,
+          connection_id: target.connectionId,
           cols: 80,
           rows: 24,
         });

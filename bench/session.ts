@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Viewer } from "../test/e2e/viewer.ts";
+import { Viewer } from "@nostromo/testkit";
 import { createBenchPolicies, directShell, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
 
 const ECHO_SAMPLES = Number(process.env.BENCH_ECHO_SAMPLES ?? 300);

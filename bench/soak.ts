@@ -14,12 +14,20 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  agentOnline,
+  DEMO_ADMIN,
+  enrollmentToken,
+  Http,
+  sshdConnection,
+  startAgent,
+  startSshd,
+  Viewer,
+  waitFor,
+} from "@nostromo/testkit";
 import { ensureDatabase } from "../db/node.ts";
 import { freePort, startPostgres } from "../infra/dev/postgres.ts";
 import { startStack } from "../infra/dev/stack.ts";
-import { DEMO_ADMIN, Http, startAgent, waitFor } from "../test/e2e/harness.ts";
-import { Viewer } from "../test/e2e/viewer.ts";
-import { startSshd } from "../test/support/sshd.ts";
 import { parseCast } from "../workers/session-room/asciicast.ts";
 import { growth, type HeapSummary, heapSummary } from "./heap-snapshot.ts";
 import { isolateHeap } from "./isolate-heap.ts";
@@ -88,11 +96,10 @@ const stack = await startStack({
 const sshd = await startSshd();
 const admin = new Http(stack.url, stack.demoTenantId);
 await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
 // As `npm start` runs it: metrics every 5 s, heartbeats at the default 15 s.
 const agent = startAgent({
   NOSTROMO_URL: `http://127.0.0.1:${port}`,
-  NOSTROMO_ENROLL_TOKEN: tok.body.token,
+  NOSTROMO_ENROLL_TOKEN: await enrollmentToken(admin),
   NOSTROMO_STATE_DIR: join(dir, "agent"),
   NOSTROMO_METRICS_INTERVAL_MS: "5000",
   NOSTROMO_LOG_LEVEL: "warn",
@@ -198,21 +205,9 @@ async function churn(until: number): Promise<void> {
   }
 }
 
-const agentId = await waitFor("agent online", async () => {
-  const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
-  return r.body.data.find((a) => a.online)?.id;
-});
-const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
-  name: "soak target",
-  hostname: "127.0.0.1",
-  port: sshd.port,
-  username: sshd.user,
-  auth_method: "password",
-  password: sshd.password,
-  agent_id: agentId,
-});
+const connectionId = await sshdConnection(admin, sshd, await agentOnline(admin), "soak target");
 const opened = await admin.call<{ id: string }>("POST", "/api/remote-sessions", {
-  connection_id: conn.body.id,
+  connection_id: connectionId,
   cols: 80,
   rows: 24,
 });

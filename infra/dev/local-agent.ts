@@ -103,7 +103,7 @@ export async function startDemoTarget(
     );
     return;
   }
-  const { startSshd } = await import("../../test/support/sshd.ts");
+  const { startSshd } = await import("@nostromo/testkit");
   const sshd = await sup.own(
     "demo sshd",
     "app",

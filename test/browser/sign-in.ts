@@ -28,9 +28,9 @@ export async function userWith2fa(admin: Http, role: string, email: string): Pro
   await u.login(email, password);
   const enrol = await u.call<{ secret: string }>("POST", "/api/auth/2fa/enroll");
   const code = totpNow(enrol.body.secret, email);
-  const verified = await u.call<{ recoveryCodes: string[] }>("POST", "/api/auth/2fa/verify", { code });
+  const verified = await u.call<{ recovery_codes: string[] }>("POST", "/api/auth/2fa/verify", { code });
   expect(verified.status).toBe(200);
-  return { email, password, secret: enrol.body.secret, recoveryCodes: verified.body.recoveryCodes };
+  return { email, password, secret: enrol.body.secret, recoveryCodes: verified.body.recovery_codes };
 }
 
 export function totpNow(secret: string, label: string): string {

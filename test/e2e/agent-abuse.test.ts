@@ -7,12 +7,12 @@
 import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
 import { join } from "node:path";
 import { AGENT_LINK_HEADERS, agentLinkSigningString } from "@nostromo/protocol";
+import type { Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { type AgentProcess, Http, startAgent, waitFor } from "./harness.ts";
 import { type LiveEnv, openViewer, startLive } from "./live.ts";
-import type { Viewer } from "./viewer.ts";
 
 let live: LiveEnv;
 let sessionB: { id: string; session_id: string };

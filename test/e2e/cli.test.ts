@@ -10,12 +10,12 @@ import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { Viewer } from "@nostromo/testkit";
 import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_ADMIN, ROOT, waitFor } from "./harness.ts";
 import { type LiveEnv, startLive } from "./live.ts";
 import { Tmux } from "./tmux.ts";
-import { Viewer } from "./viewer.ts";
 
 const run = promisify(execFile);
 const BIN = join(ROOT, "apps/cli/bin/nostromo.mjs");
@@ -225,12 +225,12 @@ describe("the nostromo CLI", () => {
   it("recordings download gives the bytes the API serves; policy test answers", async () => {
     const s = await live.start();
     const v = await Viewer.open(live.admin, s.id);
-    const rec = await live.admin.call<{ recording_id?: string; recordingId?: string }>(
+    const rec = await live.admin.call<{ recording_id: string }>(
       "POST",
       `/api/remote-sessions/${s.id}/recording`,
       { enabled: true },
     );
-    const recId = rec.body.recording_id ?? rec.body.recordingId;
+    const recId = rec.body.recording_id;
     expect(recId, JSON.stringify(rec.body)).toBeTruthy();
     v.type("echo recorded-line\r");
     await waitFor("output", async () => v.text().includes("recorded-line"));

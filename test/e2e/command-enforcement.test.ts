@@ -6,11 +6,11 @@
 
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import corpus from "../fixtures/command-policy.json" with { type: "json" };
 import { DEMO_ADMIN, Http, waitFor } from "./harness.ts";
 import { type LiveEnv, openViewer, startLive } from "./live.ts";
-import type { Viewer } from "./viewer.ts";
 
 const STANDINS = ["rm", "dd", "mkfs.ext4", "mkfs.xfs", "shutdown", "iptables"];
 let live: LiveEnv;

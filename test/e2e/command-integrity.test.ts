@@ -9,10 +9,10 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LiveEnv, openViewer, startLive } from "./live.ts";
-import type { Viewer } from "./viewer.ts";
 
 const STANDINS = ["rm", "shutdown", "reboot"];
 const SECRET = "Tr0ub4dor-forbidden-7731";

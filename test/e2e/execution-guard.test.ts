@@ -4,10 +4,10 @@
 // `bind -x` or `fc` that the screen-read never judged, and the integration being switched off. Blocked
 // commands are `touch` of marker files, so "it never ran" is checked on the target's file system.
 import { existsSync, rmSync, writeFileSync } from "node:fs";
+import type { Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Http } from "./harness.ts";
 import { type LiveEnv, openViewer, startLive } from "./live.ts";
-import type { Viewer } from "./viewer.ts";
 
 let live: LiveEnv;
 const viewers: Viewer[] = [];

@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { liveTarget, startSshd, type TestSshd, Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkLines, gapsOf, numberedLines } from "../../bench/soak-lines.ts";
 import { ensureDatabase } from "../../db/node.ts";
@@ -14,9 +15,7 @@ import { freePort, type RunningPostgres, startPostgres } from "../../infra/dev/p
 import { isAlive } from "../../infra/dev/procs.ts";
 import { type Stack, startStack } from "../../infra/dev/stack.ts";
 import { parseCast } from "../../workers/session-room/asciicast.ts";
-import { startSshd, type TestSshd } from "../support/sshd.ts";
 import { type AgentProcess, DEMO_ADMIN, Http, startAgent, waitFor } from "./harness.ts";
-import { Viewer } from "./viewer.ts";
 
 const RAW = { terminal: false };
 const dir = mkdtempSync(join(tmpdir(), "nostromo-faults-"));
@@ -101,24 +100,12 @@ beforeAll(async () => {
   });
   admin = new Http(stack.url, stack.demoTenantId);
   await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-  const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
-  agent = startAgent(agentEnv({ NOSTROMO_ENROLL_TOKEN: tok.body.token }));
-  const agentId = await waitFor("agent online", async () => {
-    const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
-    return r.body.data.find((a) => a.online)?.id;
-  });
-  const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
-    name: "faults target",
-    hostname: "127.0.0.1",
-    port: sshd.port,
-    username: sshd.user,
-    auth_method: "password",
-    password: sshd.password,
-    agent_id: agentId,
-  });
-  expect(conn.status, JSON.stringify(conn.body)).toBe(201);
+  const target = await liveTarget(admin, sshd, "faults target", (token) =>
+    startAgent(agentEnv({ NOSTROMO_ENROLL_TOKEN: token })),
+  );
+  agent = target.agent;
   const s = await admin.call<{ id: string; status: string }>("POST", "/api/remote-sessions", {
-    connection_id: conn.body.id,
+    connection_id: target.connectionId,
     cols: 80,
     rows: 24,
   });

@@ -3,15 +3,16 @@
 // viewer cannot type, a late joiner's first frame reproduces the screen, the agent killed and restarted
 // within the grace window, recording replayed through a terminal model, exec exit codes, garbage frames,
 // the kill switch and the idle timeout.
+
+import type { TestSshd } from "@nostromo/testkit";
+import { Viewer } from "@nostromo/testkit";
 import { Terminal } from "@xterm/headless";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { parseCast } from "../../workers/session-room/asciicast.ts";
-import type { TestSshd } from "../support/sshd.ts";
 import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, waitFor } from "./harness.ts";
 import { type LiveEnv, startLive } from "./live.ts";
-import { Viewer } from "./viewer.ts";
 
 let e2e: E2E;
 let sshd: TestSshd;

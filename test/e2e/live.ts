@@ -1,9 +1,8 @@
 // Shared setup of the live-session end-to-end tests: a real sshd, the stack, an enrolled agent, a
 // connection to the sshd through it, and the demo admin's HTTP client.
+import { liveTarget, startSshd, type TestSshd, Viewer } from "@nostromo/testkit";
 import { expect } from "vitest";
-import { startSshd, type TestSshd } from "../support/sshd.ts";
-import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, startE2E, waitFor } from "./harness.ts";
-import { Viewer } from "./viewer.ts";
+import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, startE2E } from "./harness.ts";
 
 export interface LiveEnv {
   e2e: E2E;
@@ -32,28 +31,15 @@ export async function startLive(
     NOSTROMO_LOG_LEVEL: "warn",
     ...extra,
   });
-  const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
-  const agent = startAgent(agentEnv({ NOSTROMO_ENROLL_TOKEN: tok.body.token }));
-  const agentId = await waitFor("agent online", async () => {
-    const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
-    return r.body.data.find((a) => a.online)?.id;
-  });
-  const conn = await admin.call<{ id: string }>("POST", "/api/connections", {
-    name: "sshd on loopback",
-    hostname: "127.0.0.1",
-    port: sshd.port,
-    username: sshd.user,
-    auth_method: "password",
-    password: sshd.password,
-    agent_id: agentId,
-  });
-  expect(conn.status, JSON.stringify(conn.body)).toBe(201);
+  const { agent, connectionId } = await liveTarget(admin, sshd, "sshd on loopback", (token) =>
+    startAgent(agentEnv({ NOSTROMO_ENROLL_TOKEN: token })),
+  );
   const env: LiveEnv = {
     e2e,
     sshd,
     admin,
     agent,
-    connectionId: conn.body.id,
+    connectionId,
     agentEnv,
     async start(client = env.admin) {
       const r = await client.call<{ id: string; session_id: string; status: string }>(

@@ -1,10 +1,11 @@
 // The session rows of the seed's role matrix, on the real routes with a real agent and sshd (they need a
 // live session, so they live here rather than in test/integration/permission-matrix.test.ts):
 // Iniciar sesión, Unirse a sesión, Ver sesión, Ejecutar comandos, Terminar sesión (Technician: own only).
+
+import type { Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Http } from "./harness.ts";
 import { type LiveEnv, openViewer, startLive } from "./live.ts";
-import type { Viewer } from "./viewer.ts";
 
 let live: LiveEnv;
 const viewers: Viewer[] = [];

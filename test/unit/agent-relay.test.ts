@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { SessionTarget } from "@nostromo/protocol";
+import { startSshd, type TestSshd } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type EdgeState,
@@ -14,7 +15,6 @@ import {
   StandInEdge,
   waitUntil,
 } from "../../containers/agent/test/edge-stand-in";
-import { startSshd, type TestSshd } from "../support/sshd";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const ENROLL_TOKEN = "tok_relay_test_0123456789";

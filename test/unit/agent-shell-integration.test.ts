@@ -3,6 +3,7 @@
 // answered as the room would (allowed lines run, a refused one never does), history untouched, the
 // snippet and its key never forwarded.
 import { existsSync } from "node:fs";
+import { startSshd, type TestSshd } from "@nostromo/testkit";
 import type { Client, ClientChannel } from "ssh2";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
@@ -13,7 +14,6 @@ import {
   shellKind,
 } from "../../containers/agent/src/shell-integration";
 import { connectSsh } from "../../containers/agent/src/ssh";
-import { startSshd, type TestSshd } from "../support/sshd";
 
 const KEY = "TestMarkKey_0123456789-abcdefghijklmnop";
 const A = promptStartMark(KEY);

@@ -2,11 +2,11 @@
 // use and pinning, failure codes with no secret in them, and one-shot exec.
 import net from "node:net";
 import type { ExecRequestFrame, SessionTarget } from "@nostromo/protocol";
+import { startSshd, type TestSshd } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropPartialUtf8, runExec, truncateUtf8 } from "../../containers/agent/src/exec";
 import { createLogger } from "../../containers/agent/src/log";
 import { connectSsh, SshConnectError } from "../../containers/agent/src/ssh";
-import { startSshd, type TestSshd } from "../support/sshd";
 
 let sshd: TestSshd;
 const lines: string[] = [];

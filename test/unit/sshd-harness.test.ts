@@ -2,9 +2,9 @@
 // and the advertised host key is the one the server really presents.
 
 import { createHash } from "node:crypto";
+import { startSshd, type TestSshd } from "@nostromo/testkit";
 import { Client, type ConnectConfig } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSshd, type TestSshd } from "../support/sshd";
 
 let sshd: TestSshd;
 

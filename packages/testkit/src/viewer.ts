@@ -1,9 +1,12 @@
-// A viewer client for end-to-end tests: a WebSocket to /api/remote-sessions/:id/ws that keeps every
-// output byte, every JSON frame, and a headless terminal fed with the snapshot and the live stream.
+// A recording viewer for end-to-end tests and benchmarks, on @nostromo/client's ViewerSocket (with `ws`):
+// keeps every output byte and every JSON frame, and feeds a headless terminal with the snapshot and the
+// live stream, so a test can assert on the screen as a person would see it.
+import { type ViewerClose, ViewerSocket, type WebSocketConstructor } from "@nostromo/client";
+import type { RoomFrame } from "@nostromo/protocol";
 import serializeAddon from "@xterm/addon-serialize";
 import xtermHeadless from "@xterm/headless";
 import WebSocket from "ws";
-import type { Http } from "./harness.ts";
+import type { Http } from "./http.ts";
 
 // Default imports: both packages are CommonJS, whose named exports plain Node (tsx, the benchmarks)
 // cannot see; vitest accepts either form.
@@ -19,32 +22,37 @@ export class Viewer {
   readonly term: Terminal;
   private readonly serializer = new SerializeAddon();
   private writes: Promise<void> = Promise.resolve();
-  closed: { code: number; reason: string } | null = null;
+  private socket: ViewerSocket | null = null;
 
-  private constructor(
-    readonly ws: WebSocket,
-    private readonly modelled = true,
-  ) {
+  private constructor(private readonly modelled: boolean) {
     this.term = new Terminal({ cols: 80, rows: 24, allowProposedApi: true });
     this.term.loadAddon(this.serializer as unknown as Parameters<Terminal["loadAddon"]>[0]);
-    ws.on("message", (data, isBinary) => {
-      if (isBinary) {
-        const buf = Buffer.from(data as Buffer);
-        this.chunks.push(buf);
-        this.write(buf);
-        return;
-      }
-      const frame = JSON.parse(String(data)) as Json;
-      this.frames.push(frame);
-      if (frame.t === "snapshot") {
-        this.term.resize(frame.cols as number, frame.rows as number);
-        this.write(frame.data as string);
-      }
-      if (frame.t === "resize") this.term.resize(frame.cols as number, frame.rows as number);
-    });
-    ws.on("close", (code, reason) => {
-      this.closed = { code, reason: String(reason) };
-    });
+  }
+
+  /** The underlying `ws` socket (tests send raw or oversized frames, or drop it without a close). */
+  get ws(): WebSocket {
+    if (!this.socket) throw new Error("viewer not open");
+    return this.socket.ws as unknown as WebSocket;
+  }
+
+  get closed(): ViewerClose | null {
+    return this.socket?.closed ?? null;
+  }
+
+  private onOutput(bytes: Uint8Array): void {
+    const buf = Buffer.from(bytes);
+    this.chunks.push(buf);
+    this.write(buf);
+  }
+
+  private onFrame(frame: RoomFrame): void {
+    const f = frame as Json;
+    this.frames.push(f);
+    if (frame.t === "snapshot") {
+      this.term.resize(frame.cols, frame.rows);
+      this.write(frame.data);
+    }
+    if (frame.t === "resize") this.term.resize(frame.cols, frame.rows);
   }
 
   private write(data: string | Buffer): void {
@@ -53,25 +61,26 @@ export class Viewer {
   }
 
   /** `terminal: false` keeps the bytes but models no screen (benchmarks: hundreds of viewers in one process). */
-  static open(
+  static async open(
     http: Http,
     sessionId: string,
     headers: Record<string, string> = {},
     { terminal = true }: { terminal?: boolean } = {},
   ): Promise<Viewer> {
     const h: Record<string, string> = { ...headers };
-    if (http.tenantId) h["x-tenant-id"] = http.tenantId;
     if (http.cookie) h.cookie = `sid=${http.cookie}`;
     if (http.bearer) h.authorization = `Bearer ${http.bearer}`;
-    const ws = new WebSocket(`${http.base.replace(/^http/, "ws")}/api/remote-sessions/${sessionId}/ws`, {
+    const v = new Viewer(terminal);
+    v.socket = await ViewerSocket.open({
+      baseUrl: http.base,
+      sessionId,
+      ...(http.tenantId ? { tenant: http.tenantId } : {}),
       headers: h,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      onOutput: (bytes) => v.onOutput(bytes),
+      onFrame: (frame) => v.onFrame(frame),
     });
-    const v = new Viewer(ws, terminal);
-    return new Promise((res, rej) => {
-      ws.once("open", () => res(v));
-      ws.once("unexpected-response", (_q, r) => rej(new Error(`upgrade refused: ${r.statusCode}`)));
-      ws.once("error", rej);
-    });
+    return v;
   }
 
   text(): string {
@@ -79,7 +88,7 @@ export class Viewer {
   }
 
   type(s: string): void {
-    this.ws.send(Buffer.from(s));
+    this.socket?.type(s);
   }
 
   send(frame: Json): void {
@@ -111,6 +120,6 @@ export class Viewer {
   }
 
   close(): void {
-    this.ws.close();
+    this.socket?.close();
   }
 }
