@@ -95,6 +95,18 @@ describe("a live session", () => {
     expect(JSON.stringify(conn.body)).toContain(sshd.hostPublicKey.split(" ")[1]?.slice(0, 20) ?? "missing");
   });
 
+  it("tells every viewer the remote shell's exit status when it exits", async () => {
+    const s = await startSession();
+    const v = await viewer(admin, s.id);
+    const watcher = await viewer(observer, s.id);
+    await run(v, "echo before-exit", "before-exit");
+    v.type("exit 7\r");
+    for (const x of [v, watcher]) {
+      await x.until("ended", () => x.frames.some((f) => f.t === "status" && f.status === "ended"));
+      expect(x.frames.find((f) => f.t === "status" && f.status === "ended")).toMatchObject({ exitCode: 7 });
+    }
+  });
+
   it("gives two viewers identical bytes, and a viewer cannot type", async () => {
     const a = await viewer(observer, id);
     const b = await viewer(admin, id);

@@ -117,6 +117,8 @@ export interface AgentSideHost {
     status: "active" | "disconnected" | "ended" | "error",
     reason: string | null,
     code?: string | null,
+    /** The remote shell's exit status, when it exited. */
+    exitCode?: number | null,
   ): Promise<void>;
   scheduleIdle(): Promise<void>;
   output(bytes: Uint8Array): void;
@@ -217,7 +219,7 @@ export class AgentSide {
       this.send({ t: "resize", cols: m.cols, rows: m.rows });
     } else if (f.t === "exit") {
       const code = f.code !== null && f.code !== undefined ? ` with code ${f.code}` : "";
-      void this.room.setStatus("ended", `The remote shell exited${code}`);
+      void this.room.setStatus("ended", `The remote shell exited${code}`, null, f.code ?? null);
     } else if (f.t === "error") {
       void this.room.setStatus("error", f.message, f.code);
     }

@@ -117,7 +117,12 @@ export class RoomLifecycle {
     });
   }
 
-  async setStatus(status: RoomStatus, reason: string | null, code: string | null = null): Promise<void> {
+  async setStatus(
+    status: RoomStatus,
+    reason: string | null,
+    code: string | null = null,
+    exitCode: number | null = null,
+  ): Promise<void> {
     const m = this.require();
     if (m.status === status && m.reason === reason) return;
     if (m.status === "ended" || m.status === "error") return;
@@ -127,7 +132,12 @@ export class RoomLifecycle {
     m.disconnectedAt = status === "disconnected" ? Date.now() : null;
     await this.save();
     for (const w of this.waiters.splice(0)) w(m);
-    this.host.broadcast({ t: "status", status, ...(reason ? { reason } : {}) });
+    this.host.broadcast({
+      t: "status",
+      status,
+      ...(reason ? { reason } : {}),
+      ...(exitCode !== null ? { exitCode } : {}),
+    });
     const final = status === "ended" || status === "error";
     const duration = final ? Math.round((Date.now() - m.startedAt) / 1000) : null;
     await this.host.store

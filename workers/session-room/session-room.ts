@@ -91,7 +91,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     });
     this.agent = new AgentSide(new OutputOffset(ctx.storage.sql), {
       meta: () => this.lifecycle.meta,
-      setStatus: (status, reason, code) => this.lifecycle.setStatus(status, reason, code),
+      setStatus: (status, reason, code, exitCode) => this.lifecycle.setStatus(status, reason, code, exitCode),
       scheduleIdle: () => this.lifecycle.scheduleIdle(),
       output: (bytes) => this.output.push(bytes),
       flushOutput: () => this.output.flush(),

@@ -51,7 +51,8 @@ export type RoomFrame =
     }
   | { t: "snapshot"; data: string; cols: number; rows: number }
   | { t: "presence"; participants: ParticipantView[] }
-  | { t: "status"; status: string; reason?: string }
+  /** `exitCode`: the remote shell's exit status, when it exited (status "ended"). */
+  | { t: "status"; status: string; reason?: string; exitCode?: number }
   | { t: "resize"; cols: number; rows: number }
   | {
       t: "notice";
