@@ -44,11 +44,6 @@ export function categoryOf(type: AuditEventType): AuditCategory {
   return "system";
 }
 
-function requestFields(c: Context<AppEnv>) {
-  const r = requestInfo(c);
-  return { ipAddress: r.ip, userAgent: r.userAgent };
-}
-
 export interface AuditOrigin {
   requestId?: string;
   ipAddress?: string;

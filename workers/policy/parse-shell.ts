@@ -34,7 +34,7 @@ import {
 } from "./shell-chars.ts";
 import { ShellExpansions } from "./shell-expansions.ts";
 import type { ShellLexer } from "./shell-lexer.ts";
-import { decodeField, type RawWord, S_BRACE_OPEN, S_GLOB, stripSentinels, W_BRACE } from "./shell-words.ts";
+import { decodeField, type RawWord, S_BRACE_OPEN, S_GLOB, W_BRACE } from "./shell-words.ts";
 import type { CommandOrigin, ParseResult } from "./types.ts";
 
 /** Longer lines are not parsed at all: they are flagged too-long and escalated. */

@@ -3,7 +3,7 @@
 // parseList), and the values substitutions produce. Split from shell-lexer.ts, which reads words and calls
 // these through abstract methods.
 
-import { MAX_DEPTH, type ParseContext, type RawCommand, type RawRedirect } from "./parse-context.ts";
+import { MAX_DEPTH, type RawCommand } from "./parse-context.ts";
 import {
   AT,
   BACKSLASH,
@@ -27,21 +27,13 @@ import { ShellLexer } from "./shell-lexer.ts";
 import {
   basename,
   decodeEscapes,
-  decodeField,
   expandWords,
   producedText,
-  type RawWord,
-  S_BRACE_CLOSE,
-  S_BRACE_COMMA,
-  S_BRACE_OPEN,
   S_EXP_END,
   S_EXP_START,
-  S_GLOB,
   S_SPLIT,
   stripSentinels,
-  W_BRACE,
   W_EXP,
-  W_GLOB,
   W_QUOTED,
   W_SPLIT,
 } from "./shell-words.ts";

@@ -3,7 +3,7 @@
 // parseList), redirections and here-documents. Words come out sentinel-encoded (shell-words.ts) so
 // brace expansion, $IFS splitting and "is the program name dynamic" can be decided after quote removal.
 
-import { MAX_DEPTH, type ParseContext, type RawCommand, type RawRedirect } from "./parse-context.ts";
+import type { ParseContext, RawCommand, RawRedirect } from "./parse-context.ts";
 import {
   BACKSLASH,
   BACKTICK,
@@ -30,11 +30,7 @@ import {
   TAB,
 } from "./shell-chars.ts";
 import {
-  basename,
-  decodeEscapes,
   decodeField,
-  expandWords,
-  producedText,
   type RawWord,
   S_BRACE_CLOSE,
   S_BRACE_COMMA,
@@ -42,13 +38,10 @@ import {
   S_EXP_END,
   S_EXP_START,
   S_GLOB,
-  S_SPLIT,
-  stripSentinels,
   W_BRACE,
   W_EXP,
   W_GLOB,
   W_QUOTED,
-  W_SPLIT,
 } from "./shell-words.ts";
 
 const REDIRECT_OPS = ["<<<", "<<-", "<<", "<&", "<>", "<", ">>", ">&", ">|", ">", "&>>", "&>"];

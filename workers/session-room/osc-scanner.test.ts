@@ -58,7 +58,7 @@ describe("OscScanner", () => {
   it("strips marks without the key and reports them as forged, changing nothing", () => {
     const s = new OscScanner(KEY);
     const ps = s.scan(
-      enc.encode("a\x1b]133;B\x07b\x1b]133;D;0;k=wrong\x07c\x1b]133;A;k=\x07d\x1b]133;Z" + k + "\x07e"),
+      enc.encode(`a\x1b]133;B\x07b\x1b]133;D;0;k=wrong\x07c\x1b]133;A;k=\x07d\x1b]133;Z${k}\x07e`),
     );
     expect(text(ps)).toBe("abcde");
     expect(events(ps)).toEqual([
