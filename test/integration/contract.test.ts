@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import committed from "../../packages/client/openapi.json";
 import { app } from "../../workers/app.ts";
 import { op } from "../../workers/contract/op.ts";
 import { Ok } from "../../workers/contract/schemas.ts";
@@ -57,6 +58,11 @@ describe("the OpenAPI contract", () => {
         expect(o.summary, `${method} ${path} summary`).toBeTruthy();
       }
     }
+  });
+
+  it("is the document the typed client was generated from (npm run openapi regenerates both)", async () => {
+    const r = await client.call<Doc>("GET", "/api/openapi.json");
+    expect(r.body).toEqual(committed);
   });
 
   it("serves a self-hosted reference page", async () => {

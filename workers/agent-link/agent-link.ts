@@ -29,9 +29,8 @@ import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits
 import { OutstandingRequests } from "./requests.ts";
 import { reopenSessions, sessionsLost } from "./sessions.ts";
 import { type AgentIdentity, markConnected, recordHello, TelemetryWriter } from "./store.ts";
+import { VERIFIED_AGENT_HEADER } from "./verified.ts";
 
-/** Set by the Worker after it verified the upgrade; any client-sent value is overwritten there. */
-export const VERIFIED_AGENT_HEADER = "x-nostromo-verified-agent";
 export const HEARTBEAT_INTERVAL_MS = 15_000;
 export const REVOKED_CLOSE_CODE = 4003;
 export const REPLACED_CLOSE_CODE = 4000;

@@ -4,7 +4,7 @@
 import { Permission } from "@nostromo/permissions";
 import { EnrollRequestSchema, EnrollResponseSchema } from "@nostromo/protocol";
 import { Hono } from "hono";
-import { VERIFIED_AGENT_HEADER } from "../agent-link/agent-link.ts";
+import { VERIFIED_AGENT_HEADER } from "../agent-link/verified.ts";
 import { recordAudit } from "../audit/audit.ts";
 import { requirePermission } from "../auth/guard.ts";
 import { op } from "../contract/op.ts";

@@ -15,7 +15,7 @@ import { ApiError, ErrorCode } from "../errors.ts";
 import { idParam, readJson, readQuery } from "../lib/validate.ts";
 import { loginTag } from "../live/login-sockets.ts";
 import { openTenantDb } from "../middleware/database.ts";
-import { VERIFIED_VIEWER_HEADER } from "../session-room/session-room.ts";
+import { VERIFIED_VIEWER_HEADER } from "../session-room/participants.ts";
 import { requestTenant, tenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";

@@ -1,13 +1,12 @@
 // `npm run client:generate [-- <openapi.json>]`: writes packages/client/src/schema.d.ts, the `paths` type
-// the HTTP client is typed with, from an OpenAPI 3.1 document (a file; save the API's own with
-// `curl http://localhost:8787/api/openapi.json > openapi.json`). Without an argument it reads
-// openapi.placeholder.json, which describes /api/health only.
+// the HTTP client is typed with, from an OpenAPI 3.1 document — by default packages/client/openapi.json,
+// the API's own document as scripts/openapi.ts writes it (`npm run openapi` does both steps).
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 
 const HERE = import.meta.dirname;
-const source = resolve(process.argv[2] ?? resolve(HERE, "../openapi.placeholder.json"));
+const source = resolve(process.argv[2] ?? resolve(HERE, "../openapi.json"));
 const out = resolve(HERE, "../src/schema.d.ts");
 
 const document = JSON.parse(readFileSync(source, "utf8"));

@@ -3,7 +3,7 @@ import { ApiError, apiErrorOf } from "./errors.ts";
 
 describe("apiErrorOf", () => {
   it("reads the error model", async () => {
-    const body = { error: { code: "FORBIDDEN", message: "no", requestId: "req_1", details: { a: 1 } } };
+    const body = { error: { code: "FORBIDDEN", message: "no", request_id: "req_1", details: { a: 1 } } };
     const e = await apiErrorOf(new Response(JSON.stringify(body), { status: 403 }));
     expect(e).toBeInstanceOf(ApiError);
     expect([e.status, e.code, e.message, e.requestId, e.details]).toEqual([

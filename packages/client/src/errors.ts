@@ -1,7 +1,7 @@
-// The API's one error body, `{ error: { code, message, requestId, details? } }`, as a thrown ApiError:
+// The API's one error body, `{ error: { code, message, request_id, details? } }`, as a thrown ApiError:
 // callers branch on `code` (stable, listed in the API document), never on the message or the status.
 export interface ErrorBody {
-  error: { code: string; message: string; requestId?: string; details?: unknown };
+  error: { code: string; message: string; request_id?: string; details?: unknown };
 }
 
 export class ApiError extends Error {
@@ -35,7 +35,7 @@ export async function apiErrorOf(response: Response): Promise<ApiError> {
   }
   if (isErrorBody(body)) {
     const e = body.error;
-    return new ApiError(response.status, e.code, e.message, e.requestId ?? null, e.details);
+    return new ApiError(response.status, e.code, e.message, e.request_id ?? null, e.details);
   }
   return new ApiError(
     response.status,

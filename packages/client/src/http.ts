@@ -89,8 +89,8 @@ function sessionMiddleware(credentials: Credentials, keepCookie: boolean): Middl
       // The CSRF token arrives with login and /api/auth/me only: no other body is read twice.
       const auth = new URL(request.url).pathname.startsWith("/api/auth/");
       if (auth && response.headers.get("content-type")?.includes("application/json")) {
-        const body = (await response.clone().json()) as { csrfToken?: unknown } | null;
-        if (body && typeof body.csrfToken === "string") credentials.csrf = body.csrfToken;
+        const body = (await response.clone().json()) as { csrf_token?: unknown } | null;
+        if (body && typeof body.csrf_token === "string") credentials.csrf = body.csrf_token;
       }
       return response;
     },

@@ -8,13 +8,1387 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["getHealth"];
+        /**
+         * Liveness and database state
+         * @description 503 (DATABASE_UNAVAILABLE) when the database cannot be reached; the body then also says db: down.
+         *
+         *     Access: public.
+         */
+        get: operations["getApiHealth"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This API's OpenAPI 3.1 document
+         * @description Access: public.
+         */
+        get: operations["getApiOpenapiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API reference page
+         * @description Access: public.
+         */
+        get: operations["getApiDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in
+         * @description A tenant user on the tenant's host, a super admin on the platform host. Sets the `sid` cookie (HttpOnly); send `csrf_token` as the x-csrf-token header on every cookie-authenticated change. With 2FA on, `totp` or `recovery_code` is needed (401 TWO_FACTOR_REQUIRED without). Failures are throttled (429 RATE_LIMITED with Retry-After).
+         *
+         *     Access: public.
+         */
+        post: operations["postApiAuthLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out
+         * @description Ends this login and clears the `sid` cookie.
+         *
+         *     Access: a cookie login.
+         */
+        post: operations["postApiAuthLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in
+         * @description The principal (with the profile for a tenant user) and, for a cookie login, the CSRF token.
+         *
+         *     Access: any signed-in principal (also while 2FA enrolment is pending).
+         */
+        get: operations["getApiAuthMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change your profile
+         * @description Access: a tenant user.
+         */
+        patch: operations["patchApiAuthMe"];
+        trace?: never;
+    };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your password
+         * @description Needs the current password (wrong ones count toward the login throttle). A tenant user's other logins end.
+         *
+         *     Access: any signed-in principal (also while 2FA enrolment is pending).
+         */
+        post: operations["postApiAuthPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/2fa/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start TOTP enrolment
+         * @description Answers the secret and its otpauth:// URI; POST /api/auth/2fa/verify with a code turns it on.
+         *
+         *     Access: a tenant user (also while enrolment is pending).
+         */
+        post: operations["postApiAuth2faEnroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/2fa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn TOTP on with a code
+         * @description Answers ten one-time recovery codes, shown once.
+         *
+         *     Access: a tenant user (also while enrolment is pending).
+         */
+        post: operations["postApiAuth2faVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/2fa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn TOTP off with a code or a recovery code
+         * @description Refused while the organization requires 2FA.
+         *
+         *     Access: a tenant user.
+         */
+        post: operations["postApiAuth2faDisable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your API tokens
+         * @description Access: any signed-in principal (a token cannot mint tokens).
+         */
+        get: operations["getApiAuthTokens"];
+        put?: never;
+        /**
+         * Create an API token
+         * @description The token is in the answer once and never again. A tenant user's token carries a subset of the user's permissions (default: all of them) and needs the tenant's api_tokens feature.
+         *
+         *     Access: any signed-in principal (a token cannot mint tokens).
+         */
+        post: operations["postApiAuthTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of your API tokens
+         * @description Access: any signed-in principal (a token cannot mint tokens).
+         */
+        delete: operations["deleteApiAuthTokensById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/provision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Provision a tenant: its record, data key, database, organization and first Admin
+         * @description The orchestrator seed's example, kept verbatim (camelCase). Give dbHost, dbPort, dbName, dbUsername and dbPassword for a dedicated database on your server; platinum gets one on the platform's server; otherwise the pooled database. All or nothing.
+         *
+         *     Access: super admin.
+         */
+        post: operations["postApiAdminTenantsProvision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenants
+         * @description Access: super admin.
+         */
+        get: operations["getApiAdminTenants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's detail: contact, RUT, database mode (never credentials), organization
+         * @description Access: super admin.
+         */
+        get: operations["getApiAdminTenantsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{id}/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Replace a tenant's feature flags (the seed's { features: [...] })
+         * @description Access: super admin.
+         */
+        patch: operations["patchApiAdminTenantsByIdFeatures"];
+        trace?: never;
+    };
+    "/api/admin/tenants/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a tenant (its requests then answer 403 TENANT_SUSPENDED)
+         * @description The tenant must be active; the optional body gives a reason (kept as status_reason).
+         *
+         *     Access: super admin.
+         */
+        post: operations["postApiAdminTenantsByIdSuspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a suspended tenant
+         * @description The tenant must be suspended; the optional body gives a reason (kept as status_reason).
+         *
+         *     Access: super admin.
+         */
+        post: operations["postApiAdminTenantsByIdReactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard summary: tenants, active users, system health, online agents, errors
+         * @description Access: super admin.
+         */
+        get: operations["getApiAdminDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agents' health: online state, latest metrics and history
+         * @description Access: super admin.
+         */
+        get: operations["getApiAdminMonitoring"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/enrollment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a one-time agent enrolment token
+         * @description The token is shown in this answer only; the body may be omitted (defaults apply).
+         *
+         *     Access: settings:manage.
+         */
+        post: operations["postApiAgentsEnrollmentTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enrol an agent with a one-time token
+         * @description The agent's wire format (camelCase, as the agent sends and reads it).
+         *
+         *     Access: public (the enrolment token).
+         */
+        post: operations["postApiAgentsEnroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agent's control link (WebSocket, signed headers)
+         * @description Access: an enrolled agent.
+         */
+        get: operations["getApiAgentsLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization's agents with online state and latest metrics
+         * @description Access: connection:read.
+         */
+        get: operations["getApiAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an agent: its link closes at once and its credential stops working
+         * @description Access: settings:manage.
+         */
+        delete: operations["deleteApiAgentsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every valid login of every tenant
+         * @description Access: super admin.
+         */
+        get: operations["getApiSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Kill a login: revoke it, close its sockets, end the sessions it started
+         * @description Killing a login that already ended answers 200 with already_ended: true.
+         *
+         *     Access: super admin.
+         */
+        delete: operations["deleteApiSessionsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenant/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's profile: sign-in facts for anyone, plan and limits for its members
+         * @description Access: public (more for a login of the tenant or the super admin).
+         */
+        get: operations["getApiTenantInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenant/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a page of a table or collection of the tenant's database (secret columns left out)
+         * @description Without `table`, lists the readable tables or collections. Audited as tenant.data.read.
+         *
+         *     Access: settings:manage, feature tenant-data.
+         */
+        get: operations["getApiTenantData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization's users
+         * @description Access: user:read.
+         */
+        get: operations["getApiUsers"];
+        put?: never;
+        /**
+         * Create a user
+         * @description Refused with 403 PLAN_LIMIT past the plan's max_users; the role may not go beyond yours.
+         *
+         *     Access: user:create.
+         */
+        post: operations["postApiUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description Access: user:read.
+         */
+        get: operations["getApiUsersById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user (soft)
+         * @description Ends the user's logins and live sockets and revokes their API tokens.
+         *
+         *     Access: user:delete.
+         */
+        delete: operations["deleteApiUsersById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description Changing role_id needs user:manage_roles too. A new password or a deactivation ends the user's logins. Your own password changes through POST /api/auth/password.
+         *
+         *     Access: user:update.
+         */
+        patch: operations["patchApiUsersById"];
+        trace?: never;
+    };
+    "/api/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clear a user's failed-login throttle
+         * @description Every counter of the account: all addresses and the account-wide one. Audited.
+         *
+         *     Access: user:update.
+         */
+        post: operations["postApiUsersByIdUnlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the roles the organization may assign, and every permission
+         * @description Access: user:read.
+         */
+        get: operations["getApiRoles"];
+        put?: never;
+        /**
+         * Create a custom role
+         * @description Its permissions may not go beyond yours.
+         *
+         *     Access: user:manage_roles.
+         */
+        post: operations["postApiRoles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a role
+         * @description Access: user:read.
+         */
+        get: operations["getApiRolesById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a custom role
+         * @description 409 CONFLICT while a user holds it.
+         *
+         *     Access: user:manage_roles.
+         */
+        delete: operations["deleteApiRolesById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a custom role
+         * @description Predefined roles cannot be changed (403). Takes effect on its holders' next request.
+         *
+         *     Access: user:manage_roles.
+         */
+        patch: operations["patchApiRolesById"];
+        trace?: never;
+    };
+    "/api/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the organization and its settings
+         * @description Access: any user of the tenant.
+         */
+        get: operations["getApiSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the organization and its settings
+         * @description Settings are merged into the stored ones (null clears an optional one). Refused with 422 UNPROCESSABLE when allowed_ip_ranges would lock out the caller's own address. Webhook URLs must be https outside development.
+         *
+         *     Access: settings:manage.
+         */
+        patch: operations["patchApiSettings"];
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's audit trail, newest first
+         * @description Keyset pages: pass pagination.next_cursor back as ?cursor= for the next page (stable while new events arrive).
+         *
+         *     Access: audit:view.
+         */
+        get: operations["getApiAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every matching audit entry as CSV or NDJSON (streamed)
+         * @description An attachment; CSV cells that would start a spreadsheet formula are prefixed with '.
+         *
+         *     Access: audit:export.
+         */
+        get: operations["getApiAuditExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization's connections
+         * @description Access: connection:read.
+         */
+        get: operations["getApiConnections"];
+        put?: never;
+        /**
+         * Create a connection
+         * @description The password or certificate is encrypted with the tenant's key and never returned.
+         *
+         *     Access: connection:create.
+         */
+        post: operations["postApiConnections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a connection
+         * @description Access: connection:read.
+         */
+        get: operations["getApiConnectionsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a connection
+         * @description Access: connection:delete (Technicians: their own).
+         */
+        delete: operations["deleteApiConnectionsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a connection
+         * @description Moving it to another host, port or agent clears its pinned host key.
+         *
+         *     Access: connection:update (Technicians: their own).
+         */
+        patch: operations["patchApiConnectionsById"];
+        trace?: never;
+    };
+    "/api/connections/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a connection's stored configuration and its agent
+         * @description Checks status, credentials and the agent; the server itself is not contacted. A broken configuration answers 409 INVALID_STATE, no online agent 409 AGENT_OFFLINE, both with the checks.
+         *
+         *     Access: connection:read and session:start.
+         */
+        post: operations["postApiConnectionsByIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/exec": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run one command on the connection's server
+         * @description Checked by the organization's policies first (a refusal is 403 with command_id, decision, rule and risk_level); run through the connection's agent; kept as a command record of an exec-only session. A failed run answers TARGET_AUTH_FAILED, TARGET_UNREACHABLE or GATEWAY_TIMEOUT with its command_id.
+         *
+         *     Access: session:start, with the exec feature.
+         */
+        post: operations["postApiConnectionsByIdExec"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's sessions, newest first
+         * @description Access: session:view or session:join.
+         */
+        get: operations["getApiRemoteSessions"];
+        put?: never;
+        /**
+         * Start a live SSH session through the connection's agent
+         * @description Answers once the agent has opened the shell (or failed). Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.
+         *
+         *     Access: session:start (feature ssh).
+         */
+        post: operations["postApiRemoteSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One session
+         * @description Access: session:view or session:join.
+         */
+        get: operations["getApiRemoteSessionsById"];
+        put?: never;
+        post?: never;
+        /**
+         * End a session
+         * @description Access: session:end (Technician: only their own).
+         */
+        delete: operations["deleteApiRemoteSessionsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions/{id}/viewers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The session's participants and viewers
+         * @description Access: session:view or session:join.
+         */
+        get: operations["getApiRemoteSessionsByIdViewers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions/{id}/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite a user as collaborator (may type) or viewer
+         * @description Access: the session's owner, or a participant who may share (feature collaboration).
+         */
+        post: operations["postApiRemoteSessionsByIdParticipants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions/{id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or stop recording a live session
+         * @description Access: session:record (feature recording).
+         */
+        post: operations["postApiRemoteSessionsByIdRecording"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions/{id}/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Join or watch a live session (WebSocket)
+         * @description The viewer protocol's frames are described in docs/live-sessions.md.
+         *
+         *     Access: session:view or session:join.
+         */
+        get: operations["getApiRemoteSessionsByIdWs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The commands of one session
+         * @description Access: session:view or audit:view.
+         */
+        get: operations["getApiRemoteSessionsByIdCommands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions/{id}/approvals/{command_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or deny a command held for approval
+         * @description Access: policies:manage; never the command's own typist.
+         */
+        post: operations["postApiRemoteSessionsByIdApprovalsByCommandId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/remote-sessions/{id}/agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agent's data socket for one session (WebSocket)
+         * @description Authenticated by the session's data token, which the SessionRoom checks itself.
+         *
+         *     Access: the session's agent.
+         */
+        get: operations["getApiRemoteSessionsByIdAgent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recordings within their retention, newest first
+         * @description Access: session:view.
+         */
+        get: operations["getApiRecordings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One recording
+         * @description Access: session:view.
+         */
+        get: operations["getApiRecordingsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The recording as an asciicast v2 file
+         * @description Access: session:view; the recording must be ready and downloadable.
+         */
+        get: operations["getApiRecordingsByIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the organization's command records
+         * @description Access: session:view or audit:view.
+         */
+        get: operations["getApiCommands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ssh-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization's SSH keys
+         * @description Access: connection:read.
+         */
+        get: operations["getApiSshKeys"];
+        put?: never;
+        /**
+         * Import an OpenSSH or PEM private key
+         * @description The private key and passphrase are encrypted with the tenant's key and never returned.
+         *
+         *     Access: connection:create.
+         */
+        post: operations["postApiSshKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ssh-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an SSH key (its public half)
+         * @description Access: connection:read.
+         */
+        get: operations["getApiSshKeysById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an SSH key no connection uses
+         * @description Access: connection:delete (Technicians: their own).
+         */
+        delete: operations["deleteApiSshKeysById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ssh-keys/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate an ed25519 key
+         * @description Access: connection:create.
+         */
+        post: operations["postApiSshKeysGenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/policies/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate a command line against the organization's active policies
+         * @description The decision a live session would make at Enter. role_id (policy managers only) evaluates as another role.
+         *
+         *     Access: any user of the organization; role_id needs policies:manage.
+         */
+        post: operations["postApiPoliciesEvaluate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's policies with their rules, in evaluation order
+         * @description Access: any user of the organization.
+         */
+        get: operations["getApiPolicies"];
+        put?: never;
+        /**
+         * Create a policy, with its first rules
+         * @description Access: policies:manage.
+         */
+        post: operations["postApiPolicies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One policy with its rules
+         * @description Access: any user of the organization.
+         */
+        get: operations["getApiPoliciesById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a policy and its rules
+         * @description Access: policies:manage.
+         */
+        delete: operations["deleteApiPoliciesById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a policy's fields (not its rules)
+         * @description Access: policies:manage.
+         */
+        patch: operations["patchApiPoliciesById"];
+        trace?: never;
+    };
+    "/api/policies/{id}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a rule to a policy
+         * @description Access: policies:manage.
+         */
+        post: operations["postApiPoliciesByIdRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/policies/{id}/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a rule
+         * @description Access: policies:manage.
+         */
+        delete: operations["deleteApiPoliciesByIdRulesByRuleId"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a rule (a new pattern must still match the examples, and vice versa)
+         * @description Access: policies:manage.
+         */
+        patch: operations["patchApiPoliciesByIdRulesByRuleId"];
         trace?: never;
     };
 }
@@ -28,13 +1402,737 @@ export interface components {
             db: "up" | "down";
             version: string;
         };
-        ErrorBody: {
+        Error: {
             error: {
-                code: string;
+                /** @enum {string} */
+                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "NOT_FOUND" | "SCOPE_MISSING" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
                 message: string;
-                requestId?: string;
+                request_id: string;
                 details?: unknown;
             };
+        };
+        Login: {
+            principal: components["schemas"]["SuperAdminPrincipal"] | components["schemas"]["UserPrincipal"];
+            /** @description "2fa_enroll" while the organization requires 2FA the user has not set up */
+            pending_step: "2fa_enroll" | null;
+            csrf_token: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        SuperAdminPrincipal: {
+            /** @constant */
+            kind: "super_admin";
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            /** @enum {string} */
+            via: "cookie" | "bearer";
+            token_id: string | null;
+        };
+        UserPrincipal: {
+            /** @constant */
+            kind: "user";
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            role_id: string;
+            role_name: string;
+            permissions: components["schemas"]["Permission"][];
+            own_only: components["schemas"]["Permission"][];
+            /** @description "2fa_enroll" while the organization requires 2FA the user has not set up */
+            pending_step: "2fa_enroll" | null;
+            /** @enum {string} */
+            via: "cookie" | "bearer";
+            token_id: string | null;
+        };
+        /**
+         * @description A permission of the seed's Permission enum
+         * @enum {string}
+         */
+        Permission: "connection:create" | "connection:read" | "connection:update" | "connection:delete" | "session:start" | "session:join" | "session:view" | "session:record" | "session:end" | "user:create" | "user:read" | "user:update" | "user:delete" | "user:manage_roles" | "audit:view" | "audit:export" | "settings:manage" | "policies:manage";
+        Me: {
+            principal: components["schemas"]["SuperAdminPrincipal"] | {
+                /** @constant */
+                kind: "user";
+                /** Format: uuid */
+                id: string;
+                email: string;
+                name: string;
+                /** Format: uuid */
+                tenant_id: string;
+                /** Format: uuid */
+                role_id: string;
+                role_name: string;
+                permissions: components["schemas"]["Permission"][];
+                own_only: components["schemas"]["Permission"][];
+                /** @description "2fa_enroll" while the organization requires 2FA the user has not set up */
+                pending_step: "2fa_enroll" | null;
+                /** @enum {string} */
+                via: "cookie" | "bearer";
+                token_id: string | null;
+                avatar_url: string | null;
+                bio: string | null;
+                timezone: string;
+                two_factor_enabled: boolean;
+                last_login: string | null;
+            };
+            csrf_token: string | null;
+        };
+        ApiToken: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            prefix: string;
+            permissions: string[];
+            last_used_at: string | null;
+            expires_at: string | null;
+            revoked_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        ProvisionResponse: {
+            tenant: {
+                /** Format: uuid */
+                id: string;
+                companyName: string;
+                subdomain: string;
+                /** @enum {string} */
+                tier: "free" | "silver" | "gold" | "platinum";
+            };
+            database: {
+                /** @enum {string} */
+                mode: "pooled" | "dedicated";
+                /** @enum {string} */
+                driverType: "postgresql" | "mongodb";
+            };
+            features: string[];
+            initialAdmin: {
+                email: string;
+                password?: string;
+            };
+            message: string;
+        };
+        ProvisionRequest: {
+            companyName: string;
+            /** @enum {string} */
+            tier: "free" | "silver" | "gold" | "platinum";
+            /**
+             * @default postgresql
+             * @enum {string}
+             */
+            driverType: "postgresql" | "mongodb";
+            dbHost?: string;
+            dbPort?: number;
+            dbName?: string;
+            dbUsername?: string;
+            dbPassword?: string;
+            /** Format: email */
+            adminEmail?: string;
+            adminPassword?: string;
+            adminName?: string;
+            subdomain?: string;
+            contactName?: string;
+            /** Format: email */
+            contactEmail?: string;
+            contactPhone?: string;
+            rut?: string;
+            features?: string[];
+        };
+        Tenant: {
+            /** Format: uuid */
+            id: string;
+            company_name: string;
+            subdomain: string;
+            /** @enum {string} */
+            tier: "free" | "silver" | "gold" | "platinum";
+            /** @enum {string} */
+            status: "provisioning" | "active" | "suspended" | "failed";
+            status_reason: string | null;
+            /** @enum {string} */
+            driver_type: "postgresql" | "mongodb";
+            /** @enum {string} */
+            db_mode: "pooled" | "dedicated";
+            features: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TenantDetail: {
+            /** Format: uuid */
+            id: string;
+            company_name: string;
+            subdomain: string;
+            /** @enum {string} */
+            tier: "free" | "silver" | "gold" | "platinum";
+            /** @enum {string} */
+            status: "provisioning" | "active" | "suspended" | "failed";
+            status_reason: string | null;
+            /** @enum {string} */
+            driver_type: "postgresql" | "mongodb";
+            /** @enum {string} */
+            db_mode: "pooled" | "dedicated";
+            features: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            contact_name: string | null;
+            contact_email: string | null;
+            contact_phone: string | null;
+            rut: string | null;
+            config: {
+                [key: string]: unknown;
+            };
+            database: {
+                /** @enum {string} */
+                mode: "pooled" | "dedicated";
+                /** @enum {string} */
+                driver_type: "postgresql" | "mongodb";
+                credentials_stored: boolean;
+            };
+            organization: {
+                /** @enum {string} */
+                plan: "free" | "pro" | "enterprise";
+                max_users: number;
+                max_connections: number;
+                settings: {
+                    session_timeout: number;
+                    auto_record_sessions: boolean;
+                    require_2fa: boolean;
+                    allowed_ip_ranges: string[];
+                    sso_enabled: boolean;
+                    sso_provider: string | null;
+                    recording_retention_days: number | null;
+                    approval_timeout_ms: number | null;
+                    webhook_url: string | null;
+                };
+            } | null;
+        };
+        TenantFeatures: {
+            features: string[];
+        };
+        DashboardSummary: {
+            total_tenants: number;
+            active_users: number;
+            system_health: components["schemas"]["SystemHealth"];
+            online_agents: number;
+            errors_24h: number;
+        };
+        /** @description Averages of the agents reporting in the last minute; null with none */
+        SystemHealth: {
+            cpu_load_pct: number | null;
+            memory_usage_pct: number | null;
+            disk_usage_pct: number | null;
+            active_connections: number | null;
+        };
+        AgentMonitoring: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            hostname: string | null;
+            version: string | null;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            tenant: {
+                /** Format: uuid */
+                id: string;
+                subdomain: string;
+            };
+            online: boolean;
+            last_seen_at: string | null;
+            latest: {
+                cpu_load_pct: number | null;
+                memory_usage_pct: number | null;
+                disk_usage_pct: number | null;
+                active_connections: number | null;
+                /** Format: date-time */
+                reported_at: string;
+            } | null;
+            history: components["schemas"]["MetricSample"][];
+        };
+        MetricSample: {
+            /** Format: date-time */
+            recorded_at: string;
+            /** @enum {string} */
+            resolution: "raw" | "5m" | "1h";
+            cpu_load_pct: number | null;
+            memory_usage_pct: number | null;
+            disk_usage_pct: number | null;
+            active_connections: number | null;
+        };
+        EnrollmentToken: {
+            /** Format: uuid */
+            id: string;
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        Agent: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            hostname: string | null;
+            os: string | null;
+            version: string | null;
+            host_facts: {
+                name: string | null;
+                platform: string | null;
+                arch: string | null;
+                uptime_sec: number | null;
+                memory_total_bytes: number | null;
+                disk_total_bytes: number | null;
+            } | null;
+            online: boolean;
+            last_seen_at: string | null;
+            last_connected_at: string | null;
+            last_heartbeat_at: string | null;
+            revoked_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            metrics: {
+                cpu_load_pct: number | null;
+                memory_usage_pct: number | null;
+                disk_usage_pct: number | null;
+                active_connections: number | null;
+                /** Format: date-time */
+                reported_at: string;
+            } | null;
+        };
+        ActiveLogin: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            principal_type: "super_admin" | "tenant_user";
+            /** Format: uuid */
+            user_id: string;
+            email: string;
+            user_name: string;
+            role: string;
+            tenant_id: string | null;
+            tenant_subdomain: string | null;
+            tenant_name: string | null;
+            ip_address: string;
+            user_agent: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        KillResult: {
+            killed: {
+                /** Format: uuid */
+                id: string;
+                email: string;
+                tenant_id: string | null;
+                already_ended: boolean;
+            };
+            closed: {
+                sockets: number;
+                objects: {
+                    kind: string;
+                    name: string;
+                    closed: number;
+                }[];
+                sessions_ended?: string[];
+            };
+        };
+        /** @description Anonymous callers (a sign-in page) get what signing in needs; tier, status, features, plan, limits and security need a login of this tenant or the super admin. */
+        TenantInfo: {
+            /** Format: uuid */
+            id: string;
+            company_name: string;
+            subdomain: string;
+            name: string;
+            logo_url: string | null;
+            sign_in: {
+                methods: ("password" | "sso")[];
+                sso_provider: string | null;
+                /** @enum {string} */
+                two_factor: "required" | "optional";
+            };
+            /** @enum {string} */
+            tier?: "free" | "silver" | "gold" | "platinum";
+            /** @enum {string} */
+            status?: "provisioning" | "active" | "suspended" | "failed";
+            features?: string[];
+            /** @enum {string} */
+            plan?: "free" | "pro" | "enterprise";
+            limits?: {
+                max_users: number;
+                max_connections: number;
+            };
+            security?: {
+                require_2fa: boolean;
+                sso_enabled: boolean;
+            };
+        };
+        TenantData: {
+            /** @enum {string} */
+            driver: "postgresql" | "mongodb";
+            tables: string[];
+        } | {
+            /** @enum {string} */
+            driver: "postgresql" | "mongodb";
+            table: string;
+            data: {
+                [key: string]: unknown;
+            }[];
+            pagination: {
+                page: number;
+                page_size: number;
+                total: number;
+            };
+        };
+        User: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            avatar_url: string | null;
+            bio: string | null;
+            timezone: string;
+            /** Format: uuid */
+            role_id: string;
+            role_name: string;
+            /** Format: uuid */
+            organization_id: string;
+            is_active: boolean;
+            two_factor_enabled: boolean;
+            last_login: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        Role: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string;
+            permissions: components["schemas"]["Permission"][];
+            own_only: components["schemas"]["Permission"][];
+            color: string;
+            is_system: boolean;
+            organization_id: string | null;
+            user_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        Organization: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            domain: string | null;
+            logo_url: string | null;
+            /** @enum {string} */
+            plan: "free" | "pro" | "enterprise";
+            max_users: number;
+            max_connections: number;
+            settings: components["schemas"]["OrganizationSettings"];
+            usage: {
+                users: number;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        OrganizationSettings: {
+            /** @description Idle timeout of a login, in milliseconds */
+            session_timeout: number;
+            auto_record_sessions: boolean;
+            require_2fa: boolean;
+            allowed_ip_ranges: string[];
+            sso_enabled: boolean;
+            sso_provider: string | null;
+            recording_retention_days: number | null;
+            approval_timeout_ms: number | null;
+            /** @description Write-only: only its origin is shown (`https://host/…`) */
+            webhook_url: string | null;
+        };
+        AuditPage: {
+            data: components["schemas"]["AuditEntry"][];
+            pagination: {
+                page_size: number;
+                next_cursor: string | null;
+            };
+        };
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            timestamp: string;
+            /** @enum {string} */
+            event_type: "user.login" | "user.logout" | "user.login.failed" | "user.2fa.enabled" | "user.password.changed" | "user.created" | "user.updated" | "user.deleted" | "user.role.changed" | "connection.created" | "connection.updated" | "connection.deleted" | "connection.tested" | "session.started" | "session.ended" | "session.joined" | "session.shared" | "session.recording.started" | "session.recording.stopped" | "command.executed" | "command.blocked" | "command.failed" | "policy.created" | "policy.updated" | "policy.deleted" | "policy.violation" | "security.alert" | "security.unauthorized" | "security.suspicious" | "user.2fa.disabled" | "user.login.killed" | "role.created" | "role.updated" | "role.deleted" | "settings.updated" | "api_token.created" | "api_token.revoked" | "ssh_key.created" | "ssh_key.deleted" | "tenant.provisioned" | "tenant.updated" | "tenant.data.read" | "agent.enrolled" | "agent.revoked" | "command.approval.requested" | "command.approval.granted" | "command.approval.denied";
+            /** @enum {string} */
+            event_category: "auth" | "connection" | "session" | "user" | "system" | "security";
+            action: string;
+            /** @enum {string} */
+            status: "success" | "failure" | "warning";
+            user_id: string | null;
+            user_email: string | null;
+            session_id: string | null;
+            connection_id: string | null;
+            ip_address: string;
+            user_agent: string;
+            description: string;
+            error_message: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+        };
+        Connection: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "ssh" | "rdp" | "vnc" | "telnet";
+            hostname: string;
+            port: number;
+            username: string;
+            /** @enum {string} */
+            auth_method: "password" | "ssh_key" | "certificate";
+            has_password: boolean;
+            ssh_key_id: string | null;
+            has_certificate: boolean;
+            description: string | null;
+            tags: string[];
+            /** @enum {string} */
+            environment: "production" | "staging" | "development" | "test";
+            /** Format: uuid */
+            created_by_user_id: string;
+            agent_id: string | null;
+            host_key: string | null;
+            /** @enum {string} */
+            status: "active" | "inactive" | "archived";
+            last_used: string | null;
+            total_sessions: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ConnectionCheck: {
+            /** @enum {string} */
+            name: "status" | "credentials" | "agent";
+            ok: boolean;
+            message: string;
+        };
+        ExecResult: {
+            /** Format: uuid */
+            command_id: string;
+            output: string;
+            exit_code: number | null;
+            duration_ms: number;
+            truncated: boolean;
+        };
+        Session: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /** Format: uuid */
+            connection_id: string;
+            /** Format: uuid */
+            initiated_by_user_id: string;
+            /** @enum {string} */
+            status: "active" | "ended" | "disconnected" | "error";
+            status_reason: string | null;
+            /** Format: date-time */
+            started_at: string;
+            ended_at: string | null;
+            duration_seconds: number | null;
+            is_recording: boolean;
+            recording_url: string | null;
+            recording_size_bytes: number | null;
+            total_commands: number;
+            safe_commands: number;
+            blocked_commands: number;
+            /** @description The owner's address when the session started. Shown only to the session's owner and to callers with audit:view; absent for everyone else. */
+            client_ip?: string;
+            /** @description The owner's user agent. Shown only to the session's owner and to callers with audit:view; absent for everyone else. */
+            user_agent?: string;
+            agent_id: string | null;
+            cols: number;
+            rows: number;
+            last_activity_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SessionViewer: {
+            /** Format: uuid */
+            user_id: string;
+            name: string;
+            /** @enum {string} */
+            role: "owner" | "collaborator" | "viewer";
+            /** Format: date-time */
+            joined_at: string;
+            left_at: string | null;
+            is_active: boolean;
+            can_type: boolean;
+            can_see: boolean;
+            can_share: boolean;
+        };
+        Command: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            session_id: string;
+            session_public_id: string;
+            /** Format: uuid */
+            user_id: string;
+            command: string;
+            command_type: string;
+            /** @enum {string} */
+            status: "executed" | "blocked" | "error" | "timeout";
+            output: string | null;
+            output_truncated: boolean;
+            exit_code: number | null;
+            error_message: string | null;
+            /** @enum {string} */
+            risk_level: "low" | "medium" | "high" | "critical";
+            was_blocked: boolean;
+            blocked_reason: string | null;
+            policy_id: string | null;
+            source: string;
+            approved_by_user_id: string | null;
+            /** Format: date-time */
+            executed_at: string;
+            duration_ms: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Recording: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            session_id: string;
+            session_public_id: string;
+            file_name: string;
+            file_size_bytes: number;
+            mime_type: string;
+            duration_seconds: number;
+            frames_per_second: number;
+            resolution: string;
+            codec: string;
+            /** @enum {string} */
+            status: "processing" | "ready" | "error";
+            is_downloadable: boolean;
+            /** Format: date-time */
+            retention_until: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            download_url: string;
+        };
+        SshKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            fingerprint: string;
+            public_key: string;
+            key_type: string;
+            bits: number;
+            comment: string;
+            keygen: string;
+            has_passphrase: boolean;
+            /** Format: uuid */
+            user_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            last_used: string | null;
+        };
+        PolicyDecision: {
+            /** @enum {string} */
+            decision: "allow" | "block" | "require_approval";
+            rule: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                policy_id: string;
+                policy_name: string;
+                /** @enum {string} */
+                severity: "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                pattern_type: "exact" | "regex" | "contains" | "command";
+            } | null;
+            policy: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            reason: string;
+            severity: ("low" | "medium" | "high" | "critical") | null;
+            /** @enum {string} */
+            command_type: "shell" | "system" | "file" | "network" | "admin";
+            /** @enum {string} */
+            risk_level: "low" | "medium" | "high" | "critical";
+            auto_disconnect: boolean;
+            notify: boolean;
+            commands: string[];
+            matched_command: string | null;
+            flags: string[];
+            uncheckable: string[];
+        };
+        Policy: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string;
+            is_active: boolean;
+            applies_to_roles: string[];
+            applies_to_connections: string[];
+            blocked_commands: components["schemas"]["BlockedCommand"][];
+            allowed_commands: string[] | null;
+            require_approval: boolean;
+            auto_disconnect_on_violation: boolean;
+            notify_on_violation: boolean;
+            /** @enum {string} */
+            uncheckable_action: "allow" | "require_approval" | "block";
+            version: number;
+            /** Format: uuid */
+            created_by_user_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        BlockedCommand: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            policy_id: string;
+            name: string;
+            description: string;
+            pattern: string;
+            /** @enum {string} */
+            pattern_type: "exact" | "regex" | "contains" | "command";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            examples: string[];
+            applies_to_types: ("ssh" | "rdp" | "vnc" | "telnet")[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
     };
     responses: never;
@@ -45,7 +2143,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getHealth: {
+    getApiHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -54,7 +2152,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Worker and its database are up */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -63,13 +2161,3168 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The database is down */
-            503: {
+            /** @description Error; among others: DATABASE_UNAVAILABLE */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiOpenapiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        info: {
+                            title: string;
+                        };
+                        paths: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/html */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    password: string;
+                    /** @description The authenticator code, when 2FA is on */
+                    totp?: string;
+                    /** @description Instead of totp: a one-time recovery code */
+                    recovery_code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            /** @description Error; among others: INVALID_CREDENTIALS, TWO_FACTOR_REQUIRED, RATE_LIMITED, IP_NOT_ALLOWED, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAuthMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, SESSION_EXPIRED */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiAuthMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    avatar_url?: string | null;
+                    bio?: string | null;
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        other_logins_ended?: number;
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, INVALID_CREDENTIALS, RATE_LIMITED, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuth2faEnroll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        secret: string;
+                        otpauth_uri: string;
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, CONFLICT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuth2faVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        enabled: true;
+                        recovery_codes: string[];
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, INVALID_STATE, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuth2faDisable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        enabled: false;
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, FORBIDDEN, INVALID_STATE, INVALID_CREDENTIALS, RATE_LIMITED */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAuthTokens: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ApiToken"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description A subset of yours; default: all of yours */
+                    permissions?: string[];
+                    expires_in_days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        prefix: string;
+                        permissions: string[];
+                        last_used_at: string | null;
+                        expires_at: string | null;
+                        revoked_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        token: string;
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, FORBIDDEN, FEATURE_DISABLED, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiAuthTokensById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminTenantsProvision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProvisionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisionResponse"];
+                };
+            };
+            /** @description Error; among others: VALIDATION_ERROR, CONFLICT, SUBDOMAIN_RESERVED, TENANT_DB_UNREACHABLE, TENANT_DB_AUTH_FAILED, TENANT_DB_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminTenants: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                status?: "provisioning" | "active" | "suspended" | "failed";
+                tier?: "free" | "silver" | "gold" | "platinum";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Tenant"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminTenantsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDetail"];
+                };
+            };
+            /** @description Error; among others: NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiAdminTenantsByIdFeatures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantFeatures"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        tenant: {
+                            /** Format: uuid */
+                            id: string;
+                            subdomain: string;
+                            features: string[];
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminTenantsByIdSuspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenant: {
+                            /** Format: uuid */
+                            id: string;
+                            subdomain: string;
+                            /** @enum {string} */
+                            status: "provisioning" | "active" | "suspended" | "failed";
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminTenantsByIdReactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenant: {
+                            /** Format: uuid */
+                            id: string;
+                            subdomain: string;
+                            /** @enum {string} */
+                            status: "provisioning" | "active" | "suspended" | "failed";
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardSummary"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminMonitoring: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description How far back the history reaches */
+                hours?: number;
+                tenant_id?: string;
+                agent_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AgentMonitoring"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAgentsEnrollmentTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @default 60 */
+                    expires_in_minutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentToken"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAgentsEnroll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    publicKey: string;
+                    hostname: string;
+                    version: string;
+                    os: string;
+                    name?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agentId: string;
+                        tenantId: string;
+                    };
+                };
+            };
+            /** @description Error; among others: VALIDATION_ERROR, ENROLLMENT_TOKEN_INVALID, PLAN_LIMIT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAgentsLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols (WebSocket) */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: UNAUTHORIZED, UPGRADE_REQUIRED, TENANT_SUSPENDED */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAgents: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Agent"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiAgentsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revoked: {
+                            /** Format: uuid */
+                            id: string;
+                            sockets_closed: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSessions: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Only the logins of this tenant */
+                tenant_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ActiveLogin"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiSessionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KillResult"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTenantInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantInfo"];
+                };
+            };
+            /** @description Error; among others: TENANT_NOT_FOUND, TENANT_SUSPENDED, TENANT_MISMATCH */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTenantData: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description The table or collection to read; without it, the readable ones are listed */
+                table?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantData"];
+                };
+            };
+            /** @description Error; among others: FEATURE_DISABLED, FORBIDDEN, NOT_FOUND, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiUsers: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Only active (true) or inactive (false) users */
+                active?: "true" | "false";
+                /** @description Only users of this role id */
+                role?: string;
+                /** @description Text in the email or name (case-insensitive) */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    password: string;
+                    name: string;
+                    /** Format: uuid */
+                    role_id: string;
+                    timezone?: string;
+                    avatar_url?: string | null;
+                    bio?: string | null;
+                    is_active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, CONFLICT, PLAN_LIMIT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiUsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiUsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                        };
+                        ended: {
+                            logins: number;
+                            sockets: number;
+                            tokens: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiUsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email?: string;
+                    password?: string;
+                    name?: string;
+                    /** Format: uuid */
+                    role_id?: string;
+                    timezone?: string;
+                    avatar_url?: string | null;
+                    bio?: string | null;
+                    is_active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, CONFLICT, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiUsersByIdUnlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        unlocked: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                        };
+                        cleared_failures: number;
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRoles: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Role"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                        permissions: components["schemas"]["Permission"][];
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    permissions: string[];
+                    color?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, CONFLICT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRolesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiRolesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, CONFLICT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiRolesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                    permissions?: string[];
+                    color?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, CONFLICT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Error; among others: UNAUTHORIZED, TENANT_NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    domain?: string | null;
+                    logo_url?: string | null;
+                    /** @description Only the settings to change; null clears an optional one */
+                    settings?: {
+                        session_timeout?: number;
+                        auto_record_sessions?: boolean;
+                        require_2fa?: boolean;
+                        allowed_ip_ranges?: string[];
+                        sso_enabled?: boolean;
+                        sso_provider?: string | null;
+                        recording_retention_days?: number | null;
+                        approval_timeout_ms?: number | null;
+                        webhook_url?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, UNPROCESSABLE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAudit: {
+        parameters: {
+            query?: {
+                /** @description One event type or several, comma-separated */
+                type?: string;
+                category?: "auth" | "connection" | "session" | "user" | "system" | "security";
+                /** @description The user the event is about or by */
+                user?: string;
+                status?: "success" | "failure" | "warning";
+                /** @description At or after (inclusive) */
+                from?: string;
+                /** @description At or before (inclusive) */
+                to?: string;
+                page_size?: number;
+                /** @description pagination.next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAuditExport: {
+        parameters: {
+            query: {
+                /** @description One event type or several, comma-separated */
+                type?: string;
+                category?: "auth" | "connection" | "session" | "user" | "system" | "security";
+                /** @description The user the event is about or by */
+                user?: string;
+                status?: "success" | "failure" | "warning";
+                /** @description At or after (inclusive) */
+                from?: string;
+                /** @description At or before (inclusive) */
+                to?: string;
+                format: "csv" | "ndjson";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, or NDJSON with format=ndjson */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiConnections: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                type?: "ssh" | "rdp" | "vnc" | "telnet";
+                status?: "active" | "inactive" | "archived";
+                environment?: "production" | "staging" | "development" | "test";
+                tag?: string;
+                /** @description Text in the name, hostname or description */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Connection"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * @default ssh
+                     * @enum {string}
+                     */
+                    type?: "ssh" | "rdp" | "vnc" | "telnet";
+                    hostname: string;
+                    port?: number;
+                    username: string;
+                    /** @enum {string} */
+                    auth_method: "password" | "ssh_key" | "certificate";
+                    password?: string;
+                    /** Format: uuid */
+                    ssh_key_id?: string;
+                    certificate?: string;
+                    description?: string | null;
+                    tags?: string[];
+                    /**
+                     * @default development
+                     * @enum {string}
+                     */
+                    environment?: "production" | "staging" | "development" | "test";
+                    /**
+                     * @default active
+                     * @enum {string}
+                     */
+                    status?: "active" | "inactive" | "archived";
+                    agent_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, PLAN_LIMIT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiConnectionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiConnectionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiConnectionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @enum {string} */
+                    type?: "ssh" | "rdp" | "vnc" | "telnet";
+                    hostname?: string;
+                    port?: number;
+                    username?: string;
+                    /** @enum {string} */
+                    auth_method?: "password" | "ssh_key" | "certificate";
+                    password?: string;
+                    /** Format: uuid */
+                    ssh_key_id?: string;
+                    certificate?: string;
+                    description?: string | null;
+                    tags?: string[];
+                    /** @enum {string} */
+                    environment?: "production" | "staging" | "development" | "test";
+                    /** @enum {string} */
+                    status?: "active" | "inactive" | "archived";
+                    agent_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiConnectionsByIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        reached: false;
+                        message: string;
+                        checks: components["schemas"]["ConnectionCheck"][];
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, INVALID_STATE, AGENT_OFFLINE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiConnectionsByIdExec: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    command: string;
+                    /** @default 30000 */
+                    timeout_ms?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecResult"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, FEATURE_DISABLED, NOT_FOUND, VALIDATION_ERROR, INVALID_STATE, AGENT_OFFLINE, TARGET_AUTH_FAILED, TARGET_UNREACHABLE, GATEWAY_TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRemoteSessions: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                status?: "active" | "ended" | "disconnected" | "error";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Session"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiRemoteSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    connection_id: string;
+                    /** @default 80 */
+                    cols?: number;
+                    /** @default 24 */
+                    rows?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        session_id: string;
+                        /** @enum {string} */
+                        status: "connecting" | "active" | "disconnected" | "ended" | "error";
+                        cols: number;
+                        rows: number;
+                        recording: boolean;
+                        ws_url: string;
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, AGENT_OFFLINE, TARGET_AUTH_FAILED, TARGET_UNREACHABLE, HOST_KEY_CHANGED, BAD_GATEWAY */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRemoteSessionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiRemoteSessionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        session_id: string;
+                        /** @enum {string} */
+                        status: "connecting" | "active" | "disconnected" | "ended" | "error";
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRemoteSessionsByIdViewers: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SessionViewer"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiRemoteSessionsByIdParticipants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    user_id: string;
+                    /** @enum {string} */
+                    role: "collaborator" | "viewer";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        user_id: string;
+                        /** @enum {string} */
+                        role: "collaborator" | "viewer";
+                        can_type: boolean;
+                        live_connections: number;
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiRemoteSessionsByIdRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recording: boolean;
+                        recording_id: string | null;
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRemoteSessionsByIdWs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols (WebSocket) */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: UPGRADE_REQUIRED, CSRF_FAILED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRemoteSessionsByIdCommands: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Text the command contains (case-insensitive) */
+                q?: string;
+                user_id?: string;
+                session_id?: string;
+                status?: "executed" | "blocked" | "error" | "timeout";
+                risk_level?: "low" | "medium" | "high" | "critical";
+                /** @description Executed at or after */
+                from?: string;
+                /** @description Executed at or before */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Command"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiRemoteSessionsByIdApprovalsByCommandId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                command_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    approve: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        command_id: string;
+                        approved: boolean;
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRemoteSessionsByIdAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols (WebSocket) */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: NOT_FOUND, UNAUTHORIZED */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRecordings: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Only this session's recordings */
+                session_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Recording"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRecordingsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRecordingsByIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description asciicast v2 (.cast) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-asciicast": string;
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiCommands: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Text the command contains (case-insensitive) */
+                q?: string;
+                user_id?: string;
+                session_id?: string;
+                status?: "executed" | "blocked" | "error" | "timeout";
+                risk_level?: "low" | "medium" | "high" | "critical";
+                /** @description Executed at or after */
+                from?: string;
+                /** @description Executed at or before */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Command"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSshKeys: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Text in the key's name */
+                search?: string;
+                /** @description Keys owned by this user */
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SshKey"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiSshKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    private_key: string;
+                    passphrase?: string | null;
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SshKey"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, CONFLICT, SSH_KEY_MALFORMED, SSH_KEY_PASSPHRASE_REQUIRED, SSH_KEY_BAD_PASSPHRASE, SSH_KEY_UNSUPPORTED */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSshKeysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SshKey"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiSshKeysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, CONFLICT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiSshKeysGenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SshKey"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, CONFLICT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPoliciesEvaluate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    command: string;
+                    /** Format: uuid */
+                    connection_id?: string;
+                    /** Format: uuid */
+                    role_id?: string;
+                    /** @enum {string} */
+                    connection_type?: "ssh" | "rdp" | "vnc" | "telnet";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDecision"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPolicies: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                is_active?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Policy"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default true */
+                    is_active?: boolean;
+                    applies_to_roles?: string[];
+                    applies_to_connections?: string[];
+                    allowed_commands?: string[] | null;
+                    /** @default false */
+                    require_approval?: boolean;
+                    /** @default false */
+                    auto_disconnect_on_violation?: boolean;
+                    /** @default true */
+                    notify_on_violation?: boolean;
+                    /**
+                     * @default require_approval
+                     * @enum {string}
+                     */
+                    uncheckable_action?: "allow" | "require_approval" | "block";
+                    blocked_commands?: {
+                        name: string;
+                        /** @default  */
+                        description?: string;
+                        pattern: string;
+                        /** @enum {string} */
+                        pattern_type: "exact" | "regex" | "contains" | "command";
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        severity?: "low" | "medium" | "high" | "critical";
+                        /** @default [] */
+                        examples?: string[];
+                        applies_to_types?: ("ssh" | "rdp" | "vnc" | "telnet")[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, VALIDATION_ERROR, INVALID_REGEX, UNSAFE_REGEX, EXAMPLE_NOT_MATCHED, INVALID_PATTERN, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPoliciesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Error; among others: NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiPoliciesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiPoliciesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                    is_active?: boolean;
+                    applies_to_roles?: string[];
+                    applies_to_connections?: string[];
+                    allowed_commands?: string[] | null;
+                    require_approval?: boolean;
+                    auto_disconnect_on_violation?: boolean;
+                    notify_on_violation?: boolean;
+                    /** @enum {string} */
+                    uncheckable_action?: "allow" | "require_approval" | "block";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, VALIDATION_ERROR, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPoliciesByIdRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    pattern: string;
+                    /** @enum {string} */
+                    pattern_type: "exact" | "regex" | "contains" | "command";
+                    /**
+                     * @default medium
+                     * @enum {string}
+                     */
+                    severity?: "low" | "medium" | "high" | "critical";
+                    /** @default [] */
+                    examples?: string[];
+                    applies_to_types?: ("ssh" | "rdp" | "vnc" | "telnet")[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rule: components["schemas"]["BlockedCommand"];
+                        policy: components["schemas"]["Policy"];
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, VALIDATION_ERROR, INVALID_REGEX, UNSAFE_REGEX, EXAMPLE_NOT_MATCHED, INVALID_PATTERN, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiPoliciesByIdRulesByRuleId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiPoliciesByIdRulesByRuleId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                    pattern?: string;
+                    /** @enum {string} */
+                    pattern_type?: "exact" | "regex" | "contains" | "command";
+                    /** @enum {string} */
+                    severity?: "low" | "medium" | "high" | "critical";
+                    examples?: string[];
+                    applies_to_types?: ("ssh" | "rdp" | "vnc" | "telnet")[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rule: components["schemas"]["BlockedCommand"];
+                        policy: components["schemas"]["Policy"];
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, VALIDATION_ERROR, INVALID_REGEX, UNSAFE_REGEX, EXAMPLE_NOT_MATCHED, INVALID_PATTERN, FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
