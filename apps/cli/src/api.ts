@@ -1,5 +1,7 @@
-// The CLI's HTTP calls: JSON in and out, the context's credential and tenant on every request, the API's
-// error body turned into a CliError that keeps its code.
+// The CLI's door to the API: @nostromo/client (typed from the API's OpenAPI document) with the context's
+// server, tenant and credential; a network failure becomes UNREACHABLE, the API's error body an
+// ApiError that keeps its code (errors.ts maps both to exit statuses).
+import { ApiError, createClient, type NostromoClient } from "@nostromo/client";
 import type { Context } from "./config.ts";
 import { CliError } from "./errors.ts";
 
@@ -9,70 +11,60 @@ export interface Target {
   credential?: Context["credential"];
 }
 
-export function headersFor(t: Target, method = "GET"): Record<string, string> {
+/** A client for `t`: bearer token, or the stored login cookie and its CSRF token. */
+export function clientFor(t: Target): NostromoClient {
+  const cred = t.credential;
+  const fetchOrUnreachable = async (request: Request) => {
+    try {
+      return await fetch(request);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? String(err);
+      throw new CliError("UNREACHABLE", `Cannot reach ${t.url} (${cause})`);
+    }
+  };
+  const client = createClient({
+    baseUrl: t.url,
+    fetch: fetchOrUnreachable,
+    ...(t.tenant ? { tenant: t.tenant } : {}),
+    ...(cred?.kind === "token" ? { token: cred.token } : {}),
+  });
+  if (cred?.kind === "cookie") {
+    client.credentials.sid = cred.sid;
+    client.credentials.csrf = cred.csrf;
+  }
+  return client;
+}
+
+/** The headers the viewer socket's upgrade carries (the same credential and tenant as the client's). */
+export function headersFor(t: Target): Record<string, string> {
   const h: Record<string, string> = { "user-agent": "nostromo-cli" };
   if (t.tenant) h["x-tenant-id"] = t.tenant;
-  const cred = t.credential;
-  if (cred?.kind === "token") h.authorization = `Bearer ${cred.token}`;
-  if (cred?.kind === "cookie") {
-    h.cookie = `sid=${cred.sid}`;
-    if (method !== "GET" && method !== "HEAD") h["x-csrf-token"] = cred.csrf;
-  }
+  if (t.credential?.kind === "token") h.authorization = `Bearer ${t.credential.token}`;
+  if (t.credential?.kind === "cookie") h.cookie = `sid=${t.credential.sid}`;
   return h;
 }
 
-export async function send(t: Target, method: string, path: string, body?: unknown): Promise<Response> {
-  const headers = headersFor(t, method);
-  if (body !== undefined) headers["content-type"] = "application/json";
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, t.url), {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? String(err);
-    throw new CliError("UNREACHABLE", `Cannot reach ${t.url} (${cause})`);
-  }
-  if (!res.ok) throw await errorOf(res);
-  return res;
-}
-
-export async function errorOf(res: Response): Promise<CliError> {
-  const text = await res.text();
-  try {
-    const e = (JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown } }).error;
-    if (e?.code) return new CliError(e.code, e.message ?? e.code, res.status, e.details);
-  } catch {
-    // not the error body
-  }
-  return new CliError(
-    `HTTP_${res.status}`,
-    `The server answered ${res.status} ${res.statusText}`,
-    res.status,
-  );
-}
-
-export async function call<T>(t: Target, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await send(t, method, path, body);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+/** The data of a call that did not throw (the client throws ApiError on every failure). */
+export async function data<T>(call: Promise<{ data?: T }>): Promise<T> {
+  const r = await call;
+  if (r.data === undefined) throw new CliError("EMPTY", "The server sent no answer");
+  return r.data;
 }
 
 export interface Page<T> {
   data: T[];
-  pagination?: { page: number; page_size: number; total: number };
+  pagination: { page: number; page_size: number; total: number };
 }
 
-/** Every item of a paged list (bounded: at most `max` items). */
-export async function all<T>(t: Target, path: string, max = 1_000): Promise<T[]> {
+/** Every item of a paged list, page by page (bounded: at most `max` items). */
+export async function all<T>(page: (n: number, size: number) => Promise<Page<T>>, max = 1_000): Promise<T[]> {
   const out: T[] = [];
-  for (let page = 1; out.length < max; page++) {
-    const sep = path.includes("?") ? "&" : "?";
-    const p = await call<Page<T>>(t, "GET", `${path}${sep}page=${page}&page_size=200`);
+  for (let n = 1; out.length < max; n++) {
+    const p = await page(n, 200);
     out.push(...p.data);
-    if (!p.pagination || out.length >= p.pagination.total || p.data.length === 0) break;
+    if (out.length >= p.pagination.total || p.data.length === 0) break;
   }
   return out.slice(0, max);
 }
+
+export { ApiError };

@@ -3,6 +3,7 @@
 // (blocked commands, approvals, status) on stderr, set apart from the remote output. "~." disconnects;
 // Ctrl-C goes to the remote shell. A dropped socket is reopened within the grace window and the screen
 // comes back from the room's snapshot. The terminal is restored on every way out (end, error, signal).
+import type { RoomFrame } from "@nostromo/protocol";
 import WebSocket from "ws";
 import { headersFor, type Target } from "./api.ts";
 import { ESCAPE_HELP, EscapeReader } from "./escape.ts";
@@ -25,15 +26,11 @@ export interface AttachResult {
   message: string;
 }
 
-type RoomFrame = { t: string; [k: string]: unknown };
-
 const NOTICE = (text: string) => `\r\n\x1b[1;7m nostromo \x1b[0m ${text}\r\n`;
 
-/** Exit status from a status frame: `exitCode` when the room sends it, else its "exited with code N". */
-export function exitCodeOf(f: RoomFrame): number | null {
-  if (typeof f.exitCode === "number") return f.exitCode;
-  const m = /exited with code (\d+)/.exec(String(f.reason ?? ""));
-  return m ? Number(m[1]) : null;
+/** Exit status from a status frame (the room sends `exitCode` when the remote shell exited). */
+export function exitCodeOf(f: Extract<RoomFrame, { t: "status" }>): number | null {
+  return f.exitCode ?? null;
 }
 
 export function wsUrl(target: Target, sessionId: string): string {
@@ -84,17 +81,17 @@ export async function attach(o: AttachOptions): Promise<AttachResult> {
         break;
       case "snapshot":
         stdout.write("\x1b[H\x1b[2J");
-        stdout.write(String(f.data ?? ""));
+        stdout.write(f.data);
         break;
       case "notice":
-        note(String(f.message ?? ""));
+        note(f.message);
         break;
       case "error":
         note(`${f.code}: ${f.message}`);
         break;
       case "approval":
         note(
-          `approval needed: "${f.command}" typed by ${(f.typist as { name?: string })?.name ?? "someone"} — ` +
+          `approval needed: "${f.command}" typed by ${f.typist.name} — ` +
             `nostromo approve ${o.sessionId} ${f.commandId} (or deny)`,
         );
         break;
@@ -107,10 +104,9 @@ export async function attach(o: AttachOptions): Promise<AttachResult> {
           finish({
             reason: code === null ? "ended" : "exit",
             exitCode: code,
-            message: String(f.reason ?? `Session ${f.status}`),
+            message: f.reason ?? `Session ${f.status}`,
           });
         } else if (f.status === "disconnected") note("the agent's link dropped; waiting for it to come back");
-        else if (f.status === "active" && lostSince === null) break;
         break;
     }
   };

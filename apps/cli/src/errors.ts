@@ -33,6 +33,15 @@ export const EXIT = {
   SESSION: 255,
 } as const;
 
+/** The API's ApiError (from @nostromo/client) as a CliError; anything else as it is. */
+export function asCliError(err: unknown): CliError {
+  if (err instanceof CliError) return err;
+  const e = err as { name?: string; code?: unknown; status?: unknown; message?: string; details?: unknown };
+  if (e?.name === "ApiError" && typeof e.code === "string" && typeof e.status === "number")
+    return new CliError(e.code, e.message ?? e.code, e.status, e.details);
+  return new CliError("ERROR", err instanceof Error ? err.message : String(err));
+}
+
 export function exitStatusOf(err: unknown): number {
   if (!(err instanceof CliError)) return EXIT.ERROR;
   if (err.code === "USAGE") return EXIT.USAGE;

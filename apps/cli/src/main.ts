@@ -9,7 +9,7 @@ import { register as listCommands } from "./commands/lists.ts";
 import { register as policyCommands } from "./commands/policy.ts";
 import { register as recordingCommands } from "./commands/recordings.ts";
 import { register as sessionCommands } from "./commands/session.ts";
-import { CliError, EXIT, exitStatusOf } from "./errors.ts";
+import { asCliError, EXIT, exitStatusOf } from "./errors.ts";
 import { printJson } from "./output.ts";
 
 const EXIT_HELP = `
@@ -55,8 +55,7 @@ async function main(): Promise<void> {
       return;
     }
     const json = process.argv.includes("--json");
-    const e =
-      err instanceof CliError ? err : new CliError("ERROR", err instanceof Error ? err.message : String(err));
+    const e = asCliError(err);
     if (json)
       printJson({ error: { code: e.code, message: e.message, status: e.status, details: e.details } });
     else process.stderr.write(`nostromo: ${e.code}: ${e.message}\n`);

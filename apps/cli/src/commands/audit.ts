@@ -1,6 +1,6 @@
 // audit export: the audit trail as NDJSON or CSV, streamed to stdout as the server sends it.
 import type { Command } from "commander";
-import { send } from "../api.ts";
+import { clientFor } from "../api.ts";
 import { CliError } from "../errors.ts";
 import { targetOf } from "../session-context.ts";
 
@@ -22,14 +22,12 @@ export function register(program: Command): void {
     .action(async (o: { from?: string; to?: string; format: string }, cmd: Command) => {
       if (o.format !== "ndjson" && o.format !== "csv")
         throw new CliError("USAGE", "--format must be ndjson or csv");
-      const q = new URLSearchParams({ format: o.format });
-      const from = when(o.from, "--from");
-      const to = when(o.to, "--to");
-      if (from) q.set("from", from);
-      if (to) q.set("to", to);
-      const res = await send(targetOf(cmd), "GET", `/api/audit/export?${q}`);
-      if (!res.body) return;
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      const { response } = await clientFor(targetOf(cmd)).GET("/api/audit/export", {
+        params: { query: { format: o.format, from: when(o.from, "--from"), to: when(o.to, "--to") } },
+        parseAs: "stream",
+      });
+      if (!response.body) return;
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once("drain", r));
       }
     });

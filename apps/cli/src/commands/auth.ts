@@ -1,8 +1,8 @@
 // login, logout, whoami, contexts: named contexts (server × tenant × login) in the 0600 config file.
 import type { Command } from "commander";
-import { call, send, type Target } from "../api.ts";
+import { clientFor, data } from "../api.ts";
 import { type Context, type Credential, contextName, loadConfig, saveConfig } from "../config.ts";
-import { CliError } from "../errors.ts";
+import { asCliError, CliError } from "../errors.ts";
 import { printJson, table } from "../output.ts";
 import { ask, readAllStdin } from "../prompt.ts";
 import { globals, targetOf } from "../session-context.ts";
@@ -17,16 +17,10 @@ interface LoginOptions {
   name?: string;
 }
 
-type Me = {
-  email?: string;
-  name?: string;
-  kind?: string;
-  principal?: { email: string; name?: string; kind: string };
-};
+type Principal = { email: string; name?: string; kind: string };
 
-function principalOf(me: Me) {
-  const p = me.principal ?? me;
-  return { email: String(p.email ?? ""), name: p.name, kind: String(p.kind ?? "user") };
+function principalOf(p: Principal) {
+  return { email: p.email, name: p.name, kind: p.kind };
 }
 
 async function passwordLogin(url: string, tenant: string | null, o: LoginOptions): Promise<Context> {
@@ -34,42 +28,32 @@ async function passwordLogin(url: string, tenant: string | null, o: LoginOptions
   const password = o.passwordStdin
     ? (await readAllStdin()).replace(/\r?\n$/, "")
     : await ask("Password: ", { hidden: true });
-  const target: Target = { url, tenant };
-  const body: Record<string, string> = { email, password };
+  const client = clientFor({ url, tenant });
+  const body: { email: string; password: string; totp?: string; recovery_code?: string } = {
+    email,
+    password,
+  };
   if (o.totp) body.totp = o.totp;
   if (o.recoveryCode) body.recovery_code = o.recoveryCode;
-  let res: Response;
+  const login = () => data(client.POST("/api/auth/login", { body }));
+  let out: Awaited<ReturnType<typeof login>>;
   try {
-    res = await send(target, "POST", "/api/auth/login", body);
+    out = await login();
   } catch (err) {
-    if (!(err instanceof CliError) || err.code !== "TWO_FACTOR_REQUIRED" || o.totp) throw err;
+    if (asCliError(err).code !== "TWO_FACTOR_REQUIRED" || o.totp || o.recoveryCode) throw err;
     body.totp = await ask("Authenticator code: ", { hidden: true });
-    res = await send(target, "POST", "/api/auth/login", body);
+    out = await login();
   }
-  const sid = res.headers
-    .getSetCookie()
-    .map((c) => /^sid=([^;]*)/.exec(c)?.[1])
-    .find(Boolean);
+  const sid = client.credentials.sid;
   if (!sid) throw new CliError("LOGIN_FAILED", "The server did not start a login (no sid cookie)");
-  const out = (await res.json()) as Me & {
-    csrf_token?: string;
-    csrfToken?: string;
-    expires_at?: string;
-    expiresAt?: string;
-  };
-  const credential: Credential = {
-    kind: "cookie",
-    sid,
-    csrf: String(out.csrf_token ?? out.csrfToken ?? ""),
-    expires_at: out.expires_at ?? out.expiresAt ?? null,
-  };
-  return { url, tenant, credential, user: principalOf(out) };
+  const credential: Credential = { kind: "cookie", sid, csrf: out.csrf_token, expires_at: out.expires_at };
+  return { url, tenant, credential, user: principalOf(out.principal) };
 }
 
 async function tokenLogin(url: string, tenant: string | null, token: string): Promise<Context> {
   const credential: Credential = { kind: "token", token };
-  const me = await call<Me>({ url, tenant, credential }, "GET", "/api/auth/me");
-  return { url, tenant, credential, user: principalOf(me) };
+  const me = await data(clientFor({ url, tenant, credential }).GET("/api/auth/me"));
+  return { url, tenant, credential, user: principalOf(me.principal) };
 }
 
 export function register(program: Command): void {
@@ -108,9 +92,11 @@ export function register(program: Command): void {
       const ctx = name ? cfg.contexts[name] : undefined;
       if (!name || !ctx) throw new CliError("NOT_LOGGED_IN", "Not signed in");
       if (ctx.credential.kind === "cookie") {
-        await send(targetOf(cmd), "POST", "/api/auth/logout").catch((err: unknown) => {
-          if (!(err instanceof CliError) || err.status !== 401) throw err;
-        });
+        await clientFor(targetOf(cmd))
+          .POST("/api/auth/logout")
+          .catch((err: unknown) => {
+            if (asCliError(err).status !== 401) throw err;
+          });
       }
       delete cfg.contexts[name];
       if (cfg.current === name) cfg.current = Object.keys(cfg.contexts)[0] ?? null;
@@ -128,9 +114,9 @@ export function register(program: Command): void {
     .command("whoami")
     .description("Who the current context is signed in as")
     .action(async (_o: unknown, cmd: Command) => {
-      const me = await call<Record<string, unknown>>(targetOf(cmd), "GET", "/api/auth/me");
+      const me = await data(clientFor(targetOf(cmd)).GET("/api/auth/me"));
       if (globals(cmd).json) return printJson(me);
-      const p = principalOf(me as Me);
+      const p = principalOf(me.principal);
       process.stdout.write(`${p.email}${p.name ? ` (${p.name})` : ""} — ${p.kind}\n`);
     });
 

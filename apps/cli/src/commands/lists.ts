@@ -1,14 +1,19 @@
 // ls (connections), sessions, agents: tables for people, --json for scripts.
+
+import type { paths } from "@nostromo/client";
 import type { Command } from "commander";
-import { all } from "../api.ts";
+import { all, clientFor, data } from "../api.ts";
 import { ago, printJson, table } from "../output.ts";
 import { globals, targetOf } from "../session-context.ts";
 
+type SessionStatus = NonNullable<
+  NonNullable<paths["/api/remote-sessions"]["get"]["parameters"]["query"]>["status"]
+>;
 type Row = Record<string, unknown>;
 
-function show(cmd: Command, rows: Row[], columns: [string, string][]): void {
+function show(cmd: Command, rows: object[], columns: [string, string][]): void {
   if (globals(cmd).json) printJson(rows);
-  else process.stdout.write(`${table(rows, columns)}\n`);
+  else process.stdout.write(`${table(rows as Row[], columns)}\n`);
 }
 
 export function register(program: Command): void {
@@ -18,8 +23,10 @@ export function register(program: Command): void {
     .description("List the servers (connections) you may open")
     .option("-s, --search <text>", "name, host or description contains")
     .action(async (o: { search?: string }, cmd: Command) => {
-      const q = o.search ? `?search=${encodeURIComponent(o.search)}` : "";
-      const rows = await all<Row>(targetOf(cmd), `/api/connections${q}`);
+      const client = clientFor(targetOf(cmd));
+      const rows = await all((page, page_size) =>
+        data(client.GET("/api/connections", { params: { query: { page, page_size, search: o.search } } })),
+      );
       show(cmd, rows, [
         ["name", "NAME"],
         ["type", "TYPE"],
@@ -39,14 +46,19 @@ export function register(program: Command): void {
     .option("--status <status>", "active, disconnected, ended or error")
     .action(async (o: { live?: boolean; status?: string }, cmd: Command) => {
       const status = o.live ? "active" : o.status;
-      const rows = await all<Row>(
-        targetOf(cmd),
-        `/api/remote-sessions${status ? `?status=${status}` : ""}`,
+      const client = clientFor(targetOf(cmd));
+      const rows = await all(
+        (page, page_size) =>
+          data(
+            client.GET("/api/remote-sessions", {
+              params: { query: { page, page_size, status: status as SessionStatus | undefined } },
+            }),
+          ),
         200,
       );
       show(
         cmd,
-        rows.map((r) => ({ ...r, age: ago(r.started_at as string) })),
+        rows.map((r) => ({ ...r, age: ago(r.started_at) })),
         [
           ["session_id", "SESSION"],
           ["status", "STATUS"],
@@ -62,10 +74,13 @@ export function register(program: Command): void {
     .command("agents")
     .description("List the organization's agents and their state")
     .action(async (_o: unknown, cmd: Command) => {
-      const rows = await all<Row>(targetOf(cmd), "/api/agents");
+      const client = clientFor(targetOf(cmd));
+      const rows = await all((page, page_size) =>
+        data(client.GET("/api/agents", { params: { query: { page, page_size } } })),
+      );
       show(
         cmd,
-        rows.map((r) => ({ ...r, seen: ago((r.last_seen_at ?? r.last_heartbeat) as string) })),
+        rows.map((r) => ({ ...r, seen: ago(r.last_seen_at) })),
         [
           ["name", "NAME"],
           ["status", "STATUS"],

@@ -5,13 +5,20 @@ import { createWriteStream } from "node:fs";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
-import { all, send } from "../api.ts";
+import { all, clientFor, data, type Target } from "../api.ts";
 import { frames, parseCast } from "../cast.ts";
 import { CliError } from "../errors.ts";
 import { ago, printJson, table } from "../output.ts";
 import { globals, targetOf } from "../session-context.ts";
 
-type Row = Record<string, unknown>;
+/** The .cast as the API serves it, unparsed. */
+async function download(t: Target, id: string): Promise<Response> {
+  const { response } = await clientFor(t).GET("/api/recordings/{id}/download", {
+    params: { path: { id } },
+    parseAs: "stream",
+  });
+  return response;
+}
 
 async function play(text: string, speed: number, idleLimit: number): Promise<void> {
   const { header, events } = parseCast(text);
@@ -70,15 +77,18 @@ export function register(program: Command): void {
     .description("List recordings")
     .option("--session <id>", "of one session")
     .action(async (o: { session?: string }, cmd: Command) => {
-      const rows = await all<Row>(
-        targetOf(cmd),
-        `/api/recordings${o.session ? `?session_id=${o.session}` : ""}`,
+      const client = clientFor(targetOf(cmd));
+      const rows = await all(
+        (page, page_size) =>
+          data(
+            client.GET("/api/recordings", { params: { query: { page, page_size, session_id: o.session } } }),
+          ),
         500,
       );
       if (globals(cmd).json) return printJson(rows);
       process.stdout.write(
         `${table(
-          rows.map((r) => ({ ...r, age: ago(r.created_at as string) })),
+          rows.map((r) => ({ ...r, age: ago(r.created_at) })),
           [
             ["session_public_id", "SESSION"],
             ["status", "STATUS"],
@@ -96,7 +106,7 @@ export function register(program: Command): void {
     .argument("<id>", "recording id")
     .option("-o, --output <file>", "write to this file")
     .action(async (id: string, o: { output?: string }, cmd: Command) => {
-      const res = await send(targetOf(cmd), "GET", `/api/recordings/${id}/download`);
+      const res = await download(targetOf(cmd), id);
       if (!res.body) throw new CliError("EMPTY", "The server sent no recording");
       const sink = o.output
         ? createWriteStream(o.output)
@@ -111,7 +121,7 @@ export function register(program: Command): void {
     .option("--speed <n>", "playback speed", "1")
     .option("--idle-limit <seconds>", "cap pauses at this many seconds", "2")
     .action(async (id: string, o: { speed: string; idleLimit: string }, cmd: Command) => {
-      const res = await send(targetOf(cmd), "GET", `/api/recordings/${id}/download`);
+      const res = await download(targetOf(cmd), id);
       await play(await res.text(), Number(o.speed) || 1, Number(o.idleLimit) || Number.POSITIVE_INFINITY);
     });
 }
