@@ -24,7 +24,7 @@ const DOCS_HTML = `<!doctype html>
 <title>${TITLE} — reference</title>
 </head>
 <body>
-<script id="api-reference" data-url="/api/openapi.json"></script>
+<script id="api-reference" data-url="/api/openapi.json" data-configuration='{"withDefaultFonts":false,"hideClientButton":true}'></script>
 <script src="/vendor/scalar/standalone.js"></script>
 </body>
 </html>`;
