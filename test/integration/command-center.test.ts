@@ -3,6 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hashToken } from "../../workers/auth/tokens.ts";
+import { ViewerSocket } from "../../workers/session-room/viewer-sockets.ts";
 import {
   Client,
   createUser,
@@ -114,19 +115,27 @@ describe("DELETE /api/sessions/:id — the kill switch", () => {
     const loginId = await loginIdOf(victim);
 
     // A live WebSocket of this login on a SessionRoom, registered the way /api/remote-sessions/:id/ws does.
-    // The room keeps its viewers' sockets in memory (`viewers`); one is put there directly, since opening
-    // a real one needs a live session with an agent.
+    // The room's participants part keeps its viewers' sockets in memory (`viewers.viewers`); one is put
+    // there directly, through the same ViewerSocket the room accepts viewers with, since opening a real one
+    // needs a live session with an agent.
     const room = `kill-test-${loginId}`;
     const stub = env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(room));
-    type Probe = { viewers?: Set<{ loginId: string | null; ws: WebSocket }>; killTestSocket?: WebSocket };
+    type Probe = {
+      viewers?: { viewers?: Set<{ loginId: string | null; ws: ViewerSocket }> };
+      killTestSocket?: WebSocket;
+    };
     await runInDurableObject(stub, async (instance) => {
       const room = instance as unknown as Probe;
-      if (!(room.viewers instanceof Set))
-        throw new Error("SessionRoom no longer keeps its viewers in `viewers`");
+      const set = room.viewers?.viewers;
+      if (!(set instanceof Set))
+        throw new Error("SessionRoom no longer keeps its viewers in `viewers.viewers`");
       const pair = new WebSocketPair();
-      pair[1].accept();
-      room.viewers.add({ loginId, ws: pair[1] });
+      const ws = new ViewerSocket(pair[1]);
+      ws.open({ opened: () => {}, message: () => {}, closed: () => {} });
+      set.add({ loginId, ws });
       room.killTestSocket = pair[1];
+      // Accepted one turn later (viewer-sockets.ts): wait for it, as a real viewer's socket would be by now.
+      await new Promise((r) => setTimeout(r, 10));
     });
     await sqlQuery(
       `insert into auth.login_sockets (login_id, object_kind, object_name) values ($1, 'session_room', $2)`,
