@@ -229,6 +229,22 @@ describe("a command substitution that runs before the line's first command", () 
   });
 });
 
+describe("a command continued over lines", () => {
+  it("an open quote closed on the next line: one row with the whole command, its output and exit code", async () => {
+    const { id, v } = await session();
+    v.type("echo 'one-$((1+1))\r");
+    await v.until("the continuation prompt", () => v.text().endsWith("> "));
+    v.type("two'\r");
+    await v.until("it ran", () => /one-\$\(\(1\+1\)\)\r?\ntwo\r?\n/.test(v.text()));
+    await settle(v);
+    await new Promise((r) => setTimeout(r, 1000));
+    const rows = await commands(id);
+    expect(rows.map((r) => r.command)).toEqual(["echo 'one-$((1+1))\ntwo'"]);
+    expect(rows[0]).toMatchObject({ exit_code: 0, was_blocked: false });
+    expect(rows[0]?.output).toMatch(/one-\$\(\(1\+1\)\)\ntwo/);
+  });
+});
+
 describe("commands the screen-read never saw are judged as the shell is about to run them", () => {
   let id = "";
   let v: Viewer;

@@ -246,7 +246,7 @@ export class CommandTracker {
     const shellLine = this.integrated && this.atPrompt;
     const term = this.host.screen.term;
     const read = shellLine
-      ? await this.source.shellLine(this.inputStart ?? this.lineStart ?? cursorOf(term))
+      ? await this.source.shellLine(this.inputStart ?? this.lineStart ?? cursorOf(term), this.pending)
       : await this.source.programLine(this.lineStart ?? cursorOf(term), this.pending);
     this.lineStart = null;
     const ok = await this.decide(read, kind, typist, shellLine);
@@ -336,8 +336,9 @@ export class CommandTracker {
     }
     if (!violation && !read.search && kind === "enter" && d.flags.includes("incomplete")) {
       // An unfinished line (continuation backslash, open quote, open compound) that breaks no rule: the
-      // shell runs nothing yet; the whole text is judged at the key that completes it.
-      if (!shellLine) this.pending = line.slice(-MAX_PENDING);
+      // shell runs nothing yet; the whole text is judged at the key that completes it (the typed text of
+      // the next line is judged joined to this one: alone, `two'` after `echo 'one` is unfinished too).
+      this.pending = line.slice(-MAX_PENDING);
       this.continuing = true;
       return "continued";
     }
