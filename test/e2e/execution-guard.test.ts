@@ -213,6 +213,18 @@ describe("a command substitution that runs before the line's first command", () 
     expect(rows.map((r) => r.command)).toContain("echo after-$((2+3))");
   });
 
+  it("a process substitution feeding a loop reports alongside the shell: both get their verdict", async () => {
+    const { id, v } = await session();
+    for (let k = 1; k <= 3; k++) {
+      v.type(`while read l; do echo got-$l; done < <(printf 'p-%s\\n' $((${k}*3)))\r`);
+      await v.until(`loop ${k}`, () => v.text().includes(`got-p-${k * 3}`));
+      await settle(v);
+    }
+    expect(v.text()).not.toContain("no verdict");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await commands(id)).filter((r) => r.command.startsWith("while read l"))).toHaveLength(3);
+  });
+
   it("a blocked command inside $(…) in a for list never runs, and is recorded once", async () => {
     const { id, v } = await session();
     const line = `for i in $(touch ${marker("forlist")}); do :; done`;

@@ -25,14 +25,16 @@ function bashSnippet(P: string, key: string): string {
     ` if [ -n "\${BASH_VERSION-}" ] && [ -z "\${__nostromo_si-}" ]; then __nostromo_si=1; ${P}k='${key}';`,
     // D: only after a command really ran (PS0 sets the flag; an empty Enter does not run PS0). Also ends
     // the accepted line for the guard, and marks "prompt hooks running" until A.
-    `${P}d() { local s=$?; ${P}pc=1; unset ${P}line ${P}simple ${P}deny; [ -n "\${${P}on-}" ] && trap '${P}g "$BASH_COMMAND"' DEBUG; if [ -n "\${${P}ran+x}" ]; then printf '\\033]133;D;%s;k=%s\\007' "$s" "${K}"; unset ${P}ran; fi; return $s; };`,
+    `${P}d() { local s=$?; ${P}pc=1; unset ${P}line ${P}simple ${P}deny ${P}ln; [ -n "\${${P}on-}" ] && trap '${P}g "$BASH_COMMAND"' DEBUG; if [ -n "\${${P}ran+x}" ]; then printf '\\033]133;D;%s;k=%s\\007' "$s" "${K}"; unset ${P}ran; fi; return $s; };`,
     // A right before the prompt; B (with the key, expanded at prompt time) re-appended to PS1 when missing.
     // B says `g` when the guard is on (bash ≥ 4.4): the room then holds type-ahead from the first line on.
     `${P}a() { local s=$?; case "$PS1" in *'133;B;k=${K}'*|*'133;B;g;k=${K}'*) ;; *) PS1="$PS1"'\\[\\033]133;B;'"\${${P}on:+g;}"'k=${K}\\007\\]';; esac; printf '\\033]133;A;k=%s\\007' "${K}"; unset ${P}pc; return $s; };`,
     // E: reports what is about to run and waits for the room's verdict "#<nonce>y|s|n" on the terminal
     // (read -s: not echoed). No verdict in time fails closed. Both go through /dev/tty: the trap may run
     // in a subshell whose output is a pipe (`$(…)`) or under a redirection (`while read …; done <file`).
-    `${P}ask() { local n v e=$2; printf -v n '%05d%05d%05d%s' "$RANDOM" "$RANDOM" "$RANDOM" "\${SRANDOM-}";`,
+    // A whole line's reports share the nonce PS0 drew for it: a subshell running alongside the shell (a
+    // process substitution) may report at the same moment, and either may read either verdict line.
+    `${P}ask() { local n v e=$2; if [ "$1" != s ] && [ -n "\${${P}ln-}" ]; then n=\${${P}ln}; else printf -v n '%05d%05d%05d%s' "$RANDOM" "$RANDOM" "$RANDOM" "\${SRANDOM-}"; fi;`,
     `e=\${e//%/%25}; e=\${e//;/%3B}; e=\${e//$'\\a'/%07}; e=\${e//$'\\e'/%1B}; e=\${e//$'\\n'/%0A}; e=\${e//$'\\r'/%0D};`,
     `if [ \${#e} -gt 49152 ]; then ${P}deny=1; printf 'nostromo: command too long to be checked; not run\\n' >&2; return 1; fi;`,
     `printf '\\033]133;E;%s;%s;%s;k=%s\\007' "$1" "$n" "$e" "${K}" >/dev/tty;`,
@@ -58,7 +60,7 @@ function bashSnippet(P: string, key: string): string {
     // This line holds the key: out of history even without ignorespace.
     `[[ $(HISTTIMEFORMAT= builtin history 1) =~ ^\\ *([0-9]+).*__nostromo_si=1 ]] && builtin history -d "\${BASH_REMATCH[1]}";`,
     // C from PS0 (bash ≥ 4.4), which also marks that a line was accepted; the guard needs PS0 too.
-    `PS0="\${PS0-}"'\${${P}ran=}\${${P}new=}\\033]133;C;k=${K}\\007';`,
+    `PS0="\${PS0-}"'\${${P}ran=}\${${P}new=}\${${P}ln=1000$RANDOM$RANDOM$RANDOM$RANDOM$RANDOM\${SRANDOM-}}\\033]133;C;k=${K}\\007';`,
     `if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 4 ]; };`,
     `then ${P}on=1; shopt -s extdebug; trap '${P}g "$BASH_COMMAND"' DEBUG; fi; fi`,
   ].join(" ");
