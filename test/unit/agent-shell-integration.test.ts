@@ -153,6 +153,7 @@ describe("snippet in a real bash over SSH", () => {
     });
     // The room's side of the guard: answer each E report; lines that touch the marker are refused.
     const reported: string[] = [];
+    const nonces: string[] = [];
     shell.on("data", (c: Buffer) => {
       raw += c.toString("utf8");
       gate.push(c);
@@ -162,6 +163,7 @@ describe("snippet in a real bash over SSH", () => {
       for (const m of reports) {
         const line = decodeURIComponent(m[3] ?? "");
         reported.push(`${m[1]}:${line}`);
+        nonces.push(m[2] ?? "");
         expect(m[4]).toBe(KEY);
         shell.write(`#${m[2]}${line.includes("guard-unit-marker") ? "n" : "y"}\n`);
       }
@@ -210,6 +212,10 @@ describe("snippet in a real bash over SSH", () => {
     shell.write(`${loop}\r`);
     await waitFor("n-40\r\n");
     expect(forwarded).not.toContain("no verdict");
+    // The nonces are only ever in the marks (the terminal may echo a verdict; the room removes that echo).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
+    const outside = forwarded.replace(/\u001b\]133;[^\u0007]*\u0007/g, "").replace(/#\d+[ysn]\r\n/g, "");
+    for (const n of nonces) expect(outside).not.toContain(n);
     expect(reported.slice(-2)).toEqual([`c:${loop}`, `l:${loop}`]);
     const forMarker = `/tmp/guard-unit-marker-for-${process.pid}`;
     const at = forwarded.length;

@@ -59,8 +59,10 @@ function bashSnippet(P: string, key: string): string {
     `else PROMPT_COMMAND=$'${P}d\\n'"\${PROMPT_COMMAND:+$PROMPT_COMMAND$'\\n'}"'${P}a'; fi;`,
     // This line holds the key: out of history even without ignorespace.
     `[[ $(HISTTIMEFORMAT= builtin history 1) =~ ^\\ *([0-9]+).*__nostromo_si=1 ]] && builtin history -d "\${BASH_REMATCH[1]}";`,
-    // C from PS0 (bash ≥ 4.4), which also marks that a line was accepted; the guard needs PS0 too.
-    `PS0="\${PS0-}"'\${${P}ran=}\${${P}new=}\${${P}ln=1000$RANDOM$RANDOM$RANDOM$RANDOM$RANDOM\${SRANDOM-}}\\033]133;C;k=${K}\\007';`,
+    // C from PS0 (bash ≥ 4.4), which also marks that a line was accepted; the guard needs PS0 too. PS0
+    // also draws the line's nonce: an arithmetic assignment inside a zero-length slice of the key, so
+    // that nothing of it is printed (`\${x=…}` would print the value).
+    `PS0="\${PS0-}"'\${${P}ran=}\${${P}new=}\${${P}k:0:(${P}ln=((1<<61)|(RANDOM<<45)|(RANDOM<<30)|(RANDOM<<15)|RANDOM)^(\${SRANDOM:-0}<<20)),0}\\033]133;C;k=${K}\\007';`,
     `if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 4 ]; };`,
     `then ${P}on=1; shopt -s extdebug; trap '${P}g "$BASH_COMMAND"' DEBUG; fi; fi`,
   ].join(" ");
