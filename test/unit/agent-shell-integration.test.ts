@@ -238,6 +238,12 @@ describe("snippet in a real bash over SSH", () => {
     }
     expect(forwarded).not.toContain("no verdict");
 
+    // Two readers of the terminal at once must not leave it with echo off.
+    const from2 = forwarded.length;
+    shell.write("stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo' | sed s/^/TTY-/\r");
+    await waitFor(/TTY--?echo/, 5000, from2);
+    expect(forwarded.slice(from2)).toMatch(/TTY-echo/);
+
     shell.write("history | tail -n 5; echo hist-done-$((6*7))\r");
     await waitFor("hist-done-42");
     expect(forwarded.slice(forwarded.lastIndexOf("history | tail"))).not.toContain("__nostromo");

@@ -41,7 +41,10 @@ function bashSnippet(P: string, key: string): string {
     // Refused inside an accepted line: the rest of that line is skipped too. A whole line allowed: the
     // trap is off until the next prompt re-arms it (D), so loops and functions run at full speed (in a
     // subshell only there: the shell reports the line again when it reaches it, and gets the same answer).
-    `while IFS= read -rs -t ${GUARD_WAIT_S} v; do case $v in *"#\${n}y") [ "$1" != s ] && trap - DEBUG; return 0;; *"#\${n}s") ${P}simple=1; return 0;; *"#\${n}n") [ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: refused by policy; not run\\n' >&2; return 1;; esac; done </dev/tty;`,
+    // A subshell reads without -s: it may read while the shell does (a process substitution), and two
+    // `read -s` at once restore each other's echo-off state, leaving the terminal with echo off. Its
+    // verdict's echo is removed by the room; input typed behind the line is still held then.
+    `local f=-rs; [ "$1" = c ] && f=-r; while IFS= read $f -t ${GUARD_WAIT_S} v; do case $v in *"#\${n}y") [ "$1" != s ] && trap - DEBUG; return 0;; *"#\${n}s") ${P}simple=1; return 0;; *"#\${n}n") [ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: refused by policy; not run\\n' >&2; return 1;; esac; done </dev/tty;`,
     `[ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: no verdict from the session; not run\\n' >&2; return 1; };`,
     // The DEBUG trap (extdebug: a non-zero return skips the command). Once per accepted line (PS0 set
     // ${P}new): the line from history when this line was saved there, else each simple command as it
