@@ -205,6 +205,7 @@ describe("a command substitution that runs before the line's first command", () 
     await v.until("both ran", () => v.text().includes("n-40") && v.text().includes("after-5"));
     await settle(v);
     expect(v.text()).not.toContain("no verdict");
+    expect(v.text()).not.toMatch(/#\d{8,}[ysn]/); // a verdict the terminal echoed is removed
     await new Promise((r) => setTimeout(r, 1000));
     const rows = await commands(id);
     const loop = rows.find((r) => r.command === "for i in $(seq 1 40); do echo n-$i; done");
@@ -221,6 +222,7 @@ describe("a command substitution that runs before the line's first command", () 
       await settle(v);
     }
     expect(v.text()).not.toContain("no verdict");
+    expect(v.text()).not.toMatch(/#\d{8,}[ysn]/);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await commands(id)).filter((r) => r.command.startsWith("while read l"))).toHaveLength(3);
   });
