@@ -99,7 +99,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const v of viewers) v.close();
   rmSync(forgedFile, { force: true });
-  for (const n of ["ps1", "macro", "bindx", "bindx2", "fc", "tamper", "ahead", "ahead2"])
+  for (const n of ["ps1", "macro", "bindx", "bindx2", "fc", "tamper", "ahead", "ahead2", "forlist"])
     rmSync(marker(n), { force: true });
   await live?.close();
 });
@@ -193,6 +193,69 @@ describe("the guard and the command tracker together", () => {
     expect(row("echo h-$((8+8))")?.output).toContain("h-16");
     expect(row(`touch ${marker("ahead2")}`)).toMatchObject({ was_blocked: true });
     expect(rows.map((r) => r.command)).not.toContain("[hidden input]");
+  });
+});
+
+describe("a command substitution that runs before the line's first command", () => {
+  // bash expands a `for` list before its DEBUG trap fires for the `for`: the first command the line runs
+  // is the one inside `$(…)`, in a subshell whose output is the substitution's pipe.
+  it("an allowed for loop over $(…) runs, with its row, and the line typed behind it is not lost", async () => {
+    const { id, v } = await session();
+    v.type("for i in $(seq 1 40); do echo n-$i; done\recho after-$((2+3))\r");
+    await v.until("both ran", () => v.text().includes("n-40") && v.text().includes("after-5"));
+    await settle(v);
+    expect(v.text()).not.toContain("no verdict");
+    expect(v.text()).not.toMatch(/#\d{8,}[ysn]/); // a verdict the terminal echoed is removed
+    await new Promise((r) => setTimeout(r, 1000));
+    const rows = await commands(id);
+    const loop = rows.find((r) => r.command === "for i in $(seq 1 40); do echo n-$i; done");
+    expect(loop).toMatchObject({ exit_code: 0, was_blocked: false });
+    expect(loop?.output).toContain("n-40");
+    expect(rows.map((r) => r.command)).toContain("echo after-$((2+3))");
+  });
+
+  it("a process substitution feeding a loop reports alongside the shell: both get their verdict", async () => {
+    const { id, v } = await session();
+    for (let k = 1; k <= 3; k++) {
+      v.type(`while read l; do echo got-$l; done < <(printf 'p-%s\\n' $((${k}*3)))\r`);
+      await v.until(`loop ${k}`, () => v.text().includes(`got-p-${k * 3}`));
+      await settle(v);
+    }
+    expect(v.text()).not.toContain("no verdict");
+    expect(v.text()).not.toMatch(/#\d{8,}[ysn]/);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await commands(id)).filter((r) => r.command.startsWith("while read l"))).toHaveLength(3);
+  });
+
+  it("a blocked command inside $(…) in a for list never runs, and is recorded once", async () => {
+    const { id, v } = await session();
+    const line = `for i in $(touch ${marker("forlist")}); do :; done`;
+    // A readline macro: the screen-read never sees the line, only the guard does.
+    v.type(`bind '"\\ex": "${line}\\C-m"'\r`);
+    await settle(v);
+    v.type("\u001bx");
+    await v.until("refused", () => v.text().includes("refused by policy"));
+    await settle(v, 1000);
+    expect(existsSync(marker("forlist"))).toBe(false);
+    await new Promise((r) => setTimeout(r, 1000));
+    const blocked = (await commands(id)).filter((r) => r.was_blocked).map((r) => r.command);
+    expect(blocked).toEqual([line]);
+  });
+});
+
+describe("a command continued over lines", () => {
+  it("an open quote closed on the next line: one row with the whole command, its output and exit code", async () => {
+    const { id, v } = await session();
+    v.type("echo 'one-$((1+1))\r");
+    await v.until("the continuation prompt", () => v.text().endsWith("> "));
+    v.type("two'\r");
+    await v.until("it ran", () => /one-\$\(\(1\+1\)\)\r?\ntwo\r?\n/.test(v.text()));
+    await settle(v);
+    await new Promise((r) => setTimeout(r, 1000));
+    const rows = await commands(id);
+    expect(rows.map((r) => r.command)).toEqual(["echo 'one-$((1+1))\ntwo'"]);
+    expect(rows[0]).toMatchObject({ exit_code: 0, was_blocked: false });
+    expect(rows[0]?.output).toMatch(/one-\$\(\(1\+1\)\)\ntwo/);
   });
 });
 

@@ -153,23 +153,26 @@ describe("snippet in a real bash over SSH", () => {
     });
     // The room's side of the guard: answer each E report; lines that touch the marker are refused.
     const reported: string[] = [];
+    const nonces: string[] = [];
     shell.on("data", (c: Buffer) => {
       raw += c.toString("utf8");
       gate.push(c);
       const text = c.toString("utf8");
       // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
-      const reports = text.matchAll(/\u001b\]133;E;([ls]);(\w+);([^;\u0007]*);k=([^\u0007]*)\u0007/g);
+      const reports = text.matchAll(/\u001b\]133;E;([lcs]);(\w+);([^;\u0007]*);k=([^\u0007]*)\u0007/g);
       for (const m of reports) {
         const line = decodeURIComponent(m[3] ?? "");
         reported.push(`${m[1]}:${line}`);
+        nonces.push(m[2] ?? "");
         expect(m[4]).toBe(KEY);
         shell.write(`#${m[2]}${line.includes("guard-unit-marker") ? "n" : "y"}\n`);
       }
     });
-    const waitFor = async (pattern: RegExp | string, timeoutMs = 5000) => {
+    const waitFor = async (pattern: RegExp | string, timeoutMs = 5000, from = 0) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (typeof pattern === "string" ? forwarded.includes(pattern) : pattern.test(forwarded)) return;
+        const seen = forwarded.slice(from);
+        if (typeof pattern === "string" ? seen.includes(pattern) : pattern.test(seen)) return;
         await new Promise((r) => setTimeout(r, 20));
       }
       throw new Error(`timed out waiting for ${String(pattern)} in ${JSON.stringify(forwarded)}`);
@@ -202,6 +205,44 @@ describe("snippet in a real bash over SSH", () => {
     shell.write("echo status-$((6*7))-$?\r");
     await waitFor("status-42-");
     expect(forwarded).not.toContain("second-42");
+
+    // bash expands a for list before the trap fires for the `for`: the `$(…)` subshell reports the line
+    // first (through the terminal, its output is the substitution's pipe), then the shell itself.
+    const loop = "for i in $(seq 1 40); do echo n-$i; done";
+    shell.write(`${loop}\r`);
+    await waitFor("n-40\r\n");
+    expect(forwarded).not.toContain("no verdict");
+    // The nonces are only ever in the marks (the terminal may echo a verdict; the room removes that echo).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
+    const outside = forwarded.replace(/\u001b\]133;[^\u0007]*\u0007/g, "").replace(/#\d+[ysn]\r\n/g, "");
+    for (const n of nonces) expect(outside).not.toContain(n);
+    expect(reported.slice(-2)).toEqual([`c:${loop}`, `l:${loop}`]);
+    const forMarker = `/tmp/guard-unit-marker-for-${process.pid}`;
+    const at = forwarded.length;
+    shell.write(`for i in $(touch ${forMarker}); do echo x-$i; done; echo for-$((6*7))\r`);
+    // Refused in the subshell, then the shell itself reports the line and is refused too; then a prompt.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are the subject
+    await waitFor(/refused by policy.*refused by policy.*\u001b\]133;A;/s, 5000, at);
+    shell.write("echo status-$((7*7))\r");
+    await waitFor("status-49");
+    expect(forwarded).not.toContain("for-42");
+    expect(existsSync(forMarker)).toBe(false);
+
+    // A process substitution runs alongside the shell: it and the shell report the line at the same moment
+    // and either may read either verdict line (they share the line's nonce). Several times: it is a race.
+    for (let k = 0; k < 6; k++) {
+      const from = forwarded.length;
+      shell.write(`while read l; do echo got-$l-${k}; done < <(printf 'a\\n')\r`);
+      await waitFor(`got-a-${k}\r\n`, 5000, from);
+      await waitFor(A, 5000, from);
+    }
+    expect(forwarded).not.toContain("no verdict");
+
+    // Two readers of the terminal at once must not leave it with echo off.
+    const from2 = forwarded.length;
+    shell.write("stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo' | sed s/^/TTY-/\r");
+    await waitFor(/TTY--?echo/, 5000, from2);
+    expect(forwarded.slice(from2)).toMatch(/TTY-echo/);
 
     shell.write("history | tail -n 5; echo hist-done-$((6*7))\r");
     await waitFor("hist-done-42");
@@ -248,6 +289,9 @@ describe("snippet in a real bash over SSH", () => {
       await until(() => out.includes(`\u001b]133;D;1;k=${KEY}\u0007`), "D;1");
       shell.write("echo zsh-$((6*7))\r");
       await until(() => out.includes("zsh-42\r\n"), "the echo");
+      // preexec sees the whole line before anything of it runs, a `$(…)` in a for list included.
+      shell.write("for i in $(seq 1 3); do echo z-$i; done\r");
+      await until(() => out.includes("z-3\r\n"), "the loop");
       const marker = `/tmp/guard-unit-marker-zsh-${process.pid}`;
       shell.write(`touch ${marker}; echo after-$((6*7))\r`);
       await until(() => closed, "the shell to end");

@@ -5,19 +5,20 @@
 // completion, history recall and reverse search are seen as the shell sees them; inside a running program
 // the text on its line (or, with echo off, what was typed — judged and never stored, verdict.ts).
 // allow → the key is forwarded; block → the line is cleared on the target (Ctrl-E Ctrl-U) and the rest of
-// the typist's pending input is dropped; approval → held until an approver decides. Commands end at OSC 133;D with their exit status. Programs
-// that own the terminal (alternate screen) get their input unchecked and produce no rows.
+// the typist's pending input is dropped; approval → held until an approver decides. The command that runs
+// is followed to its end (OSC 133;D, exit status) by running-command.ts. Programs that own the terminal
+// (alternate screen) get their input unchecked and produce no rows.
 import type { Decision } from "../policy/index.ts";
 import { EchoClock } from "./echo-clock.ts";
 import { type AcceptKind, KeyModel } from "./keystrokes.ts";
 import { cursorOf, type Pos, readInputArea } from "./line-reader.ts";
 import { LineSource, type Read } from "./line-source.ts";
-import { plainText, type ScanEvent } from "./osc-scanner.ts";
+import type { ScanEvent } from "./osc-scanner.ts";
+import { type Finished, RunningCommand } from "./running-command.ts";
 import type { Screen } from "./screen.ts";
 import { HIDDEN, hiddenOutcome, pickStrictest, UNAVAILABLE } from "./verdict.ts";
 
 export { HIDDEN } from "./verdict.ts";
-export const OUTPUT_CAP = 64 * 1024;
 export const ECHO_QUIET_MS = 40;
 export const ECHO_MAX_WAIT_MS = 1_500;
 export const NEXT_PROMPT_WAIT_MS = 3_000;
@@ -37,15 +38,6 @@ export interface Typist {
   name: string;
 }
 
-export interface RunningCommand {
-  id: string;
-  startedAt: number;
-  output: string;
-  truncated: boolean;
-  /** Captured from the shell's report on (a row the execution guard wrote): no echo line to drop. */
-  fromReport?: boolean;
-}
-
 export interface TrackerHost {
   screen: Screen;
   /** Bytes to the shell; false when they are held back for now (the execution guard holds what is typed
@@ -54,10 +46,7 @@ export interface TrackerHost {
   evaluate(line: string, typist: Typist): Promise<Decision>;
   /** Writes the COMMAND row of an allowed command; returns its id. */
   started(line: string, typist: Typist, d: Decision): Promise<string>;
-  finished(
-    id: string,
-    r: { exitCode: number | null; output: string; truncated: boolean; durationMs: number },
-  ): Promise<void>;
+  finished(id: string, r: Finished): Promise<void>;
   blocked(line: string, typist: Typist, d: Decision, reason: string): Promise<void>;
   /** Holds the command until an approver decides; resolves true to run it. */
   approval(line: string, typist: Typist, d: Decision): Promise<boolean>;
@@ -97,7 +86,7 @@ export class CommandTracker {
    * before its verdict): they reach the shell with the verdict, while the trap's `read -s` has echo off. */
   private heldLine = false;
   private readonly source: LineSource;
-  private running: RunningCommand | null = null;
+  private readonly running: RunningCommand;
   private chain: Promise<void> = Promise.resolve();
   private promptWaiters: (() => void)[] = [];
   private seq = 0;
@@ -108,6 +97,10 @@ export class CommandTracker {
   constructor(private readonly host: TrackerHost) {
     this.echo = new EchoClock(() => host.lastOutputAt(), ECHO_MAX_WAIT_MS, ECHO_QUIET_MS);
     this.source = new LineSource(host.screen, this.keys, this.echo, ECHO_MAX_WAIT_MS);
+    this.running = new RunningCommand(
+      (id, r) => host.finished(id, r),
+      () => host.lastOutputAt(),
+    );
   }
 
   // ── output side ────────────────────────────────────────────────────────────────────────────────
@@ -116,10 +109,7 @@ export class CommandTracker {
   onOutput(bytes: Uint8Array, event: ScanEvent | null): void {
     if (bytes.length) this.echo.output();
     // A full-screen program's drawing is not output worth keeping (and would echo what is typed into it).
-    if (this.running && bytes.length && !this.running.truncated && !this.altScreen) {
-      this.running.output += new TextDecoder().decode(bytes);
-      if (this.running.output.length > OUTPUT_CAP * 2) this.running.truncated = true;
-    }
+    if (!this.altScreen) this.running.output(bytes);
     if (!event) return;
     switch (event.kind) {
       case "prompt-start":
@@ -142,12 +132,12 @@ export class CommandTracker {
       case "command-start":
         this.atPrompt = false;
         this.launched();
-        if (this.running) this.running.startedAt = Date.now();
+        this.running.began();
         break;
       case "command-end":
         this.atPrompt = false;
         this.betweenCommands = true;
-        this.finishRunning(event.exitCode);
+        this.running.finish(event.exitCode);
         break;
       case "alt-screen":
         this.altScreen = event.on;
@@ -160,21 +150,6 @@ export class CommandTracker {
 
   private launched(): void {
     if (this.launch && !this.launch.done) this.launch = { done: true, doneAt: ++this.clock };
-  }
-
-  private finishRunning(exitCode: number | null): void {
-    const r = this.running;
-    if (!r) return;
-    this.running = null;
-    // The first line is the echo of the command itself (not captured for a row the guard wrote).
-    let output = plainText(r.output);
-    if (!r.fromReport) output = output.replace(/^[^\n]*\n/, "");
-    let truncated = r.truncated;
-    if (output.length > OUTPUT_CAP) {
-      output = output.slice(0, OUTPUT_CAP);
-      truncated = true;
-    }
-    void this.host.finished(r.id, { exitCode, output, truncated, durationMs: Date.now() - r.startedAt });
   }
 
   // ── input side ─────────────────────────────────────────────────────────────────────────────────
@@ -246,7 +221,7 @@ export class CommandTracker {
     const shellLine = this.integrated && this.atPrompt;
     const term = this.host.screen.term;
     const read = shellLine
-      ? await this.source.shellLine(this.inputStart ?? this.lineStart ?? cursorOf(term))
+      ? await this.source.shellLine(this.inputStart ?? this.lineStart ?? cursorOf(term), this.pending)
       : await this.source.programLine(this.lineStart ?? cursorOf(term), this.pending);
     this.lineStart = null;
     const ok = await this.decide(read, kind, typist, shellLine);
@@ -336,8 +311,9 @@ export class CommandTracker {
     }
     if (!violation && !read.search && kind === "enter" && d.flags.includes("incomplete")) {
       // An unfinished line (continuation backslash, open quote, open compound) that breaks no rule: the
-      // shell runs nothing yet; the whole text is judged at the key that completes it.
-      if (!shellLine) this.pending = line.slice(-MAX_PENDING);
+      // shell runs nothing yet; the whole text is judged at the key that completes it (the typed text of
+      // the next line is judged joined to this one: alone, `two'` after `echo 'one` is unfinished too).
+      this.pending = line.slice(-MAX_PENDING);
       this.continuing = true;
       return "continued";
     }
@@ -346,9 +322,8 @@ export class CommandTracker {
       (d.decision === "require_approval" && (await this.host.approval(line, typist, d)))
     ) {
       if (shellLine || !this.integrated) {
-        const id = await this.host.started(line, typist, d);
-        this.running = { id, startedAt: Date.now(), output: "", truncated: false };
-        if (!this.integrated) this.finishRunningLater();
+        this.running.start(await this.host.started(line, typist, d));
+        if (!this.integrated) this.running.finishWhenQuiet();
       }
       return true;
     }
@@ -369,17 +344,6 @@ export class CommandTracker {
     this.forward(key);
   }
 
-  /** Without shell integration there is no exit status: the command ends when output goes quiet. */
-  private finishRunningLater(): void {
-    const r = this.running;
-    const check = () => {
-      if (this.running !== r) return;
-      if (Date.now() - this.host.lastOutputAt() > 500) this.finishRunning(null);
-      else setTimeout(check, 250);
-    };
-    setTimeout(check, 500);
-  }
-
   private forward(bytes: Uint8Array): void {
     if (this.host.forward(bytes) === false) {
       this.echo.held();
@@ -390,8 +354,7 @@ export class CommandTracker {
   /** The execution guard wrote the row of a line the shell is about to run that no Enter here recorded:
    * its output and exit status are kept like any other's (until the D mark that ends it). */
   adopt(id: string): void {
-    if (this.running) return;
-    this.running = { id, startedAt: Date.now(), output: "", truncated: false, fromReport: true };
+    if (!this.running.active) this.running.start(id, true);
   }
 
   /** Input the host held back has now gone to the shell: its echo is what the next read waits for. */

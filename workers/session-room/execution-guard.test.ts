@@ -237,6 +237,49 @@ describe("ExecutionGuard", () => {
     expect(sent).toEqual(["#n0000004y\n", "#n0000005n\n"]);
   });
 
+  it("a line first reported by a subshell ($(…) in a for list): one verdict, input held until the shell's own report", async () => {
+    const { g, sent, log } = setup();
+    g.onEvent({ kind: "command-start" });
+    g.onEvent({ kind: "command-end", exitCode: 0 });
+    g.onEvent({ kind: "prompt-start" });
+    const line = "for i in $(seq 1 40); do echo $i; done";
+    g.approvedLine(line, ann, "c9");
+    g.input(enc.encode("\r"));
+    g.input(enc.encode("echo next\r"));
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "subshell", nonce: "n0000020", line });
+    // The shell itself reports the line next and reads a verdict too: what was typed behind still waits.
+    expect(sent).toEqual(["\r", "#n0000020y\n"]);
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "n0000021", line });
+    expect(sent).toEqual(["\r", "#n0000020y\n", "#n0000021y\n", "echo next\r"]);
+    expect(log.filter((l) => l.startsWith("evaluate"))).toEqual([]);
+  });
+
+  it("a refused line reported by a subshell and then by the shell is refused twice, recorded once", async () => {
+    const { g, sent, log } = setup();
+    g.typist = ann;
+    g.onEvent({ kind: "command-start" });
+    const line = "for i in $(touch /tmp/x); do :; done";
+    await g.onEvent({ kind: "exec", mode: "subshell", nonce: "n0000022", line });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "n0000023", line });
+    expect(sent).toEqual(["#n0000022n\n", "#n0000023n\n"]);
+    expect(log.filter((l) => l.startsWith("evaluate"))).toEqual([`evaluate u-ann ${line}`]);
+    expect(log.filter((l) => l.startsWith("blocked"))).toHaveLength(1);
+    // An allowed line nobody recorded, reported twice, gets one row; the next line is judged afresh.
+    g.onEvent({ kind: "command-end", exitCode: 0 });
+    g.onEvent({ kind: "prompt-start" });
+    g.onEvent({ kind: "command-start" });
+    const ok = "for i in $(seq 1 3); do :; done";
+    await g.onEvent({ kind: "exec", mode: "subshell", nonce: "n0000024", line: ok });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "n0000025", line: ok });
+    expect(log.filter((l) => l.startsWith("unrecorded"))).toEqual([`unrecorded u-ann ${ok} (followed)`]);
+    g.onEvent({ kind: "command-end", exitCode: 0 });
+    g.onEvent({ kind: "prompt-start" });
+    g.onEvent({ kind: "command-start" });
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "n0000026", line });
+    expect(log.filter((l) => l.startsWith("blocked"))).toHaveLength(2);
+  });
+
   it("fc and eval lines are answered 's': each command is reported as it comes", async () => {
     const { g, sent } = setup();
     g.onEvent({ kind: "command-start" });

@@ -9,7 +9,7 @@
 // `read` of the verdict never consumes keystrokes. Timers are injected so the logic is unit-tested.
 import type { Decision } from "../policy/index.ts";
 import type { Typist } from "./command-tracker.ts";
-import type { ScanEvent } from "./osc-scanner.ts";
+import type { ExecMode, ScanEvent } from "./osc-scanner.ts";
 import { refusal } from "./verdict.ts";
 
 /** Input typed after an approved Enter waits at most this long for the shell's report. */
@@ -140,6 +140,9 @@ export class ExecutionGuard {
   private lineOpen = false;
   /** The open line has a COMMAND row written here (the tracker recorded none). */
   private recordedHere = false;
+  /** The verdict on the open line as a whole: a subshell that runs before the shell reaches the line
+   * (`$(…)` in a `for` list) reports it first, then the shell reports it again and gets the same answer. */
+  private lineVerdict: { norm: string; v: Verdict } | null = null;
   private ended = false;
   /** This shell reports what it runs (bash ≥ 4.4 with PS0, zsh): its prompt's B mark said so (`g`), or a
    * C mark was seen. Before that, nothing is held — a shell without the guard would make every Enter wait
@@ -209,6 +212,7 @@ export class ExecutionGuard {
         this.reporting = true;
         this.lineOpen = true;
         this.recordedHere = false;
+        this.lineVerdict = null;
         this.current = this.pending;
         this.pending = null;
         return;
@@ -251,20 +255,28 @@ export class ExecutionGuard {
     this.promptTimer = null;
   }
 
-  private send(nonce: string, v: Verdict): void {
+  /** A subshell's report is followed by the shell's own, which reads a verdict from the terminal too:
+   * input typed behind the line keeps waiting until that one is out. */
+  private send(nonce: string, v: Verdict, mode: ExecMode, norm: string): void {
     const text = verdictText(nonce, v);
     this.host.expectEcho(text);
     this.host.forward(encoder.encode(text));
-    this.release();
+    if (mode !== "simple" && this.lineOpen) this.lineVerdict = { norm, v };
+    if (mode !== "subshell") this.release();
   }
 
-  private async judge(mode: "line" | "simple", nonce: string, line: string): Promise<void> {
+  private async judge(mode: ExecMode, nonce: string, line: string): Promise<void> {
     const norm = normaliseLine(line);
+    const whole = mode !== "simple";
+    if (whole && this.lineOpen && this.lineVerdict?.norm === norm) {
+      this.send(nonce, this.lineVerdict.v, mode, norm);
+      return;
+    }
     const tamper = tamperReason(line);
     const current = this.lineOpen ? this.current : null;
     const typist = current?.typist ?? this.typist;
-    if (!tamper && mode === "line" && current?.norm === norm) {
-      this.send(nonce, needsEachCommand(line) ? "s" : "y");
+    if (!tamper && whole && current?.norm === norm) {
+      this.send(nonce, needsEachCommand(line) ? "s" : "y", mode, norm);
       return;
     }
     let d: Decision | null = null;
@@ -283,11 +295,11 @@ export class ExecutionGuard {
         this.recordedHere = this.lineOpen;
         this.host.unrecorded(line, typist, d, this.lineOpen);
       }
-      this.send(nonce, mode === "line" && needsEachCommand(line) ? "s" : "y");
-      if (mode === "line" && current) this.host.corrected(current.commandId, line);
+      this.send(nonce, whole && needsEachCommand(line) ? "s" : "y", mode, norm);
+      if (whole && current) this.host.corrected(current.commandId, line);
       return;
     }
-    this.send(nonce, "n");
+    this.send(nonce, "n", mode, norm);
     const why = tamper
       ? `Refused: the line ${tamper}, which would switch off command checks`
       : d
@@ -323,6 +335,7 @@ export class ExecutionGuard {
     this.armed = false;
     this.pending = null;
     this.current = null;
+    this.lineVerdict = null;
     this.lineOpen = false;
     this.reporting = false;
   }

@@ -170,10 +170,9 @@ describe("continuation lines (PS2 `> `)", () => {
     expect(sh.blocked).toEqual([]);
   });
 
-  // Known gap: at the closing line the candidates are the whole text and the typed tail (`two'`); the tail
-  // alone is an unfinished quote, so the line counts as still continued and the command that runs gets no
-  // COMMAND row. Expected to fail until the tracker judges the tail only with what it continues.
-  it.fails("a quoted string continued over lines gets its COMMAND row", async () => {
+  // The typed text of the closing line (`two'`) is judged joined to the lines it continues: alone it is an
+  // unfinished quote, and the command that ran got no COMMAND row (seen failing before the fix).
+  it("a quoted string continued over lines gets its COMMAND row", async () => {
     const sh = new FakeShell();
     await enter(sh, "echo 'one");
     await enter(sh, "two'");

@@ -29,8 +29,9 @@ export class LineSource {
     private readonly maxWaitMs: number,
   ) {}
 
-  /** The line at the shell's prompt, its input area starting at `start`. */
-  async shellLine(start: Pos): Promise<Read> {
+  /** The line at the shell's prompt, its input area starting at `start`. `pending`: the earlier lines of
+   * a command continued over several lines (PS2), which the input area shows and the typed text lacks. */
+  async shellLine(start: Pos, pending = ""): Promise<Read> {
     const term = this.screen.term;
     const read = () => readInputArea(term, start);
     let text = (await this.matchTyped(read)) ?? (await this.readWhenEchoed(read));
@@ -38,16 +39,19 @@ export class LineSource {
     if (search) return { candidates: search, hidden: false, search: true };
     const hidden = !text.trim() && Boolean(this.keys.typed.trim());
     if (hidden) text = this.keys.typed;
-    return { ...this.withTyped(text, ""), hidden, search: false };
+    return { ...this.withTyped(text, "", pending && !hidden ? `${pending}\n` : ""), hidden, search: false };
   }
 
   /** The line read, and — when only printable keys were used — the text typed too, if it differs (output
-   * of a background job landing on the input line must not hide what was typed). */
-  private withTyped(text: string, prefix: string): Pick<Read, "candidates" | "unseen"> {
+   * of a background job landing on the input line must not hide what was typed). `prefix` goes before
+   * both, `typedPrefix` before the typed text only. */
+  private withTyped(text: string, prefix: string, typedPrefix = prefix): Pick<Read, "candidates" | "unseen"> {
     const typed = rtrim(this.keys.typed);
-    if (!this.keys.plain || !typed || typed === rtrim(text)) return { candidates: [prefix + text] };
-    const both = [prefix + text, prefix + this.keys.typed];
-    return rtrim(text).endsWith(typed) ? { candidates: both } : { candidates: both, unseen: both[1] };
+    const shown = prefix + text;
+    const full = typedPrefix + this.keys.typed;
+    if (!this.keys.plain || !typed || rtrim(full) === rtrim(shown)) return { candidates: [shown] };
+    const both = [shown, full];
+    return rtrim(text).endsWith(typed) ? { candidates: both } : { candidates: both, unseen: full };
   }
 
   /** The line of a running program, typed from `start`; `pending`: lines it holds unfinished. */

@@ -87,6 +87,10 @@ describe("OscScanner", () => {
     const b = s.scan(enc.encode(`${enc133.slice(3000)}${k}\x07`));
     expect(events(a)).toEqual([]);
     expect(events(b)).toEqual([{ kind: "exec", mode: "line", nonce: "abc12345", line }]);
+    // `c`: the whole line, reported by a subshell that runs before the shell reaches the line.
+    expect(events(s.scan(enc.encode(`\x1b]133;E;c;abc12345;ls${k}\x07`)))).toEqual([
+      { kind: "exec", mode: "subshell", nonce: "abc12345", line: "ls" },
+    ]);
     expect(events(s.scan(enc.encode(`\x1b]133;E;l;abc12345;%zz${k}\x07`)))).toEqual([
       { kind: "forged-mark", mark: "E" },
     ]);

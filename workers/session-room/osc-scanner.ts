@@ -12,14 +12,24 @@
 // printing an unterminated `ESC ] 133 ;` cannot swallow the integration's next real mark.
 import { timingSafeEqual } from "@nostromo/crypto";
 
+/** `l` the whole accepted line, `c` the same from a subshell that runs first, `s` one simple command. */
+export type ExecMode = "line" | "subshell" | "simple";
+const EXEC_MODES = new Map<string, ExecMode>([
+  ["l", "line"],
+  ["c", "subshell"],
+  ["s", "simple"],
+]);
+
 export type ScanEvent =
   | { kind: "prompt-start" }
   /** `guard`: the shell reports each line before running it and reads a verdict (B carries `g`). */
   | { kind: "prompt-end"; guard: boolean }
   | { kind: "command-start" }
   | { kind: "command-end"; exitCode: number | null }
-  /** The shell is about to run `line` and waits for the room's verdict on `nonce` (execution guard). */
-  | { kind: "exec"; mode: "line" | "simple"; nonce: string; line: string }
+  /** The shell is about to run `line` and waits for the room's verdict on `nonce` (execution guard).
+   * `subshell`: the whole line, reported by a subshell that runs before the shell itself reaches the line
+   * (a `$(…)` in a `for` list); the shell reports the same line again when it gets there. */
+  | { kind: "exec"; mode: ExecMode; nonce: string; line: string }
   /** An OSC 133 sequence without the session's key: stripped and ignored. */
   | { kind: "forged-mark"; mark: string }
   | { kind: "alt-screen"; on: boolean }
@@ -79,8 +89,9 @@ export function osc133(body: string, key: string | null): ScanEvent {
   if (code === "E" && args.length === 3) {
     const [mode, nonce, encoded] = args as [string, string, string];
     const line = decodeLine(encoded);
-    if ((mode === "l" || mode === "s") && /^[0-9A-Za-z]{8,64}$/.test(nonce) && line !== null)
-      return { kind: "exec", mode: mode === "l" ? "line" : "simple", nonce, line };
+    const m = EXEC_MODES.get(mode);
+    if (m && /^[0-9A-Za-z]{8,64}$/.test(nonce) && line !== null)
+      return { kind: "exec", mode: m, nonce, line };
   }
   return forged;
 }

@@ -25,27 +25,36 @@ function bashSnippet(P: string, key: string): string {
     ` if [ -n "\${BASH_VERSION-}" ] && [ -z "\${__nostromo_si-}" ]; then __nostromo_si=1; ${P}k='${key}';`,
     // D: only after a command really ran (PS0 sets the flag; an empty Enter does not run PS0). Also ends
     // the accepted line for the guard, and marks "prompt hooks running" until A.
-    `${P}d() { local s=$?; ${P}pc=1; unset ${P}line ${P}simple ${P}deny; [ -n "\${${P}on-}" ] && trap '${P}g "$BASH_COMMAND"' DEBUG; if [ -n "\${${P}ran+x}" ]; then printf '\\033]133;D;%s;k=%s\\007' "$s" "${K}"; unset ${P}ran; fi; return $s; };`,
+    `${P}d() { local s=$?; ${P}pc=1; unset ${P}line ${P}simple ${P}deny ${P}ln; [ -n "\${${P}on-}" ] && trap '${P}g "$BASH_COMMAND"' DEBUG; if [ -n "\${${P}ran+x}" ]; then printf '\\033]133;D;%s;k=%s\\007' "$s" "${K}"; unset ${P}ran; fi; return $s; };`,
     // A right before the prompt; B (with the key, expanded at prompt time) re-appended to PS1 when missing.
     // B says `g` when the guard is on (bash ≥ 4.4): the room then holds type-ahead from the first line on.
     `${P}a() { local s=$?; case "$PS1" in *'133;B;k=${K}'*|*'133;B;g;k=${K}'*) ;; *) PS1="$PS1"'\\[\\033]133;B;'"\${${P}on:+g;}"'k=${K}\\007\\]';; esac; printf '\\033]133;A;k=%s\\007' "${K}"; unset ${P}pc; return $s; };`,
     // E: reports what is about to run and waits for the room's verdict "#<nonce>y|s|n" on the terminal
-    // (read -s: not echoed). No verdict in time fails closed.
-    `${P}ask() { local n v e=$2; printf -v n '%05d%05d%05d%s' "$RANDOM" "$RANDOM" "$RANDOM" "\${SRANDOM-}";`,
+    // (read -s: not echoed). No verdict in time fails closed. Both go through /dev/tty: the trap may run
+    // in a subshell whose output is a pipe (`$(…)`) or under a redirection (`while read …; done <file`).
+    // A whole line's reports share the nonce PS0 drew for it: a subshell running alongside the shell (a
+    // process substitution) may report at the same moment, and either may read either verdict line.
+    `${P}ask() { local n v e=$2; if [ "$1" != s ] && [ -n "\${${P}ln-}" ]; then n=\${${P}ln}; else printf -v n '%05d%05d%05d%s' "$RANDOM" "$RANDOM" "$RANDOM" "\${SRANDOM-}"; fi;`,
     `e=\${e//%/%25}; e=\${e//;/%3B}; e=\${e//$'\\a'/%07}; e=\${e//$'\\e'/%1B}; e=\${e//$'\\n'/%0A}; e=\${e//$'\\r'/%0D};`,
     `if [ \${#e} -gt 49152 ]; then ${P}deny=1; printf 'nostromo: command too long to be checked; not run\\n' >&2; return 1; fi;`,
-    `printf '\\033]133;E;%s;%s;%s;k=%s\\007' "$1" "$n" "$e" "${K}";`,
+    `printf '\\033]133;E;%s;%s;%s;k=%s\\007' "$1" "$n" "$e" "${K}" >/dev/tty;`,
     // Refused inside an accepted line: the rest of that line is skipped too. A whole line allowed: the
-    // trap is off until the next prompt re-arms it (D), so loops and functions run at full speed.
-    `while IFS= read -rs -t ${GUARD_WAIT_S} v; do case $v in *"#\${n}y") [ "$1" = l ] && trap - DEBUG; return 0;; *"#\${n}s") ${P}simple=1; return 0;; *"#\${n}n") [ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: refused by policy; not run\\n' >&2; return 1;; esac; done;`,
+    // trap is off until the next prompt re-arms it (D), so loops and functions run at full speed (in a
+    // subshell only there: the shell reports the line again when it reaches it, and gets the same answer).
+    // A subshell reads without -s: it may read while the shell does (a process substitution), and two
+    // `read -s` at once restore each other's echo-off state, leaving the terminal with echo off. Its
+    // verdict's echo is removed by the room; input typed behind the line is still held then.
+    `local f=-rs; [ "$1" = c ] && f=-r; while IFS= read $f -t ${GUARD_WAIT_S} v; do case $v in *"#\${n}y") [ "$1" != s ] && trap - DEBUG; return 0;; *"#\${n}s") ${P}simple=1; return 0;; *"#\${n}n") [ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: refused by policy; not run\\n' >&2; return 1;; esac; done </dev/tty;`,
     `[ -n "\${${P}line-}" ] && ${P}deny=1; printf 'nostromo: no verdict from the session; not run\\n' >&2; return 1; };`,
     // The DEBUG trap (extdebug: a non-zero return skips the command). Once per accepted line (PS0 set
     // ${P}new): the line from history when this line was saved there, else each simple command as it
     // comes; commands outside any line (bind -x) one by one; the prompt hooks and our own functions not
-    // (extdebug also traces functions).
+    // (extdebug also traces functions). The first command of a line may run in a subshell before the
+    // shell reaches the line (`for i in $(…)` expands its list first): that subshell reports the line as
+    // `c` (its own variables die with it, so the shell reports the line again, as `l`).
     `${P}g() { case $1 in ${P}d|${P}a) return 0;; esac; case \${FUNCNAME[1]-} in ${P}d|${P}a) return 0;; esac;`,
     `if [ -n "\${${P}new+x}" ]; then unset ${P}new ${P}deny ${P}simple; ${P}line=1; local h; h=$(HISTTIMEFORMAT= builtin history 1);`,
-    `if [[ $HISTCMD != "\${${P}h-}" && $h =~ ^\\ *([0-9]+)\\*?\\ \\ (.*)$ && \${BASH_REMATCH[1]} == "$HISTCMD" ]]; then ${P}h=$HISTCMD; ${P}ask l "\${BASH_REMATCH[2]}"; return; fi; ${P}simple=1;`,
+    `if [[ $HISTCMD != "\${${P}h-}" && $h =~ ^\\ *([0-9]+)\\*?\\ \\ (.*)$ && \${BASH_REMATCH[1]} == "$HISTCMD" ]]; then ${P}h=$HISTCMD; h=l; [[ $BASHPID == "$$" ]] || h=c; ${P}ask $h "\${BASH_REMATCH[2]}"; return; fi; ${P}simple=1;`,
     `elif [ -n "\${${P}line-}" ]; then [ -n "\${${P}deny-}" ] && return 1; [ -n "\${${P}simple-}" ] || return 0; elif [ -n "\${${P}pc-}" ]; then return 0; fi; ${P}ask s "$1"; };`,
     // Keep the user's PROMPT_COMMAND between ours: bash ≥ 5.1 runs arrays, older bash one string.
     `if [ "\${BASH_VERSINFO[0]}" -gt 5 ] || { [ "\${BASH_VERSINFO[0]}" -eq 5 ] && [ "\${BASH_VERSINFO[1]}" -ge 1 ]; };`,
@@ -53,8 +62,10 @@ function bashSnippet(P: string, key: string): string {
     `else PROMPT_COMMAND=$'${P}d\\n'"\${PROMPT_COMMAND:+$PROMPT_COMMAND$'\\n'}"'${P}a'; fi;`,
     // This line holds the key: out of history even without ignorespace.
     `[[ $(HISTTIMEFORMAT= builtin history 1) =~ ^\\ *([0-9]+).*__nostromo_si=1 ]] && builtin history -d "\${BASH_REMATCH[1]}";`,
-    // C from PS0 (bash ≥ 4.4), which also marks that a line was accepted; the guard needs PS0 too.
-    `PS0="\${PS0-}"'\${${P}ran=}\${${P}new=}\\033]133;C;k=${K}\\007';`,
+    // C from PS0 (bash ≥ 4.4), which also marks that a line was accepted; the guard needs PS0 too. PS0
+    // also draws the line's nonce: an arithmetic assignment inside a zero-length slice of the key, so
+    // that nothing of it is printed (`\${x=…}` would print the value).
+    `PS0="\${PS0-}"'\${${P}ran=}\${${P}new=}\${${P}k:0:(${P}ln=((1<<61)|(RANDOM<<45)|(RANDOM<<30)|(RANDOM<<15)|RANDOM)^(\${SRANDOM:-0}<<20)),0}\\033]133;C;k=${K}\\007';`,
     `if [ "\${BASH_VERSINFO[0]}" -gt 4 ] || { [ "\${BASH_VERSINFO[0]}" -eq 4 ] && [ "\${BASH_VERSINFO[1]}" -ge 4 ]; };`,
     `then ${P}on=1; shopt -s extdebug; trap '${P}g "$BASH_COMMAND"' DEBUG; fi; fi`,
   ].join(" ");
