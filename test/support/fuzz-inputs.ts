@@ -3,8 +3,10 @@
 // ranges, lengths, required flags), and each field gets values that break its schema — wrong types,
 // values outside the enum or range, too long or too short, NUL and lone surrogates, huge strings and
 // numbers, deep nesting, unknown ids and the other tenant's ids — next to values that fit it, so a
-// request with one bad field among good ones reaches the handler's own checks. No library generates
-// *invalid* input from a JSON Schema (the generators found build valid instances only), hence this file.
+// request with one bad field among good ones reaches the handler's own checks. Hand-written because the
+// packages looked at do not fit: json-schema-fast-check builds valid instances only, on fast-check 1;
+// openapi-fuzzer-core is a small Swagger-style boundary-value generator outside fast-check (no seed,
+// no shrinking, no per-request replay).
 import fc from "fast-check";
 
 export interface Schema {
