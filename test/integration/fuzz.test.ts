@@ -1,15 +1,19 @@
-// Bad-input fuzz suite: every route mounted on the Hono app — enumerated from `app.routes`, so a new route is
-// covered automatically — receives generated bad input (fast-check): malformed JSON, wrong types, NUL and
-// lone surrogates, huge strings and numbers, deep nesting, unknown ids and another tenant's ids, in the
-// path, the query string and the body (ids of tenant A's own rows too); as an authenticated Admin of tenant A (a bearer token of theirs:
-// no CSRF, and a fuzzed logout cannot end the run) and anonymously. Asserted for every request: an answer
-// within REQUEST_TIMEOUT_MS, never a 5xx, and — when it failed — no row of tenant A's tables added,
-// removed or left half-written. A bounded number of runs per route keeps it to a few minutes on 2 cores.
+// Bad-input fuzz suite, driven by the API's OpenAPI document (`packages/client/openapi.json`): every
+// operation in it — and a first test checks that every route mounted on the app (`app.routes`) has one, so
+// nothing escapes — receives input generated from its own schema (`test/support/fuzz-inputs.ts`): path and
+// query parameters and JSON body fields with wrong types, values outside their enums, ranges and lengths,
+// NUL and lone surrogates, huge strings and numbers, deep nesting, unknown ids, tenant B's ids and tenant
+// A's own, missing required fields and unknown ones, next to fitting values; and malformed JSON bodies. As
+// an authenticated Admin of tenant A (a bearer token of theirs: no CSRF, and a fuzzed logout cannot end
+// the run) and anonymously. Asserted for every request: an answer within REQUEST_TIMEOUT_MS, never a 5xx,
+// and — when it failed — no row of tenant A's tables added, removed or left half-written. A bounded number
+// of runs per operation keeps it to a few minutes on 2 cores.
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { configureNeon, createDb } from "../../db/client.ts";
+import apiDocument from "../../packages/client/openapi.json";
 import { app } from "../../workers/app.ts";
 import {
   createUser,
@@ -19,6 +23,17 @@ import {
   tenantClient,
   unique,
 } from "../support/api.ts";
+import {
+  badPercent,
+  body,
+  type Context,
+  type Doc,
+  encode,
+  type FuzzRequest,
+  type Operation,
+  pathParam,
+  query,
+} from "../support/fuzz-inputs.ts";
 
 const RUNS_AUTHENTICATED = 10;
 const RUNS_ANONYMOUS = Math.max(1, Math.floor(RUNS_AUTHENTICATED / 2));
@@ -98,168 +113,42 @@ afterAll(async () => {
   await pool?.end();
 });
 
-// ——— generators ———
+// ——— requests, from the document ———
 
-// Characters the database cannot store: most requests of a run carry none (so they reach the handlers'
-// own validation), the others carry some (so the edge's check is exercised everywhere).
-const poison = fc.constantFrom("\u0000", "a\u0000b", "\ud800", "x\udc00y");
-const odd = fc.constantFrom(
-  "x".repeat(300_000 / 4),
-  "9".repeat(400),
-  "1e400",
-  "-1",
-  "NaN",
-  "' or 1=1--",
-  "../../etc/passwd",
-  "%",
-  "",
-);
-const poisonedString = fc.oneof(
-  poison,
-  fc.string({
-    unit: fc.oneof(
-      fc.constantFrom("\u0000", "\ud800", "\udfff"),
-      fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
-    ),
-    minLength: 1,
-    maxLength: 20,
-  }),
-);
-const cleanString = fc.oneof(
-  { arbitrary: odd, weight: 2 },
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: "binary", maxLength: 20 }).filter((x) => !x.includes("\u0000")),
-);
-const weirdNumber = fc.oneof(
-  fc.constantFrom(1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, -0, 0.5, 2 ** 31, -(2 ** 31) - 1),
-  fc.integer(),
-  fc.double({ noNaN: true }),
-);
-const FIELD_NAMES = [
-  "name",
-  "email",
-  "password",
-  "description",
-  "bio",
-  "command",
-  "reason",
-  "contactName",
-  "companyName",
-  "hostname",
-  "username",
-  "port",
-  "tags",
-  "settings",
-  "features",
-  "permissions",
-  "role_id",
-  "agent_id",
-  "private_key",
-  "passphrase",
-  "code",
-  "current_password",
-  "new_password",
-  "recovery_code",
-  "expires_in_days",
-  "timeout_ms",
-  "expires_in_minutes",
-  "blocked_commands",
-  "pattern",
-  "tier",
-  "is_active",
-];
-function generators(poisoned: boolean) {
-  const weirdString = poisoned ? fc.oneof(cleanString, poisonedString) : cleanString;
-  const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-    v: fc.oneof(
-      { depthSize: "small", withCrossShrink: true },
-      weirdString,
-      weirdNumber,
-      fc.boolean(),
-      fc.constant(null),
-      fc.array(tie("v"), { maxLength: 3 }),
-      fc.dictionary(fc.oneof(fc.constantFrom(...FIELD_NAMES), weirdString), tie("v"), { maxKeys: 4 }),
-    ),
-  })).v;
-  const deep = fc.integer({ min: 40, max: 20_000 }).map((n) => `${"[".repeat(n)}${"]".repeat(n)}`);
-  const rawBody = fc.oneof(
-    fc.constantFrom(
-      '{"a":',
-      "{",
-      "[1,",
-      "nul",
-      '{"name": "x"',
-      ...(poisoned ? ["\u0000", '{"name":"\\ud800"}', '{"a":"\\u0000"}'] : []),
-    ),
-    deep,
-    deep.map((d) => `{"settings":${d}}`),
-    fc.dictionary(fc.constantFrom(...FIELD_NAMES), value, { maxKeys: 6 }).map((o) => JSON.stringify(o)),
-    value.map((v) => JSON.stringify(v) ?? "null"),
+const doc = apiDocument as unknown as Doc;
+const METHODS = ["get", "post", "put", "patch", "delete"];
+const toOpenApi = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+
+/** Every operation of the document, the unit of fuzzing. */
+function operations(): { method: string; path: string; o: Operation }[] {
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([m]) => METHODS.includes(m))
+      .map(([m, o]) => ({ method: m.toUpperCase(), path, o })),
   );
-  const QUERY_NAMES = [
-    "page",
-    "page_size",
-    "pageSize",
-    "page_size",
-    "search",
-    "q",
-    "tag",
-    "type",
-    "status",
-    "from",
-    "to",
-    "table",
-    "format",
-    "limit",
-    "cursor",
-    "tenantId",
-    "tenant_id",
-    "agent_id",
-    "hours",
-    "page_size",
-    "user",
-    "category",
-    "active",
-    "role",
-    "tier",
-  ];
-  const query = fc.dictionary(
-    fc.constantFrom(...QUERY_NAMES),
-    fc.oneof(weirdString, weirdNumber.map(String)),
-    {
-      maxKeys: 3,
-    },
-  );
-  return { weirdString, rawBody, query };
 }
-const badPercent = fc.constantFrom("%00", "%ED%A0%80", "%FF", "%E0%A4%A", "a%00b");
 
-function encode(v: string): string {
-  // Lone surrogates cannot go through encodeURIComponent: send their UTF-8-looking escapes instead.
-  try {
-    return encodeURIComponent(v);
-  } catch {
-    return "%ED%A0%80";
+function mounted(): string[] {
+  const out = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === "ALL" || !r.path.startsWith("/api/")) continue;
+    out.add(`${r.method} ${toOpenApi(r.path)}`);
   }
+  return [...out].sort();
 }
 
-function requestFor(path: string) {
-  const params = path.match(/:[A-Za-z_]+/g) ?? [];
+function requestFor(o: Operation): fc.Arbitrary<FuzzRequest & { rawQuery?: string; contentType: string }> {
+  const params = o.parameters ?? [];
+  const inPath = params.filter((p) => p.in === "path");
+  const inQuery = params.filter((p) => p.in === "query");
   // One request in three is poisoned (NUL, lone surrogates, broken percent-encoding somewhere).
   return fc.constantFrom(false, false, true).chain((poisoned) => {
-    const { weirdString, rawBody, query } = generators(poisoned);
-    const id = fc.oneof(
-      fc.constantFrom(...idsOfB),
-      fc.constantFrom(...idsOfA),
-      fc.uuid(),
-      weirdString.map(encode),
-      ...(poisoned ? [badPercent] : []),
-    );
+    const ctx: Context = { doc, idsOfA, idsOfB, poisoned };
     return fc.record({
-      ids: fc.array(id, { minLength: params.length, maxLength: params.length }),
-      query,
+      path: fc.record(Object.fromEntries(inPath.map((p) => [p.name, pathParam(ctx, p)]))),
+      query: query(ctx, inQuery),
       rawQuery: poisoned ? fc.option(badPercent, { nil: undefined, freq: 2 }) : fc.constant(undefined),
-      body: fc.option(rawBody, { nil: undefined, freq: 4 }),
+      body: fc.option(body(ctx, o), { nil: undefined, freq: 4 }),
       contentType: fc.constantFrom(
         "application/json",
         "application/json",
@@ -268,19 +157,6 @@ function requestFor(path: string) {
       ),
     });
   });
-}
-
-function mounted(): { method: string; path: string }[] {
-  const seen = new Set<string>();
-  const out: { method: string; path: string }[] = [];
-  for (const r of app.routes) {
-    if (r.method === "ALL" || !r.path.startsWith("/api/")) continue;
-    const key = `${r.method} ${r.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ method: r.method, path: r.path });
-  }
-  return out;
 }
 
 async function send(method: string, url: string, init: { headers: Record<string, string>; body?: string }) {
@@ -304,22 +180,24 @@ async function send(method: string, url: string, init: { headers: Record<string,
   }
 }
 
-describe("bad-input fuzz over every mounted route", () => {
-  const routes = mounted();
+describe("bad-input fuzz over every operation of the API document", () => {
+  const ops = operations();
 
-  it("enumerates the app's routes", () => {
-    expect(routes.length).toBeGreaterThan(50);
+  it("documents every mounted route, so none escapes the fuzzing", () => {
+    const documented = new Set(ops.map(({ method, path }) => `${method} ${path}`));
+    expect(mounted().filter((k) => !documented.has(k))).toEqual([]);
+    expect(ops.length).toBeGreaterThan(50);
   });
 
-  for (const { method, path } of routes) {
+  for (const { method, path, o } of ops) {
+    const queryName = o.parameters?.find((p) => p.in === "query")?.name ?? "q";
     for (const who of ["admin", "anonymous"] as const) {
       it(`${method} ${path} (${who})`, async () => {
         await fc.assert(
-          fc.asyncProperty(requestFor(path), async (r) => {
-            let i = 0;
-            const filled = path.replace(/:[A-Za-z_]+/g, () => r.ids[i++] ?? "x");
-            const qs = Object.entries(r.query).map(([k, v]) => `${k}=${encode(v)}`);
-            if (r.rawQuery) qs.push(`search=${r.rawQuery}`);
+          fc.asyncProperty(requestFor(o), async (r) => {
+            const filled = path.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => r.path[name] ?? "x");
+            const qs = r.query.map(([k, v]) => `${encode(k)}=${encode(v)}`);
+            if (r.rawQuery) qs.push(`${queryName}=${r.rawQuery}`);
             const url = `http://${a.subdomain}.localhost${filled}${qs.length ? `?${qs.join("&")}` : ""}`;
             const headers: Record<string, string> = { "cf-connecting-ip": "198.51.100.77" };
             if (who === "admin") headers.authorization = `Bearer ${token}`;
