@@ -101,7 +101,7 @@ export function Users() {
                       <button type="button" class="small" onClick={() => setEditing(u)}>
                         Edit<span class="sr-only"> {u.name}</span>
                       </button>{" "}
-                      {u.isActive ? (
+                      {u.id === me?.id ? null : u.isActive ? (
                         <button type="button" class="small danger" onClick={() => setDeactivating(u)}>
                           Deactivate<span class="sr-only"> {u.name}</span>
                         </button>
