@@ -137,7 +137,7 @@ it("saves an organization settings change; the webhook URL is write-only", async
   await screenshot(page, "tenant-settings");
 });
 
-it("lists users and SSH keys at phone width; a generated key shows its fingerprint, never a private key", async () => {
+it("SSH keys and users at phone width: a generated key shows no private key; a user is created, edited, deactivated", async () => {
   const page = await (await env.context({ phone: true })).newPage();
   await page.goto(`${env.demo}/ssh-keys`);
   await signIn(page, env.demoAdmin);
@@ -155,6 +155,21 @@ it("lists users and SSH keys at phone width; a generated key shows its fingerpri
   await page.goto(`${env.demo}/users`);
   await page.getByRole("heading", { name: "Users" }).waitFor();
   await page.locator("tr", { hasText: env.demoAdmin.email }).waitFor();
+  await page.getByRole("button", { name: "New user" }).click();
+  await page.getByLabel("Full name").fill("Tess Browser");
+  await page.getByLabel("Email").fill("tess-browser@demo-e2e.example");
+  await page.getByLabel("Role").selectOption({ label: "Technician" });
+  await page.getByLabel("First password").fill("tess-password-12");
+  await page.getByRole("button", { name: "Create user" }).click();
+  const tess = page.locator("tr", { hasText: "tess-browser@demo-e2e.example" });
+  await tess.getByText("Technician").waitFor();
+  await tess.getByRole("button", { name: /Edit/ }).click();
+  await page.getByLabel("Role").selectOption({ label: "Observer" });
+  await page.getByRole("button", { name: "Save user" }).click();
+  await tess.getByText("Observer").waitFor();
+  await tess.getByRole("button", { name: /Deactivate/ }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Deactivate" }).click();
+  await tess.getByText("deactivated").waitFor();
   expect(await fitsWidth(page)).toBe(true);
   await screenshot(page, "tenant-users-phone");
 });
