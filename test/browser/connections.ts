@@ -56,6 +56,8 @@ export function connectionCases(env: () => ConsoleEnv) {
     expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents()).toEqual([
       "Connections",
       "Live sessions",
+      "Users",
+      "Roles",
     ]);
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "tenant-connections-phone");

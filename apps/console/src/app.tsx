@@ -23,6 +23,11 @@ const Connections = lazy(() => import("./views/tenant/connections.tsx").then((m)
 const TerminalView = lazy(() => import("./views/terminal/terminal-view.tsx").then((m) => m.TerminalView));
 const LiveSessions = lazy(() => import("./views/tenant/live-sessions.tsx").then((m) => m.LiveSessions));
 const NewConnection = lazy(() => import("./views/tenant/new-connection.tsx").then((m) => m.NewConnection));
+const Agents = lazy(() => import("./views/admin/agents.tsx").then((m) => m.Agents));
+const SshKeys = lazy(() => import("./views/admin/ssh-keys.tsx").then((m) => m.SshKeys));
+const Users = lazy(() => import("./views/admin/users.tsx").then((m) => m.Users));
+const Roles = lazy(() => import("./views/admin/roles.tsx").then((m) => m.Roles));
+const Settings = lazy(() => import("./views/admin/settings.tsx").then((m) => m.Settings));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -89,6 +94,11 @@ function Root() {
             <Route path="/connections/new" component={NewConnection} />
             <Route path="/live" component={LiveSessions} />
             <Route path="/terminal/:id" component={TerminalView} />
+            <Route path="/agents" component={Agents} />
+            <Route path="/ssh-keys" component={SshKeys} />
+            <Route path="/users" component={Users} />
+            <Route path="/roles" component={Roles} />
+            <Route path="/settings" component={Settings} />
             <Route path="/welcome" component={Welcome} />
             <Route default component={() => <Redirect to={home} />} />
           </Router>

@@ -73,5 +73,6 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     if (failure.status === 401 && path !== "/api/auth/login") clientState.onSignedOut?.(failure);
     throw failure;
   }
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }

@@ -25,10 +25,17 @@ describe("nav", () => {
     expect(navFor(base)).toEqual([]);
     expect(homeFor(base)).toBe("/welcome");
     const tech: Me = { ...base, permissions: ["connection:read", "connection:create"] };
-    expect(navFor(tech).map((n) => n.href)).toEqual(["/connections"]);
+    expect(navFor(tech).map((n) => n.href)).toEqual(["/connections", "/ssh-keys"]);
     const watcher: Me = { ...base, permissions: ["session:join"] };
     expect(navFor(watcher).map((n) => n.label)).toEqual(["Live sessions"]);
     expect(can(tech, "connection:create")).toBe(true);
     expect(can(base, "connection:create")).toBe(false);
+  });
+
+  it("shows the administration sections by their permissions", () => {
+    const observer: Me = { ...base, permissions: ["connection:read", "user:read"] };
+    expect(navFor(observer).map((n) => n.label)).toEqual(["Connections", "Users", "Roles"]);
+    const admin: Me = { ...base, permissions: ["settings:manage"] };
+    expect(navFor(admin).map((n) => n.href)).toEqual(["/agents", "/settings"]);
   });
 });

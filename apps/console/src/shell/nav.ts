@@ -10,6 +10,11 @@ export interface NavItem {
 const TENANT_SECTIONS: { href: string; label: string; needs: string[] }[] = [
   { href: "/connections", label: "Connections", needs: ["connection:read"] },
   { href: "/live", label: "Live sessions", needs: ["session:view", "session:join"] },
+  { href: "/agents", label: "Agents", needs: ["settings:manage"] },
+  { href: "/ssh-keys", label: "SSH keys", needs: ["connection:create"] },
+  { href: "/users", label: "Users", needs: ["user:read"] },
+  { href: "/roles", label: "Roles", needs: ["user:read"] },
+  { href: "/settings", label: "Settings", needs: ["settings:manage"] },
 ];
 
 export function navFor(user: Me): NavItem[] {

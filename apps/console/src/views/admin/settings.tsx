@@ -1,0 +1,177 @@
+// Tenant console › Organization settings: who may sign in from where (IP ranges), the login idle timeout,
+// required 2FA, recording every session, how long an approval waits, and the webhook. The webhook URL
+// carries its secret, so it is write-only: the page shows only the origin the server answers with, and an
+// empty field keeps the current one.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
+import { useEffect, useState } from "preact/hooks";
+import { ApiFailure, getSettings, type OrgSettings, saveSettings } from "../../api/index.ts";
+import { fieldErrors } from "../../api/messages.ts";
+import { describedBy, Field } from "../../ui/field.tsx";
+import { Alert, Failed, Loading } from "../../ui/states.tsx";
+
+interface Form {
+  ipRanges: string;
+  timeoutMin: string;
+  require2fa: boolean;
+  autoRecord: boolean;
+  approvalSec: string;
+  webhook: string;
+  removeWebhook: boolean;
+}
+
+const formOf = (s: OrgSettings): Form => ({
+  ipRanges: s.allowedIpRanges.join("\n"),
+  timeoutMin: String(Math.round(s.sessionTimeoutMs / 60_000)),
+  require2fa: s.require2fa,
+  autoRecord: s.autoRecordSessions,
+  approvalSec: s.approvalTimeoutMs === null ? "" : String(Math.round(s.approvalTimeoutMs / 1000)),
+  webhook: "",
+  removeWebhook: false,
+});
+
+export function Settings() {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ["settings"], queryFn: getSettings });
+  const [f, setF] = useState<Form | null>(null);
+  useEffect(() => {
+    if (q.data && !f) setF(formOf(q.data));
+  }, [q.data]);
+  const save = useMutation({
+    mutationFn: (form: Form) =>
+      saveSettings({
+        sessionTimeoutMs: Number(form.timeoutMin) * 60_000,
+        require2fa: form.require2fa,
+        autoRecordSessions: form.autoRecord,
+        allowedIpRanges: form.ipRanges
+          .split(/[\s,]+/)
+          .map((r) => r.trim())
+          .filter(Boolean),
+        approvalTimeoutMs: form.approvalSec ? Number(form.approvalSec) * 1000 : null,
+        webhookUrl: form.removeWebhook ? null : form.webhook.trim() || undefined,
+      }),
+    onSuccess: (s) => {
+      qc.setQueryData(["settings"], s);
+      setF(formOf(s));
+    },
+  });
+  if (q.isPending || (q.data && !f)) return <Loading what="settings" />;
+  if (q.isError) return <Failed error={q.error} retry={() => q.refetch()} />;
+  if (!f) return null;
+  const errors = save.error instanceof ApiFailure ? fieldErrors(save.error) : {};
+  const err = (k: string) => errors[`settings.${k}`] ?? errors[k];
+  const set = (patch: Partial<Form>) => {
+    save.reset();
+    setF({ ...f, ...patch });
+  };
+  return (
+    <section aria-labelledby="settings-title">
+      <h1 id="settings-title">Organization settings</h1>
+      <form
+        class="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate(f);
+        }}
+      >
+        <fieldset disabled={save.isPending}>
+          <legend>Sign-in</legend>
+          <Field
+            id="s-ip"
+            label="Allowed IP ranges"
+            hint="One CIDR range per line, e.g. 203.0.113.0/24. Empty: any address."
+            error={err("allowed_ip_ranges")}
+          >
+            <textarea
+              id="s-ip"
+              rows={3}
+              value={f.ipRanges}
+              aria-describedby={describedBy("s-ip", "hint", err("allowed_ip_ranges"))}
+              onInput={(e) => set({ ipRanges: e.currentTarget.value })}
+            />
+          </Field>
+          <Field id="s-timeout" label="Session timeout (minutes)" error={err("session_timeout")}>
+            <input
+              id="s-timeout"
+              type="number"
+              min={1}
+              max={1440}
+              required
+              value={f.timeoutMin}
+              onInput={(e) => set({ timeoutMin: e.currentTarget.value })}
+            />
+          </Field>
+          <label>
+            <input
+              type="checkbox"
+              checked={f.require2fa}
+              onChange={(e) => set({ require2fa: e.currentTarget.checked })}
+            />{" "}
+            Require two-factor authentication
+          </label>
+        </fieldset>
+        <fieldset disabled={save.isPending}>
+          <legend>Sessions</legend>
+          <label>
+            <input
+              type="checkbox"
+              checked={f.autoRecord}
+              onChange={(e) => set({ autoRecord: e.currentTarget.checked })}
+            />{" "}
+            Record every session
+          </label>
+          <Field
+            id="s-approval"
+            label="Approval timeout (seconds)"
+            hint="How long a command waits for an approver (10–3600). Empty: the default."
+            error={err("approval_timeout_ms")}
+          >
+            <input
+              id="s-approval"
+              type="number"
+              min={10}
+              max={3600}
+              value={f.approvalSec}
+              aria-describedby={describedBy("s-approval", "hint", err("approval_timeout_ms"))}
+              onInput={(e) => set({ approvalSec: e.currentTarget.value })}
+            />
+          </Field>
+        </fieldset>
+        <fieldset disabled={save.isPending}>
+          <legend>Webhook</legend>
+          <p class="muted">
+            {q.data.webhook ? `Set: ${q.data.webhook}` : "No webhook set."} The URL is a secret: it is never
+            shown again.
+          </p>
+          <Field id="s-webhook" label="New webhook URL" error={err("webhook_url")}>
+            <input
+              id="s-webhook"
+              type="url"
+              autocomplete="off"
+              placeholder="https://hooks.example.com/…"
+              value={f.webhook}
+              disabled={f.removeWebhook}
+              onInput={(e) => set({ webhook: e.currentTarget.value })}
+            />
+          </Field>
+          {q.data.webhook && (
+            <label>
+              <input
+                type="checkbox"
+                checked={f.removeWebhook}
+                onChange={(e) => set({ removeWebhook: e.currentTarget.checked })}
+              />{" "}
+              Remove the webhook
+            </label>
+          )}
+        </fieldset>
+        {save.isError && !Object.keys(errors).length && <Failed error={save.error} />}
+        {save.isSuccess && <Alert kind="ok">Settings saved.</Alert>}
+        <div class="actions">
+          <button type="submit" class="primary" disabled={save.isPending}>
+            {save.isPending ? "Saving…" : "Save settings"}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,140 @@
+// Tenant console › Users: the organization's people with their role, 2FA and last sign-in; create, edit and
+// deactivate (with a confirmation: the server ends their logins at once) by permission.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
+import { useState } from "preact/hooks";
+import { listUsers, type User, updateUser } from "../../api/index.ts";
+import { can } from "../../shell/nav.ts";
+import { currentUser } from "../../state/session.ts";
+import { Confirm } from "../../ui/confirm.tsx";
+import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { UserForm } from "./user-form.tsx";
+
+export function Users() {
+  const qc = useQueryClient();
+  const [search, setSearch] = useState("");
+  const q = useQuery({ queryKey: ["users", search.trim()], queryFn: () => listUsers(search.trim()) });
+  const me = currentUser.value;
+  const mayCreate = can(me, "user:create");
+  const mayUpdate = can(me, "user:update");
+  const [editing, setEditing] = useState<User | "new" | null>(null);
+  const [deactivating, setDeactivating] = useState<User | null>(null);
+  const active = useMutation({
+    mutationFn: (v: { user: User; isActive: boolean }) => updateUser(v.user.id, { isActive: v.isActive }),
+    onSuccess: async () => {
+      setDeactivating(null);
+      await qc.invalidateQueries({ queryKey: ["users"] });
+    },
+  });
+  return (
+    <section aria-labelledby="users-title">
+      <div class="heading">
+        <h1 id="users-title">Users</h1>
+        {mayCreate && !editing && (
+          <button type="button" class="primary" onClick={() => setEditing("new")}>
+            New user
+          </button>
+        )}
+      </div>
+      {editing && (
+        <UserForm
+          key={editing === "new" ? "new" : editing.id}
+          user={editing === "new" ? undefined : editing}
+          onClose={() => setEditing(null)}
+        />
+      )}
+      <div class="toolbar">
+        <label for="user-search" class="sr-only">
+          Search users
+        </label>
+        <input
+          id="user-search"
+          type="search"
+          placeholder="Search by name or email"
+          value={search}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+        />
+        {q.data && <span class="count">{q.data.total} users</span>}
+      </div>
+      {active.isError && <Failed error={active.error} />}
+      {q.isPending ? (
+        <Loading what="users" />
+      ) : q.isError ? (
+        <Failed error={q.error} retry={() => q.refetch()} />
+      ) : q.data.items.length === 0 ? (
+        <Empty>{search.trim() ? `No user matches “${search.trim()}”.` : "No users yet."}</Empty>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">2FA</th>
+                <th scope="col">Last sign-in</th>
+                {mayUpdate && (
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {q.data.items.map((u) => (
+                <tr key={u.id}>
+                  <td data-label="Name">
+                    <strong>{u.name}</strong>
+                    <div class="muted">{u.email}</div>
+                  </td>
+                  <td data-label="Role">{u.roleName || "—"}</td>
+                  <td data-label="Status">
+                    <span class={`badge ${u.isActive ? "status-active" : "status-suspended"}`}>
+                      {u.isActive ? "active" : "deactivated"}
+                    </span>
+                  </td>
+                  <td data-label="2FA">{u.twoFactorEnabled ? "on" : "off"}</td>
+                  <td data-label="Last sign-in">
+                    {u.lastLogin ? new Date(u.lastLogin).toLocaleString() : "never"}
+                  </td>
+                  {mayUpdate && (
+                    <td>
+                      <button type="button" class="small" onClick={() => setEditing(u)}>
+                        Edit<span class="sr-only"> {u.name}</span>
+                      </button>{" "}
+                      {u.id === me?.id ? null : u.isActive ? (
+                        <button type="button" class="small danger" onClick={() => setDeactivating(u)}>
+                          Deactivate<span class="sr-only"> {u.name}</span>
+                        </button>
+                      ) : (
+                        <button
+                          type="button"
+                          class="small"
+                          disabled={active.isPending}
+                          onClick={() => active.mutate({ user: u, isActive: true })}
+                        >
+                          Reactivate<span class="sr-only"> {u.name}</span>
+                        </button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {deactivating && (
+        <Confirm
+          title={`Deactivate ${deactivating.name}?`}
+          confirmLabel="Deactivate"
+          danger
+          busy={active.isPending}
+          onConfirm={() => active.mutate({ user: deactivating, isActive: false })}
+          onCancel={() => setDeactivating(null)}
+        >
+          <p>They are signed out everywhere now and cannot sign in until reactivated.</p>
+        </Confirm>
+      )}
+    </section>
+  );
+}
