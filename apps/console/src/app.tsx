@@ -23,6 +23,11 @@ const Connections = lazy(() => import("./views/tenant/connections.tsx").then((m)
 const TerminalView = lazy(() => import("./views/terminal/terminal-view.tsx").then((m) => m.TerminalView));
 const LiveSessions = lazy(() => import("./views/tenant/live-sessions.tsx").then((m) => m.LiveSessions));
 const NewConnection = lazy(() => import("./views/tenant/new-connection.tsx").then((m) => m.NewConnection));
+const Policies = lazy(() => import("./views/governance/policies.tsx").then((m) => m.Policies));
+const NewPolicy = lazy(() => import("./views/governance/new-policy.tsx").then((m) => m.NewPolicy));
+const Commands = lazy(() => import("./views/governance/commands.tsx").then((m) => m.Commands));
+const Audit = lazy(() => import("./views/governance/audit.tsx").then((m) => m.Audit));
+const Recordings = lazy(() => import("./views/governance/recordings.tsx").then((m) => m.Recordings));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -89,6 +94,11 @@ function Root() {
             <Route path="/connections/new" component={NewConnection} />
             <Route path="/live" component={LiveSessions} />
             <Route path="/terminal/:id" component={TerminalView} />
+            <Route path="/policies" component={Policies} />
+            <Route path="/policies/new" component={NewPolicy} />
+            <Route path="/commands" component={Commands} />
+            <Route path="/audit" component={Audit} />
+            <Route path="/recordings" component={Recordings} />
             <Route path="/welcome" component={Welcome} />
             <Route default component={() => <Redirect to={home} />} />
           </Router>

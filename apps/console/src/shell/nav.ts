@@ -10,6 +10,10 @@ export interface NavItem {
 const TENANT_SECTIONS: { href: string; label: string; needs: string[] }[] = [
   { href: "/connections", label: "Connections", needs: ["connection:read"] },
   { href: "/live", label: "Live sessions", needs: ["session:view", "session:join"] },
+  { href: "/policies", label: "Policies", needs: ["policies:manage"] },
+  { href: "/commands", label: "Commands", needs: ["session:view", "audit:view"] },
+  { href: "/audit", label: "Audit log", needs: ["audit:view"] },
+  { href: "/recordings", label: "Recordings", needs: ["session:view"] },
 ];
 
 export function navFor(user: Me): NavItem[] {
