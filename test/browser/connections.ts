@@ -56,6 +56,9 @@ export function connectionCases(env: () => ConsoleEnv) {
     expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents()).toEqual([
       "Connections",
       "Live sessions",
+      "Commands",
+      "Audit log",
+      "Recordings",
     ]);
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "tenant-connections-phone");
