@@ -1,18 +1,25 @@
-// The tenant console's governance views in real Chromium against the real stack: a policy made in the
-// form decides the "test a command" box (decision, risk, rule); a logged command is found by its text and
-// opens to its output and exit code; the audit log's CSV export downloads the filtered log.
+// The tenant console's governance views in real Chromium against the whole chain (wrangler dev,
+// PostgreSQL, the real agent, OpenSSH's sshd): a policy made in the form decides the "test a command" box
+// (decision, risk, rule); a command typed in a recorded session is found by its text and opens to its
+// output and exit code; the audit log's CSV export downloads the filtered log; the recording plays.
 import { readFileSync } from "node:fs";
-import pg from "pg";
+import { Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ConsoleEnv, fitsWidth, screenshot, signIn, startConsole } from "./harness.ts";
+import { waitFor } from "../e2e/harness.ts";
+import { type LiveEnv, startLive } from "../e2e/live.ts";
+import { type ConsoleEnv, fitsWidth, openConsole, screenshot, signIn } from "./harness.ts";
 
+let live: LiveEnv;
 let env: ConsoleEnv;
+let recordingId = "";
 
 beforeAll(async () => {
-  env = await startConsole("governance");
+  live = await startLive("console-governance");
+  env = await openConsole(live.e2e);
 });
 afterAll(async () => {
   await env?.close();
+  await live?.close();
 });
 
 it("creates a policy with a rule, and the test box answers with its decision, risk and rule", async () => {
@@ -55,66 +62,46 @@ it("creates a policy with a rule, and the test box answers with its decision, ri
   await screenshot(page, "tenant-policies");
 });
 
-it("finds a logged command by its text and opens it to its output and exit code", async () => {
-  const admin = await env.api();
-  const made = await admin.call<{ id: string }>("POST", "/api/connections", {
-    name: "Logged host",
-    type: "ssh",
-    hostname: "10.0.0.9",
-    username: "deploy",
-    auth_method: "password",
-    password: "s3cret-password",
-    environment: "staging",
-    tags: [],
-  });
-  expect(made.status).toBe(201);
-  // A session's command log is written by the session room; here it is set up directly, so this case
-  // needs no agent and no sshd (the terminal test covers the live path).
-  const db = new pg.Client({ connectionString: env.e2e.stack.databaseUrl });
-  await db.connect();
-  try {
-    const [ids] = (
-      await db.query<{ org: string; uid: string }>(
-        `select c.organization_id org, u.id uid from connection c, "user" u where c.id = $1 and u.email = $2`,
-        [made.body.id, env.demoAdmin.email],
-      )
-    ).rows;
-    expect(ids).toBeDefined();
-    const s = await db.query<{ id: string }>(
-      `insert into session (session_id, connection_id, initiated_by_user_id, organization_id, client_ip, user_agent)
-       values ('sess-browser-1', $1, $2, $3, '127.0.0.1', 'browser test') returning id`,
-      [made.body.id, ids?.uid, ids?.org],
-    );
-    await db.query(
-      `insert into command (session_id, user_id, organization_id, command, status, output, exit_code, risk_level)
-       values ($1, $2, $3, 'cat /etc/hostname', 'executed', 'web-01', 0, 'low'),
-              ($1, $2, $3, 'grep -c error /var/log/app.log', 'error', 'grep: /var/log/app.log: No such file', 2, 'low')`,
-      [s.rows[0]?.id, ids?.uid, ids?.org],
-    );
-  } finally {
-    await db.end();
-  }
+it("finds a command typed in a live session and opens it to its output and exit code", async () => {
+  // A real session through the agent to sshd, recorded: the command log and the recording are the ones
+  // the session room writes.
+  const s = await live.start();
+  const v = await Viewer.open(live.admin, s.id);
+  const rec = await live.admin.call<{ recording_id: string }>(
+    "POST",
+    `/api/remote-sessions/${s.id}/recording`,
+    {
+      enabled: true,
+    },
+  );
+  recordingId = rec.body.recording_id;
+  expect(recordingId, JSON.stringify(rec.body)).toBeTruthy();
+  v.type("ls /no-such-governance-dir\r");
+  await waitFor("output", async () => v.text().includes("No such file"));
+  v.type("echo governance-$((6*7))\r");
+  await waitFor("output", async () => v.text().includes("governance-42"));
+  await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+  v.close();
 
   const page = await (await env.context({ phone: true })).newPage();
   await page.goto(`${env.demo}/commands`);
   await signIn(page, env.demoAdmin);
   await page.getByRole("heading", { name: "Commands" }).waitFor();
-  await page.getByText("2 commands").waitFor();
-  await page.getByLabel("Search commands").fill("grep");
+  await page.getByLabel("Search commands").fill("no-such-governance");
   await page.getByText("1 command", { exact: true }).waitFor();
-  const row = page.locator("tr", { hasText: "grep -c error" });
+  const row = page.locator("tr", { hasText: "ls /no-such-governance-dir" });
   await row.getByRole("button").click();
   const detail = page.locator("tr.detail");
   await detail.waitFor();
   const text = await detail.textContent();
   expect(text).toContain("Exit code2");
-  expect(text).toContain("grep: /var/log/app.log: No such file");
-  expect(text).toContain("sess-browser-1");
-  await page.getByLabel("Status").selectOption("executed");
+  expect(text).toContain("No such file");
+  expect(text).toContain(s.session_id);
+  await page.getByLabel("Status").selectOption("blocked");
   await page.getByText("No command matches these filters.").waitFor();
   expect(await fitsWidth(page)).toBe(true);
-  await page.getByLabel("Status").selectOption("error");
-  await detail.waitFor();
+  await page.getByLabel("Status").selectOption("");
+  await detail.waitFor(); // still open: the opened row is kept across filter changes
   await screenshot(page, "tenant-commands");
 });
 
@@ -141,10 +128,20 @@ it("filters the audit log and downloads it as CSV", async () => {
   expect(lines.slice(1).every((l) => l.includes("policy.created"))).toBe(true);
 });
 
-it("lists recordings (none yet) and saw no script error or CSP refusal on any page", async () => {
+it("lists the recording and plays it in the page; saw no script error or CSP refusal on any page", async () => {
+  await waitFor("recording ready", async () => {
+    const r = await live.admin.call<{ status: string }>("GET", `/api/recordings/${recordingId}`);
+    return r.body.status === "ready";
+  });
   const page = await (await env.context()).newPage();
   await page.goto(`${env.demo}/recordings`);
   await signIn(page, env.demoAdmin);
-  await page.getByText("No recordings yet.").waitFor();
+  await page.getByRole("heading", { name: "Recordings" }).waitFor();
+  await page.getByRole("button", { name: /^Play/ }).click();
+  const player = page.getByRole("region", { name: "Recording player" });
+  await player.locator(".ap-player").waitFor();
+  await player.locator(".ap-player").click();
+  await expect.poll(async () => player.innerText(), { timeout: 20_000 }).toContain("governance-42");
+  await screenshot(page, "tenant-recording-player");
   expect(env.problems).toEqual([]);
 });
