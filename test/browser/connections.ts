@@ -58,6 +58,9 @@ export function connectionCases(env: () => ConsoleEnv) {
       "Live sessions",
       "Users",
       "Roles",
+      "Commands",
+      "Audit log",
+      "Recordings",
     ]);
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "tenant-connections-phone");

@@ -28,6 +28,11 @@ const SshKeys = lazy(() => import("./views/admin/ssh-keys.tsx").then((m) => m.Ss
 const Users = lazy(() => import("./views/admin/users.tsx").then((m) => m.Users));
 const Roles = lazy(() => import("./views/admin/roles.tsx").then((m) => m.Roles));
 const Settings = lazy(() => import("./views/admin/settings.tsx").then((m) => m.Settings));
+const Policies = lazy(() => import("./views/governance/policies.tsx").then((m) => m.Policies));
+const NewPolicy = lazy(() => import("./views/governance/new-policy.tsx").then((m) => m.NewPolicy));
+const Commands = lazy(() => import("./views/governance/commands.tsx").then((m) => m.Commands));
+const Audit = lazy(() => import("./views/governance/audit.tsx").then((m) => m.Audit));
+const Recordings = lazy(() => import("./views/governance/recordings.tsx").then((m) => m.Recordings));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -99,6 +104,11 @@ function Root() {
             <Route path="/users" component={Users} />
             <Route path="/roles" component={Roles} />
             <Route path="/settings" component={Settings} />
+            <Route path="/policies" component={Policies} />
+            <Route path="/policies/new" component={NewPolicy} />
+            <Route path="/commands" component={Commands} />
+            <Route path="/audit" component={Audit} />
+            <Route path="/recordings" component={Recordings} />
             <Route path="/welcome" component={Welcome} />
             <Route default component={() => <Redirect to={home} />} />
           </Router>

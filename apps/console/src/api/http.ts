@@ -51,8 +51,8 @@ async function failureOf(res: Response): Promise<ApiFailure> {
   return new ApiFailure(res.status, code, message, details, retry);
 }
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
+async function send(method: string, path: string, opts: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { accept };
   const tenant = opts.tenant === undefined ? clientState.tenant : opts.tenant;
   if (tenant) headers["x-tenant-id"] = tenant;
   if (method !== "GET" && clientState.csrfToken) headers["x-csrf-token"] = clientState.csrfToken;
@@ -73,6 +73,22 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     if (failure.status === 401 && path !== "/api/auth/login") clientState.onSignedOut?.(failure);
     throw failure;
   }
+  return res;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, opts, "application/json");
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+/** A file the API serves (an export, a recording): its bytes and the name the server gives it. */
+export async function download(
+  path: string,
+  query?: Query,
+): Promise<{ blob: Blob; fileName: string | null }> {
+  const res = await send("GET", path, { query }, "*/*");
+  const disposition = res.headers.get("content-disposition") ?? "";
+  const fileName = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? null;
+  return { blob: await res.blob(), fileName };
 }

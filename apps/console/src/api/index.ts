@@ -1,11 +1,15 @@
 // The console's whole API surface. Views import from here only, so moving to the generated client
 // (@nostromo/client) replaces this folder and nothing else.
 export * from "./agents.ts";
+export * from "./audit.ts";
 export * from "./auth.ts";
 export { pickTenant } from "./client-state.ts";
+export * from "./commands.ts";
 export * from "./connections.ts";
 export { ApiFailure } from "./http.ts";
 export * from "./logins.ts";
+export * from "./policies.ts";
+export * from "./recordings.ts";
 export * from "./remote-sessions.ts";
 export * from "./roles.ts";
 export * from "./settings.ts";

@@ -28,6 +28,16 @@ describe("nav", () => {
     expect(navFor(tech).map((n) => n.href)).toEqual(["/connections", "/ssh-keys"]);
     const watcher: Me = { ...base, permissions: ["session:join"] };
     expect(navFor(watcher).map((n) => n.label)).toEqual(["Live sessions"]);
+    const auditor: Me = { ...base, permissions: ["audit:view"] };
+    expect(navFor(auditor).map((n) => n.href)).toEqual(["/commands", "/audit"]);
+    const admin: Me = { ...base, permissions: ["policies:manage", "session:view", "audit:view"] };
+    expect(navFor(admin).map((n) => n.label)).toEqual([
+      "Live sessions",
+      "Policies",
+      "Commands",
+      "Audit log",
+      "Recordings",
+    ]);
     expect(can(tech, "connection:create")).toBe(true);
     expect(can(base, "connection:create")).toBe(false);
   });

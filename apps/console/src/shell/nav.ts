@@ -15,6 +15,10 @@ const TENANT_SECTIONS: { href: string; label: string; needs: string[] }[] = [
   { href: "/users", label: "Users", needs: ["user:read"] },
   { href: "/roles", label: "Roles", needs: ["user:read"] },
   { href: "/settings", label: "Settings", needs: ["settings:manage"] },
+  { href: "/policies", label: "Policies", needs: ["policies:manage"] },
+  { href: "/commands", label: "Commands", needs: ["session:view", "audit:view"] },
+  { href: "/audit", label: "Audit log", needs: ["audit:view"] },
+  { href: "/recordings", label: "Recordings", needs: ["session:view"] },
 ];
 
 export function navFor(user: Me): NavItem[] {

@@ -1,0 +1,167 @@
+// Tenant console › Audit log: the organization's events, newest first, filtered by type, category,
+// status and time; "Load more" follows the server's cursor. Roles that may export download the same
+// filtered log as CSV or NDJSON.
+import { useInfiniteQuery, useMutation } from "@tanstack/preact-query";
+import { useState } from "preact/hooks";
+import {
+  AUDIT_CATEGORIES,
+  AUDIT_EVENT_TYPES,
+  AUDIT_STATUSES,
+  exportAudit,
+  listAudit,
+} from "../../api/index.ts";
+import { can } from "../../shell/nav.ts";
+import { currentUser } from "../../state/session.ts";
+import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { saveFile } from "./save-file.ts";
+import { isoOf, when } from "./time-range.ts";
+
+export function Audit() {
+  const [f, setF] = useState({ type: "", category: "", status: "", from: "", to: "" });
+  const filter = {
+    type: f.type || undefined,
+    category: f.category || undefined,
+    status: f.status || undefined,
+    from: isoOf(f.from),
+    to: isoOf(f.to),
+  };
+  const q = useInfiniteQuery({
+    queryKey: ["audit", filter],
+    queryFn: ({ pageParam }) => listAudit(filter, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const mayExport = can(currentUser.value, "audit:export");
+  const exporter = useMutation({
+    mutationFn: (format: "csv" | "ndjson") => exportAudit(filter, format),
+    onSuccess: (file, format) =>
+      saveFile(file.blob, file.fileName ?? `audit.${format === "csv" ? "csv" : "ndjson"}`),
+  });
+  const events = q.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <section aria-labelledby="audit-title">
+      <div class="heading">
+        <h1 id="audit-title">Audit log</h1>
+        {mayExport && (
+          <div class="actions">
+            <button type="button" disabled={exporter.isPending} onClick={() => exporter.mutate("csv")}>
+              Export CSV
+            </button>
+            <button type="button" disabled={exporter.isPending} onClick={() => exporter.mutate("ndjson")}>
+              Export NDJSON
+            </button>
+          </div>
+        )}
+      </div>
+      {exporter.isError && <Failed error={exporter.error} />}
+      <div class="toolbar filters">
+        <label for="audit-type" class="sr-only">
+          Event type
+        </label>
+        <select id="audit-type" value={f.type} onChange={(e) => setF({ ...f, type: e.currentTarget.value })}>
+          <option value="">Event: any</option>
+          {AUDIT_EVENT_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <label for="audit-category" class="sr-only">
+          Category
+        </label>
+        <select
+          id="audit-category"
+          value={f.category}
+          onChange={(e) => setF({ ...f, category: e.currentTarget.value })}
+        >
+          <option value="">Category: any</option>
+          {AUDIT_CATEGORIES.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+        <label for="audit-status" class="sr-only">
+          Status
+        </label>
+        <select
+          id="audit-status"
+          value={f.status}
+          onChange={(e) => setF({ ...f, status: e.currentTarget.value })}
+        >
+          <option value="">Status: any</option>
+          {AUDIT_STATUSES.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+        <label for="audit-from">From</label>
+        <input
+          id="audit-from"
+          type="datetime-local"
+          value={f.from}
+          onInput={(e) => setF({ ...f, from: e.currentTarget.value })}
+        />
+        <label for="audit-to">To</label>
+        <input
+          id="audit-to"
+          type="datetime-local"
+          value={f.to}
+          onInput={(e) => setF({ ...f, to: e.currentTarget.value })}
+        />
+      </div>
+      {q.isPending ? (
+        <Loading what="the audit log" />
+      ) : q.isError ? (
+        <Failed error={q.error} retry={() => q.refetch()} />
+      ) : events.length === 0 ? (
+        <Empty>No event matches these filters.</Empty>
+      ) : (
+        <>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">From</th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.map((e) => (
+                  <tr key={e.id}>
+                    <td data-label="When">{when(e.timestamp)}</td>
+                    <td data-label="Event">
+                      <code>{e.eventType}</code>
+                      <div class="muted">{e.category}</div>
+                    </td>
+                    <td data-label="Status">
+                      <span class={`badge audit-${e.status}`}>{e.status}</span>
+                    </td>
+                    <td data-label="Who">{e.userEmail ?? "—"}</td>
+                    <td data-label="Description">
+                      {e.description}
+                      {e.errorMessage && <div class="muted">{e.errorMessage}</div>}
+                    </td>
+                    <td data-label="From">{e.ipAddress || "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {q.hasNextPage && (
+            <p>
+              <button type="button" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
+                {q.isFetchingNextPage ? "Loading…" : "Load more"}
+              </button>
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,226 @@
+// Tenant console › Commands: every command typed in the organization's sessions, searchable by text,
+// user, status, risk and time; a row opens to show the command's output, exit code and why it was blocked.
+import { keepPreviousData, useQuery } from "@tanstack/preact-query";
+import { Fragment } from "preact";
+import { useState } from "preact/hooks";
+import { COMMAND_STATUSES, type CommandEntry, listCommands, RISK_LEVELS } from "../../api/index.ts";
+import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { isoOf, when } from "./time-range.ts";
+
+function Detail({ c }: { c: CommandEntry }) {
+  return (
+    <dl>
+      <dt>Exit code</dt>
+      <dd>{c.exitCode ?? "—"}</dd>
+      <dt>Session</dt>
+      <dd>
+        <code>{c.sessionPublicId}</code>
+      </dd>
+      <dt>Duration</dt>
+      <dd>{c.durationMs} ms</dd>
+      {c.blockedReason && (
+        <>
+          <dt>Blocked because</dt>
+          <dd>{c.blockedReason}</dd>
+        </>
+      )}
+      {c.errorMessage && (
+        <>
+          <dt>Error</dt>
+          <dd>{c.errorMessage}</dd>
+        </>
+      )}
+      <dt>Output</dt>
+      <dd>
+        {c.output ? (
+          <pre class="output">
+            {c.output}
+            {c.outputTruncated && "\n… (truncated)"}
+          </pre>
+        ) : (
+          <span class="muted">No output recorded.</span>
+        )}
+      </dd>
+    </dl>
+  );
+}
+
+function Select(props: {
+  id: string;
+  label: string;
+  value: string;
+  options: readonly string[];
+  set(v: string): void;
+}) {
+  return (
+    <>
+      <label for={props.id} class="sr-only">
+        {props.label}
+      </label>
+      <select id={props.id} value={props.value} onChange={(e) => props.set(e.currentTarget.value)}>
+        <option value="">{props.label}: any</option>
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+export function Commands() {
+  const [f, setF] = useState({ q: "", userId: "", status: "", riskLevel: "", from: "", to: "" });
+  const [page, setPage] = useState(1);
+  const [open, setOpen] = useState<string | null>(null);
+  const filter = {
+    q: f.q.trim() || undefined,
+    userId: f.userId.trim() || undefined,
+    status: f.status || undefined,
+    riskLevel: f.riskLevel || undefined,
+    from: isoOf(f.from),
+    to: isoOf(f.to),
+  };
+  const q = useQuery({
+    queryKey: ["commands", filter, page],
+    queryFn: () => listCommands(filter, page),
+    placeholderData: keepPreviousData,
+  });
+  const set = (patch: Partial<typeof f>) => {
+    setF({ ...f, ...patch });
+    setPage(1);
+  };
+  const pages = q.data ? Math.max(1, Math.ceil(q.data.total / q.data.pageSize)) : 1;
+  return (
+    <section aria-labelledby="commands-title">
+      <div class="heading">
+        <h1 id="commands-title">Commands</h1>
+        {q.data && (
+          <span class="count">
+            {q.data.total} {q.data.total === 1 ? "command" : "commands"}
+          </span>
+        )}
+      </div>
+      <div class="toolbar filters">
+        <label for="cmd-search" class="sr-only">
+          Search commands
+        </label>
+        <input
+          id="cmd-search"
+          type="search"
+          placeholder="Search command text"
+          value={f.q}
+          onInput={(e) => set({ q: e.currentTarget.value })}
+        />
+        <label for="cmd-user" class="sr-only">
+          User id
+        </label>
+        <input
+          id="cmd-user"
+          type="search"
+          placeholder="User id"
+          value={f.userId}
+          onInput={(e) => set({ userId: e.currentTarget.value })}
+        />
+        <Select
+          id="cmd-status"
+          label="Status"
+          value={f.status}
+          options={COMMAND_STATUSES}
+          set={(v) => set({ status: v })}
+        />
+        <Select
+          id="cmd-risk"
+          label="Risk"
+          value={f.riskLevel}
+          options={RISK_LEVELS}
+          set={(v) => set({ riskLevel: v })}
+        />
+        <label for="cmd-from">From</label>
+        <input
+          id="cmd-from"
+          type="datetime-local"
+          value={f.from}
+          onInput={(e) => set({ from: e.currentTarget.value })}
+        />
+        <label for="cmd-to">To</label>
+        <input
+          id="cmd-to"
+          type="datetime-local"
+          value={f.to}
+          onInput={(e) => set({ to: e.currentTarget.value })}
+        />
+      </div>
+      {q.isPending ? (
+        <Loading what="commands" />
+      ) : q.isError ? (
+        <Failed error={q.error} retry={() => q.refetch()} />
+      ) : q.data.items.length === 0 ? (
+        <Empty>No command matches these filters.</Empty>
+      ) : (
+        <>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Command</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Risk</th>
+                  <th scope="col">User</th>
+                  <th scope="col">When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {q.data.items.map((c) => (
+                  <Fragment key={c.id}>
+                    <tr>
+                      <td data-label="Command">
+                        <button
+                          type="button"
+                          class="link"
+                          aria-expanded={open === c.id}
+                          aria-controls={`cmd-${c.id}`}
+                          onClick={() => setOpen(open === c.id ? null : c.id)}
+                        >
+                          <code>{c.command}</code>
+                        </button>
+                      </td>
+                      <td data-label="Status">
+                        <span class={`badge cmd-${c.status}`}>{c.status}</span>
+                      </td>
+                      <td data-label="Risk">
+                        <span class={`badge risk-${c.riskLevel}`}>{c.riskLevel}</span>
+                      </td>
+                      <td data-label="User">
+                        <code class="muted">{c.userId.slice(0, 8)}</code>
+                      </td>
+                      <td data-label="When">{when(c.executedAt)}</td>
+                    </tr>
+                    {open === c.id && (
+                      <tr id={`cmd-${c.id}`} class="detail">
+                        <td colSpan={5}>
+                          <Detail c={c} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav class="pager" aria-label="Pages">
+            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              Previous
+            </button>
+            <span>
+              Page {page} of {pages}
+            </span>
+            <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+              Next
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
