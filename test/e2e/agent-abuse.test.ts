@@ -4,13 +4,22 @@
 // oversized frames and floods. Nothing of B may change, B's session keeps working, A's real agent is not
 // affected, and the API keeps answering (latency for B before/during/after the flood is printed, not
 // asserted: timing on a shared machine is a figure, correctness and recovery are the assertions).
-import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { AGENT_LINK_HEADERS, agentLinkSigningString } from "@nostromo/protocol";
 import type { Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
+import {
+  ATTACKER_FP,
+  ATTACKER_KEY,
+  dataSocket,
+  EvilAgent,
+  openOwnSession,
+  realAgentOnline,
+  summary,
+  timedGet,
+} from "./evil-agent.ts";
 import { type AgentProcess, Http, startAgent, waitFor } from "./harness.ts";
 import { type LiveEnv, openViewer, startLive } from "./live.ts";
 
@@ -22,128 +31,6 @@ let adminA: Http;
 let tenantA = "";
 let realAgentA: AgentProcess;
 let db: pg.Client;
-
-const ATTACKER_KEY = `ssh-ed25519 ${Buffer.concat([
-  Buffer.from([0, 0, 0, 11]),
-  Buffer.from("ssh-ed25519"),
-  Buffer.from([0, 0, 0, 32]),
-  randomBytes(32),
-]).toString("base64")}`;
-const ATTACKER_FP = `SHA256:${randomBytes(32).toString("base64").replace(/=+$/, "")}`;
-
-type Closed = { code: number; reason: string };
-
-/** An agent of tenant A that speaks the real protocol but does whatever the test says. */
-class EvilAgent {
-  ws: WebSocket | null = null;
-  closed: Closed | null = null;
-  readonly received: { t: string; [k: string]: unknown }[] = [];
-  private constructor(
-    readonly agentId: string,
-    private readonly key: KeyObject,
-  ) {}
-
-  static async enroll(admin: Http, name: string): Promise<EvilAgent> {
-    const tok = await admin.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
-    expect(tok.status).toBe(201);
-    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-    const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-    const r = await new Http(admin.base).call<{ agentId: string }>("POST", "/api/agents/enroll", {
-      token: tok.body.token,
-      publicKey: raw.toString("base64"),
-      hostname: name,
-      version: "0.0.0-evil",
-      os: "linux",
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    return new EvilAgent(r.body.agentId, privateKey);
-  }
-
-  headers(): Record<string, string> {
-    const nonce = randomBytes(16).toString("base64url");
-    const ts = String(Date.now());
-    const sig = sign(null, Buffer.from(agentLinkSigningString(this.agentId, ts, nonce)), this.key);
-    return {
-      [AGENT_LINK_HEADERS.agentId]: this.agentId,
-      [AGENT_LINK_HEADERS.timestamp]: ts,
-      [AGENT_LINK_HEADERS.nonce]: nonce,
-      [AGENT_LINK_HEADERS.signature]: sig.toString("base64url"),
-    };
-  }
-
-  /** Opens the control link and says hello; the upgrade status (101 when accepted). */
-  connect(): Promise<number> {
-    this.closed = null;
-    return new Promise((res) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${live.e2e.port}/api/agents/link`, {
-        headers: this.headers(),
-        maxPayload: 64 * 1024 * 1024,
-      });
-      ws.once("open", () => {
-        this.ws = ws;
-        ws.on("message", (d) => this.received.push(JSON.parse(String(d))));
-        ws.on("close", (code, reason) => {
-          this.closed = { code, reason: String(reason) };
-        });
-        this.send({
-          t: "hello",
-          version: "0.0.0-evil",
-          hostname: "evil",
-          os: "linux",
-          platform: "linux",
-          arch: "x64",
-          uptimeSec: 1,
-          sessions: [],
-        });
-        res(101);
-      });
-      ws.once("unexpected-response", (_q, r) => res(r.statusCode ?? 0));
-      ws.once("error", () => res(0));
-    });
-  }
-
-  send(frame: Record<string, unknown> | string | Buffer): void {
-    if (this.ws?.readyState !== WebSocket.OPEN) return;
-    this.ws.send(typeof frame === "string" || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
-  }
-
-  async waitClosed(timeoutMs = 20_000): Promise<Closed> {
-    return waitFor("the evil link closed", async () => this.closed, timeoutMs);
-  }
-}
-
-/** Opens a data socket as an agent would; the upgrade status and the socket. */
-function dataSocket(path: string, token: string): Promise<{ status: number; ws: WebSocket | null }> {
-  return new Promise((res) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${live.e2e.port}${path}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    ws.once("open", () => res({ status: 101, ws }));
-    ws.once("unexpected-response", (_q, r) => res({ status: r.statusCode ?? 0, ws: null }));
-    ws.once("error", () => res({ status: 0, ws: null }));
-  });
-}
-
-/** One timed GET (bounded at 15 s: a hang is a failure, not a wait). */
-async function timedGet(http: Http, path: string): Promise<{ ms: number; status: number }> {
-  const t0 = performance.now();
-  try {
-    const res = await fetch(`${http.base}${path}`, {
-      headers: { "x-tenant-id": http.tenantId ?? "", cookie: `sid=${http.cookie}` },
-      signal: AbortSignal.timeout(15_000),
-    });
-    await res.arrayBuffer();
-    return { ms: performance.now() - t0, status: res.status };
-  } catch {
-    return { ms: performance.now() - t0, status: 0 };
-  }
-}
-
-function summary(samples: { ms: number }[]): string {
-  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]?.toFixed(1);
-  return `n=${ms.length} p50=${at(0.5)} ms p95=${at(0.95)} ms max=${ms[ms.length - 1]?.toFixed(1)} ms`;
-}
 
 async function sessionStatusB(): Promise<string> {
   const r = await live.admin.call<{ status: string }>("GET", `/api/remote-sessions/${sessionB.id}`);
@@ -174,12 +61,6 @@ async function bStillWorks(): Promise<void> {
   viewerB.type(`echo ${word}\r`);
   await viewerB.until(word, () => viewerB.text().split(word).length >= 3);
   expect(await sessionStatusB()).toBe("active");
-}
-
-/** Whether the tenant's real (not hand-driven) agent is online. */
-async function realAgentOnline(http: Http): Promise<boolean> {
-  const r = await http.call<{ data: { online: boolean; version: string }[] }>("GET", "/api/agents");
-  return r.body.data.some((a) => a.online && a.version !== "0.0.0-evil");
 }
 
 beforeAll(async () => {
@@ -225,7 +106,7 @@ describe("an agent of tenant A cannot act on tenant B", () => {
     // A connection whose pin was reset (moved to another host): the next session.opened would pin it.
     await db.query("update connection set host_key = null where id = $1", [live.connectionId]);
     const alertsBefore = await alertsInA();
-    const evil = await EvilAgent.enroll(adminA, "evil-1");
+    const evil = await EvilAgent.enroll(adminA, "evil-1", live.e2e.port);
     expect(await evil.connect()).toBe(101);
     evil.send({
       t: "session.opened",
@@ -278,7 +159,7 @@ describe("an agent of tenant A cannot act on tenant B", () => {
   });
 
   it("exec answers from another agent never reach tenant B's command in flight", async () => {
-    const evil = await EvilAgent.enroll(adminA, "evil-exec");
+    const evil = await EvilAgent.enroll(adminA, "evil-exec", live.e2e.port);
     expect(await evil.connect()).toBe(101);
     const exec = live.admin.call<{ output: string; exit_code: number }>(
       "POST",
@@ -307,53 +188,24 @@ describe("an agent of tenant A cannot act on tenant B", () => {
   });
 
   it("a data socket for B's session is refused without B's token, even with an A session's token", async () => {
-    const evil = await EvilAgent.enroll(adminA, "evil-2");
+    const evil = await EvilAgent.enroll(adminA, "evil-2", live.e2e.port);
     expect(await evil.connect()).toBe(101);
-    const own = await openOwnSession(evil);
-    const foreign = await dataSocket(`/api/remote-sessions/${sessionB.id}/agent`, own.token);
+    const own = await openOwnSession(adminA, evil, live.e2e.port);
+    const foreign = await dataSocket(live.e2e.port, `/api/remote-sessions/${sessionB.id}/agent`, own.token);
     expect(foreign.status).toBe(401);
-    expect((await dataSocket(`/api/remote-sessions/${sessionB.id}/agent`, "x")).status).toBe(401);
+    expect((await dataSocket(live.e2e.port, `/api/remote-sessions/${sessionB.id}/agent`, "x")).status).toBe(
+      401,
+    );
     own.data.close();
     await bStillWorks();
   });
 });
 
-/** Makes the edge open a session of tenant A on the evil agent, which answers like a real one. */
-async function openOwnSession(evil: EvilAgent): Promise<{ id: string; token: string; data: WebSocket }> {
-  const conn = await adminA.call<{ id: string }>("POST", "/api/connections", {
-    name: `evil target ${randomUUID().slice(0, 8)}`,
-    hostname: "127.0.0.1",
-    port: 22,
-    username: "nobody",
-    auth_method: "password",
-    password: "irrelevant",
-    agent_id: evil.agentId,
-  });
-  expect(conn.status, JSON.stringify(conn.body)).toBe(201);
-  const started = adminA.call<{ id: string; status: string }>("POST", "/api/remote-sessions", {
-    connection_id: conn.body.id,
-    cols: 80,
-    rows: 24,
-  });
-  const open = await waitFor("session.open sent to the evil agent", async () =>
-    evil.received.find((f) => f.t === "session.open"),
-  );
-  const id = open.sessionId as string;
-  const token = open.dataToken as string;
-  evil.send({ t: "session.opened", sessionId: id, hostKey: ATTACKER_KEY, hostKeyFingerprint: ATTACKER_FP });
-  const { status, ws } = await dataSocket(open.dataUrl as string, token);
-  expect(status).toBe(101);
-  ws?.send(JSON.stringify({ t: "ready" }));
-  const r = await started;
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return { id, token, data: ws as WebSocket };
-}
-
 describe("oversized frames", () => {
   it("a 3 MB output frame is refused with a close code; the session survives and output flows again", async () => {
-    const evil = await EvilAgent.enroll(adminA, "evil-3");
+    const evil = await EvilAgent.enroll(adminA, "evil-3", live.e2e.port);
     expect(await evil.connect()).toBe(101);
-    const own = await openOwnSession(evil);
+    const own = await openOwnSession(adminA, evil, live.e2e.port);
     const v = await openViewer(adminA, own.id, viewers);
     own.data.send(Buffer.from("before-the-big-frame\r\n"));
     await v.until("output before", () => v.text().includes("before-the-big-frame"));
@@ -368,7 +220,7 @@ describe("oversized frames", () => {
     if (closedCode !== null) {
       console.log(`[abuse] 3 MB data frame: socket closed with ${closedCode}`);
       expect(closedCode).toBe(1009);
-      const again = await dataSocket(`/api/remote-sessions/${own.id}/agent`, own.token);
+      const again = await dataSocket(live.e2e.port, `/api/remote-sessions/${own.id}/agent`, own.token);
       expect(again.status).toBe(101);
       data = again.ws as WebSocket;
       data.send(JSON.stringify({ t: "ready", resumed: true }));
@@ -382,7 +234,7 @@ describe("oversized frames", () => {
   });
 
   it("a 3 MB control frame closes the link with 1009 and is audited", async () => {
-    const evil = await EvilAgent.enroll(adminA, "evil-4");
+    const evil = await EvilAgent.enroll(adminA, "evil-4", live.e2e.port);
     expect(await evil.connect()).toBe(101);
     const alertsBefore = await alertsInA();
     evil.send(JSON.stringify({ t: "error", level: "warn", message: "x".repeat(3 * 1024 * 1024) }));
@@ -394,7 +246,7 @@ describe("oversized frames", () => {
 
 describe("floods and protocol evolution", () => {
   it("unknown frame types are ignored, not treated as garbage (a newer agent keeps its link)", async () => {
-    const evil = await EvilAgent.enroll(adminA, "evil-5");
+    const evil = await EvilAgent.enroll(adminA, "evil-5", live.e2e.port);
     expect(await evil.connect()).toBe(101);
     for (let i = 0; i < 40; i++) evil.send({ t: "future.frame", n: i });
     evil.send({ t: "heartbeat", ts: Date.now() });
@@ -407,7 +259,7 @@ describe("floods and protocol evolution", () => {
     const before: { ms: number; status: number }[] = [];
     for (let i = 0; i < 20; i++)
       before.push(await timedGet(live.admin, `/api/remote-sessions/${sessionB.id}`));
-    const evil = await EvilAgent.enroll(adminA, "evil-6");
+    const evil = await EvilAgent.enroll(adminA, "evil-6", live.e2e.port);
     expect(await evil.connect()).toBe(101);
     const during: { ms: number; status: number }[] = [];
     let flooding = true;
@@ -455,7 +307,7 @@ describe("floods and protocol evolution", () => {
     expect(after.every((s) => s.status === 200)).toBe(true);
 
     // Garbage: cut after a bounded number of frames, never a crash.
-    const junk = await EvilAgent.enroll(adminA, "evil-7");
+    const junk = await EvilAgent.enroll(adminA, "evil-7", live.e2e.port);
     expect(await junk.connect()).toBe(101);
     for (let i = 0; i < 10_000; i++) junk.send(i % 2 ? "{not json" : Buffer.from([0, 1, 2]));
     expect((await junk.waitClosed()).code).toBe(1008);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { parseCast } from "../../workers/session-room/asciicast.ts";
 import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, waitFor } from "./harness.ts";
-import { type LiveEnv, startLive } from "./live.ts";
+import { type LiveEnv, openViewer, runIn, startLive, userWithRole } from "./live.ts";
 
 let e2e: E2E;
 let sshd: TestSshd;
@@ -24,50 +24,17 @@ const open: Viewer[] = [];
 
 let live: LiveEnv;
 const agentEnv = (extra: Record<string, string> = {}) => live.agentEnv(extra);
-
-async function startSession(client = admin): Promise<{ id: string; session_id: string }> {
-  const r = await client.call<{ id: string; session_id: string; status: string }>(
-    "POST",
-    "/api/remote-sessions",
-    {
-      connection_id: connectionId,
-      cols: 80,
-      rows: 24,
-    },
-  );
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  expect(r.body.status).toBe("active");
-  return r.body;
-}
-
-async function viewer(client: Http, id: string): Promise<Viewer> {
-  const v = await Viewer.open(client, id);
-  open.push(v);
-  await v.until("hello", () => Boolean(v.frame("hello")));
-  return v;
-}
-
-/** Types a command and waits for a marker it prints (the shell's echo of the command does not match). */
-async function run(v: Viewer, cmd: string, marker: string): Promise<void> {
-  v.type(`${cmd}\r`);
-  await v.until(marker, () => v.text().includes(marker));
-}
+/** The terminal size these tests' sessions start with. */
+const TERMINAL = { cols: 80, rows: 24 };
 
 beforeAll(async () => {
   live = await startLive("live");
   ({ e2e, sshd, admin, agent, connectionId } = live);
-  const roles = await admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
-  const observerRole = roles.body.data.find((r) => r.name === "Observer")?.id;
-  const email = "observer@demo-e2e.example";
-  const created = await admin.call("POST", "/api/users", {
-    email,
+  observer = await userWithRole(live, "Observer", {
+    email: "observer@demo-e2e.example",
     name: "Olivia Observer",
     password: "observer-password-1",
-    role_id: observerRole,
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  observer = new Http(e2e.stack.url, e2e.stack.demoTenantId);
-  await observer.login(email, "observer-password-1");
 }, 240_000);
 
 afterAll(async () => {
@@ -82,12 +49,12 @@ describe("a live session", () => {
   let owner: Viewer;
 
   it("starts, pins the host key, and runs what the owner types", async () => {
-    const s = await startSession();
+    const s = await live.start(admin, TERMINAL);
     id = s.id;
     expect(s.session_id).toMatch(/^ssh-\d+$/);
-    owner = await viewer(admin, id);
+    owner = await openViewer(admin, id, open);
     expect(owner.frame("hello")).toMatchObject({ you: { role: "owner", canType: true } });
-    await run(owner, "echo nostromo-$((6*7))", "nostromo-42");
+    await runIn(owner, "echo nostromo-$((6*7))", "nostromo-42");
     const conn = await admin.call<{ host_key?: string; has_host_key?: boolean }>(
       "GET",
       `/api/connections/${connectionId}`,
@@ -96,10 +63,10 @@ describe("a live session", () => {
   });
 
   it("tells every viewer the remote shell's exit status when it exits", async () => {
-    const s = await startSession();
-    const v = await viewer(admin, s.id);
-    const watcher = await viewer(observer, s.id);
-    await run(v, "echo before-exit", "before-exit");
+    const s = await live.start(admin, TERMINAL);
+    const v = await openViewer(admin, s.id, open);
+    const watcher = await openViewer(observer, s.id, open);
+    await runIn(v, "echo before-exit", "before-exit");
     v.type("exit 7\r");
     for (const x of [v, watcher]) {
       await x.until("ended", () => x.frames.some((f) => f.t === "status" && f.status === "ended"));
@@ -108,11 +75,11 @@ describe("a live session", () => {
   });
 
   it("gives two viewers identical bytes, and a viewer cannot type", async () => {
-    const a = await viewer(observer, id);
-    const b = await viewer(admin, id);
+    const a = await openViewer(observer, id, open);
+    const b = await openViewer(admin, id, open);
     expect(a.frame("hello")).toMatchObject({ you: { role: "viewer", canType: false } });
     const [a0, b0] = [a.chunks.length, b.chunks.length];
-    await run(owner, "for i in 1 2 3; do echo line-$i-$((i*11)); done", "line-3-33");
+    await runIn(owner, "for i in 1 2 3; do echo line-$i-$((i*11)); done", "line-3-33");
     await a.until("a sees it", () => a.text().includes("line-3-33"));
     await b.until("b sees it", () => b.text().includes("line-3-33"));
     await new Promise((r) => setTimeout(r, 300));
@@ -128,9 +95,9 @@ describe("a live session", () => {
   });
 
   it("gives a late joiner the current screen as its first frame", async () => {
-    await run(owner, "clear; printf 'alpha\\nbeta\\ngamma-%s\\n' $((3*3))", "gamma-9");
+    await runIn(owner, "clear; printf 'alpha\\nbeta\\ngamma-%s\\n' $((3*3))", "gamma-9");
     await new Promise((r) => setTimeout(r, 300));
-    const late = await viewer(observer, id);
+    const late = await openViewer(observer, id, open);
     await late.until("snapshot", () => Boolean(late.frame("snapshot")));
     const i = late.frames.findIndex((f) => f.t === "snapshot");
     expect(late.frames.slice(0, i).every((f) => f.t === "hello")).toBe(true);
@@ -147,7 +114,7 @@ describe("a live session", () => {
       "errors",
       () => owner.frames.filter((f) => f.t === "error" && f.code === "BAD_FRAME").length >= 3,
     );
-    await run(owner, "echo still-alive-$((2*50))", "still-alive-100");
+    await runIn(owner, "echo still-alive-$((2*50))", "still-alive-100");
   });
 
   /** Uncaught errors the Worker logged since `from` (an offset into its output). */
@@ -158,7 +125,7 @@ describe("a live session", () => {
       .match(/Uncaught .*/g) ?? [];
 
   it("answers a viewer's close at once; closes the room starts log no uncaught error", async () => {
-    const leaving = await Promise.all(Array.from({ length: 5 }, () => viewer(observer, id)));
+    const leaving = await Promise.all(Array.from({ length: 5 }, () => openViewer(observer, id, open)));
     const t0 = performance.now();
     for (const v of leaving) v.close();
     await waitFor("every close answered", async () => leaving.every((v) => v.closed !== null), 10_000);
@@ -167,12 +134,12 @@ describe("a live session", () => {
     expect(closeMs).toBeLessThan(2_000);
     expect(leaving.map((v) => v.closed?.code)).toEqual([1005, 1005, 1005, 1005, 1005]);
     // The room closes a viewer that sends too much garbage: nothing uncaught follows.
-    const g = await viewer(observer, id);
+    const g = await openViewer(observer, id, open);
     const from = e2e.workerOutput().length;
     for (let i = 0; i < 60; i++) g.ws.send("{garbage");
     await g.until("the room closed it", () => g.closed !== null);
     expect(g.closed?.code).toBe(1008);
-    await run(owner, "echo after-leavers-$((3*5))", "after-leavers-15");
+    await runIn(owner, "echo after-leavers-$((3*5))", "after-leavers-15");
     await new Promise((r) => setTimeout(r, 1_000));
     expect(uncaught(from)).toEqual([]);
   });
@@ -181,11 +148,11 @@ describe("a live session", () => {
   // `Uncaught Error: Network connection lost.` (the room accepted its end before the runtime had wired the
   // connection to it; see workers/session-room/viewer-sockets.ts).
   it("logs no uncaught error when viewers leave cleanly", async () => {
-    const leaving = await Promise.all(Array.from({ length: 3 }, () => viewer(observer, id)));
+    const leaving = await Promise.all(Array.from({ length: 3 }, () => openViewer(observer, id, open)));
     const from = e2e.workerOutput().length;
     for (const v of leaving) v.close();
     await waitFor("every close answered", async () => leaving.every((v) => v.closed !== null), 10_000);
-    await run(owner, "echo after-clean-leavers-$((4*5))", "after-clean-leavers-20");
+    await runIn(owner, "echo after-clean-leavers-$((4*5))", "after-clean-leavers-20");
     await new Promise((r) => setTimeout(r, 1_000));
     expect(uncaught(from)).toEqual([]);
   });
@@ -222,7 +189,7 @@ describe("a live session", () => {
       40_000,
     );
     await new Promise((r) => setTimeout(r, 1500));
-    await run(owner, "echo resumed-$((5*5))", "resumed-25");
+    await runIn(owner, "echo resumed-$((5*5))", "resumed-25");
   });
 
   it("records on request; the .cast replays to the final screen", async () => {
@@ -232,7 +199,7 @@ describe("a live session", () => {
       { enabled: true },
     );
     expect(rec.status, JSON.stringify(rec.body)).toBe(200);
-    await run(owner, "clear; echo recorded-$((7*6)); printf 'x%.0s' $(seq 1 50); echo", "recorded-42");
+    await runIn(owner, "clear; echo recorded-$((7*6)); printf 'x%.0s' $(seq 1 50); echo", "recorded-42");
     await new Promise((r) => setTimeout(r, 500));
     const finalScreen = await owner.screen();
     const end = await admin.call<{ status: string }>("DELETE", `/api/remote-sessions/${id}`);
@@ -284,8 +251,8 @@ describe("a live session", () => {
   });
 
   it("keeps every byte of bulk output in the recording, in order (chunks shipped while output flows)", async () => {
-    const bulk = await startSession();
-    const v = await viewer(admin, bulk.id);
+    const bulk = await live.start(admin, TERMINAL);
+    const v = await openViewer(admin, bulk.id, open);
     // The prompt may already be in the snapshot the viewer got on joining (a loaded machine is slow to
     // upgrade the socket), and then no live byte follows until something is typed.
     await v.until(
@@ -302,7 +269,7 @@ describe("a live session", () => {
     expect(rec.status, JSON.stringify(rec.body)).toBe(200);
     // ~2.4 MB: several 512 KB chunks are due while earlier ones are still being written to R2.
     const n = 400_000;
-    await run(v, `seq 1 ${n}; echo bulk-done-$((6*7))`, "bulk-done-42");
+    await runIn(v, `seq 1 ${n}; echo bulk-done-$((6*7))`, "bulk-done-42");
     expect((await admin.call("DELETE", `/api/remote-sessions/${bulk.id}`)).status).toBe(200);
     await waitFor("recording ready", async () => {
       const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recording_id}`);
@@ -354,8 +321,8 @@ describe("ending sessions from outside", () => {
   it("the Command Center kill switch ends the sessions of the killed login", async () => {
     const root = new Http(e2e.stack.url);
     await root.login(inject("superAdmin").email, inject("superAdmin").password);
-    const s = await startSession();
-    const v = await viewer(admin, s.id);
+    const s = await live.start(admin, TERMINAL);
+    const v = await openViewer(admin, s.id, open);
     const logins = await root.call<{ data: { id: string; email: string }[] }>("GET", "/api/sessions");
     const mine = logins.body.data.find((l) => l.email === DEMO_ADMIN.email);
     expect(mine).toBeDefined();
@@ -405,7 +372,7 @@ describe("ending sessions from outside", () => {
     // The 4 s idle timeout applies to this login as well (its activity is recorded every 15 s only): a
     // fresh login, so starting the session and joining it is not refused as an expired login under load.
     await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-    const s = await startSession();
+    const s = await live.start(admin, TERMINAL);
     const v = await Viewer.open(admin, s.id);
     open.push(v);
     await v.until(

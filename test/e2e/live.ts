@@ -11,7 +11,8 @@ export interface LiveEnv {
   agent: AgentProcess;
   connectionId: string;
   agentEnv(extra?: Record<string, string>): Record<string, string>;
-  start(client?: Http): Promise<{ id: string; session_id: string }>;
+  /** Starts a session on the sshd connection (120x30 unless a size is given) and checks it is active. */
+  start(client?: Http, size?: { cols: number; rows: number }): Promise<{ id: string; session_id: string }>;
   close(): Promise<void>;
 }
 
@@ -41,14 +42,13 @@ export async function startLive(
     agent,
     connectionId,
     agentEnv,
-    async start(client = env.admin) {
+    async start(client = env.admin, size = { cols: 120, rows: 30 }) {
       const r = await client.call<{ id: string; session_id: string; status: string }>(
         "POST",
         "/api/remote-sessions",
         {
           connection_id: env.connectionId,
-          cols: 120,
-          rows: 30,
+          ...size,
         },
       );
       expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -69,4 +69,27 @@ export async function openViewer(client: Http, id: string, into: Viewer[]): Prom
   into.push(v);
   await v.until("hello", () => Boolean(v.frame("hello")));
   return v;
+}
+
+/** Types a command and waits for a marker it prints (the shell's echo of the command does not match). */
+export async function runIn(v: Viewer, cmd: string, marker: string): Promise<void> {
+  v.type(`${cmd}\r`);
+  await v.until(marker, () => v.text().includes(marker));
+}
+
+/** Creates a user of the demo tenant with the named built-in role and returns its logged-in client. */
+export async function userWithRole(
+  env: LiveEnv,
+  role: string,
+  user: { email: string; name: string; password: string },
+): Promise<Http> {
+  const roles = await env.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+  const created = await env.admin.call("POST", "/api/users", {
+    ...user,
+    role_id: roles.body.data.find((r) => r.name === role)?.id,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const client = new Http(env.e2e.stack.url, env.e2e.stack.demoTenantId);
+  await client.login(user.email, user.password);
+  return client;
 }
