@@ -16,6 +16,9 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
+          // Key derivations (bcrypt-pbkdf, PBKDF2) and ssh-keygen runs take seconds when the two cores are
+          // busy with the other projects: a budget per test, not a measure (benchmarks measure).
+          testTimeout: 20_000,
           include: [
             "workers/**/*.test.ts",
             "packages/*/src/**/*.test.ts",
