@@ -3,8 +3,10 @@
 export * from "./auth.ts";
 export { pickTenant } from "./client-state.ts";
 export * from "./connections.ts";
+export * from "./dashboard.ts";
 export { ApiFailure } from "./http.ts";
 export * from "./logins.ts";
+export * from "./monitoring.ts";
 export * from "./remote-sessions.ts";
 export * from "./ssh-keys.ts";
 export * from "./tenants.ts";

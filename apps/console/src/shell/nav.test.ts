@@ -16,7 +16,7 @@ const base: Me = {
 describe("nav", () => {
   it("gives super admins the Command Center", () => {
     const admin: Me = { ...base, kind: "super_admin", tenantId: null };
-    expect(navFor(admin).map((n) => n.label)).toEqual(["Sessions", "Tenants"]);
+    expect(navFor(admin).map((n) => n.label)).toEqual(["Sessions", "Monitoring", "Tenants"]);
     expect(homeFor(admin)).toBe("/cc/sessions");
     expect(can(admin, "connection:create")).toBe(false);
   });
@@ -25,9 +25,10 @@ describe("nav", () => {
     expect(navFor(base)).toEqual([]);
     expect(homeFor(base)).toBe("/welcome");
     const tech: Me = { ...base, permissions: ["connection:read", "connection:create"] };
-    expect(navFor(tech).map((n) => n.href)).toEqual(["/connections"]);
+    expect(navFor(tech).map((n) => n.href)).toEqual(["/dashboard", "/connections"]);
+    expect(homeFor(tech)).toBe("/dashboard");
     const watcher: Me = { ...base, permissions: ["session:join"] };
-    expect(navFor(watcher).map((n) => n.label)).toEqual(["Live sessions"]);
+    expect(navFor(watcher).map((n) => n.label)).toEqual(["Dashboard", "Live sessions"]);
     expect(can(tech, "connection:create")).toBe(true);
     expect(can(base, "connection:create")).toBe(false);
   });
