@@ -10,6 +10,14 @@ import { theme } from "../../../state/theme.ts";
 import { pct, toSeries } from "./series.ts";
 
 const HEIGHT = 180;
+/** The window the view asks for (getMonitoring(1)): the x axis always spans it, ending at the newest sample. */
+const WINDOW_S = 3600;
+
+/** The hour before the newest sample (or before now, with none), plus a little room so the last point shows. */
+function windowEnding(xs: ArrayLike<number>): [number, number] {
+  const end = xs[xs.length - 1] ?? Date.now() / 1000;
+  return [end - WINDOW_S, end + 30];
+}
 
 function colours() {
   const css = getComputedStyle(document.documentElement);
@@ -29,7 +37,13 @@ function options(width: number): uPlot.Options {
   return {
     width,
     height: HEIGHT,
-    scales: { x: { time: true }, y: { range: [0, 100] } },
+    scales: {
+      x: {
+        time: true,
+        range: (u) => windowEnding(u.data[0]),
+      },
+      y: { range: [0, 100] },
+    },
     series: [
       {},
       { label: "CPU %", stroke: c.cpu, width: 2, spanGaps: false },
@@ -78,7 +92,9 @@ export function MetricChart({
       <div ref={box} role="img" aria-label={`CPU, memory and disk of ${name} over time`} />
       <figcaption>
         Now: CPU {pct(latest?.cpu)}, memory {pct(latest?.memory)}, disk {pct(latest?.disk)}
-        {history.length === 0 && " — no samples in this window yet"}
+        {history.length === 0
+          ? " — no samples in this window yet"
+          : ` — ${history.length} sample${history.length === 1 ? "" : "s"} in the last hour`}
       </figcaption>
     </figure>
   );
