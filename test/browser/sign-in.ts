@@ -54,7 +54,7 @@ export function signInCases(env: () => ConsoleEnv) {
     await page.waitForURL("**/cc/sessions");
     await page.getByRole("heading", { name: "Active sessions" }).waitFor();
     const nav = await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
-    expect(nav).toEqual(["Sessions", "Tenants"]);
+    expect(nav).toEqual(["Sessions", "Monitoring", "Tenants"]);
   });
 
   it("says so when the password is wrong, and keeps the form", async () => {

@@ -57,7 +57,7 @@ export async function me(): Promise<Me | null> {
 export async function signIn(c: Credentials): Promise<Me> {
   const body: Wire = { email: c.email, password: c.password };
   if (c.totp) body.totp = c.totp;
-  if (c.recoveryCode) body.recoveryCode = c.recoveryCode;
+  if (c.recoveryCode) body.recovery_code = c.recoveryCode;
   const res = await request<Wire>("POST", "/api/auth/login", { body });
   clientState.csrfToken = str(res, "csrfToken") || null;
   const current = await me();
