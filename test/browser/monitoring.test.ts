@@ -59,7 +59,8 @@ it("shows the super admin the platform summary and the local agent online with i
   await screenshot(page, "cc-monitoring");
 
   await page.setViewportSize({ width: 390, height: 844 });
-  expect(await fitsWidth(page)).toBe(true);
+  // The chart follows its card's width through a ResizeObserver, a frame after the window shrinks.
+  await expect.poll(() => fitsWidth(page), { timeout: 5_000 }).toBe(true);
   expect(env.problems).toEqual([]);
 }, 120_000);
 
