@@ -29,7 +29,7 @@ export function commandCenterCases(env: () => ConsoleEnv) {
     const victim = await (await env().context()).newPage();
     await victim.goto(env().demo);
     await signIn(victim, who);
-    await victim.getByRole("heading", { name: "Connections" }).waitFor();
+    await victim.getByRole("heading", { name: "Dashboard" }).waitFor();
 
     const page = await superAdminPage(env());
     const row = page.locator("tr", { hasText: who.email });

@@ -49,11 +49,14 @@ export function connectionCases(env: () => ConsoleEnv) {
     const page = await (await env().context({ phone: true })).newPage();
     await page.goto(`${env().demo}/cc/sessions`);
     await signIn(page, observer);
-    await page.waitForURL("**/connections");
+    await page.waitForURL("**/dashboard");
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await page.goto(`${env().demo}/connections`);
     await page.getByRole("heading", { name: "Connections" }).waitFor();
     await page.locator("tr", { hasText: "Browser web 1" }).waitFor();
     expect(await page.getByRole("link", { name: "New connection" }).count()).toBe(0);
     expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents()).toEqual([
+      "Dashboard",
       "Connections",
       "Live sessions",
       "Users",

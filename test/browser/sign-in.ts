@@ -54,7 +54,7 @@ export function signInCases(env: () => ConsoleEnv) {
     await page.waitForURL("**/cc/sessions");
     await page.getByRole("heading", { name: "Active sessions" }).waitFor();
     const nav = await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
-    expect(nav).toEqual(["Sessions", "Tenants"]);
+    expect(nav).toEqual(["Sessions", "Monitoring", "Tenants"]);
   });
 
   it("says so when the password is wrong, and keeps the form", async () => {
@@ -77,8 +77,8 @@ export function signInCases(env: () => ConsoleEnv) {
     await screenshot(page, "sign-in-totp");
     await page.getByLabel("Authentication code").fill(totpNow(user.secret, user.email));
     await page.getByLabel("Authentication code").press("Enter");
-    await page.waitForURL("**/connections");
-    await page.getByRole("heading", { name: "Connections" }).waitFor();
+    await page.waitForURL("**/dashboard");
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
     expect(await page.getByText("Demo Company").first().isVisible()).toBe(true);
 
     // The same user on the tenant's own host, with a recovery code instead of the app.
@@ -90,7 +90,7 @@ export function signInCases(env: () => ConsoleEnv) {
     await other.getByRole("button", { name: "Use a recovery code instead" }).click();
     await other.getByLabel("Recovery code").fill(user.recoveryCodes[0] ?? "");
     await other.getByRole("button", { name: "Verify" }).click();
-    await other.getByRole("heading", { name: "Connections" }).waitFor();
+    await other.getByRole("heading", { name: "Dashboard" }).waitFor();
   });
 
   it("tells a throttled sign-in how long to wait, and refuses an unknown organization", async () => {
@@ -153,7 +153,7 @@ export function signInCases(env: () => ConsoleEnv) {
     const codes = await list.getByRole("listitem").allTextContents();
     expect(codes).toHaveLength(10);
     await page.getByRole("button", { name: /I have saved them/ }).click();
-    await page.getByRole("heading", { name: "Connections" }).waitFor();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
     expect(await page.getByText("Strict 2FA Co").first().isVisible()).toBe(true);
   });
 }

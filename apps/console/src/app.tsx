@@ -19,6 +19,10 @@ const TenantDetail = lazy(() =>
   import("./views/command-center/tenant-detail.tsx").then((m) => m.TenantDetail),
 );
 const Provision = lazy(() => import("./views/command-center/provision.tsx").then((m) => m.Provision));
+const Monitoring = lazy(() =>
+  import("./views/command-center/monitoring/monitoring.tsx").then((m) => m.Monitoring),
+);
+const Dashboard = lazy(() => import("./views/tenant/dashboard.tsx").then((m) => m.Dashboard));
 const Connections = lazy(() => import("./views/tenant/connections.tsx").then((m) => m.Connections));
 const TerminalView = lazy(() => import("./views/terminal/terminal-view.tsx").then((m) => m.TerminalView));
 const LiveSessions = lazy(() => import("./views/tenant/live-sessions.tsx").then((m) => m.LiveSessions));
@@ -87,6 +91,7 @@ function Root() {
       >
         {user.kind === "super_admin" ? (
           <Router>
+            <Route path="/cc/monitoring" component={Monitoring} />
             <Route path="/cc/sessions" component={Sessions} />
             <Route path="/cc/tenants" component={Tenants} />
             <Route path="/cc/tenants/new" component={Provision} />
@@ -95,6 +100,7 @@ function Root() {
           </Router>
         ) : (
           <Router>
+            <Route path="/dashboard" component={Dashboard} />
             <Route path="/connections" component={Connections} />
             <Route path="/connections/new" component={NewConnection} />
             <Route path="/live" component={LiveSessions} />

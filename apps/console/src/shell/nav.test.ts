@@ -16,7 +16,7 @@ const base: Me = {
 describe("nav", () => {
   it("gives super admins the Command Center", () => {
     const admin: Me = { ...base, kind: "super_admin", tenantId: null };
-    expect(navFor(admin).map((n) => n.label)).toEqual(["Sessions", "Tenants"]);
+    expect(navFor(admin).map((n) => n.label)).toEqual(["Sessions", "Monitoring", "Tenants"]);
     expect(homeFor(admin)).toBe("/cc/sessions");
     expect(can(admin, "connection:create")).toBe(false);
   });
@@ -25,13 +25,15 @@ describe("nav", () => {
     expect(navFor(base)).toEqual([]);
     expect(homeFor(base)).toBe("/welcome");
     const tech: Me = { ...base, permissions: ["connection:read", "connection:create"] };
-    expect(navFor(tech).map((n) => n.href)).toEqual(["/connections", "/ssh-keys"]);
+    expect(navFor(tech).map((n) => n.href)).toEqual(["/dashboard", "/connections", "/ssh-keys"]);
+    expect(homeFor(tech)).toBe("/dashboard");
     const watcher: Me = { ...base, permissions: ["session:join"] };
-    expect(navFor(watcher).map((n) => n.label)).toEqual(["Live sessions"]);
+    expect(navFor(watcher).map((n) => n.label)).toEqual(["Dashboard", "Live sessions"]);
     const auditor: Me = { ...base, permissions: ["audit:view"] };
-    expect(navFor(auditor).map((n) => n.href)).toEqual(["/commands", "/audit"]);
+    expect(navFor(auditor).map((n) => n.href)).toEqual(["/dashboard", "/commands", "/audit"]);
     const admin: Me = { ...base, permissions: ["policies:manage", "session:view", "audit:view"] };
     expect(navFor(admin).map((n) => n.label)).toEqual([
+      "Dashboard",
       "Live sessions",
       "Policies",
       "Commands",
@@ -44,7 +46,7 @@ describe("nav", () => {
 
   it("shows the administration sections by their permissions", () => {
     const observer: Me = { ...base, permissions: ["connection:read", "user:read"] };
-    expect(navFor(observer).map((n) => n.label)).toEqual(["Connections", "Users", "Roles"]);
+    expect(navFor(observer).map((n) => n.label)).toEqual(["Dashboard", "Connections", "Users", "Roles"]);
     const admin: Me = { ...base, permissions: ["settings:manage"] };
     expect(navFor(admin).map((n) => n.href)).toEqual(["/agents", "/settings"]);
   });

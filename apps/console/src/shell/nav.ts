@@ -8,6 +8,11 @@ export interface NavItem {
 }
 
 const TENANT_SECTIONS: { href: string; label: string; needs: string[] }[] = [
+  {
+    href: "/dashboard",
+    label: "Dashboard",
+    needs: ["connection:read", "session:view", "session:join", "audit:view"],
+  },
   { href: "/connections", label: "Connections", needs: ["connection:read"] },
   { href: "/live", label: "Live sessions", needs: ["session:view", "session:join"] },
   { href: "/agents", label: "Agents", needs: ["settings:manage"] },
@@ -25,6 +30,7 @@ export function navFor(user: Me): NavItem[] {
   if (user.kind === "super_admin")
     return [
       { href: "/cc/sessions", label: "Sessions" },
+      { href: "/cc/monitoring", label: "Monitoring" },
       { href: "/cc/tenants", label: "Tenants" },
     ];
   return TENANT_SECTIONS.filter((s) => s.needs.some((p) => user.permissions.includes(p))).map(

@@ -1,0 +1,132 @@
+// Tenant console › Dashboard, the landing page: the organization's connections, the sessions live now,
+// agents online, and the commands the policy blocked in the last 24 h with the latest few listed. Each
+// figure is its own query, shown only when the caller's role may read it; all refresh every 10 s.
+import { type UseQueryResult, useQuery } from "@tanstack/preact-query";
+import {
+  type BlockedCommands,
+  countAgents,
+  listConnections,
+  listLiveSessions,
+  recentBlockedCommands,
+} from "../../api/index.ts";
+import { age } from "../../format.ts";
+import { can } from "../../shell/nav.ts";
+import { currentUser } from "../../state/session.ts";
+import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { type Stat, Stats } from "../../ui/stats.tsx";
+
+const REFRESH_MS = 10_000;
+const DAY_MS = 86_400_000;
+
+function figure<T>(
+  q: { isPending: boolean; isError: boolean; data: T | undefined },
+  show: (d: T) => string | number,
+) {
+  if (q.isPending) return "…";
+  if (q.isError || q.data === undefined) return "—";
+  return show(q.data);
+}
+
+function BlockedList({ q }: { q: UseQueryResult<BlockedCommands> }) {
+  const now = Date.now();
+  if (q.isPending) return <Loading what="blocked commands" />;
+  if (q.isError) return <Failed error={q.error} retry={() => q.refetch()} />;
+  if (q.data.items.length === 0) return <Empty>No command was blocked in the last 24 hours.</Empty>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Command</th>
+            <th scope="col">Session</th>
+            <th scope="col">Risk</th>
+            <th scope="col">Reason</th>
+            <th scope="col">When</th>
+          </tr>
+        </thead>
+        <tbody>
+          {q.data.items.map((c) => (
+            <tr key={c.id}>
+              <td data-label="Command">
+                <code>{c.command}</code>
+              </td>
+              <td data-label="Session">
+                <code>{c.sessionPublicId}</code>
+              </td>
+              <td data-label="Risk">{c.riskLevel}</td>
+              <td data-label="Reason">{c.reason || "—"}</td>
+              <td data-label="When">{age(c.at, now)} ago</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Dashboard() {
+  const user = currentUser.value;
+  const readConnections = can(user, "connection:read");
+  const readSessions = can(user, "session:view") || can(user, "session:join");
+  const readCommands = can(user, "session:view") || can(user, "audit:view");
+  const since = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - DAY_MS).toISOString();
+  const opts = { refetchInterval: REFRESH_MS };
+  const connections = useQuery({
+    queryKey: ["dashboard-connections"],
+    queryFn: () => listConnections("", 1, 1),
+    enabled: readConnections,
+    ...opts,
+  });
+  const agents = useQuery({
+    queryKey: ["dashboard-agents"],
+    queryFn: countAgents,
+    enabled: readConnections,
+    ...opts,
+  });
+  const live = useQuery({
+    queryKey: ["live-sessions"],
+    queryFn: listLiveSessions,
+    enabled: readSessions,
+    ...opts,
+  });
+  const blocked = useQuery({
+    queryKey: ["blocked-commands", since.slice(0, 13)],
+    queryFn: () => recentBlockedCommands(since),
+    enabled: readCommands,
+    ...opts,
+  });
+
+  const items: Stat[] = [];
+  if (readConnections) {
+    items.push({ label: "Connections", value: figure(connections, (d) => d.total), href: "/connections" });
+    items.push({
+      label: "Agents online",
+      value: figure(agents, (d) => `${d.online} of ${d.total}`),
+      tone: agents.data && agents.data.total > 0 ? (agents.data.online > 0 ? "ok" : "warn") : undefined,
+    });
+  }
+  if (readSessions)
+    items.push({ label: "Live sessions", value: figure(live, (d) => d.length), href: "/live" });
+  if (readCommands)
+    items.push({
+      label: "Blocked (24 h)",
+      value: figure(blocked, (d) => d.total),
+      tone: blocked.data?.total ? "danger" : undefined,
+    });
+
+  return (
+    <section aria-labelledby="dashboard-title">
+      <div class="heading">
+        <h1 id="dashboard-title">Dashboard</h1>
+      </div>
+      <p class="lead">Your organization right now. Refreshed every 10 s.</p>
+      <Stats label="Organization summary" items={items} />
+      {readCommands && (
+        <>
+          <h2>Recently blocked commands</h2>
+          <BlockedList q={blocked} />
+        </>
+      )}
+    </section>
+  );
+}
