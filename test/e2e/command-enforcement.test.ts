@@ -10,7 +10,7 @@ import type { Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import corpus from "../fixtures/command-policy.json" with { type: "json" };
 import { DEMO_ADMIN, Http, waitFor } from "./harness.ts";
-import { type LiveEnv, openViewer, startLive } from "./live.ts";
+import { type LiveEnv, openViewer, sessionCommands, settle, startLive } from "./live.ts";
 
 const STANDINS = ["rm", "dd", "mkfs.ext4", "mkfs.xfs", "shutdown", "iptables"];
 let live: LiveEnv;
@@ -32,23 +32,7 @@ function ranStandins(): string {
   return existsSync(standinLog) ? readFileSync(standinLog, "utf8") : "";
 }
 
-async function commands(sessionId: string): Promise<Cmd[]> {
-  const r = await live.admin.call<{ data: Cmd[] }>(
-    "GET",
-    `/api/remote-sessions/${sessionId}/commands?page_size=200`,
-  );
-  expect(r.status).toBe(200);
-  return r.body.data;
-}
-
-/** Waits for the shell's next prompt, seen as the end of output activity after `marker`. */
-async function settle(v: Viewer, ms = 400): Promise<void> {
-  let last = -1;
-  while (v.chunks.length !== last) {
-    last = v.chunks.length;
-    await new Promise((r) => setTimeout(r, ms));
-  }
-}
+const commands = (sessionId: string) => sessionCommands<Cmd>(live.admin, sessionId);
 
 async function notices(v: Viewer, code: string, n: number): Promise<void> {
   await v.until(

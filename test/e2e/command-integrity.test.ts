@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import type { Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LiveEnv, openViewer, startLive } from "./live.ts";
+import { type LiveEnv, openViewer, sessionCommands, settle, startLive } from "./live.ts";
 
 const STANDINS = ["rm", "shutdown", "reboot"];
 const SECRET = "Tr0ub4dor-forbidden-7731";
@@ -28,23 +28,7 @@ type Cmd = { command: string; status: string; was_blocked: boolean; blocked_reas
 
 const ranStandins = () => (existsSync(standinLog) ? readFileSync(standinLog, "utf8") : "");
 
-async function commands(sessionId: string): Promise<Cmd[]> {
-  const r = await live.admin.call<{ data: Cmd[] }>(
-    "GET",
-    `/api/remote-sessions/${sessionId}/commands?page_size=200`,
-  );
-  expect(r.status).toBe(200);
-  return r.body.data;
-}
-
-/** Waits until output has been quiet for `ms`. */
-async function settle(v: Viewer, ms = 400): Promise<void> {
-  let last = -1;
-  while (v.chunks.length !== last) {
-    last = v.chunks.length;
-    await new Promise((r) => setTimeout(r, ms));
-  }
-}
+const commands = (sessionId: string) => sessionCommands<Cmd>(live.admin, sessionId);
 
 const count = (v: Viewer, code: string) => v.frames.filter((f) => f.t === "notice" && f.code === code).length;
 

@@ -7,7 +7,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import type { Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Http } from "./harness.ts";
-import { type LiveEnv, openViewer, startLive } from "./live.ts";
+import { type LiveEnv, openViewer, sessionCommands, settle, startLive } from "./live.ts";
 
 let live: LiveEnv;
 const viewers: Viewer[] = [];
@@ -25,28 +25,12 @@ type Cmd = {
 };
 type Audit = { event_type: string; action: string; description: string; session_id: string | null };
 
-async function commands(id: string): Promise<Cmd[]> {
-  const r = await live.admin.call<{ data: Cmd[] }>(
-    "GET",
-    `/api/remote-sessions/${id}/commands?page_size=200`,
-  );
-  expect(r.status).toBe(200);
-  return r.body.data;
-}
+const commands = (id: string) => sessionCommands<Cmd>(live.admin, id);
 
 async function alerts(id: string): Promise<Audit[]> {
   const r = await live.admin.call<{ data: Audit[] }>("GET", "/api/audit?type=security.alert&page_size=200");
   expect(r.status).toBe(200);
   return r.body.data.filter((a) => a.session_id === id);
-}
-
-/** Waits until the viewer's stream has been quiet for `ms`. */
-async function settle(v: Viewer, ms = 400): Promise<void> {
-  let last = -1;
-  while (v.chunks.length !== last) {
-    last = v.chunks.length;
-    await new Promise((r) => setTimeout(r, ms));
-  }
 }
 
 let approver: Http | null = null;

@@ -93,3 +93,22 @@ export async function userWithRole(
   await client.login(user.email, user.password);
   return client;
 }
+
+/** A session's command records as the API lists them (up to 200), typed as the caller reads them. */
+export async function sessionCommands<T>(client: Http, sessionId: string): Promise<T[]> {
+  const r = await client.call<{ data: T[] }>(
+    "GET",
+    `/api/remote-sessions/${sessionId}/commands?page_size=200`,
+  );
+  expect(r.status).toBe(200);
+  return r.body.data;
+}
+
+/** Waits until a viewer's output has been quiet for `ms`. */
+export async function settle(v: Viewer, ms = 400): Promise<void> {
+  let last = -1;
+  while (v.chunks.length !== last) {
+    last = v.chunks.length;
+    await new Promise((r) => setTimeout(r, ms));
+  }
+}
