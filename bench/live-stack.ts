@@ -5,7 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEMO_ADMIN, Http, liveTarget, startSshd, type TestSshd } from "@nostromo/testkit";
 import { Client as SshClient } from "ssh2";
@@ -151,4 +151,61 @@ export async function createBenchPolicies(admin: Http): Promise<void> {
     const r = await admin.call("POST", "/api/policies", { name: `bench ${p}`, blocked_commands: rules(p) });
     if (r.status !== 201) throw new Error(`policy create failed: ${r.status} ${JSON.stringify(r.body)}`);
   }
+}
+
+/** A plain OpenSSH client (`ssh -tt`, key login) to the sshd: the second baseline, the client people use. */
+export async function opensshShell(sshd: TestSshd) {
+  const child = spawn(
+    "ssh",
+    [
+      "-tt",
+      "-i",
+      `${sshd.dir}/client_key`,
+      "-o",
+      "StrictHostKeyChecking=no",
+      "-o",
+      "UserKnownHostsFile=/dev/null",
+      "-o",
+      "LogLevel=ERROR",
+      "-p",
+      String(sshd.port),
+      `${sshd.user}@${sshd.host}`,
+    ],
+    { stdio: ["pipe", "pipe", "ignore"] },
+  );
+  let buf = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    buf += d.toString("latin1");
+    if (buf.length > 1_000_000) buf = buf.slice(-100_000);
+  });
+  // Ready once the remote shell has printed something (its prompt).
+  const deadline = Date.now() + 15_000;
+  while (!buf.length) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error("ssh -tt did not start");
+    await sleep(20);
+  }
+  await sleep(300);
+  return {
+    type: (s: string) => child.stdin?.write(s),
+    text: () => buf,
+    reset: () => {
+      buf = "";
+    },
+    close: () => child.kill("SIGTERM"),
+  };
+}
+
+/** The median of several runs' figures and their spread, as "median (min–max)". */
+export function spread(xs: number[], fmt: (n: number) => string = ms): string {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${fmt(s[Math.floor(s.length / 2)] ?? Number.NaN)} (${fmt(s[0] ?? Number.NaN)}–${fmt(s[s.length - 1] ?? Number.NaN)})`;
+}
+
+export const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** The machine's load averages, printed beside every run: a figure measured on a busy machine says so. */
+export function loadLine(): string {
+  const [one, five] = loadavg();
+  return `load average ${one?.toFixed(2)} (1 min), ${five?.toFixed(2)} (5 min) on ${availableParallelism()} cores`;
 }
