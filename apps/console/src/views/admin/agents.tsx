@@ -46,7 +46,7 @@ export function Agents() {
         <Loading what="agents" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>No agents yet.{mayManage && " Add one to reach servers in a private network."}</Empty>
       ) : (
         <div class="table-wrap">
@@ -66,7 +66,7 @@ export function Agents() {
               </tr>
             </thead>
             <tbody>
-              {q.data.items.map((a) => (
+              {q.data.data.map((a) => (
                 <tr key={a.id}>
                   <td data-label="Name">
                     <strong>{a.name}</strong>
@@ -82,7 +82,7 @@ export function Agents() {
                   </td>
                   <td data-label="Host">{a.hostname || "—"}</td>
                   <td data-label="Version">{a.version || "—"}</td>
-                  <td data-label="Last seen">{when(a.lastSeenAt)}</td>
+                  <td data-label="Last seen">{when(a.last_seen_at)}</td>
                   {mayManage && (
                     <td>
                       {a.status !== "revoked" && (

@@ -20,8 +20,8 @@ export function EnrolAgent({ onClose }: { onClose: () => void }) {
       <section class="card" aria-labelledby="enrol-title">
         <h2 id="enrol-title">Run the agent</h2>
         <Alert kind="info">
-          Shown once. The token works for one enrolment until {new Date(make.data.expiresAt).toLocaleString()}
-          .
+          Shown once. The token works for one enrolment until{" "}
+          {new Date(make.data.expires_at).toLocaleString()}.
         </Alert>
         <p>On the host that will run the agent, paste:</p>
         <pre id="docker-run-line" class="secret">

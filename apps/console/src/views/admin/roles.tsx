@@ -36,9 +36,9 @@ export function Roles() {
     const now = draft[r.id] ?? r.permissions;
     setDraft({ ...draft, [r.id]: now.includes(p) ? now.filter((x) => x !== p) : [...now, p] });
   };
-  const custom = q.data?.roles.filter((r) => !r.isSystem) ?? [];
+  const custom = q.data?.roles.filter((r) => !r.is_system) ?? [];
   // Predefined roles first, then the organization's own, each in the server's order.
-  const columns = [...(q.data?.roles.filter((r) => r.isSystem) ?? []), ...custom];
+  const columns = [...(q.data?.roles.filter((r) => r.is_system) ?? []), ...custom];
   return (
     <section aria-labelledby="roles-title">
       <div class="heading">
@@ -82,7 +82,7 @@ export function Roles() {
                 {custom.map((r) => (
                   <li key={r.id}>
                     <strong>{r.name}</strong> {r.description && <span class="muted">{r.description}</span>}{" "}
-                    <span class="muted">· {r.userCount} users</span>{" "}
+                    <span class="muted">· {r.user_count} users</span>{" "}
                     <button type="button" class="small danger" onClick={() => setDeleting(r)}>
                       Delete<span class="sr-only"> role {r.name}</span>
                     </button>

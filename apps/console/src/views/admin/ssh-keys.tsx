@@ -38,7 +38,7 @@ export function SshKeys() {
         <Loading what="SSH keys" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>No SSH keys yet.</Empty>
       ) : (
         <div class="table-wrap">
@@ -57,14 +57,14 @@ export function SshKeys() {
               </tr>
             </thead>
             <tbody>
-              {q.data.items.map((k) => (
+              {q.data.data.map((k) => (
                 <tr key={k.id}>
                   <td data-label="Name">
                     <strong>{k.name}</strong>
                     {k.comment && <div class="muted">{k.comment}</div>}
                   </td>
                   <td data-label="Type">
-                    {k.keyType}
+                    {k.key_type}
                     {k.bits ? ` ${k.bits}` : ""}
                   </td>
                   <td data-label="Fingerprint">
@@ -74,7 +74,7 @@ export function SshKeys() {
                     <button
                       type="button"
                       class="small"
-                      onClick={() => navigator.clipboard?.writeText(k.publicKey)}
+                      onClick={() => navigator.clipboard?.writeText(k.public_key)}
                     >
                       Copy<span class="sr-only"> the public key of {k.name}</span>
                     </button>

@@ -13,7 +13,7 @@ export function UserForm({ user, onClose }: { user?: User; onClose: () => void }
   const [f, setF] = useState({
     name: user?.name ?? "",
     email: user?.email ?? "",
-    roleId: user?.roleId ?? "",
+    roleId: user?.role_id ?? "",
     password: "",
   });
   const save = useMutation({

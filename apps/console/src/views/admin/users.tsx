@@ -53,14 +53,14 @@ export function Users() {
           value={search}
           onInput={(e) => setSearch(e.currentTarget.value)}
         />
-        {q.data && <span class="count">{q.data.total} users</span>}
+        {q.data && <span class="count">{q.data.pagination.total} users</span>}
       </div>
       {active.isError && <Failed error={active.error} />}
       {q.isPending ? (
         <Loading what="users" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>{search.trim() ? `No user matches “${search.trim()}”.` : "No users yet."}</Empty>
       ) : (
         <div class="table-wrap">
@@ -80,28 +80,28 @@ export function Users() {
               </tr>
             </thead>
             <tbody>
-              {q.data.items.map((u) => (
+              {q.data.data.map((u) => (
                 <tr key={u.id}>
                   <td data-label="Name">
                     <strong>{u.name}</strong>
                     <div class="muted">{u.email}</div>
                   </td>
-                  <td data-label="Role">{u.roleName || "—"}</td>
+                  <td data-label="Role">{u.role_name || "—"}</td>
                   <td data-label="Status">
-                    <span class={`badge ${u.isActive ? "status-active" : "status-suspended"}`}>
-                      {u.isActive ? "active" : "deactivated"}
+                    <span class={`badge ${u.is_active ? "status-active" : "status-suspended"}`}>
+                      {u.is_active ? "active" : "deactivated"}
                     </span>
                   </td>
-                  <td data-label="2FA">{u.twoFactorEnabled ? "on" : "off"}</td>
+                  <td data-label="2FA">{u.two_factor_enabled ? "on" : "off"}</td>
                   <td data-label="Last sign-in">
-                    {u.lastLogin ? new Date(u.lastLogin).toLocaleString() : "never"}
+                    {u.last_login ? new Date(u.last_login).toLocaleString() : "never"}
                   </td>
                   {mayUpdate && (
                     <td>
                       <button type="button" class="small" onClick={() => setEditing(u)}>
                         Edit<span class="sr-only"> {u.name}</span>
                       </button>{" "}
-                      {u.id === me?.id ? null : u.isActive ? (
+                      {u.id === me?.id ? null : u.is_active ? (
                         <button type="button" class="small danger" onClick={() => setDeactivating(u)}>
                           Deactivate<span class="sr-only"> {u.name}</span>
                         </button>

@@ -19,7 +19,12 @@ export function Sessions() {
     mutationFn: (l: ActiveLogin) => killLogin(l.id),
     onSuccess: (_r, l) => {
       qc.setQueryData<Page<ActiveLogin>>(KEY, (old) =>
-        old ? { ...old, items: old.items.filter((x) => x.id !== l.id), total: old.total - 1 } : old,
+        old
+          ? {
+              data: old.data.filter((x) => x.id !== l.id),
+              pagination: { ...old.pagination, total: old.pagination.total - 1 },
+            }
+          : old,
       );
       setDone(`The login of ${l.email} was ended.`);
       setTarget(null);
@@ -30,7 +35,7 @@ export function Sessions() {
     <section aria-labelledby="sessions-title">
       <div class="heading">
         <h1 id="sessions-title">Active sessions</h1>
-        {q.data && <span class="count">{q.data.total} signed in</span>}
+        {q.data && <span class="count">{q.data.pagination.total} signed in</span>}
       </div>
       <p class="lead">
         Everyone signed in right now, across every tenant. Killing a login signs that person out at once.
@@ -40,7 +45,7 @@ export function Sessions() {
         <Loading what="sessions" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>Nobody is signed in.</Empty>
       ) : (
         <div class="table-wrap">
@@ -59,27 +64,31 @@ export function Sessions() {
               </tr>
             </thead>
             <tbody>
-              {q.data.items.map((l) => (
+              {q.data.data.map((l) => (
                 <tr key={l.id} data-login={l.id}>
                   <td data-label="User">
-                    <strong>{l.userName || l.email}</strong>
+                    <strong>{l.user_name || l.email}</strong>
                     <div class="muted">{l.email}</div>
                   </td>
                   <td data-label="Tenant">
-                    {l.kind === "super_admin" ? <em>platform</em> : (l.tenantName ?? l.tenantSubdomain)}
+                    {l.principal_type === "super_admin" ? (
+                      <em>platform</em>
+                    ) : (
+                      (l.tenant_name ?? l.tenant_subdomain)
+                    )}
                   </td>
                   <td data-label="Role">{l.role}</td>
                   <td data-label="IP">
-                    <code>{l.ipAddress || "—"}</code>
+                    <code>{l.ip_address || "—"}</code>
                   </td>
-                  <td data-label="Browser" title={l.userAgent}>
-                    {shortAgent(l.userAgent)}
+                  <td data-label="Browser" title={l.user_agent}>
+                    {shortAgent(l.user_agent)}
                   </td>
                   <td
                     data-label="Age"
-                    title={`since ${l.startedAt}; last seen ${age(l.lastSeenAt, now)} ago`}
+                    title={`since ${l.started_at}; last seen ${age(l.last_seen_at, now)} ago`}
                   >
-                    {age(l.startedAt, now)}
+                    {age(l.started_at, now)}
                   </td>
                   <td>
                     <button type="button" class="danger small" onClick={() => setTarget(l)}>
@@ -106,7 +115,7 @@ export function Sessions() {
         >
           <p>
             <strong>{target.email}</strong>
-            {target.tenantName ? ` (${target.tenantName})` : ""} is signed out at once; their open pages and
+            {target.tenant_name ? ` (${target.tenant_name})` : ""} is signed out at once; their open pages and
             terminals close.
           </p>
           {kill.isError && <Failed error={kill.error} />}

@@ -10,8 +10,8 @@ export function Tenants() {
   const q = useQuery({ queryKey: ["tenants"], queryFn: () => listTenants() });
   const [search, setSearch] = useState("");
   const needle = search.trim().toLowerCase();
-  const rows = (q.data?.items ?? []).filter(
-    (t) => !needle || t.companyName.toLowerCase().includes(needle) || t.subdomain.includes(needle),
+  const rows = (q.data?.data ?? []).filter(
+    (t) => !needle || t.company_name.toLowerCase().includes(needle) || t.subdomain.includes(needle),
   );
   return (
     <section aria-labelledby="tenants-title">
@@ -34,7 +34,7 @@ export function Tenants() {
         />
         {q.data && (
           <span class="count">
-            {rows.length} of {q.data.total}
+            {rows.length} of {q.data.pagination.total}
           </span>
         )}
       </div>
@@ -63,7 +63,7 @@ export function Tenants() {
               {rows.map((t) => (
                 <tr key={t.id}>
                   <td data-label="Company">
-                    <a href={`/cc/tenants/${t.id}`}>{t.companyName}</a>
+                    <a href={`/cc/tenants/${t.id}`}>{t.company_name}</a>
                   </td>
                   <td data-label="Subdomain">
                     <code>{t.subdomain}</code>
@@ -72,7 +72,7 @@ export function Tenants() {
                   <td data-label="Status">
                     <StatusBadge status={t.status} />
                   </td>
-                  <td data-label="Database">{t.dbMode}</td>
+                  <td data-label="Database">{t.db_mode}</td>
                   <td data-label="Features">{t.features.join(", ") || "—"}</td>
                 </tr>
               ))}

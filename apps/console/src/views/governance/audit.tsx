@@ -7,6 +7,7 @@ import {
   AUDIT_CATEGORIES,
   AUDIT_EVENT_TYPES,
   AUDIT_STATUSES,
+  type AuditFilter,
   exportAudit,
   listAudit,
 } from "../../api/index.ts";
@@ -18,10 +19,10 @@ import { isoOf, when } from "./time-range.ts";
 
 export function Audit() {
   const [f, setF] = useState({ type: "", category: "", status: "", from: "", to: "" });
-  const filter = {
-    type: f.type || undefined,
-    category: f.category || undefined,
-    status: f.status || undefined,
+  const filter: AuditFilter = {
+    type: (f.type || undefined) as AuditFilter["type"],
+    category: (f.category || undefined) as AuditFilter["category"],
+    status: (f.status || undefined) as AuditFilter["status"],
     from: isoOf(f.from),
     to: isoOf(f.to),
   };
@@ -29,7 +30,7 @@ export function Audit() {
     queryKey: ["audit", filter],
     queryFn: ({ pageParam }) => listAudit(filter, pageParam),
     initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    getNextPageParam: (last) => last.pagination.next_cursor ?? undefined,
   });
   const mayExport = can(currentUser.value, "audit:export");
   const exporter = useMutation({
@@ -37,7 +38,7 @@ export function Audit() {
     onSuccess: (file, format) =>
       saveFile(file.blob, file.fileName ?? `audit.${format === "csv" ? "csv" : "ndjson"}`),
   });
-  const events = q.data?.pages.flatMap((p) => p.items) ?? [];
+  const events = q.data?.pages.flatMap((p) => p.data) ?? [];
   return (
     <section aria-labelledby="audit-title">
       <div class="heading">
@@ -136,18 +137,18 @@ export function Audit() {
                   <tr key={e.id}>
                     <td data-label="When">{when(e.timestamp)}</td>
                     <td data-label="Event">
-                      <code>{e.eventType}</code>
-                      <div class="muted">{e.category}</div>
+                      <code>{e.event_type}</code>
+                      <div class="muted">{e.event_category}</div>
                     </td>
                     <td data-label="Status">
                       <span class={`badge audit-${e.status}`}>{e.status}</span>
                     </td>
-                    <td data-label="Who">{e.userEmail ?? "—"}</td>
+                    <td data-label="Who">{e.user_email ?? "—"}</td>
                     <td data-label="Description">
                       {e.description}
-                      {e.errorMessage && <div class="muted">{e.errorMessage}</div>}
+                      {e.error_message && <div class="muted">{e.error_message}</div>}
                     </td>
-                    <td data-label="From">{e.ipAddress || "—"}</td>
+                    <td data-label="From">{e.ip_address || "—"}</td>
                   </tr>
                 ))}
               </tbody>

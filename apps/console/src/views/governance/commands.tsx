@@ -3,7 +3,13 @@
 import { keepPreviousData, useQuery } from "@tanstack/preact-query";
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
-import { COMMAND_STATUSES, type CommandEntry, listCommands, RISK_LEVELS } from "../../api/index.ts";
+import {
+  COMMAND_STATUSES,
+  type CommandEntry,
+  type CommandFilter,
+  listCommands,
+  RISK_LEVELS,
+} from "../../api/index.ts";
 import { Empty, Failed, Loading } from "../../ui/states.tsx";
 import { isoOf, when } from "./time-range.ts";
 
@@ -11,23 +17,23 @@ function Detail({ c }: { c: CommandEntry }) {
   return (
     <dl>
       <dt>Exit code</dt>
-      <dd>{c.exitCode ?? "—"}</dd>
+      <dd>{c.exit_code ?? "—"}</dd>
       <dt>Session</dt>
       <dd>
-        <code>{c.sessionPublicId}</code>
+        <code>{c.session_public_id}</code>
       </dd>
       <dt>Duration</dt>
-      <dd>{c.durationMs} ms</dd>
-      {c.blockedReason && (
+      <dd>{c.duration_ms} ms</dd>
+      {c.blocked_reason && (
         <>
           <dt>Blocked because</dt>
-          <dd>{c.blockedReason}</dd>
+          <dd>{c.blocked_reason}</dd>
         </>
       )}
-      {c.errorMessage && (
+      {c.error_message && (
         <>
           <dt>Error</dt>
-          <dd>{c.errorMessage}</dd>
+          <dd>{c.error_message}</dd>
         </>
       )}
       <dt>Output</dt>
@@ -35,7 +41,7 @@ function Detail({ c }: { c: CommandEntry }) {
         {c.output ? (
           <pre class="output">
             {c.output}
-            {c.outputTruncated && "\n… (truncated)"}
+            {c.output_truncated && "\n… (truncated)"}
           </pre>
         ) : (
           <span class="muted">No output recorded.</span>
@@ -76,8 +82,8 @@ export function Commands() {
   const filter = {
     q: f.q.trim() || undefined,
     userId: f.userId.trim() || undefined,
-    status: f.status || undefined,
-    riskLevel: f.riskLevel || undefined,
+    status: (f.status || undefined) as CommandFilter["status"],
+    riskLevel: (f.riskLevel || undefined) as CommandFilter["riskLevel"],
     from: isoOf(f.from),
     to: isoOf(f.to),
   };
@@ -90,14 +96,14 @@ export function Commands() {
     setF({ ...f, ...patch });
     setPage(1);
   };
-  const pages = q.data ? Math.max(1, Math.ceil(q.data.total / q.data.pageSize)) : 1;
+  const pages = q.data ? Math.max(1, Math.ceil(q.data.pagination.total / q.data.pagination.page_size)) : 1;
   return (
     <section aria-labelledby="commands-title">
       <div class="heading">
         <h1 id="commands-title">Commands</h1>
         {q.data && (
           <span class="count">
-            {q.data.total} {q.data.total === 1 ? "command" : "commands"}
+            {q.data.pagination.total} {q.data.pagination.total === 1 ? "command" : "commands"}
           </span>
         )}
       </div>
@@ -155,7 +161,7 @@ export function Commands() {
         <Loading what="commands" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>No command matches these filters.</Empty>
       ) : (
         <>
@@ -171,7 +177,7 @@ export function Commands() {
                 </tr>
               </thead>
               <tbody>
-                {q.data.items.map((c) => (
+                {q.data.data.map((c) => (
                   <Fragment key={c.id}>
                     <tr>
                       <td data-label="Command">
@@ -189,12 +195,12 @@ export function Commands() {
                         <span class={`badge cmd-${c.status}`}>{c.status}</span>
                       </td>
                       <td data-label="Risk">
-                        <span class={`badge risk-${c.riskLevel}`}>{c.riskLevel}</span>
+                        <span class={`badge risk-${c.risk_level}`}>{c.risk_level}</span>
                       </td>
                       <td data-label="User">
-                        <code class="muted">{c.userId.slice(0, 8)}</code>
+                        <code class="muted">{c.user_id.slice(0, 8)}</code>
                       </td>
-                      <td data-label="When">{when(c.executedAt)}</td>
+                      <td data-label="When">{when(c.executed_at)}</td>
                     </tr>
                     {open === c.id && (
                       <tr id={`cmd-${c.id}`} class="detail">

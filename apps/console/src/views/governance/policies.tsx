@@ -8,7 +8,7 @@ import { Empty, Failed, Loading } from "../../ui/states.tsx";
 import { PolicyTest } from "./policy-test.tsx";
 
 function Rules({ policy }: { policy: Policy }) {
-  if (policy.rules.length === 0) return <p class="muted">No rules.</p>;
+  if (policy.blocked_commands.length === 0) return <p class="muted">No rules.</p>;
   return (
     <div class="table-wrap">
       <table>
@@ -21,7 +21,7 @@ function Rules({ policy }: { policy: Policy }) {
           </tr>
         </thead>
         <tbody>
-          {policy.rules.map((r) => (
+          {policy.blocked_commands.map((r) => (
             <tr key={r.id}>
               <td data-label="Rule">
                 <strong>{r.name}</strong>
@@ -30,7 +30,7 @@ function Rules({ policy }: { policy: Policy }) {
               <td data-label="Pattern">
                 <code>{r.pattern}</code>
               </td>
-              <td data-label="Match">{r.patternType}</td>
+              <td data-label="Match">{r.pattern_type}</td>
               <td data-label="Severity">
                 <span class={`badge risk-${r.severity}`}>{r.severity}</span>
               </td>
@@ -60,19 +60,19 @@ export function Policies() {
         <Loading what="policies" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>No policies yet: every command is allowed and logged.</Empty>
       ) : (
-        q.data.items.map((p) => (
-          <details key={p.id} class="policy" open={q.data.items.length <= 3}>
+        q.data.data.map((p) => (
+          <details key={p.id} class="policy" open={q.data.data.length <= 3}>
             <summary>
               <strong>{p.name}</strong>{" "}
-              <span class={`badge ${p.isActive ? "status-active" : "status-suspended"}`}>
-                {p.isActive ? "active" : "inactive"}
+              <span class={`badge ${p.is_active ? "status-active" : "status-suspended"}`}>
+                {p.is_active ? "active" : "inactive"}
               </span>{" "}
               <span class="muted">
-                {p.rules.length} {p.rules.length === 1 ? "rule" : "rules"} · v{p.version} · unparseable:{" "}
-                {p.uncheckableAction}
+                {p.blocked_commands.length} {p.blocked_commands.length === 1 ? "rule" : "rules"} · v
+                {p.version} · unparseable: {p.uncheckable_action}
               </span>
             </summary>
             {p.description && <p>{p.description}</p>}

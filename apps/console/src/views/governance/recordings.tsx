@@ -24,7 +24,7 @@ export function Recordings() {
   const q = useQuery({ queryKey: ["recordings"], queryFn: () => listRecordings() });
   const get = useMutation({
     mutationFn: (r: Recording) => downloadRecording(r.id),
-    onSuccess: (file, r) => saveFile(file.blob, file.fileName ?? r.fileName ?? `${r.id}.cast`),
+    onSuccess: (file, r) => saveFile(file.blob, file.fileName ?? r.file_name ?? `${r.id}.cast`),
   });
   return (
     <section aria-labelledby="recordings-title">
@@ -32,7 +32,7 @@ export function Recordings() {
         <h1 id="recordings-title">Recordings</h1>
         {q.data && (
           <span class="count">
-            {q.data.total} {q.data.total === 1 ? "recording" : "recordings"}
+            {q.data.pagination.total} {q.data.pagination.total === 1 ? "recording" : "recordings"}
           </span>
         )}
       </div>
@@ -41,7 +41,7 @@ export function Recordings() {
         <Loading what="recordings" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>No recordings yet. Sessions are recorded when recording is on for the organization.</Empty>
       ) : (
         <div class="table-wrap">
@@ -59,18 +59,18 @@ export function Recordings() {
               </tr>
             </thead>
             <tbody>
-              {q.data.items.map((r) => (
+              {q.data.data.map((r) => (
                 <Fragment key={r.id}>
                   <tr>
                     <td data-label="Session">
-                      <code>{r.sessionPublicId}</code>
+                      <code>{r.session_public_id}</code>
                     </td>
-                    <td data-label="Recorded">{when(r.createdAt)}</td>
-                    <td data-label="Length">{Math.round(r.durationSeconds)} s</td>
-                    <td data-label="Size">{size(r.sizeBytes)}</td>
+                    <td data-label="Recorded">{when(r.created_at)}</td>
+                    <td data-label="Length">{Math.round(r.duration_seconds)} s</td>
+                    <td data-label="Size">{size(r.file_size_bytes)}</td>
                     <td data-label="Status">{r.status}</td>
                     <td>
-                      {r.downloadable && r.status === "ready" && (
+                      {r.is_downloadable && r.status === "ready" && (
                         <div class="row-actions">
                           <button
                             type="button"
@@ -79,7 +79,7 @@ export function Recordings() {
                             onClick={() => setPlaying(playing === r.id ? null : r.id)}
                           >
                             {playing === r.id ? "Close" : "Play"}
-                            <span class="sr-only"> the recording of {r.sessionPublicId}</span>
+                            <span class="sr-only"> the recording of {r.session_public_id}</span>
                           </button>
                           <button
                             type="button"
@@ -87,7 +87,7 @@ export function Recordings() {
                             disabled={get.isPending}
                             onClick={() => get.mutate(r)}
                           >
-                            Download<span class="sr-only"> the recording of {r.sessionPublicId}</span>
+                            Download<span class="sr-only"> the recording of {r.session_public_id}</span>
                           </button>
                         </div>
                       )}

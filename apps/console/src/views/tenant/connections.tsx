@@ -43,14 +43,14 @@ export function Connections() {
           value={search}
           onInput={(e) => setSearch(e.currentTarget.value)}
         />
-        {q.data && <span class="count">{q.data.total} connections</span>}
+        {q.data && <span class="count">{q.data.pagination.total} connections</span>}
       </div>
       {open.isError && <Failed error={open.error} />}
       {q.isPending ? (
         <Loading what="connections" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>
           {search.trim()
             ? `No connection matches “${search.trim()}”.`
@@ -78,7 +78,7 @@ export function Connections() {
               </tr>
             </thead>
             <tbody>
-              {q.data.items.map((c) => (
+              {q.data.data.map((c) => (
                 <tr key={c.id}>
                   <td data-label="Name">
                     <strong>{c.name}</strong>

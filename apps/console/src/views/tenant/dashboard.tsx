@@ -3,10 +3,11 @@
 // figure is its own query, shown only when the caller's role may read it; all refresh every 10 s.
 import { type UseQueryResult, useQuery } from "@tanstack/preact-query";
 import {
-  type BlockedCommands,
+  type CommandEntry,
   countAgents,
   listConnections,
   listLiveSessions,
+  type Page,
   recentBlockedCommands,
 } from "../../api/index.ts";
 import { age } from "../../format.ts";
@@ -27,11 +28,11 @@ function figure<T>(
   return show(q.data);
 }
 
-function BlockedList({ q }: { q: UseQueryResult<BlockedCommands> }) {
+function BlockedList({ q }: { q: UseQueryResult<Page<CommandEntry>> }) {
   const now = Date.now();
   if (q.isPending) return <Loading what="blocked commands" />;
   if (q.isError) return <Failed error={q.error} retry={() => q.refetch()} />;
-  if (q.data.items.length === 0) return <Empty>No command was blocked in the last 24 hours.</Empty>;
+  if (q.data.data.length === 0) return <Empty>No command was blocked in the last 24 hours.</Empty>;
   return (
     <div class="table-wrap">
       <table>
@@ -45,17 +46,17 @@ function BlockedList({ q }: { q: UseQueryResult<BlockedCommands> }) {
           </tr>
         </thead>
         <tbody>
-          {q.data.items.map((c) => (
+          {q.data.data.map((c) => (
             <tr key={c.id}>
               <td data-label="Command">
                 <code>{c.command}</code>
               </td>
               <td data-label="Session">
-                <code>{c.sessionPublicId}</code>
+                <code>{c.session_public_id}</code>
               </td>
-              <td data-label="Risk">{c.riskLevel}</td>
-              <td data-label="Reason">{c.reason || "—"}</td>
-              <td data-label="When">{age(c.at, now)} ago</td>
+              <td data-label="Risk">{c.risk_level}</td>
+              <td data-label="Reason">{c.blocked_reason || "—"}</td>
+              <td data-label="When">{age(c.executed_at, now)} ago</td>
             </tr>
           ))}
         </tbody>
@@ -98,7 +99,11 @@ export function Dashboard() {
 
   const items: Stat[] = [];
   if (readConnections) {
-    items.push({ label: "Connections", value: figure(connections, (d) => d.total), href: "/connections" });
+    items.push({
+      label: "Connections",
+      value: figure(connections, (d) => d.pagination.total),
+      href: "/connections",
+    });
     items.push({
       label: "Agents online",
       value: figure(agents, (d) => `${d.online} of ${d.total}`),
@@ -110,8 +115,8 @@ export function Dashboard() {
   if (readCommands)
     items.push({
       label: "Blocked (24 h)",
-      value: figure(blocked, (d) => d.total),
-      tone: blocked.data?.total ? "danger" : undefined,
+      value: figure(blocked, (d) => d.pagination.total),
+      tone: blocked.data?.pagination.total ? "danger" : undefined,
     });
 
   return (

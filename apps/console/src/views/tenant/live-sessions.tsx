@@ -8,7 +8,7 @@ import { Empty, Failed, Loading } from "../../ui/states.tsx";
 export function LiveSessions() {
   const q = useQuery({ queryKey: ["live-sessions"], queryFn: listLiveSessions, refetchInterval: 5_000 });
   const names = useQuery({ queryKey: ["connections", ""], queryFn: () => listConnections("") });
-  const nameOf = (id: string) => names.data?.items.find((c) => c.id === id)?.name ?? "—";
+  const nameOf = (id: string) => names.data?.data.find((c) => c.id === id)?.name ?? "—";
   const now = Date.now();
   return (
     <section aria-labelledby="live-title">
@@ -41,18 +41,18 @@ export function LiveSessions() {
               {q.data.map((s) => (
                 <tr key={s.id}>
                   <td data-label="Session">
-                    <code>{s.publicId}</code>
+                    <code>{s.session_id}</code>
                   </td>
-                  <td data-label="Connection">{nameOf(s.connectionId)}</td>
-                  <td data-label="Age">{age(s.startedAt, now)}</td>
+                  <td data-label="Connection">{nameOf(s.connection_id)}</td>
+                  <td data-label="Age">{age(s.started_at, now)}</td>
                   <td data-label="Commands">
-                    {s.commands}
-                    {s.blocked ? ` (${s.blocked} blocked)` : ""}
+                    {s.total_commands}
+                    {s.blocked_commands ? ` (${s.blocked_commands} blocked)` : ""}
                   </td>
-                  <td data-label="Recording">{s.recording ? "yes" : "no"}</td>
+                  <td data-label="Recording">{s.is_recording ? "yes" : "no"}</td>
                   <td>
                     <a class="button small primary" href={`/terminal/${s.id}`}>
-                      Join<span class="sr-only"> {s.publicId}</span>
+                      Join<span class="sr-only"> {s.session_id}</span>
                     </a>
                   </td>
                 </tr>

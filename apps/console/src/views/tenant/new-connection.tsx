@@ -160,7 +160,7 @@ export function NewConnection() {
               id="c-key"
               label="SSH key"
               error={errors.ssh_key_id}
-              hint={keys.data?.items.length === 0 ? "No SSH keys yet: import one first." : undefined}
+              hint={keys.data?.data.length === 0 ? "No SSH keys yet: import one first." : undefined}
             >
               <select
                 id="c-key"
@@ -169,7 +169,7 @@ export function NewConnection() {
                 onChange={(e) => setSshKeyId(e.currentTarget.value)}
               >
                 <option value="">{keys.isPending ? "Loading keys…" : "Choose a key"}</option>
-                {keys.data?.items.map((k) => (
+                {keys.data?.data.map((k) => (
                   <option key={k.id} value={k.id}>
                     {k.name} ({k.fingerprint})
                   </option>
