@@ -6,7 +6,8 @@ import { useState } from "preact/hooks";
 import { type ActiveLogin, killLogin, listLogins, type Page } from "../../api/index.ts";
 import { age, shortAgent } from "../../format.ts";
 import { Confirm } from "../../ui/confirm.tsx";
-import { Alert, Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Alert, Failed } from "../../ui/states.tsx";
 
 const KEY = ["logins"];
 
@@ -41,66 +42,59 @@ export function Sessions() {
         Everyone signed in right now, across every tenant. Killing a login signs that person out at once.
       </p>
       {done && <Alert kind="ok">{done}</Alert>}
-      {q.isPending ? (
-        <Loading what="sessions" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.data.length === 0 ? (
-        <Empty>Nobody is signed in.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Tenant</th>
-                <th scope="col">Role</th>
-                <th scope="col">IP</th>
-                <th scope="col">Browser</th>
-                <th scope="col">Age</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.data.map((l) => (
-                <tr key={l.id} data-login={l.id}>
-                  <td data-label="User">
-                    <strong>{l.user_name || l.email}</strong>
-                    <div class="muted">{l.email}</div>
-                  </td>
-                  <td data-label="Tenant">
-                    {l.principal_type === "super_admin" ? (
-                      <em>platform</em>
-                    ) : (
-                      (l.tenant_name ?? l.tenant_subdomain)
-                    )}
-                  </td>
-                  <td data-label="Role">{l.role}</td>
-                  <td data-label="IP">
-                    <code>{l.ip_address || "—"}</code>
-                  </td>
-                  <td data-label="Browser" title={l.user_agent}>
-                    {shortAgent(l.user_agent)}
-                  </td>
-                  <td
-                    data-label="Age"
-                    title={`since ${l.started_at}; last seen ${age(l.last_seen_at, now)} ago`}
-                  >
-                    {age(l.started_at, now)}
-                  </td>
-                  <td>
-                    <button type="button" class="danger small" onClick={() => setTarget(l)}>
-                      Kill<span class="sr-only"> the login of {l.email}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="sessions"
+        empty={<>Nobody is signed in.</>}
+        rowKey={(l) => l.id}
+        rowAttrs={(l) => ({ "data-login": l.id })}
+        columns={[
+          {
+            label: "User",
+            cell: (l) => (
+              <>
+                <strong>{l.user_name || l.email}</strong>
+                <div class="muted">{l.email}</div>
+              </>
+            ),
+          },
+          {
+            label: "Tenant",
+            cell: (l) => (
+              <>
+                {l.principal_type === "super_admin" ? (
+                  <em>platform</em>
+                ) : (
+                  (l.tenant_name ?? l.tenant_subdomain)
+                )}
+              </>
+            ),
+          },
+          { label: "Role", cell: (l) => l.role },
+          { label: "IP", cell: (l) => <code>{l.ip_address || "—"}</code> },
+          { label: "Browser", cell: (l) => <span title={l.user_agent}>{shortAgent(l.user_agent)}</span> },
+          {
+            label: "Age",
+            cell: (l) => (
+              <span title={`since ${l.started_at}; last seen ${age(l.last_seen_at, now)} ago`}>
+                {age(l.started_at, now)}
+              </span>
+            ),
+          },
+          {
+            label: "Actions",
+            actions: true,
+            cell: (l) => (
+              <>
+                <button type="button" class="danger small" onClick={() => setTarget(l)}>
+                  Kill<span class="sr-only"> the login of {l.email}</span>
+                </button>
+              </>
+            ),
+          },
+        ]}
+      />
       {target && (
         <Confirm
           title="Kill this login?"
