@@ -1,7 +1,6 @@
 // Tenant console › Commands: every command typed in the organization's sessions, searchable by text,
 // user, status, risk and time; a row opens to show the command's output, exit code and why it was blocked.
 import { keepPreviousData, useQuery } from "@tanstack/preact-query";
-import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import {
   COMMAND_STATUSES,
@@ -10,7 +9,7 @@ import {
   listCommands,
   RISK_LEVELS,
 } from "../../api/index.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
 import { isoOf, when } from "./time-range.ts";
 
 function Detail({ c }: { c: CommandEntry }) {
@@ -157,76 +156,35 @@ export function Commands() {
           onInput={(e) => set({ to: e.currentTarget.value })}
         />
       </div>
-      {q.isPending ? (
-        <Loading what="commands" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.data.length === 0 ? (
-        <Empty>No command matches these filters.</Empty>
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Command</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Risk</th>
-                  <th scope="col">User</th>
-                  <th scope="col">When</th>
-                </tr>
-              </thead>
-              <tbody>
-                {q.data.data.map((c) => (
-                  <Fragment key={c.id}>
-                    <tr>
-                      <td data-label="Command">
-                        <button
-                          type="button"
-                          class="link"
-                          aria-expanded={open === c.id}
-                          aria-controls={`cmd-${c.id}`}
-                          onClick={() => setOpen(open === c.id ? null : c.id)}
-                        >
-                          <code>{c.command}</code>
-                        </button>
-                      </td>
-                      <td data-label="Status">
-                        <span class={`badge cmd-${c.status}`}>{c.status}</span>
-                      </td>
-                      <td data-label="Risk">
-                        <span class={`badge risk-${c.risk_level}`}>{c.risk_level}</span>
-                      </td>
-                      <td data-label="User">
-                        <code class="muted">{c.user_id.slice(0, 8)}</code>
-                      </td>
-                      <td data-label="When">{when(c.executed_at)}</td>
-                    </tr>
-                    {open === c.id && (
-                      <tr id={`cmd-${c.id}`} class="detail">
-                        <td colSpan={5}>
-                          <Detail c={c} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav class="pager" aria-label="Pages">
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              Previous
-            </button>
-            <span>
-              Page {page} of {pages}
-            </span>
-            <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-              Next
-            </button>
-          </nav>
-        </>
-      )}
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="commands"
+        empty="No command matches these filters."
+        rowKey={(c) => c.id}
+        columns={[
+          {
+            label: "Command",
+            cell: (c) => (
+              <button
+                type="button"
+                class="link"
+                aria-expanded={open === c.id}
+                aria-controls={`cmd-${c.id}`}
+                onClick={() => setOpen(open === c.id ? null : c.id)}
+              >
+                <code>{c.command}</code>
+              </button>
+            ),
+          },
+          { label: "Status", cell: (c) => <span class={`badge cmd-${c.status}`}>{c.status}</span> },
+          { label: "Risk", cell: (c) => <span class={`badge risk-${c.risk_level}`}>{c.risk_level}</span> },
+          { label: "User", cell: (c) => <code class="muted">{c.user_id.slice(0, 8)}</code> },
+          { label: "When", cell: (c) => when(c.executed_at) },
+        ]}
+        detail={(c) => (open === c.id ? { id: `cmd-${c.id}`, content: <Detail c={c} /> } : null)}
+        paging={{ page, pages, onPage: setPage }}
+      />
     </section>
   );
 }
