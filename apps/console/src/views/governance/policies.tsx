@@ -76,6 +76,13 @@ export function Policies() {
               </span>
             </summary>
             {p.description && <p>{p.description}</p>}
+            {mayManage && (
+              <p>
+                <a class="button small" href={`/policies/${p.id}/edit`}>
+                  Edit<span class="sr-only"> policy {p.name}</span>
+                </a>
+              </p>
+            )}
             <Rules policy={p} />
           </details>
         ))
