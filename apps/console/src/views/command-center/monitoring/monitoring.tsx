@@ -42,7 +42,7 @@ function AgentCard({ agent, now }: { agent: AgentHealth; now: number }) {
         <span class={`badge status-${state}`}>{state}</span>
       </header>
       <p class="meta">
-        {agent.tenant} · {agent.hostname ?? "unknown host"}
+        {agent.tenant.subdomain} · {agent.hostname ?? "unknown host"}
         {agent.version && ` · v${agent.version}`} · last seen{" "}
         {agent.last_seen_at ? `${age(agent.last_seen_at, now)} ago` : "never"}
       </p>
