@@ -21,6 +21,9 @@ export interface LoadState {
   refetch: () => unknown;
 }
 
+/** The state of rows already at hand (a policy's rules, read with the policy). */
+export const LOADED: LoadState = { isPending: false, isError: false, error: null, refetch: () => undefined };
+
 export interface Paging {
   page: number;
   pages: number;

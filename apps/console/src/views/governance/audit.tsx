@@ -13,7 +13,8 @@ import {
 } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Failed } from "../../ui/states.tsx";
 import { saveFile } from "./save-file.ts";
 import { isoOf, when } from "./time-range.ts";
 
@@ -112,56 +113,43 @@ export function Audit() {
           onInput={(e) => setF({ ...f, to: e.currentTarget.value })}
         />
       </div>
-      {q.isPending ? (
-        <Loading what="the audit log" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : events.length === 0 ? (
-        <Empty>No event matches these filters.</Empty>
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => (
-                  <tr key={e.id}>
-                    <td data-label="When">{when(e.timestamp)}</td>
-                    <td data-label="Event">
-                      <code>{e.event_type}</code>
-                      <div class="muted">{e.event_category}</div>
-                    </td>
-                    <td data-label="Status">
-                      <span class={`badge audit-${e.status}`}>{e.status}</span>
-                    </td>
-                    <td data-label="Who">{e.user_email ?? "—"}</td>
-                    <td data-label="Description">
-                      {e.description}
-                      {e.error_message && <div class="muted">{e.error_message}</div>}
-                    </td>
-                    <td data-label="From">{e.ip_address || "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {q.hasNextPage && (
-            <p>
-              <button type="button" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-                {q.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
-            </p>
-          )}
-        </>
+      <DataTable
+        query={q}
+        rows={q.data ? events : undefined}
+        what="the audit log"
+        empty="No event matches these filters."
+        rowKey={(e) => e.id}
+        columns={[
+          { label: "When", cell: (e) => when(e.timestamp) },
+          {
+            label: "Event",
+            cell: (e) => (
+              <>
+                <code>{e.event_type}</code>
+                <div class="muted">{e.event_category}</div>
+              </>
+            ),
+          },
+          { label: "Status", cell: (e) => <span class={`badge audit-${e.status}`}>{e.status}</span> },
+          { label: "Who", cell: (e) => e.user_email ?? "—" },
+          {
+            label: "Description",
+            cell: (e) => (
+              <>
+                {e.description}
+                {e.error_message && <div class="muted">{e.error_message}</div>}
+              </>
+            ),
+          },
+          { label: "From", cell: (e) => e.ip_address || "—" },
+        ]}
+      />
+      {q.hasNextPage && (
+        <p>
+          <button type="button" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
+            {q.isFetchingNextPage ? "Loading…" : "Load more"}
+          </button>
+        </p>
       )}
     </section>
   );

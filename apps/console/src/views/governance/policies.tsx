@@ -4,41 +4,33 @@ import { useQuery } from "@tanstack/preact-query";
 import { listPolicies, type Policy } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
+import { DataTable, LOADED } from "../../ui/data-table.tsx";
 import { Empty, Failed, Loading } from "../../ui/states.tsx";
 import { PolicyTest } from "./policy-test.tsx";
 
 function Rules({ policy }: { policy: Policy }) {
-  if (policy.blocked_commands.length === 0) return <p class="muted">No rules.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Rule</th>
-            <th scope="col">Pattern</th>
-            <th scope="col">Match</th>
-            <th scope="col">Severity</th>
-          </tr>
-        </thead>
-        <tbody>
-          {policy.blocked_commands.map((r) => (
-            <tr key={r.id}>
-              <td data-label="Rule">
-                <strong>{r.name}</strong>
-                {r.description && <div class="muted">{r.description}</div>}
-              </td>
-              <td data-label="Pattern">
-                <code>{r.pattern}</code>
-              </td>
-              <td data-label="Match">{r.pattern_type}</td>
-              <td data-label="Severity">
-                <span class={`badge risk-${r.severity}`}>{r.severity}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      query={LOADED}
+      rows={policy.blocked_commands}
+      what="rules"
+      empty="No rules."
+      rowKey={(r) => r.id}
+      columns={[
+        {
+          label: "Rule",
+          cell: (r) => (
+            <>
+              <strong>{r.name}</strong>
+              {r.description && <div class="muted">{r.description}</div>}
+            </>
+          ),
+        },
+        { label: "Pattern", cell: (r) => <code>{r.pattern}</code> },
+        { label: "Match", cell: (r) => r.pattern_type },
+        { label: "Severity", cell: (r) => <span class={`badge risk-${r.severity}`}>{r.severity}</span> },
+      ]}
+    />
   );
 }
 

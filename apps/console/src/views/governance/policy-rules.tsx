@@ -12,7 +12,7 @@ import {
   updateRule,
 } from "../../api/index.ts";
 import { Confirm } from "../../ui/confirm.tsx";
-import { DataTable } from "../../ui/data-table.tsx";
+import { DataTable, LOADED } from "../../ui/data-table.tsx";
 import { Form } from "../../ui/form.tsx";
 import { Failed } from "../../ui/states.tsx";
 import { blankRule, RuleFields, ruleOf } from "./rule-fields.tsx";
@@ -56,7 +56,6 @@ export function PolicyRules({ policy }: { policy: Policy }) {
       await reread();
     },
   });
-  const rows = { isPending: false, isError: false, error: null, refetch: () => undefined };
   return (
     <section aria-labelledby="rules-title">
       <div class="heading">
@@ -76,7 +75,7 @@ export function PolicyRules({ policy }: { policy: Policy }) {
         />
       )}
       <DataTable
-        query={rows}
+        query={LOADED}
         rows={policy.blocked_commands}
         what="rules"
         empty="No rules: this policy blocks nothing yet."

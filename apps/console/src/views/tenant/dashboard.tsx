@@ -13,7 +13,7 @@ import {
 import { age } from "../../format.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
 import { type Stat, Stats } from "../../ui/stats.tsx";
 
 const REFRESH_MS = 10_000;
@@ -30,38 +30,21 @@ function figure<T>(
 
 function BlockedList({ q }: { q: UseQueryResult<Page<CommandEntry>> }) {
   const now = Date.now();
-  if (q.isPending) return <Loading what="blocked commands" />;
-  if (q.isError) return <Failed error={q.error} retry={() => q.refetch()} />;
-  if (q.data.data.length === 0) return <Empty>No command was blocked in the last 24 hours.</Empty>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Command</th>
-            <th scope="col">Session</th>
-            <th scope="col">Risk</th>
-            <th scope="col">Reason</th>
-            <th scope="col">When</th>
-          </tr>
-        </thead>
-        <tbody>
-          {q.data.data.map((c) => (
-            <tr key={c.id}>
-              <td data-label="Command">
-                <code>{c.command}</code>
-              </td>
-              <td data-label="Session">
-                <code>{c.session_public_id}</code>
-              </td>
-              <td data-label="Risk">{c.risk_level}</td>
-              <td data-label="Reason">{c.blocked_reason || "—"}</td>
-              <td data-label="When">{age(c.executed_at, now)} ago</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      query={q}
+      rows={q.data?.data}
+      what="blocked commands"
+      empty="No command was blocked in the last 24 hours."
+      rowKey={(c) => c.id}
+      columns={[
+        { label: "Command", cell: (c) => <code>{c.command}</code> },
+        { label: "Session", cell: (c) => <code>{c.session_public_id}</code> },
+        { label: "Risk", cell: (c) => c.risk_level },
+        { label: "Reason", cell: (c) => c.blocked_reason || "—" },
+        { label: "When", cell: (c) => `${age(c.executed_at, now)} ago` },
+      ]}
+    />
   );
 }
 
