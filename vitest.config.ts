@@ -1,7 +1,10 @@
-// Test projects: `unit` (pure modules, Node), `workers` (the Worker inside workerd against a real
-// PostgreSQL started by test/support/global-setup.ts), `e2e` (wrangler dev + agent + OpenSSH, and the web
-// console in Chromium). The console must be built first (`npm run build:console`; `npm test` does it).
+// Test projects: `unit` (pure modules, Node), `component` (the console's shared components rendered in
+// headless Chromium), `workers` (the Worker inside workerd against a real PostgreSQL started by
+// test/support/global-setup.ts), `e2e` (wrangler dev + agent + OpenSSH, and the web console in Chromium).
+// The console must be built first (`npm run build:console`; `npm test` does it).
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import preact from "@preact/preset-vite";
+import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
 import { ensureConsoleBuilt } from "./infra/dev/console-build.ts";
 
@@ -32,6 +35,26 @@ export default defineConfig({
             "test/unit/**/*.test.ts",
             "apps/console/src/**/*.test.ts",
           ],
+        },
+      },
+      {
+        // Debian's chromium (the browser tests' too); NOSTROMO_CHROMIUM overrides it.
+        plugins: [preact()],
+        test: {
+          name: "component",
+          include: ["apps/console/src/**/*.test.tsx"],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: {
+                executablePath: process.env.NOSTROMO_CHROMIUM ?? "/usr/bin/chromium",
+                args: ["--no-sandbox"],
+              },
+            }),
+            instances: [{ browser: "chromium" }],
+          },
         },
       },
       {

@@ -105,6 +105,29 @@ it("renders the permission matrix and creates, then edits, a custom role", async
   const auditor = roles.body.data.find((r) => r.name === "Auditor");
   expect(auditor?.is_system).toBe(false);
   expect([...(auditor?.permissions ?? [])].sort()).toEqual(["audit:export", "audit:view", "connection:read"]);
+
+  // A custom role is renamed in place; a predefined one offers no rename at all.
+  expect(await page.getByRole("button", { name: /^Rename role (Admin|Observer|Technician)$/ }).count()).toBe(
+    0,
+  );
+  await page.getByRole("button", { name: "Rename role Auditor" }).click();
+  const rename = page.getByRole("form", { name: "Rename Auditor" });
+  await rename.getByLabel("Role name").fill("Compliance");
+  await rename.getByLabel("Description").fill("Reads and exports the audit log");
+  await rename.getByRole("button", { name: "Save role" }).click();
+  await page.getByRole("checkbox", { name: "Compliance: audit:view" }).waitFor();
+  expect(await page.getByRole("checkbox", { name: /^Auditor: / }).count()).toBe(0);
+  const renamed = await api.call<{ data: { name: string; description: string; permissions: string[] }[] }>(
+    "GET",
+    "/api/roles",
+  );
+  const compliance = renamed.body.data.find((r) => r.name === "Compliance");
+  expect(compliance?.description).toBe("Reads and exports the audit log");
+  expect([...(compliance?.permissions ?? [])].sort()).toEqual([
+    "audit:export",
+    "audit:view",
+    "connection:read",
+  ]);
 });
 
 it("saves an organization settings change; the webhook URL is write-only", async () => {

@@ -55,17 +55,41 @@ export function connectionCases(env: () => ConsoleEnv) {
     await page.getByRole("heading", { name: "Connections" }).waitFor();
     await page.locator("tr", { hasText: "Browser web 1" }).waitFor();
     expect(await page.getByRole("link", { name: "New connection" }).count()).toBe(0);
-    expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents()).toEqual([
+    // The bar: links and groups (disclosure buttons), only what an Observer may read.
+    const nav = page.getByRole("navigation", { name: "Main" });
+    const bar = nav.locator(":scope > ul > li > :is(a, button)");
+    expect(await bar.allTextContents()).toEqual([
       "Dashboard",
+      "Sessions",
       "Connections",
-      "Live sessions",
-      "Users",
-      "Roles",
-      "Commands",
       "Audit log",
-      "Recordings",
+      "Admin",
     ]);
+    expect(await nav.getByRole("link").allTextContents()).toEqual(["Dashboard", "Connections", "Audit log"]);
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "tenant-connections-phone");
+    // Keyboard: ArrowDown opens a group on its first link, arrows move, Escape closes back to the button.
+    const sessions = nav.getByRole("button", { name: "Sessions" });
+    await sessions.focus();
+    await page.keyboard.press("ArrowDown");
+    expect(await sessions.getAttribute("aria-expanded")).toBe("true");
+    expect(await nav.getByRole("link").allTextContents()).toEqual([
+      "Dashboard",
+      "Live sessions",
+      "Commands",
+      "Recordings",
+      "Connections",
+      "Audit log",
+    ]);
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Live sessions");
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, "tenant-nav-phone");
+    await page.keyboard.press("Escape");
+    expect(await sessions.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Sessions");
+    await nav.getByRole("button", { name: "Admin" }).click();
+    await nav.getByRole("link", { name: "Roles" }).click();
+    await page.getByRole("heading", { name: "Roles" }).waitFor();
+    expect(await nav.getByRole("button", { name: "Admin" }).getAttribute("aria-expanded")).toBe("false");
   });
 }

@@ -62,6 +62,80 @@ it("creates a policy with a rule, and the test box answers with its decision, ri
   await screenshot(page, "tenant-policies");
 });
 
+it("edits a policy (name, description, active, whom it applies to) and adds, edits and deletes its rules", async () => {
+  const page = await (await env.context()).newPage();
+  await page.goto(`${env.demo}/policies`);
+  await signIn(page, env.demoAdmin);
+  await page.getByRole("link", { name: "Edit policy Production guard" }).click();
+  await page.getByRole("heading", { name: "Edit policy Production guard" }).waitFor();
+  const form = page.getByRole("form", { name: "Policy" });
+  await form.getByLabel("Name", { exact: true }).fill("Production guard v2");
+  await form.getByLabel("Description").fill("Keeps production safe");
+  await form.getByRole("checkbox", { name: "Observer" }).check();
+  await form.getByRole("checkbox", { name: "Active" }).uncheck();
+  await form.getByRole("button", { name: "Save policy" }).click();
+  await page.getByText("Policy saved (version 2).").waitFor();
+
+  // Rules: a bad regex is refused under its field; then added, edited, and one deleted through the dialog.
+  await page.getByRole("button", { name: "Add a rule" }).click();
+  const added = page.getByRole("form", { name: "New rule" });
+  await added.getByLabel("Rule name").fill("No shutdown");
+  await added.getByLabel("Match").selectOption("regex");
+  await added.getByLabel("Pattern").fill("(shutdown");
+  await added.getByRole("button", { name: "Add rule" }).click();
+  await added.locator(".field-error").waitFor();
+  await added.getByLabel("Pattern").fill("^shutdown\\b");
+  await added.getByRole("button", { name: "Add rule" }).click();
+  await page.locator("tr", { hasText: "No shutdown" }).waitFor();
+  await page.getByRole("button", { name: "Edit rule No recursive delete" }).click();
+  const edit = page.getByRole("form", { name: "Edit rule No recursive delete" });
+  await edit.getByLabel("Pattern").fill("rm -fr");
+  await edit.getByLabel("Severity").selectOption("high");
+  await edit.getByRole("button", { name: "Save rule" }).click();
+  const rule = page.locator("tr", { hasText: "No recursive delete" });
+  await rule.getByText("rm -fr").waitFor();
+  expect((await rule.locator("td").allTextContents()).slice(0, 4)).toEqual([
+    "No recursive delete",
+    "rm -fr",
+    "contains",
+    "high",
+  ]);
+  await screenshot(page, "tenant-policy-edit");
+  await page.getByRole("button", { name: "Delete rule No shutdown" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete rule" }).click();
+  await page.locator("tr", { hasText: "No shutdown" }).waitFor({ state: "detached" });
+
+  const api = await env.api();
+  const list = await api.call<{
+    data: {
+      name: string;
+      description: string;
+      is_active: boolean;
+      applies_to_roles: string[];
+      blocked_commands: { name: string; pattern: string; severity: string }[];
+    }[];
+  }>("GET", "/api/policies");
+  const saved = list.body.data.find((p) => p.name === "Production guard v2");
+  expect(saved?.description).toBe("Keeps production safe");
+  expect(saved?.is_active).toBe(false);
+  expect(saved?.applies_to_roles).toHaveLength(1);
+  expect(saved?.blocked_commands.map((r) => [r.name, r.pattern, r.severity])).toEqual([
+    ["No recursive delete", "rm -fr", "high"],
+  ]);
+  // Back on, for everyone: the later cases' live session is judged by this policy again.
+  await page.getByRole("checkbox", { name: "Observer" }).uncheck();
+  await page.getByRole("checkbox", { name: "Active" }).check();
+  await page.getByRole("button", { name: "Save policy" }).click();
+  // Rule changes count as versions too, so the number here is the server's.
+  await page.getByText(/Policy saved \(version (?!2\))\d+\)\./).waitFor();
+  const after = await api.call<{ data: { name: string; is_active: boolean; applies_to_roles: string[] }[] }>(
+    "GET",
+    "/api/policies",
+  );
+  const back = after.body.data.find((p) => p.name === "Production guard v2");
+  expect([back?.is_active, back?.applies_to_roles]).toEqual([true, []]);
+});
+
 it("finds a command typed in a live session and opens it to its output and exit code", async () => {
   // A real session through the agent to sshd, recorded: the command log and the recording are the ones
   // the session room writes.

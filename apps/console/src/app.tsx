@@ -34,6 +34,7 @@ const Roles = lazy(() => import("./views/admin/roles.tsx").then((m) => m.Roles))
 const Settings = lazy(() => import("./views/admin/settings.tsx").then((m) => m.Settings));
 const Policies = lazy(() => import("./views/governance/policies.tsx").then((m) => m.Policies));
 const NewPolicy = lazy(() => import("./views/governance/new-policy.tsx").then((m) => m.NewPolicy));
+const EditPolicy = lazy(() => import("./views/governance/edit-policy.tsx").then((m) => m.EditPolicy));
 const Commands = lazy(() => import("./views/governance/commands.tsx").then((m) => m.Commands));
 const Audit = lazy(() => import("./views/governance/audit.tsx").then((m) => m.Audit));
 const Recordings = lazy(() => import("./views/governance/recordings.tsx").then((m) => m.Recordings));
@@ -112,6 +113,7 @@ function Root() {
             <Route path="/settings" component={Settings} />
             <Route path="/policies" component={Policies} />
             <Route path="/policies/new" component={NewPolicy} />
+            <Route path="/policies/:id/edit" component={EditPolicy} />
             <Route path="/commands" component={Commands} />
             <Route path="/audit" component={Audit} />
             <Route path="/recordings" component={Recordings} />

@@ -1,7 +1,6 @@
 // The organization's audit log (GET /api/audit, paged by an opaque cursor: `next_cursor` names the next
 // page) and its export (GET /api/audit/export, CSV or NDJSON, the same filters).
-import { download, request } from "./http.ts";
-import { field, str, strOrNull, type Wire } from "./wire.ts";
+import { api, fileOf, ok, type Schemas } from "./http.ts";
 
 /** The event types the API answers with (its OpenAPI document), sorted for the filter. */
 export const AUDIT_EVENT_TYPES = [
@@ -56,45 +55,17 @@ export const AUDIT_EVENT_TYPES = [
 export const AUDIT_CATEGORIES = ["auth", "connection", "session", "user", "system", "security"] as const;
 export const AUDIT_STATUSES = ["success", "failure", "warning"] as const;
 
-export interface AuditEvent {
-  id: string;
-  timestamp: string;
-  eventType: string;
-  category: string;
-  action: string;
-  status: string;
-  userEmail: string | null;
-  ipAddress: string;
-  description: string;
-  errorMessage: string | null;
-}
+export type AuditEvent = Schemas["AuditEntry"];
+export type AuditPage = Schemas["AuditPage"];
 
 export interface AuditFilter {
-  type?: string;
-  category?: string;
-  status?: string;
+  type?: (typeof AUDIT_EVENT_TYPES)[number];
+  category?: (typeof AUDIT_CATEGORIES)[number];
+  status?: (typeof AUDIT_STATUSES)[number];
   /** ISO date-times, inclusive. */
   from?: string;
   to?: string;
 }
-
-export interface AuditPage {
-  items: AuditEvent[];
-  nextCursor: string | null;
-}
-
-const toEvent = (r: Wire): AuditEvent => ({
-  id: str(r, "id"),
-  timestamp: str(r, "timestamp"),
-  eventType: str(r, "eventType"),
-  category: str(r, "eventCategory"),
-  action: str(r, "action"),
-  status: str(r, "status"),
-  userEmail: strOrNull(r, "userEmail"),
-  ipAddress: str(r, "ipAddress"),
-  description: str(r, "description"),
-  errorMessage: strOrNull(r, "errorMessage"),
-});
 
 const filterQuery = (f: AuditFilter) => ({
   type: f.type,
@@ -104,15 +75,12 @@ const filterQuery = (f: AuditFilter) => ({
   to: f.to,
 });
 
-export async function listAudit(f: AuditFilter, cursor?: string, pageSize = 50): Promise<AuditPage> {
-  const body = await request<{ data?: unknown; pagination?: Wire }>("GET", "/api/audit", {
-    query: { ...filterQuery(f), cursor, page_size: pageSize },
-  });
-  const rows = Array.isArray(body.data) ? (body.data as Wire[]) : [];
-  const next = field(body.pagination ?? {}, "nextCursor");
-  return { items: rows.map(toEvent), nextCursor: typeof next === "string" ? next : null };
+export function listAudit(f: AuditFilter, cursor?: string, pageSize = 50): Promise<AuditPage> {
+  return ok(api.GET("/api/audit", { params: { query: { ...filterQuery(f), cursor, page_size: pageSize } } }));
 }
 
-export async function exportAudit(f: AuditFilter, format: "csv" | "ndjson") {
-  return download("/api/audit/export", { ...filterQuery(f), format });
+export function exportAudit(f: AuditFilter, format: "csv" | "ndjson") {
+  return fileOf(
+    api.GET("/api/audit/export", { params: { query: { ...filterQuery(f), format } }, parseAs: "blob" }),
+  );
 }

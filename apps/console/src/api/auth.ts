@@ -1,7 +1,11 @@
-// Sign-in, sign-out, who am I, and the tenant a host or a picked name resolves to.
+// Sign-in, sign-out, who am I, and the tenant a host or a picked name resolves to. `Me` is the console's
+// one derived shape: the document's two principals (super admin, tenant user) folded into what the shell
+// and the permission checks read.
+import { ApiError } from "@nostromo/client";
 import { clientState } from "./client-state.ts";
-import { ApiFailure, request } from "./http.ts";
-import { field, str, strings, type Wire } from "./wire.ts";
+import { ApiFailure, api, hostApi, ok, type Schemas } from "./http.ts";
+
+export type TenantInfo = Schemas["TenantInfo"];
 
 export interface Me {
   kind: "super_admin" | "user";
@@ -15,12 +19,6 @@ export interface Me {
   pendingStep: string | null;
 }
 
-export interface TenantInfo {
-  id: string;
-  companyName: string;
-  subdomain: string;
-}
-
 export interface Credentials {
   email: string;
   password: string;
@@ -28,26 +26,34 @@ export interface Credentials {
   recoveryCode?: string;
 }
 
-function toMe(p: Wire): Me {
-  const kind = str(p, "kind") === "super_admin" ? "super_admin" : "user";
+function toMe(p: Schemas["Me"]["principal"]): Me {
+  const base = { id: p.id, email: p.email, name: p.name };
+  if (p.kind === "super_admin")
+    return {
+      ...base,
+      kind: "super_admin",
+      tenantId: null,
+      role: "Super admin",
+      permissions: [],
+      pendingStep: null,
+    };
+  const u = p as Schemas["UserPrincipal"];
   return {
-    kind,
-    id: str(p, "id"),
-    email: str(p, "email"),
-    name: str(p, "name"),
-    tenantId: kind === "user" ? str(p, "tenantId") : null,
-    role: kind === "super_admin" ? "Super admin" : str(p, "roleName") || str(p, "role"),
-    permissions: strings(p, "permissions"),
-    pendingStep: (field(p, "pendingStep") as string | null | undefined) ?? null,
+    ...base,
+    kind: "user",
+    tenantId: u.tenant_id,
+    role: u.role_name,
+    permissions: u.permissions,
+    pendingStep: u.pending_step ?? null,
   };
 }
 
 /** The current login, or null when there is none (401). */
 export async function me(): Promise<Me | null> {
   try {
-    const body = await request<Wire>("GET", "/api/auth/me");
-    clientState.csrfToken = str(body, "csrfToken") || null;
-    return toMe((field(body, "principal") ?? {}) as Wire);
+    const body = await ok(api.GET("/api/auth/me"));
+    clientState.csrfToken = body.csrf_token;
+    return toMe(body.principal);
   } catch (err) {
     if (err instanceof ApiFailure && err.status === 401) return null;
     throw err;
@@ -55,33 +61,35 @@ export async function me(): Promise<Me | null> {
 }
 
 export async function signIn(c: Credentials): Promise<Me> {
-  const body: Wire = { email: c.email, password: c.password };
-  if (c.totp) body.totp = c.totp;
-  if (c.recoveryCode) body.recovery_code = c.recoveryCode;
-  const res = await request<Wire>("POST", "/api/auth/login", { body });
-  clientState.csrfToken = str(res, "csrfToken") || null;
+  const body = {
+    email: c.email,
+    password: c.password,
+    totp: c.totp || undefined,
+    recovery_code: c.recoveryCode || undefined,
+  };
+  const res = await ok(api.POST("/api/auth/login", { body }));
+  clientState.csrfToken = res.csrf_token;
   const current = await me();
   if (!current)
-    throw new ApiFailure(401, "UNAUTHORIZED", "The login did not stick: are cookies blocked?", null, null);
+    throw new ApiFailure(
+      new ApiError(401, "UNAUTHORIZED", "The login did not stick: are cookies blocked?"),
+      null,
+    );
   return current;
 }
 
 export async function signOut(): Promise<void> {
   try {
-    await request("POST", "/api/auth/logout");
+    await api.POST("/api/auth/logout");
   } finally {
     clientState.csrfToken = null;
   }
 }
 
-function toTenant(body: Wire): TenantInfo {
-  return { id: str(body, "id"), companyName: str(body, "companyName"), subdomain: str(body, "subdomain") };
-}
-
 /** The tenant this host names (a subdomain such as demo.localhost), or null on the platform host. */
 export async function hostTenant(): Promise<TenantInfo | null> {
   try {
-    return toTenant(await request<Wire>("GET", "/api/tenant/info", { tenant: null }));
+    return await ok(hostApi.GET("/api/tenant/info"));
   } catch (err) {
     if (err instanceof ApiFailure && err.code === "TENANT_NOT_FOUND") return null;
     throw err;
@@ -89,18 +97,16 @@ export async function hostTenant(): Promise<TenantInfo | null> {
 }
 
 /** The tenant a name typed in the sign-in picker (subdomain or id) names; fails with TENANT_NOT_FOUND. */
-export async function findTenant(ref: string): Promise<TenantInfo> {
-  return toTenant(await request<Wire>("GET", "/api/tenant/info", { tenant: ref }));
+export function findTenant(ref: string): Promise<TenantInfo> {
+  return ok(hostApi.GET("/api/tenant/info", { headers: { "x-tenant-id": ref } }));
 }
 
 /** Starts TOTP enrolment: the secret (for typing in by hand) and the otpauth:// URI (for the QR code). */
-export async function enrolTotp(): Promise<{ secret: string; otpauthUri: string }> {
-  const r = await request<Wire>("POST", "/api/auth/2fa/enroll");
-  return { secret: str(r, "secret"), otpauthUri: str(r, "otpauthUri") };
+export function enrolTotp() {
+  return ok(api.POST("/api/auth/2fa/enroll"));
 }
 
 /** Confirms enrolment with a first code; answers the recovery codes, shown this once. */
 export async function confirmTotp(code: string): Promise<string[]> {
-  const r = await request<Wire>("POST", "/api/auth/2fa/verify", { body: { code } });
-  return strings(r, "recoveryCodes");
+  return (await ok(api.POST("/api/auth/2fa/verify", { body: { code } }))).recovery_codes;
 }

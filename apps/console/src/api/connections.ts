@@ -1,46 +1,18 @@
 // The tenant's connections (GET/POST /api/connections). Secrets are write-only: the server answers with
 // has_password / has_certificate, never the secret.
-import { request } from "./http.ts";
-import { field, type Page, pageQuery, str, strings, toPage, type Wire } from "./wire.ts";
+import { api, ok, type Page, type Schemas } from "./http.ts";
 
 export const CONNECTION_TYPES = ["ssh", "rdp", "vnc", "telnet"] as const;
 export const ENVIRONMENTS = ["production", "staging", "development", "test"] as const;
 
-export interface Connection {
-  id: string;
-  name: string;
-  type: string;
-  hostname: string;
-  port: number;
-  username: string;
-  authMethod: string;
-  environment: string;
-  status: string;
-  tags: string[];
-  description: string;
-}
+export type Connection = Schemas["Connection"];
 
-function toConnection(r: Wire): Connection {
-  return {
-    id: str(r, "id"),
-    name: str(r, "name"),
-    type: str(r, "type"),
-    hostname: str(r, "hostname"),
-    port: Number(field(r, "port") ?? 0),
-    username: str(r, "username"),
-    authMethod: str(r, "authMethod"),
-    environment: str(r, "environment"),
-    status: str(r, "status"),
-    tags: strings(r, "tags"),
-    description: str(r, "description"),
-  };
-}
-
-export async function listConnections(search = "", page = 1, pageSize = 100): Promise<Page<Connection>> {
-  const body = await request<unknown>("GET", "/api/connections", {
-    query: { ...pageQuery(page, pageSize), search: search || undefined },
-  });
-  return toPage(body, toConnection);
+export function listConnections(search = "", page = 1, pageSize = 100): Promise<Page<Connection>> {
+  return ok(
+    api.GET("/api/connections", {
+      params: { query: { page, page_size: pageSize, search: search || undefined } },
+    }),
+  );
 }
 
 export interface NewConnection {
@@ -57,19 +29,19 @@ export interface NewConnection {
   tags: string[];
 }
 
-export async function createConnection(c: NewConnection): Promise<Connection> {
-  const body: Wire = {
+export function createConnection(c: NewConnection): Promise<Connection> {
+  const body = {
     name: c.name,
     type: c.type,
     hostname: c.hostname,
+    port: c.port || undefined,
     username: c.username,
     auth_method: c.authMethod,
+    password: c.authMethod === "password" ? c.password : undefined,
+    ssh_key_id: c.authMethod === "ssh_key" ? c.sshKeyId : undefined,
     environment: c.environment,
+    description: c.description || undefined,
     tags: c.tags,
   };
-  if (c.port) body.port = c.port;
-  if (c.authMethod === "password") body.password = c.password;
-  else body.ssh_key_id = c.sshKeyId;
-  if (c.description) body.description = c.description;
-  return toConnection(await request<Wire>("POST", "/api/connections", { body }));
+  return ok(api.POST("/api/connections", { body }));
 }

@@ -1,94 +1,82 @@
-// The one door to the Nostromo API: same-origin fetch with the login cookie, the CSRF token on every
-// state-changing call, the tenant chosen in the sign-in picker (X-Tenant-ID) when the host names none, and
-// every failure turned into one ApiFailure carrying the server's stable error code.
+// The one door to the Nostromo API: @nostromo/client's typed client (openapi-fetch over the committed
+// OpenAPI document), so every path, query, body and answer here is typed from the document and a renamed
+// field fails the type check. Around it, what a browser tab adds: the CSRF token of the current login on
+// every state-changing call, the tenant picked at sign-in (X-Tenant-ID) when the host names none, and every
+// failure thrown as one ApiFailure carrying the server's stable error code and request id.
+import {
+  ApiError,
+  apiErrorOf,
+  CSRF_HEADER,
+  type components,
+  createClient,
+  TENANT_HEADER,
+} from "@nostromo/client";
 import { clientState } from "./client-state.ts";
 
-export class ApiFailure extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: unknown;
+export type Schemas = components["schemas"];
+
+export class ApiFailure extends ApiError {
+  /** Seconds the server asks to wait (Retry-After), when it says. */
   readonly retryAfterSeconds: number | null;
-  constructor(status: number, code: string, message: string, details: unknown, retryAfter: number | null) {
-    super(message);
-    this.name = "ApiFailure";
-    this.status = status;
-    this.code = code;
-    this.details = details;
-    this.retryAfterSeconds = retryAfter;
+  constructor(error: ApiError, retryAfterSeconds: number | null) {
+    super(error.status, error.code, error.message, error.requestId, error.details ?? null);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
-export type Query = Record<string, string | number | boolean | undefined>;
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export interface RequestOptions {
-  body?: unknown;
-  query?: Query;
-  /** Overrides the picked tenant for this call (the sign-in picker checks a name before keeping it). */
-  tenant?: string | null;
+function make(withTenant: boolean) {
+  const client = createClient({ baseUrl: location.origin, keepCookie: false });
+  client.use({
+    onRequest({ request }) {
+      const h = request.headers;
+      if (withTenant && clientState.tenant && !h.has(TENANT_HEADER)) h.set(TENANT_HEADER, clientState.tenant);
+      if (!SAFE.has(request.method) && clientState.csrfToken) h.set(CSRF_HEADER, clientState.csrfToken);
+      return request;
+    },
+    // Registered last, so it sees a failed response before the client's own middleware does.
+    async onResponse({ request, response }) {
+      if (response.ok) return response;
+      const retry = Number(response.headers.get("retry-after"));
+      const failure = new ApiFailure(
+        await apiErrorOf(response),
+        Number.isFinite(retry) && retry > 0 ? retry : null,
+      );
+      if (failure.status === 401 && new URL(request.url).pathname !== "/api/auth/login")
+        clientState.onSignedOut?.(failure);
+      throw failure;
+    },
+    onError() {
+      return new ApiFailure(new ApiError(0, "NETWORK_ERROR", "The server cannot be reached"), null);
+    },
+  });
+  return client;
 }
 
-function urlOf(path: string, query?: Query): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") params.set(k, String(v));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
+/** Calls for the current tenant (the host's, or the one picked at sign-in). */
+export const api = make(true);
+/** Calls that must not name a picked tenant (which tenant does this host name?). */
+export const hostApi = make(false);
 
-async function failureOf(res: Response): Promise<ApiFailure> {
-  const retryHeader = Number(res.headers.get("retry-after"));
-  let code = `HTTP_${res.status}`;
-  let message = res.statusText || "Request failed";
-  let details: unknown = null;
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string; details?: unknown } };
-    if (body.error?.code) code = body.error.code;
-    if (body.error?.message) message = body.error.message;
-    details = body.error?.details ?? null;
-  } catch {
-    // not JSON (a proxy's error page): keep the status
-  }
-  const retry = Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : null;
-  return new ApiFailure(res.status, code, message, details, retry);
-}
-
-async function send(method: string, path: string, opts: RequestOptions, accept: string): Promise<Response> {
-  const headers: Record<string, string> = { accept };
-  const tenant = opts.tenant === undefined ? clientState.tenant : opts.tenant;
-  if (tenant) headers["x-tenant-id"] = tenant;
-  if (method !== "GET" && clientState.csrfToken) headers["x-csrf-token"] = clientState.csrfToken;
-  if (opts.body !== undefined) headers["content-type"] = "application/json";
-  let res: Response;
-  try {
-    res = await fetch(urlOf(path, opts.query), {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-  } catch {
-    throw new ApiFailure(0, "NETWORK_ERROR", "The server cannot be reached", null, null);
-  }
-  if (!res.ok) {
-    const failure = await failureOf(res);
-    if (failure.status === 401 && path !== "/api/auth/login") clientState.onSignedOut?.(failure);
-    throw failure;
-  }
-  return res;
-}
-
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const res = await send(method, path, opts, "application/json");
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+/** The answer of a call the middleware let through (a failure has thrown already). */
+export async function ok<T>(call: Promise<{ data?: T; response: Response }>): Promise<T> {
+  const { data, response } = await call;
+  if (data === undefined && response.status !== 204)
+    throw new ApiFailure(new ApiError(response.status, "EMPTY_ANSWER", "The server sent no answer"), null);
+  return data as T;
 }
 
 /** A file the API serves (an export, a recording): its bytes and the name the server gives it. */
-export async function download(
-  path: string,
-  query?: Query,
-): Promise<{ blob: Blob; fileName: string | null }> {
-  const res = await send("GET", path, { query }, "*/*");
-  const disposition = res.headers.get("content-disposition") ?? "";
+export async function fileOf(call: Promise<{ data?: unknown; response: Response }>) {
+  const { data, response } = await call;
+  const disposition = response.headers.get("content-disposition") ?? "";
   const fileName = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? null;
-  return { blob: await res.blob(), fileName };
+  return { blob: data as Blob, fileName };
+}
+
+/** A list page as the API answers it: `{ data, pagination: { page, page_size, total } }`. */
+export interface Page<T> {
+  data: T[];
+  pagination: { page: number; page_size: number; total: number };
 }

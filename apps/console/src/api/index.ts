@@ -1,5 +1,5 @@
-// The console's whole API surface. Views import from here only, so moving to the generated client
-// (@nostromo/client) replaces this folder and nothing else.
+// The console's whole API surface, every call typed by @nostromo/client from the OpenAPI document. Views
+// import from here only.
 export * from "./agents.ts";
 export * from "./audit.ts";
 export * from "./auth.ts";
@@ -7,7 +7,7 @@ export { pickTenant } from "./client-state.ts";
 export * from "./commands.ts";
 export * from "./connections.ts";
 export * from "./dashboard.ts";
-export { ApiFailure } from "./http.ts";
+export { ApiFailure, type Page } from "./http.ts";
 export * from "./logins.ts";
 export * from "./monitoring.ts";
 export * from "./policies.ts";
@@ -18,4 +18,3 @@ export * from "./settings.ts";
 export * from "./ssh-keys.ts";
 export * from "./tenants.ts";
 export * from "./users.ts";
-export type { Page } from "./wire.ts";

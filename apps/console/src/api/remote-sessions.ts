@@ -1,22 +1,11 @@
 // Live sessions: start one on a connection (POST /api/remote-sessions) and the address of its viewer socket.
 // The socket protocol itself is workers/protocol/viewer.ts (read by views/terminal/room-frames.ts).
-import { request } from "./http.ts";
-import { field, str, type Wire } from "./wire.ts";
+import { api, ok, type Schemas } from "./http.ts";
 
-export interface StartedSession {
-  id: string;
-  status: string;
-}
+export type LiveSession = Schemas["Session"];
 
-export async function startSession(
-  connectionId: string,
-  cols: number,
-  rows: number,
-): Promise<StartedSession> {
-  const r = await request<Wire>("POST", "/api/remote-sessions", {
-    body: { connection_id: connectionId, cols, rows },
-  });
-  return { id: str(r, "id"), status: str(r, "status") };
+export function startSession(connectionId: string, cols: number, rows: number) {
+  return ok(api.POST("/api/remote-sessions", { body: { connection_id: connectionId, cols, rows } }));
 }
 
 /** Same origin: the sid cookie authenticates the upgrade (a picked tenant is named by the login itself). */
@@ -26,37 +15,13 @@ export function sessionSocketUrl(id: string, loc: { protocol: string; host: stri
 }
 
 export async function endSession(id: string): Promise<void> {
-  await request("DELETE", `/api/remote-sessions/${encodeURIComponent(id)}`);
-}
-
-export interface LiveSession {
-  id: string;
-  publicId: string;
-  connectionId: string;
-  status: string;
-  startedAt: string;
-  recording: boolean;
-  commands: number;
-  blocked: number;
-}
-
-function toLive(r: Wire): LiveSession {
-  return {
-    id: str(r, "id"),
-    publicId: str(r, "sessionId"),
-    connectionId: str(r, "connectionId"),
-    status: str(r, "status"),
-    startedAt: str(r, "startedAt"),
-    recording: field(r, "isRecording") === true,
-    commands: Number(field(r, "totalCommands") ?? 0),
-    blocked: Number(field(r, "blockedCommands") ?? 0),
-  };
+  await api.DELETE("/api/remote-sessions/{id}", { params: { path: { id } } });
 }
 
 /** The organization's sessions that are live now (newest first). */
 export async function listLiveSessions(): Promise<LiveSession[]> {
-  const body = await request<{ data?: Wire[] }>("GET", "/api/remote-sessions", {
-    query: { status: "active", limit: 200 },
-  });
-  return (body.data ?? []).map(toLive);
+  const page = await ok(
+    api.GET("/api/remote-sessions", { params: { query: { status: "active", page_size: 200 } } }),
+  );
+  return page.data;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Me } from "../api/auth.ts";
-import { can, homeFor, navFor } from "./nav.ts";
+import { can, homeFor, navEntriesFor, navFor } from "./nav.ts";
 
 const base: Me = {
   kind: "user",
@@ -35,10 +35,10 @@ describe("nav", () => {
     expect(navFor(admin).map((n) => n.label)).toEqual([
       "Dashboard",
       "Live sessions",
-      "Policies",
       "Commands",
-      "Audit log",
       "Recordings",
+      "Policies",
+      "Audit log",
     ]);
     expect(can(tech, "connection:create")).toBe(true);
     expect(can(base, "connection:create")).toBe(false);
@@ -49,5 +49,61 @@ describe("nav", () => {
     expect(navFor(observer).map((n) => n.label)).toEqual(["Dashboard", "Connections", "Users", "Roles"]);
     const admin: Me = { ...base, permissions: ["settings:manage"] };
     expect(navFor(admin).map((n) => n.href)).toEqual(["/agents", "/settings"]);
+  });
+
+  it("groups the sections, and shows a group left with one section as that link", () => {
+    const all: Me = {
+      ...base,
+      permissions: [
+        "connection:read",
+        "connection:create",
+        "session:view",
+        "audit:view",
+        "policies:manage",
+        "settings:manage",
+        "user:read",
+      ],
+    };
+    expect(navEntriesFor(all)).toEqual([
+      { href: "/dashboard", label: "Dashboard" },
+      {
+        label: "Sessions",
+        items: [
+          { href: "/live", label: "Live sessions" },
+          { href: "/commands", label: "Commands" },
+          { href: "/recordings", label: "Recordings" },
+        ],
+      },
+      {
+        label: "Access",
+        items: [
+          { href: "/connections", label: "Connections" },
+          { href: "/ssh-keys", label: "SSH keys" },
+          { href: "/agents", label: "Agents" },
+        ],
+      },
+      {
+        label: "Governance",
+        items: [
+          { href: "/policies", label: "Policies" },
+          { href: "/audit", label: "Audit log" },
+        ],
+      },
+      {
+        label: "Admin",
+        items: [
+          { href: "/users", label: "Users" },
+          { href: "/roles", label: "Roles" },
+          { href: "/settings", label: "Settings" },
+        ],
+      },
+    ]);
+    const observer: Me = { ...base, permissions: ["connection:read", "session:join", "user:read"] };
+    expect(navEntriesFor(observer).map((e) => e.label)).toEqual([
+      "Dashboard",
+      "Live sessions",
+      "Connections",
+      "Admin",
+    ]);
   });
 });

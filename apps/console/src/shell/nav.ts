@@ -1,5 +1,7 @@
 // Which sections a caller sees: the Command Center for super admins, the tenant console's sections by the
 // role's permissions. Hiding is a courtesy; the server enforces every permission on its own.
+// The tenant console's thirteen sections do not fit one bar at 1280 px, so they are grouped (Sessions,
+// Access, Governance, Admin) under disclosure menus; a group left with one section is shown as that link.
 import type { Me } from "../api/auth.ts";
 
 export interface NavItem {
@@ -7,38 +9,83 @@ export interface NavItem {
   label: string;
 }
 
-const TENANT_SECTIONS: { href: string; label: string; needs: string[] }[] = [
+export interface NavGroup {
+  label: string;
+  items: NavItem[];
+}
+
+export type NavEntry = NavItem | NavGroup;
+
+interface Section extends NavItem {
+  needs: string[];
+}
+
+const section = (href: string, label: string, ...needs: string[]): Section => ({ href, label, needs });
+
+const TENANT_NAV: (Section | { label: string; sections: Section[] })[] = [
+  section("/dashboard", "Dashboard", "connection:read", "session:view", "session:join", "audit:view"),
   {
-    href: "/dashboard",
-    label: "Dashboard",
-    needs: ["connection:read", "session:view", "session:join", "audit:view"],
+    label: "Sessions",
+    sections: [
+      section("/live", "Live sessions", "session:view", "session:join"),
+      section("/commands", "Commands", "session:view", "audit:view"),
+      section("/recordings", "Recordings", "session:view"),
+    ],
   },
-  { href: "/connections", label: "Connections", needs: ["connection:read"] },
-  { href: "/live", label: "Live sessions", needs: ["session:view", "session:join"] },
-  { href: "/agents", label: "Agents", needs: ["settings:manage"] },
-  { href: "/ssh-keys", label: "SSH keys", needs: ["connection:create"] },
-  { href: "/users", label: "Users", needs: ["user:read"] },
-  { href: "/roles", label: "Roles", needs: ["user:read"] },
-  { href: "/settings", label: "Settings", needs: ["settings:manage"] },
-  { href: "/policies", label: "Policies", needs: ["policies:manage"] },
-  { href: "/commands", label: "Commands", needs: ["session:view", "audit:view"] },
-  { href: "/audit", label: "Audit log", needs: ["audit:view"] },
-  { href: "/recordings", label: "Recordings", needs: ["session:view"] },
+  {
+    label: "Access",
+    sections: [
+      section("/connections", "Connections", "connection:read"),
+      section("/ssh-keys", "SSH keys", "connection:create"),
+      section("/agents", "Agents", "settings:manage"),
+    ],
+  },
+  {
+    label: "Governance",
+    sections: [
+      section("/policies", "Policies", "policies:manage"),
+      section("/audit", "Audit log", "audit:view"),
+    ],
+  },
+  {
+    label: "Admin",
+    sections: [
+      section("/users", "Users", "user:read"),
+      section("/roles", "Roles", "user:read"),
+      section("/settings", "Settings", "settings:manage"),
+    ],
+  },
 ];
 
+const COMMAND_CENTER: NavItem[] = [
+  { href: "/cc/sessions", label: "Sessions" },
+  { href: "/cc/monitoring", label: "Monitoring" },
+  { href: "/cc/tenants", label: "Tenants" },
+];
+
+export const isGroup = (e: NavEntry): e is NavGroup => "items" in e;
+
+/** The navigation bar of this caller: links and groups of links, only what the role may use. */
+export function navEntriesFor(user: Me): NavEntry[] {
+  if (user.kind === "super_admin") return COMMAND_CENTER;
+  const allowed = (s: Section) => s.needs.some((p) => user.permissions.includes(p));
+  const link = ({ href, label }: Section): NavItem => ({ href, label });
+  const out: NavEntry[] = [];
+  for (const entry of TENANT_NAV) {
+    if (!("sections" in entry)) {
+      if (allowed(entry)) out.push(link(entry));
+      continue;
+    }
+    const items = entry.sections.filter(allowed).map(link);
+    if (items.length === 1 && items[0]) out.push(items[0]);
+    else if (items.length > 1) out.push({ label: entry.label, items });
+  }
+  return out;
+}
+
+/** Every section this caller may open, in the bar's order. */
 export function navFor(user: Me): NavItem[] {
-  if (user.kind === "super_admin")
-    return [
-      { href: "/cc/sessions", label: "Sessions" },
-      { href: "/cc/monitoring", label: "Monitoring" },
-      { href: "/cc/tenants", label: "Tenants" },
-    ];
-  return TENANT_SECTIONS.filter((s) => s.needs.some((p) => user.permissions.includes(p))).map(
-    ({ href, label }) => ({
-      href,
-      label,
-    }),
-  );
+  return navEntriesFor(user).flatMap((e) => (isGroup(e) ? e.items : [e]));
 }
 
 /** Where a caller lands after signing in (or on "/"). */

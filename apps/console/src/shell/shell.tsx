@@ -1,12 +1,13 @@
 // The signed-in frame: a skip link, the header (where you are, the sections your role may use, the theme
-// and sign-out), and the page. The navigation is plain links, so the keyboard and the browser's history
-// work as everywhere else.
+// and sign-out), and the page. The navigation is plain links, some grouped behind disclosure buttons
+// (ui/nav-menu.tsx), so the keyboard and the browser's history work as everywhere else.
 import type { ComponentChildren } from "preact";
 import { useLocation } from "preact-iso";
 import type { Me } from "../api/index.ts";
 import { leave, pickedTenant, site } from "../state/session.ts";
 import { applyTheme, nextTheme, theme } from "../state/theme.ts";
-import { navFor } from "./nav.ts";
+import { NavMenu } from "../ui/nav-menu.tsx";
+import { isGroup, navEntriesFor } from "./nav.ts";
 
 const THEME_LABEL = { system: "Theme: system", dark: "Theme: dark", light: "Theme: light" } as const;
 
@@ -14,7 +15,7 @@ export function Shell({ user, children }: { user: Me; children: ComponentChildre
   const { path, route } = useLocation();
   const here = site.value;
   const tenant = here?.kind === "tenant" ? here.tenant : pickedTenant.value;
-  const where = user.kind === "super_admin" ? "Command Center" : (tenant?.companyName ?? "Console");
+  const where = user.kind === "super_admin" ? "Command Center" : (tenant?.company_name ?? "Console");
   return (
     <>
       <a class="skip" href="#main">
@@ -31,13 +32,17 @@ export function Shell({ user, children }: { user: Me; children: ComponentChildre
         </div>
         <nav aria-label="Main">
           <ul>
-            {navFor(user).map((item) => (
-              <li key={item.href}>
-                <a href={item.href} aria-current={path.startsWith(item.href) ? "page" : undefined}>
-                  {item.label}
-                </a>
-              </li>
-            ))}
+            {navEntriesFor(user).map((entry) =>
+              isGroup(entry) ? (
+                <NavMenu key={entry.label} group={entry} path={path} />
+              ) : (
+                <li key={entry.href}>
+                  <a href={entry.href} aria-current={path.startsWith(entry.href) ? "page" : undefined}>
+                    {entry.label}
+                  </a>
+                </li>
+              ),
+            )}
           </ul>
         </nav>
         <div class="me">

@@ -1,6 +1,7 @@
-// The three states every data view has besides its data: loading, empty, failed (with a retry).
+// The three states every data view has besides its data: loading, empty, failed (the server's wording for
+// its error code, the request id to quote to an operator, and a retry).
 import type { ComponentChildren } from "preact";
-import type { ApiFailure } from "../api/index.ts";
+import { ApiFailure } from "../api/index.ts";
 import { describe } from "../api/messages.ts";
 
 export function Loading({ what }: { what: string }) {
@@ -16,11 +17,11 @@ export function Empty({ children }: { children: ComponentChildren }) {
 }
 
 export function Failed({ error, retry }: { error: unknown; retry?: () => void }) {
-  const text =
-    error && typeof error === "object" && "code" in error ? describe(error as ApiFailure) : String(error);
+  const failure = error instanceof ApiFailure ? error : null;
   return (
     <div class="state error" role="alert">
-      <p>{text}</p>
+      <p>{failure ? describe(failure) : String(error)}</p>
+      {failure?.requestId && <small class="muted request-id">Request id: {failure.requestId}</small>}
       {retry && (
         <button type="button" onClick={retry}>
           Try again

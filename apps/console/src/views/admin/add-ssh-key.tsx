@@ -2,10 +2,9 @@
 // existing private key, sent once and stored encrypted. Neither answer contains the private key.
 import { useMutation, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
-import { ApiFailure, generateSshKey, importSshKey } from "../../api/index.ts";
-import { fieldErrors } from "../../api/messages.ts";
+import { generateSshKey, importSshKey } from "../../api/index.ts";
 import { Field } from "../../ui/field.tsx";
-import { Failed } from "../../ui/states.tsx";
+import { Form } from "../../ui/form.tsx";
 
 export function AddSshKey({ onClose }: { onClose: () => void }) {
   const qc = useQueryClient();
@@ -25,81 +24,67 @@ export function AddSshKey({ onClose }: { onClose: () => void }) {
       onClose();
     },
   });
-  const errors = save.error instanceof ApiFailure ? fieldErrors(save.error) : {};
   return (
-    <form
-      class="form card"
-      aria-labelledby="add-key-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
+    <Form
+      title="Add an SSH key"
+      save={save}
+      onSubmit={() => save.mutate()}
+      onCancel={onClose}
+      submitLabel={mode === "generate" ? "Generate key" : "Import key"}
     >
-      <h2 id="add-key-title">Add an SSH key</h2>
-      <fieldset disabled={save.isPending}>
-        <div class="radios" role="radiogroup" aria-label="How">
-          <label>
-            <input
-              type="radio"
-              name="mode"
-              checked={mode === "generate"}
-              onChange={() => setMode("generate")}
-            />{" "}
-            Generate on the server
-          </label>
-          <label>
-            <input type="radio" name="mode" checked={mode === "import"} onChange={() => setMode("import")} />{" "}
-            Import a private key
-          </label>
-        </div>
-        <Field id="k-name" label="Key name" error={errors.name}>
+      <div class="radios" role="radiogroup" aria-label="How">
+        <label>
           <input
-            id="k-name"
-            required
-            maxLength={200}
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </Field>
-        {mode === "import" && (
-          <>
-            <Field
-              id="k-private"
-              label="Private key"
-              hint="OpenSSH or PEM. Stored encrypted; never shown again."
-              error={errors.private_key}
-            >
-              <textarea
-                id="k-private"
-                required
-                rows={6}
-                spellcheck={false}
-                autocomplete="off"
-                value={privateKey}
-                onInput={(e) => setPrivateKey(e.currentTarget.value)}
-              />
-            </Field>
-            <Field id="k-passphrase" label="Passphrase" error={errors.passphrase}>
-              <input
-                id="k-passphrase"
-                type="password"
-                autocomplete="off"
-                value={passphrase}
-                onInput={(e) => setPassphrase(e.currentTarget.value)}
-              />
-            </Field>
-          </>
-        )}
-      </fieldset>
-      {save.isError && !Object.keys(errors).length && <Failed error={save.error} />}
-      <div class="actions">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" class="primary" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : mode === "generate" ? "Generate key" : "Import key"}
-        </button>
+            type="radio"
+            name="mode"
+            checked={mode === "generate"}
+            onChange={() => setMode("generate")}
+          />{" "}
+          Generate on the server
+        </label>
+        <label>
+          <input type="radio" name="mode" checked={mode === "import"} onChange={() => setMode("import")} />{" "}
+          Import a private key
+        </label>
       </div>
-    </form>
+      <Field id="k-name" label="Key name" name="name">
+        <input
+          id="k-name"
+          required
+          maxLength={200}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </Field>
+      {mode === "import" && (
+        <>
+          <Field
+            id="k-private"
+            label="Private key"
+            hint="OpenSSH or PEM. Stored encrypted; never shown again."
+            name="private_key"
+          >
+            <textarea
+              id="k-private"
+              required
+              rows={6}
+              spellcheck={false}
+              autocomplete="off"
+              value={privateKey}
+              onInput={(e) => setPrivateKey(e.currentTarget.value)}
+            />
+          </Field>
+          <Field id="k-passphrase" label="Passphrase" name="passphrase">
+            <input
+              id="k-passphrase"
+              type="password"
+              autocomplete="off"
+              value={passphrase}
+              onInput={(e) => setPassphrase(e.currentTarget.value)}
+            />
+          </Field>
+        </>
+      )}
+    </Form>
   );
 }

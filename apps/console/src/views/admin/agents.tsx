@@ -6,7 +6,8 @@ import { type Agent, listAgents, revokeAgent } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
 import { Confirm } from "../../ui/confirm.tsx";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Failed } from "../../ui/states.tsx";
 import { EnrolAgent } from "./enrol-agent.tsx";
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
@@ -42,62 +43,46 @@ export function Agents() {
           }}
         />
       )}
-      {q.isPending ? (
-        <Loading what="agents" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
-        <Empty>No agents yet.{mayManage && " Add one to reach servers in a private network."}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Host</th>
-                <th scope="col">Version</th>
-                <th scope="col">Last seen</th>
-                {mayManage && (
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="agents"
+        empty={<>No agents yet.{mayManage && " Add one to reach servers in a private network."}</>}
+        rowKey={(a) => a.id}
+        columns={[
+          { label: "Name", cell: (a) => <strong>{a.name}</strong> },
+          {
+            label: "Status",
+            cell: (a) => (
+              <>
+                {a.status === "revoked" ? (
+                  <span class="badge status-suspended">revoked</span>
+                ) : a.online ? (
+                  <span class="badge status-active">online</span>
+                ) : (
+                  <span class="badge">offline</span>
                 )}
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.items.map((a) => (
-                <tr key={a.id}>
-                  <td data-label="Name">
-                    <strong>{a.name}</strong>
-                  </td>
-                  <td data-label="Status">
-                    {a.status === "revoked" ? (
-                      <span class="badge status-suspended">revoked</span>
-                    ) : a.online ? (
-                      <span class="badge status-active">online</span>
-                    ) : (
-                      <span class="badge">offline</span>
-                    )}
-                  </td>
-                  <td data-label="Host">{a.hostname || "—"}</td>
-                  <td data-label="Version">{a.version || "—"}</td>
-                  <td data-label="Last seen">{when(a.lastSeenAt)}</td>
-                  {mayManage && (
-                    <td>
-                      {a.status !== "revoked" && (
-                        <button type="button" class="small danger" onClick={() => setRevoking(a)}>
-                          Revoke<span class="sr-only"> {a.name}</span>
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </>
+            ),
+          },
+          { label: "Host", cell: (a) => a.hostname || "—" },
+          { label: "Version", cell: (a) => a.version || "—" },
+          { label: "Last seen", cell: (a) => when(a.last_seen_at) },
+          mayManage && {
+            label: "Actions",
+            actions: true,
+            cell: (a) => (
+              <>
+                {a.status !== "revoked" && (
+                  <button type="button" class="small danger" onClick={() => setRevoking(a)}>
+                    Revoke<span class="sr-only"> {a.name}</span>
+                  </button>
+                )}
+              </>
+            ),
+          },
+        ]}
+      />
       {revoking && (
         <Confirm
           title={`Revoke ${revoking.name}?`}

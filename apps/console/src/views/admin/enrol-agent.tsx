@@ -5,7 +5,8 @@ import { useMutation } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { createEnrollmentToken } from "../../api/index.ts";
 import { Field } from "../../ui/field.tsx";
-import { Alert, Failed } from "../../ui/states.tsx";
+import { Form } from "../../ui/form.tsx";
+import { Alert } from "../../ui/states.tsx";
 import { dockerRunLine } from "./docker-run.ts";
 
 export function EnrolAgent({ onClose }: { onClose: () => void }) {
@@ -20,8 +21,8 @@ export function EnrolAgent({ onClose }: { onClose: () => void }) {
       <section class="card" aria-labelledby="enrol-title">
         <h2 id="enrol-title">Run the agent</h2>
         <Alert kind="info">
-          Shown once. The token works for one enrolment until {new Date(make.data.expiresAt).toLocaleString()}
-          .
+          Shown once. The token works for one enrolment until{" "}
+          {new Date(make.data.expires_at).toLocaleString()}.
         </Alert>
         <p>On the host that will run the agent, paste:</p>
         <pre id="docker-run-line" class="secret">
@@ -39,42 +40,30 @@ export function EnrolAgent({ onClose }: { onClose: () => void }) {
     );
   }
   return (
-    <form
-      class="form card"
-      aria-labelledby="enrol-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        make.mutate();
-      }}
+    <Form
+      title="Add an agent"
+      save={make}
+      onSubmit={() => make.mutate()}
+      onCancel={onClose}
+      submitLabel="Create enrolment token"
+      busyLabel="Creating…"
     >
-      <h2 id="enrol-title">Add an agent</h2>
-      <fieldset disabled={make.isPending}>
-        <Field id="agent-name" label="Agent name" hint="Optional; the host name is used when empty.">
-          <input
-            id="agent-name"
-            value={name}
-            maxLength={100}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </Field>
-        <Field id="agent-expiry" label="Token valid for">
-          <select id="agent-expiry" value={minutes} onChange={(e) => setMinutes(e.currentTarget.value)}>
-            <option value="15">15 minutes</option>
-            <option value="60">1 hour</option>
-            <option value="1440">1 day</option>
-            <option value="10080">7 days</option>
-          </select>
-        </Field>
-      </fieldset>
-      {make.isError && <Failed error={make.error} />}
-      <div class="actions">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" class="primary" disabled={make.isPending}>
-          {make.isPending ? "Creating…" : "Create enrolment token"}
-        </button>
-      </div>
-    </form>
+      <Field
+        id="agent-name"
+        label="Agent name"
+        name="name"
+        hint="Optional; the host name is used when empty."
+      >
+        <input id="agent-name" value={name} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} />
+      </Field>
+      <Field id="agent-expiry" label="Token valid for" name="expires_in_minutes">
+        <select id="agent-expiry" value={minutes} onChange={(e) => setMinutes(e.currentTarget.value)}>
+          <option value="15">15 minutes</option>
+          <option value="60">1 hour</option>
+          <option value="1440">1 day</option>
+          <option value="10080">7 days</option>
+        </select>
+      </Field>
+    </Form>
   );
 }

@@ -2,10 +2,9 @@
 // appear under their field.
 import { useMutation, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
-import { ApiFailure, createRole } from "../../api/index.ts";
-import { fieldErrors } from "../../api/messages.ts";
-import { describedBy, Field } from "../../ui/field.tsx";
-import { Failed } from "../../ui/states.tsx";
+import { createRole } from "../../api/index.ts";
+import { Field } from "../../ui/field.tsx";
+import { Form } from "../../ui/form.tsx";
 
 export function NewRole({ permissions, onClose }: { permissions: string[]; onClose: () => void }) {
   const qc = useQueryClient();
@@ -20,39 +19,33 @@ export function NewRole({ permissions, onClose }: { permissions: string[]; onClo
       onClose();
     },
   });
-  const errors = save.error instanceof ApiFailure ? fieldErrors(save.error) : {};
   return (
-    <form
-      class="form card"
-      aria-labelledby="new-role-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
+    <Form
+      title="New role"
+      save={save}
+      onSubmit={() => save.mutate()}
+      onCancel={onClose}
+      submitLabel="Create role"
+      busyLabel="Creating…"
     >
-      <h2 id="new-role-title">New role</h2>
-      <fieldset disabled={save.isPending}>
-        <Field id="role-name" label="Role name" error={errors.name}>
-          <input
-            id="role-name"
-            required
-            maxLength={64}
-            value={name}
-            aria-invalid={errors.name ? true : undefined}
-            aria-describedby={describedBy("role-name", undefined, errors.name)}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </Field>
-        <Field id="role-description" label="Description" error={errors.description}>
-          <input
-            id="role-description"
-            maxLength={500}
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        </Field>
-      </fieldset>
-      <fieldset disabled={save.isPending} class="toggles">
+      <Field id="role-name" label="Role name" name="name">
+        <input
+          id="role-name"
+          required
+          maxLength={64}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </Field>
+      <Field id="role-description" label="Description" name="description">
+        <input
+          id="role-description"
+          maxLength={500}
+          value={description}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+        />
+      </Field>
+      <fieldset class="toggles">
         <legend>Permissions</legend>
         {permissions.map((p) => (
           <label key={p}>
@@ -67,15 +60,6 @@ export function NewRole({ permissions, onClose }: { permissions: string[]; onClo
           </label>
         ))}
       </fieldset>
-      {save.isError && !Object.keys(errors).length && <Failed error={save.error} />}
-      <div class="actions">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" class="primary" disabled={save.isPending}>
-          {save.isPending ? "Creating…" : "Create role"}
-        </button>
-      </div>
-    </form>
+    </Form>
   );
 }

@@ -10,7 +10,8 @@ export function PermissionMatrix(props: {
   draft: Record<string, string[]>;
   onToggle: (role: Role, permission: string) => void;
 }) {
-  const granted = (r: Role) => props.draft[r.id] ?? r.permissions;
+  const granted = (r: Role): readonly string[] => props.draft[r.id] ?? r.permissions;
+  const ownOnly = (r: Role): readonly string[] => r.own_only;
   return (
     <div class="table-wrap matrix">
       <table>
@@ -21,7 +22,7 @@ export function PermissionMatrix(props: {
             {props.roles.map((r) => (
               <th scope="col" key={r.id}>
                 {r.name}
-                {r.isSystem && <div class="muted">predefined</div>}
+                {r.is_system && <div class="muted">predefined</div>}
               </th>
             ))}
           </tr>
@@ -34,10 +35,10 @@ export function PermissionMatrix(props: {
               </th>
               {props.roles.map((r) => {
                 const has = granted(r).includes(p);
-                const own = has && r.ownOnly.includes(p);
+                const own = has && ownOnly(r).includes(p);
                 return (
                   <td key={r.id} data-label={r.name}>
-                    {props.editable && !r.isSystem ? (
+                    {props.editable && !r.is_system ? (
                       <input
                         type="checkbox"
                         checked={has}

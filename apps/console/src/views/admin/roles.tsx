@@ -1,5 +1,6 @@
 // Tenant console › Roles: the permission matrix of every role, "New role" and editing or deleting custom
-// roles for callers with user:manage_roles. Predefined roles are read-only here and on the server.
+// roles (rename, permissions, delete) for callers with user:manage_roles. Predefined roles are read-only
+// here and on the server.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { deleteRole, listRoles, type Role, updateRole } from "../../api/index.ts";
@@ -9,6 +10,7 @@ import { Confirm } from "../../ui/confirm.tsx";
 import { Alert, Failed, Loading } from "../../ui/states.tsx";
 import { NewRole } from "./new-role.tsx";
 import { PermissionMatrix } from "./permission-matrix.tsx";
+import { RenameRole } from "./rename-role.tsx";
 
 export function Roles() {
   const qc = useQueryClient();
@@ -17,6 +19,7 @@ export function Roles() {
   const [adding, setAdding] = useState(false);
   const [draft, setDraft] = useState<Record<string, string[]>>({});
   const [deleting, setDeleting] = useState<Role | null>(null);
+  const [renaming, setRenaming] = useState<string | null>(null);
   const save = useMutation({
     mutationFn: () =>
       Promise.all(Object.entries(draft).map(([id, permissions]) => updateRole(id, { permissions }))),
@@ -36,9 +39,9 @@ export function Roles() {
     const now = draft[r.id] ?? r.permissions;
     setDraft({ ...draft, [r.id]: now.includes(p) ? now.filter((x) => x !== p) : [...now, p] });
   };
-  const custom = q.data?.roles.filter((r) => !r.isSystem) ?? [];
+  const custom = q.data?.roles.filter((r) => !r.is_system) ?? [];
   // Predefined roles first, then the organization's own, each in the server's order.
-  const columns = [...(q.data?.roles.filter((r) => r.isSystem) ?? []), ...custom];
+  const columns = [...(q.data?.roles.filter((r) => r.is_system) ?? []), ...custom];
   return (
     <section aria-labelledby="roles-title">
       <div class="heading">
@@ -82,10 +85,19 @@ export function Roles() {
                 {custom.map((r) => (
                   <li key={r.id}>
                     <strong>{r.name}</strong> {r.description && <span class="muted">{r.description}</span>}{" "}
-                    <span class="muted">· {r.userCount} users</span>{" "}
+                    <span class="muted">· {r.user_count} users</span>{" "}
+                    <button
+                      type="button"
+                      class="small"
+                      aria-expanded={renaming === r.id}
+                      onClick={() => setRenaming(renaming === r.id ? null : r.id)}
+                    >
+                      Rename<span class="sr-only"> role {r.name}</span>
+                    </button>{" "}
                     <button type="button" class="small danger" onClick={() => setDeleting(r)}>
                       Delete<span class="sr-only"> role {r.name}</span>
                     </button>
+                    {renaming === r.id && <RenameRole role={r} onClose={() => setRenaming(null)} />}
                   </li>
                 ))}
               </ul>

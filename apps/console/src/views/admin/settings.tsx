@@ -4,7 +4,7 @@
 // empty field keeps the current one.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, getSettings, type OrgSettings, saveSettings } from "../../api/index.ts";
+import { ApiFailure, getSettings, type Organization, saveSettings } from "../../api/index.ts";
 import { fieldErrors } from "../../api/messages.ts";
 import { describedBy, Field } from "../../ui/field.tsx";
 import { Alert, Failed, Loading } from "../../ui/states.tsx";
@@ -19,12 +19,12 @@ interface Form {
   removeWebhook: boolean;
 }
 
-const formOf = (s: OrgSettings): Form => ({
-  ipRanges: s.allowedIpRanges.join("\n"),
-  timeoutMin: String(Math.round(s.sessionTimeoutMs / 60_000)),
-  require2fa: s.require2fa,
-  autoRecord: s.autoRecordSessions,
-  approvalSec: s.approvalTimeoutMs === null ? "" : String(Math.round(s.approvalTimeoutMs / 1000)),
+const formOf = ({ settings: s }: Organization): Form => ({
+  ipRanges: s.allowed_ip_ranges.join("\n"),
+  timeoutMin: String(Math.round(s.session_timeout / 60_000)),
+  require2fa: s.require_2fa,
+  autoRecord: s.auto_record_sessions,
+  approvalSec: s.approval_timeout_ms === null ? "" : String(Math.round(s.approval_timeout_ms / 1000)),
   webhook: "",
   removeWebhook: false,
 });
@@ -139,8 +139,8 @@ export function Settings() {
         <fieldset disabled={save.isPending}>
           <legend>Webhook</legend>
           <p class="muted">
-            {q.data.webhook ? `Set: ${q.data.webhook}` : "No webhook set."} The URL is a secret: it is never
-            shown again.
+            {q.data.settings.webhook_url ? `Set: ${q.data.settings.webhook_url}` : "No webhook set."} The URL
+            is a secret: it is never shown again.
           </p>
           <Field id="s-webhook" label="New webhook URL" error={err("webhook_url")}>
             <input
@@ -153,7 +153,7 @@ export function Settings() {
               onInput={(e) => set({ webhook: e.currentTarget.value })}
             />
           </Field>
-          {q.data.webhook && (
+          {q.data.settings.webhook_url && (
             <label>
               <input
                 type="checkbox"

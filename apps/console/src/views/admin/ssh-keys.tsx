@@ -6,7 +6,8 @@ import { deleteSshKey, listSshKeys, type SshKey } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
 import { Confirm } from "../../ui/confirm.tsx";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Failed } from "../../ui/states.tsx";
 import { AddSshKey } from "./add-ssh-key.tsx";
 
 export function SshKeys() {
@@ -34,64 +35,59 @@ export function SshKeys() {
         )}
       </div>
       {adding && <AddSshKey onClose={() => setAdding(false)} />}
-      {q.isPending ? (
-        <Loading what="SSH keys" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
-        <Empty>No SSH keys yet.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Fingerprint</th>
-                <th scope="col">Public key</th>
-                {mayDelete && (
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.items.map((k) => (
-                <tr key={k.id}>
-                  <td data-label="Name">
-                    <strong>{k.name}</strong>
-                    {k.comment && <div class="muted">{k.comment}</div>}
-                  </td>
-                  <td data-label="Type">
-                    {k.keyType}
-                    {k.bits ? ` ${k.bits}` : ""}
-                  </td>
-                  <td data-label="Fingerprint">
-                    <code class="secret">{k.fingerprint}</code>
-                  </td>
-                  <td data-label="Public key">
-                    <button
-                      type="button"
-                      class="small"
-                      onClick={() => navigator.clipboard?.writeText(k.publicKey)}
-                    >
-                      Copy<span class="sr-only"> the public key of {k.name}</span>
-                    </button>
-                  </td>
-                  {mayDelete && (
-                    <td>
-                      <button type="button" class="small danger" onClick={() => setDeleting(k)}>
-                        Delete<span class="sr-only"> {k.name}</span>
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="SSH keys"
+        empty={<>No SSH keys yet.</>}
+        rowKey={(k) => k.id}
+        columns={[
+          {
+            label: "Name",
+            cell: (k) => (
+              <>
+                <strong>{k.name}</strong>
+                {k.comment && <div class="muted">{k.comment}</div>}
+              </>
+            ),
+          },
+          {
+            label: "Type",
+            cell: (k) => (
+              <>
+                {k.key_type}
+                {k.bits ? ` ${k.bits}` : ""}
+              </>
+            ),
+          },
+          { label: "Fingerprint", cell: (k) => <code class="secret">{k.fingerprint}</code> },
+          {
+            label: "Public key",
+            cell: (k) => (
+              <>
+                <button
+                  type="button"
+                  class="small"
+                  onClick={() => navigator.clipboard?.writeText(k.public_key)}
+                >
+                  Copy<span class="sr-only"> the public key of {k.name}</span>
+                </button>
+              </>
+            ),
+          },
+          mayDelete && {
+            label: "Actions",
+            actions: true,
+            cell: (k) => (
+              <>
+                <button type="button" class="small danger" onClick={() => setDeleting(k)}>
+                  Delete<span class="sr-only"> {k.name}</span>
+                </button>
+              </>
+            ),
+          },
+        ]}
+      />
       {deleting && (
         <Confirm
           title={`Delete the key ${deleting.name}?`}

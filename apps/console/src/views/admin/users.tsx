@@ -6,7 +6,8 @@ import { listUsers, type User, updateUser } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
 import { Confirm } from "../../ui/confirm.tsx";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Failed } from "../../ui/states.tsx";
 import { UserForm } from "./user-form.tsx";
 
 export function Users() {
@@ -53,76 +54,68 @@ export function Users() {
           value={search}
           onInput={(e) => setSearch(e.currentTarget.value)}
         />
-        {q.data && <span class="count">{q.data.total} users</span>}
+        {q.data && <span class="count">{q.data.pagination.total} users</span>}
       </div>
       {active.isError && <Failed error={active.error} />}
-      {q.isPending ? (
-        <Loading what="users" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
-        <Empty>{search.trim() ? `No user matches “${search.trim()}”.` : "No users yet."}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">2FA</th>
-                <th scope="col">Last sign-in</th>
-                {mayUpdate && (
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="users"
+        empty={search.trim() ? `No user matches “${search.trim()}”.` : "No users yet."}
+        rowKey={(u) => u.id}
+        columns={[
+          {
+            label: "Name",
+            cell: (u) => (
+              <>
+                <strong>{u.name}</strong>
+                <div class="muted">{u.email}</div>
+              </>
+            ),
+          },
+          { label: "Role", cell: (u) => u.role_name || "—" },
+          {
+            label: "Status",
+            cell: (u) => (
+              <>
+                <span class={`badge ${u.is_active ? "status-active" : "status-suspended"}`}>
+                  {u.is_active ? "active" : "deactivated"}
+                </span>
+              </>
+            ),
+          },
+          { label: "2FA", cell: (u) => (u.two_factor_enabled ? "on" : "off") },
+          {
+            label: "Last sign-in",
+            cell: (u) => (u.last_login ? new Date(u.last_login).toLocaleString() : "never"),
+          },
+          mayUpdate && {
+            label: "Actions",
+            actions: true,
+            cell: (u) => (
+              <>
+                <button type="button" class="small" onClick={() => setEditing(u)}>
+                  Edit<span class="sr-only"> {u.name}</span>
+                </button>{" "}
+                {u.id === me?.id ? null : u.is_active ? (
+                  <button type="button" class="small danger" onClick={() => setDeactivating(u)}>
+                    Deactivate<span class="sr-only"> {u.name}</span>
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    class="small"
+                    disabled={active.isPending}
+                    onClick={() => active.mutate({ user: u, isActive: true })}
+                  >
+                    Reactivate<span class="sr-only"> {u.name}</span>
+                  </button>
                 )}
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.items.map((u) => (
-                <tr key={u.id}>
-                  <td data-label="Name">
-                    <strong>{u.name}</strong>
-                    <div class="muted">{u.email}</div>
-                  </td>
-                  <td data-label="Role">{u.roleName || "—"}</td>
-                  <td data-label="Status">
-                    <span class={`badge ${u.isActive ? "status-active" : "status-suspended"}`}>
-                      {u.isActive ? "active" : "deactivated"}
-                    </span>
-                  </td>
-                  <td data-label="2FA">{u.twoFactorEnabled ? "on" : "off"}</td>
-                  <td data-label="Last sign-in">
-                    {u.lastLogin ? new Date(u.lastLogin).toLocaleString() : "never"}
-                  </td>
-                  {mayUpdate && (
-                    <td>
-                      <button type="button" class="small" onClick={() => setEditing(u)}>
-                        Edit<span class="sr-only"> {u.name}</span>
-                      </button>{" "}
-                      {u.id === me?.id ? null : u.isActive ? (
-                        <button type="button" class="small danger" onClick={() => setDeactivating(u)}>
-                          Deactivate<span class="sr-only"> {u.name}</span>
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          class="small"
-                          disabled={active.isPending}
-                          onClick={() => active.mutate({ user: u, isActive: true })}
-                        >
-                          Reactivate<span class="sr-only"> {u.name}</span>
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </>
+            ),
+          },
+        ]}
+      />
       {deactivating && (
         <Confirm
           title={`Deactivate ${deactivating.name}?`}

@@ -49,6 +49,7 @@ function inputOf(f: Form, tier: Tier, dedicated: boolean): ProvisionInput {
   return {
     companyName: f.companyName.trim(),
     tier,
+    driverType: "postgresql",
     subdomain: t(f.subdomain),
     adminName: t(f.adminName),
     adminEmail: t(f.adminEmail),
@@ -57,15 +58,13 @@ function inputOf(f: Form, tier: Tier, dedicated: boolean): ProvisionInput {
     contactEmail: t(f.contactEmail),
     contactPhone: t(f.contactPhone),
     rut: t(f.rut),
-    database: dedicated
-      ? {
-          host: f.dbHost.trim(),
-          port: f.dbPort ? Number(f.dbPort) : undefined,
-          name: f.dbName.trim(),
-          username: f.dbUsername,
-          password: f.dbPassword,
-        }
-      : undefined,
+    ...(dedicated && {
+      dbHost: f.dbHost.trim(),
+      dbPort: f.dbPort ? Number(f.dbPort) : undefined,
+      dbName: f.dbName.trim(),
+      dbUsername: f.dbUsername,
+      dbPassword: f.dbPassword,
+    }),
   };
 }
 

@@ -6,7 +6,8 @@ import { useState } from "preact/hooks";
 import { type ActiveLogin, killLogin, listLogins, type Page } from "../../api/index.ts";
 import { age, shortAgent } from "../../format.ts";
 import { Confirm } from "../../ui/confirm.tsx";
-import { Alert, Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Alert, Failed } from "../../ui/states.tsx";
 
 const KEY = ["logins"];
 
@@ -19,7 +20,12 @@ export function Sessions() {
     mutationFn: (l: ActiveLogin) => killLogin(l.id),
     onSuccess: (_r, l) => {
       qc.setQueryData<Page<ActiveLogin>>(KEY, (old) =>
-        old ? { ...old, items: old.items.filter((x) => x.id !== l.id), total: old.total - 1 } : old,
+        old
+          ? {
+              data: old.data.filter((x) => x.id !== l.id),
+              pagination: { ...old.pagination, total: old.pagination.total - 1 },
+            }
+          : old,
       );
       setDone(`The login of ${l.email} was ended.`);
       setTarget(null);
@@ -30,68 +36,65 @@ export function Sessions() {
     <section aria-labelledby="sessions-title">
       <div class="heading">
         <h1 id="sessions-title">Active sessions</h1>
-        {q.data && <span class="count">{q.data.total} signed in</span>}
+        {q.data && <span class="count">{q.data.pagination.total} signed in</span>}
       </div>
       <p class="lead">
         Everyone signed in right now, across every tenant. Killing a login signs that person out at once.
       </p>
       {done && <Alert kind="ok">{done}</Alert>}
-      {q.isPending ? (
-        <Loading what="sessions" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
-        <Empty>Nobody is signed in.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Tenant</th>
-                <th scope="col">Role</th>
-                <th scope="col">IP</th>
-                <th scope="col">Browser</th>
-                <th scope="col">Age</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.items.map((l) => (
-                <tr key={l.id} data-login={l.id}>
-                  <td data-label="User">
-                    <strong>{l.userName || l.email}</strong>
-                    <div class="muted">{l.email}</div>
-                  </td>
-                  <td data-label="Tenant">
-                    {l.kind === "super_admin" ? <em>platform</em> : (l.tenantName ?? l.tenantSubdomain)}
-                  </td>
-                  <td data-label="Role">{l.role}</td>
-                  <td data-label="IP">
-                    <code>{l.ipAddress || "—"}</code>
-                  </td>
-                  <td data-label="Browser" title={l.userAgent}>
-                    {shortAgent(l.userAgent)}
-                  </td>
-                  <td
-                    data-label="Age"
-                    title={`since ${l.startedAt}; last seen ${age(l.lastSeenAt, now)} ago`}
-                  >
-                    {age(l.startedAt, now)}
-                  </td>
-                  <td>
-                    <button type="button" class="danger small" onClick={() => setTarget(l)}>
-                      Kill<span class="sr-only"> the login of {l.email}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="sessions"
+        empty={<>Nobody is signed in.</>}
+        rowKey={(l) => l.id}
+        rowAttrs={(l) => ({ "data-login": l.id })}
+        columns={[
+          {
+            label: "User",
+            cell: (l) => (
+              <>
+                <strong>{l.user_name || l.email}</strong>
+                <div class="muted">{l.email}</div>
+              </>
+            ),
+          },
+          {
+            label: "Tenant",
+            cell: (l) => (
+              <>
+                {l.principal_type === "super_admin" ? (
+                  <em>platform</em>
+                ) : (
+                  (l.tenant_name ?? l.tenant_subdomain)
+                )}
+              </>
+            ),
+          },
+          { label: "Role", cell: (l) => l.role },
+          { label: "IP", cell: (l) => <code>{l.ip_address || "—"}</code> },
+          { label: "Browser", cell: (l) => <span title={l.user_agent}>{shortAgent(l.user_agent)}</span> },
+          {
+            label: "Age",
+            cell: (l) => (
+              <span title={`since ${l.started_at}; last seen ${age(l.last_seen_at, now)} ago`}>
+                {age(l.started_at, now)}
+              </span>
+            ),
+          },
+          {
+            label: "Actions",
+            actions: true,
+            cell: (l) => (
+              <>
+                <button type="button" class="danger small" onClick={() => setTarget(l)}>
+                  Kill<span class="sr-only"> the login of {l.email}</span>
+                </button>
+              </>
+            ),
+          },
+        ]}
+      />
       {target && (
         <Confirm
           title="Kill this login?"
@@ -106,7 +109,7 @@ export function Sessions() {
         >
           <p>
             <strong>{target.email}</strong>
-            {target.tenantName ? ` (${target.tenantName})` : ""} is signed out at once; their open pages and
+            {target.tenant_name ? ` (${target.tenant_name})` : ""} is signed out at once; their open pages and
             terminals close.
           </p>
           {kill.isError && <Failed error={kill.error} />}

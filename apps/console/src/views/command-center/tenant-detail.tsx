@@ -26,11 +26,11 @@ export function TenantDetail({ id }: { id: string }) {
   );
 }
 
-function Row({ label, value }: { label: string; value: string | number | null }) {
+function Row({ label, value }: { label: string; value: string | number | null | undefined }) {
   return (
     <>
       <dt>{label}</dt>
-      <dd>{value === null || value === "" ? "—" : value}</dd>
+      <dd>{value === null || value === undefined || value === "" ? "—" : value}</dd>
     </>
   );
 }
@@ -52,35 +52,35 @@ function Body({ t }: { t: Detail }) {
   return (
     <>
       <div class="heading">
-        <h1 id="tenant-title">{t.companyName}</h1>
+        <h1 id="tenant-title">{t.company_name}</h1>
         <StatusBadge status={t.status} />
       </div>
-      {t.statusReason && <Alert kind="info">Reason: {t.statusReason}</Alert>}
+      {t.status_reason && <Alert kind="info">Reason: {t.status_reason}</Alert>}
       <div class="grid">
         <div class="card">
           <h2>Profile</h2>
           <dl>
             <Row label="Subdomain" value={t.subdomain} />
             <Row label="Tier" value={t.tier} />
-            <Row label="Plan" value={t.plan} />
-            <Row label="Max users" value={t.maxUsers} />
-            <Row label="Max connections" value={t.maxConnections} />
+            <Row label="Plan" value={t.organization?.plan} />
+            <Row label="Max users" value={t.organization?.max_users} />
+            <Row label="Max connections" value={t.organization?.max_connections} />
             <Row
               label="Contact"
-              value={[t.contactName, t.contactEmail, t.contactPhone].filter(Boolean).join(" · ")}
+              value={[t.contact_name, t.contact_email, t.contact_phone].filter(Boolean).join(" · ")}
             />
             <Row label="RUT" value={t.rut} />
-            <Row label="Created" value={new Date(t.createdAt).toLocaleString()} />
+            <Row label="Created" value={new Date(t.created_at).toLocaleString()} />
           </dl>
         </div>
         <div class="card">
           <h2>Database</h2>
           <dl>
-            <Row label="Mode" value={t.dbMode} />
-            <Row label="Driver" value={t.driverType} />
+            <Row label="Mode" value={t.db_mode} />
+            <Row label="Driver" value={t.driver_type} />
             <Row
               label="Credentials"
-              value={t.credentialsStored ? "stored, encrypted (never shown)" : "none (pooled)"}
+              value={t.database.credentials_stored ? "stored, encrypted (never shown)" : "none (pooled)"}
             />
           </dl>
         </div>
@@ -99,7 +99,7 @@ function Body({ t }: { t: Detail }) {
       </div>
       {asking && (
         <Confirm
-          title={suspended ? `Reactivate ${t.companyName}?` : `Suspend ${t.companyName}?`}
+          title={suspended ? `Reactivate ${t.company_name}?` : `Suspend ${t.company_name}?`}
           confirmLabel={suspended ? "Reactivate" : "Suspend"}
           danger={!suspended}
           busy={change.isPending}

@@ -3,15 +3,15 @@
 import { useQuery } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { listTenants } from "../../api/index.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
 import { StatusBadge } from "./status-badge.tsx";
 
 export function Tenants() {
   const q = useQuery({ queryKey: ["tenants"], queryFn: () => listTenants() });
   const [search, setSearch] = useState("");
   const needle = search.trim().toLowerCase();
-  const rows = (q.data?.items ?? []).filter(
-    (t) => !needle || t.companyName.toLowerCase().includes(needle) || t.subdomain.includes(needle),
+  const rows = (q.data?.data ?? []).filter(
+    (t) => !needle || t.company_name.toLowerCase().includes(needle) || t.subdomain.includes(needle),
   );
   return (
     <section aria-labelledby="tenants-title">
@@ -34,52 +34,25 @@ export function Tenants() {
         />
         {q.data && (
           <span class="count">
-            {rows.length} of {q.data.total}
+            {rows.length} of {q.data.pagination.total}
           </span>
         )}
       </div>
-      {q.isPending ? (
-        <Loading what="tenants" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : rows.length === 0 ? (
-        <Empty>
-          {needle ? `No tenant matches “${search}”.` : "No tenants yet. Provision the first one."}
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Company</th>
-                <th scope="col">Subdomain</th>
-                <th scope="col">Tier</th>
-                <th scope="col">Status</th>
-                <th scope="col">Database</th>
-                <th scope="col">Features</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((t) => (
-                <tr key={t.id}>
-                  <td data-label="Company">
-                    <a href={`/cc/tenants/${t.id}`}>{t.companyName}</a>
-                  </td>
-                  <td data-label="Subdomain">
-                    <code>{t.subdomain}</code>
-                  </td>
-                  <td data-label="Tier">{t.tier}</td>
-                  <td data-label="Status">
-                    <StatusBadge status={t.status} />
-                  </td>
-                  <td data-label="Database">{t.dbMode}</td>
-                  <td data-label="Features">{t.features.join(", ") || "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        query={q}
+        rows={rows}
+        what="tenants"
+        empty={needle ? `No tenant matches “${search}”.` : "No tenants yet. Provision the first one."}
+        rowKey={(t) => t.id}
+        columns={[
+          { label: "Company", cell: (t) => <a href={`/cc/tenants/${t.id}`}>{t.company_name}</a> },
+          { label: "Subdomain", cell: (t) => <code>{t.subdomain}</code> },
+          { label: "Tier", cell: (t) => t.tier },
+          { label: "Status", cell: (t) => <StatusBadge status={t.status} /> },
+          { label: "Database", cell: (t) => t.db_mode },
+          { label: "Features", cell: (t) => t.features.join(", ") || "—" },
+        ]}
+      />
     </section>
   );
 }

@@ -7,21 +7,23 @@ import {
   AUDIT_CATEGORIES,
   AUDIT_EVENT_TYPES,
   AUDIT_STATUSES,
+  type AuditFilter,
   exportAudit,
   listAudit,
 } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Failed } from "../../ui/states.tsx";
 import { saveFile } from "./save-file.ts";
 import { isoOf, when } from "./time-range.ts";
 
 export function Audit() {
   const [f, setF] = useState({ type: "", category: "", status: "", from: "", to: "" });
-  const filter = {
-    type: f.type || undefined,
-    category: f.category || undefined,
-    status: f.status || undefined,
+  const filter: AuditFilter = {
+    type: (f.type || undefined) as AuditFilter["type"],
+    category: (f.category || undefined) as AuditFilter["category"],
+    status: (f.status || undefined) as AuditFilter["status"],
     from: isoOf(f.from),
     to: isoOf(f.to),
   };
@@ -29,7 +31,7 @@ export function Audit() {
     queryKey: ["audit", filter],
     queryFn: ({ pageParam }) => listAudit(filter, pageParam),
     initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    getNextPageParam: (last) => last.pagination.next_cursor ?? undefined,
   });
   const mayExport = can(currentUser.value, "audit:export");
   const exporter = useMutation({
@@ -37,7 +39,7 @@ export function Audit() {
     onSuccess: (file, format) =>
       saveFile(file.blob, file.fileName ?? `audit.${format === "csv" ? "csv" : "ndjson"}`),
   });
-  const events = q.data?.pages.flatMap((p) => p.items) ?? [];
+  const events = q.data?.pages.flatMap((p) => p.data) ?? [];
   return (
     <section aria-labelledby="audit-title">
       <div class="heading">
@@ -111,56 +113,43 @@ export function Audit() {
           onInput={(e) => setF({ ...f, to: e.currentTarget.value })}
         />
       </div>
-      {q.isPending ? (
-        <Loading what="the audit log" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : events.length === 0 ? (
-        <Empty>No event matches these filters.</Empty>
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => (
-                  <tr key={e.id}>
-                    <td data-label="When">{when(e.timestamp)}</td>
-                    <td data-label="Event">
-                      <code>{e.eventType}</code>
-                      <div class="muted">{e.category}</div>
-                    </td>
-                    <td data-label="Status">
-                      <span class={`badge audit-${e.status}`}>{e.status}</span>
-                    </td>
-                    <td data-label="Who">{e.userEmail ?? "—"}</td>
-                    <td data-label="Description">
-                      {e.description}
-                      {e.errorMessage && <div class="muted">{e.errorMessage}</div>}
-                    </td>
-                    <td data-label="From">{e.ipAddress || "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {q.hasNextPage && (
-            <p>
-              <button type="button" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
-                {q.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
-            </p>
-          )}
-        </>
+      <DataTable
+        query={q}
+        rows={q.data ? events : undefined}
+        what="the audit log"
+        empty="No event matches these filters."
+        rowKey={(e) => e.id}
+        columns={[
+          { label: "When", cell: (e) => when(e.timestamp) },
+          {
+            label: "Event",
+            cell: (e) => (
+              <>
+                <code>{e.event_type}</code>
+                <div class="muted">{e.event_category}</div>
+              </>
+            ),
+          },
+          { label: "Status", cell: (e) => <span class={`badge audit-${e.status}`}>{e.status}</span> },
+          { label: "Who", cell: (e) => e.user_email ?? "—" },
+          {
+            label: "Description",
+            cell: (e) => (
+              <>
+                {e.description}
+                {e.error_message && <div class="muted">{e.error_message}</div>}
+              </>
+            ),
+          },
+          { label: "From", cell: (e) => e.ip_address || "—" },
+        ]}
+      />
+      {q.hasNextPage && (
+        <p>
+          <button type="button" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
+            {q.isFetchingNextPage ? "Loading…" : "Load more"}
+          </button>
+        </p>
       )}
     </section>
   );

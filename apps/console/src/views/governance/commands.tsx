@@ -1,33 +1,38 @@
 // Tenant console › Commands: every command typed in the organization's sessions, searchable by text,
 // user, status, risk and time; a row opens to show the command's output, exit code and why it was blocked.
 import { keepPreviousData, useQuery } from "@tanstack/preact-query";
-import { Fragment } from "preact";
 import { useState } from "preact/hooks";
-import { COMMAND_STATUSES, type CommandEntry, listCommands, RISK_LEVELS } from "../../api/index.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import {
+  COMMAND_STATUSES,
+  type CommandEntry,
+  type CommandFilter,
+  listCommands,
+  RISK_LEVELS,
+} from "../../api/index.ts";
+import { DataTable } from "../../ui/data-table.tsx";
 import { isoOf, when } from "./time-range.ts";
 
 function Detail({ c }: { c: CommandEntry }) {
   return (
     <dl>
       <dt>Exit code</dt>
-      <dd>{c.exitCode ?? "—"}</dd>
+      <dd>{c.exit_code ?? "—"}</dd>
       <dt>Session</dt>
       <dd>
-        <code>{c.sessionPublicId}</code>
+        <code>{c.session_public_id}</code>
       </dd>
       <dt>Duration</dt>
-      <dd>{c.durationMs} ms</dd>
-      {c.blockedReason && (
+      <dd>{c.duration_ms} ms</dd>
+      {c.blocked_reason && (
         <>
           <dt>Blocked because</dt>
-          <dd>{c.blockedReason}</dd>
+          <dd>{c.blocked_reason}</dd>
         </>
       )}
-      {c.errorMessage && (
+      {c.error_message && (
         <>
           <dt>Error</dt>
-          <dd>{c.errorMessage}</dd>
+          <dd>{c.error_message}</dd>
         </>
       )}
       <dt>Output</dt>
@@ -35,7 +40,7 @@ function Detail({ c }: { c: CommandEntry }) {
         {c.output ? (
           <pre class="output">
             {c.output}
-            {c.outputTruncated && "\n… (truncated)"}
+            {c.output_truncated && "\n… (truncated)"}
           </pre>
         ) : (
           <span class="muted">No output recorded.</span>
@@ -76,8 +81,8 @@ export function Commands() {
   const filter = {
     q: f.q.trim() || undefined,
     userId: f.userId.trim() || undefined,
-    status: f.status || undefined,
-    riskLevel: f.riskLevel || undefined,
+    status: (f.status || undefined) as CommandFilter["status"],
+    riskLevel: (f.riskLevel || undefined) as CommandFilter["riskLevel"],
     from: isoOf(f.from),
     to: isoOf(f.to),
   };
@@ -90,14 +95,14 @@ export function Commands() {
     setF({ ...f, ...patch });
     setPage(1);
   };
-  const pages = q.data ? Math.max(1, Math.ceil(q.data.total / q.data.pageSize)) : 1;
+  const pages = q.data ? Math.max(1, Math.ceil(q.data.pagination.total / q.data.pagination.page_size)) : 1;
   return (
     <section aria-labelledby="commands-title">
       <div class="heading">
         <h1 id="commands-title">Commands</h1>
         {q.data && (
           <span class="count">
-            {q.data.total} {q.data.total === 1 ? "command" : "commands"}
+            {q.data.pagination.total} {q.data.pagination.total === 1 ? "command" : "commands"}
           </span>
         )}
       </div>
@@ -151,76 +156,35 @@ export function Commands() {
           onInput={(e) => set({ to: e.currentTarget.value })}
         />
       </div>
-      {q.isPending ? (
-        <Loading what="commands" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
-        <Empty>No command matches these filters.</Empty>
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Command</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Risk</th>
-                  <th scope="col">User</th>
-                  <th scope="col">When</th>
-                </tr>
-              </thead>
-              <tbody>
-                {q.data.items.map((c) => (
-                  <Fragment key={c.id}>
-                    <tr>
-                      <td data-label="Command">
-                        <button
-                          type="button"
-                          class="link"
-                          aria-expanded={open === c.id}
-                          aria-controls={`cmd-${c.id}`}
-                          onClick={() => setOpen(open === c.id ? null : c.id)}
-                        >
-                          <code>{c.command}</code>
-                        </button>
-                      </td>
-                      <td data-label="Status">
-                        <span class={`badge cmd-${c.status}`}>{c.status}</span>
-                      </td>
-                      <td data-label="Risk">
-                        <span class={`badge risk-${c.riskLevel}`}>{c.riskLevel}</span>
-                      </td>
-                      <td data-label="User">
-                        <code class="muted">{c.userId.slice(0, 8)}</code>
-                      </td>
-                      <td data-label="When">{when(c.executedAt)}</td>
-                    </tr>
-                    {open === c.id && (
-                      <tr id={`cmd-${c.id}`} class="detail">
-                        <td colSpan={5}>
-                          <Detail c={c} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav class="pager" aria-label="Pages">
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              Previous
-            </button>
-            <span>
-              Page {page} of {pages}
-            </span>
-            <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-              Next
-            </button>
-          </nav>
-        </>
-      )}
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="commands"
+        empty="No command matches these filters."
+        rowKey={(c) => c.id}
+        columns={[
+          {
+            label: "Command",
+            cell: (c) => (
+              <button
+                type="button"
+                class="link"
+                aria-expanded={open === c.id}
+                aria-controls={`cmd-${c.id}`}
+                onClick={() => setOpen(open === c.id ? null : c.id)}
+              >
+                <code>{c.command}</code>
+              </button>
+            ),
+          },
+          { label: "Status", cell: (c) => <span class={`badge cmd-${c.status}`}>{c.status}</span> },
+          { label: "Risk", cell: (c) => <span class={`badge risk-${c.risk_level}`}>{c.risk_level}</span> },
+          { label: "User", cell: (c) => <code class="muted">{c.user_id.slice(0, 8)}</code> },
+          { label: "When", cell: (c) => when(c.executed_at) },
+        ]}
+        detail={(c) => (open === c.id ? { id: `cmd-${c.id}`, content: <Detail c={c} /> } : null)}
+        paging={{ page, pages, onPage: setPage }}
+      />
     </section>
   );
 }

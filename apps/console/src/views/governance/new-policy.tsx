@@ -4,19 +4,10 @@
 import { useMutation, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import {
-  ApiFailure,
-  createPolicy,
-  type NewRule,
-  PATTERN_TYPES,
-  SEVERITIES,
-  UNCHECKABLE_ACTIONS,
-} from "../../api/index.ts";
-import { fieldErrors } from "../../api/messages.ts";
-import { describedBy, Field } from "../../ui/field.tsx";
-import { Failed } from "../../ui/states.tsx";
-
-const blankRule = (): NewRule => ({ name: "", pattern: "", patternType: "contains", severity: "high" });
+import { createPolicy, type NewRule, UNCHECKABLE_ACTIONS } from "../../api/index.ts";
+import { Field } from "../../ui/field.tsx";
+import { Form } from "../../ui/form.tsx";
+import { blankRule, RuleFields } from "./rule-fields.tsx";
 
 export function NewPolicy() {
   const { route } = useLocation();
@@ -40,36 +31,29 @@ export function NewPolicy() {
       route("/policies");
     },
   });
-  const errors = save.error instanceof ApiFailure ? fieldErrors(save.error) : {};
   const setRule = (i: number, patch: Partial<NewRule>) =>
     setRules(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-  const ruleError = (i: number, key: string) => errors[`blocked_commands.${i}.${key}`];
   return (
     <section aria-labelledby="new-policy-title">
       <p>
         <a href="/policies">← Policies</a>
       </p>
       <h1 id="new-policy-title">New policy</h1>
-      <form
+      <Form
         class="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
+        label="New policy"
+        save={save}
+        onSubmit={() => save.mutate()}
+        cancelHref="/policies"
+        submitLabel="Create policy"
+        busyLabel="Creating…"
       >
-        <fieldset disabled={save.isPending}>
+        <fieldset>
           <legend>Policy</legend>
-          <Field id="p-name" label="Name" error={errors.name}>
-            <input
-              id="p-name"
-              required
-              value={name}
-              aria-invalid={errors.name ? true : undefined}
-              aria-describedby={describedBy("p-name", undefined, errors.name)}
-              onInput={(e) => setName(e.currentTarget.value)}
-            />
+          <Field id="p-name" label="Name" name="name">
+            <input id="p-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
           </Field>
-          <Field id="p-description" label="Description" error={errors.description}>
+          <Field id="p-description" label="Description" name="description">
             <input
               id="p-description"
               value={description}
@@ -84,7 +68,6 @@ export function NewPolicy() {
             <select
               id="p-uncheckable"
               value={uncheckable}
-              aria-describedby="p-uncheckable-hint"
               onChange={(e) => setUncheckable(e.currentTarget.value as (typeof UNCHECKABLE_ACTIONS)[number])}
             >
               {UNCHECKABLE_ACTIONS.map((a) => (
@@ -100,53 +83,14 @@ export function NewPolicy() {
           </label>
         </fieldset>
         {rules.map((r, i) => (
-          <fieldset key={i} disabled={save.isPending}>
+          <fieldset key={i}>
             <legend>Rule {i + 1}</legend>
-            <Field id={`r${i}-name`} label="Rule name" error={ruleError(i, "name")}>
-              <input
-                id={`r${i}-name`}
-                value={r.name}
-                aria-describedby={describedBy(`r${i}-name`, undefined, ruleError(i, "name"))}
-                onInput={(e) => setRule(i, { name: e.currentTarget.value })}
-              />
-            </Field>
-            <Field id={`r${i}-pattern`} label="Pattern" error={ruleError(i, "pattern")}>
-              <input
-                id={`r${i}-pattern`}
-                spellcheck={false}
-                autocomplete="off"
-                value={r.pattern}
-                aria-invalid={ruleError(i, "pattern") ? true : undefined}
-                aria-describedby={describedBy(`r${i}-pattern`, undefined, ruleError(i, "pattern"))}
-                onInput={(e) => setRule(i, { pattern: e.currentTarget.value })}
-              />
-            </Field>
-            <Field id={`r${i}-type`} label="Match">
-              <select
-                id={`r${i}-type`}
-                value={r.patternType}
-                onChange={(e) => setRule(i, { patternType: e.currentTarget.value as NewRule["patternType"] })}
-              >
-                {PATTERN_TYPES.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <Field id={`r${i}-severity`} label="Severity">
-              <select
-                id={`r${i}-severity`}
-                value={r.severity}
-                onChange={(e) => setRule(i, { severity: e.currentTarget.value as NewRule["severity"] })}
-              >
-                {SEVERITIES.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </select>
-            </Field>
+            <RuleFields
+              prefix={`r${i}`}
+              rule={r}
+              onChange={(patch) => setRule(i, patch)}
+              errorPath={`blocked_commands.${i}.`}
+            />
             {rules.length > 1 && (
               <button type="button" class="small" onClick={() => setRules(rules.filter((_, j) => j !== i))}>
                 Remove rule {i + 1}
@@ -159,11 +103,7 @@ export function NewPolicy() {
             Add a rule
           </button>
         </p>
-        {save.isError && <Failed error={save.error} />}
-        <button type="submit" class="primary" disabled={save.isPending}>
-          {save.isPending ? "Creating…" : "Create policy"}
-        </button>
-      </form>
+      </Form>
     </section>
   );
 }

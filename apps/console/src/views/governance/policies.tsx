@@ -4,41 +4,33 @@ import { useQuery } from "@tanstack/preact-query";
 import { listPolicies, type Policy } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
+import { DataTable, LOADED } from "../../ui/data-table.tsx";
 import { Empty, Failed, Loading } from "../../ui/states.tsx";
 import { PolicyTest } from "./policy-test.tsx";
 
 function Rules({ policy }: { policy: Policy }) {
-  if (policy.rules.length === 0) return <p class="muted">No rules.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Rule</th>
-            <th scope="col">Pattern</th>
-            <th scope="col">Match</th>
-            <th scope="col">Severity</th>
-          </tr>
-        </thead>
-        <tbody>
-          {policy.rules.map((r) => (
-            <tr key={r.id}>
-              <td data-label="Rule">
-                <strong>{r.name}</strong>
-                {r.description && <div class="muted">{r.description}</div>}
-              </td>
-              <td data-label="Pattern">
-                <code>{r.pattern}</code>
-              </td>
-              <td data-label="Match">{r.patternType}</td>
-              <td data-label="Severity">
-                <span class={`badge risk-${r.severity}`}>{r.severity}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      query={LOADED}
+      rows={policy.blocked_commands}
+      what="rules"
+      empty="No rules."
+      rowKey={(r) => r.id}
+      columns={[
+        {
+          label: "Rule",
+          cell: (r) => (
+            <>
+              <strong>{r.name}</strong>
+              {r.description && <div class="muted">{r.description}</div>}
+            </>
+          ),
+        },
+        { label: "Pattern", cell: (r) => <code>{r.pattern}</code> },
+        { label: "Match", cell: (r) => r.pattern_type },
+        { label: "Severity", cell: (r) => <span class={`badge risk-${r.severity}`}>{r.severity}</span> },
+      ]}
+    />
   );
 }
 
@@ -60,22 +52,29 @@ export function Policies() {
         <Loading what="policies" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>No policies yet: every command is allowed and logged.</Empty>
       ) : (
-        q.data.items.map((p) => (
-          <details key={p.id} class="policy" open={q.data.items.length <= 3}>
+        q.data.data.map((p) => (
+          <details key={p.id} class="policy" open={q.data.data.length <= 3}>
             <summary>
               <strong>{p.name}</strong>{" "}
-              <span class={`badge ${p.isActive ? "status-active" : "status-suspended"}`}>
-                {p.isActive ? "active" : "inactive"}
+              <span class={`badge ${p.is_active ? "status-active" : "status-suspended"}`}>
+                {p.is_active ? "active" : "inactive"}
               </span>{" "}
               <span class="muted">
-                {p.rules.length} {p.rules.length === 1 ? "rule" : "rules"} · v{p.version} · unparseable:{" "}
-                {p.uncheckableAction}
+                {p.blocked_commands.length} {p.blocked_commands.length === 1 ? "rule" : "rules"} · v
+                {p.version} · unparseable: {p.uncheckable_action}
               </span>
             </summary>
             {p.description && <p>{p.description}</p>}
+            {mayManage && (
+              <p>
+                <a class="button small" href={`/policies/${p.id}/edit`}>
+                  Edit<span class="sr-only"> policy {p.name}</span>
+                </a>
+              </p>
+            )}
             <Rules policy={p} />
           </details>
         ))

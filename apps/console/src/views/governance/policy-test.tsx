@@ -52,17 +52,17 @@ export function PolicyTest() {
             </dd>
             <dt>Risk</dt>
             <dd>
-              <span class={`badge risk-${r.riskLevel}`}>{r.riskLevel}</span> ({r.commandType})
+              <span class={`badge risk-${r.risk_level}`}>{r.risk_level}</span> ({r.command_type})
             </dd>
             <dt>Rule</dt>
             <dd>
               {r.rule ? `${r.rule.name}${r.policy ? ` (policy ${r.policy.name})` : ""}` : "No rule matched"}
             </dd>
-            {r.matchedCommand && (
+            {r.matched_command && (
               <>
                 <dt>Matched</dt>
                 <dd>
-                  <code>{r.matchedCommand}</code>
+                  <code>{r.matched_command}</code>
                 </dd>
               </>
             )}

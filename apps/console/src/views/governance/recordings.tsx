@@ -2,11 +2,11 @@
 // for those the server marks downloadable, and "Play" (the player is its own lazy chunk, loaded on the
 // first play).
 import { useMutation, useQuery } from "@tanstack/preact-query";
-import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { lazy } from "preact-iso";
 import { downloadRecording, listRecordings, type Recording } from "../../api/index.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Failed } from "../../ui/states.tsx";
 import { saveFile } from "./save-file.ts";
 import { when } from "./time-range.ts";
 
@@ -24,7 +24,7 @@ export function Recordings() {
   const q = useQuery({ queryKey: ["recordings"], queryFn: () => listRecordings() });
   const get = useMutation({
     mutationFn: (r: Recording) => downloadRecording(r.id),
-    onSuccess: (file, r) => saveFile(file.blob, file.fileName ?? r.fileName ?? `${r.id}.cast`),
+    onSuccess: (file, r) => saveFile(file.blob, file.fileName ?? r.file_name ?? `${r.id}.cast`),
   });
   return (
     <section aria-labelledby="recordings-title">
@@ -32,80 +32,51 @@ export function Recordings() {
         <h1 id="recordings-title">Recordings</h1>
         {q.data && (
           <span class="count">
-            {q.data.total} {q.data.total === 1 ? "recording" : "recordings"}
+            {q.data.pagination.total} {q.data.pagination.total === 1 ? "recording" : "recordings"}
           </span>
         )}
       </div>
       {get.isError && <Failed error={get.error} />}
-      {q.isPending ? (
-        <Loading what="recordings" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
-        <Empty>No recordings yet. Sessions are recorded when recording is on for the organization.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Session</th>
-                <th scope="col">Recorded</th>
-                <th scope="col">Length</th>
-                <th scope="col">Size</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.items.map((r) => (
-                <Fragment key={r.id}>
-                  <tr>
-                    <td data-label="Session">
-                      <code>{r.sessionPublicId}</code>
-                    </td>
-                    <td data-label="Recorded">{when(r.createdAt)}</td>
-                    <td data-label="Length">{Math.round(r.durationSeconds)} s</td>
-                    <td data-label="Size">{size(r.sizeBytes)}</td>
-                    <td data-label="Status">{r.status}</td>
-                    <td>
-                      {r.downloadable && r.status === "ready" && (
-                        <div class="row-actions">
-                          <button
-                            type="button"
-                            class="small primary"
-                            aria-expanded={playing === r.id}
-                            onClick={() => setPlaying(playing === r.id ? null : r.id)}
-                          >
-                            {playing === r.id ? "Close" : "Play"}
-                            <span class="sr-only"> the recording of {r.sessionPublicId}</span>
-                          </button>
-                          <button
-                            type="button"
-                            class="small"
-                            disabled={get.isPending}
-                            onClick={() => get.mutate(r)}
-                          >
-                            Download<span class="sr-only"> the recording of {r.sessionPublicId}</span>
-                          </button>
-                        </div>
-                      )}
-                    </td>
-                  </tr>
-                  {playing === r.id && (
-                    <tr class="detail">
-                      <td colSpan={6}>
-                        <RecordingPlayer id={r.id} />
-                      </td>
-                    </tr>
-                  )}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="recordings"
+        empty="No recordings yet. Sessions are recorded when recording is on for the organization."
+        rowKey={(r) => r.id}
+        columns={[
+          { label: "Session", cell: (r) => <code>{r.session_public_id}</code> },
+          { label: "Recorded", cell: (r) => when(r.created_at) },
+          { label: "Length", cell: (r) => `${Math.round(r.duration_seconds)} s` },
+          { label: "Size", cell: (r) => size(r.file_size_bytes) },
+          { label: "Status", cell: (r) => r.status },
+          {
+            label: "Actions",
+            actions: true,
+            cell: (r) =>
+              r.is_downloadable &&
+              r.status === "ready" && (
+                <div class="row-actions">
+                  <button
+                    type="button"
+                    class="small primary"
+                    aria-expanded={playing === r.id}
+                    aria-controls={`rec-${r.id}`}
+                    onClick={() => setPlaying(playing === r.id ? null : r.id)}
+                  >
+                    {playing === r.id ? "Close" : "Play"}
+                    <span class="sr-only"> the recording of {r.session_public_id}</span>
+                  </button>
+                  <button type="button" class="small" disabled={get.isPending} onClick={() => get.mutate(r)}>
+                    Download<span class="sr-only"> the recording of {r.session_public_id}</span>
+                  </button>
+                </div>
+              ),
+          },
+        ]}
+        detail={(r) =>
+          playing === r.id ? { id: `rec-${r.id}`, content: <RecordingPlayer id={r.id} /> } : null
+        }
+      />
     </section>
   );
 }

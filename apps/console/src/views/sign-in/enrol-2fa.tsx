@@ -9,7 +9,7 @@ import { QrCode } from "../../ui/qr-code.tsx";
 import { Alert, Failed, Loading } from "../../ui/states.tsx";
 
 export function Enrol2fa() {
-  const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
+  const [enrolment, setEnrolment] = useState<{ secret: string; otpauth_uri: string } | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const [code, setCode] = useState("");
   const [busy, setBusy] = useState(false);
@@ -73,7 +73,7 @@ export function Enrol2fa() {
               Your organization requires it. Scan this code with an authenticator app, then enter the code it
               shows.
             </p>
-            <QrCode text={enrolment.otpauthUri} label="QR code for your authenticator app" />
+            <QrCode text={enrolment.otpauth_uri} label="QR code for your authenticator app" />
             <p class="hint">
               Cannot scan? Enter this secret by hand: <code class="secret">{enrolment.secret}</code>
             </p>

@@ -65,7 +65,7 @@ export function SignIn() {
     }
   }
 
-  const title = onTenantHost ? `Sign in to ${here.tenant.companyName}` : "Sign in to Nostromo";
+  const title = onTenantHost ? `Sign in to ${here.tenant.company_name}` : "Sign in to Nostromo";
   const throttled = failure?.code === "RATE_LIMITED" && waitLeft > 0;
   return (
     <main class="sign-in">

@@ -6,7 +6,8 @@ import { useLocation } from "preact-iso";
 import { type Connection, listConnections, startSession } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
+import { Failed } from "../../ui/states.tsx";
 
 export function Connections() {
   const [search, setSearch] = useState("");
@@ -43,80 +44,68 @@ export function Connections() {
           value={search}
           onInput={(e) => setSearch(e.currentTarget.value)}
         />
-        {q.data && <span class="count">{q.data.total} connections</span>}
+        {q.data && <span class="count">{q.data.pagination.total} connections</span>}
       </div>
       {open.isError && <Failed error={open.error} />}
-      {q.isPending ? (
-        <Loading what="connections" />
-      ) : q.isError ? (
-        <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
-        <Empty>
-          {search.trim()
+      <DataTable
+        query={q}
+        rows={q.data?.data}
+        what="connections"
+        empty={
+          search.trim()
             ? `No connection matches “${search.trim()}”.`
             : mayCreate
               ? "No connections yet. Add the first server."
-              : "No connections yet."}
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Address</th>
-                <th scope="col">User</th>
-                <th scope="col">Type</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Status</th>
-                <th scope="col">Tags</th>
-                {mayStart && (
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.items.map((c) => (
-                <tr key={c.id}>
-                  <td data-label="Name">
-                    <strong>{c.name}</strong>
-                    {c.description && <div class="muted">{c.description}</div>}
-                  </td>
-                  <td data-label="Address">
-                    <code>
-                      {c.hostname}:{c.port}
-                    </code>
-                  </td>
-                  <td data-label="User">{c.username}</td>
-                  <td data-label="Type">{c.type}</td>
-                  <td data-label="Environment">
-                    <span class={`badge env-${c.environment}`}>{c.environment}</span>
-                  </td>
-                  <td data-label="Status">{c.status}</td>
-                  <td data-label="Tags">{c.tags.join(", ") || "—"}</td>
-                  {mayStart && (
-                    <td>
-                      {c.type === "ssh" && c.status === "active" && (
-                        <button
-                          type="button"
-                          class="small primary"
-                          disabled={open.isPending}
-                          onClick={() => open.mutate(c)}
-                        >
-                          {open.isPending && open.variables?.id === c.id ? "Opening…" : "Open terminal"}
-                          <span class="sr-only"> on {c.name}</span>
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              : "No connections yet."
+        }
+        rowKey={(c) => c.id}
+        columns={[
+          {
+            label: "Name",
+            cell: (c) => (
+              <>
+                <strong>{c.name}</strong>
+                {c.description && <div class="muted">{c.description}</div>}
+              </>
+            ),
+          },
+          {
+            label: "Address",
+            cell: (c) => (
+              <>
+                <code>
+                  {c.hostname}:{c.port}
+                </code>
+              </>
+            ),
+          },
+          { label: "User", cell: (c) => c.username },
+          { label: "Type", cell: (c) => c.type },
+          {
+            label: "Environment",
+            cell: (c) => <span class={`badge env-${c.environment}`}>{c.environment}</span>,
+          },
+          { label: "Status", cell: (c) => c.status },
+          { label: "Tags", cell: (c) => c.tags.join(", ") || "—" },
+          mayStart && {
+            label: "Actions",
+            actions: true,
+            cell: (c) =>
+              c.type === "ssh" &&
+              c.status === "active" && (
+                <button
+                  type="button"
+                  class="small primary"
+                  disabled={open.isPending}
+                  onClick={() => open.mutate(c)}
+                >
+                  {open.isPending && open.variables?.id === c.id ? "Opening…" : "Open terminal"}
+                  <span class="sr-only"> on {c.name}</span>
+                </button>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }

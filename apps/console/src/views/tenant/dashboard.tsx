@@ -3,16 +3,17 @@
 // figure is its own query, shown only when the caller's role may read it; all refresh every 10 s.
 import { type UseQueryResult, useQuery } from "@tanstack/preact-query";
 import {
-  type BlockedCommands,
+  type CommandEntry,
   countAgents,
   listConnections,
   listLiveSessions,
+  type Page,
   recentBlockedCommands,
 } from "../../api/index.ts";
 import { age } from "../../format.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
-import { Empty, Failed, Loading } from "../../ui/states.tsx";
+import { DataTable } from "../../ui/data-table.tsx";
 import { type Stat, Stats } from "../../ui/stats.tsx";
 
 const REFRESH_MS = 10_000;
@@ -27,40 +28,23 @@ function figure<T>(
   return show(q.data);
 }
 
-function BlockedList({ q }: { q: UseQueryResult<BlockedCommands> }) {
+function BlockedList({ q }: { q: UseQueryResult<Page<CommandEntry>> }) {
   const now = Date.now();
-  if (q.isPending) return <Loading what="blocked commands" />;
-  if (q.isError) return <Failed error={q.error} retry={() => q.refetch()} />;
-  if (q.data.items.length === 0) return <Empty>No command was blocked in the last 24 hours.</Empty>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Command</th>
-            <th scope="col">Session</th>
-            <th scope="col">Risk</th>
-            <th scope="col">Reason</th>
-            <th scope="col">When</th>
-          </tr>
-        </thead>
-        <tbody>
-          {q.data.items.map((c) => (
-            <tr key={c.id}>
-              <td data-label="Command">
-                <code>{c.command}</code>
-              </td>
-              <td data-label="Session">
-                <code>{c.sessionPublicId}</code>
-              </td>
-              <td data-label="Risk">{c.riskLevel}</td>
-              <td data-label="Reason">{c.reason || "—"}</td>
-              <td data-label="When">{age(c.at, now)} ago</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      query={q}
+      rows={q.data?.data}
+      what="blocked commands"
+      empty="No command was blocked in the last 24 hours."
+      rowKey={(c) => c.id}
+      columns={[
+        { label: "Command", cell: (c) => <code>{c.command}</code> },
+        { label: "Session", cell: (c) => <code>{c.session_public_id}</code> },
+        { label: "Risk", cell: (c) => c.risk_level },
+        { label: "Reason", cell: (c) => c.blocked_reason || "—" },
+        { label: "When", cell: (c) => `${age(c.executed_at, now)} ago` },
+      ]}
+    />
   );
 }
 
@@ -98,7 +82,11 @@ export function Dashboard() {
 
   const items: Stat[] = [];
   if (readConnections) {
-    items.push({ label: "Connections", value: figure(connections, (d) => d.total), href: "/connections" });
+    items.push({
+      label: "Connections",
+      value: figure(connections, (d) => d.pagination.total),
+      href: "/connections",
+    });
     items.push({
       label: "Agents online",
       value: figure(agents, (d) => `${d.online} of ${d.total}`),
@@ -110,8 +98,8 @@ export function Dashboard() {
   if (readCommands)
     items.push({
       label: "Blocked (24 h)",
-      value: figure(blocked, (d) => d.total),
-      tone: blocked.data?.total ? "danger" : undefined,
+      value: figure(blocked, (d) => d.pagination.total),
+      tone: blocked.data?.pagination.total ? "danger" : undefined,
     });
 
   return (

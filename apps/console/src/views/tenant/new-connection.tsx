@@ -4,16 +4,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import {
-  ApiFailure,
   CONNECTION_TYPES,
   createConnection,
   ENVIRONMENTS,
   type NewConnection as Input,
   listSshKeys,
 } from "../../api/index.ts";
-import { fieldErrors } from "../../api/messages.ts";
-import { describedBy, Field } from "../../ui/field.tsx";
-import { Failed } from "../../ui/states.tsx";
+import { Field } from "../../ui/field.tsx";
+import { Form } from "../../ui/form.tsx";
 
 const DEFAULT_PORT: Record<string, number> = { ssh: 22, rdp: 3389, vnc: 5900, telnet: 23 };
 
@@ -57,13 +55,12 @@ export function NewConnection() {
       route("/connections");
     },
   });
-  const errors = save.error instanceof ApiFailure ? fieldErrors(save.error) : {};
   const text = (
     key: keyof typeof f,
     label: string,
     opts: { type?: string; hint?: string; required?: boolean; placeholder?: string } = {},
   ) => (
-    <Field id={`c-${key}`} label={label} hint={opts.hint} error={errors[key]}>
+    <Field id={`c-${key}`} label={label} hint={opts.hint} name={key}>
       <input
         id={`c-${key}`}
         name={key}
@@ -72,8 +69,6 @@ export function NewConnection() {
         placeholder={opts.placeholder}
         autocomplete={opts.type === "password" ? "new-password" : "off"}
         value={f[key]}
-        aria-invalid={errors[key] ? true : undefined}
-        aria-describedby={describedBy(`c-${key}`, opts.hint, errors[key])}
         onInput={(e) => setF({ ...f, [key]: e.currentTarget.value })}
       />
     </Field>
@@ -84,17 +79,18 @@ export function NewConnection() {
         <a href="/connections">← Connections</a>
       </p>
       <h1 id="new-connection-title">New connection</h1>
-      <form
+      <Form
         class="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
+        label="New connection"
+        save={save}
+        onSubmit={() => save.mutate()}
+        cancelHref="/connections"
+        submitLabel="Create connection"
       >
-        <fieldset disabled={save.isPending}>
+        <fieldset>
           <legend>Server</legend>
           {text("name", "Name", { required: true })}
-          <Field id="c-type" label="Type" error={errors.type}>
+          <Field id="c-type" label="Type" name="type">
             <select
               id="c-type"
               value={type}
@@ -109,7 +105,7 @@ export function NewConnection() {
           </Field>
           {text("hostname", "Host", { required: true, hint: "A DNS name, an IPv4 or an IPv6 address." })}
           {text("port", "Port", { type: "number", placeholder: String(DEFAULT_PORT[type]) })}
-          <Field id="c-environment" label="Environment" error={errors.environment}>
+          <Field id="c-environment" label="Environment" name="environment">
             <select
               id="c-environment"
               value={environment}
@@ -125,7 +121,7 @@ export function NewConnection() {
           {text("tags", "Tags", { hint: "Comma-separated, e.g. web, eu" })}
           {text("description", "Description")}
         </fieldset>
-        <fieldset disabled={save.isPending}>
+        <fieldset>
           <legend>Sign-in on the server</legend>
           {text("username", "User", { required: true })}
           <div class="radios" role="radiogroup" aria-label="Authentication">
@@ -159,8 +155,8 @@ export function NewConnection() {
             <Field
               id="c-key"
               label="SSH key"
-              error={errors.ssh_key_id}
-              hint={keys.data?.items.length === 0 ? "No SSH keys yet: import one first." : undefined}
+              name="ssh_key_id"
+              hint={keys.data?.data.length === 0 ? "No SSH keys yet: import one first." : undefined}
             >
               <select
                 id="c-key"
@@ -169,7 +165,7 @@ export function NewConnection() {
                 onChange={(e) => setSshKeyId(e.currentTarget.value)}
               >
                 <option value="">{keys.isPending ? "Loading keys…" : "Choose a key"}</option>
-                {keys.data?.items.map((k) => (
+                {keys.data?.data.map((k) => (
                   <option key={k.id} value={k.id}>
                     {k.name} ({k.fingerprint})
                   </option>
@@ -178,16 +174,7 @@ export function NewConnection() {
             </Field>
           )}
         </fieldset>
-        {save.isError && <Failed error={save.error} />}
-        <div class="actions">
-          <a class="button" href="/connections">
-            Cancel
-          </a>
-          <button type="submit" class="primary" disabled={save.isPending}>
-            {save.isPending ? "Saving…" : "Create connection"}
-          </button>
-        </div>
-      </form>
+      </Form>
     </section>
   );
 }

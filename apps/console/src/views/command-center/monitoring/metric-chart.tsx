@@ -5,7 +5,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { MetricPoint } from "../../../api/index.ts";
+import type { AgentHealth, MetricSample } from "../../../api/index.ts";
 import { theme } from "../../../state/theme.ts";
 import { pct, toSeries } from "./series.ts";
 
@@ -61,8 +61,8 @@ export function MetricChart({
   latest,
 }: {
   name: string;
-  history: MetricPoint[];
-  latest: MetricPoint | null;
+  history: MetricSample[];
+  latest: AgentHealth["latest"];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
@@ -91,7 +91,8 @@ export function MetricChart({
     <figure class="metric-chart">
       <div ref={box} role="img" aria-label={`CPU, memory and disk of ${name} over time`} />
       <figcaption>
-        Now: CPU {pct(latest?.cpu)}, memory {pct(latest?.memory)}, disk {pct(latest?.disk)}
+        Now: CPU {pct(latest?.cpu_load_pct)}, memory {pct(latest?.memory_usage_pct)}, disk{" "}
+        {pct(latest?.disk_usage_pct)}
         {history.length === 0
           ? " — no samples in this window yet"
           : ` — ${history.length} sample${history.length === 1 ? "" : "s"} in the last hour`}

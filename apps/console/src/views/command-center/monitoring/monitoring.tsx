@@ -16,18 +16,18 @@ function Summary() {
   if (q.isPending) return <Loading what="the summary" />;
   if (q.isError) return <Failed error={q.error} retry={() => q.refetch()} />;
   const d = q.data;
-  const h = d.health;
+  const h = d.system_health;
   return (
     <Stats
       label="Platform summary"
       items={[
-        { label: "Tenants", value: d.totalTenants, href: "/cc/tenants" },
-        { label: "Active users", value: d.activeUsers, href: "/cc/sessions" },
-        { label: "Agents online", value: d.onlineAgents, tone: d.onlineAgents > 0 ? "ok" : "warn" },
-        { label: "Errors (24 h)", value: d.errors24h, tone: d.errors24h > 0 ? "danger" : undefined },
-        { label: "CPU (avg)", value: pct(h.cpu) },
-        { label: "Memory (avg)", value: pct(h.memory) },
-        { label: "Disk (avg)", value: pct(h.disk) },
+        { label: "Tenants", value: d.total_tenants, href: "/cc/tenants" },
+        { label: "Active users", value: d.active_users, href: "/cc/sessions" },
+        { label: "Agents online", value: d.online_agents, tone: d.online_agents > 0 ? "ok" : "warn" },
+        { label: "Errors (24 h)", value: d.errors_24h, tone: d.errors_24h > 0 ? "danger" : undefined },
+        { label: "CPU (avg)", value: pct(h.cpu_load_pct) },
+        { label: "Memory (avg)", value: pct(h.memory_usage_pct) },
+        { label: "Disk (avg)", value: pct(h.disk_usage_pct) },
       ]}
     />
   );
@@ -42,9 +42,9 @@ function AgentCard({ agent, now }: { agent: AgentHealth; now: number }) {
         <span class={`badge status-${state}`}>{state}</span>
       </header>
       <p class="meta">
-        {agent.tenant} · {agent.hostname ?? "unknown host"}
+        {agent.tenant.subdomain} · {agent.hostname ?? "unknown host"}
         {agent.version && ` · v${agent.version}`} · last seen{" "}
-        {agent.lastSeenAt ? `${age(agent.lastSeenAt, now)} ago` : "never"}
+        {agent.last_seen_at ? `${age(agent.last_seen_at, now)} ago` : "never"}
       </p>
       <MetricChart name={agent.name} history={agent.history} latest={agent.latest} />
     </article>
@@ -64,7 +64,7 @@ export function Monitoring() {
         <h1 id="monitoring-title">Monitoring</h1>
         {q.data && (
           <span class="count">
-            {q.data.items.filter((a) => a.online).length} of {q.data.total} agents online
+            {q.data.data.filter((a) => a.online).length} of {q.data.pagination.total} agents online
           </span>
         )}
       </div>
@@ -76,11 +76,11 @@ export function Monitoring() {
         <Loading what="agents" />
       ) : q.isError ? (
         <Failed error={q.error} retry={() => q.refetch()} />
-      ) : q.data.items.length === 0 ? (
+      ) : q.data.data.length === 0 ? (
         <Empty>No agent is enrolled yet.</Empty>
       ) : (
         <div class="agents">
-          {q.data.items.map((a) => (
+          {q.data.data.map((a) => (
             <AgentCard key={a.id} agent={a} now={now} />
           ))}
         </div>

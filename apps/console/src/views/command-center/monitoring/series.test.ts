@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { pct, toSeries } from "./series.ts";
 
-const point = (at: number, cpu: number | null) => ({ at, cpu, memory: 50, disk: 70, activeConnections: 1 });
+const point = (at: number, cpu: number | null) => ({
+  recorded_at: Number.isFinite(at) ? new Date(at).toISOString() : "not a time",
+  cpu_load_pct: cpu,
+  memory_usage_pct: 50,
+  disk_usage_pct: 70,
+});
 
 describe("toSeries", () => {
   it("sorts by time, turns milliseconds into seconds and keeps missing figures as gaps", () => {
