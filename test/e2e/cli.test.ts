@@ -4,7 +4,7 @@
 // the pane and see `tput cols` follow; a blocked command shows its notice; `exit 3` makes the CLI exit 3;
 // `~.` disconnects and leaves the terminal as it was; `exec` propagates exit codes; `join` sees another
 // user's screen; `recordings download` gives the same bytes as the API; errors carry the API's code.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -210,6 +210,56 @@ describe("the nostromo CLI", () => {
     const missing = await cli("exec", "no such server", "--", "true");
     expect(missing.code).toBe(5);
   }, 60_000);
+
+  it("exec streams: the first line arrives while the command still runs; stderr apart; the exit status", async () => {
+    // The remote command (on this machine, through sshd) prints a line, then waits until the test has seen
+    // that line and creates the release file, then prints another. Without streaming, the first line
+    // could only arrive after the release: the command would time out instead.
+    const release = join(tmpdir(), `nostromo-exec-release-${process.pid}`);
+    rmSync(release, { force: true });
+    const command = `echo first-line; echo err-line >&2; while [ ! -e ${release} ]; do sleep 0.1; done; echo second-line; exit 7`;
+    const child = spawn(
+      process.execPath,
+      [BIN, "exec", "--timeout", "60", "sshd on loopback", "--", command],
+      {
+        env: { ...process.env, ...env },
+      },
+    );
+    const events: string[] = [];
+    let stdout = "";
+    let stderr = "";
+    const exited = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    child.on("exit", () => events.push("exited"));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (d: Buffer) => {
+          stdout += d.toString();
+          if (stdout.includes("first-line") && !events.includes("first-line")) {
+            events.push("first-line");
+            // The command is still running: it waits for this file.
+            writeFileSync(release, "go");
+            events.push("released");
+            resolve();
+          }
+        });
+        child.on("exit", () => reject(new Error(`exited before the first line: ${stdout} ${stderr}`)));
+      });
+      expect(await exited).toBe(7);
+      expect(events).toEqual(["first-line", "released", "exited"]);
+      expect(stdout).toBe("first-line\nsecond-line\n");
+      expect(stderr).toContain("err-line");
+      // --json still answers one JSON document, with the same status.
+      const json = await cli("--json", "exec", "sshd on loopback", "--", "echo one; exit 9");
+      expect(json.code).toBe(9);
+      expect(JSON.parse(json.stdout)).toMatchObject({ output: "one\n", exit_code: 9 });
+    } finally {
+      child.kill();
+      rmSync(release, { force: true });
+    }
+  }, 90_000);
 
   it("join sees another user's live screen", async () => {
     const s = await live.start();
