@@ -92,7 +92,8 @@ const recorded = (cmd: string, file: string) =>
   `sh -c '${cmd}; echo "exit=$?" > ${file}; stty -a | grep -o -- "-*icanon" >> ${file}; sleep 30'`;
 
 beforeAll(async () => {
-  await run(process.execPath, [join(ROOT, "apps/cli/build.mjs")]);
+  // The shipped artifact, built the way a release builds it; every case below runs it.
+  await run("npm", ["run", "build:cli"], { cwd: ROOT });
   live = await startLive("cli");
   dir = mkdtempSync(join(tmpdir(), "nostromo-cli-"));
   env = { NOSTROMO_CONFIG: join(dir, "config.json"), TERM: "xterm-256color", PS1: "$ " };
