@@ -57,13 +57,13 @@ export async function execStream(
     let streamed = false;
     let end: Extract<ExecEvent, { k: "end" }> | null = null;
     try {
-      await write({ type: "start", command_id: run.commandId });
+      write({ type: "start", command_id: run.commandId });
       try {
         for await (const e of readExecEvents(events)) {
           if (e.k === "end") end = e;
           else {
             streamed = true;
-            await write({ type: "output", stream: e.stream, data: e.data });
+            write({ type: "output", stream: e.stream, data: e.data });
           }
         }
       } catch (err) {
@@ -72,8 +72,8 @@ export async function execStream(
       try {
         const r = await finishExec(ctx, caller, run, end?.outcome ?? null);
         // An agent that does not stream yet sends the output only in its result.
-        if (!streamed && r.output) await write({ type: "output", stream: "stdout", data: r.output });
-        await write({
+        if (!streamed && r.output) write({ type: "output", stream: "stdout", data: r.output });
+        write({
           type: "exit",
           command_id: r.command_id,
           exit_code: r.exit_code,
@@ -84,7 +84,7 @@ export async function execStream(
         const e =
           err instanceof ApiError ? err : new ApiError("INTERNAL_ERROR", "The command's outcome was lost");
         if (!(err instanceof ApiError)) logError("exec outcome write failed", err);
-        await write({
+        write({
           type: "error",
           error: {
             code: e.code,
@@ -94,8 +94,8 @@ export async function execStream(
         });
       }
     } finally {
-      await writer.close().catch(() => {});
       await databases.close();
+      writer.close().catch(() => {});
     }
   };
   c.executionCtx.waitUntil(relay());
