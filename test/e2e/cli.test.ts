@@ -9,7 +9,6 @@
 // carry the API's code.
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -17,6 +16,7 @@ import { Viewer } from "@nostromo/testkit";
 import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frames, parseCast } from "../../apps/cli/src/cast.ts";
+import { recorded, tcpProxy } from "./cli-support.ts";
 import { DEMO_ADMIN, ROOT, waitFor } from "./harness.ts";
 import { type LiveEnv, startLive, userWithRole } from "./live.ts";
 import { Tmux } from "./tmux.ts";
@@ -53,43 +53,6 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
-
-/** A TCP proxy in front of the Worker whose connections can all be cut at once (a network blip). */
-async function tcpProxy(to: number): Promise<{ port: number; cut(): void; close(): void }> {
-  const pairs = new Set<[Socket, Socket]>();
-  const server = createServer((c) => {
-    const u = connect(to, "127.0.0.1");
-    const pair: [Socket, Socket] = [c, u];
-    pairs.add(pair);
-    c.pipe(u);
-    u.pipe(c);
-    const drop = () => {
-      pairs.delete(pair);
-      c.destroy();
-      u.destroy();
-    };
-    c.on("error", drop).on("close", drop);
-    u.on("error", drop).on("close", drop);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  const cut = () => {
-    for (const [a, b] of pairs) {
-      a.destroy();
-      b.destroy();
-    }
-    pairs.clear();
-  };
-  const close = () => {
-    cut();
-    server.close();
-  };
-  return { port, cut, close };
-}
-
-/** A shell line in the pane that records how the CLI exited and whether the terminal is cooked again. */
-const recorded = (cmd: string, file: string) =>
-  `sh -c '${cmd}; echo "exit=$?" > ${file}; stty -a | grep -o -- "-*icanon" >> ${file}; sleep 30'`;
 
 beforeAll(async () => {
   // The shipped artifact, built the way a release builds it; every case below runs it.
