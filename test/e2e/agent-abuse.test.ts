@@ -187,6 +187,51 @@ describe("an agent of tenant A cannot act on tenant B", () => {
     await bStillWorks();
   });
 
+  it("exec.output for a request this agent was not sent is refused and audited; B's stream shows only its own", async () => {
+    const evil = await EvilAgent.enroll(adminA, "evil-output", live.e2e.port);
+    expect(await evil.connect()).toBe(101);
+    const alertsBefore = await db.query<{ n: string }>(
+      "select count(*) as n from audit_log where organization_id = $1 and metadata->>'frame' = 'exec.output'",
+      [tenantA],
+    );
+    // B runs a streamed command while A's agent forges output for requests it was never sent.
+    const res = await fetch(`${live.e2e.stack.url}/api/connections/${live.connectionId}/exec`, {
+      method: "POST",
+      headers: {
+        accept: "application/x-ndjson",
+        "content-type": "application/json",
+        cookie: `sid=${live.admin.cookie}`,
+        "x-csrf-token": live.admin.csrf,
+        "x-tenant-id": live.e2e.stack.demoTenantId ?? "",
+      },
+      body: JSON.stringify({ command: "echo exec-stream-B-1; sleep 1; echo exec-stream-B-2" }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/x-ndjson");
+    for (let i = 0; i < 10; i++)
+      evil.send({ t: "exec.output", requestId: randomUUID(), seq: i, stream: "stdout", data: "forged\n" });
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; data?: string; exit_code?: number });
+    const output = lines
+      .filter((l) => l.type === "output")
+      .map((l) => l.data)
+      .join("");
+    expect(output).toBe("exec-stream-B-1\nexec-stream-B-2\n");
+    expect(lines.at(-1)).toMatchObject({ type: "exit", exit_code: 0 });
+    // Ten refused frames: the link is cut, and the refusals are on A's audit trail (not B's).
+    expect((await evil.waitClosed()).code).toBe(1008);
+    await waitFor("the refused exec.output audited in tenant A", async () => {
+      const r = await db.query<{ n: string }>(
+        "select count(*) as n from audit_log where organization_id = $1 and metadata->>'frame' = 'exec.output'",
+        [tenantA],
+      );
+      return Number(r.rows[0]?.n) > Number(alertsBefore.rows[0]?.n);
+    });
+    await bStillWorks();
+  });
+
   it("a data socket for B's session is refused without B's token, even with an A session's token", async () => {
     const evil = await EvilAgent.enroll(adminA, "evil-2", live.e2e.port);
     expect(await evil.connect()).toBe(101);

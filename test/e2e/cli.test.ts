@@ -2,19 +2,23 @@
 // PostgreSQL, the agent, OpenSSH — run under a real pseudo-terminal (tmux): log in with a password and a
 // TOTP code typed at hidden prompts; `ssh` to the target, type and read the output from the pane; resize
 // the pane and see `tput cols` follow; a blocked command shows its notice; `exit 3` makes the CLI exit 3;
-// `~.` disconnects and leaves the terminal as it was; `exec` propagates exit codes; `join` sees another
-// user's screen; `recordings download` gives the same bytes as the API; errors carry the API's code.
-import { execFile } from "node:child_process";
+// `~.` disconnects and leaves the terminal as it was; a network blip redraws the screen as it was; `exec`
+// streams (the first line arrives while the command still runs) and propagates exit codes; `join` sees
+// another user's screen and `join --type` types into it; bash completes on TAB and zsh loads the script;
+// `recordings download` gives the same bytes as the API, `recordings play` replays it (skip, pause); errors
+// carry the API's code.
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Viewer } from "@nostromo/testkit";
 import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { frames, parseCast } from "../../apps/cli/src/cast.ts";
+import { recorded, tcpProxy } from "./cli-support.ts";
 import { DEMO_ADMIN, ROOT, waitFor } from "./harness.ts";
-import { type LiveEnv, startLive } from "./live.ts";
+import { type LiveEnv, startLive, userWithRole } from "./live.ts";
 import { Tmux } from "./tmux.ts";
 
 const run = promisify(execFile);
@@ -50,45 +54,9 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-/** A TCP proxy in front of the Worker whose connections can all be cut at once (a network blip). */
-async function tcpProxy(to: number): Promise<{ port: number; cut(): void; close(): void }> {
-  const pairs = new Set<[Socket, Socket]>();
-  const server = createServer((c) => {
-    const u = connect(to, "127.0.0.1");
-    const pair: [Socket, Socket] = [c, u];
-    pairs.add(pair);
-    c.pipe(u);
-    u.pipe(c);
-    const drop = () => {
-      pairs.delete(pair);
-      c.destroy();
-      u.destroy();
-    };
-    c.on("error", drop).on("close", drop);
-    u.on("error", drop).on("close", drop);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  const cut = () => {
-    for (const [a, b] of pairs) {
-      a.destroy();
-      b.destroy();
-    }
-    pairs.clear();
-  };
-  const close = () => {
-    cut();
-    server.close();
-  };
-  return { port, cut, close };
-}
-
-/** A shell line in the pane that records how the CLI exited and whether the terminal is cooked again. */
-const recorded = (cmd: string, file: string) =>
-  `sh -c '${cmd}; echo "exit=$?" > ${file}; stty -a | grep -o -- "-*icanon" >> ${file}; sleep 30'`;
-
 beforeAll(async () => {
-  await run(process.execPath, [join(ROOT, "apps/cli/build.mjs")]);
+  // The shipped artifact, built the way a release builds it; every case below runs it.
+  await run("npm", ["run", "build:cli"], { cwd: ROOT });
   live = await startLive("cli");
   dir = mkdtempSync(join(tmpdir(), "nostromo-cli-"));
   env = { NOSTROMO_CONFIG: join(dir, "config.json"), TERM: "xterm-256color", PS1: "$ " };
@@ -175,7 +143,7 @@ describe("the nostromo CLI", () => {
     expect(r).toMatch(/^icanon$/m);
   }, 60_000);
 
-  it("ssh: a network blip is survived — the socket reopens and the screen comes back", async () => {
+  it("ssh: a network blip is survived — the socket reopens and the screen is redrawn as it was", async () => {
     const proxy = await tcpProxy(live.e2e.port);
     try {
       const cfg = JSON.parse(readFileSync(env.NOSTROMO_CONFIG as string, "utf8"));
@@ -184,15 +152,26 @@ describe("the nostromo CLI", () => {
       writeFileSync(env.NOSTROMO_CONFIG as string, JSON.stringify(cfg), { mode: 0o600 });
       const t = pane("blip", `node ${BIN} --context proxied ssh "sshd on loopback"; sleep 30`);
       await t.waitFor(PROMPT);
-      t.type("echo before-$((40+2))");
+      t.type("for i in 1 2 3 4 5; do echo before-$((i*11)); done");
       t.press("Enter");
-      await t.waitFor(/^before-42$/m);
+      await t.waitFor(/^before-55\n.*\$ $/m);
+      const lines = (s: string) =>
+        s
+          .split("\n")
+          .map((l) => l.trimEnd())
+          .filter(Boolean);
+      const before = lines(t.visible());
+      expect(before.slice(-6, -1)).toEqual(["before-11", "before-22", "before-33", "before-44", "before-55"]);
+      expect(before.at(-1)).toMatch(/\$$/);
       proxy.cut();
       await t.waitFor(/reconnected/);
+      // The room's snapshot clears the screen and redraws it: the notices are gone from the visible screen
+      // and every line from before the blip is back, in place.
+      await waitFor("the screen redrawn", async () => !/reconnect/.test(t.visible()));
+      expect(lines(t.visible())).toEqual(before);
       t.type("echo after-$((1+1))");
       t.press("Enter");
-      const screen = await t.waitFor(/^after-2$/m);
-      expect(screen).toMatch(/^before-42$/m);
+      await t.waitFor(/^after-2$/m);
       t.type("exit");
       t.press("Enter");
     } finally {
@@ -211,6 +190,56 @@ describe("the nostromo CLI", () => {
     expect(missing.code).toBe(5);
   }, 60_000);
 
+  it("exec streams: the first line arrives while the command still runs; stderr apart; the exit status", async () => {
+    // The remote command (on this machine, through sshd) prints a line, then waits until the test has seen
+    // that line and creates the release file, then prints another. Without streaming, the first line
+    // could only arrive after the release: the command would time out instead.
+    const release = join(tmpdir(), `nostromo-exec-release-${process.pid}`);
+    rmSync(release, { force: true });
+    const command = `echo first-line; echo err-line >&2; while [ ! -e ${release} ]; do sleep 0.1; done; echo second-line; exit 7`;
+    const child = spawn(
+      process.execPath,
+      [BIN, "exec", "--timeout", "60", "sshd on loopback", "--", command],
+      {
+        env: { ...process.env, ...env },
+      },
+    );
+    const events: string[] = [];
+    let stdout = "";
+    let stderr = "";
+    const exited = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    child.on("exit", () => events.push("exited"));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (d: Buffer) => {
+          stdout += d.toString();
+          if (stdout.includes("first-line") && !events.includes("first-line")) {
+            events.push("first-line");
+            // The command is still running: it waits for this file.
+            writeFileSync(release, "go");
+            events.push("released");
+            resolve();
+          }
+        });
+        child.on("exit", () => reject(new Error(`exited before the first line: ${stdout} ${stderr}`)));
+      });
+      expect(await exited).toBe(7);
+      expect(events).toEqual(["first-line", "released", "exited"]);
+      expect(stdout).toBe("first-line\nsecond-line\n");
+      expect(stderr).toContain("err-line");
+      // --json still answers one JSON document, with the same status.
+      const json = await cli("--json", "exec", "sshd on loopback", "--", "echo one; exit 9");
+      expect(json.code).toBe(9);
+      expect(JSON.parse(json.stdout)).toMatchObject({ output: "one\n", exit_code: 9 });
+    } finally {
+      child.kill();
+      rmSync(release, { force: true });
+    }
+  }, 90_000);
+
   it("join sees another user's live screen", async () => {
     const s = await live.start();
     const v = await Viewer.open(live.admin, s.id);
@@ -220,6 +249,65 @@ describe("the nostromo CLI", () => {
     await t.waitFor(/^joined-42$/m);
     v.close();
     await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+  }, 60_000);
+
+  it("join --type: a collaborator the owner lets type joins, and what it types reaches the shell", async () => {
+    const tech = await userWithRole(live, "Technician", {
+      email: "tech-cli@demo-e2e.example",
+      name: "Tech CLI",
+      password: "tech-cli-password-1",
+    });
+    const me = await tech.call<{ principal: { id: string } }>("GET", "/api/auth/me");
+    const s = await live.start();
+    const v = await Viewer.open(live.admin, s.id);
+    const inv = await live.admin.call("POST", `/api/remote-sessions/${s.id}/participants`, {
+      user_id: me.body.principal.id,
+      role: "collaborator",
+    });
+    expect(inv.status, JSON.stringify(inv.body)).toBe(200);
+    const login = await run(
+      "sh",
+      [
+        "-c",
+        `printf %s tech-cli-password-1 | "${process.execPath}" ${BIN} login ${live.e2e.stack.url} --tenant ${live.e2e.stack.demoTenantId} --email tech-cli@demo-e2e.example --password-stdin --name tech`,
+      ],
+      { env: { ...process.env, ...env } },
+    );
+    expect(login.stdout + login.stderr).toContain("Signed in as");
+    const t = pane("join-type", `node ${BIN} --context tech join ${s.session_id} --type; sleep 30`);
+    await t.waitFor(/\$ $/m);
+    t.type("echo typed-by-tech-$((20+3))");
+    t.press("Enter");
+    await waitFor("the technician's command ran", async () => v.text().includes("typed-by-tech-23"));
+    await t.waitFor(/^typed-by-tech-23$/m);
+    v.close();
+    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+  }, 60_000);
+
+  it("completion: bash completes a subcommand on TAB; zsh loads the script", async () => {
+    const script = join(dir, "nostromo.bash");
+    writeFileSync(script, (await cli("completion", "bash")).stdout);
+    const t = pane("completion", "bash --norc --noprofile -i");
+    await t.waitFor(/[#$] $/m);
+    t.type(`source ${script}`);
+    t.press("Enter");
+    t.type("nostromo recordings p");
+    t.press("Tab");
+    await t.waitFor(/nostromo recordings play $/m);
+    t.press("C-u");
+    t.type("nostromo rec");
+    t.press("Tab");
+    await t.waitFor(/nostromo recordings *$/m);
+
+    const zsh = join(dir, "_nostromo");
+    writeFileSync(zsh, (await cli("completion", "zsh")).stdout);
+    await run("zsh", ["-n", zsh]);
+    const loaded = await run("zsh", [
+      "-f",
+      "-c",
+      `autoload -U compinit && compinit -u -D && source ${zsh} && print -r -- "\${_comps[nostromo]}"`,
+    ]);
+    expect(loaded.stdout).toContain("_nostromo");
   }, 60_000);
 
   it("recordings download gives the bytes the API serves; policy test answers", async () => {
@@ -251,5 +339,59 @@ describe("the nostromo CLI", () => {
     const d = await cli("policy", "test", "touch /tmp/cli-blocked");
     expect(d.code).toBe(0);
     expect(d.stdout).toMatch(/^BLOCK/m);
+  }, 90_000);
+  it("recordings play: replays at real speed; n skips a wait, space pauses (n then steps one frame)", async () => {
+    const s = await live.start();
+    const v = await Viewer.open(live.admin, s.id);
+    const rec = await live.admin.call<{ recording_id: string }>(
+      "POST",
+      `/api/remote-sessions/${s.id}/recording`,
+      { enabled: true },
+    );
+    const recId = String(rec.body.recording_id);
+    v.type("echo play-$((1+1))-one; sleep 1; echo play-$((2+2))-two\r");
+    await waitFor("output", async () => v.text().includes("play-4-two"));
+    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+    v.close();
+    await waitFor("recording ready", async () => {
+      const r = await live.admin.call<{ status: string }>("GET", `/api/recordings/${recId}`);
+      return r.body.status === "ready";
+    });
+
+    // Real speed, to the end.
+    const out = join(dir, "play-exit");
+    const real = pane("play", recorded(`node ${BIN} recordings play ${recId}`, out));
+    await real.waitFor(/^play-2-one$[\s\S]*^play-4-two$/m);
+    await waitFor("play exit status", async () => readFileSync(out, "utf8").includes("exit="), 20_000);
+    expect(readFileSync(out, "utf8")).toContain("exit=0");
+
+    // Slowed so far down that only keys move it on. The frames that wait, up to the first marker's frame,
+    // are how many skips reach it (a frame with no wait needs none).
+    const cast = await cli("recordings", "download", recId);
+    const list = frames(parseCast(cast.stdout).events, { speed: 1e-9, idleLimit: 2 });
+    const reach = (marker: string) => {
+      let upTo = "";
+      return list.findIndex((f) => {
+        upTo += f.data;
+        return upTo.includes(marker);
+      });
+    };
+    const [one, two] = [reach("play-2-one\r\n"), reach("play-4-two\r\n")];
+    expect(two, JSON.stringify(list)).toBeGreaterThan(one);
+    const skips = list.slice(0, one + 1).filter((f) => f.wait > 0).length;
+    const t = pane("play-keys", `node ${BIN} recordings play ${recId} --speed 1e-9; sleep 30`);
+    await t.waitForTitle(new RegExp(`▶ \\d+/${list.length}$`));
+    t.type("n".repeat(skips));
+    await t.waitFor(/^play-2-one$/m);
+    expect(t.screen()).not.toMatch(/^play-4-two$/m);
+    // Paused, each n writes exactly one frame more and the player stays paused.
+    t.type(" ");
+    const at = Number(/❚❚ (\d+)\//.exec(await t.waitForTitle(/❚❚ \d+\//))?.[1]);
+    expect(at).toBeLessThanOrEqual(two);
+    for (let i = at; i <= two; i++) {
+      t.type("n");
+      await t.waitForTitle(new RegExp(`❚❚ ${i + 1}/`));
+    }
+    await t.waitFor(/^play-4-two$/m);
   }, 90_000);
 });

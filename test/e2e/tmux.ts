@@ -36,6 +36,27 @@ export class Tmux {
     return this.tmux(["capture-pane", "-p", "-J", "-S", "-500", "-t", this.name]);
   }
 
+  /** The visible screen only (no scrollback), wrapped lines joined. */
+  visible(): string {
+    return this.tmux(["capture-pane", "-p", "-J", "-t", this.name]);
+  }
+
+  /** The pane's title (what the program set with OSC 2). */
+  title(): string {
+    return this.tmux(["display-message", "-p", "-t", this.name, "#{pane_title}"]).trim();
+  }
+
+  async waitForTitle(re: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let t = "";
+    while (Date.now() < deadline) {
+      t = this.title();
+      if (re.test(t)) return t;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for the title ${re}; it is ${JSON.stringify(t)}`);
+  }
+
   resize(cols: number, rows: number): void {
     this.tmux(["resize-window", "-t", this.name, "-x", String(cols), "-y", String(rows)]);
   }

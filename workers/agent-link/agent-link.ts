@@ -3,10 +3,10 @@
 // refuses replayed nonces, keeps exactly one live link, answers hello, records heartbeats, metrics and
 // errors, and is how the edge reaches the agent (send, revoke).
 // Every frame is checked against what THIS agent was asked to do (requests.ts): an answer about a session
-// or command the edge did not send it is refused, never forwarded, audited in the agent's tenant, and
-// counts toward cutting the link; telemetry is rate-limited and its database writes coalesced; limits and
-// thresholds are in limits.ts. A misbehaving agent is cut off and its tenant alerted; no other agent or
-// tenant is touched.
+// or command the edge did not send it (output: of a command sent for streaming) is refused, never
+// forwarded, audited in the agent's tenant, and counts toward cutting the link; telemetry is rate-limited
+// and its database writes coalesced; limits and thresholds are in limits.ts. A misbehaving agent is cut
+// off and its tenant alerted; no other agent or tenant is touched. Commands in flight: execs.ts.
 import { DurableObject } from "cloudflare:workers";
 import {
   AGENT_FRAME_TYPES,
@@ -25,6 +25,7 @@ import type { Bindings } from "../env.ts";
 import { answerClose } from "../live/answer-close.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
+import { type ExecOutcome, ExecsInFlight } from "./execs.ts";
 import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";
 import { OutstandingRequests } from "./requests.ts";
 import { reopenSessions, sessionsLost } from "./sessions.ts";
@@ -43,9 +44,6 @@ interface Attachment extends AgentIdentity {
   greeted?: boolean;
 }
 
-export const EXEC_GRACE_MS = 5_000;
-
-type ExecOutcome = Extract<AgentFrame, { t: "exec.result" | "exec.failed" }>;
 type SessionAnswer = Extract<AgentFrame, { t: "session.opened" | "session.failed" | "session.closed" }>;
 
 const CUT_MESSAGES: Record<CutReason, string> = {
@@ -62,7 +60,7 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
   private readonly telemetry: TelemetryWriter;
   private readonly alerts = new AlertLimiter();
   private guard: { ws: WebSocket; guard: LinkGuard } | null = null;
-  private readonly execWaiters = new Map<string, (f: ExecOutcome | null) => void>();
+  private readonly execs = new ExecsInFlight();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -179,15 +177,19 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
         await this.onSessionAnswer(ws, a, guard, frame);
         return;
       case "exec.result":
-      case "exec.failed": {
-        if (!this.requests.has("exec", frame.requestId, now)) {
+      case "exec.failed":
+      case "exec.output": {
+        // Only about a request sent to this agent; output only if that request asked for a stream.
+        const output = frame.t === "exec.output";
+        if (!this.requests.has(output ? "exec.stream" : "exec", frame.requestId, now)) {
           await this.refuse(ws, a, guard, frame.t, { requestId: frame.requestId });
           return;
         }
-        this.requests.done("exec", frame.requestId);
-        const waiter = this.execWaiters.get(frame.requestId);
-        this.execWaiters.delete(frame.requestId);
-        waiter?.(frame);
+        if (frame.t === "exec.output") this.execs.output(frame);
+        else {
+          this.requests.done("exec", frame.requestId);
+          this.execs.ended(frame);
+        }
         return;
       }
     }
@@ -317,16 +319,16 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
   /** Runs one command through the agent's SSH exec channel; null when the agent is offline or silent. */
   async exec(frame: Extract<EdgeFrame, { t: "exec.request" }>): Promise<ExecOutcome | null> {
     if (!this.send(frame)) return null;
-    return new Promise((res) => {
-      const timer = setTimeout(() => {
-        this.execWaiters.delete(frame.requestId);
-        res(null);
-      }, frame.timeoutMs + EXEC_GRACE_MS);
-      this.execWaiters.set(frame.requestId, (f) => {
-        clearTimeout(timer);
-        res(f);
-      });
-    });
+    return this.execs.wait(frame);
+  }
+
+  /** The same, with the output as it arrives: NDJSON ExecEvents (execs.ts); null when the agent is offline. */
+  async execStream(
+    frame: Extract<EdgeFrame, { t: "exec.request" }>,
+  ): Promise<ReadableStream<Uint8Array> | null> {
+    const request = { ...frame, stream: true };
+    if (!this.send(request)) return null;
+    return this.execs.stream(request);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason = ""): Promise<void> {

@@ -2,9 +2,10 @@
 // have fast unit tests; the AgentLink object holds one LinkGuard per connected link.
 //
 // Two kinds of frames, two kinds of bound:
-// - answers (session.opened/failed/closed, exec.result/failed) are bounded by what the edge asked: each must
-//   match a request outstanding for this agent (requests.ts), so their number cannot exceed the requests.
-//   One that matches nothing is refused (a violation);
+// - answers (session.opened/failed/closed, exec.result/failed, exec.output) are bounded by what the edge
+//   asked: each must match a request outstanding for this agent (requests.ts; exec.output one that asked for
+//   a stream, whose output is capped at EXEC_STREAM_MAX_BYTES). One that matches nothing is refused (a
+//   violation);
 // - telemetry (hello, heartbeat, metrics, error, frames of unknown types) is what an agent can send at will:
 //   a token bucket bounds it, and database writes are coalesced further (see AgentLink).
 // Malformed frames are garbage. Each kind has its own threshold; past it the link is cut (1008), the agent

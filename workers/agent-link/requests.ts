@@ -1,10 +1,11 @@
 // What the edge has asked one agent to do, kept in the AgentLink's own storage (it survives eviction and
-// restarts): the sessions it sent `session.open` / `session.close` for, and the exec requests it sent.
+// restarts): the sessions it sent `session.open` / `session.close` for, the exec requests it sent, and of
+// those the ones that asked for streamed output (only they may be answered with exec.output frames).
 // An agent's answer is accepted only when it matches one of these; anything else is refused by the
 // AgentLink (see limits.ts). Bounded: exec records expire, and at most MAX_RECORDS are kept.
 import type { EdgeFrame } from "@nostromo/protocol";
 
-export type RequestKind = "session" | "exec";
+export type RequestKind = "session" | "exec" | "exec.stream";
 
 /** Enough for any real agent (sessions + commands in flight); the oldest records go first. */
 export const MAX_RECORDS = 5_000;
@@ -25,8 +26,11 @@ export class OutstandingRequests {
   sent(frame: EdgeFrame, now: number): void {
     if (frame.t === "session.open" || frame.t === "session.close")
       this.put("session", frame.sessionId, now + SESSION_RECORD_TTL_MS, now);
-    else if (frame.t === "exec.request")
-      this.put("exec", frame.requestId, now + frame.timeoutMs + EXEC_ANSWER_GRACE_MS, now);
+    else if (frame.t === "exec.request") {
+      const expires = now + frame.timeoutMs + EXEC_ANSWER_GRACE_MS;
+      this.put("exec", frame.requestId, expires, now);
+      if (frame.stream) this.put("exec.stream", frame.requestId, expires, now);
+    }
   }
 
   has(kind: RequestKind, id: string, now: number): boolean {
@@ -37,9 +41,10 @@ export class OutstandingRequests {
     );
   }
 
-  /** The answer that ends a request (session.closed/failed, exec.result/failed). */
+  /** The answer that ends a request (session.closed/failed, exec.result/failed; an exec ends its stream). */
   done(kind: RequestKind, id: string): void {
     this.sql.exec("delete from outstanding where kind = ? and id = ?", kind, id);
+    if (kind === "exec") this.sql.exec("delete from outstanding where kind = 'exec.stream' and id = ?", id);
   }
 
   private put(kind: RequestKind, id: string, expiresAt: number, now: number): void {

@@ -10,8 +10,15 @@ import type { AppEnv } from "../env.ts";
 import { type ErrorCode, errorBody } from "../errors.ts";
 import { ErrorBodySchema } from "./schemas.ts";
 
-/** What a successful status answers: a JSON schema, no body (`null`), or a non-JSON media type. */
-export type Answer = z.ZodType | null | { media: string; description?: string } | "websocket";
+/** A JSON body, or — when the client's Accept names `media` — a stream of `line` objects, one per line. */
+export interface JsonOrStream {
+  json: z.ZodType;
+  stream: { media: string; line: z.ZodType; description: string };
+}
+
+/** What a successful status answers: a JSON schema, no body (`null`), a non-JSON media type, or either a
+ * JSON body or a line stream (JsonOrStream). */
+export type Answer = z.ZodType | null | { media: string; description?: string } | JsonOrStream | "websocket";
 
 export interface OpSpec {
   /** Groups operations in the reference (e.g. "Connections"). */
@@ -61,6 +68,11 @@ function responseObjects(spec: OpSpec) {
         description: answer.description ?? answer.media,
         content: { [answer.media]: { schema: { type: "string", format: "binary" } } },
       };
+    } else if ("stream" in answer) {
+      out[status] = {
+        description: `JSON; or, with Accept: ${answer.stream.media}, ${answer.stream.description}`,
+        content: { ...json(answer.json), [answer.stream.media]: { schema: resolver(answer.stream.line) } },
+      };
     } else out[status] = { description: "OK", content: json(answer) };
   }
   out.default = {
@@ -82,8 +94,11 @@ async function violation(spec: OpSpec, res: Response): Promise<string | null> {
   const answer = spec.responses[status as keyof OpSpec["responses"]];
   if (answer === undefined) return `status ${status} is not declared`;
   if (answer === null || answer === "websocket" || "media" in answer) return null;
+  // A stream is not read here (that would hold it back); its lines are typed where they are written.
+  if ("stream" in answer && type.startsWith(answer.stream.media)) return null;
   if (!type.startsWith("application/json")) return `status ${status} is not JSON`;
-  const r = answer.safeParse(await res.clone().json());
+  const schema = "stream" in answer ? answer.json : answer;
+  const r = schema.safeParse(await res.clone().json());
   return r.success ? null : z.prettifyError(r.error);
 }
 

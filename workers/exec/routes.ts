@@ -1,5 +1,6 @@
 // POST /api/connections/:id/exec (mounted beside /api/connections): guards and the contract; the work in
-// service.ts. Needs the tenant's exec feature and session:start.
+// service.ts (one JSON answer when the command ended) or stream.ts (NDJSON while it runs, when the client's
+// Accept asks for application/x-ndjson). Needs the tenant's exec feature and session:start.
 
 import { Permission } from "@nostromo/permissions";
 import { Hono } from "hono";
@@ -10,8 +11,9 @@ import { idParam, readJson } from "../lib/validate.ts";
 import { requestTenant } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";
-import { ExecBody, ExecResult } from "./schemas.ts";
+import { EXEC_STREAM_MEDIA, ExecBody, ExecResult, ExecStreamEvent } from "./schemas.ts";
 import { runExec } from "./service.ts";
+import { execStream, wantsStream } from "./stream.ts";
 
 export const execRoutes = new Hono<AppEnv>().post(
   "/:id/exec",
@@ -21,10 +23,23 @@ export const execRoutes = new Hono<AppEnv>().post(
     description:
       "Checked by the organization's policies first (a refusal is 403 with command_id, decision, rule and " +
       "risk_level); run through the connection's agent; kept as a command record of an exec-only session. " +
-      "A failed run answers TARGET_AUTH_FAILED, TARGET_UNREACHABLE or GATEWAY_TIMEOUT with its command_id.",
+      "A failed run answers TARGET_AUTH_FAILED, TARGET_UNREACHABLE or GATEWAY_TIMEOUT with its command_id.\n\n" +
+      `With \`Accept: ${EXEC_STREAM_MEDIA}\` the output is streamed while the command runs: one ExecStreamEvent ` +
+      "per line — `start` (command_id), `output` (stdout/stderr as it arrives), then `exit` (exit_code) or " +
+      "`error` (the code of a failed run). What is known before the command is sent (a policy refusal, an " +
+      "unknown connection, an offline agent) is still an error status with the error body.",
     access: "session:start, with the exec feature",
     body: ExecBody,
-    responses: { 200: ExecResult },
+    responses: {
+      200: {
+        json: ExecResult,
+        stream: {
+          media: EXEC_STREAM_MEDIA,
+          line: ExecStreamEvent,
+          description: "one ExecStreamEvent per line",
+        },
+      },
+    },
     errors: [
       "FORBIDDEN",
       "FEATURE_DISABLED",
@@ -43,6 +58,7 @@ export const execRoutes = new Hono<AppEnv>().post(
     const u = currentUser(c);
     const id = idParam(c);
     const body = await readJson(c, ExecBody);
+    if (wantsStream(c.req.header("accept"))) return execStream(c, u, id, body);
     return c.json(await runExec(requestTenant(c), u, id, body));
   },
 );

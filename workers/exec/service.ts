@@ -2,8 +2,11 @@
 // SSH exec channel of the connection's agent, and kept as a COMMAND row of a short exec-only SESSION
 // (every command belongs to a session in the data model). A command that reached a shell is always on
 // record: its rows are written before it runs, and until the outcome is written the row says honestly
-// that none was recorded.
+// that none was recorded. The route answers once the command ended (runExec) or streams its output
+// (stream.ts); both share prepareExec and finishExec, so records, audit and policy are the same.
 
+import type { ExecRequestFrame } from "@nostromo/protocol";
+import type { ExecOutcome } from "../agent-link/execs.ts";
 import { recordAudit } from "../audit/audit.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { ApiError, type ErrorCode } from "../errors.ts";
@@ -15,7 +18,7 @@ import { assertAgentOfTenant, buildTarget, TargetError } from "../sessions/targe
 import type { TenantContext } from "../tenancy/context.ts";
 import { EXEC_MAX_OUTPUT, type ExecBody, type ExecResult } from "./schemas.ts";
 
-type Caller = Pick<UserPrincipal, "id" | "email" | "roleId" | "loginId">;
+export type Caller = Pick<UserPrincipal, "id" | "email" | "roleId" | "loginId">;
 
 async function target(ctx: TenantContext, connectionId: string) {
   try {
@@ -33,12 +36,25 @@ async function target(ctx: TenantContext, connectionId: string) {
 
 const FAILURE: Record<string, ErrorCode> = { AUTH_FAILED: "TARGET_AUTH_FAILED", TIMEOUT: "GATEWAY_TIMEOUT" };
 
-export async function runExec(
+/** An allowed command on record, about to be sent to its agent. */
+export interface ExecRun {
+  sessionId: string;
+  commandId: string;
+  connectionId: string;
+  started: Date;
+  command: string;
+  agentId: string;
+  frame: ExecRequestFrame;
+}
+
+/** Checks the command against the policies and puts it on record; a refusal is audited and thrown
+ * (403 FORBIDDEN with command_id, decision, rule, risk_level): it never reaches the agent. */
+export async function prepareExec(
   ctx: TenantContext,
   caller: Caller,
   connectionId: string,
   body: ExecBody,
-): Promise<ExecResult> {
+): Promise<ExecRun> {
   const built = await target(ctx, connectionId);
   const compiled = await loadCompiledPolicies(ctx.db, ctx.tenant.id);
   const decision = evaluateCommand(compiled, body.command, {
@@ -60,8 +76,7 @@ export async function runExec(
     decision.decision === "block"
       ? decision.reason
       : `Needs approval, which exec cannot wait for: ${decision.reason}`;
-  const store = sessionStore(ctx);
-  const { sessionId, commandId } = await store.createExec(
+  const { sessionId, commandId } = await sessionStore(ctx).createExec(
     {
       connectionId,
       initiatedByUserId: caller.id,
@@ -105,19 +120,44 @@ export async function runExec(
       risk_level: decision.riskLevel,
     });
   }
-  const link = ctx.env.AGENT_LINK.get(ctx.env.AGENT_LINK.idFromName(built.agentId));
-  const result = await link.exec({
-    t: "exec.request",
-    requestId: crypto.randomUUID(),
-    target: built.target,
+  return {
+    sessionId,
+    commandId,
+    connectionId,
+    started,
     command: body.command,
-    timeoutMs: body.timeout_ms,
-    maxOutputBytes: EXEC_MAX_OUTPUT,
-  });
-  if (!result) {
-    await store.discard(sessionId);
-    throw new ApiError("AGENT_OFFLINE", "The connection's agent is offline or did not answer");
-  }
+    agentId: built.agentId,
+    frame: {
+      t: "exec.request",
+      requestId: crypto.randomUUID(),
+      target: built.target,
+      command: body.command,
+      timeoutMs: body.timeout_ms,
+      maxOutputBytes: EXEC_MAX_OUTPUT,
+    },
+  };
+}
+
+/** The connection's agent link. */
+export function agentLinkOf(ctx: TenantContext, run: ExecRun) {
+  return ctx.env.AGENT_LINK.get(ctx.env.AGENT_LINK.idFromName(run.agentId));
+}
+
+/** The agent could not be reached: the command never ran, its records go. */
+export async function execUndelivered(ctx: TenantContext, run: ExecRun): Promise<never> {
+  await sessionStore(ctx).discard(run.sessionId);
+  throw new ApiError("AGENT_OFFLINE", "The connection's agent is offline or did not answer");
+}
+
+/** Writes the outcome on record and audits it; a failed run is thrown as its ApiError (with command_id). */
+export async function finishExec(
+  ctx: TenantContext,
+  caller: Caller,
+  run: ExecRun,
+  result: ExecOutcome | null,
+): Promise<ExecResult> {
+  if (!result) return execUndelivered(ctx, run);
+  const { sessionId, commandId, connectionId, started } = run;
   const ok = result.t === "exec.result";
   const status = ok
     ? result.exitCode === 0
@@ -127,7 +167,7 @@ export async function runExec(
       ? "timeout"
       : "error";
   const durationMs = ok ? Math.round(result.durationMs) : Date.now() - started.getTime();
-  await store.finishExec(
+  await sessionStore(ctx).finishExec(
     { sessionId, commandId, connectionId },
     {
       status,
@@ -142,9 +182,10 @@ export async function runExec(
   await recordAudit(ctx, {
     type: ok && result.exitCode === 0 ? "command.executed" : "command.failed",
     action: "exec",
-    description: `${caller.email} ran: ${body.command.slice(0, 200)}`,
+    description: `${caller.email} ran: ${run.command.slice(0, 200)}`,
     status: ok && result.exitCode === 0 ? "success" : "failure",
-    ...where,
+    sessionId,
+    connectionId,
     metadata: { commandId, exitCode: ok ? result.exitCode : null },
   });
   if (!ok) {
@@ -159,4 +200,15 @@ export async function runExec(
     duration_ms: durationMs,
     truncated: result.truncated,
   };
+}
+
+/** One command, answered once it ended. */
+export async function runExec(
+  ctx: TenantContext,
+  caller: Caller,
+  connectionId: string,
+  body: ExecBody,
+): Promise<ExecResult> {
+  const run = await prepareExec(ctx, caller, connectionId, body);
+  return finishExec(ctx, caller, run, await agentLinkOf(ctx, run).exec(run.frame));
 }

@@ -119,7 +119,8 @@ export class Agent {
       }
       case "exec.request":
         this.#execsInFlight += 1;
-        void runExec(frame, this.log)
+        // Streamed output is best effort (dropped while the link is down); the result is always delivered.
+        void runExec(frame, this.log, (output) => this.#link.send(output))
           .then((result) => this.#link.sendReliable(result))
           .finally(() => {
             this.#execsInFlight -= 1;

@@ -1,7 +1,9 @@
 // One-shot commands (`exec.request`): run without a PTY, collect stdout+stderr in arrival order up to
 // maxOutputBytes, report exit code / signal / duration. The deadline covers connecting as well, so
-// the edge gets an answer within timeoutMs whatever the target does.
+// the edge gets an answer within timeoutMs whatever the target does. When the request asks for `stream`,
+// the output also goes out as exec.output frames as it arrives (exec-stream.ts).
 import { type AgentFrame, type ExecRequestFrame, MAX_FRAME_BYTES, utf8Length } from "@nostromo/protocol";
+import { OutputStreamer } from "./exec-stream";
 import type { Logger } from "./log";
 import { classifySshError, connectSsh, SSH_READY_TIMEOUT_MS, SshConnectError } from "./ssh";
 
@@ -35,7 +37,12 @@ export function fitResult(frame: Extract<AgentFrame, { t: "exec.result" }>): Age
   return result;
 }
 
-export async function runExec(request: ExecRequestFrame, log: Logger): Promise<AgentFrame> {
+/** Runs the command; `emit` sends exec.output frames (used only when the request asked for `stream`). */
+export async function runExec(
+  request: ExecRequestFrame,
+  log: Logger,
+  emit: (frame: AgentFrame) => void = () => {},
+): Promise<AgentFrame> {
   const { requestId, target, timeoutMs, maxOutputBytes } = request;
   const started = Date.now();
   const elog = log.child({ requestId });
@@ -110,12 +117,20 @@ export async function runExec(request: ExecRequestFrame, log: Logger): Promise<A
         });
         return;
       }
-      stream.on("data", collect);
-      stream.stderr.on("data", collect);
+      const streamer = request.stream ? new OutputStreamer(requestId, emit) : null;
+      stream.on("data", (chunk: Buffer) => {
+        collect(chunk);
+        streamer?.push("stdout", chunk);
+      });
+      stream.stderr.on("data", (chunk: Buffer) => {
+        collect(chunk);
+        streamer?.push("stderr", chunk);
+      });
       stream.on("exit", (code: number | null, signal?: string) => {
         exit = { code: typeof code === "number" ? code : null, signal: signal ?? null };
       });
       stream.on("close", () => {
+        streamer?.flush();
         const all = Buffer.concat(chunks);
         const output = truncated ? dropPartialUtf8(all) : all;
         settle(

@@ -920,6 +920,8 @@ export interface paths {
          * Run one command on the connection's server
          * @description Checked by the organization's policies first (a refusal is 403 with command_id, decision, rule and risk_level); run through the connection's agent; kept as a command record of an exec-only session. A failed run answers TARGET_AUTH_FAILED, TARGET_UNREACHABLE or GATEWAY_TIMEOUT with its command_id.
          *
+         *     With `Accept: application/x-ndjson` the output is streamed while the command runs: one ExecStreamEvent per line — `start` (command_id), `output` (stdout/stderr as it arrives), then `exit` (exit_code) or `error` (the code of a failed run). What is known before the command is sent (a policy refusal, an unknown connection, an offline agent) is still an error status with the error body.
+         *
          *     Access: session:start, with the exec feature.
          */
         post: operations["postApiConnectionsByIdExec"];
@@ -1938,6 +1940,34 @@ export interface components {
             exit_code: number | null;
             duration_ms: number;
             truncated: boolean;
+        };
+        ExecStreamEvent: {
+            /** @constant */
+            type: "start";
+            /** Format: uuid */
+            command_id: string;
+        } | {
+            /** @constant */
+            type: "output";
+            /** @enum {string} */
+            stream: "stdout" | "stderr";
+            data: string;
+        } | {
+            /** @constant */
+            type: "exit";
+            /** Format: uuid */
+            command_id: string;
+            exit_code: number | null;
+            duration_ms: number;
+            truncated: boolean;
+        } | {
+            /** @constant */
+            type: "error";
+            error: {
+                code: string;
+                message: string;
+                details?: unknown;
+            };
         };
         Session: {
             /** Format: uuid */
@@ -4152,13 +4182,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description JSON; or, with Accept: application/x-ndjson, one ExecStreamEvent per line */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ExecResult"];
+                    "application/x-ndjson": components["schemas"]["ExecStreamEvent"];
                 };
             };
             /** @description Error; among others: FORBIDDEN, FEATURE_DISABLED, NOT_FOUND, VALIDATION_ERROR, INVALID_STATE, AGENT_OFFLINE, TARGET_AUTH_FAILED, TARGET_UNREACHABLE, GATEWAY_TIMEOUT */

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AgentFrame,
   type EdgeFrame,
+  EXEC_OUTPUT_CHUNK_CHARS,
   encodeAgentFrame,
   encodeEdgeFrame,
   parseAgentFrame,
@@ -69,6 +70,8 @@ const agentFrames: AgentFrame[] = [
     durationMs: 12,
     truncated: false,
   },
+  { t: "exec.output", requestId: "req_1", seq: 0, stream: "stdout", data: "first line\n" },
+  { t: "exec.output", requestId: "req_1", seq: 1, stream: "stderr", data: "warning\n" },
   { t: "exec.failed", requestId: "req_1", code: "TIMEOUT", message: "timed out after 500 ms" },
 ];
 
@@ -111,6 +114,15 @@ const edgeFrames: EdgeFrame[] = [
     timeoutMs: 5000,
     maxOutputBytes: 65536,
   },
+  {
+    t: "exec.request",
+    requestId: "req_2",
+    target,
+    command: "make test",
+    timeoutMs: 5000,
+    maxOutputBytes: 65536,
+    stream: true,
+  },
   { t: "ping", ts: 1 },
   { t: "revoked", reason: "agent disabled" },
 ];
@@ -129,6 +141,32 @@ describe("agent → edge frames", () => {
     expect(parseAgentFrame(JSON.stringify(metrics))).toMatchObject({ ok: false, error: /cpu_load_pct/ });
     const opened = { t: "session.opened", sessionId: "s", hostKey, hostKeyFingerprint: "MD5:aa" };
     expect(parseAgentFrame(JSON.stringify(opened))).toMatchObject({ ok: false, error: /hostKeyFingerprint/ });
+  });
+
+  it("bounds exec.output: a chunk, a sequence number and a stream it knows", () => {
+    const output = { t: "exec.output" as const, requestId: "req_1", seq: 0, stream: "stdout", data: "x" };
+    const big = { ...output, data: "x".repeat(EXEC_OUTPUT_CHUNK_CHARS + 1) };
+    expect(parseAgentFrame(JSON.stringify(big))).toMatchObject({ ok: false, error: /data/ });
+    expect(parseAgentFrame(JSON.stringify({ ...output, seq: -1 }))).toMatchObject({
+      ok: false,
+      error: /seq/,
+    });
+    expect(parseAgentFrame(JSON.stringify({ ...output, stream: "tty" }))).toMatchObject({
+      ok: false,
+      error: /stream/,
+    });
+    expect(parseAgentFrame(JSON.stringify({ ...output, data: "" }))).toMatchObject({
+      ok: false,
+      error: /data/,
+    });
+    // The largest chunk, every character escaped sixfold by JSON, still fits in one frame.
+    const worst = encodeAgentFrame({
+      ...output,
+      stream: "stdout",
+      data: "\u0001".repeat(EXEC_OUTPUT_CHUNK_CHARS),
+    });
+    expect(worst.length).toBeLessThan(MAX_FRAME_BYTES);
+    expect(parseAgentFrame(worst).ok).toBe(true);
   });
 
   it("drops unknown fields so that a newer peer can add some", () => {

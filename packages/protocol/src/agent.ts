@@ -158,6 +158,23 @@ export const ExecResultSchema = z.object({
   truncated: z.boolean(),
 });
 
+/** One exec.output frame carries at most this many characters (≤ 64 KiB of UTF-8 even when JSON escapes
+ * every character sixfold: far under MAX_FRAME_BYTES). */
+export const EXEC_OUTPUT_CHUNK_CHARS = 16 * 1024;
+/** What one streamed command may send as exec.output frames in all; the rest is only in its result. */
+export const EXEC_STREAM_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Output of a command whose exec.request asked for `stream`, sent as it arrives (before its result). */
+export const ExecOutputSchema = z.object({
+  t: z.literal("exec.output"),
+  requestId: WireIdSchema,
+  /** 0, 1, 2… per request: the edge drops a frame that does not come after the last one it forwarded. */
+  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  stream: z.enum(["stdout", "stderr"]),
+  data: z.string().min(1).max(EXEC_OUTPUT_CHUNK_CHARS),
+});
+export type ExecOutputFrame = z.infer<typeof ExecOutputSchema>;
+
 export const ExecFailedSchema = z.object({
   t: z.literal("exec.failed"),
   requestId: WireIdSchema,
@@ -174,6 +191,7 @@ export const AgentFrameSchema = z.discriminatedUnion("t", [
   SessionFailedSchema,
   SessionClosedSchema,
   ExecResultSchema,
+  ExecOutputSchema,
   ExecFailedSchema,
 ]);
 export type AgentFrame = z.infer<typeof AgentFrameSchema>;
@@ -241,6 +259,9 @@ export const ExecRequestSchema = z.object({
     .int()
     .min(1)
     .max(64 * 1024),
+  /** Send the output as exec.output frames while the command runs (the result still carries it). An older
+   * agent drops the field and only answers the result. */
+  stream: z.boolean().optional(),
 });
 export type ExecRequestFrame = z.infer<typeof ExecRequestSchema>;
 

@@ -1,6 +1,6 @@
 // recordings ls | download | play: the organization's session recordings. `download` writes the .cast
-// exactly as the API serves it; `play` replays it in this terminal at real speed — space pauses, → or n
-// skips the current wait, q quits.
+// exactly as the API serves it; `play` replays it in this terminal at real speed (player.ts: space pauses,
+// → or n skips the current wait, q quits).
 import { createWriteStream } from "node:fs";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -9,6 +9,7 @@ import { all, clientFor, data, type Target } from "../api.ts";
 import { frames, parseCast } from "../cast.ts";
 import { CliError } from "../errors.ts";
 import { ago, printJson, table } from "../output.ts";
+import { keysOf, Player } from "../player.ts";
 import { globals, targetOf } from "../session-context.ts";
 
 /** The .cast as the API serves it, unparsed. */
@@ -22,22 +23,15 @@ async function download(t: Target, id: string): Promise<Response> {
 
 async function play(text: string, speed: number, idleLimit: number): Promise<void> {
   const { header, events } = parseCast(text);
-  const list = frames(events, { speed, idleLimit });
   const tty = Boolean(process.stdin.isTTY);
-  let paused = false;
-  let quit = false;
-  let skip: (() => void) | null = null;
-  let resume: (() => void) | null = null;
+  const player = new Player(frames(events, { speed, idleLimit }), {
+    write: (d) => process.stdout.write(d),
+    status: (s) => {
+      if (process.stdout.isTTY) process.stdout.write(`\x1b]2;${s}\x07`);
+    },
+  });
   const onKey = (b: Buffer) => {
-    const k = b.toString();
-    if (k === "q" || k === "\x03") {
-      quit = true;
-      skip?.();
-      resume?.();
-    } else if (k === " ") {
-      paused = !paused;
-      if (!paused) resume?.();
-    } else if (k === "n" || k === "\x1b[C") skip?.();
+    for (const k of keysOf(b.toString())) player.key(k);
   };
   if (tty) {
     process.stdin.setRawMode(true);
@@ -46,21 +40,7 @@ async function play(text: string, speed: number, idleLimit: number): Promise<voi
   }
   try {
     process.stderr.write(`playing ${header.width}x${header.height} — space: pause, n/→: skip, q: quit\r\n`);
-    for (const f of list) {
-      if (quit) break;
-      await new Promise<void>((r) => {
-        const timer = setTimeout(r, f.wait * 1000);
-        skip = () => {
-          clearTimeout(timer);
-          r();
-        };
-      });
-      while (paused && !quit)
-        await new Promise<void>((r) => {
-          resume = r;
-        });
-      if (!quit) process.stdout.write(f.data);
-    }
+    await player.run();
   } finally {
     if (tty) {
       process.stdin.off("data", onKey);
