@@ -64,7 +64,7 @@ async function tenantUser(
   if (!(await scopeTo(c, tenantId, via.via))) return null;
   const db = c.var.scope?.db;
   if (!db) return null;
-  const u = await cachedUser(tenantId, userId, async () => {
+  const read = async () => {
     const [row] = await db
       .select({
         id: user.id,
@@ -77,7 +77,11 @@ async function tenantUser(
       .from(user)
       .where(and(eq(user.id, userId), eq(user.organizationId, tenantId), isNull(user.deletedAt)));
     return row ?? null;
-  });
+  };
+  // A login's cookie may use the USER cache: what must end access at once (deactivation, deletion, a
+  // password reset) ends the logins, checked uncached on every request. An API token outlives those, so a
+  // token-authenticated request reads its user fresh.
+  const u = via.via === "cookie" ? await cachedUser(tenantId, userId, read) : await read();
   if (!u?.isActive) return null;
   const role = await loadRole(db, tenantId, u.roleId);
   // A role of another organization is never honoured, whatever the user row says.
