@@ -12,6 +12,7 @@ import {
 } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import worker from "../../workers/index.ts";
+import { metricsDownsampleJob } from "../../workers/jobs/metrics.ts";
 import { retentionJobOver } from "../../workers/jobs/retention.ts";
 import { runJob } from "../../workers/jobs/runner.ts";
 import { provision, sqlQuery, superAdmin, tenantClient, userWithRole } from "../support/api.ts";
@@ -332,5 +333,73 @@ describe("cron dispatch", () => {
     expect((await root.get("/api/admin/jobs/runs?job=Bad%20Name")).status).toBe(400);
     const admin = await tenantClient(await provision(root));
     expect((await admin.get("/api/admin/jobs/runs")).status).toBe(403);
+  });
+
+  it("downsampling moves whole buckets within its budget, the next run the rest; no bucket averaged twice", async () => {
+    const t = await provision(await superAdmin());
+    const [agent] = await sqlQuery<{ id: string }>(
+      `insert into command.agents (tenant_id, name, public_key) values ($1, 'budget-agent', 'AAAA') returning id`,
+      [t.id],
+    );
+    // Three 5-minute buckets, two samples each, five hours ago.
+    const first = Math.floor((Date.now() - 5 * 3_600_000) / 300_000) * 300_000;
+    const buckets = [0, 1, 2].map((i) => first + i * 300_000);
+    for (const [i, b] of buckets.entries()) {
+      for (const cpu of [10 * (i + 1), 10 * (i + 1) + 2]) {
+        await sqlQuery(
+          `insert into monitoring.agent_metrics (agent_id, tenant_id, resolution, recorded_at, cpu_load_pct)
+           values ($1, $2, 'raw', $3, $4)`,
+          [agent?.id, t.id, new Date(b + cpu * 1000).toISOString(), cpu],
+        );
+      }
+    }
+    const rows = () =>
+      sqlQuery<{ resolution: string; at: string; cpu: number }>(
+        `select resolution::text, extract(epoch from recorded_at) * 1000 as at, cpu_load_pct as cpu
+         from monitoring.agent_metrics where agent_id = $1 order by recorded_at, resolution`,
+        [agent?.id],
+      );
+    const runs: boolean[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const r = await runJob(metricsDownsampleJob, env, { budget: 3 });
+      expect(r.error).toBeNull();
+      runs.push(r.more);
+      if (i === 0) expect((await rows()).filter((x) => x.resolution === "raw")).toHaveLength(4);
+      if (!r.more) break;
+    }
+    expect(runs.at(-1)).toBe(false);
+    expect(runs.length).toBeGreaterThan(1);
+    expect((await rows()).map((x) => [x.resolution, Number(x.at), x.cpu])).toEqual([
+      ["5m", buckets[0], 11],
+      ["5m", buckets[1], 21],
+      ["5m", buckets[2], 31],
+    ]);
+  });
+
+  it("a job that fails leaves its error on its run row and in the monitoring error log", async () => {
+    const message = `disk on fire ${Date.now()}`;
+    const failing = {
+      name: "always-fails",
+      cron: "0 0 1 1 *",
+      run: async () => {
+        throw new Error(message);
+      },
+    };
+    const r = await runJob(failing, env);
+    expect(r).toMatchObject({ job: "always-fails", error: message, more: true });
+    const [run] = await sqlQuery<{ id: string; error: string; finished_at: Date | null }>(
+      `select id, error, finished_at from monitoring.job_run where job = 'always-fails' and error = $1`,
+      [message],
+    );
+    expect(run?.finished_at).not.toBeNull();
+    const logged = await sqlQuery<{ source: string; metadata: Meta }>(
+      `select source, metadata from monitoring.error_log where message = $1`,
+      [`always-fails: ${message}`],
+    );
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({
+      source: "job",
+      metadata: { job: "always-fails", job_run_id: Number(run?.id) },
+    });
   });
 });
