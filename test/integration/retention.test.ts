@@ -249,6 +249,28 @@ describe("retention job", () => {
     expect(rerun).toMatchObject({ more: false, counts: { organizations: 2, commands_deleted: 0 } });
   });
 
+  it("deletes at most its recording allowance per run (R2 calls are bounded too), then goes on", async () => {
+    const t = await provision(await superAdmin());
+    const now = new Date();
+    const o = await orgFixture(pooled, t.id);
+    const recs = [
+      await addRecording(pooled, o, daysBefore(now, 120), daysBefore(now, 30), 2),
+      await addRecording(pooled, o, daysBefore(now, 110), daysBefore(now, 20), 2),
+    ];
+    await addCommand(pooled, o, daysBefore(now, 200), "old");
+    const job = retentionJobOver([t.id], 1);
+    const first = await runJob(job, env, { now });
+    expect(first).toMatchObject({ more: true, counts: { recordings_deleted: 1 } });
+    expect(await objectsLeft(recs[0]?.keys ?? [])).toBe(0);
+    expect(await objectsLeft(recs[1]?.keys ?? [])).toBe(2);
+    expect(await countOf(pooled, "command", t.id)).toBe(1);
+    let last = first;
+    for (let i = 0; last.more && i < 5; i += 1) last = await runJob(job, env, { now });
+    expect(last.more).toBe(false);
+    expect(await objectsLeft(recs[1]?.keys ?? [])).toBe(0);
+    expect(await countOf(pooled, "command", t.id)).toBe(0);
+  });
+
   it("serves a dedicated tenant database like the pooled one", async () => {
     const { username, password } = inject("customerDb");
     const dbName = `retention_${Date.now()}`;

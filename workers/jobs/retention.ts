@@ -1,8 +1,9 @@
 // Retention: for every organization, in tenant-id order, delete what is past its window (settings/
 // retention.ts) — recordings (every object under the recording's prefix in R2, then the row marked deleted),
 // commands, audit events — unless a legal hold is in place. A run touches at most `budget` rows (a
-// recording counts one, whatever its object count); where it stops is kept in job_state, so the next run
-// resumes at that organization and the walk never restarts from the first tenant while work is left.
+// recording counts one, whatever its object count, and at most RECORDINGS_PER_RUN go); where it stops is
+// kept in job_state, so the next run resumes at that organization and the walk never restarts from the
+// first tenant while work is left.
 // Idempotent: what is deleted is exactly what is past its window at `now`, so a rerun finds nothing. Each
 // organization where anything was deleted gets one `retention.run` audit event (system) with the counts.
 // Pooled and dedicated tenants alike: Databases.tenant opens the tenant's own database.
@@ -20,6 +21,9 @@ import type { Job, JobContext, JobResult } from "./types.ts";
 
 const NAME = "retention";
 const TENANT_PAGE = 100;
+/** Each recording costs at least a list and a delete in R2: this many per run keeps a run well inside the
+ * Worker's subrequest limit, whatever the row budget. */
+export const RECORDINGS_PER_RUN = 200;
 
 type Counts = Record<string, number>;
 
@@ -48,11 +52,13 @@ async function retainOrganization(
   r: Retention,
   now: Date,
   budget: number,
+  recordingsLeft: number,
 ): Promise<{ counts: Counts; used: number; done: boolean }> {
   const counts: Counts = { recordings_deleted: 0, recording_objects_deleted: 0 };
   let left = budget;
   const recordings = recordingStore(ctx);
-  const expired = await recordings.expired(now, expiredBefore(now, r.recordingDays), left);
+  const limit = Math.min(left, recordingsLeft);
+  const expired = await recordings.expired(now, expiredBefore(now, r.recordingDays), limit);
   for (const rec of expired) {
     counts.recording_objects_deleted =
       (counts.recording_objects_deleted ?? 0) + (await deleteObjects(ctx.env.RECORDINGS, rec.fileUrl));
@@ -60,6 +66,8 @@ async function retainOrganization(
     counts.recordings_deleted = (counts.recordings_deleted ?? 0) + 1;
   }
   left -= expired.length;
+  // The run's recording allowance is spent (more may be waiting): this organization continues next run.
+  if (expired.length === limit && limit < budget) return { counts, used: budget - left, done: false };
   counts.commands_deleted =
     left > 0 ? await commandStore(ctx).deleteExecutedBefore(expiredBefore(now, r.commandDays), left) : 0;
   left -= counts.commands_deleted;
@@ -90,30 +98,41 @@ async function auditRun(ctx: TenantContext, r: Retention, counts: Counts, done: 
 }
 
 /** One organization: its settings read fresh, its hold honoured, its expired data deleted and audited. */
-async function runOrganization(dbs: Databases, env: Bindings, tenantId: string, now: Date, budget: number) {
+async function runOrganization(
+  dbs: Databases,
+  env: Bindings,
+  tenantId: string,
+  now: Date,
+  budget: number,
+  recordingsLeft: number,
+) {
   return dbs.tenant(tenantId, async (db, tenant, control) => {
     const ctx = tenantContext({ env, tenant, db, control });
     invalidateOrganization(tenantId);
     const r = retentionOf((await loadOrganization(db, tenantId)).settings);
     if (r.onHold) return { counts: { organizations_on_hold: 1 }, used: 0, done: true };
-    const out = await retainOrganization(ctx, r, now, budget);
+    const out = await retainOrganization(ctx, r, now, budget, recordingsLeft);
     await auditRun(ctx, r, out.counts, out.done, now);
     return out;
   });
 }
 
 /** The retention job over every tenant — or, for tests sharing one database, over `only` these. */
-export function retentionJobOver(only?: readonly string[]): Job {
+export function retentionJobOver(only?: readonly string[], recordingsPerRun = RECORDINGS_PER_RUN): Job {
   return {
     name: NAME,
     cron: "17 * * * *",
-    run: (ctx) => retain(ctx, only),
+    run: (ctx) => retain(ctx, recordingsPerRun, only),
   };
 }
 
 export const retentionJob = retentionJobOver();
 
-async function retain({ env, dbs, now, budget }: JobContext, only?: readonly string[]): Promise<JobResult> {
+async function retain(
+  { env, dbs, now, budget }: JobContext,
+  recordingsPerRun: number,
+  only?: readonly string[],
+): Promise<JobResult> {
   const counts: Counts = { organizations: 0 };
   let left = budget;
   let resumeAfter = await dbs.control((db) => readCursor(db, NAME));
@@ -121,7 +140,8 @@ async function retain({ env, dbs, now, budget }: JobContext, only?: readonly str
     const ids = await dbs.control((db) => tenantsAfter(db, resumeAfter, TENANT_PAGE, only));
     for (const id of ids) {
       try {
-        const out = await runOrganization(dbs, env, id, now, left);
+        const recordingsLeft = recordingsPerRun - (counts.recordings_deleted ?? 0);
+        const out = await runOrganization(dbs, env, id, now, left, recordingsLeft);
         add(counts, out.counts);
         left -= out.used;
         if (!out.done) {
