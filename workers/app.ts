@@ -15,6 +15,7 @@ import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody, handleError } from "./errors.ts";
 import { execRoutes } from "./exec/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { jobsRoutes } from "./jobs/routes.ts";
 import { configGuard } from "./middleware/config.ts";
 import { database } from "./middleware/database.ts";
 import { deadline } from "./middleware/deadline.ts";
@@ -61,6 +62,7 @@ export function createApp() {
   app.route("/api/admin/tenants", tenantsRoutes);
   app.route("/api/admin/dashboard", dashboardRoutes);
   app.route("/api/admin/monitoring", monitoringRoutes);
+  app.route("/api/admin/jobs", jobsRoutes);
   app.route("/api/agents", agentsRoutes);
   app.route("/api/sessions", commandCenterSessions);
   app.route("/api/tenant", tenantRoutes);

@@ -74,6 +74,16 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
    "bps": true,
    "folderMillis": 1795370519153,
    "hash": "dae6c47841cfe771a5a50a34a3cec728f0e6a08faed96f2dc27c0f991f02cc5f"
+  },
+  {
+   "sql": [
+    "CREATE TABLE \"monitoring\".\"job_run\" (\n\t\"id\" bigserial PRIMARY KEY NOT NULL,\n\t\"job\" text NOT NULL,\n\t\"started_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"finished_at\" timestamp with time zone,\n\t\"counts\" jsonb DEFAULT '{}'::jsonb NOT NULL,\n\t\"more\" boolean DEFAULT false NOT NULL,\n\t\"error\" text\n);\n",
+    "\nCREATE TABLE \"monitoring\".\"job_state\" (\n\t\"job\" text PRIMARY KEY NOT NULL,\n\t\"cursor\" text,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL\n);\n",
+    "\nCREATE INDEX \"idx_job_run_job_started\" ON \"monitoring\".\"job_run\" USING btree (\"job\",\"started_at\" DESC NULLS LAST);"
+   ],
+   "bps": true,
+   "folderMillis": 1796151073950,
+   "hash": "b8bfd7e8b6d44b8cc70e9ebc3e00f9f72a87cc5ca988342b68330496910ffe12"
   }
  ],
  "tenant": [
@@ -184,6 +194,17 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
    "bps": true,
    "folderMillis": 1796130525682,
    "hash": "1bb53dd1af1d8dfca7f8e33a5c4357ea01f9e62cac4d493f467f5ac4e4eadbab"
+  },
+  {
+   "sql": [
+    "ALTER TYPE \"public\".\"audit_event_type\" ADD VALUE 'retention.run';",
+    "\nALTER TYPE \"public\".\"audit_event_type\" ADD VALUE 'legal_hold.placed';",
+    "\nALTER TYPE \"public\".\"audit_event_type\" ADD VALUE 'legal_hold.released';",
+    "\nALTER TABLE \"session_recording\" ADD COLUMN \"deleted_at\" timestamp with time zone;"
+   ],
+   "bps": true,
+   "folderMillis": 1796151079238,
+   "hash": "c7e17cef6bd73ac464ba58690f34bfe984bc17d0512583a97a9dd35d9c134eda"
   }
  ]
 };

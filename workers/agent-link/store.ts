@@ -203,24 +203,3 @@ export async function recordAgentError(
     metadata: e.context ?? {},
   });
 }
-
-/** Bounded history: raw samples older than an hour become 5-minute averages, those older than a day
- * hourly ones, and hourly ones older than 30 days go. Run by the cron trigger. */
-export async function downsampleMetrics(db: Db): Promise<void> {
-  const roll = (from: string, to: string, seconds: number, olderThan: string) => sql`
-    with moved as (
-      delete from monitoring.agent_metrics
-      where resolution = ${from}::monitoring.metric_resolution and recorded_at < now() - ${olderThan}::interval
-      returning agent_id, tenant_id, recorded_at, cpu_load_pct, memory_usage_pct, disk_usage_pct, active_connections
-    )
-    insert into monitoring.agent_metrics (agent_id, tenant_id, resolution, recorded_at, cpu_load_pct, memory_usage_pct, disk_usage_pct, active_connections)
-    select agent_id, tenant_id, ${to}::monitoring.metric_resolution,
-           to_timestamp(floor(extract(epoch from recorded_at) / ${seconds}) * ${seconds}),
-           avg(cpu_load_pct), avg(memory_usage_pct), avg(disk_usage_pct), max(active_connections)
-    from moved group by 1, 2, 4`;
-  await db.execute(roll("raw", "5m", 300, "1 hour"));
-  await db.execute(roll("5m", "1h", 3600, "1 day"));
-  await db.execute(
-    sql`delete from monitoring.agent_metrics where resolution = '1h' and recorded_at < now() - interval '30 days'`,
-  );
-}

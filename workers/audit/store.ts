@@ -1,6 +1,7 @@
 // The audit trail's reads, scoped to one tenant by construction: newest first by (timestamp, id), after a
-// keyset cursor, with the event's user's email. audit_log's one writer is recordAudit in audit.ts.
-import { desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+// keyset cursor, with the event's user's email. audit_log's one writer is recordAudit in audit.ts; the one
+// delete is retention's (deleteBefore, run by workers/jobs/retention.ts).
+import { desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { auditLog } from "../../db/schema/tenant/audit-log.ts";
 import { user } from "../../db/schema/tenant/user.ts";
 import type { TenantContext } from "../tenancy/context.ts";
@@ -52,6 +53,20 @@ export function auditStore(ctx: TenantContext) {
         )
         .orderBy(desc(auditLog.timestamp), desc(auditLog.id))
         .limit(limit);
+    },
+
+    /** Deletes up to `limit` events older than `before` (retention); how many went. */
+    async deleteBefore(before: Date, limit: number): Promise<number> {
+      const batch = ctx.db
+        .select({ id: auditLog.id })
+        .from(auditLog)
+        .where(own.where(lt(auditLog.timestamp, before)))
+        .limit(limit);
+      const gone = await ctx.db
+        .delete(auditLog)
+        .where(own.where(inArray(auditLog.id, batch)))
+        .returning({ id: auditLog.id });
+      return gone.length;
     },
   };
 }

@@ -17,6 +17,7 @@ import { ApiError } from "../errors.ts";
 import { openTenantDb } from "../middleware/database.ts";
 import { loadOrganization, type OrganizationRecord } from "../tenancy/organization.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
+import { cachedUser } from "../users/cache.ts";
 import { ipAllowed } from "./ip-ranges.ts";
 import type { Principal, SuperAdminPrincipal, UserPrincipal } from "./principal.ts";
 import { loadRole } from "./roles.ts";
@@ -63,19 +64,26 @@ async function tenantUser(
   if (!(await scopeTo(c, tenantId, via.via))) return null;
   const db = c.var.scope?.db;
   if (!db) return null;
-  const [u] = await db
-    .select({
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      roleId: user.roleId,
-      isActive: user.isActive,
-      twoFactorEnabled: user.twoFactorEnabled,
-    })
-    .from(user)
-    .where(and(eq(user.id, userId), eq(user.organizationId, tenantId), isNull(user.deletedAt)));
+  const read = async () => {
+    const [row] = await db
+      .select({
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        roleId: user.roleId,
+        isActive: user.isActive,
+        twoFactorEnabled: user.twoFactorEnabled,
+      })
+      .from(user)
+      .where(and(eq(user.id, userId), eq(user.organizationId, tenantId), isNull(user.deletedAt)));
+    return row ?? null;
+  };
+  // A login's cookie may use the USER cache: what must end access at once (deactivation, deletion, a
+  // password reset) ends the logins, checked uncached on every request. An API token outlives those, so a
+  // token-authenticated request reads its user fresh.
+  const u = via.via === "cookie" ? await cachedUser(tenantId, userId, read) : await read();
   if (!u?.isActive) return null;
-  const role = await loadRole(db, u.roleId);
+  const role = await loadRole(db, tenantId, u.roleId);
   // A role of another organization is never honoured, whatever the user row says.
   if (!role || (role.organizationId !== null && role.organizationId !== tenantId)) return null;
   const org = await loadOrganization(db, tenantId);

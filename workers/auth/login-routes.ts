@@ -151,7 +151,7 @@ async function tenantLogin(c: Context<AppEnv>, body: LoginBody): Promise<LoginAn
     }
   }
   await clearFailures(c.var.db, keys);
-  const role = await loadRole(ctx.db, u.roleId);
+  const role = await loadRole(ctx.db, ctx.tenant.id, u.roleId);
   const pendingStep = org.settings.require_2fa && !u.twoFactorEnabled ? "2fa_enroll" : null;
   const login = await startLogin(c, {
     principalType: "tenant_user",

@@ -1,9 +1,12 @@
-// Role lookups with the seed's cache policy (ROLE: TTL 1 h), invalidated the moment a role changes here.
+// Role lookups with the seed's cache policy (ROLE: TTL 1 h), per tenant (lib/tenant-cache.ts), invalidated by
+// the roles service the moment a role changes here. Predefined roles cannot be changed, so caching them per
+// tenant costs a few entries and keeps every entry inside one tenant.
 
 import { isPermission, type Permission, PREDEFINED_ROLES } from "@nostromo/permissions";
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { role } from "../../db/schema/tenant/role.ts";
+import { TenantCache } from "../lib/tenant-cache.ts";
 
 export interface RoleRecord {
   id: string;
@@ -15,18 +18,20 @@ export interface RoleRecord {
 }
 
 export const ROLE_CACHE_TTL_MS = 60 * 60 * 1000;
-const cache = new Map<string, { at: number; role: RoleRecord | null }>();
+const cache = new TenantCache<RoleRecord | null>({ ttlMs: ROLE_CACHE_TTL_MS });
 
-export function invalidateRole(id?: string): void {
-  if (id) cache.delete(id);
-  else cache.clear();
+export function invalidateRole(tenantId: string, id: string): void {
+  cache.invalidate(tenantId, id);
 }
 
-export async function loadRole(db: Db, id: string): Promise<RoleRecord | null> {
-  const hit = cache.get(id);
-  if (hit && Date.now() - hit.at < ROLE_CACHE_TTL_MS) return hit.role;
+/** The role as `tenantId` sees it (its database, its cache entry); null when there is none. */
+export function loadRole(db: Db, tenantId: string, id: string): Promise<RoleRecord | null> {
+  return cache.get(tenantId, id, () => readRole(db, id));
+}
+
+async function readRole(db: Db, id: string): Promise<RoleRecord | null> {
   const [row] = await db.select().from(role).where(eq(role.id, id));
-  const record: RoleRecord | null = row
+  return row
     ? {
         id: row.id,
         organizationId: row.organizationId,
@@ -36,13 +41,11 @@ export async function loadRole(db: Db, id: string): Promise<RoleRecord | null> {
         isSystem: row.isSystem,
       }
     : null;
-  cache.set(id, { at: Date.now(), role: record });
-  return record;
 }
 
 /** A role the tenant may use: a predefined one or one of its own custom roles; null otherwise. */
 export async function roleForTenant(db: Db, id: string, tenantId: string): Promise<RoleRecord | null> {
-  const r = await loadRole(db, id);
+  const r = await loadRole(db, tenantId, id);
   return r && (r.organizationId === null || r.organizationId === tenantId) ? r : null;
 }
 

@@ -1,5 +1,6 @@
-// The command table's reads for the API, scoped to one tenant by construction.
-import { count, desc, eq, gte, ilike, lte } from "drizzle-orm";
+// The command table's reads for the API and its retention delete, scoped to one tenant by construction (the
+// SessionRoom object and the exec route write the rows).
+import { count, desc, eq, gte, ilike, inArray, lt, lte } from "drizzle-orm";
 import { command } from "../../db/schema/tenant/command.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import { pageOffset } from "../contract/schemas.ts";
@@ -33,6 +34,20 @@ export function commandStore(ctx: TenantContext) {
         ctx.db.select({ n: count() }).from(command).where(where),
       ]);
       return { rows, total: total?.n ?? 0 };
+    },
+
+    /** Deletes up to `limit` commands executed before `before`; how many went. */
+    async deleteExecutedBefore(before: Date, limit: number): Promise<number> {
+      const batch = ctx.db
+        .select({ id: command.id })
+        .from(command)
+        .where(own.where(lt(command.executedAt, before)))
+        .limit(limit);
+      const gone = await ctx.db
+        .delete(command)
+        .where(own.where(inArray(command.id, batch)))
+        .returning({ id: command.id });
+      return gone.length;
     },
   };
 }

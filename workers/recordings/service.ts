@@ -33,9 +33,15 @@ export async function listRecordings(ctx: TenantContext, q: RecordingQuery) {
   return pageOf(q, rows.map(presentRecording), total);
 }
 
+/** A recording retention removed: the row is kept, the file is gone — a 404 that says so. */
+function gone(deletedAt: Date): ApiError {
+  return new ApiError("NOT_FOUND", `The recording was deleted by retention on ${iso(deletedAt)}`);
+}
+
 export async function getRecording(ctx: TenantContext, id: string): Promise<Recording> {
   const r = await recordingStore(ctx).find(id);
   if (!r) throw new ApiError("NOT_FOUND", "No such recording");
+  if (r.recording.deletedAt) throw gone(r.recording.deletedAt);
   return presentRecording(r);
 }
 
@@ -43,6 +49,7 @@ export async function getRecording(ctx: TenantContext, id: string): Promise<Reco
 export async function download(ctx: TenantContext, id: string) {
   const found = await recordingStore(ctx).find(id);
   const r = found?.recording;
+  if (r?.deletedAt) throw gone(r.deletedAt);
   if (!r || r.retentionUntil.getTime() <= Date.now()) throw new ApiError("NOT_FOUND", "No such recording");
   if (!r.isDownloadable) throw new ApiError("FORBIDDEN", "This recording may not be downloaded");
   if (r.status !== "ready") throw new ApiError("INVALID_STATE", "The recording is still being written");

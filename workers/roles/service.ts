@@ -57,7 +57,7 @@ export async function createRole(ctx: TenantContext, guard: Guard, body: RoleCre
   const store = roleStore(ctx);
   if (await store.nameInUse(body.name)) throw nameTaken(body.name);
   const id = await store.insert(body);
-  invalidateRole(id);
+  invalidateRole(ctx.tenant.id, id);
   await recordAudit(ctx, {
     type: "role.created",
     action: "create",
@@ -76,7 +76,7 @@ export async function updateRole(ctx: TenantContext, guard: Guard, id: string, b
   if (body.name && body.name !== before.name && (await store.nameInUse(body.name, id)))
     throw nameTaken(body.name);
   await store.update(id, body);
-  invalidateRole(id);
+  invalidateRole(ctx.tenant.id, id);
   const after = await findRole(ctx, id);
   await recordAudit(ctx, {
     type: "role.updated",
@@ -105,7 +105,7 @@ export async function deleteRole(ctx: TenantContext, guard: Guard, id: string) {
     );
   }
   await roleStore(ctx).remove(id, r.name);
-  invalidateRole(id);
+  invalidateRole(ctx.tenant.id, id);
   await recordAudit(ctx, {
     type: "role.deleted",
     action: "delete",

@@ -11,6 +11,7 @@ import type { UserPrincipal } from "../auth/principal.ts";
 import { pageOf } from "../contract/schemas.ts";
 import type { Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { retentionOf } from "../settings/retention.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
@@ -106,7 +107,7 @@ export async function startSession(ctx: TenantContext, u: UserPrincipal, body: S
     dataTokenHash: await sha256Hex(dataToken),
     idleTimeoutMs: org.settings.session_timeout,
     record,
-    recordingRetentionDays: org.settings.recording_retention_days ?? 90,
+    recordingRetentionDays: retentionOf(org.settings).recordingDays,
     shellIntegration: true,
     markKey,
     approvalTimeoutMs: org.settings.approval_timeout_ms ?? 120_000,

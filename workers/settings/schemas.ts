@@ -5,6 +5,7 @@ import { isValidRange } from "../auth/ip-ranges.ts";
 import { AVATAR_URL, NAME } from "../auth/user-fields.ts";
 import { Id, Timestamp } from "../contract/schemas.ts";
 import type { Bindings } from "../env.ts";
+import { RETENTION_DEFAULT_DAYS, RETENTION_RANGE_DAYS } from "./retention.ts";
 
 export const SESSION_TIMEOUT_MIN_MS = 60_000;
 export const SESSION_TIMEOUT_MAX_MS = 24 * 60 * 60 * 1000;
@@ -14,6 +15,8 @@ const DOMAIN = z
   .trim()
   .toLowerCase()
   .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a domain like acme.com");
+
+const days = (r: { min: number; max: number }) => z.number().int().min(r.min).max(r.max).nullable();
 
 function settingsChange(env: Pick<Bindings, "ENVIRONMENT">) {
   const dev = env.ENVIRONMENT === "development";
@@ -35,7 +38,9 @@ function settingsChange(env: Pick<Bindings, "ENVIRONMENT">) {
         .trim()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a provider name like "okta" or "azure_ad"')
         .nullable(),
-      recording_retention_days: z.number().int().min(1).max(3650).nullable(),
+      recording_retention_days: days(RETENTION_RANGE_DAYS.recordings),
+      audit_retention_days: days(RETENTION_RANGE_DAYS.audit),
+      command_retention_days: days(RETENTION_RANGE_DAYS.commands),
       approval_timeout_ms: z.number().int().min(10_000).max(3_600_000).nullable(),
       webhook_url: webhook.nullable(),
     })
@@ -60,6 +65,16 @@ export type SettingsPatch = z.output<ReturnType<typeof settingsPatch>>;
 /** The production form, for the document. */
 export const SettingsPatchDoc = settingsPatch({ ENVIRONMENT: "production" });
 
+export const LegalHold = z
+  .object({ placed_at: Timestamp, placed_by: z.string(), reason: z.string() })
+  .meta({ id: "LegalHold" });
+
+/** PUT /api/settings/legal-hold: why the organization's data must be kept. */
+export const LegalHoldPlace = z
+  .object({ reason: z.string().trim().min(1).max(500).describe("The matter or case the hold serves") })
+  .strict();
+export type LegalHoldPlace = z.output<typeof LegalHoldPlace>;
+
 export const Settings = z
   .object({
     session_timeout: z.number().int().describe("Idle timeout of a login, in milliseconds"),
@@ -68,7 +83,24 @@ export const Settings = z
     allowed_ip_ranges: z.array(z.string()),
     sso_enabled: z.boolean(),
     sso_provider: z.string().nullable(),
-    recording_retention_days: z.number().int().nullable(),
+    recording_retention_days: z
+      .number()
+      .int()
+      .nullable()
+      .describe(`Days recordings are kept; null: ${RETENTION_DEFAULT_DAYS.recordings}`),
+    audit_retention_days: z
+      .number()
+      .int()
+      .nullable()
+      .describe(`Days audit events are kept; null: ${RETENTION_DEFAULT_DAYS.audit}`),
+    command_retention_days: z
+      .number()
+      .int()
+      .nullable()
+      .describe(`Days command rows are kept; null: ${RETENTION_DEFAULT_DAYS.commands}`),
+    legal_hold: LegalHold.nullable().describe(
+      "While set, retention deletes nothing of the organization (PUT/DELETE /api/settings/legal-hold)",
+    ),
     approval_timeout_ms: z.number().int().nullable(),
     webhook_url: z.string().nullable().describe("Write-only: only its origin is shown (`https://host/…`)"),
   })

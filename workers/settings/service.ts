@@ -22,6 +22,9 @@ export function presentSettings(s: OrganizationSettings): Settings {
     sso_enabled: s.sso_enabled,
     sso_provider: s.sso_provider ?? null,
     recording_retention_days: s.recording_retention_days ?? null,
+    audit_retention_days: s.audit_retention_days ?? null,
+    command_retention_days: s.command_retention_days ?? null,
+    legal_hold: s.legal_hold ?? null,
     approval_timeout_ms: s.approval_timeout_ms ?? null,
     // Write-only for everybody, settings:manage included.
     webhook_url: redactUrl(s.webhook_url),

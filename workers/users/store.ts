@@ -1,7 +1,8 @@
 // The user table of one tenant: the one writer of it (people management here, the self-service account
 // changes and login bookkeeping of workers/auth through the same functions), every statement scoped to the
 // tenant by construction and to live (not soft-deleted) users unless it says otherwise. Callers inside a
-// transaction pass it, so the role store can reassign users in its own.
+// transaction pass it, so the role store can reassign users in its own. Every write invalidates the USER cache
+// entry it changes (cache.ts).
 import { asc, count, eq, ilike, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { organization } from "../../db/schema/tenant/organization.ts";
@@ -12,6 +13,7 @@ import { ApiError } from "../errors.ts";
 import { containsPattern } from "../lib/like.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { scoped } from "../tenancy/scoped.ts";
+import { invalidateUser } from "./cache.ts";
 import type { UserQuery } from "./schemas.ts";
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -120,6 +122,7 @@ export function userStore(ctx: TenantContext, db: Exec = ctx.db) {
         .update(user)
         .set(set)
         .where(live(eq(user.id, id)));
+      invalidateUser(ctx.tenant.id, id);
     },
 
     /**
@@ -186,6 +189,8 @@ export function userStore(ctx: TenantContext, db: Exec = ctx.db) {
       } catch (err) {
         throw isUniqueViolation(err) ? duplicateEmail() : err;
       }
+      // After the commit: a read between an in-transaction invalidation and the commit cached the old row.
+      invalidateUser(ctx.tenant.id, id);
     },
 
     /** Inside a transaction: another active Admin than `userId` exists, or 409. */
@@ -221,6 +226,7 @@ export function userStore(ctx: TenantContext, db: Exec = ctx.db) {
         .update(user)
         .set({ roleId: to })
         .where(own.where(eq(user.roleId, from)));
+      invalidateUser(ctx.tenant.id);
     },
 
     /**

@@ -77,6 +77,9 @@ export const AUDIT_EVENT_TYPES = [
   "command.approval.requested",
   "command.approval.granted",
   "command.approval.denied",
+  "retention.run",
+  "legal_hold.placed",
+  "legal_hold.released",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export const auditEventTypeEnum = pgEnum("audit_event_type", AUDIT_EVENT_TYPES);

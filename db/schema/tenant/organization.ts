@@ -11,6 +11,12 @@ export interface OrganizationSettings {
   sso_enabled: boolean;
   sso_provider?: string;
   recording_retention_days?: number;
+  /** Days audit_log rows are kept (default 365: workers/settings/retention.ts). */
+  audit_retention_days?: number;
+  /** Days command rows are kept (default 180). */
+  command_retention_days?: number;
+  /** While present, retention deletes nothing of this organization (workers/settings/legal-hold.ts). */
+  legal_hold?: { placed_at: string; placed_by: string; reason: string };
   approval_timeout_ms?: number;
   webhook_url?: string;
 }

@@ -27,6 +27,8 @@ export const sessionRecording = pgTable(
     isDownloadable: boolean("is_downloadable").notNull().default(true),
     retentionUntil: ts("retention_until").notNull(),
     chunkCount: integer("chunk_count").notNull().default(0),
+    /** Set when retention removed the recording's objects from storage: the row stays, the file is gone. */
+    deletedAt: ts("deleted_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -433,6 +433,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The scheduled jobs and the cron that fires each
+         * @description Access: super admin.
+         */
+        get: operations["getApiAdminJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/jobs/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent runs of the scheduled jobs, newest first
+         * @description Access: super admin.
+         */
+        get: operations["getApiAdminJobsRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agents/enrollment-tokens": {
         parameters: {
             query?: never;
@@ -783,6 +823,32 @@ export interface paths {
          *     Access: settings:manage.
          */
         patch: operations["patchApiSettings"];
+        trace?: never;
+    };
+    "/api/settings/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Place a legal hold: retention deletes nothing of the organization until it is released
+         * @description Placing it again restates the reason and keeps when and by whom it was first placed. Audited.
+         *
+         *     Access: settings:manage.
+         */
+        put: operations["putApiSettingsLegalHold"];
+        post?: never;
+        /**
+         * Release the legal hold: retention resumes at its next run
+         * @description Access: settings:manage.
+         */
+        delete: operations["deleteApiSettingsLegalHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/audit": {
@@ -1668,6 +1734,26 @@ export interface components {
             disk_usage_pct: number | null;
             active_connections: number | null;
         };
+        ScheduledJob: {
+            name: string;
+            /** @description The cron trigger that fires it (UTC) */
+            cron: string;
+        };
+        JobRun: {
+            id: number;
+            job: string;
+            /** Format: date-time */
+            started_at: string;
+            /** @description null while the run is under way (or was cut off) */
+            finished_at: string | null;
+            /** @description What the run did, e.g. commands_deleted */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description The run's budget ran out before its work did: the next run continues */
+            more: boolean;
+            error: string | null;
+        };
         EnrollmentToken: {
             /** Format: uuid */
             id: string;
@@ -1860,10 +1946,23 @@ export interface components {
             allowed_ip_ranges: string[];
             sso_enabled: boolean;
             sso_provider: string | null;
+            /** @description Days recordings are kept; null: 90 */
             recording_retention_days: number | null;
+            /** @description Days audit events are kept; null: 365 */
+            audit_retention_days: number | null;
+            /** @description Days command rows are kept; null: 180 */
+            command_retention_days: number | null;
+            /** @description While set, retention deletes nothing of the organization (PUT/DELETE /api/settings/legal-hold) */
+            legal_hold: components["schemas"]["LegalHold"] | null;
             approval_timeout_ms: number | null;
             /** @description Write-only: only its origin is shown (`https://host/…`) */
             webhook_url: string | null;
+        };
+        LegalHold: {
+            /** Format: date-time */
+            placed_at: string;
+            placed_by: string;
+            reason: string;
         };
         AuditPage: {
             data: components["schemas"]["AuditEntry"][];
@@ -1878,7 +1977,7 @@ export interface components {
             /** Format: date-time */
             timestamp: string;
             /** @enum {string} */
-            event_type: "user.login" | "user.logout" | "user.login.failed" | "user.2fa.enabled" | "user.password.changed" | "user.created" | "user.updated" | "user.deleted" | "user.role.changed" | "connection.created" | "connection.updated" | "connection.deleted" | "connection.tested" | "session.started" | "session.ended" | "session.joined" | "session.shared" | "session.recording.started" | "session.recording.stopped" | "command.executed" | "command.blocked" | "command.failed" | "policy.created" | "policy.updated" | "policy.deleted" | "policy.violation" | "security.alert" | "security.unauthorized" | "security.suspicious" | "user.2fa.disabled" | "user.login.killed" | "role.created" | "role.updated" | "role.deleted" | "settings.updated" | "api_token.created" | "api_token.revoked" | "ssh_key.created" | "ssh_key.deleted" | "tenant.provisioned" | "tenant.updated" | "tenant.data.read" | "agent.enrolled" | "agent.revoked" | "command.approval.requested" | "command.approval.granted" | "command.approval.denied";
+            event_type: "user.login" | "user.logout" | "user.login.failed" | "user.2fa.enabled" | "user.password.changed" | "user.created" | "user.updated" | "user.deleted" | "user.role.changed" | "connection.created" | "connection.updated" | "connection.deleted" | "connection.tested" | "session.started" | "session.ended" | "session.joined" | "session.shared" | "session.recording.started" | "session.recording.stopped" | "command.executed" | "command.blocked" | "command.failed" | "policy.created" | "policy.updated" | "policy.deleted" | "policy.violation" | "security.alert" | "security.unauthorized" | "security.suspicious" | "user.2fa.disabled" | "user.login.killed" | "role.created" | "role.updated" | "role.deleted" | "settings.updated" | "api_token.created" | "api_token.revoked" | "ssh_key.created" | "ssh_key.deleted" | "tenant.provisioned" | "tenant.updated" | "tenant.data.read" | "agent.enrolled" | "agent.revoked" | "command.approval.requested" | "command.approval.granted" | "command.approval.denied" | "retention.run" | "legal_hold.placed" | "legal_hold.released";
             /** @enum {string} */
             event_category: "auth" | "connection" | "session" | "user" | "system" | "security";
             action: string;
@@ -2993,6 +3092,78 @@ export interface operations {
             };
         };
     };
+    getApiAdminJobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ScheduledJob"][];
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminJobsRuns: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Only this job's runs */
+                job?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobRun"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postApiAgentsEnrollmentTokens: {
         parameters: {
             query?: never;
@@ -3794,6 +3965,8 @@ export interface operations {
                         sso_enabled?: boolean;
                         sso_provider?: string | null;
                         recording_retention_days?: number | null;
+                        audit_retention_days?: number | null;
+                        command_retention_days?: number | null;
                         approval_timeout_ms?: number | null;
                         webhook_url?: string | null;
                     };
@@ -3811,6 +3984,71 @@ export interface operations {
                 };
             };
             /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, UNPROCESSABLE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putApiSettingsLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The matter or case the hold serves */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiSettingsLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN */
             default: {
                 headers: {
                     [name: string]: unknown;
