@@ -1,8 +1,8 @@
 // The shape of a scheduled job: every job is idempotent, bounded per run (a row budget) and resumable
 // (a rerun continues where the last stopped), so a cron firing twice or a run cut short is harmless.
 
-import type { Bindings } from "../env.ts";
 import type { Databases } from "../db/databases.ts";
+import type { Bindings } from "../env.ts";
 
 export interface JobContext {
   env: Bindings;
