@@ -310,6 +310,12 @@ describe("approval", () => {
       () => watcher.frames.filter((f) => f.t === "approval").length === 2,
     );
     const req2 = watcher.frames.filter((f) => f.t === "approval")[1] as unknown as { commandId: string };
+    // Someone who joins while the command waits is shown it too, and told whether they may decide it.
+    const late = await openViewer(approver, id, viewers);
+    expect(late.frame("hello")).toMatchObject({ you: { canApprove: true } });
+    await late.until("the waiting command", () =>
+      late.frames.some((f) => f.t === "approval" && JSON.stringify(f).includes(req2.commandId)),
+    );
     const denied = await approver.call("POST", `/api/remote-sessions/${id}/approvals/${req2.commandId}`, {
       approve: false,
     });

@@ -19,6 +19,8 @@ export interface ViewerIdentity {
   name: string;
   role: "owner" | "collaborator" | "viewer";
   canType: boolean;
+  /** Their role may run commands (session:start): typing can be handed to them, never to anyone else. */
+  mayType: boolean;
   canSee: boolean;
   canShare: boolean;
   loginId: string | null;
@@ -50,6 +52,8 @@ export interface ParticipantsHost {
     approve: boolean,
     who: { userId: string; name: string; canApprove: boolean },
   ): Promise<ApprovalAnswer>;
+  /** The commands held for approval now (`approval` frames), for a viewer who joins while they wait. */
+  pendingApprovals(): RoomFrame[];
   /** The user's last socket closed: their viewer row is closed. */
   left(viewerRowId: string): Promise<void>;
 }
@@ -74,12 +78,19 @@ export class Participants {
     });
   }
 
-  /** Accepted: hello, the current screen, presence. */
+  /** Accepted: hello, the current screen, the commands awaiting approval, presence. */
   private async opened(v: Viewer): Promise<void> {
     const m = this.host.meta();
     this.sendJson(v, {
       t: "hello",
-      you: { userId: v.userId, role: v.role, canType: v.canType, canSee: v.canSee, canShare: v.canShare },
+      you: {
+        userId: v.userId,
+        role: v.role,
+        canType: v.canType,
+        canSee: v.canSee,
+        canShare: v.canShare,
+        canApprove: v.canApprove,
+      },
       session: {
         id: m.sessionUuid,
         publicId: m.publicId,
@@ -101,6 +112,7 @@ export class Participants {
         rows: screen.rows,
       });
     }
+    for (const held of this.host.pendingApprovals()) this.sendJson(v, held);
     this.broadcastPresence();
   }
 
@@ -132,6 +144,14 @@ export class Participants {
       case "set-typing":
         if (v.role !== "owner" && !v.canShare) {
           this.sendJson(v, { t: "error", code: "FORBIDDEN", message: "Only the owner manages participants" });
+          return;
+        }
+        if (f.t === "set-typing" && f.canType && !this.mayType(f.userId)) {
+          this.sendJson(v, {
+            t: "error",
+            code: "FORBIDDEN",
+            message: "Their role may not run commands: typing cannot be handed to them",
+          });
           return;
         }
         await this.update(f.userId, f.t === "set-role" ? { role: f.role } : { canType: f.canType });
@@ -182,6 +202,8 @@ export class Participants {
               : v.canType;
       }
       if (change.canType !== undefined) v.canType = change.canType;
+      // Typing needs the role's right to run commands, whoever asks and whatever the invitation said.
+      if (!v.mayType) v.canType = false;
       n += 1;
       this.sendJson(v, {
         t: "notice",
@@ -191,6 +213,11 @@ export class Participants {
     }
     this.broadcastPresence();
     return n;
+  }
+
+  /** Some socket of `userId` belongs to someone whose role may run commands. */
+  private mayType(userId: string): boolean {
+    return [...this.viewers].some((v) => v.userId === userId && v.mayType);
   }
 
   private async onClose(v: Viewer): Promise<void> {
@@ -211,6 +238,7 @@ export class Participants {
           name: v.name,
           role: v.role,
           canType: v.canType,
+          mayType: v.mayType,
           canSee: v.canSee,
           canShare: v.canShare,
           connections: 1,

@@ -85,6 +85,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       input: (v, bytes) => this.input(v, bytes),
       resize: (cols, rows) => this.resize(cols, rows),
       decideApproval: (id, approve, who) => this.enforcement.decideApproval(id, approve, who),
+      pendingApprovals: () => this.enforcement.pendingApprovals(),
       left: async (rowId) => {
         await this.store.viewerLeft(rowId).catch(() => {});
       },

@@ -79,6 +79,7 @@ export async function join(ctx: TenantContext, u: UserPrincipal, s: SessionRow):
     name: u.name,
     role,
     canType,
+    mayType: mayRun,
     canSee: row?.canSee ?? true,
     canShare: isOwner || (row?.canShare ?? false),
     loginId: u.loginId,
