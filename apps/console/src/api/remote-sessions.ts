@@ -60,3 +60,14 @@ export async function listLiveSessions(): Promise<LiveSession[]> {
   });
   return (body.data ?? []).map(toLive);
 }
+
+/** Invites a user to a live session as collaborator (may type, when their role runs commands) or viewer. */
+export async function inviteToSession(
+  id: string,
+  userId: string,
+  role: "collaborator" | "viewer",
+): Promise<void> {
+  await request("POST", `/api/remote-sessions/${encodeURIComponent(id)}/participants`, {
+    body: { user_id: userId, role },
+  });
+}
