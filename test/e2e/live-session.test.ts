@@ -120,23 +120,36 @@ describe("a live session", () => {
     const before = refusals();
     owner.send({ t: "set-typing", userId: idOf(o), canType: true });
     await owner.until("the Observer refused", () => refusals() > before);
-    owner.send({ t: "set-typing", userId: idOf(t), canType: true });
+    // Invited as collaborator: may type at once.
+    const invited = await admin.call("POST", `/api/remote-sessions/${id}/participants`, {
+      user_id: idOf(t),
+      role: "collaborator",
+    });
+    expect(invited.status, JSON.stringify(invited.body)).toBe(200);
     await t.until("told they may type", () =>
       t.frames.some((f) => f.t === "notice" && JSON.stringify(f).includes("may type")),
     );
     await runIn(t, "echo handed-$((4*4))", "handed-16");
-    const tries = () => t.frames.filter((f) => f.t === "error" && f.code === "FORBIDDEN").length;
+    const tries = (v: Viewer) => v.frames.filter((f) => f.t === "error" && f.code === "FORBIDDEN").length;
     owner.send({ t: "set-typing", userId: idOf(t), canType: false });
     await t.until("typing taken back", () =>
-      t.frames.some((f) => f.t === "notice" && JSON.stringify(f).includes('"You are now viewer"')),
+      t.frames.some((f) => f.t === "notice" && JSON.stringify(f).includes('"You are now collaborator"')),
     );
-    const refusedBefore = tries();
+    const refusedBefore = tries(t);
     t.type("echo taken-back\r");
-    await t.until("refused", () => tries() > refusedBefore);
+    await t.until("refused", () => tries(t) > refusedBefore);
     o.type("echo observer-handed\r");
     await o.until("refused", () => o.frames.some((f) => f.t === "error" && f.code === "FORBIDDEN"));
-    t.close();
-    o.close();
+    // The rights outlive a reconnect: taken back stays taken back, handed over stays handed over.
+    const back = await openViewer(tech, id, open);
+    expect(back.frame("hello")).toMatchObject({ you: { role: "collaborator", canType: false } });
+    owner.send({ t: "set-typing", userId: idOf(t), canType: true });
+    await back.until("handed back", () =>
+      back.frames.some((f) => f.t === "notice" && JSON.stringify(f).includes("may type")),
+    );
+    const again = await openViewer(tech, id, open);
+    expect(again.frame("hello")).toMatchObject({ you: { role: "collaborator", canType: true } });
+    for (const v of [t, o, back, again]) v.close();
   });
 
   it("gives a late joiner the current screen as its first frame", async () => {

@@ -54,6 +54,11 @@ export interface ParticipantsHost {
   ): Promise<ApprovalAnswer>;
   /** The commands held for approval now (`approval` frames), for a viewer who joins while they wait. */
   pendingApprovals(): RoomFrame[];
+  /** A participant's rights changed: their viewer row keeps them for the next join. */
+  rightsChanged(
+    viewerRowId: string,
+    rights: { role: "collaborator" | "viewer"; canType: boolean },
+  ): Promise<void>;
   /** The user's last socket closed: their viewer row is closed. */
   left(viewerRowId: string): Promise<void>;
 }
@@ -184,14 +189,16 @@ export class Participants {
     if (refused) this.sendJson(v, refused);
   }
 
-  /** Hand-over: the owner (or a participant who may share) changes another participant's role or typing. */
+  /**
+   * Hand-over: the owner (or a participant who may share) changes another participant's role or typing.
+   * The viewer row is written before anyone is told, so a reconnect at once finds the new rights.
+   */
   async update(
     userId: string,
     change: { role?: "collaborator" | "viewer"; canType?: boolean },
   ): Promise<number> {
-    let n = 0;
-    for (const v of this.viewers) {
-      if (v.userId !== userId || v.role === "owner") continue;
+    const sockets = [...this.viewers].filter((v) => v.userId === userId && v.role !== "owner");
+    for (const v of sockets) {
       if (change.role) {
         v.role = change.role;
         v.canType =
@@ -204,15 +211,18 @@ export class Participants {
       if (change.canType !== undefined) v.canType = change.canType;
       // Typing needs the role's right to run commands, whoever asks and whatever the invitation said.
       if (!v.mayType) v.canType = false;
-      n += 1;
+    }
+    const first = sockets[0];
+    if (first?.viewerRowId && first.role !== "owner")
+      await this.host.rightsChanged(first.viewerRowId, { role: first.role, canType: first.canType });
+    for (const v of sockets)
       this.sendJson(v, {
         t: "notice",
         level: "info",
         message: `You are now ${v.role}${v.canType ? " and may type" : ""}`,
       });
-    }
     this.broadcastPresence();
-    return n;
+    return sockets.length;
   }
 
   /** Some socket of `userId` belongs to someone whose role may run commands. */

@@ -86,6 +86,15 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       resize: (cols, rows) => this.resize(cols, rows),
       decideApproval: (id, approve, who) => this.enforcement.decideApproval(id, approve, who),
       pendingApprovals: () => this.enforcement.pendingApprovals(),
+      rightsChanged: async (rowId, rights) => {
+        await this.store
+          .viewerRights(rowId, rights)
+          .catch((err) =>
+            console.error(
+              JSON.stringify({ level: "error", msg: "viewer rights write failed", error: String(err) }),
+            ),
+          );
+      },
       left: async (rowId) => {
         await this.store.viewerLeft(rowId).catch(() => {});
       },
