@@ -19,7 +19,7 @@ export function People({ people, me, manage, setTyping }: Props) {
           <span>
             {p.name}
             {p.userId === me ? " (you)" : ""} <span class="muted">{p.role}</span>
-            {p.canType && <span class="badge status-active">typing</span>}
+            {p.canType && <span class="badge status-active">may type</span>}
           </span>
           {manage && p.userId !== me && p.role !== "owner" && p.mayType && (
             <button type="button" class="small" onClick={() => setTyping(p.userId, !p.canType)}>
