@@ -248,8 +248,8 @@ const TRACK_SOCKETS = `(() => {
   };
 })()`;
 
-it("reconnects by itself after a network blip, with the screen intact", async () => {
-  const { page, ctx } = await openTerminal(env.demoAdmin, TRACK_SOCKETS);
+it("reconnects by itself after a network blip, with the screen intact; stops once the session ended meanwhile", async () => {
+  const { page, ctx, id } = await openTerminal(env.demoAdmin, TRACK_SOCKETS);
   await typeLine(page, "echo before-blip-$((3*3))");
   await sees(page, /^before-blip-9$/m);
   await ctx.setOffline(true);
@@ -262,6 +262,16 @@ it("reconnects by itself after a network blip, with the screen intact", async ()
   expect(await page.getByRole("button", { name: "Reconnect" }).count()).toBe(0);
   await typeLine(page, "echo after-blip-$((5*5))");
   await sees(page, /^after-blip-25$/m);
+
+  // A second blip, during which the session is ended: back online, the page says so and stops trying.
+  await ctx.setOffline(true);
+  await page.evaluate("window.__sockets.at(-1).close()");
+  await page.getByText(/^Reconnecting…/).waitFor();
+  expect((await live.admin.call("DELETE", `/api/remote-sessions/${id}`)).status).toBe(200);
+  await ctx.setOffline(false);
+  await page.getByText("The session ended while you were disconnected").waitFor();
+  await page.getByText(/^Reconnecting…/).waitFor({ state: "detached" });
+  expect(await page.getByRole("button", { name: "Reconnect" }).count()).toBe(0);
   // The tries made while offline are logged by Chromium as failed connections: expected here, nothing else.
   expect(env.problems.filter((p) => !p.includes("net::ERR_INTERNET_DISCONNECTED"))).toEqual([]);
 });

@@ -71,3 +71,8 @@ export async function inviteToSession(
     body: { user_id: userId, role },
   });
 }
+
+/** A session's status as the API reads it (`active`, `ended`, `disconnected`, `error`). */
+export async function sessionStatus(id: string): Promise<string> {
+  return str(await request<Wire>("GET", `/api/remote-sessions/${encodeURIComponent(id)}`), "status");
+}

@@ -6,7 +6,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { endSession } from "../../api/index.ts";
+import { endSession, sessionStatus } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
 import { Alert } from "../../ui/states.tsx";
@@ -82,6 +82,7 @@ export function TerminalView({ id }: { id: string }) {
     /** Commands held for approval, as this connection was told (the room replays them on joining). */
     let waiting: Held[] = [];
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let cancelled = false;
     const note = (n: Notice) => setNotices((all) => [...all.slice(-5), n]);
     const mayType = (v: boolean) => {
       canTypeRef.current = v;
@@ -137,13 +138,23 @@ export function TerminalView({ id }: { id: string }) {
         if (shouldRetry(code, failures.current, overRef.current)) {
           failures.current += 1;
           setLinkState({ s: "retrying", attempt: failures.current });
-          retry = setTimeout(() => setAttempt((a) => a + 1), retryDelay(failures.current));
+          retry = setTimeout(async () => {
+            // Ended (or the login gone: a 401 signs the page out) while away: no socket to go back to.
+            const now = await sessionStatus(id).catch(() => null);
+            if (cancelled) return;
+            if (now && isOver(now)) {
+              overRef.current = true;
+              setStatus(now);
+              note({ kind: "info", text: "The session ended while you were disconnected" });
+            } else setAttempt((a) => a + 1);
+          }, retryDelay(failures.current));
         } else setLinkState({ s: "dropped", why: reason || `the connection closed (${code})` });
       },
     });
     window.addEventListener("resize", followWindow);
     t.term.focus();
     return () => {
+      cancelled = true;
       clearTimeout(retry);
       window.removeEventListener("resize", followWindow);
       link.current?.close();
