@@ -164,7 +164,7 @@ it("shows a blocked command's notice apart from the output; an approver in anoth
     expect(made.status, JSON.stringify(made.body)).toBe(201);
   }
   const typist = await makeUser("Technician", "typist-terminal@demo-e2e.example", "Tess Typist");
-  const { page: mine, id } = await openTerminal(typist);
+  const { page: mine } = await openTerminal(typist);
 
   await typeLine(mine, `touch ${blockedFile}`);
   const blocked = mine.getByRole("alert").filter({ hasText: 'Blocked by "No browser marker"' });
@@ -180,8 +180,14 @@ it("shows a blocked command's notice apart from the output; an approver in anoth
     .getByRole("alert")
     .filter({ hasText: /^Waiting for approval: touch/ })
     .waitFor();
-  // The approver joins after the request: the room shows them what waits.
-  const approver = await joinFromLive(env.demoAdmin, id);
+  // The approver is told on Live sessions and opens the session from there: the room shows what waits.
+  const approver = await (await env.context()).newPage();
+  await approver.goto(`${env.demo}/live`);
+  await signIn(approver, env.demoAdmin);
+  const waiting = approver.getByRole("region", { name: "Waiting for approval" });
+  await waiting.getByRole("button", { name: `Approve touch ${yesFile} && echo approved-$((6*7))` }).waitFor();
+  await screenshot(approver, "tenant-live-approvals");
+  await waiting.getByRole("link", { name: /Open session/ }).click();
   const ask = approver.getByRole("alert").filter({ hasText: `Tess Typist asks to run: touch ${yesFile}` });
   await ask.waitFor();
   await screenshot(approver, "tenant-terminal-approval");
@@ -190,12 +196,11 @@ it("shows a blocked command's notice apart from the output; an approver in anoth
   await mine.getByText(`Approved by Demo Admin: touch ${yesFile}`, { exact: false }).waitFor();
   expect(existsSync(yesFile)).toBe(true);
 
+  // The next one is denied from the Live sessions list, without opening the session.
+  await approver.goto(`${env.demo}/live`);
   await typeLine(mine, `touch ${noFile} && echo denied-ran`);
-  await approver
-    .getByRole("alert")
-    .filter({ hasText: `asks to run: touch ${noFile}` })
-    .getByRole("button", { name: "Deny" })
-    .click();
+  await waiting.getByRole("button", { name: `Deny touch ${noFile} && echo denied-ran` }).click();
+  await waiting.waitFor({ state: "detached" });
   await mine.getByText(`Denied by Demo Admin: touch ${noFile}`, { exact: false }).waitFor();
   await mine.getByRole("alert").filter({ hasText: 'Blocked by "Browser marker needs approval"' }).waitFor();
   await typeLine(mine, "echo after-deny-$((3*3))");

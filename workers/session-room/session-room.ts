@@ -268,6 +268,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     return this.viewers.update(userId, change);
   }
 
+  /** The commands held for approval now, as their `approval` frames. */
+  pendingApprovals(): RoomFrame[] {
+    return this.enforcement.pendingApprovals();
+  }
+
   participants(): ParticipantView[] {
     return this.viewers.list();
   }

@@ -1,7 +1,7 @@
 // Live sessions: start one on a connection (POST /api/remote-sessions) and the address of its viewer socket.
 // The socket protocol itself is workers/protocol/viewer.ts (read by views/terminal/room-frames.ts).
 import { request } from "./http.ts";
-import { field, str, type Wire } from "./wire.ts";
+import { field, str, strOrNull, type Wire } from "./wire.ts";
 
 export interface StartedSession {
   id: string;
@@ -75,4 +75,35 @@ export async function inviteToSession(
 /** A session's status as the API reads it (`active`, `ended`, `disconnected`, `error`). */
 export async function sessionStatus(id: string): Promise<string> {
   return str(await request<Wire>("GET", `/api/remote-sessions/${encodeURIComponent(id)}`), "status");
+}
+
+export interface WaitingApproval {
+  sessionId: string;
+  publicId: string;
+  commandId: string;
+  command: string;
+  typistUserId: string;
+  typistName: string;
+  rule: string | null;
+}
+
+/** Commands waiting for approval in the organization's live sessions (policies:manage). */
+export async function listWaitingApprovals(): Promise<WaitingApproval[]> {
+  const body = await request<{ data?: Wire[] }>("GET", "/api/remote-sessions/approvals", {
+    query: { page_size: 200 },
+  });
+  return (body.data ?? []).map((r) => ({
+    sessionId: str(r, "id"),
+    publicId: str(r, "sessionId"),
+    commandId: str(r, "commandId"),
+    command: str(r, "command"),
+    typistUserId: str(r, "typistUserId"),
+    typistName: str(r, "typistName"),
+    rule: strOrNull(r, "rule"),
+  }));
+}
+
+export async function decideApproval(sessionId: string, commandId: string, approve: boolean): Promise<void> {
+  const path = `/api/remote-sessions/${encodeURIComponent(sessionId)}/approvals/${encodeURIComponent(commandId)}`;
+  await request("POST", path, { body: { approve } });
 }
