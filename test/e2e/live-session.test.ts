@@ -149,6 +149,16 @@ describe("a live session", () => {
     );
     const again = await openViewer(tech, id, open);
     expect(again.frame("hello")).toMatchObject({ you: { role: "collaborator", canType: true } });
+    // Each hand-over over the socket is audited (the invitation was, by the API).
+    const shared = async () => {
+      const r = await admin.call<{ data: { metadata: Record<string, unknown> }[] }>(
+        "GET",
+        `/api/audit?type=session.shared&user=${idOf(owner)}`,
+      );
+      return r.body.data.filter((e) => e.metadata.via === "socket" && e.metadata.userId === idOf(t));
+    };
+    await waitFor("two hand-overs audited", async () => (await shared()).length === 2);
+    expect((await shared()).map((e) => e.metadata.canType).sort()).toEqual([false, true]);
     for (const v of [t, o, back, again]) v.close();
   });
 

@@ -54,10 +54,15 @@ export interface ParticipantsHost {
   ): Promise<ApprovalAnswer>;
   /** The commands held for approval now (`approval` frames), for a viewer who joins while they wait. */
   pendingApprovals(): RoomFrame[];
-  /** A participant's rights changed: their viewer row keeps them for the next join. */
+  /**
+   * A participant's rights changed: their viewer row keeps them for the next join; `by` (a change asked
+   * over the socket, not an invitation the API already audited) is audited.
+   */
   rightsChanged(
     viewerRowId: string,
     rights: { role: "collaborator" | "viewer"; canType: boolean },
+    who: { userId: string; name: string },
+    by: { userId: string; name: string } | null,
   ): Promise<void>;
   /** The user's last socket closed: their viewer row is closed. */
   left(viewerRowId: string): Promise<void>;
@@ -159,7 +164,7 @@ export class Participants {
           });
           return;
         }
-        await this.update(f.userId, f.t === "set-role" ? { role: f.role } : { canType: f.canType });
+        await this.update(f.userId, f.t === "set-role" ? { role: f.role } : { canType: f.canType }, v);
         return;
       case "approve": {
         const r = await this.host.decideApproval(f.commandId, f.approve, {
@@ -196,6 +201,7 @@ export class Participants {
   async update(
     userId: string,
     change: { role?: "collaborator" | "viewer"; canType?: boolean },
+    by: { userId: string; name: string } | null = null,
   ): Promise<number> {
     const sockets = [...this.viewers].filter((v) => v.userId === userId && v.role !== "owner");
     for (const v of sockets) {
@@ -214,7 +220,12 @@ export class Participants {
     }
     const first = sockets[0];
     if (first?.viewerRowId && first.role !== "owner")
-      await this.host.rightsChanged(first.viewerRowId, { role: first.role, canType: first.canType });
+      await this.host.rightsChanged(
+        first.viewerRowId,
+        { role: first.role, canType: first.canType },
+        first,
+        by && { userId: by.userId, name: by.name },
+      );
     for (const v of sockets)
       this.sendJson(v, {
         t: "notice",

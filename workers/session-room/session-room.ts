@@ -86,13 +86,21 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       resize: (cols, rows) => this.resize(cols, rows),
       decideApproval: (id, approve, who) => this.enforcement.decideApproval(id, approve, who),
       pendingApprovals: () => this.enforcement.pendingApprovals(),
-      rightsChanged: async (rowId, rights) => {
+      rightsChanged: async (rowId, rights, who, by) => {
         await this.store
           .viewerRights(rowId, rights)
           .catch((err) =>
             console.error(
               JSON.stringify({ level: "error", msg: "viewer rights write failed", error: String(err) }),
             ),
+          );
+        if (by)
+          this.store.audit(
+            "session.shared",
+            `${by.name} made ${who.name} a ${rights.role}${rights.canType ? " who may type" : " who may not type"} of ${this.lifecycle.meta?.publicId ?? "the session"}`,
+            "success",
+            by.userId,
+            { userId: who.userId, role: rights.role, canType: rights.canType, via: "socket" },
           );
       },
       left: async (rowId) => {
