@@ -1,7 +1,10 @@
 // The live terminal in Chromium against the whole chain: wrangler dev, PostgreSQL, the real agent and a
 // real OpenSSH sshd. WebGL is turned off so xterm draws with its DOM renderer (the fallback path), whose
-// rows the test can read. The second case: an Observer joins from the live-sessions list, sees the same
-// screen and cannot type; then the Command Center kills the owner's login and the owner's terminal closes.
+// rows the test can read. Two browser contexts are two people: an Observer joins from the live-sessions
+// list, sees the same screen and cannot type, then the Command Center kills the owner's login and the
+// owner's terminal closes; a blocked command's notice; an approver in another browser approves and denies
+// held commands; typing handed to an invited colleague and taken back; reconnection after a network blip.
+import { existsSync, rmSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LiveEnv, startLive } from "../e2e/live.ts";
@@ -43,12 +46,12 @@ it("opens a terminal on a connection, types a command and sees its output, then 
   expect(env.problems).toEqual([]);
 });
 
-async function makeUser(role: string, email: string) {
+async function makeUser(role: string, email: string, name = `${role} Terminal`) {
   const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
   const who = { email, password: `${role.toLowerCase()}-password-12` };
   const made = await live.admin.call("POST", "/api/users", {
     ...who,
-    name: `${role} Terminal`,
+    name,
     role_id: roles.body.data.find((r) => r.name === role)?.id,
   });
   expect(made.status).toBe(201);
@@ -56,6 +59,41 @@ async function makeUser(role: string, email: string) {
 }
 
 const screenOf = (page: Page) => page.locator(".xterm-rows").innerText();
+
+/** Signs `who` in in a new browser context and opens a terminal on the loopback sshd connection. */
+async function openTerminal(who: { email: string; password: string }, init?: string) {
+  const ctx = await env.context();
+  if (init) await ctx.addInitScript(init);
+  const page = await ctx.newPage();
+  await page.goto(`${env.demo}/connections`);
+  await signIn(page, who);
+  await page
+    .locator("tr", { hasText: "sshd on loopback" })
+    .getByRole("button", { name: /Open terminal/ })
+    .click();
+  await page.getByText("You can type").waitFor();
+  const id = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+  return { page, ctx, id };
+}
+
+/** Signs `who` in in a new browser context and joins session `id` from Live sessions. */
+async function joinFromLive(who: { email: string; password: string }, id: string) {
+  const page = await (await env.context()).newPage();
+  await page.goto(`${env.demo}/live`);
+  await signIn(page, who);
+  await page.locator(`a[href="/terminal/${id}"]`).click();
+  await page.getByText(/^You: /).waitFor();
+  return page;
+}
+
+async function typeLine(page: Page, line: string) {
+  await page.getByRole("application", { name: "Terminal" }).click();
+  await page.keyboard.type(line);
+  await page.keyboard.press("Enter");
+}
+
+const sees = (page: Page, line: RegExp) =>
+  expect.poll(() => screenOf(page), { timeout: 20_000 }).toMatch(line);
 
 it("lets an Observer watch the same screen without typing; killing the owner's login closes the owner's terminal", async () => {
   const owner = await makeUser("Technician", "owner-terminal@demo-e2e.example");
@@ -92,7 +130,11 @@ it("lets an Observer watch the same screen without typing; killing the owner's l
   await mine.keyboard.press("Enter");
   await expect.poll(() => screenOf(theirs), { timeout: 20_000 }).toMatch(/^owner-again$/m);
   expect(await screenOf(mine)).not.toContain("observer-typed");
-  await mine.getByText(/Here: .*Observer Terminal \(viewer\)/).waitFor();
+  const observerRow = mine.getByRole("listitem").filter({ hasText: /Observer Terminal\s*viewer/ });
+  await observerRow.waitFor();
+  // The owner may hand typing over, but never to an Observer; the Observer has no control at all.
+  expect(await observerRow.getByRole("button").count()).toBe(0);
+  expect(await theirs.getByRole("button", { name: /type|Invite/ }).count()).toBe(0);
   await screenshot(theirs, "tenant-terminal-observer");
 
   const admin = await (await env.context()).newPage();
@@ -104,4 +146,137 @@ it("lets an Observer watch the same screen without typing; killing the owner's l
   await row.waitFor({ state: "detached" });
   await mine.getByText(/^Disconnected: /).waitFor({ timeout: 20_000 });
   expect(env.problems).toEqual([]);
+});
+
+it("shows a blocked command's notice apart from the output; an approver in another browser decides held commands", async () => {
+  const files = ["blocked", "approve-yes", "approve-no"].map((f) => `/tmp/nostromo-browser-${f}`);
+  for (const f of files) rmSync(f, { force: true });
+  const [blockedFile, yesFile, noFile] = files as [string, string, string];
+  for (const body of [
+    { name: "Browser blocks", rule: "No browser marker", pattern: "nostromo-browser-blocked" },
+    { name: "Browser approvals", rule: "Browser marker needs approval", pattern: "nostromo-browser-approve" },
+  ]) {
+    const made = await live.admin.call("POST", "/api/policies", {
+      name: body.name,
+      require_approval: body.name === "Browser approvals",
+      blocked_commands: [{ name: body.rule, pattern_type: "regex", pattern: body.pattern, severity: "high" }],
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+  }
+  const typist = await makeUser("Technician", "typist-terminal@demo-e2e.example", "Tess Typist");
+  const { page: mine } = await openTerminal(typist);
+
+  await typeLine(mine, `touch ${blockedFile}`);
+  const blocked = mine.getByRole("alert").filter({ hasText: 'Blocked by "No browser marker"' });
+  await blocked.waitFor();
+  expect(await blocked.innerText()).toContain("Reason:");
+  await typeLine(mine, "echo after-block-$((2*4))");
+  await sees(mine, /^after-block-8$/m);
+  expect(await screenOf(mine)).not.toContain("Blocked by");
+  expect(existsSync(blockedFile)).toBe(false);
+
+  await typeLine(mine, `touch ${yesFile} && echo approved-$((6*7))`);
+  await mine
+    .getByRole("alert")
+    .filter({ hasText: /^Waiting for approval: touch/ })
+    .waitFor();
+  // The approver is told on Live sessions and opens the session from there: the room shows what waits.
+  const approver = await (await env.context()).newPage();
+  await approver.goto(`${env.demo}/live`);
+  await signIn(approver, env.demoAdmin);
+  const waiting = approver.getByRole("region", { name: "Waiting for approval" });
+  await waiting.getByRole("button", { name: `Approve touch ${yesFile} && echo approved-$((6*7))` }).waitFor();
+  await screenshot(approver, "tenant-live-approvals");
+  await waiting.getByRole("link", { name: /Open session/ }).click();
+  const ask = approver.getByRole("alert").filter({ hasText: `Tess Typist asks to run: touch ${yesFile}` });
+  await ask.waitFor();
+  await screenshot(approver, "tenant-terminal-approval");
+  await ask.getByRole("button", { name: "Approve" }).click();
+  await sees(mine, /^approved-42$/m);
+  await mine.getByText(`Approved by Demo Admin: touch ${yesFile}`, { exact: false }).waitFor();
+  expect(existsSync(yesFile)).toBe(true);
+
+  // The next one is denied from the Live sessions list, without opening the session.
+  await approver.goto(`${env.demo}/live`);
+  await typeLine(mine, `touch ${noFile} && echo denied-ran`);
+  await waiting.getByRole("button", { name: `Deny touch ${noFile} && echo denied-ran` }).click();
+  await waiting.waitFor({ state: "detached" });
+  await mine.getByText(`Denied by Demo Admin: touch ${noFile}`, { exact: false }).waitFor();
+  await mine.getByRole("alert").filter({ hasText: 'Blocked by "Browser marker needs approval"' }).waitFor();
+  await typeLine(mine, "echo after-deny-$((3*3))");
+  await sees(mine, /^after-deny-9$/m);
+  expect(await screenOf(mine)).not.toMatch(/^denied-ran$/m);
+  expect(existsSync(noFile)).toBe(false);
+  await screenshot(mine, "tenant-terminal-blocked");
+  for (const f of files) rmSync(f, { force: true });
+  expect(env.problems).toEqual([]);
+});
+
+it("hands typing to an invited colleague and takes it back", async () => {
+  const host = await makeUser("Technician", "host-terminal@demo-e2e.example", "Hana Host");
+  const colleague = await makeUser("Technician", "colleague-terminal@demo-e2e.example", "Cole Colleague");
+  const { page: mine, id } = await openTerminal(host);
+
+  await mine.getByRole("button", { name: "Invite a colleague" }).click();
+  await mine
+    .getByLabel("Colleague", { exact: true })
+    .selectOption({ label: `Cole Colleague (${colleague.email})` });
+  await mine.getByLabel("as", { exact: true }).selectOption("viewer");
+  await mine.getByRole("button", { name: "Invite", exact: true }).click();
+  await mine.getByText("Invited Cole Colleague as viewer").waitFor();
+
+  const theirs = await joinFromLive(colleague, id);
+  await theirs.getByText("You: viewer").waitFor();
+  await theirs.getByText("Read-only").waitFor();
+  await mine.getByRole("button", { name: "Let Cole Colleague type" }).click();
+  await theirs.getByText("You can type").waitFor();
+  await typeLine(theirs, "echo colleague-$((8*8))");
+  await sees(mine, /^colleague-64$/m);
+  await mine
+    .getByRole("listitem")
+    .filter({ hasText: "Cole Colleague" })
+    .getByText("may type", { exact: true })
+    .waitFor();
+  await screenshot(mine, "tenant-terminal-handover");
+  await mine.getByRole("button", { name: "Take typing back from Cole Colleague" }).click();
+  await theirs.getByText("Read-only").waitFor();
+  expect(env.problems).toEqual([]);
+});
+
+/** Keeps the page's WebSockets reachable, so the test can drop one as a network blip would. */
+const TRACK_SOCKETS = `(() => {
+  const Native = window.WebSocket;
+  const all = [];
+  window.__sockets = all;
+  window.WebSocket = class extends Native {
+    constructor(...args) { super(...args); all.push(this); }
+  };
+})()`;
+
+it("reconnects by itself after a network blip, with the screen intact; stops once the session ended meanwhile", async () => {
+  const { page, ctx, id } = await openTerminal(env.demoAdmin, TRACK_SOCKETS);
+  await typeLine(page, "echo before-blip-$((3*3))");
+  await sees(page, /^before-blip-9$/m);
+  await ctx.setOffline(true);
+  await page.evaluate("window.__sockets.at(-1).close()");
+  await page.getByText("Reconnecting… (attempt 2 of 6)").waitFor();
+  await ctx.setOffline(false);
+  await page.getByText(/^Reconnecting…/).waitFor({ state: "detached", timeout: 20_000 });
+  await page.getByText("You can type").waitFor();
+  expect(await screenOf(page)).toMatch(/^before-blip-9$/m);
+  expect(await page.getByRole("button", { name: "Reconnect" }).count()).toBe(0);
+  await typeLine(page, "echo after-blip-$((5*5))");
+  await sees(page, /^after-blip-25$/m);
+
+  // A second blip, during which the session is ended: back online, the page says so and stops trying.
+  await ctx.setOffline(true);
+  await page.evaluate("window.__sockets.at(-1).close()");
+  await page.getByText(/^Reconnecting…/).waitFor();
+  expect((await live.admin.call("DELETE", `/api/remote-sessions/${id}`)).status).toBe(200);
+  await ctx.setOffline(false);
+  await page.getByText("The session ended while you were disconnected").waitFor();
+  await page.getByText(/^Reconnecting…/).waitFor({ state: "detached" });
+  expect(await page.getByRole("button", { name: "Reconnect" }).count()).toBe(0);
+  // The tries made while offline are logged by Chromium as failed connections: expected here, nothing else.
+  expect(env.problems.filter((p) => !p.includes("net::ERR_INTERNET_DISCONNECTED"))).toEqual([]);
 });

@@ -10,7 +10,7 @@ import type { Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import corpus from "../fixtures/command-policy.json" with { type: "json" };
 import { DEMO_ADMIN, Http, waitFor } from "./harness.ts";
-import { type LiveEnv, openViewer, sessionCommands, settle, startLive } from "./live.ts";
+import { type LiveEnv, openViewer, sessionCommands, settle, startLive, userWithRole } from "./live.ts";
 
 const STANDINS = ["rm", "dd", "mkfs.ext4", "mkfs.xfs", "shutdown", "iptables"];
 let live: LiveEnv;
@@ -310,6 +310,24 @@ describe("approval", () => {
       () => watcher.frames.filter((f) => f.t === "approval").length === 2,
     );
     const req2 = watcher.frames.filter((f) => f.t === "approval")[1] as unknown as { commandId: string };
+    // Someone who joins while the command waits is shown it too, and told whether they may decide it.
+    const late = await openViewer(approver, id, viewers);
+    expect(late.frame("hello")).toMatchObject({ you: { canApprove: true } });
+    await late.until("the waiting command", () =>
+      late.frames.some((f) => f.t === "approval" && JSON.stringify(f).includes(req2.commandId)),
+    );
+    // Approvers find it from outside the session too; the list is theirs only.
+    const waiting = await approver.call<{ data: unknown[] }>("GET", "/api/remote-sessions/approvals");
+    expect(waiting.status).toBe(200);
+    expect(waiting.body.data).toContainEqual(
+      expect.objectContaining({ id, command_id: req2.commandId, command: "touch /tmp/nostromo-approve-no" }),
+    );
+    const technician = await userWithRole(live, "Technician", {
+      email: "tech-approvals@demo-e2e.example",
+      name: "Tina Technician",
+      password: "technician-password-1",
+    });
+    expect((await technician.call("GET", "/api/remote-sessions/approvals")).status).toBe(403);
     const denied = await approver.call("POST", `/api/remote-sessions/${id}/approvals/${req2.commandId}`, {
       approve: false,
     });
@@ -318,6 +336,11 @@ describe("approval", () => {
     await notices(typist, "COMMAND_BLOCKED", 1);
     await settle(typist);
     expect(existsSync("/tmp/nostromo-approve-no")).toBe(false);
+    const after = await approver.call<{ data: { command_id: string }[] }>(
+      "GET",
+      "/api/remote-sessions/approvals",
+    );
+    expect(after.body.data.map((a) => a.command_id)).not.toContain(req2.commandId);
     rmSync("/tmp/nostromo-approve-yes", { force: true });
   });
 

@@ -37,6 +37,8 @@ export interface EnforcementHost {
 }
 
 interface Approval {
+  /** The `approval` frame every viewer was sent, replayed to one who joins while it waits. */
+  frame: RoomFrame;
   line: string;
   typist: Typist;
   resolve: (ok: boolean) => void;
@@ -209,14 +211,15 @@ export class Enforcement {
     const m = this.host.meta();
     const commandId = crypto.randomUUID();
     const expiresAt = Date.now() + m.approvalTimeoutMs;
-    this.host.broadcast({
+    const frame: RoomFrame = {
       t: "approval",
       commandId,
       command: line,
       typist: { userId: typist.userId, name: typist.name },
       rule: d.rule?.name ?? d.policy?.name ?? null,
       expiresAt,
-    });
+    };
+    this.host.broadcast(frame);
     this.host.store.audit(
       "command.approval.requested",
       `Approval requested: ${line.slice(0, 200)}`,
@@ -230,8 +233,13 @@ export class Enforcement {
         this.host.broadcast({ t: "approval-result", commandId, approved: false, by: null });
         resolve(false);
       }, m.approvalTimeoutMs);
-      this.approvals.set(commandId, { line, typist, resolve, timer });
+      this.approvals.set(commandId, { frame, line, typist, resolve, timer });
     });
+  }
+
+  /** The `approval` frames of the commands waiting now. */
+  pendingApprovals(): RoomFrame[] {
+    return [...this.approvals.values()].map((a) => a.frame);
   }
 
   async decideApproval(

@@ -19,6 +19,8 @@ export interface ViewerIdentity {
   name: string;
   role: "owner" | "collaborator" | "viewer";
   canType: boolean;
+  /** Their role may run commands (session:start): typing can be handed to them, never to anyone else. */
+  mayType: boolean;
   canSee: boolean;
   canShare: boolean;
   loginId: string | null;
@@ -50,6 +52,18 @@ export interface ParticipantsHost {
     approve: boolean,
     who: { userId: string; name: string; canApprove: boolean },
   ): Promise<ApprovalAnswer>;
+  /** The commands held for approval now (`approval` frames), for a viewer who joins while they wait. */
+  pendingApprovals(): RoomFrame[];
+  /**
+   * A participant's rights changed: their viewer row keeps them for the next join; `by` (a change asked
+   * over the socket, not an invitation the API already audited) is audited.
+   */
+  rightsChanged(
+    viewerRowId: string,
+    rights: { role: "collaborator" | "viewer"; canType: boolean },
+    who: { userId: string; name: string },
+    by: { userId: string; name: string } | null,
+  ): Promise<void>;
   /** The user's last socket closed: their viewer row is closed. */
   left(viewerRowId: string): Promise<void>;
 }
@@ -74,12 +88,19 @@ export class Participants {
     });
   }
 
-  /** Accepted: hello, the current screen, presence. */
+  /** Accepted: hello, the current screen, the commands awaiting approval, presence. */
   private async opened(v: Viewer): Promise<void> {
     const m = this.host.meta();
     this.sendJson(v, {
       t: "hello",
-      you: { userId: v.userId, role: v.role, canType: v.canType, canSee: v.canSee, canShare: v.canShare },
+      you: {
+        userId: v.userId,
+        role: v.role,
+        canType: v.canType,
+        canSee: v.canSee,
+        canShare: v.canShare,
+        canApprove: v.canApprove,
+      },
       session: {
         id: m.sessionUuid,
         publicId: m.publicId,
@@ -101,6 +122,7 @@ export class Participants {
         rows: screen.rows,
       });
     }
+    for (const held of this.host.pendingApprovals()) this.sendJson(v, held);
     this.broadcastPresence();
   }
 
@@ -134,7 +156,15 @@ export class Participants {
           this.sendJson(v, { t: "error", code: "FORBIDDEN", message: "Only the owner manages participants" });
           return;
         }
-        await this.update(f.userId, f.t === "set-role" ? { role: f.role } : { canType: f.canType });
+        if (f.t === "set-typing" && f.canType && !this.mayType(f.userId)) {
+          this.sendJson(v, {
+            t: "error",
+            code: "FORBIDDEN",
+            message: "Their role may not run commands: typing cannot be handed to them",
+          });
+          return;
+        }
+        await this.update(f.userId, f.t === "set-role" ? { role: f.role } : { canType: f.canType }, v);
         return;
       case "approve": {
         const r = await this.host.decideApproval(f.commandId, f.approve, {
@@ -164,14 +194,17 @@ export class Participants {
     if (refused) this.sendJson(v, refused);
   }
 
-  /** Hand-over: the owner (or a participant who may share) changes another participant's role or typing. */
+  /**
+   * Hand-over: the owner (or a participant who may share) changes another participant's role or typing.
+   * The viewer row is written before anyone is told, so a reconnect at once finds the new rights.
+   */
   async update(
     userId: string,
     change: { role?: "collaborator" | "viewer"; canType?: boolean },
+    by: { userId: string; name: string } | null = null,
   ): Promise<number> {
-    let n = 0;
-    for (const v of this.viewers) {
-      if (v.userId !== userId || v.role === "owner") continue;
+    const sockets = [...this.viewers].filter((v) => v.userId === userId && v.role !== "owner");
+    for (const v of sockets) {
       if (change.role) {
         v.role = change.role;
         v.canType =
@@ -182,15 +215,30 @@ export class Participants {
               : v.canType;
       }
       if (change.canType !== undefined) v.canType = change.canType;
-      n += 1;
+      // Typing needs the role's right to run commands, whoever asks and whatever the invitation said.
+      if (!v.mayType) v.canType = false;
+    }
+    const first = sockets[0];
+    if (first?.viewerRowId && first.role !== "owner")
+      await this.host.rightsChanged(
+        first.viewerRowId,
+        { role: first.role, canType: first.canType },
+        first,
+        by && { userId: by.userId, name: by.name },
+      );
+    for (const v of sockets)
       this.sendJson(v, {
         t: "notice",
         level: "info",
         message: `You are now ${v.role}${v.canType ? " and may type" : ""}`,
       });
-    }
     this.broadcastPresence();
-    return n;
+    return sockets.length;
+  }
+
+  /** Some socket of `userId` belongs to someone whose role may run commands. */
+  private mayType(userId: string): boolean {
+    return [...this.viewers].some((v) => v.userId === userId && v.mayType);
   }
 
   private async onClose(v: Viewer): Promise<void> {
@@ -211,6 +259,7 @@ export class Participants {
           name: v.name,
           role: v.role,
           canType: v.canType,
+          mayType: v.mayType,
           canSee: v.canSee,
           canShare: v.canShare,
           connections: 1,

@@ -155,6 +155,17 @@ export class RoomStore {
     );
   }
 
+  /** Rights changed in the room (typing handed over or taken back): a reconnect must find them. */
+  viewerRights(viewerRowId: string, rights: { role: "collaborator" | "viewer"; canType: boolean }) {
+    const id = this.ref().sessionUuid;
+    return this.run((db) =>
+      db
+        .update(sessionViewer)
+        .set(rights)
+        .where(and(eq(sessionViewer.id, viewerRowId), eq(sessionViewer.sessionId, id))),
+    );
+  }
+
   /** The session is over: every viewer still marked active has left. */
   allViewersLeft(): Promise<unknown> {
     const id = this.ref().sessionUuid;

@@ -85,6 +85,24 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       input: (v, bytes) => this.input(v, bytes),
       resize: (cols, rows) => this.resize(cols, rows),
       decideApproval: (id, approve, who) => this.enforcement.decideApproval(id, approve, who),
+      pendingApprovals: () => this.enforcement.pendingApprovals(),
+      rightsChanged: async (rowId, rights, who, by) => {
+        await this.store
+          .viewerRights(rowId, rights)
+          .catch((err) =>
+            console.error(
+              JSON.stringify({ level: "error", msg: "viewer rights write failed", error: String(err) }),
+            ),
+          );
+        if (by)
+          this.store.audit(
+            "session.shared",
+            `${by.name} made ${who.name} a ${rights.role}${rights.canType ? " who may type" : " who may not type"} of ${this.lifecycle.meta?.publicId ?? "the session"}`,
+            "success",
+            by.userId,
+            { userId: who.userId, role: rights.role, canType: rights.canType, via: "socket" },
+          );
+      },
       left: async (rowId) => {
         await this.store.viewerLeft(rowId).catch(() => {});
       },
@@ -256,6 +274,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     change: { role?: "collaborator" | "viewer"; canType?: boolean },
   ): Promise<number> {
     return this.viewers.update(userId, change);
+  }
+
+  /** The commands held for approval now, as their `approval` frames. */
+  pendingApprovals(): RoomFrame[] {
+    return this.enforcement.pendingApprovals();
   }
 
   participants(): ParticipantView[] {

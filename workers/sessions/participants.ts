@@ -55,9 +55,10 @@ export async function join(ctx: TenantContext, u: UserPrincipal, s: SessionRow):
   const isOwner = s.initiatedByUserId === u.id;
   const row = await store.viewerOf(s.id, u.id);
   const role = isOwner ? "owner" : (row?.role ?? "viewer");
-  // Typing needs the role's right to run commands (the seed's "Ejecutar comandos"), not only the invite.
+  // Typing needs the role's right to run commands (the seed's "Ejecutar comandos"), not only the invite;
+  // the row holds what the invitation or the owner's last hand-over said (the room writes it).
   const mayRun = can(u, Permission.START_SESSION);
-  const canType = mayRun && (isOwner || (role === "collaborator" && (row?.canType ?? true)));
+  const canType = mayRun && (isOwner || row?.canType === true);
   const viewerRowId = await store.join(s.id, u.id, row?.id ?? null, {
     role,
     isActive: true,
@@ -79,6 +80,7 @@ export async function join(ctx: TenantContext, u: UserPrincipal, s: SessionRow):
     name: u.name,
     role,
     canType,
+    mayType: mayRun,
     canSee: row?.canSee ?? true,
     canShare: isOwner || (row?.canShare ?? false),
     loginId: u.loginId,

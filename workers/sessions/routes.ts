@@ -20,6 +20,7 @@ import { requestTenant, tenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
+import { pendingApprovals } from "./approvals.ts";
 import { invite, join, listViewers } from "./participants.ts";
 import { presentSession } from "./present.ts";
 import {
@@ -28,6 +29,7 @@ import {
   Ended,
   Participant,
   ParticipantBody,
+  PendingApprovalPage,
   RecordingBody,
   RecordingState,
   Session,
@@ -130,6 +132,21 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       const q = readQuery(c, SessionQuery);
       return c.json(await listSessions(requestTenant(c), q, u));
     },
+  )
+
+  .get(
+    "/approvals",
+    op({
+      tag: TAG,
+      summary: "Commands waiting for approval in the organization's live sessions",
+      description: "Decide one with POST /api/remote-sessions/{id}/approvals/{command_id}.",
+      access: "policies:manage",
+      query: pageQuery,
+      responses: { 200: PendingApprovalPage },
+      errors: ["FORBIDDEN", "VALIDATION_ERROR"],
+    }),
+    requirePermission(Permission.MANAGE_POLICIES),
+    async (c) => c.json(await pendingApprovals(requestTenant(c), readQuery(c, pageQuery))),
   )
 
   .get(

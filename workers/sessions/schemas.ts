@@ -111,3 +111,21 @@ export const RecordingState = z.object({
 export const ApprovalBody = z.object({ approve: z.boolean() }).strict();
 
 export const ApprovalResult = z.object({ command_id: Id, approved: z.boolean() });
+
+export const PendingApproval = z
+  .object({
+    /** The session (its id, and the public id people read). */
+    id: Id,
+    session_id: z.string(),
+    command_id: Id,
+    command: z.string(),
+    typist_user_id: Id,
+    typist_name: z.string(),
+    /** The rule (or policy) that asks for approval. */
+    rule: z.string().nullable(),
+    expires_at: Timestamp,
+  })
+  .meta({ id: "PendingApproval" });
+export type PendingApproval = z.infer<typeof PendingApproval>;
+
+export const PendingApprovalPage = pageSchema(PendingApproval);

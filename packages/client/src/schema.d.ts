@@ -1023,6 +1023,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/remote-sessions/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Commands waiting for approval in the organization's live sessions
+         * @description Decide one with POST /api/remote-sessions/{id}/approvals/{command_id}.
+         *
+         *     Access: policies:manage.
+         */
+        get: operations["getApiRemoteSessionsApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/remote-sessions/{id}": {
         parameters: {
             query?: never;
@@ -2101,6 +2123,20 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        PendingApproval: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /** Format: uuid */
+            command_id: string;
+            command: string;
+            /** Format: uuid */
+            typist_user_id: string;
+            typist_name: string;
+            rule: string | null;
+            /** Format: date-time */
+            expires_at: string;
         };
         SessionViewer: {
             /** Format: uuid */
@@ -4521,6 +4557,45 @@ export interface operations {
                 };
             };
             /** @description Error; among others: NOT_FOUND, AGENT_OFFLINE, TARGET_AUTH_FAILED, TARGET_UNREACHABLE, HOST_KEY_CHANGED, BAD_GATEWAY */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRemoteSessionsApprovals: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PendingApproval"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
             default: {
                 headers: {
                     [name: string]: unknown;

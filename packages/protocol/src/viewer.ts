@@ -31,6 +31,8 @@ export interface ParticipantView {
   name: string;
   role: "owner" | "collaborator" | "viewer";
   canType: boolean;
+  /** Their role may run commands (session:start): only then can typing be handed to them. */
+  mayType: boolean;
   canSee: boolean;
   canShare: boolean;
   connections: number;
@@ -39,7 +41,15 @@ export interface ParticipantView {
 export type RoomFrame =
   | {
       t: "hello";
-      you: { userId: string; role: string; canType: boolean; canSee: boolean; canShare: boolean };
+      you: {
+        userId: string;
+        role: string;
+        canType: boolean;
+        canSee: boolean;
+        canShare: boolean;
+        /** May approve or deny a command held for approval (policies:manage). */
+        canApprove: boolean;
+      };
       session: {
         id: string;
         publicId: string;

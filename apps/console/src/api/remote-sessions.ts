@@ -25,3 +25,57 @@ export async function listLiveSessions(): Promise<LiveSession[]> {
   );
   return page.data;
 }
+
+/** Invites a user to a live session as collaborator (may type, when their role runs commands) or viewer. */
+export async function inviteToSession(
+  id: string,
+  userId: string,
+  role: "collaborator" | "viewer",
+): Promise<void> {
+  await ok(
+    api.POST("/api/remote-sessions/{id}/participants", {
+      params: { path: { id } },
+      body: { user_id: userId, role },
+    }),
+  );
+}
+
+/** A session's status as the API reads it (`active`, `ended`, `disconnected`, `error`). */
+export async function sessionStatus(id: string): Promise<string> {
+  return (await ok(api.GET("/api/remote-sessions/{id}", { params: { path: { id } } }))).status;
+}
+
+export interface WaitingApproval {
+  sessionId: string;
+  publicId: string;
+  commandId: string;
+  command: string;
+  typistUserId: string;
+  typistName: string;
+  rule: string | null;
+}
+
+/** Commands waiting for approval in the organization's live sessions (policies:manage). */
+export async function listWaitingApprovals(): Promise<WaitingApproval[]> {
+  const page = await ok(
+    api.GET("/api/remote-sessions/approvals", { params: { query: { page_size: 200 } } }),
+  );
+  return page.data.map((r) => ({
+    sessionId: r.id,
+    publicId: r.session_id,
+    commandId: r.command_id,
+    command: r.command,
+    typistUserId: r.typist_user_id,
+    typistName: r.typist_name,
+    rule: r.rule ?? null,
+  }));
+}
+
+export async function decideApproval(sessionId: string, commandId: string, approve: boolean): Promise<void> {
+  await ok(
+    api.POST("/api/remote-sessions/{id}/approvals/{command_id}", {
+      params: { path: { id: sessionId, command_id: commandId } },
+      body: { approve },
+    }),
+  );
+}

@@ -3,7 +3,10 @@
 import { useQuery } from "@tanstack/preact-query";
 import { listConnections, listLiveSessions } from "../../api/index.ts";
 import { age } from "../../format.ts";
+import { can } from "../../shell/nav.ts";
+import { currentUser } from "../../state/session.ts";
 import { DataTable } from "../../ui/data-table.tsx";
+import { WaitingApprovals } from "./waiting-approvals.tsx";
 
 export function LiveSessions() {
   const q = useQuery({ queryKey: ["live-sessions"], queryFn: listLiveSessions, refetchInterval: 5_000 });
@@ -16,6 +19,7 @@ export function LiveSessions() {
         <h1 id="live-title">Live sessions</h1>
         {q.data && <span class="count">{q.data.length} open</span>}
       </div>
+      {can(currentUser.value, "policies:manage") && <WaitingApprovals />}
       <DataTable
         query={q}
         rows={q.data}

@@ -1,36 +1,64 @@
 // A live session in the browser: the screen appears at once (the room's snapshot), then live; who is here
-// and who may type; notices (a blocked command) inline; the round trip to the edge; search in the
-// scrollback; the owner's window size followed by the session; reconnect after the socket drops.
+// and who may type, with typing handed over and taken back by the owner; invitations; commands held for
+// approval, decided from any approver's browser; blocked-command notices inline, apart from the remote
+// output; the round trip to the edge; search in the scrollback; the owner's window size followed by the
+// session; and, when the socket drops, reconnection by itself (reconnect.ts) with the snapshot repainting.
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { endSession } from "../../api/index.ts";
+import { endSession, sessionStatus } from "../../api/index.ts";
+import { can } from "../../shell/nav.ts";
+import { currentUser } from "../../state/session.ts";
 import { Alert } from "../../ui/states.tsx";
+import { Approvals, type Held } from "./approvals.tsx";
 import { connect, type SessionLink } from "./connect.ts";
-import { isOver, type RoomEvent } from "./room-frames.ts";
+import { Invite } from "./invite.tsx";
+import { People } from "./people.tsx";
+import { RETRIES, retryDelay, shouldRetry } from "./reconnect.ts";
+import { isOver, type Participant, type RoomEvent } from "./room-frames.ts";
 import { type BrowserTerminal, createTerminal } from "./xterm.ts";
 import "./terminal.css";
 
-type Participant = Extract<RoomEvent, { t: "presence" }>["participants"][number];
+type Hello = Extract<RoomEvent, { t: "hello" }>;
+interface Notice {
+  kind: "error" | "info" | "ok";
+  text: string;
+  detail?: string | null;
+}
+/** The socket: live, trying again (the attempt number), or given up on (why). */
+type LinkState = { s: "live" } | { s: "retrying"; attempt: number } | { s: "dropped"; why: string };
 
 const prefersDark = () =>
   document.documentElement.dataset.theme === "dark" ||
   (!document.documentElement.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches);
+
+function noticeOf(e: RoomEvent): Notice | null {
+  if (e.t === "notice" && e.code === "COMMAND_BLOCKED")
+    return { kind: "error", text: e.message, detail: e.reason && `Reason: ${e.reason}` };
+  if (e.t === "notice") return { kind: e.level === "error" ? "error" : "info", text: e.message };
+  if (e.t === "error") return { kind: "error", text: `${e.code}: ${e.message}` };
+  if (e.t === "status" && e.reason && isOver(e.status))
+    return { kind: "info", text: `Session ended: ${e.reason}` };
+  return null;
+}
 
 export function TerminalView({ id }: { id: string }) {
   const host = useRef<HTMLDivElement>(null);
   const terminal = useRef<BrowserTerminal | null>(null);
   const link = useRef<SessionLink | null>(null);
   const canTypeRef = useRef(false);
+  const failures = useRef(0);
+  const overRef = useRef(false);
   const { route } = useLocation();
   const [attempt, setAttempt] = useState(0);
   const [status, setStatus] = useState("connecting");
-  const [role, setRole] = useState("");
+  const [you, setYou] = useState<Hello | null>(null);
   const [canType, setCanType] = useState(false);
   const [people, setPeople] = useState<Participant[]>([]);
-  const [notices, setNotices] = useState<string[]>([]);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [held, setHeld] = useState<Held[]>([]);
   const [latency, setLatency] = useState<number | null>(null);
-  const [dropped, setDropped] = useState<string | null>(null);
+  const [linkState, setLinkState] = useState<LinkState>({ s: "live" });
   const [needle, setNeedle] = useState("");
 
   useEffect(() => {
@@ -50,7 +78,16 @@ export function TerminalView({ id }: { id: string }) {
     const t = terminal.current;
     if (!t) return;
     let owner = false;
-    setDropped(null);
+    let me = "";
+    /** Commands held for approval, as this connection was told (the room replays them on joining). */
+    let waiting: Held[] = [];
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let cancelled = false;
+    const note = (n: Notice) => setNotices((all) => [...all.slice(-5), n]);
+    const mayType = (v: boolean) => {
+      canTypeRef.current = v;
+      setCanType(v);
+    };
     const followWindow = () => {
       if (!owner) return;
       t.fit.fit();
@@ -62,10 +99,14 @@ export function TerminalView({ id }: { id: string }) {
       event: (e) => {
         if (e.t === "hello") {
           owner = e.role === "owner";
-          canTypeRef.current = e.canType;
-          setCanType(e.canType);
-          setRole(e.role);
+          me = e.userId;
+          failures.current = 0;
+          setLinkState({ s: "live" });
+          mayType(e.canType);
+          setYou(e);
           setStatus(e.status);
+          waiting = [];
+          setHeld(waiting);
         } else if (e.t === "snapshot") {
           t.term.reset();
           t.term.resize(e.cols, e.rows);
@@ -73,27 +114,56 @@ export function TerminalView({ id }: { id: string }) {
           followWindow();
         } else if (e.t === "resize" && !owner) t.term.resize(e.cols, e.rows);
         else if (e.t === "status") {
+          overRef.current = isOver(e.status);
           setStatus(e.status);
-          if (e.reason && isOver(e.status)) setNotices((n) => [...n, `Session ended: ${e.reason}`]);
-        } else if (e.t === "presence") setPeople(e.participants);
-        else if (e.t === "notice") setNotices((n) => [...n.slice(-4), e.message]);
-        else if (e.t === "error") setNotices((n) => [...n.slice(-4), `${e.code}: ${e.message}`]);
+        } else if (e.t === "presence") {
+          setPeople(e.participants);
+          const mine = e.participants.find((p) => p.userId === me);
+          if (mine) mayType(mine.canType);
+        } else if (e.t === "approval") {
+          waiting = [...waiting.filter((a) => a.commandId !== e.commandId), e];
+          setHeld(waiting);
+        } else if (e.t === "approval-result") {
+          const a = waiting.find((x) => x.commandId === e.commandId);
+          const by = e.by ? `${e.approved ? "Approved" : "Denied"} by ${e.by}` : "Not approved in time";
+          if (a) note({ kind: e.approved ? "ok" : "error", text: `${by}: ${a.command}` });
+          waiting = waiting.filter((x) => x.commandId !== e.commandId);
+          setHeld(waiting);
+        }
+        const n = noticeOf(e);
+        if (n) note(n);
       },
       closed: (code, reason) => {
-        canTypeRef.current = false;
-        setCanType(false);
-        setDropped(reason || `the connection closed (${code})`);
+        mayType(false);
+        if (shouldRetry(code, failures.current, overRef.current)) {
+          failures.current += 1;
+          setLinkState({ s: "retrying", attempt: failures.current });
+          retry = setTimeout(async () => {
+            // Ended (or the login gone: a 401 signs the page out) while away: no socket to go back to.
+            const now = await sessionStatus(id).catch(() => null);
+            if (cancelled) return;
+            if (now && isOver(now)) {
+              overRef.current = true;
+              setStatus(now);
+              note({ kind: "info", text: "The session ended while you were disconnected" });
+            } else setAttempt((a) => a + 1);
+          }, retryDelay(failures.current));
+        } else setLinkState({ s: "dropped", why: reason || `the connection closed (${code})` });
       },
     });
     window.addEventListener("resize", followWindow);
     t.term.focus();
     return () => {
+      cancelled = true;
+      clearTimeout(retry);
       window.removeEventListener("resize", followWindow);
       link.current?.close();
     };
   }, [id, attempt]);
 
   const over = isOver(status);
+  const role = you?.role ?? "";
+  const manage = !over && (role === "owner" || you?.canShare === true);
   return (
     <section class="terminal-page" aria-labelledby="terminal-title">
       <div class="heading">
@@ -105,11 +175,12 @@ export function TerminalView({ id }: { id: string }) {
           {latency !== null && <span title="Round trip to the edge">Edge {latency} ms</span>}
         </div>
       </div>
-      {people.length > 0 && (
-        <p class="muted">
-          Here: {people.map((p) => `${p.name} (${p.role}${p.canType ? ", typing" : ""})`).join(", ")}
-        </p>
-      )}
+      <People
+        people={people}
+        me={you?.userId ?? ""}
+        manage={manage}
+        setTyping={(userId, v) => link.current?.setTyping(userId, v)}
+      />
       <div class="toolbar">
         <label for="term-search" class="sr-only">
           Search the terminal
@@ -124,6 +195,7 @@ export function TerminalView({ id }: { id: string }) {
             if (e.key === "Enter") terminal.current?.search.findNext(needle);
           }}
         />
+        {manage && can(currentUser.value, "user:read") && <Invite sessionId={id} me={you?.userId ?? ""} />}
         {role === "owner" && !over && (
           <button
             type="button"
@@ -137,17 +209,35 @@ export function TerminalView({ id }: { id: string }) {
           </button>
         )}
       </div>
-      <div aria-live="polite">
+      <Approvals
+        held={held}
+        me={you?.userId ?? ""}
+        canApprove={you?.canApprove === true}
+        decide={(commandId, approve) => link.current?.approve(commandId, approve)}
+      />
+      <div aria-live="polite" class="notices">
         {notices.map((n, i) => (
-          <Alert key={`${i}-${n}`} kind="info">
-            {n}
+          <Alert key={`${i}-${n.text}`} kind={n.kind}>
+            {n.text}
+            {n.detail && <small class="notice-detail">{n.detail}</small>}
           </Alert>
         ))}
       </div>
-      {dropped && !over && (
+      {linkState.s === "retrying" && !over && (
+        <Alert kind="info">
+          Reconnecting… (attempt {linkState.attempt} of {RETRIES})
+        </Alert>
+      )}
+      {linkState.s === "dropped" && !over && (
         <Alert>
-          Disconnected: {dropped}.{" "}
-          <button type="button" onClick={() => setAttempt((a) => a + 1)}>
+          Disconnected: {linkState.why}.{" "}
+          <button
+            type="button"
+            onClick={() => {
+              failures.current = 0;
+              setAttempt((a) => a + 1);
+            }}
+          >
             Reconnect
           </button>
         </Alert>
