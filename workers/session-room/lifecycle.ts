@@ -32,6 +32,8 @@ export interface RoomInit {
   markKey?: string;
   approvalTimeoutMs: number;
   webhookUrl: string | null;
+  /** A TCP tunnel (docs/tunnels.md): no screen, no shell; tunnel-relay.ts carries its streams. */
+  kind?: "tunnel";
 }
 
 export interface Meta extends RoomInit {

@@ -70,7 +70,7 @@ const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ErrorCode
  * The room's answer to an upgrade: the socket, or its refusal as the API's own error (with this request's
  * id), so that a refusal has the one error body whatever part of the system made it.
  */
-async function relayUpgrade(res: Response): Promise<Response> {
+export async function relayUpgrade(res: Response): Promise<Response> {
   if (res.status === 101) return res;
   const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
   const code = body?.error?.code ?? "";

@@ -9,6 +9,7 @@ import { register as listCommands } from "./commands/lists.ts";
 import { register as policyCommands } from "./commands/policy.ts";
 import { register as recordingCommands } from "./commands/recordings.ts";
 import { register as sessionCommands } from "./commands/session.ts";
+import { register as tunnelCommand } from "./commands/tunnel.ts";
 import { asCliError, EXIT, exitStatusOf } from "./errors.ts";
 import { printJson } from "./output.ts";
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   listCommands(program);
   sessionCommands(program);
   execCommand(program);
+  tunnelCommand(program);
   recordingCommands(program);
   policyCommands(program);
   auditCommands(program);

@@ -1,7 +1,12 @@
 // The running agent: owns the control link, the live sessions and in-flight exec requests, and the
 // heartbeat / metrics timers. Routes every edge frame to the piece that handles it.
 import os from "node:os";
-import { type EdgeFrame, PROTOCOL_VERSION, type SessionOpenFrame } from "@nostromo/protocol";
+import {
+  type EdgeFrame,
+  PROTOCOL_VERSION,
+  type SessionOpenFrame,
+  type TunnelOpenFrame,
+} from "@nostromo/protocol";
 import type { AgentConfig } from "./config";
 import type { AgentIdentity } from "./credentials";
 import { runExec } from "./exec";
@@ -10,6 +15,7 @@ import { ControlLink } from "./link";
 import type { Logger } from "./log";
 import { collectMetrics, type HostFacts } from "./metrics";
 import { Session } from "./session";
+import { Tunnel } from "./tunnel";
 
 export const EXIT_REVOKED = 3;
 /** Time each session gets at shutdown to send `exit` before its data socket is cut. */
@@ -17,6 +23,7 @@ const SHUTDOWN_GRACE_MS = 3000;
 
 export class Agent {
   readonly #sessions = new Map<string, Session>();
+  readonly #tunnels = new Map<string, Tunnel>();
   #execsInFlight = 0;
   #heartbeatMs: number;
   #metricsMs: number;
@@ -52,6 +59,7 @@ export class Agent {
   get activeConnections(): number {
     let live = 0;
     for (const session of this.#sessions.values()) if (session.isLive) live += 1;
+    for (const tunnel of this.#tunnels.values()) live += tunnel.streams;
     return live + this.#execsInFlight;
   }
 
@@ -66,6 +74,7 @@ export class Agent {
     this.#stopping = true;
     this.log.info("agent.stopping", { reason, sessions: this.#sessions.size });
     this.#stopTimers();
+    for (const tunnel of this.#tunnels.values()) tunnel.close("agent shutdown");
     await Promise.all(
       [...this.#sessions.values()].map((s) => s.shutdown("agent shutdown", SHUTDOWN_GRACE_MS)),
     );
@@ -74,7 +83,9 @@ export class Agent {
   }
 
   #onLinkOpen(): void {
-    const sessions = [...this.#sessions.values()].filter((s) => s.isLive).map((s) => s.id);
+    const sessions = [...this.#sessions.values(), ...this.#tunnels.values()]
+      .filter((s) => s.isLive)
+      .map((s) => s.id);
     this.#link.send({
       t: "hello",
       version: this.facts.version,
@@ -106,8 +117,11 @@ export class Agent {
       case "session.open":
         this.#openSession(frame);
         return;
+      case "tunnel.open":
+        this.#openTunnel(frame);
+        return;
       case "session.close": {
-        const session = this.#sessions.get(frame.sessionId);
+        const session = this.#sessions.get(frame.sessionId) ?? this.#tunnels.get(frame.sessionId);
         if (session) session.close(`closed by edge: ${frame.reason}`);
         else
           this.#link.sendReliable({
@@ -154,6 +168,18 @@ export class Agent {
       this.#report("error", "session handler failed", { sessionId: frame.sessionId });
       session.close("internal error");
     });
+  }
+
+  #openTunnel(frame: TunnelOpenFrame): void {
+    if (this.#stopping || this.#tunnels.has(frame.sessionId)) return;
+    const tunnel = new Tunnel(frame, {
+      baseUrl: this.config.url,
+      log: this.log,
+      sendControl: (f) => this.#link.sendReliable(f),
+      onEnded: (id) => this.#tunnels.delete(id),
+    });
+    this.#tunnels.set(frame.sessionId, tunnel);
+    tunnel.start();
   }
 
   #startTimers(): void {

@@ -1123,6 +1123,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tunnels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a TCP tunnel to a connection's server through its agent
+         * @description Answers once the agent's tunnel socket is up. Open ws_url (WebSocket) and carry TCP streams over it (docs/tunnels.md); `nostromo tunnel` does. The tunnel is a session: DELETE /api/remote-sessions/{id} ends it.
+         *
+         *     Access: session:start (feature ssh).
+         */
+        post: operations["postApiTunnels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tunnels/{id}/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tunnel's stream socket (WebSocket), for the user who opened it
+         * @description Frames: packages/protocol/src/tunnel.ts, described in docs/tunnels.md.
+         *
+         *     Access: the tunnel's owner.
+         */
+        get: operations["getApiTunnelsByIdWs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/recordings": {
         parameters: {
             query?: never;
@@ -2015,6 +2059,16 @@ export interface components {
             duration_ms: number;
             /** Format: date-time */
             created_at: string;
+        };
+        TunnelStarted: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /** @enum {string} */
+            status: "connecting" | "active" | "disconnected" | "ended" | "error";
+            host: string;
+            port: number;
+            ws_url: string;
         };
         Recording: {
             /** Format: uuid */
@@ -4599,6 +4653,72 @@ export interface operations {
                 content?: never;
             };
             /** @description Error; among others: NOT_FOUND, UNAUTHORIZED */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiTunnels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    connection_id: string;
+                    remote_port?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunnelStarted"];
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN, INVALID_STATE, AGENT_OFFLINE, BAD_GATEWAY */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTunnelsByIdWs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols (WebSocket) */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: UPGRADE_REQUIRED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
             default: {
                 headers: {
                     [name: string]: unknown;

@@ -244,6 +244,25 @@ export const ExecRequestSchema = z.object({
 });
 export type ExecRequestFrame = z.infer<typeof ExecRequestSchema>;
 
+/** Open a TCP tunnel (docs/tunnels.md): the agent dials the data socket; its streams go to host:port.
+ * Answered like a session: `session.failed` (data socket refused) or, at the end, `session.closed`. */
+export const TunnelOpenSchema = z.object({
+  t: z.literal("tunnel.open"),
+  sessionId: WireIdSchema,
+  dataUrl: z
+    .string()
+    .max(2048)
+    .regex(/^\/(?!\/)[^\s\\]*$/, "must be an absolute path such as /api/remote-sessions/<id>/agent"),
+  dataToken: z.string().min(1).max(4096).regex(/^\S+$/, "must not contain whitespace"),
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[^\s/\\@]+$/, "must be a host name or an IP address"),
+  port: z.number().int().min(1).max(65535),
+});
+export type TunnelOpenFrame = z.infer<typeof TunnelOpenSchema>;
+
 export const PingSchema = z.object({ t: z.literal("ping"), ts: timestamp });
 
 export const RevokedSchema = z.object({ t: z.literal("revoked"), reason: z.string().max(1024) });
@@ -255,6 +274,7 @@ export const EdgeFrameSchema = z.discriminatedUnion("t", [
   ExecRequestSchema,
   PingSchema,
   RevokedSchema,
+  TunnelOpenSchema,
 ]);
 export type EdgeFrame = z.infer<typeof EdgeFrameSchema>;
 

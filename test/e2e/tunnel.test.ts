@@ -1,0 +1,243 @@
+// TCP tunnels end to end (docs/tunnels.md): the `nostromo tunnel` bundle, the Worker and its SessionRoom in
+// workerd, the real agent and PostgreSQL. A loopback echo server gets 1 MB of random bytes on each of two
+// concurrent connections and sends them back intact; the stack's PostgreSQL answers a real query through
+// the tunnel; closing the tunnel writes an audit row with the bytes each way; the Command Center's kill
+// switch closes the tunnel's local connections; a user without session:start is refused, and a port the
+// connection does not allow is refused.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEMO_ADMIN, Http, ROOT, waitFor } from "./harness.ts";
+import { type LiveEnv, startLive, userWithRole } from "./live.ts";
+
+const run = promisify(execFile);
+const BIN = join(ROOT, "apps/cli/bin/nostromo.mjs");
+const MB = 1024 * 1024;
+
+let live: LiveEnv;
+let dir: string;
+let echo: Server;
+let echoConnection: string;
+let pgConnection: string;
+const children: ChildProcess[] = [];
+
+interface Opened {
+  child: ChildProcess;
+  info: { id: string; session_id: string; local_port: number; host: string; port: number };
+  exited: Promise<number | null>;
+}
+
+/** Runs `nostromo tunnel … --local 0 --json` and waits for the tunnel's description on stdout. */
+async function openTunnel(config: string, connection: string): Promise<Opened> {
+  const child = spawn(process.execPath, [BIN, "tunnel", connection, "--local", "0", "--json"], {
+    env: { ...process.env, NOSTROMO_CONFIG: config },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  let out = "";
+  let err = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const info = await new Promise<Opened["info"]>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        // not complete yet
+      }
+    });
+    void exited.then((code) => reject(new Error(`tunnel exited ${code}: ${out} ${err}`)));
+  });
+  return { child, info, exited };
+}
+
+async function login(config: string, email: string, password: string): Promise<void> {
+  const child = execFile(
+    process.execPath,
+    [
+      BIN,
+      "login",
+      live.e2e.stack.url,
+      "--tenant",
+      live.e2e.stack.demoTenantId,
+      "--email",
+      email,
+      "--password-stdin",
+    ],
+    { env: { ...process.env, NOSTROMO_CONFIG: config } },
+  );
+  child.stdin?.end(`${password}\n`);
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`login exited ${code}`))));
+  });
+}
+
+/** Sends `data` on a fresh connection to the local port and reads back as many bytes. */
+async function roundTrip(port: number, data: Buffer): Promise<Buffer> {
+  const socket = connect(port, "127.0.0.1");
+  const chunks: Buffer[] = [];
+  let got = 0;
+  return new Promise((resolve, reject) => {
+    socket.on("data", (c: Buffer) => {
+      chunks.push(c);
+      got += c.length;
+      if (got >= data.length) {
+        socket.end();
+        resolve(Buffer.concat(chunks));
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => reject(new Error(`closed after ${got} bytes`)));
+    socket.write(data);
+  });
+}
+
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+async function connection(name: string, port: number): Promise<string> {
+  const agents = await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
+  const r = await live.admin.call<{ id: string }>("POST", "/api/connections", {
+    name,
+    hostname: "127.0.0.1",
+    port,
+    username: "tunnel",
+    auth_method: "password",
+    password: "unused-by-tunnels",
+    agent_id: agents.body.data[0]?.id,
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id;
+}
+
+beforeAll(async () => {
+  await run(process.execPath, [join(ROOT, "apps/cli/build.mjs")]);
+  live = await startLive("tunnel");
+  dir = mkdtempSync(join(tmpdir(), "nostromo-tunnel-"));
+  echo = createServer((s: Socket) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+  echoConnection = await connection("echo", (echo.address() as AddressInfo).port);
+  pgConnection = await connection("postgres", Number(new URL(live.e2e.stack.databaseUrl).port));
+}, 240_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  echo?.close();
+  await live?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("nostromo tunnel", () => {
+  it("carries 1 MB each way on two concurrent connections intact, and audits the bytes", async () => {
+    const config = join(dir, "admin.json");
+    await login(config, DEMO_ADMIN.email, DEMO_ADMIN.password);
+    const t = await openTunnel(config, "echo");
+    expect(t.info.session_id).toMatch(/^tunnel-\d+$/);
+    const a = randomBytes(MB);
+    const b = randomBytes(MB);
+    const started = performance.now();
+    const [ra, rb] = await Promise.all([roundTrip(t.info.local_port, a), roundTrip(t.info.local_port, b)]);
+    console.log(`tunnel: 2 x 1 MB echoed in ${(performance.now() - started).toFixed(0)} ms`);
+    expect(ra.length).toBe(MB);
+    expect(sha(ra)).toBe(sha(a));
+    expect(sha(rb)).toBe(sha(b));
+
+    const listed = await live.admin.call<{ status: string }>("GET", `/api/remote-sessions/${t.info.id}`);
+    expect(listed.body.status).toBe("active");
+    t.child.kill("SIGINT");
+    expect(await t.exited).toBe(0);
+    await waitFor("tunnel ended", async () => {
+      const s = await live.admin.call<{ status: string }>("GET", `/api/remote-sessions/${t.info.id}`);
+      return s.body.status === "ended";
+    });
+    const rows = await waitFor("audit row", async () => {
+      const r = await live.admin.call<{ data: { session_id: string; metadata: Record<string, number> }[] }>(
+        "GET",
+        "/api/audit?type=session.ended&page_size=50",
+      );
+      return r.body.data.find((e) => e.session_id === t.info.id && e.metadata.bytes_up !== undefined);
+    });
+    expect(rows.metadata.bytes_up).toBe(2 * MB);
+    expect(rows.metadata.bytes_down).toBe(2 * MB);
+    expect(rows.metadata.connections).toBe(2);
+    expect(rows.metadata.duration_ms).toBeGreaterThan(0);
+  });
+
+  it("reaches PostgreSQL with a real client query; DELETE ends the tunnel", async () => {
+    const t = await openTunnel(join(dir, "admin.json"), "postgres");
+    const url = new URL(live.e2e.stack.databaseUrl);
+    url.hostname = "127.0.0.1";
+    url.port = String(t.info.local_port);
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    const r = await client.query<{ n: number; big: string }>(
+      "select 41 + 1 as n, repeat('x', 300000) as big",
+    );
+    expect(r.rows[0]?.n).toBe(42);
+    expect(r.rows[0]?.big.length).toBe(300000);
+    const lost = new Promise<void>((resolve) => client.once("error", () => resolve()));
+    const d = await live.admin.call("DELETE", `/api/remote-sessions/${t.info.id}`);
+    expect(d.status).toBe(200);
+    expect(await t.exited).toBe(0);
+    await lost;
+    await client.end().catch(() => {});
+  });
+
+  it("the Command Center's kill switch closes the tunnel's local connections", async () => {
+    const email = "tunnel.tech@demo.test";
+    const password = "Tunnel-tech-pw-1!";
+    await userWithRole(live, "Technician", { email, name: "Tunnel Tech", password });
+    const config = join(dir, "tech.json");
+    await login(config, email, password);
+    const t = await openTunnel(config, "echo");
+    const socket = connect(t.info.local_port, "127.0.0.1");
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.on("error", () => {});
+    const echoed = new Promise<string>((resolve) =>
+      socket.once("data", (d: Buffer) => resolve(d.toString())),
+    );
+    socket.write("ping");
+    expect(await echoed).toBe("ping");
+
+    const root = new Http(live.e2e.stack.url);
+    await root.login(inject("superAdmin").email, inject("superAdmin").password);
+    const logins = await root.call<{ data: { id: string; email: string }[] }>("GET", "/api/sessions");
+    const tech = logins.body.data.filter((l) => l.email === email);
+    expect(tech.length).toBeGreaterThan(0);
+    const ended: string[] = [];
+    for (const l of tech) {
+      const k = await root.call<{ closed: { sessions_ended?: string[] } }>("DELETE", `/api/sessions/${l.id}`);
+      expect(k.status).toBe(200);
+      ended.push(...(k.body.closed.sessions_ended ?? []));
+    }
+    expect(ended).toContain(t.info.session_id);
+    await closed;
+    expect(await t.exited).toBe(0);
+  });
+
+  it("refuses a user without session:start, and a port the connection does not allow", async () => {
+    const observer = await userWithRole(live, "Observer", {
+      email: "tunnel.observer@demo.test",
+      name: "Tunnel Observer",
+      password: "Tunnel-observer-pw-1!",
+    });
+    const r = await observer.call<{ error: { code: string } }>("POST", "/api/tunnels", {
+      connection_id: echoConnection,
+    });
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe("FORBIDDEN");
+    const port = await live.admin.call<{ error: { code: string } }>("POST", "/api/tunnels", {
+      connection_id: pgConnection,
+      remote_port: 22,
+    });
+    expect(port.status).toBe(403);
+  });
+});
