@@ -1,20 +1,24 @@
-// TCP tunnels end to end (docs/tunnels.md): the `nostromo tunnel` bundle, the Worker and its SessionRoom in
-// workerd, the real agent and PostgreSQL. A loopback echo server gets 1 MB of random bytes on each of two
-// concurrent connections and sends them back intact; the stack's PostgreSQL answers a real query through
-// the tunnel; closing the tunnel writes an audit row with the bytes each way; the Command Center's kill
-// switch closes the tunnel's local connections; a user without session:start is refused, and a port the
-// connection does not allow is refused.
+// The agent's plain-TCP relays end to end, on one stack (the Worker and its SessionRoom in workerd, the real
+// agent, PostgreSQL): TCP tunnels (docs/tunnels.md) through the `nostromo tunnel` bundle — a loopback echo
+// server gets 1 MB of random bytes on each of two concurrent connections and sends them back intact; the
+// stack's PostgreSQL answers a real query; closing the tunnel writes an audit row with the bytes each way;
+// the Command Center's kill switch closes the tunnel's local connections; a user without session:start and
+// a port the connection does not allow are refused — and telnet sessions against Debian's inetutils-telnetd
+// (telnetd.ts): log in at its prompts, run a command, a blocked command is blocked, and the password typed
+// with echo off is in neither the recording nor the command log.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_ADMIN, Http, ROOT, waitFor } from "./harness.ts";
-import { type LiveEnv, startLive, userWithRole } from "./live.ts";
+import { type LiveEnv, openViewer, runIn, sessionCommands, startLive, userWithRole } from "./live.ts";
+import { startTelnetd, TELNET_PASSWORD, TELNET_USER, type Telnetd } from "./telnetd.ts";
 
 const run = promisify(execFile);
 const BIN = join(ROOT, "apps/cli/bin/nostromo.mjs");
@@ -26,6 +30,8 @@ let echo: Server;
 let echoConnection: string;
 let pgConnection: string;
 const children: ChildProcess[] = [];
+const viewers: Viewer[] = [];
+let telnetd: Telnetd;
 
 interface Opened {
   child: ChildProcess;
@@ -103,10 +109,11 @@ async function roundTrip(port: number, data: Buffer): Promise<Buffer> {
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-async function connection(name: string, port: number): Promise<string> {
+async function connection(name: string, port: number, type = "ssh"): Promise<string> {
   const agents = await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
   const r = await live.admin.call<{ id: string }>("POST", "/api/connections", {
     name,
+    type,
     hostname: "127.0.0.1",
     port,
     username: "tunnel",
@@ -126,11 +133,14 @@ beforeAll(async () => {
   await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
   echoConnection = await connection("echo", (echo.address() as AddressInfo).port);
   pgConnection = await connection("postgres", Number(new URL(live.e2e.stack.databaseUrl).port));
+  telnetd = await startTelnetd();
 }, 240_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   echo?.close();
+  for (const v of viewers) v.close();
+  telnetd?.stop();
   await live?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -239,5 +249,83 @@ describe("nostromo tunnel", () => {
       remote_port: 22,
     });
     expect(port.status).toBe(403);
+  });
+});
+
+/** Waits until the viewer's screen (the room's snapshot, then live output) shows `text`. */
+async function shows(v: Viewer, text: string | RegExp): Promise<void> {
+  await waitFor(`screen shows ${text}`, async () => {
+    const screen = (await v.screen()).join("\n");
+    return typeof text === "string" ? screen.includes(text) : text.test(screen);
+  });
+}
+
+describe("telnet sessions", () => {
+  it("log in at the server's prompts, run a command, block one, never keep the password", async () => {
+    const { admin } = live;
+    const id = await connection("telnetd", telnetd.port, "telnet");
+    const blockedFile = join(telnetd.dir, "telnet-blocked");
+    const p = await admin.call("POST", "/api/policies", {
+      name: "Telnet blocks",
+      blocked_commands: [
+        {
+          name: "No marker",
+          pattern_type: "regex",
+          pattern: "^touch\\s+\\S*telnet-blocked",
+          severity: "high",
+        },
+      ],
+    });
+    expect(p.status, JSON.stringify(p.body)).toBe(201);
+    const s = await admin.call<{ id: string; session_id: string; status: string }>(
+      "POST",
+      "/api/remote-sessions",
+      { connection_id: id, cols: 100, rows: 30 },
+    );
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    expect(s.body.session_id).toMatch(/^telnet-\d+$/);
+    const rec = await admin.call<{ recording_id: string }>(
+      "POST",
+      `/api/remote-sessions/${s.body.id}/recording`,
+      {
+        enabled: true,
+      },
+    );
+    expect(rec.status, JSON.stringify(rec.body)).toBe(200);
+    const v = await openViewer(admin, s.body.id, viewers);
+    await shows(v, "login:");
+    v.type(`${TELNET_USER}\r`);
+    await shows(v, "Password:");
+    v.type(`${TELNET_PASSWORD}\r`);
+    await shows(v, "tel$");
+    await runIn(v, "echo tel-$((6*7)); stty size", "tel-42");
+    await v.until("window size from NAWS", () => /30 100/.test(v.text()));
+    v.type(`touch ${blockedFile}\r`);
+    const rows = await waitFor("blocked row", async () => {
+      const r = await sessionCommands<{ command: string; status: string }>(admin, s.body.id);
+      return r.some((c) => c.status === "blocked") ? r : null;
+    });
+    expect(rows.find((c) => c.status === "blocked")?.command).toContain("telnet-blocked");
+    await runIn(v, "ls", "login.sh");
+    expect(existsSync(blockedFile)).toBe(false);
+    const end = await admin.call<{ status: string }>("DELETE", `/api/remote-sessions/${s.body.id}`);
+    expect(end.body.status).toBe("ended");
+    const meta = await waitFor("recording ready", async () => {
+      const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recording_id}`);
+      return r.body.status === "ready" ? r.body : null;
+    });
+    expect(meta.status).toBe("ready");
+    const file = await fetch(`${live.e2e.stack.url}/api/recordings/${rec.body.recording_id}/download`, {
+      headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
+    });
+    const cast = await file.text();
+    expect(cast).toContain("tel-42");
+    expect(cast).not.toContain(TELNET_PASSWORD);
+    expect(v.text()).not.toContain(TELNET_PASSWORD);
+    const all = await sessionCommands<{ command: string; output: string | null }>(admin, s.body.id);
+    expect(JSON.stringify(all)).not.toContain(TELNET_PASSWORD);
+    const audit = await admin.call("GET", "/api/audit?page_size=200");
+    expect(JSON.stringify(audit.body)).not.toContain(TELNET_PASSWORD);
+    expect(live.agent.logs.join("\n")).not.toContain(TELNET_PASSWORD);
   });
 });

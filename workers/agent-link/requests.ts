@@ -1,5 +1,5 @@
 // What the edge has asked one agent to do, kept in the AgentLink's own storage (it survives eviction and
-// restarts): the sessions it sent `session.open` / `session.close` / `tunnel.open` for, and the exec requests it sent.
+// restarts): the sessions it sent `session.open` / `session.close` / `tunnel.open` / `telnet.open` for, and the exec requests it sent.
 // An agent's answer is accepted only when it matches one of these; anything else is refused by the
 // AgentLink (see limits.ts). Bounded: exec records expire, and at most MAX_RECORDS are kept.
 import type { EdgeFrame } from "@nostromo/protocol";
@@ -23,7 +23,12 @@ export class OutstandingRequests {
 
   /** Called for every frame the edge sends to the agent. */
   sent(frame: EdgeFrame, now: number): void {
-    if (frame.t === "session.open" || frame.t === "session.close" || frame.t === "tunnel.open")
+    if (
+      frame.t === "session.open" ||
+      frame.t === "session.close" ||
+      frame.t === "tunnel.open" ||
+      frame.t === "telnet.open"
+    )
       this.put("session", frame.sessionId, now + SESSION_RECORD_TTL_MS, now);
     else if (frame.t === "exec.request")
       this.put("exec", frame.requestId, now + frame.timeoutMs + EXEC_ANSWER_GRACE_MS, now);

@@ -1,4 +1,4 @@
-// /api/remote-sessions: start a live SSH session, list and read sessions, join or watch over a WebSocket,
+// /api/remote-sessions: start a live SSH or telnet session, list and read sessions, join or watch over a WebSocket,
 // invite participants, toggle recording, decide held commands, end. Guards and the contract live here;
 // the operations in service.ts and participants.ts.
 
@@ -91,9 +91,9 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
     "/",
     op({
       tag: TAG,
-      summary: "Start a live SSH session through the connection's agent",
+      summary: "Start a live SSH or telnet session through the connection's agent",
       description:
-        "Answers once the agent has opened the shell (or failed). Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.",
+        "Answers once the agent has opened the shell (or failed); a telnet session is open once the agent reached the server, whose login prompt the user answers. Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.",
       access: "session:start (feature ssh)",
       body: StartBody,
       responses: { 201: Started },

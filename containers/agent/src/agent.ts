@@ -2,9 +2,11 @@
 // heartbeat / metrics timers. Routes every edge frame to the piece that handles it.
 import os from "node:os";
 import {
+  type AgentFrame,
   type EdgeFrame,
   PROTOCOL_VERSION,
   type SessionOpenFrame,
+  type TelnetOpenFrame,
   type TunnelOpenFrame,
 } from "@nostromo/protocol";
 import type { AgentConfig } from "./config";
@@ -15,6 +17,7 @@ import { ControlLink } from "./link";
 import type { Logger } from "./log";
 import { collectMetrics, type HostFacts } from "./metrics";
 import { Session } from "./session";
+import { TelnetSession } from "./telnet";
 import { Tunnel } from "./tunnel";
 
 export const EXIT_REVOKED = 3;
@@ -22,7 +25,7 @@ export const EXIT_REVOKED = 3;
 const SHUTDOWN_GRACE_MS = 3000;
 
 export class Agent {
-  readonly #sessions = new Map<string, Session>();
+  readonly #sessions = new Map<string, Session | TelnetSession>();
   readonly #tunnels = new Map<string, Tunnel>();
   #execsInFlight = 0;
   #heartbeatMs: number;
@@ -117,6 +120,9 @@ export class Agent {
       case "session.open":
         this.#openSession(frame);
         return;
+      case "telnet.open":
+        this.#openSession(frame);
+        return;
       case "tunnel.open":
         this.#openTunnel(frame);
         return;
@@ -149,19 +155,20 @@ export class Agent {
     }
   }
 
-  #openSession(frame: SessionOpenFrame): void {
+  #openSession(frame: SessionOpenFrame | TelnetOpenFrame): void {
     if (this.#stopping) return;
     if (this.#sessions.has(frame.sessionId)) {
       // The edge re-sent it (e.g. after a link reconnect); the running session already serves it.
       this.log.warn("session.duplicate_open", { sessionId: frame.sessionId });
       return;
     }
-    const session = new Session(frame, {
+    const deps = {
       baseUrl: this.config.url,
       log: this.log,
-      sendControl: (f) => this.#link.sendReliable(f),
-      onEnded: (id) => this.#sessions.delete(id),
-    });
+      sendControl: (f: AgentFrame) => this.#link.sendReliable(f),
+      onEnded: (id: string) => this.#sessions.delete(id),
+    };
+    const session = frame.t === "telnet.open" ? new TelnetSession(frame, deps) : new Session(frame, deps);
     this.#sessions.set(frame.sessionId, session);
     session.start().catch((err: unknown) => {
       this.log.error("session.crashed", { sessionId: frame.sessionId, error: err });

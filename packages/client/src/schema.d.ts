@@ -943,8 +943,8 @@ export interface paths {
         get: operations["getApiRemoteSessions"];
         put?: never;
         /**
-         * Start a live SSH session through the connection's agent
-         * @description Answers once the agent has opened the shell (or failed). Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.
+         * Start a live SSH or telnet session through the connection's agent
+         * @description Answers once the agent has opened the shell (or failed); a telnet session is open once the agent reached the server, whose login prompt the user answers. Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.
          *
          *     Access: session:start (feature ssh).
          */

@@ -263,6 +263,23 @@ export const TunnelOpenSchema = z.object({
 });
 export type TunnelOpenFrame = z.infer<typeof TunnelOpenSchema>;
 
+/** Open a telnet terminal session (docs/agent.md, Telnet): the agent connects TCP to host:port, speaks the
+ * telnet protocol, and carries the terminal bytes on the data socket like an SSH shell's. No credential:
+ * the user logs in at the server's own prompts. Answered by `session.failed`, or `ready` on the data
+ * socket, and `session.closed` at the end. */
+export const TelnetOpenSchema = z.object({
+  t: z.literal("telnet.open"),
+  sessionId: WireIdSchema,
+  dataUrl: SessionOpenSchema.shape.dataUrl,
+  dataToken: SessionOpenSchema.shape.dataToken,
+  host: SessionTargetSchema.shape.host,
+  port: SessionTargetSchema.shape.port,
+  cols: TerminalSizeSchema.shape.cols,
+  rows: TerminalSizeSchema.shape.rows,
+  term: SessionOpenSchema.shape.term,
+});
+export type TelnetOpenFrame = z.infer<typeof TelnetOpenSchema>;
+
 export const PingSchema = z.object({ t: z.literal("ping"), ts: timestamp });
 
 export const RevokedSchema = z.object({ t: z.literal("revoked"), reason: z.string().max(1024) });
@@ -275,6 +292,7 @@ export const EdgeFrameSchema = z.discriminatedUnion("t", [
   PingSchema,
   RevokedSchema,
   TunnelOpenSchema,
+  TelnetOpenSchema,
 ]);
 export type EdgeFrame = z.infer<typeof EdgeFrameSchema>;
 
