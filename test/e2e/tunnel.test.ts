@@ -329,3 +329,31 @@ describe("telnet sessions", () => {
     expect(live.agent.logs.join("\n")).not.toContain(TELNET_PASSWORD);
   });
 });
+
+describe("connection tests through the agent", () => {
+  it("reach the server and check what it says first, per connection type", async () => {
+    const test = (id: string) =>
+      live.admin.call<{ reached?: boolean; message?: string; error?: { code: string; message: string } }>(
+        "POST",
+        `/api/connections/${id}/test`,
+      );
+    const ssh = await test(live.connectionId);
+    expect(ssh.status, JSON.stringify(ssh.body)).toBe(200);
+    expect(ssh.body.message).toContain("SSH banner");
+    const telnet = await test(await connection("telnetd probe", telnetd.port, "telnet"));
+    expect(telnet.status, JSON.stringify(telnet.body)).toBe(200);
+    expect(telnet.body.message).toContain("telnet option negotiation");
+    // An SSH connection whose port is the echo server: reached, but not an SSH server.
+    const wrong = await test(echoConnection);
+    expect(wrong.status).toBe(502);
+    expect(wrong.body.error?.message).toContain("did not answer with an SSH banner");
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const refused = await test(await connection("nothing listens", port, "rdp"));
+    expect(refused.status).toBe(502);
+    expect(refused.body.error?.code).toBe("TARGET_UNREACHABLE");
+    expect(refused.body.error?.message).toContain("ECONNREFUSED");
+  });
+});

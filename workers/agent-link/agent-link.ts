@@ -26,7 +26,7 @@ import { answerClose } from "../live/answer-close.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
 import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";
-import { OutstandingRequests } from "./requests.ts";
+import { AnswerWaiters, OutstandingRequests } from "./requests.ts";
 import { reopenSessions, sessionsLost } from "./sessions.ts";
 import { type AgentIdentity, markConnected, recordHello, TelemetryWriter } from "./store.ts";
 import { VERIFIED_AGENT_HEADER } from "./verified.ts";
@@ -46,6 +46,7 @@ interface Attachment extends AgentIdentity {
 export const EXEC_GRACE_MS = 5_000;
 
 type ExecOutcome = Extract<AgentFrame, { t: "exec.result" | "exec.failed" }>;
+type ProbeOutcome = Extract<AgentFrame, { t: "probe.result" }>;
 type SessionAnswer = Extract<AgentFrame, { t: "session.opened" | "session.failed" | "session.closed" }>;
 
 const CUT_MESSAGES: Record<CutReason, string> = {
@@ -62,7 +63,8 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
   private readonly telemetry: TelemetryWriter;
   private readonly alerts = new AlertLimiter();
   private guard: { ws: WebSocket; guard: LinkGuard } | null = null;
-  private readonly execWaiters = new Map<string, (f: ExecOutcome | null) => void>();
+  /** Exec and probe requests waiting for the agent's answer. */
+  private readonly answers = new AnswerWaiters<ExecOutcome | ProbeOutcome>();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -179,15 +181,15 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
         await this.onSessionAnswer(ws, a, guard, frame);
         return;
       case "exec.result":
-      case "exec.failed": {
-        if (!this.requests.has("exec", frame.requestId, now)) {
+      case "exec.failed":
+      case "probe.result": {
+        const kind = frame.t === "probe.result" ? "probe" : "exec";
+        if (!this.requests.has(kind, frame.requestId, now)) {
           await this.refuse(ws, a, guard, frame.t, { requestId: frame.requestId });
           return;
         }
-        this.requests.done("exec", frame.requestId);
-        const waiter = this.execWaiters.get(frame.requestId);
-        this.execWaiters.delete(frame.requestId);
-        waiter?.(frame);
+        this.requests.done(kind, frame.requestId);
+        this.answers.settle(frame.requestId, frame);
         return;
       }
     }
@@ -316,17 +318,19 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
 
   /** Runs one command through the agent's SSH exec channel; null when the agent is offline or silent. */
   async exec(frame: Extract<EdgeFrame, { t: "exec.request" }>): Promise<ExecOutcome | null> {
-    if (!this.send(frame)) return null;
-    return new Promise((res) => {
-      const timer = setTimeout(() => {
-        this.execWaiters.delete(frame.requestId);
-        res(null);
-      }, frame.timeoutMs + EXEC_GRACE_MS);
-      this.execWaiters.set(frame.requestId, (f) => {
-        clearTimeout(timer);
-        res(f);
-      });
-    });
+    return (await this.ask(frame)) as ExecOutcome | null;
+  }
+
+  /** A connection test: can the agent open TCP to host:port? Null when the agent is offline or silent. */
+  async probe(frame: Extract<EdgeFrame, { t: "probe.request" }>): Promise<ProbeOutcome | null> {
+    return (await this.ask(frame)) as ProbeOutcome | null;
+  }
+
+  private ask(
+    frame: Extract<EdgeFrame, { t: "exec.request" | "probe.request" }>,
+  ): Promise<ExecOutcome | ProbeOutcome | null> {
+    if (!this.send(frame)) return Promise.resolve(null);
+    return this.answers.wait(frame.requestId, frame.timeoutMs + EXEC_GRACE_MS);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason = ""): Promise<void> {

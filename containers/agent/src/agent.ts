@@ -16,6 +16,7 @@ import { writeHeartbeat } from "./heartbeat-file";
 import { ControlLink } from "./link";
 import type { Logger } from "./log";
 import { collectMetrics, type HostFacts } from "./metrics";
+import { runProbe } from "./probe";
 import { Session } from "./session";
 import { TelnetSession } from "./telnet";
 import { Tunnel } from "./tunnel";
@@ -144,6 +145,9 @@ export class Agent {
           .finally(() => {
             this.#execsInFlight -= 1;
           });
+        return;
+      case "probe.request":
+        void runProbe(frame).then((result) => this.#link.sendReliable(result));
         return;
       case "ping":
         this.#link.send({ t: "heartbeat", ts: Date.now(), pingTs: frame.ts });

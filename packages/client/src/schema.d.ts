@@ -895,8 +895,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Check a connection's stored configuration and its agent
-         * @description Checks status, credentials and the agent; the server itself is not contacted. A broken configuration answers 409 INVALID_STATE, no online agent 409 AGENT_OFFLINE, both with the checks.
+         * Check a connection's stored configuration, its agent, and the server through the agent
+         * @description Checks status, credentials and the agent, then has the agent open TCP to the server and checks what it says first (SSH banner, telnet negotiation, RFB version). A broken configuration answers 409 INVALID_STATE, no online agent 409 AGENT_OFFLINE, an unreachable or wrong server 502 TARGET_UNREACHABLE, all with the checks.
          *
          *     Access: connection:read and session:start.
          */
@@ -1971,7 +1971,7 @@ export interface components {
         };
         ConnectionCheck: {
             /** @enum {string} */
-            name: "status" | "credentials" | "agent";
+            name: "status" | "credentials" | "agent" | "server";
             ok: boolean;
             message: string;
         };
@@ -4169,14 +4169,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
-                        reached: false;
+                        reached: boolean;
                         message: string;
                         checks: components["schemas"]["ConnectionCheck"][];
                     };
                 };
             };
-            /** @description Error; among others: FORBIDDEN, NOT_FOUND, INVALID_STATE, AGENT_OFFLINE */
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, INVALID_STATE, AGENT_OFFLINE, TARGET_UNREACHABLE */
             default: {
                 headers: {
                     [name: string]: unknown;

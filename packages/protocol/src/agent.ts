@@ -165,6 +165,22 @@ export const ExecFailedSchema = z.object({
   message,
 });
 
+/** The answer to `probe.request`: whether TCP to host:port opened, and what the server said first (base64 of at
+ * most 64 bytes read within a second; absent when it said nothing — RDP servers wait for the client). */
+export const ProbeResultSchema = z.object({
+  t: z.literal("probe.result"),
+  requestId: WireIdSchema,
+  ok: z.boolean(),
+  message,
+  durationMs: z.number().nonnegative(),
+  greeting: z
+    .string()
+    .max(88)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64")
+    .optional(),
+});
+export type ProbeResultFrame = z.infer<typeof ProbeResultSchema>;
+
 export const AgentFrameSchema = z.discriminatedUnion("t", [
   HelloSchema,
   HeartbeatSchema,
@@ -175,6 +191,7 @@ export const AgentFrameSchema = z.discriminatedUnion("t", [
   SessionClosedSchema,
   ExecResultSchema,
   ExecFailedSchema,
+  ProbeResultSchema,
 ]);
 export type AgentFrame = z.infer<typeof AgentFrameSchema>;
 export type HelloFrame = z.infer<typeof HelloSchema>;
@@ -280,6 +297,16 @@ export const TelnetOpenSchema = z.object({
 });
 export type TelnetOpenFrame = z.infer<typeof TelnetOpenSchema>;
 
+/** Connection test (`POST /api/connections/:id/test`): can the agent open TCP to host:port? */
+export const ProbeRequestSchema = z.object({
+  t: z.literal("probe.request"),
+  requestId: WireIdSchema,
+  host: SessionTargetSchema.shape.host,
+  port: SessionTargetSchema.shape.port,
+  timeoutMs: z.number().int().min(100).max(30_000),
+});
+export type ProbeRequestFrame = z.infer<typeof ProbeRequestSchema>;
+
 export const PingSchema = z.object({ t: z.literal("ping"), ts: timestamp });
 
 export const RevokedSchema = z.object({ t: z.literal("revoked"), reason: z.string().max(1024) });
@@ -293,6 +320,7 @@ export const EdgeFrameSchema = z.discriminatedUnion("t", [
   RevokedSchema,
   TunnelOpenSchema,
   TelnetOpenSchema,
+  ProbeRequestSchema,
 ]);
 export type EdgeFrame = z.infer<typeof EdgeFrameSchema>;
 
