@@ -274,6 +274,13 @@ describe("telnet sessions", () => {
           pattern: "^touch\\s+\\S*telnet-blocked",
           severity: "high",
         },
+        {
+          name: "SSH only",
+          pattern_type: "contains",
+          pattern: "ssh-only-rule",
+          severity: "high",
+          applies_to_types: ["ssh"],
+        },
       ],
     });
     expect(p.status, JSON.stringify(p.body)).toBe(201);
@@ -307,6 +314,8 @@ describe("telnet sessions", () => {
     });
     expect(rows.find((c) => c.status === "blocked")?.command).toContain("telnet-blocked");
     await runIn(v, "ls", "login.sh");
+    // A rule for SSH connections only does not apply here.
+    await runIn(v, "echo ssh-only-rule-$((2+2))", "ssh-only-rule-4");
     expect(existsSync(blockedFile)).toBe(false);
     const end = await admin.call<{ status: string }>("DELETE", `/api/remote-sessions/${s.body.id}`);
     expect(end.body.status).toBe("ended");

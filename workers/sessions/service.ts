@@ -112,6 +112,7 @@ export async function startSession(ctx: TenantContext, u: UserPrincipal, body: S
     record,
     recordingRetentionDays: org.settings.recording_retention_days ?? 90,
     shellIntegration: !telnet,
+    connectionType: telnet ? "telnet" : "ssh",
     ...(telnet ? {} : { markKey }),
     approvalTimeoutMs: org.settings.approval_timeout_ms ?? 120_000,
     webhookUrl: org.settings.webhook_url ?? null,
