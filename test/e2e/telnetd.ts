@@ -3,7 +3,7 @@
 // login program telnetd runs (`--exec-login`) asks `login:` and `Password:` (with echo off, as login(1)
 // does), checks a fixed pair and starts a shell — so no system user is needed.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -35,7 +35,15 @@ echo 'Login incorrect'
 exit 1
 `;
 
+const TELNETD = "/usr/sbin/telnetd";
+const INETD = "/usr/sbin/inetutils-inetd";
+
 export async function startTelnetd(): Promise<Telnetd> {
+  for (const bin of [TELNETD, INETD])
+    if (!existsSync(bin))
+      throw new Error(
+        `${bin} is missing: apt-get install -y inetutils-telnetd inetutils-inetd (.ci/run does)`,
+      );
   const dir = mkdtempSync(join(tmpdir(), "nostromo-telnetd-"));
   const login = join(dir, "login.sh");
   writeFileSync(login, LOGIN);
@@ -44,13 +52,11 @@ export async function startTelnetd(): Promise<Telnetd> {
   const conf = join(dir, "inetd.conf");
   writeFileSync(
     conf,
-    `127.0.0.1:${port} stream tcp nowait ${userInfo().username} /usr/sbin/telnetd telnetd --no-hostinfo --exec-login=${login}\n`,
+    `127.0.0.1:${port} stream tcp nowait ${userInfo().username} ${TELNETD} telnetd --no-hostinfo --exec-login=${login}\n`,
   );
-  const child: ChildProcess = spawn(
-    "/usr/sbin/inetutils-inetd",
-    ["--debug", `--pidfile=${join(dir, "inetd.pid")}`, conf],
-    { stdio: "ignore" },
-  );
+  const child: ChildProcess = spawn(INETD, ["--debug", `--pidfile=${join(dir, "inetd.pid")}`, conf], {
+    stdio: "ignore",
+  });
   await waitFor("inetd listening", async () => {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, "127.0.0.1");
