@@ -17,7 +17,7 @@ import type { Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_ADMIN, Http, ROOT, waitFor } from "./harness.ts";
-import { type LiveEnv, openViewer, runIn, sessionCommands, startLive, userWithRole } from "./live.ts";
+import { type LiveEnv, openViewer, sessionCommands, startLive, userWithRole } from "./live.ts";
 import { startTelnetd, TELNET_PASSWORD, TELNET_USER, type Telnetd } from "./telnetd.ts";
 
 const run = promisify(execFile);
@@ -160,8 +160,11 @@ describe("nostromo tunnel", () => {
     expect(sha(ra)).toBe(sha(a));
     expect(sha(rb)).toBe(sha(b));
 
-    const listed = await live.admin.call<{ status: string }>("GET", `/api/remote-sessions/${t.info.id}`);
-    expect(listed.body.status).toBe("active");
+    const listed = await live.admin.call<{ data: { session_id: string }[] }>(
+      "GET",
+      "/api/remote-sessions?status=active&page_size=100",
+    );
+    expect(listed.body.data.map((r) => r.session_id)).toContain(t.info.session_id);
     t.child.kill("SIGINT");
     expect(await t.exited).toBe(0);
     await waitFor("tunnel ended", async () => {
@@ -233,7 +236,7 @@ describe("nostromo tunnel", () => {
     expect(await t.exited).toBe(0);
   });
 
-  it("refuses a user without session:start, and a port the connection does not allow", async () => {
+  it("refuses a user without session:start and a port the connection does not allow; allows a tagged one", async () => {
     const observer = await userWithRole(live, "Observer", {
       email: "tunnel.observer@demo.test",
       name: "Tunnel Observer",
@@ -249,6 +252,19 @@ describe("nostromo tunnel", () => {
       remote_port: 22,
     });
     expect(port.status).toBe(403);
+    // A port the connection allows with a tunnel-port tag is reachable.
+    const pgPort = Number(new URL(live.e2e.stack.databaseUrl).port);
+    const tag = await live.admin.call("PATCH", `/api/connections/${echoConnection}`, {
+      tags: [`tunnel-port:${pgPort}`],
+    });
+    expect(tag.status, JSON.stringify(tag.body)).toBe(200);
+    const allowed = await live.admin.call<{ id: string; port: number }>("POST", "/api/tunnels", {
+      connection_id: echoConnection,
+      remote_port: pgPort,
+    });
+    expect(allowed.status, JSON.stringify(allowed.body)).toBe(201);
+    expect(allowed.body.port).toBe(pgPort);
+    expect((await live.admin.call("DELETE", `/api/remote-sessions/${allowed.body.id}`)).status).toBe(200);
   });
 });
 
@@ -258,6 +274,14 @@ async function shows(v: Viewer, text: string | RegExp): Promise<void> {
     const screen = (await v.screen()).join("\n");
     return typeof text === "string" ? screen.includes(text) : text.test(screen);
   });
+}
+
+/** Types a line as a person does: Enter once the server has echoed it (text the screen does not show
+ * when Enter is judged counts as typed with echo off, docs/command-tracker.md). */
+async function typeLine(v: Viewer, line: string): Promise<void> {
+  v.type(line);
+  await shows(v, line);
+  v.type("\r");
 }
 
 describe("telnet sessions", () => {
@@ -305,17 +329,20 @@ describe("telnet sessions", () => {
     await shows(v, "Password:");
     v.type(`${TELNET_PASSWORD}\r`);
     await shows(v, "tel$");
-    await runIn(v, "echo tel-$((6*7)); stty size", "tel-42");
+    await typeLine(v, "echo tel-$((6*7)); stty size");
+    await shows(v, /^tel-42$/m);
     await v.until("window size from NAWS", () => /30 100/.test(v.text()));
-    v.type(`touch ${blockedFile}\r`);
+    await typeLine(v, `touch ${blockedFile}`);
     const rows = await waitFor("blocked row", async () => {
       const r = await sessionCommands<{ command: string; status: string }>(admin, s.body.id);
       return r.some((c) => c.status === "blocked") ? r : null;
     });
     expect(rows.find((c) => c.status === "blocked")?.command).toContain("telnet-blocked");
-    await runIn(v, "ls", "login.sh");
+    await typeLine(v, "ls");
+    await shows(v, "login.sh");
     // A rule for SSH connections only does not apply here.
-    await runIn(v, "echo ssh-only-rule-$((2+2))", "ssh-only-rule-4");
+    await typeLine(v, "echo ssh-only-rule-$((2+2))");
+    await shows(v, /^ssh-only-rule-4$/m);
     expect(existsSync(blockedFile)).toBe(false);
     const end = await admin.call<{ status: string }>("DELETE", `/api/remote-sessions/${s.body.id}`);
     expect(end.body.status).toBe("ended");
