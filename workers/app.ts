@@ -31,6 +31,7 @@ import { sshKeysRoutes } from "./ssh-keys/routes.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
 import { tenantRoutes } from "./tenancy/routes.ts";
 import { tenantsRoutes } from "./tenants/routes.ts";
+import { tunnelsRoutes } from "./tunnels/routes.ts";
 import { usersRoutes } from "./users/routes.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -73,6 +74,7 @@ export function createApp() {
   app.route("/api/connections", connectionsRoutes);
   app.route("/api/connections", execRoutes);
   app.route("/api/remote-sessions", remoteSessionsRoutes);
+  app.route("/api/tunnels", tunnelsRoutes);
   app.route("/api/recordings", recordingsRoutes);
   app.route("/api/commands", commandsRoutes);
   app.route("/api/ssh-keys", sshKeysRoutes);

@@ -3,7 +3,8 @@
 // driven by hand over the real signed link protocol. The evil agents send every frame type with B's ids,
 // oversized frames and floods. Nothing of B may change, B's session keeps working, A's real agent is not
 // affected, and the API keeps answering (latency for B before/during/after the flood is printed, not
-// asserted: timing on a shared machine is a figure, correctness and recovery are the assertions).
+// asserted: timing on a shared machine is a figure, correctness and recovery are the assertions). A
+// tunnel's evil agent speaking about streams no client opened is refused, audited and cut.
 import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Viewer } from "@nostromo/testkit";
@@ -397,5 +398,45 @@ describe("per-tenant bound", () => {
     } finally {
       await db.query("delete from command.agents where tenant_id = $1 and name like 'filler-%'", [tenantA]);
     }
+  });
+});
+
+describe("tunnels", () => {
+  it("a tunnel's agent may speak only about streams the edge opened; enough refusals cut it and end the tunnel", async () => {
+    const evil = await EvilAgent.enroll(adminA, "evil-tunnel", live.e2e.port);
+    expect(await evil.connect()).toBe(101);
+    const conn = await adminA.call<{ id: string }>("POST", "/api/connections", {
+      name: "evil tunnel target",
+      hostname: "127.0.0.1",
+      port: 5432,
+      username: "nobody",
+      auth_method: "password",
+      password: "irrelevant",
+      agent_id: evil.agentId,
+    });
+    expect(conn.status, JSON.stringify(conn.body)).toBe(201);
+    const started = adminA.call<{ id: string }>("POST", "/api/tunnels", { connection_id: conn.body.id });
+    const open = await waitFor("tunnel.open sent to the evil agent", async () =>
+      evil.received.find((f) => f.t === "tunnel.open"),
+    );
+    const { status, ws } = await dataSocket(live.e2e.port, open.dataUrl as string, open.dataToken as string);
+    expect(status).toBe(101);
+    const closed = new Promise<number>((r) => ws?.once("close", (code) => r(code)));
+    ws?.send(JSON.stringify({ t: "ready" }));
+    const tunnel = await started;
+    expect(tunnel.status, JSON.stringify(tunnel.body)).toBe(201);
+    const before = await alertsInA();
+    // No client ever opened a stream: data, answers and an agent-side open are all refused.
+    const chunk = Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from("smuggled")]);
+    for (let i = 0; i < 3; i++) ws?.send(chunk);
+    ws?.send(JSON.stringify({ t: "tcp.opened", stream: 3 }));
+    ws?.send(JSON.stringify({ t: "tcp.open", stream: 9 }));
+    for (let i = 0; i < 5; i++) ws?.send(JSON.stringify({ t: "tcp.ack", stream: 11 + i, bytes: 1 }));
+    expect(await closed).toBe(1008);
+    await waitFor("the tunnel ended", async () => {
+      const r = await adminA.call<{ status: string }>("GET", `/api/remote-sessions/${tunnel.body.id}`);
+      return r.body.status === "ended";
+    });
+    expect(await alertsInA()).toBeGreaterThan(before);
   });
 });

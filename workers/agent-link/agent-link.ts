@@ -25,9 +25,9 @@ import type { Bindings } from "../env.ts";
 import { answerClose } from "../live/answer-close.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import { type AgentAlert, writeAgentAlert } from "./alerts.ts";
-import { type ExecOutcome, ExecsInFlight } from "./execs.ts";
+import { EXEC_GRACE_MS, type ExecOutcome, ExecsInFlight } from "./execs.ts";
 import { AlertLimiter, type CutReason, LinkGuard, QUARANTINE_MS } from "./limits.ts";
-import { OutstandingRequests } from "./requests.ts";
+import { AnswerWaiters, OutstandingRequests } from "./requests.ts";
 import { reopenSessions, sessionsLost } from "./sessions.ts";
 import { type AgentIdentity, markConnected, recordHello, TelemetryWriter } from "./store.ts";
 import { VERIFIED_AGENT_HEADER } from "./verified.ts";
@@ -44,6 +44,7 @@ interface Attachment extends AgentIdentity {
   greeted?: boolean;
 }
 
+type ProbeOutcome = Extract<AgentFrame, { t: "probe.result" }>;
 type SessionAnswer = Extract<AgentFrame, { t: "session.opened" | "session.failed" | "session.closed" }>;
 
 const CUT_MESSAGES: Record<CutReason, string> = {
@@ -61,6 +62,8 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
   private readonly alerts = new AlertLimiter();
   private guard: { ws: WebSocket; guard: LinkGuard } | null = null;
   private readonly execs = new ExecsInFlight();
+  /** Connection-test (probe) requests waiting for the agent's answer. */
+  private readonly probes = new AnswerWaiters<ProbeOutcome>();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -190,6 +193,15 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
           this.requests.done("exec", frame.requestId);
           this.execs.ended(frame);
         }
+        return;
+      }
+      case "probe.result": {
+        if (!this.requests.has("probe", frame.requestId, now)) {
+          await this.refuse(ws, a, guard, frame.t, { requestId: frame.requestId });
+          return;
+        }
+        this.requests.done("probe", frame.requestId);
+        this.probes.settle(frame.requestId, frame);
         return;
       }
     }
@@ -329,6 +341,12 @@ export class AgentLink extends DurableObject<Bindings> implements LiveObject {
     const request = { ...frame, stream: true };
     if (!this.send(request)) return null;
     return this.execs.stream(request);
+  }
+
+  /** A connection test: can the agent open TCP to host:port? Null when the agent is offline or silent. */
+  async probe(frame: Extract<EdgeFrame, { t: "probe.request" }>): Promise<ProbeOutcome | null> {
+    if (!this.send(frame)) return null;
+    return this.probes.wait(frame.requestId, frame.timeoutMs + EXEC_GRACE_MS);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason = ""): Promise<void> {

@@ -117,13 +117,15 @@ export const connectionsRoutes = new Hono<AppEnv>()
     "/:id/test",
     op({
       tag,
-      summary: "Check a connection's stored configuration and its agent",
+      summary: "Check a connection's stored configuration, its agent, and the server through the agent",
       description:
-        "Checks status, credentials and the agent; the server itself is not contacted. A broken " +
-        "configuration answers 409 INVALID_STATE, no online agent 409 AGENT_OFFLINE, both with the checks.",
+        "Checks status, credentials and the agent, then has the agent open TCP to the server and checks " +
+        "what it says first (SSH banner, telnet negotiation, RFB version). A broken configuration answers " +
+        "409 INVALID_STATE, no online agent 409 AGENT_OFFLINE, an unreachable or wrong server 502 " +
+        "TARGET_UNREACHABLE, all with the checks.",
       access: "connection:read and session:start",
       responses: { 200: ConnectionTestResult },
-      errors: ["FORBIDDEN", "NOT_FOUND", "INVALID_STATE", "AGENT_OFFLINE"],
+      errors: ["FORBIDDEN", "NOT_FOUND", "INVALID_STATE", "AGENT_OFFLINE", "TARGET_UNREACHABLE"],
     }),
     requirePermission(Permission.READ_CONNECTION, Permission.START_SESSION),
     async (c) => c.json(await testConnection(requestTenant(c), idParam(c))),

@@ -181,16 +181,16 @@ export const ConnectionPage = pageSchema(Connection);
 
 export const ConnectionCheck = z
   .object({
-    name: z.enum(["status", "credentials", "agent"]),
+    name: z.enum(["status", "credentials", "agent", "server"]),
     ok: z.boolean(),
     message: z.string(),
   })
   .meta({ id: "ConnectionCheck" });
 export type ConnectionCheck = z.infer<typeof ConnectionCheck>;
 
-/** POST /api/connections/:id/test: what was checked; the server itself is not dialled (reached: false). */
+/** POST /api/connections/:id/test: what was checked, the server (through the agent) last. */
 export const ConnectionTestResult = z.object({
-  reached: z.literal(false),
+  reached: z.boolean(),
   message: z.string(),
   checks: z.array(ConnectionCheck),
 });

@@ -108,6 +108,7 @@ export interface AgentSessionView {
   rows: number;
   dataTokenHash: string;
   shellIntegration: boolean;
+  kind?: "tunnel";
 }
 
 /** What the agent side asks of the room. */
@@ -136,6 +137,8 @@ export interface AgentSideHost {
   ): void;
   /** A new shell is about to be opened for this session: returns its shell-integration mark key. */
   newShell(): string;
+  /** A tunnel session's data socket, accepted: its frames are the tunnel relay's (tunnel-relay.ts). */
+  tunnelAgent(ws: WebSocket): void;
 }
 
 export type DataControlFrame = { t: "resize"; cols: number; rows: number } | { t: "close"; reason: string };
@@ -174,6 +177,11 @@ export class AgentSide {
       );
     }
     const pair = new WebSocketPair();
+    if (m.kind === "tunnel") {
+      this.socket = pair[1];
+      this.room.tunnelAgent(pair[1]);
+      return new Response(null, { status: 101, webSocket: pair[0] });
+    }
     this.accept(pair[1]);
     if (m.status === "disconnected") {
       await this.room.setStatus("active", null);
@@ -257,7 +265,8 @@ export class AgentSide {
     markKey: string;
   } | null> {
     const m = this.room.meta();
-    if (!m || (m.status !== "disconnected" && m.status !== "connecting")) return null;
+    // A tunnel's streams died with its data socket: there is nothing to reopen.
+    if (!m || m.kind === "tunnel" || (m.status !== "disconnected" && m.status !== "connecting")) return null;
     const dataToken = randomToken(32);
     m.dataTokenHash = await sha256Hex(dataToken);
     const markKey = this.room.newShell();

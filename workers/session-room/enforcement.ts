@@ -119,7 +119,7 @@ export class Enforcement {
     return evaluateCommand(compiled, line, {
       roleId: typist.roleId,
       connectionId: m.connectionId,
-      connectionType: "ssh",
+      connectionType: m.connectionType ?? "ssh",
     });
   }
 

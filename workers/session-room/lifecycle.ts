@@ -32,6 +32,10 @@ export interface RoomInit {
   markKey?: string;
   approvalTimeoutMs: number;
   webhookUrl: string | null;
+  /** A TCP tunnel (docs/tunnels.md): no screen, no shell; tunnel-relay.ts carries its streams. */
+  kind?: "tunnel";
+  /** The connection's type, for the policies' `applies_to_types`; absent in rooms made before it = ssh. */
+  connectionType?: "ssh" | "telnet";
 }
 
 export interface Meta extends RoomInit {

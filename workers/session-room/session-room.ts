@@ -30,6 +30,7 @@ import {
 import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
+import { TunnelRelay } from "./tunnel-relay.ts";
 
 // The Worker routes viewers with this header (workers/routes/remote-sessions).
 export { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "./participants.ts";
@@ -43,6 +44,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private readonly viewers: Participants;
   private readonly enforcement: Enforcement;
   private readonly recording: RoomRecording;
+  private readonly tunnel: TunnelRelay;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -63,6 +65,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.output.flush();
         this.enforcement.dispose();
         await this.recording.stop();
+        this.tunnel.close(this.lifecycle.meta?.reason ?? "session over");
         this.viewers.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
         this.agent.close(1000, "session over");
       },
@@ -127,6 +130,18 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.enforcement.newShell(markKey);
         return markKey;
       },
+      tunnelAgent: (ws) => this.tunnel.attachAgent(ws),
+    });
+    this.tunnel = new TunnelRelay({
+      publicId: () => meta().publicId,
+      ready: () => void this.lifecycle.setStatus("active", null).then(() => this.lifecycle.scheduleIdle()),
+      failed: (code, message) => void this.lifecycle.setStatus("error", message, code),
+      touched: () => {
+        if (this.lifecycle.meta) this.lifecycle.meta.lastActivityAt = Date.now();
+      },
+      end: (reason, code) => void this.end(reason, code ?? null),
+      audit: (type, description, status, metadata) =>
+        this.store.audit(type, description, status, null, metadata),
     });
     const tail = new OutputTail(ctx.storage.sql);
     this.output = new OutputPipeline(tail, {
@@ -150,7 +165,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     });
     void ctx.blockConcurrencyWhile(async () => {
       const m = await this.lifecycle.restore();
-      if (!m) return;
+      if (!m || m.kind === "tunnel") return;
       const screen = this.open(m);
       tail.restore((bytes) => screen.write(bytes));
       if (m.recording) this.recording.restore(m.recording);
@@ -192,7 +207,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   // ── entry points ─────────────────────────────────────────────────────────────────────────────────
 
   async init(init: RoomInit): Promise<void> {
-    this.open(this.lifecycle.create(init));
+    const m = this.lifecycle.create(init);
+    if (m.kind !== "tunnel") this.open(m);
     if (init.record) await this.recording.start();
     await this.lifecycle.save();
   }
@@ -222,7 +238,19 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     const [client, server] = [pair[0], pair[1]];
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
-    this.viewers.accept(server, who);
+    if ((m.kind === "tunnel") !== url.pathname.endsWith("/tunnel"))
+      return Response.json(
+        {
+          error: {
+            code: "INVALID_STATE",
+            message: m.kind === "tunnel" ? "A tunnel has no screen to watch" : "This session is not a tunnel",
+            requestId: "room",
+          },
+        },
+        { status: 409 },
+      );
+    if (m.kind === "tunnel") this.tunnel.attachClient(server, who.loginId ?? null);
+    else this.viewers.accept(server, who);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -290,7 +318,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   async closeLogin(loginId: string, reason: string): Promise<number> {
-    return this.viewers.closeLogin(loginId, reason);
+    return this.viewers.closeLogin(loginId, reason) + this.tunnel.closeLogin(loginId, reason);
   }
 
   decideApproval(

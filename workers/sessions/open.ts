@@ -1,6 +1,7 @@
-// The session.open frame for the agent: target with decrypted credentials, data socket path and token.
+// The frame that opens a session on the agent: session.open (SSH: target with decrypted credentials, data
+// socket path and token), or telnet.open (no credential: the user logs in at the server's prompts).
 
-import type { SessionOpenFrame } from "@nostromo/protocol";
+import type { SessionOpenFrame, TelnetOpenFrame } from "@nostromo/protocol";
 import type { Db } from "../../db/client.ts";
 import type { Bindings } from "../env.ts";
 import type { TenantRecord } from "../tenancy/tenant-record.ts";
@@ -36,5 +37,26 @@ export async function openFrame(
     term: "xterm-256color",
     shellIntegration: s.shellIntegration,
     ...(s.markKey ? { markKey: s.markKey } : {}),
+  };
+}
+
+export function telnetFrame(s: {
+  sessionUuid: string;
+  dataToken: string;
+  host: string;
+  port: number;
+  cols: number;
+  rows: number;
+}): TelnetOpenFrame {
+  return {
+    t: "telnet.open",
+    sessionId: s.sessionUuid,
+    dataUrl: dataPath(s.sessionUuid),
+    dataToken: s.dataToken,
+    host: s.host,
+    port: s.port,
+    cols: s.cols,
+    rows: s.rows,
+    term: "xterm-256color",
   };
 }

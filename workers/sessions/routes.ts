@@ -1,4 +1,4 @@
-// /api/remote-sessions: start a live SSH session, list and read sessions, join or watch over a WebSocket,
+// /api/remote-sessions: start a live SSH or telnet session, list and read sessions, join or watch over a WebSocket,
 // invite participants, toggle recording, decide held commands, end. Guards and the contract live here;
 // the operations in service.ts and participants.ts.
 
@@ -72,7 +72,7 @@ const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ErrorCode
  * The room's answer to an upgrade: the socket, or its refusal as the API's own error (with this request's
  * id), so that a refusal has the one error body whatever part of the system made it.
  */
-async function relayUpgrade(res: Response): Promise<Response> {
+export async function relayUpgrade(res: Response): Promise<Response> {
   if (res.status === 101) return res;
   const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
   const code = body?.error?.code ?? "";
@@ -93,9 +93,9 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
     "/",
     op({
       tag: TAG,
-      summary: "Start a live SSH session through the connection's agent",
+      summary: "Start a live SSH or telnet session through the connection's agent",
       description:
-        "Answers once the agent has opened the shell (or failed). Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.",
+        "Answers once the agent has opened the shell (or failed); a telnet session is open once the agent reached the server, whose login prompt the user answers. Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.",
       access: "session:start (feature ssh)",
       body: StartBody,
       responses: { 201: Started },

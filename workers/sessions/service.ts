@@ -15,7 +15,7 @@ import { retentionOf } from "../settings/retention.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
-import { openFrame } from "./open.ts";
+import { openFrame, telnetFrame } from "./open.ts";
 import { presentSession } from "./present.ts";
 import type { SessionQuery, StartBody } from "./schemas.ts";
 import { type SessionRow, sessionStore } from "./store.ts";
@@ -64,6 +64,10 @@ export async function startSession(ctx: TenantContext, u: UserPrincipal, body: S
   const store = sessionStore(ctx);
   const conn = await store.connectionForStart(body.connection_id);
   if (!conn) throw new ApiError("NOT_FOUND", "No such connection");
+  // Telnet has no channel to install the shell integration through: commands are judged from the screen.
+  const telnet = conn.type === "telnet";
+  if (telnet && conn.status !== "active")
+    throw new ApiError("INVALID_STATE", `The connection is ${conn.status}`);
   const agentId = conn.agentId;
   if (!agentId) throw new ApiError("AGENT_OFFLINE", "No agent is assigned to this connection");
   try {
@@ -108,22 +112,26 @@ export async function startSession(ctx: TenantContext, u: UserPrincipal, body: S
     idleTimeoutMs: org.settings.session_timeout,
     record,
     recordingRetentionDays: retentionOf(org.settings).recordingDays,
-    shellIntegration: true,
-    markKey,
+    shellIntegration: !telnet,
+    connectionType: telnet ? "telnet" : "ssh",
+    ...(telnet ? {} : { markKey }),
     approvalTimeoutMs: org.settings.approval_timeout_ms ?? 120_000,
     webhookUrl: org.settings.webhook_url ?? null,
   });
-  let frame: Awaited<ReturnType<typeof openFrame>>;
+  let frame: Awaited<ReturnType<typeof openFrame>> | ReturnType<typeof telnetFrame>;
   try {
-    frame = await openFrame(ctx.env, ctx.db, ctx.tenant, {
-      sessionUuid: s.id,
-      connectionId: conn.id,
-      dataToken,
-      cols: body.cols,
-      rows: body.rows,
-      shellIntegration: true,
-      markKey,
-    });
+    const size = { cols: body.cols, rows: body.rows };
+    frame = telnet
+      ? telnetFrame({ sessionUuid: s.id, dataToken, host: conn.hostname, port: conn.port, ...size })
+      : await openFrame(ctx.env, ctx.db, ctx.tenant, {
+          sessionUuid: s.id,
+          connectionId: conn.id,
+          dataToken,
+          cols: body.cols,
+          rows: body.rows,
+          shellIntegration: true,
+          markKey,
+        });
   } catch (err) {
     const message = err instanceof TargetError ? err.message : "The connection cannot be used";
     await r.agentEvent({ t: "session.failed", sessionId: s.id, code: "INTERNAL", message });

@@ -97,7 +97,14 @@ export function sessionStore(ctx: TenantContext) {
     /** What a session start needs of its connection (null when it does not exist or was deleted). */
     async connectionForStart(id: string) {
       const [c] = await db
-        .select({ id: connection.id, agentId: connection.agentId, type: connection.type })
+        .select({
+          id: connection.id,
+          agentId: connection.agentId,
+          type: connection.type,
+          hostname: connection.hostname,
+          port: connection.port,
+          status: connection.status,
+        })
         .from(connection)
         .where(conns.where(eq(connection.id, id), isNull(connection.deletedAt)));
       return c ?? null;

@@ -9,6 +9,7 @@ import { register as listCommands } from "./commands/lists.ts";
 import { register as policyCommands } from "./commands/policy.ts";
 import { register as recordingCommands } from "./commands/recordings.ts";
 import { register as sessionCommands } from "./commands/session.ts";
+import { register as tunnelCommand } from "./commands/tunnel.ts";
 
 export const EXIT_HELP = `
 Exit status:
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   listCommands(program);
   sessionCommands(program);
   execCommand(program);
+  tunnelCommand(program);
   recordingCommands(program);
   policyCommands(program);
   auditCommands(program);

@@ -1,7 +1,14 @@
 // The running agent: owns the control link, the live sessions and in-flight exec requests, and the
 // heartbeat / metrics timers. Routes every edge frame to the piece that handles it.
 import os from "node:os";
-import { type EdgeFrame, PROTOCOL_VERSION, type SessionOpenFrame } from "@nostromo/protocol";
+import {
+  type AgentFrame,
+  type EdgeFrame,
+  PROTOCOL_VERSION,
+  type SessionOpenFrame,
+  type TelnetOpenFrame,
+  type TunnelOpenFrame,
+} from "@nostromo/protocol";
 import type { AgentConfig } from "./config";
 import type { AgentIdentity } from "./credentials";
 import { runExec } from "./exec";
@@ -9,14 +16,18 @@ import { writeHeartbeat } from "./heartbeat-file";
 import { ControlLink } from "./link";
 import type { Logger } from "./log";
 import { collectMetrics, type HostFacts } from "./metrics";
+import { runProbe } from "./probe";
 import { Session } from "./session";
+import { TelnetSession } from "./telnet";
+import { Tunnel } from "./tunnel";
 
 export const EXIT_REVOKED = 3;
 /** Time each session gets at shutdown to send `exit` before its data socket is cut. */
 const SHUTDOWN_GRACE_MS = 3000;
 
 export class Agent {
-  readonly #sessions = new Map<string, Session>();
+  readonly #sessions = new Map<string, Session | TelnetSession>();
+  readonly #tunnels = new Map<string, Tunnel>();
   #execsInFlight = 0;
   #heartbeatMs: number;
   #metricsMs: number;
@@ -52,6 +63,7 @@ export class Agent {
   get activeConnections(): number {
     let live = 0;
     for (const session of this.#sessions.values()) if (session.isLive) live += 1;
+    for (const tunnel of this.#tunnels.values()) live += tunnel.streams;
     return live + this.#execsInFlight;
   }
 
@@ -66,6 +78,7 @@ export class Agent {
     this.#stopping = true;
     this.log.info("agent.stopping", { reason, sessions: this.#sessions.size });
     this.#stopTimers();
+    for (const tunnel of this.#tunnels.values()) tunnel.close("agent shutdown");
     await Promise.all(
       [...this.#sessions.values()].map((s) => s.shutdown("agent shutdown", SHUTDOWN_GRACE_MS)),
     );
@@ -74,7 +87,9 @@ export class Agent {
   }
 
   #onLinkOpen(): void {
-    const sessions = [...this.#sessions.values()].filter((s) => s.isLive).map((s) => s.id);
+    const sessions = [...this.#sessions.values(), ...this.#tunnels.values()]
+      .filter((s) => s.isLive)
+      .map((s) => s.id);
     this.#link.send({
       t: "hello",
       version: this.facts.version,
@@ -106,8 +121,14 @@ export class Agent {
       case "session.open":
         this.#openSession(frame);
         return;
+      case "telnet.open":
+        this.#openSession(frame);
+        return;
+      case "tunnel.open":
+        this.#openTunnel(frame);
+        return;
       case "session.close": {
-        const session = this.#sessions.get(frame.sessionId);
+        const session = this.#sessions.get(frame.sessionId) ?? this.#tunnels.get(frame.sessionId);
         if (session) session.close(`closed by edge: ${frame.reason}`);
         else
           this.#link.sendReliable({
@@ -126,6 +147,9 @@ export class Agent {
             this.#execsInFlight -= 1;
           });
         return;
+      case "probe.request":
+        void runProbe(frame).then((result) => this.#link.sendReliable(result));
+        return;
       case "ping":
         this.#link.send({ t: "heartbeat", ts: Date.now(), pingTs: frame.ts });
         return;
@@ -136,25 +160,38 @@ export class Agent {
     }
   }
 
-  #openSession(frame: SessionOpenFrame): void {
+  #openSession(frame: SessionOpenFrame | TelnetOpenFrame): void {
     if (this.#stopping) return;
     if (this.#sessions.has(frame.sessionId)) {
       // The edge re-sent it (e.g. after a link reconnect); the running session already serves it.
       this.log.warn("session.duplicate_open", { sessionId: frame.sessionId });
       return;
     }
-    const session = new Session(frame, {
+    const deps = {
       baseUrl: this.config.url,
       log: this.log,
-      sendControl: (f) => this.#link.sendReliable(f),
-      onEnded: (id) => this.#sessions.delete(id),
-    });
+      sendControl: (f: AgentFrame) => this.#link.sendReliable(f),
+      onEnded: (id: string) => this.#sessions.delete(id),
+    };
+    const session = frame.t === "telnet.open" ? new TelnetSession(frame, deps) : new Session(frame, deps);
     this.#sessions.set(frame.sessionId, session);
     session.start().catch((err: unknown) => {
       this.log.error("session.crashed", { sessionId: frame.sessionId, error: err });
       this.#report("error", "session handler failed", { sessionId: frame.sessionId });
       session.close("internal error");
     });
+  }
+
+  #openTunnel(frame: TunnelOpenFrame): void {
+    if (this.#stopping || this.#tunnels.has(frame.sessionId)) return;
+    const tunnel = new Tunnel(frame, {
+      baseUrl: this.config.url,
+      log: this.log,
+      sendControl: (f) => this.#link.sendReliable(f),
+      onEnded: (id) => this.#tunnels.delete(id),
+    });
+    this.#tunnels.set(frame.sessionId, tunnel);
+    tunnel.start();
   }
 
   #startTimers(): void {

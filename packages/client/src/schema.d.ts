@@ -961,8 +961,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Check a connection's stored configuration and its agent
-         * @description Checks status, credentials and the agent; the server itself is not contacted. A broken configuration answers 409 INVALID_STATE, no online agent 409 AGENT_OFFLINE, both with the checks.
+         * Check a connection's stored configuration, its agent, and the server through the agent
+         * @description Checks status, credentials and the agent, then has the agent open TCP to the server and checks what it says first (SSH banner, telnet negotiation, RFB version). A broken configuration answers 409 INVALID_STATE, no online agent 409 AGENT_OFFLINE, an unreachable or wrong server 502 TARGET_UNREACHABLE, all with the checks.
          *
          *     Access: connection:read and session:start.
          */
@@ -1011,8 +1011,8 @@ export interface paths {
         get: operations["getApiRemoteSessions"];
         put?: never;
         /**
-         * Start a live SSH session through the connection's agent
-         * @description Answers once the agent has opened the shell (or failed). Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.
+         * Start a live SSH or telnet session through the connection's agent
+         * @description Answers once the agent has opened the shell (or failed); a telnet session is open once the agent reached the server, whose login prompt the user answers. Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.
          *
          *     Access: session:start (feature ssh).
          */
@@ -1205,6 +1205,50 @@ export interface paths {
          *     Access: the session's agent.
          */
         get: operations["getApiRemoteSessionsByIdAgent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tunnels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a TCP tunnel to a connection's server through its agent
+         * @description Answers once the agent's tunnel socket is up. Open ws_url (WebSocket) and carry TCP streams over it (docs/tunnels.md); `nostromo tunnel` does. The tunnel is a session: DELETE /api/remote-sessions/{id} ends it.
+         *
+         *     Access: session:start (feature ssh).
+         */
+        post: operations["postApiTunnels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tunnels/{id}/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tunnel's stream socket (WebSocket), for the user who opened it
+         * @description Frames: packages/protocol/src/tunnel.ts, described in docs/tunnels.md.
+         *
+         *     Access: the tunnel's owner.
+         */
+        get: operations["getApiTunnelsByIdWs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2050,7 +2094,7 @@ export interface components {
         };
         ConnectionCheck: {
             /** @enum {string} */
-            name: "status" | "credentials" | "agent";
+            name: "status" | "credentials" | "agent" | "server";
             ok: boolean;
             message: string;
         };
@@ -2180,6 +2224,16 @@ export interface components {
             duration_ms: number;
             /** Format: date-time */
             created_at: string;
+        };
+        TunnelStarted: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /** @enum {string} */
+            status: "connecting" | "active" | "disconnected" | "ended" | "error";
+            host: string;
+            port: number;
+            ws_url: string;
         };
         Recording: {
             /** Format: uuid */
@@ -4419,14 +4473,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
-                        reached: false;
+                        reached: boolean;
                         message: string;
                         checks: components["schemas"]["ConnectionCheck"][];
                     };
                 };
             };
-            /** @description Error; among others: FORBIDDEN, NOT_FOUND, INVALID_STATE, AGENT_OFFLINE */
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, INVALID_STATE, AGENT_OFFLINE, TARGET_UNREACHABLE */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -4943,6 +4996,72 @@ export interface operations {
                 content?: never;
             };
             /** @description Error; among others: NOT_FOUND, UNAUTHORIZED */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiTunnels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    connection_id: string;
+                    remote_port?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunnelStarted"];
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, FORBIDDEN, INVALID_STATE, AGENT_OFFLINE, BAD_GATEWAY */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTunnelsByIdWs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols (WebSocket) */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: UPGRADE_REQUIRED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
             default: {
                 headers: {
                     [name: string]: unknown;

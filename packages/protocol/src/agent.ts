@@ -182,6 +182,22 @@ export const ExecFailedSchema = z.object({
   message,
 });
 
+/** The answer to `probe.request`: whether TCP to host:port opened, and what the server said first (base64 of at
+ * most 64 bytes read within a second; absent when it said nothing — RDP servers wait for the client). */
+export const ProbeResultSchema = z.object({
+  t: z.literal("probe.result"),
+  requestId: WireIdSchema,
+  ok: z.boolean(),
+  message,
+  durationMs: z.number().nonnegative(),
+  greeting: z
+    .string()
+    .max(88)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64")
+    .optional(),
+});
+export type ProbeResultFrame = z.infer<typeof ProbeResultSchema>;
+
 export const AgentFrameSchema = z.discriminatedUnion("t", [
   HelloSchema,
   HeartbeatSchema,
@@ -193,6 +209,7 @@ export const AgentFrameSchema = z.discriminatedUnion("t", [
   ExecResultSchema,
   ExecOutputSchema,
   ExecFailedSchema,
+  ProbeResultSchema,
 ]);
 export type AgentFrame = z.infer<typeof AgentFrameSchema>;
 export type HelloFrame = z.infer<typeof HelloSchema>;
@@ -265,6 +282,52 @@ export const ExecRequestSchema = z.object({
 });
 export type ExecRequestFrame = z.infer<typeof ExecRequestSchema>;
 
+/** Open a TCP tunnel (docs/tunnels.md): the agent dials the data socket; its streams go to host:port.
+ * Answered like a session: `session.failed` (data socket refused) or, at the end, `session.closed`. */
+export const TunnelOpenSchema = z.object({
+  t: z.literal("tunnel.open"),
+  sessionId: WireIdSchema,
+  dataUrl: z
+    .string()
+    .max(2048)
+    .regex(/^\/(?!\/)[^\s\\]*$/, "must be an absolute path such as /api/remote-sessions/<id>/agent"),
+  dataToken: z.string().min(1).max(4096).regex(/^\S+$/, "must not contain whitespace"),
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[^\s/\\@]+$/, "must be a host name or an IP address"),
+  port: z.number().int().min(1).max(65535),
+});
+export type TunnelOpenFrame = z.infer<typeof TunnelOpenSchema>;
+
+/** Open a telnet terminal session (docs/agent.md, Telnet): the agent connects TCP to host:port, speaks the
+ * telnet protocol, and carries the terminal bytes on the data socket like an SSH shell's. No credential:
+ * the user logs in at the server's own prompts. Answered by `session.failed`, or `ready` on the data
+ * socket, and `session.closed` at the end. */
+export const TelnetOpenSchema = z.object({
+  t: z.literal("telnet.open"),
+  sessionId: WireIdSchema,
+  dataUrl: SessionOpenSchema.shape.dataUrl,
+  dataToken: SessionOpenSchema.shape.dataToken,
+  host: SessionTargetSchema.shape.host,
+  port: SessionTargetSchema.shape.port,
+  cols: TerminalSizeSchema.shape.cols,
+  rows: TerminalSizeSchema.shape.rows,
+  term: SessionOpenSchema.shape.term,
+});
+export type TelnetOpenFrame = z.infer<typeof TelnetOpenSchema>;
+
+/** Connection test (`POST /api/connections/:id/test`): can the agent open TCP to host:port? */
+export const ProbeRequestSchema = z.object({
+  t: z.literal("probe.request"),
+  requestId: WireIdSchema,
+  host: SessionTargetSchema.shape.host,
+  port: SessionTargetSchema.shape.port,
+  timeoutMs: z.number().int().min(100).max(30_000),
+});
+export type ProbeRequestFrame = z.infer<typeof ProbeRequestSchema>;
+
 export const PingSchema = z.object({ t: z.literal("ping"), ts: timestamp });
 
 export const RevokedSchema = z.object({ t: z.literal("revoked"), reason: z.string().max(1024) });
@@ -276,6 +339,9 @@ export const EdgeFrameSchema = z.discriminatedUnion("t", [
   ExecRequestSchema,
   PingSchema,
   RevokedSchema,
+  TunnelOpenSchema,
+  TelnetOpenSchema,
+  ProbeRequestSchema,
 ]);
 export type EdgeFrame = z.infer<typeof EdgeFrameSchema>;
 

@@ -4,4 +4,6 @@ export * from "./agent-auth";
 export * from "./agent-data";
 export * from "./evolution";
 export * from "./frame";
+export * from "./tunnel";
+export * from "./tunnel-mux";
 export * from "./viewer";

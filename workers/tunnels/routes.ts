@@ -1,0 +1,82 @@
+// /api/tunnels: open a TCP tunnel through a connection's agent, and the tunnel's WebSocket (docs/tunnels.md).
+// A tunnel is then a session: listed, ended (DELETE /api/remote-sessions/:id) and killed like any other.
+
+import { Permission } from "@nostromo/permissions";
+import { Hono } from "hono";
+import { currentUser, requirePermission } from "../auth/guard.ts";
+import { op } from "../contract/op.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { idParam, readJson } from "../lib/validate.ts";
+import { registerLoginSocket } from "../live/login-sockets.ts";
+import { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "../session-room/participants.ts";
+import { relayUpgrade } from "../sessions/routes.ts";
+import { findSession, room } from "../sessions/service.ts";
+import { requestTenant } from "../tenancy/context.ts";
+import { FEATURES } from "../tenancy/features.ts";
+import { requireFeature } from "../tenancy/resolver.ts";
+import { TunnelBody, TunnelStarted } from "./schemas.ts";
+import { isTunnel, startTunnel } from "./service.ts";
+
+const TAG = "Tunnels";
+
+export const tunnelsRoutes = new Hono<AppEnv>()
+  .post(
+    "/",
+    op({
+      tag: TAG,
+      summary: "Open a TCP tunnel to a connection's server through its agent",
+      description:
+        "Answers once the agent's tunnel socket is up. Open ws_url (WebSocket) and carry TCP streams over it (docs/tunnels.md); `nostromo tunnel` does. The tunnel is a session: DELETE /api/remote-sessions/{id} ends it.",
+      access: "session:start (feature ssh)",
+      body: TunnelBody,
+      responses: { 201: TunnelStarted },
+      errors: ["NOT_FOUND", "FORBIDDEN", "INVALID_STATE", "AGENT_OFFLINE", "BAD_GATEWAY"],
+    }),
+    requireFeature(FEATURES.SSH),
+    requirePermission(Permission.START_SESSION),
+    async (c) => {
+      const body = await readJson(c, TunnelBody);
+      return c.json(await startTunnel(requestTenant(c), currentUser(c), body), 201);
+    },
+  )
+
+  .get(
+    "/:id/ws",
+    op({
+      tag: TAG,
+      summary: "The tunnel's stream socket (WebSocket), for the user who opened it",
+      description: "Frames: packages/protocol/src/tunnel.ts, described in docs/tunnels.md.",
+      access: "the tunnel's owner",
+      responses: { 101: "websocket" },
+      errors: ["UPGRADE_REQUIRED", "NOT_FOUND", "FORBIDDEN", "INVALID_STATE"],
+    }),
+    async (c) => {
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+        throw new ApiError("UPGRADE_REQUIRED", "Expected a WebSocket upgrade");
+      const u = currentUser(c);
+      const ctx = requestTenant(c);
+      const s = await findSession(ctx, idParam(c));
+      if (!isTunnel(s.sessionId)) throw new ApiError("INVALID_STATE", "This session is not a tunnel");
+      if (s.initiatedByUserId !== u.id) throw new ApiError("FORBIDDEN", "Only who opened a tunnel uses it");
+      const who: ViewerIdentity = {
+        userId: u.id,
+        name: u.name,
+        role: "owner",
+        canType: true,
+        mayType: true,
+        canSee: true,
+        canShare: false,
+        loginId: u.loginId,
+        viewerRowId: null,
+        roleId: u.roleId,
+        canApprove: false,
+      };
+      if (u.loginId) await registerLoginSocket(ctx.control, u.loginId, "session_room", s.id);
+      const url = new URL(c.req.url);
+      url.pathname = `/api/tunnels/${s.id}/tunnel`;
+      const headers = new Headers(c.req.raw.headers);
+      headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify(who));
+      return relayUpgrade(await room(c.env, s.id).fetch(new Request(url, { headers })));
+    },
+  );
