@@ -184,6 +184,47 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
    "bps": true,
    "folderMillis": 1796130525682,
    "hash": "1bb53dd1af1d8dfca7f8e33a5c4357ea01f9e62cac4d493f467f5ac4e4eadbab"
+  },
+  {
+   "sql": [
+    "-- audit_log by month on \"timestamp\", command by ISO week (Monday, UTC) on \"executed_at\": PostgreSQL\n-- declarative partitioning, which drizzle-kit does not model (docs/data-lifecycle.md, \"Partitioning\").\n-- Each table is rebuilt: the old one steps aside, a partitioned one takes its name with the same columns,\n-- a DEFAULT partition (an unexpected timestamp never fails an insert) and one partition per period from\n-- the oldest existing row to three months / four weeks ahead (workers/jobs/partitions.ts keeps that window\n-- and uses the same names); the rows are copied, then the primary key — now (id, partition key), as a\n-- unique constraint on a partitioned table must contain the partition key —, the seed's indexes (created\n-- on the parent, so every partition has them, present and future) and the foreign keys. No table has a\n-- foreign key to audit_log or command, so none has to be recreated.\nALTER TABLE \"audit_log\" RENAME TO \"audit_log_unpartitioned\";",
+    "\nALTER TABLE \"audit_log_unpartitioned\" RENAME CONSTRAINT \"audit_log_pkey\" TO \"audit_log_unpartitioned_pkey\";",
+    "\nDROP INDEX \"idx_audit_organization\", \"idx_audit_user\", \"idx_audit_event_type\", \"idx_audit_timestamp\", \"idx_audit_category\";",
+    "\nCREATE TABLE \"audit_log\" (LIKE \"audit_log_unpartitioned\" INCLUDING DEFAULTS) PARTITION BY RANGE (\"timestamp\");",
+    "\nCREATE TABLE \"audit_log_default\" PARTITION OF \"audit_log\" DEFAULT;",
+    "\nDO $$\nDECLARE\n  m timestamp := date_trunc('month', least(coalesce((SELECT min(\"timestamp\") FROM \"audit_log_unpartitioned\"), now()), now()) AT TIME ZONE 'UTC');\n  stop timestamp := date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months';\nBEGIN\n  WHILE m <= stop LOOP\n    EXECUTE format('CREATE TABLE %I PARTITION OF \"audit_log\" FOR VALUES FROM (%L) TO (%L)',\n      'audit_log_p' || to_char(m, 'YYYYMM'), m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC');\n    m := m + interval '1 month';\n  END LOOP;\nEND $$;",
+    "\nINSERT INTO \"audit_log\" SELECT * FROM \"audit_log_unpartitioned\";",
+    "\nDROP TABLE \"audit_log_unpartitioned\";",
+    "\nALTER TABLE \"audit_log\" ADD CONSTRAINT \"audit_log_id_timestamp_pk\" PRIMARY KEY (\"id\", \"timestamp\");",
+    "\nCREATE INDEX \"idx_audit_organization\" ON \"audit_log\" USING btree (\"organization_id\");",
+    "\nCREATE INDEX \"idx_audit_user\" ON \"audit_log\" USING btree (\"user_id\");",
+    "\nCREATE INDEX \"idx_audit_event_type\" ON \"audit_log\" USING btree (\"event_type\");",
+    "\nCREATE INDEX \"idx_audit_timestamp\" ON \"audit_log\" USING btree (\"timestamp\" DESC NULLS LAST);",
+    "\nCREATE INDEX \"idx_audit_category\" ON \"audit_log\" USING btree (\"event_category\");",
+    "\nALTER TABLE \"audit_log\" ADD CONSTRAINT \"audit_log_organization_id_organization_id_fk\" FOREIGN KEY (\"organization_id\") REFERENCES \"public\".\"organization\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+    "\nALTER TABLE \"command\" RENAME TO \"command_unpartitioned\";",
+    "\nALTER TABLE \"command_unpartitioned\" RENAME CONSTRAINT \"command_pkey\" TO \"command_unpartitioned_pkey\";",
+    "\nDROP INDEX \"idx_command_session\", \"idx_command_user\", \"idx_command_blocked\", \"idx_command_executed_at\", \"idx_command_organization\";",
+    "\nCREATE TABLE \"command\" (LIKE \"command_unpartitioned\" INCLUDING DEFAULTS) PARTITION BY RANGE (\"executed_at\");",
+    "\nCREATE TABLE \"command_default\" PARTITION OF \"command\" DEFAULT;",
+    "\nDO $$\nDECLARE\n  w timestamp := date_trunc('week', least(coalesce((SELECT min(\"executed_at\") FROM \"command_unpartitioned\"), now()), now()) AT TIME ZONE 'UTC');\n  stop timestamp := date_trunc('week', now() AT TIME ZONE 'UTC') + interval '4 weeks';\nBEGIN\n  WHILE w <= stop LOOP\n    EXECUTE format('CREATE TABLE %I PARTITION OF \"command\" FOR VALUES FROM (%L) TO (%L)',\n      'command_p' || to_char(w, 'YYYYMMDD'), w AT TIME ZONE 'UTC', (w + interval '1 week') AT TIME ZONE 'UTC');\n    w := w + interval '1 week';\n  END LOOP;\nEND $$;",
+    "\nINSERT INTO \"command\" SELECT * FROM \"command_unpartitioned\";",
+    "\nDROP TABLE \"command_unpartitioned\";",
+    "\nALTER TABLE \"command\" ADD CONSTRAINT \"command_id_executed_at_pk\" PRIMARY KEY (\"id\", \"executed_at\");",
+    "\nCREATE INDEX \"idx_command_session\" ON \"command\" USING btree (\"session_id\");",
+    "\nCREATE INDEX \"idx_command_user\" ON \"command\" USING btree (\"user_id\");",
+    "\nCREATE INDEX \"idx_command_blocked\" ON \"command\" USING btree (\"was_blocked\") WHERE \"command\".\"was_blocked\" = true;",
+    "\nCREATE INDEX \"idx_command_executed_at\" ON \"command\" USING btree (\"executed_at\" DESC NULLS LAST);",
+    "\nCREATE INDEX \"idx_command_organization\" ON \"command\" USING btree (\"organization_id\");",
+    "\nALTER TABLE \"command\" ADD CONSTRAINT \"command_session_id_session_id_fk\" FOREIGN KEY (\"session_id\") REFERENCES \"public\".\"session\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+    "\nALTER TABLE \"command\" ADD CONSTRAINT \"command_user_id_user_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"user\"(\"id\") ON DELETE no action ON UPDATE no action;",
+    "\nALTER TABLE \"command\" ADD CONSTRAINT \"command_organization_id_organization_id_fk\" FOREIGN KEY (\"organization_id\") REFERENCES \"public\".\"organization\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+    "\nALTER TABLE \"command\" ADD CONSTRAINT \"command_policy_id_policy_id_fk\" FOREIGN KEY (\"policy_id\") REFERENCES \"public\".\"policy\"(\"id\") ON DELETE set null ON UPDATE no action;",
+    "\nALTER TABLE \"command\" ADD CONSTRAINT \"command_approved_by_user_id_user_id_fk\" FOREIGN KEY (\"approved_by_user_id\") REFERENCES \"public\".\"user\"(\"id\") ON DELETE no action ON UPDATE no action;\n"
+   ],
+   "bps": true,
+   "folderMillis": 1796151071792,
+   "hash": "e60f3010f3c7491e5df7fc12a2ae3c915d7d41c8d5bb64077db748e673aa3c39"
   }
  ]
 };
