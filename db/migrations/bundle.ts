@@ -187,12 +187,12 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
   },
   {
    "sql": [
-    "-- audit_log by month on \"timestamp\", command by ISO week (Monday, UTC) on \"executed_at\": PostgreSQL\n-- declarative partitioning, which drizzle-kit does not model (docs/data-lifecycle.md, \"Partitioning\").\n-- Each table is rebuilt: the old one steps aside, a partitioned one takes its name with the same columns,\n-- a DEFAULT partition (an unexpected timestamp never fails an insert) and one partition per period from\n-- the oldest existing row to three months / four weeks ahead (workers/jobs/partitions.ts keeps that window\n-- and uses the same names); the rows are copied, then the primary key — now (id, partition key), as a\n-- unique constraint on a partitioned table must contain the partition key —, the seed's indexes (created\n-- on the parent, so every partition has them, present and future) and the foreign keys. No table has a\n-- foreign key to audit_log or command, so none has to be recreated.\nALTER TABLE \"audit_log\" RENAME TO \"audit_log_unpartitioned\";",
+    "-- audit_log by month on \"timestamp\", command by ISO week (Monday, UTC) on \"executed_at\": PostgreSQL\n-- declarative partitioning, which drizzle-kit does not model (docs/data-lifecycle.md, \"Partitioning\").\n-- Each table is rebuilt: the old one steps aside, a partitioned one takes its name with the same columns,\n-- a DEFAULT partition (an unexpected timestamp never fails an insert), one partition per period that has\n-- rows (a stray old timestamp adds one partition, not one per period since) and the current period with\n-- three months / four weeks ahead (workers/jobs/partitions.ts keeps that window, with the same names); the\n-- rows are copied, then the primary key — now (id, partition key), as a\n-- unique constraint on a partitioned table must contain the partition key —, the seed's indexes (created\n-- on the parent, so every partition has them, present and future) and the foreign keys. No table has a\n-- foreign key to audit_log or command, so none has to be recreated.\nALTER TABLE \"audit_log\" RENAME TO \"audit_log_unpartitioned\";",
     "\nALTER TABLE \"audit_log_unpartitioned\" RENAME CONSTRAINT \"audit_log_pkey\" TO \"audit_log_unpartitioned_pkey\";",
     "\nDROP INDEX \"idx_audit_organization\", \"idx_audit_user\", \"idx_audit_event_type\", \"idx_audit_timestamp\", \"idx_audit_category\";",
     "\nCREATE TABLE \"audit_log\" (LIKE \"audit_log_unpartitioned\" INCLUDING DEFAULTS) PARTITION BY RANGE (\"timestamp\");",
     "\nCREATE TABLE \"audit_log_default\" PARTITION OF \"audit_log\" DEFAULT;",
-    "\nDO $$\nDECLARE\n  m timestamp := date_trunc('month', least(coalesce((SELECT min(\"timestamp\") FROM \"audit_log_unpartitioned\"), now()), now()) AT TIME ZONE 'UTC');\n  stop timestamp := date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months';\nBEGIN\n  WHILE m <= stop LOOP\n    EXECUTE format('CREATE TABLE %I PARTITION OF \"audit_log\" FOR VALUES FROM (%L) TO (%L)',\n      'audit_log_p' || to_char(m, 'YYYYMM'), m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC');\n    m := m + interval '1 month';\n  END LOOP;\nEND $$;",
+    "\nDO $$\nDECLARE\n  m timestamp;\nBEGIN\n  FOR m IN\n    SELECT date_trunc('month', \"timestamp\" AT TIME ZONE 'UTC') FROM \"audit_log_unpartitioned\"\n    UNION\n    SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC'),\n      date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months', interval '1 month')\n  LOOP\n    EXECUTE format('CREATE TABLE %I PARTITION OF \"audit_log\" FOR VALUES FROM (%L) TO (%L)',\n      'audit_log_p' || to_char(m, 'YYYYMM'), m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC');\n  END LOOP;\nEND $$;",
     "\nINSERT INTO \"audit_log\" SELECT * FROM \"audit_log_unpartitioned\";",
     "\nDROP TABLE \"audit_log_unpartitioned\";",
     "\nALTER TABLE \"audit_log\" ADD CONSTRAINT \"audit_log_id_timestamp_pk\" PRIMARY KEY (\"id\", \"timestamp\");",
@@ -207,7 +207,7 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
     "\nDROP INDEX \"idx_command_session\", \"idx_command_user\", \"idx_command_blocked\", \"idx_command_executed_at\", \"idx_command_organization\";",
     "\nCREATE TABLE \"command\" (LIKE \"command_unpartitioned\" INCLUDING DEFAULTS) PARTITION BY RANGE (\"executed_at\");",
     "\nCREATE TABLE \"command_default\" PARTITION OF \"command\" DEFAULT;",
-    "\nDO $$\nDECLARE\n  w timestamp := date_trunc('week', least(coalesce((SELECT min(\"executed_at\") FROM \"command_unpartitioned\"), now()), now()) AT TIME ZONE 'UTC');\n  stop timestamp := date_trunc('week', now() AT TIME ZONE 'UTC') + interval '4 weeks';\nBEGIN\n  WHILE w <= stop LOOP\n    EXECUTE format('CREATE TABLE %I PARTITION OF \"command\" FOR VALUES FROM (%L) TO (%L)',\n      'command_p' || to_char(w, 'YYYYMMDD'), w AT TIME ZONE 'UTC', (w + interval '1 week') AT TIME ZONE 'UTC');\n    w := w + interval '1 week';\n  END LOOP;\nEND $$;",
+    "\nDO $$\nDECLARE\n  w timestamp;\nBEGIN\n  FOR w IN\n    SELECT date_trunc('week', \"executed_at\" AT TIME ZONE 'UTC') FROM \"command_unpartitioned\"\n    UNION\n    SELECT generate_series(date_trunc('week', now() AT TIME ZONE 'UTC'),\n      date_trunc('week', now() AT TIME ZONE 'UTC') + interval '4 weeks', interval '1 week')\n  LOOP\n    EXECUTE format('CREATE TABLE %I PARTITION OF \"command\" FOR VALUES FROM (%L) TO (%L)',\n      'command_p' || to_char(w, 'YYYYMMDD'), w AT TIME ZONE 'UTC', (w + interval '1 week') AT TIME ZONE 'UTC');\n  END LOOP;\nEND $$;",
     "\nINSERT INTO \"command\" SELECT * FROM \"command_unpartitioned\";",
     "\nDROP TABLE \"command_unpartitioned\";",
     "\nALTER TABLE \"command\" ADD CONSTRAINT \"command_id_executed_at_pk\" PRIMARY KEY (\"id\", \"executed_at\");",
@@ -224,7 +224,7 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
    ],
    "bps": true,
    "folderMillis": 1796151071792,
-   "hash": "e60f3010f3c7491e5df7fc12a2ae3c915d7d41c8d5bb64077db748e673aa3c39"
+   "hash": "b7ae4bac5c86e53ce3527c5a7b1aad913f58fd9e27fb4b0b6f8639b249b00dc9"
   }
  ]
 };

@@ -1,9 +1,10 @@
 -- audit_log by month on "timestamp", command by ISO week (Monday, UTC) on "executed_at": PostgreSQL
 -- declarative partitioning, which drizzle-kit does not model (docs/data-lifecycle.md, "Partitioning").
 -- Each table is rebuilt: the old one steps aside, a partitioned one takes its name with the same columns,
--- a DEFAULT partition (an unexpected timestamp never fails an insert) and one partition per period from
--- the oldest existing row to three months / four weeks ahead (workers/jobs/partitions.ts keeps that window
--- and uses the same names); the rows are copied, then the primary key — now (id, partition key), as a
+-- a DEFAULT partition (an unexpected timestamp never fails an insert), one partition per period that has
+-- rows (a stray old timestamp adds one partition, not one per period since) and the current period with
+-- three months / four weeks ahead (workers/jobs/partitions.ts keeps that window, with the same names); the
+-- rows are copied, then the primary key — now (id, partition key), as a
 -- unique constraint on a partitioned table must contain the partition key —, the seed's indexes (created
 -- on the parent, so every partition has them, present and future) and the foreign keys. No table has a
 -- foreign key to audit_log or command, so none has to be recreated.
@@ -14,13 +15,16 @@ CREATE TABLE "audit_log" (LIKE "audit_log_unpartitioned" INCLUDING DEFAULTS) PAR
 CREATE TABLE "audit_log_default" PARTITION OF "audit_log" DEFAULT;--> statement-breakpoint
 DO $$
 DECLARE
-  m timestamp := date_trunc('month', least(coalesce((SELECT min("timestamp") FROM "audit_log_unpartitioned"), now()), now()) AT TIME ZONE 'UTC');
-  stop timestamp := date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months';
+  m timestamp;
 BEGIN
-  WHILE m <= stop LOOP
+  FOR m IN
+    SELECT date_trunc('month', "timestamp" AT TIME ZONE 'UTC') FROM "audit_log_unpartitioned"
+    UNION
+    SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC'),
+      date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months', interval '1 month')
+  LOOP
     EXECUTE format('CREATE TABLE %I PARTITION OF "audit_log" FOR VALUES FROM (%L) TO (%L)',
       'audit_log_p' || to_char(m, 'YYYYMM'), m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC');
-    m := m + interval '1 month';
   END LOOP;
 END $$;--> statement-breakpoint
 INSERT INTO "audit_log" SELECT * FROM "audit_log_unpartitioned";--> statement-breakpoint
@@ -39,13 +43,16 @@ CREATE TABLE "command" (LIKE "command_unpartitioned" INCLUDING DEFAULTS) PARTITI
 CREATE TABLE "command_default" PARTITION OF "command" DEFAULT;--> statement-breakpoint
 DO $$
 DECLARE
-  w timestamp := date_trunc('week', least(coalesce((SELECT min("executed_at") FROM "command_unpartitioned"), now()), now()) AT TIME ZONE 'UTC');
-  stop timestamp := date_trunc('week', now() AT TIME ZONE 'UTC') + interval '4 weeks';
+  w timestamp;
 BEGIN
-  WHILE w <= stop LOOP
+  FOR w IN
+    SELECT date_trunc('week', "executed_at" AT TIME ZONE 'UTC') FROM "command_unpartitioned"
+    UNION
+    SELECT generate_series(date_trunc('week', now() AT TIME ZONE 'UTC'),
+      date_trunc('week', now() AT TIME ZONE 'UTC') + interval '4 weeks', interval '1 week')
+  LOOP
     EXECUTE format('CREATE TABLE %I PARTITION OF "command" FOR VALUES FROM (%L) TO (%L)',
       'command_p' || to_char(w, 'YYYYMMDD'), w AT TIME ZONE 'UTC', (w + interval '1 week') AT TIME ZONE 'UTC');
-    w := w + interval '1 week';
   END LOOP;
 END $$;--> statement-breakpoint
 INSERT INTO "command" SELECT * FROM "command_unpartitioned";--> statement-breakpoint
