@@ -108,7 +108,10 @@ export const partitionMaintenance: Job = {
         failures.push(`${database.label}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (failures.length) throw new Error(`partition maintenance failed for ${failures.join("; ")}`);
+    if (failures.length)
+      throw new Error(
+        `partition maintenance failed for ${failures.join("; ")} (done: ${JSON.stringify(counts)})`,
+      );
     return { counts, more: false };
   },
 };
