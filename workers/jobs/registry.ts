@@ -2,13 +2,14 @@
 // find jobs here. Each job's cron must also be listed under [triggers] crons in wrangler.toml — a test
 // (workers/jobs/registry.test.ts) holds the two together.
 import { metricsDownsampleJob } from "./metrics.ts";
+import { partitionMaintenance } from "./partitions.ts";
 import { retentionJob } from "./retention.ts";
 import type { Job } from "./types.ts";
 
 export const JOBS: readonly Job[] = [
   metricsDownsampleJob,
   retentionJob,
-  // Partition maintenance (workers/jobs/partitions.ts) is registered on this line when it lands.
+  partitionMaintenance,
 ];
 
 export function jobNamed(name: string): Job | undefined {

@@ -1,7 +1,9 @@
 // COMMAND: every command typed or executed in a session, with its decision, output and exit code.
+// Partitioned by week on `executed_at` (migration 0002, docs/data-lifecycle.md): PostgreSQL requires the
+// partition key in every unique constraint, so the primary key is (id, executed_at); ids stay random uuids.
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, ts } from "./columns.ts";
+import { boolean, index, integer, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, ts } from "./columns.ts";
 import { commandStatusEnum, commandTypeEnum, riskLevelEnum } from "./enums.ts";
 import { organization } from "./organization.ts";
 import { policy } from "./policy.ts";
@@ -11,7 +13,7 @@ import { user } from "./user.ts";
 export const command = pgTable(
   "command",
   {
-    id: id(),
+    id: uuid("id").notNull().defaultRandom(),
     sessionId: uuid("session_id")
       .notNull()
       .references(() => session.id, { onDelete: "cascade" }),
@@ -40,6 +42,7 @@ export const command = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.executedAt] }),
     index("idx_command_session").on(t.sessionId),
     index("idx_command_user").on(t.userId),
     index("idx_command_blocked").on(t.wasBlocked).where(sql`${t.wasBlocked} = true`),
