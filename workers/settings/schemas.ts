@@ -35,6 +35,7 @@ function settingsChange(env: Pick<Bindings, "ENVIRONMENT">) {
         .trim()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a provider name like "okta" or "azure_ad"')
         .nullable(),
+      sso_break_glass_email: z.email().max(254).toLowerCase().nullable(),
       recording_retention_days: z.number().int().min(1).max(3650).nullable(),
       approval_timeout_ms: z.number().int().min(10_000).max(3_600_000).nullable(),
       webhook_url: webhook.nullable(),
@@ -68,6 +69,10 @@ export const Settings = z
     allowed_ip_ranges: z.array(z.string()),
     sso_enabled: z.boolean(),
     sso_provider: z.string().nullable(),
+    sso_break_glass_email: z
+      .string()
+      .nullable()
+      .describe("While sso_enabled, the one account that may still sign in with its password"),
     recording_retention_days: z.number().int().nullable(),
     approval_timeout_ms: z.number().int().nullable(),
     webhook_url: z.string().nullable().describe("Write-only: only its origin is shown (`https://host/…`)"),
