@@ -12,6 +12,8 @@ export interface OrgSettings {
   approvalTimeoutMs: number | null;
   /** The webhook's origin when one is set, else null. */
   webhook: string | null;
+  ssoRequired: boolean;
+  ssoBreakGlassEmail: string | null;
 }
 
 const numOrNull = (r: Wire, name: string): number | null => {
@@ -29,6 +31,8 @@ function toSettings(r: Wire): OrgSettings {
     allowedIpRanges: strings(s, "allowedIpRanges"),
     approvalTimeoutMs: numOrNull(s, "approvalTimeoutMs"),
     webhook: strOrNull(s, "webhookUrl"),
+    ssoRequired: field(s, "ssoEnabled") === true,
+    ssoBreakGlassEmail: strOrNull(s, "ssoBreakGlassEmail"),
   };
 }
 
