@@ -180,6 +180,15 @@ describe("the provider's configuration", () => {
       default_role_id: foreign.body.id,
     });
     expect(bad.body.error.code).toBe("VALIDATION_ERROR");
+    // A role the provider gives cannot be deleted from under it.
+    const mine = await admin.post<{ id: string }>("/api/roles", { name: "Contractors", permissions: [] });
+    await admin.patch(`/api/sso/providers/${g.body.id}`, {
+      role_mapping: [{ value: "c", role_id: mine.body.id }],
+    });
+    const held = await admin.delete<{ error: { code: string } }>(`/api/roles/${mine.body.id}`);
+    expect(held.status).toBe(409);
+    await admin.patch(`/api/sso/providers/${g.body.id}`, { role_mapping: [] });
+    expect((await admin.delete(`/api/roles/${mine.body.id}`)).status).toBe(200);
     const okta = await admin.post<{ error: { code: string } }>("/api/sso/providers", {
       preset: "okta",
       client_id: "c",

@@ -1,7 +1,7 @@
 // The SSO tables of one tenant: the identity-provider rows (one writer) and the sign-ins in flight. An
 // auth request is consumed by deleting it (single use: a replayed state finds nothing); expired ones are
 // swept whenever a new one is written, so the table stays as small as the sign-ins of the last minutes.
-import { eq, gt, lt } from "drizzle-orm";
+import { eq, gt, lt, or, sql } from "drizzle-orm";
 import { organization } from "../../db/schema/tenant/organization.ts";
 import { role } from "../../db/schema/tenant/role.ts";
 import { ssoAuthRequest, ssoProvider } from "../../db/schema/tenant/sso-provider.ts";
@@ -68,6 +68,23 @@ export function ssoStore(ctx: Pick<TenantContext, "tenant" | "db">) {
         .from(organization)
         .where(eq(organization.id, ctx.tenant.id));
       return row?.domain ?? null;
+    },
+
+    /** Whether a provider gives `roleId` (as the default role or in its mapping): it may not be deleted. */
+    async refersToRole(roleId: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: ssoProvider.id })
+        .from(ssoProvider)
+        .where(
+          providers.where(
+            or(
+              eq(ssoProvider.defaultRoleId, roleId),
+              sql`${ssoProvider.roleMapping} @> ${JSON.stringify([{ role_id: roleId }])}::jsonb`,
+            ),
+          ),
+        )
+        .limit(1);
+      return row !== undefined;
     },
 
     /** Whether `roleId` is a role this tenant may assign (a predefined one or its own). */
