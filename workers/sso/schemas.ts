@@ -134,6 +134,11 @@ export const SsoStartBody = z
       .max(512)
       .regex(/^\/(?!\/)[^\s\\]*$/, "a path on this host, like /connections")
       .optional(),
+    cli_redirect: z
+      .string()
+      .regex(/^http:\/\/127\.0\.0\.1:\d{1,5}\/callback$/, "http://127.0.0.1:<port>/callback")
+      .optional()
+      .describe("The CLI's loopback listener: the IdP's answer is forwarded there for the CLI to redeem"),
   })
   .strict();
 export const SsoStartAnswer = z.object({ authorization_url: z.string() });

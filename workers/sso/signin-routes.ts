@@ -21,7 +21,7 @@ import { userStore } from "../users/store.ts";
 import { SsoFailure } from "./oidc.ts";
 import { callbackUrl } from "./routes.ts";
 import { SsoSignInOptions, SsoStartAnswer, SsoStartBody } from "./schemas.ts";
-import { AUTH_REQUEST_TTL_MS, finishSignIn, type SsoOutcome, startSignIn } from "./signin.ts";
+import { AUTH_REQUEST_TTL_MS, cliForward, finishSignIn, type SsoOutcome, startSignIn } from "./signin.ts";
 import { ssoStore } from "./store.ts";
 
 const TAG = "Auth";
@@ -102,6 +102,7 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
         providerId: body.provider_id,
         returnTo: body.return_to,
         redirectUri: callbackUrl(c, ctx.tenant.id),
+        cliRedirect: body.cli_redirect,
       });
       setCookie(c, STATE_COOKIE, state, {
         httpOnly: true,
@@ -134,6 +135,8 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
     async (c) => {
       const ctx = requestTenant(c);
       const stateCookie = getCookie(c, STATE_COOKIE);
+      const forward = await cliForward(ctx, new URL(c.req.url), stateCookie);
+      if (forward) return c.redirect(forward, 303);
       deleteCookie(c, STATE_COOKIE, { path: COOKIE_PATH });
       try {
         const org = await loadOrganization(ctx.db, ctx.tenant.id);

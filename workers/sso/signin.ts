@@ -28,7 +28,7 @@ async function enabledProvider(ctx: TenantContext, id: string | undefined): Prom
 
 export async function startSignIn(
   ctx: TenantContext,
-  p: { providerId?: string; returnTo?: string; redirectUri: string },
+  p: { providerId?: string; returnTo?: string; redirectUri: string; cliRedirect?: string },
 ): Promise<{ authorizationUrl: string; state: string }> {
   const provider = await enabledProvider(ctx, p.providerId);
   let url: string;
@@ -51,9 +51,22 @@ export async function startSignIn(
     nonce: ch.nonce,
     redirectUri: p.redirectUri,
     returnTo: p.returnTo ?? "/",
+    cliRedirect: p.cliRedirect ?? null,
     expiresAt: new Date(Date.now() + AUTH_REQUEST_TTL_MS),
   });
   return { authorizationUrl: url, state: ch.state };
+}
+
+/**
+ * Where to forward the IdP's answer when `state` belongs to a CLI sign-in and this request is not the CLI's
+ * (it lacks the state cookie): the browser that signed in at the IdP hands the code to the CLI's loopback
+ * listener, and the CLI — which holds the cookie — redeems it here (RFC 8252's loopback redirect).
+ */
+export async function cliForward(ctx: TenantContext, callback: URL, stateCookie: string | undefined) {
+  const state = callback.searchParams.get("state");
+  if (!state || stateCookie === state) return null;
+  const cli = await ssoStore(ctx).cliRedirectOf(await sha256Hex(state));
+  return cli ? `${cli}${callback.search}` : null;
 }
 
 export interface SsoOutcome {

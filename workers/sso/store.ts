@@ -98,6 +98,17 @@ export function ssoStore(ctx: Pick<TenantContext, "tenant" | "db">) {
       await db.insert(ssoAuthRequest).values(requests.values(values));
     },
 
+    /** The CLI loopback address of an unexpired request (null for a browser's, or none). */
+    async cliRedirectOf(stateHash: string): Promise<string | null> {
+      const [row] = await db
+        .select({ cli: ssoAuthRequest.cliRedirect })
+        .from(ssoAuthRequest)
+        .where(
+          requests.where(eq(ssoAuthRequest.stateHash, stateHash), gt(ssoAuthRequest.expiresAt, new Date())),
+        );
+      return row?.cli ?? null;
+    },
+
     /** The unexpired request with this state hash, deleted as it is read (null when absent or used). */
     async consumeRequest(stateHash: string) {
       const [row] = await db

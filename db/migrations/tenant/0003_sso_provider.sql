@@ -7,6 +7,7 @@ CREATE TABLE "sso_auth_request" (
 	"nonce" text NOT NULL,
 	"redirect_uri" text NOT NULL,
 	"return_to" text DEFAULT '/' NOT NULL,
+	"cli_redirect" text,
 	"expires_at" timestamp with time zone NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );

@@ -60,6 +60,8 @@ export const ssoAuthRequest = pgTable(
     nonce: text("nonce").notNull(),
     redirectUri: text("redirect_uri").notNull(),
     returnTo: text("return_to").notNull().default("/"),
+    // A CLI sign-in: the CLI's loopback address, where the IdP's answer is forwarded for the CLI to redeem.
+    cliRedirect: text("cli_redirect"),
     expiresAt: ts("expires_at").notNull(),
     createdAt: createdAt(),
   },

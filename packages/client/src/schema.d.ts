@@ -2550,6 +2550,8 @@ export interface operations {
                      */
                     provider_id?: string;
                     return_to?: string;
+                    /** @description The CLI's loopback listener: the IdP's answer is forwarded there for the CLI to redeem */
+                    cli_redirect?: string;
                 };
             };
         };
