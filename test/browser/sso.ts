@@ -49,11 +49,14 @@ export function ssoCases(env: () => ConsoleEnv) {
       expect(await admin.getByLabel("Client secret").inputValue()).toBe("");
       expect(await admin.content()).not.toContain(reg.client_secret);
       expect(await admin.getByText(`${env().demo}/api/auth/sso/callback`).count()).toBe(1);
-      await screenshot(admin, "settings-sso");
+      await admin.getByRole("heading", { name: "Single sign-on" }).scrollIntoViewIfNeeded();
+      await screenshot(admin, "tenant-settings-sso");
 
       // The person: the tenant's sign-in page → the IdP's login form → back into the console.
       const page = await (await env().context()).newPage();
       await page.goto(env().demo);
+      await page.getByRole("button", { name: "Sign in with Weyland IdP" }).waitFor();
+      await screenshot(page, "sign-in-sso");
       await page.getByRole("button", { name: "Sign in with Weyland IdP" }).click();
       await page.waitForURL(`${idp.issuer}/interaction/**`);
       await page.locator('input[name="login"]').fill("ripley");
