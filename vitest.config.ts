@@ -94,6 +94,8 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/integration/**/*.test.ts"],
+          // The OpenID Provider of the SSO tests (oidc-provider in Node, reached over loopback).
+          globalSetup: ["test/support/idp-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -28,6 +28,8 @@ import { rolesRoutes } from "./roles/routes.ts";
 import { remoteSessionsRoutes } from "./sessions/routes.ts";
 import { settingsRoutes } from "./settings/routes.ts";
 import { sshKeysRoutes } from "./ssh-keys/routes.ts";
+import { ssoRoutes } from "./sso/routes.ts";
+import { ssoSignInRoutes } from "./sso/signin-routes.ts";
 import { tenantResolver } from "./tenancy/resolver.ts";
 import { tenantRoutes } from "./tenancy/routes.ts";
 import { tenantsRoutes } from "./tenants/routes.ts";
@@ -59,6 +61,7 @@ export function createApp() {
   app.use("/api/*", tenantResolver());
   app.use("/api/*", authenticate());
 
+  app.route("/api/auth/sso", ssoSignInRoutes);
   app.route("/api/auth", auth);
   app.route("/api/admin/tenants", tenantsRoutes);
   app.route("/api/admin/dashboard", dashboardRoutes);
@@ -70,6 +73,7 @@ export function createApp() {
   app.route("/api/users", usersRoutes);
   app.route("/api/roles", rolesRoutes);
   app.route("/api/settings", settingsRoutes);
+  app.route("/api/sso", ssoRoutes);
   app.route("/api/audit", auditRoutes);
   app.route("/api/connections", connectionsRoutes);
   app.route("/api/connections", execRoutes);

@@ -32,6 +32,8 @@ export const ErrorCode = {
   FEATURE_DISABLED: 403,
   PLAN_LIMIT: 403,
   TWO_FACTOR_ENROLLMENT_REQUIRED: 403,
+  // The organization signs in through its identity provider (settings.sso_enabled): no password sign-in.
+  SSO_REQUIRED: 403,
   NOT_FOUND: 404,
   SCOPE_MISSING: 500,
   // A response that does not match the route's documented schema (checked outside production only).

@@ -238,6 +238,22 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
   },
   {
    "sql": [
+    "CREATE TABLE \"sso_auth_request\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"organization_id\" uuid NOT NULL,\n\t\"provider_id\" uuid NOT NULL,\n\t\"state_hash\" text NOT NULL,\n\t\"code_verifier_encrypted\" text NOT NULL,\n\t\"nonce\" text NOT NULL,\n\t\"redirect_uri\" text NOT NULL,\n\t\"return_to\" text DEFAULT '/' NOT NULL,\n\t\"cli_redirect\" text,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL\n);\n",
+    "\nCREATE TABLE \"sso_provider\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"organization_id\" uuid NOT NULL,\n\t\"type\" text DEFAULT 'oidc' NOT NULL,\n\t\"preset\" text NOT NULL,\n\t\"display_name\" text NOT NULL,\n\t\"issuer\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"client_secret_encrypted\" text,\n\t\"scopes\" text[] DEFAULT '{openid,email,profile}'::text[] NOT NULL,\n\t\"email_claim\" text DEFAULT 'email' NOT NULL,\n\t\"role_claim\" text,\n\t\"role_mapping\" jsonb DEFAULT '[]'::jsonb NOT NULL,\n\t\"default_role_id\" uuid NOT NULL,\n\t\"enabled\" boolean DEFAULT false NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL\n);\n",
+    "\nALTER TABLE \"sso_auth_request\" ADD CONSTRAINT \"sso_auth_request_organization_id_organization_id_fk\" FOREIGN KEY (\"organization_id\") REFERENCES \"public\".\"organization\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+    "\nALTER TABLE \"sso_auth_request\" ADD CONSTRAINT \"sso_auth_request_provider_id_sso_provider_id_fk\" FOREIGN KEY (\"provider_id\") REFERENCES \"public\".\"sso_provider\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+    "\nALTER TABLE \"sso_provider\" ADD CONSTRAINT \"sso_provider_organization_id_organization_id_fk\" FOREIGN KEY (\"organization_id\") REFERENCES \"public\".\"organization\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+    "\nALTER TABLE \"sso_provider\" ADD CONSTRAINT \"sso_provider_default_role_id_role_id_fk\" FOREIGN KEY (\"default_role_id\") REFERENCES \"public\".\"role\"(\"id\") ON DELETE no action ON UPDATE no action;",
+    "\nCREATE UNIQUE INDEX \"idx_sso_auth_request_state\" ON \"sso_auth_request\" USING btree (\"state_hash\");",
+    "\nCREATE INDEX \"idx_sso_auth_request_expires\" ON \"sso_auth_request\" USING btree (\"expires_at\");",
+    "\nCREATE UNIQUE INDEX \"idx_sso_provider_org_type\" ON \"sso_provider\" USING btree (\"organization_id\",\"type\");"
+   ],
+   "bps": true,
+   "folderMillis": 1796153710844,
+   "hash": "73c5727b51da28bafffc50ff730fc7f5e2d092eb64cd30e234a8ae23e7dd118a"
+  },
+  {
+   "sql": [
     "ALTER TYPE \"public\".\"audit_event_type\" ADD VALUE 'retention.run';",
     "\nALTER TYPE \"public\".\"audit_event_type\" ADD VALUE 'legal_hold.placed';",
     "\nALTER TYPE \"public\".\"audit_event_type\" ADD VALUE 'legal_hold.released';",

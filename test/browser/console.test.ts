@@ -6,6 +6,7 @@ import { connectionCases } from "./connections.ts";
 import { type ConsoleEnv, startConsole } from "./harness.ts";
 import { servingCases } from "./serving.ts";
 import { signInCases } from "./sign-in.ts";
+import { ssoCases } from "./sso.ts";
 
 let env: ConsoleEnv;
 const current = () => env;
@@ -19,6 +20,7 @@ afterAll(async () => {
 
 describe("serving", () => servingCases(current));
 describe("sign-in", () => signInCases(current));
+describe("single sign-on", () => ssoCases(current));
 describe("tenant console", () => connectionCases(current));
 describe("command center", () => commandCenterCases(current));
 

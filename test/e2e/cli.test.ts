@@ -6,7 +6,7 @@
 // streams (the first line arrives while the command still runs) and propagates exit codes; `join` sees
 // another user's screen and `join --type` types into it; bash completes on TAB and zsh loads the script;
 // `recordings download` gives the same bytes as the API, `recordings play` replays it (skip, pause); errors
-// carry the API's code.
+// carry the API's code; `login --sso` signs in through an OpenID Provider with a loopback redirect.
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +16,8 @@ import { Viewer } from "@nostromo/testkit";
 import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frames, parseCast } from "../../apps/cli/src/cast.ts";
+import { IdpBrowser, registerClient, setIdpAccount } from "../support/idp-browser.ts";
+import { startIdp } from "../support/oidc-idp.ts";
 import { recorded, tcpProxy } from "./cli-support.ts";
 import { DEMO_ADMIN, ROOT, waitFor } from "./harness.ts";
 import { type LiveEnv, startLive, userWithRole } from "./live.ts";
@@ -394,4 +396,53 @@ describe("the nostromo CLI", () => {
     }
     await t.waitFor(/^play-4-two$/m);
   }, 90_000);
+
+  it("login --sso: the IdP's answer comes back to the CLI's loopback listener, which redeems it", async () => {
+    const idp = await startIdp();
+    const url = live.e2e.stack.url;
+    const tenantId = live.e2e.stack.demoTenantId ?? "";
+    let providerId = "";
+    try {
+      const domain = DEMO_ADMIN.email.split("@")[1] ?? "";
+      expect((await live.admin.call("PATCH", "/api/settings", { domain })).status).toBe(200);
+      const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+      const reg = await registerClient(idp.issuer, `${url}/api/auth/sso/callback?tenantId=${tenantId}`);
+      const made = await live.admin.call<{ id: string }>("POST", "/api/sso/providers", {
+        preset: "generic",
+        issuer: idp.issuer,
+        client_id: reg.client_id,
+        client_secret: reg.client_secret,
+        default_role_id: roles.body.data.find((r) => r.name === "Observer")?.id,
+        enabled: true,
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      providerId = made.body.id;
+      await setIdpAccount(idp.issuer, "dallas", { password: "idp-pass", email: `dallas@${domain}` });
+      const ssoEnv = { ...process.env, ...env, NOSTROMO_CONFIG: join(dir, "sso-config.json") };
+      const proc = spawn(process.execPath, [BIN, "login", url, "--tenant", tenantId, "--sso"], {
+        env: ssoEnv,
+      });
+      let stderr = "";
+      proc.stderr.on("data", (b: Buffer) => {
+        stderr += b.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => proc.on("exit", resolve));
+      await waitFor("the CLI's sign-in URL", async () => /https?:\/\/\S+\/auth\?\S+/.test(stderr));
+      const authUrl = /https?:\/\/\S+\/auth\?\S+/.exec(stderr)?.[0] ?? "";
+      // The person's browser: the IdP, then the server's callback, which forwards to the CLI's listener.
+      const back = await new IdpBrowser(idp.issuer).signIn(authUrl, "dallas", "idp-pass");
+      const forwarded = await fetch(back, { redirect: "manual" });
+      expect(forwarded.status).toBe(303);
+      const loopback = forwarded.headers.get("location") ?? "";
+      expect(loopback).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?\S*\bcode=/);
+      const page = await fetch(loopback);
+      expect(await page.text(), stderr).toContain("Signed in to Nostromo");
+      expect(await exited, stderr).toBe(0);
+      const who = await run(process.execPath, [BIN, "whoami"], { env: ssoEnv });
+      expect(who.stdout).toContain(`dallas@${domain}`);
+    } finally {
+      if (providerId) await live.admin.call("DELETE", `/api/sso/providers/${providerId}`);
+      await idp.close();
+    }
+  });
 });

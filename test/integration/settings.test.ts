@@ -54,6 +54,8 @@ describe("reading and changing", () => {
   it("stores every field, shows SSO, audits before/after without the webhook's secret", async () => {
     const t = await provision(await superAdmin());
     const admin = await tenantClient(t);
+    // Signed in before SSO is required: afterwards only the break-glass account may use a password.
+    const obs = await loginAs(t, await createUser(admin, "Observer"));
     const r = await admin.patch<Org>("/api/settings", {
       name: "Weyland-Yutani",
       domain: "Weyland.Example",
@@ -95,7 +97,6 @@ describe("reading and changing", () => {
     );
     expect(row?.settings.sso_provider).toBe("okta");
     // Users without MANAGE_SETTINGS see that a webhook exists, not its secret path.
-    const obs = await loginAs(t, await createUser(admin, "Observer"));
     const seen = await obs.get<Org>("/api/settings");
     expect(JSON.stringify(seen.body)).not.toContain("secret-path-token");
     expect(seen.body.settings.sso_provider).toBe("okta");

@@ -36,8 +36,7 @@ export class OutstandingRequests {
       const expires = now + frame.timeoutMs + EXEC_ANSWER_GRACE_MS;
       this.put("exec", frame.requestId, expires, now);
       if (frame.stream) this.put("exec.stream", frame.requestId, expires, now);
-    }
-    else if (frame.t === "probe.request")
+    } else if (frame.t === "probe.request")
       this.put("probe", frame.requestId, now + frame.timeoutMs + EXEC_ANSWER_GRACE_MS, now);
   }
 

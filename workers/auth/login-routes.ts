@@ -4,6 +4,7 @@
 // when the user has 2FA; require_2fa lets the user in only to enrol. Sets the `sid` cookie (and the
 // trusted-device cookie) and answers the CSRF token.
 import { type Context, Hono } from "hono";
+import type { OrganizationSettings } from "../../db/schema/tenant/organization.ts";
 import { audit, platformAudit } from "../audit/audit.ts";
 import { auditFailedLogin } from "../audit/failed-logins.ts";
 import { op } from "../contract/op.ts";
@@ -24,6 +25,16 @@ import { superAdminStore } from "./super-admin-store.ts";
 import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "./throttle.ts";
 import { hashRecoveryCode, verifyTotp } from "./totp.ts";
 import { isTrustedCaller, trustDevice } from "./trusted-device.ts";
+
+/**
+ * While the organization requires SSO, only its break-glass account may use a password: true for that
+ * account, null for anybody else; false when SSO is not required.
+ */
+export function ssoGate(settings: OrganizationSettings, email: string): boolean | null {
+  if (!settings.sso_enabled) return false;
+  const glass = settings.sso_break_glass_email;
+  return glass && glass.toLowerCase() === email.trim().toLowerCase() ? true : null;
+}
 
 function badCredentials(): ApiError {
   return new ApiError("INVALID_CREDENTIALS", "Wrong email or password");
@@ -121,6 +132,16 @@ async function tenantLogin(c: Context<AppEnv>, body: LoginBody): Promise<LoginAn
     });
     throw new ApiError("IP_NOT_ALLOWED", "Your address is not in the organization's allowed IP ranges");
   }
+  const breakGlass = ssoGate(org.settings, body.email);
+  if (breakGlass === null) {
+    await auditFailedLogin(c, {
+      email: body.email,
+      reason: "sso required",
+      userId: null,
+      description: `Password login for ${body.email} refused: the organization signs in through SSO`,
+    });
+    throw new ApiError("SSO_REQUIRED", "This organization signs in through single sign-on");
+  }
   const u = await users.byEmail(body.email);
   const ok = await verifyPassword(body.password, u?.passwordHash);
   if (!u || !ok) return fail(u ? "wrong password" : "unknown account", u?.id ?? null);
@@ -164,6 +185,15 @@ async function tenantLogin(c: Context<AppEnv>, body: LoginBody): Promise<LoginAn
   });
   await trustDevice(c, tenant.id, u.email);
   await users.change(u.id, { lastLogin: new Date() });
+  if (breakGlass) {
+    await audit(c, {
+      type: "security.alert",
+      action: "sso_break_glass",
+      description: `${u.email} signed in with a password while SSO is on (break-glass account)`,
+      status: "warning",
+      userId: u.id,
+    });
+  }
   await audit(c, {
     type: "user.login",
     action: "login",
@@ -215,6 +245,7 @@ export const loginRoutes = new Hono<AppEnv>().post(
       "TWO_FACTOR_REQUIRED",
       "RATE_LIMITED",
       "IP_NOT_ALLOWED",
+      "SSO_REQUIRED",
       "VALIDATION_ERROR",
     ],
   }),

@@ -6,11 +6,7 @@ import { partitionMaintenance } from "./partitions.ts";
 import { retentionJob } from "./retention.ts";
 import type { Job } from "./types.ts";
 
-export const JOBS: readonly Job[] = [
-  metricsDownsampleJob,
-  retentionJob,
-  partitionMaintenance,
-];
+export const JOBS: readonly Job[] = [metricsDownsampleJob, retentionJob, partitionMaintenance];
 
 export function jobNamed(name: string): Job | undefined {
   return JOBS.find((j) => j.name === name);

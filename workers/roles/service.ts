@@ -9,6 +9,7 @@ import type { Guard } from "../auth/guard.ts";
 import { invalidateRole } from "../auth/roles.ts";
 import { iso, pageOf } from "../contract/schemas.ts";
 import { ApiError } from "../errors.ts";
+import { ssoStore } from "../sso/store.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import type { Role, RoleCreate, RoleQuery, RoleUpdate } from "./schemas.ts";
 import { nameTaken, type RoleRow, roleStore } from "./store.ts";
@@ -103,6 +104,11 @@ export async function deleteRole(ctx: TenantContext, guard: Guard, id: string) {
         users: userCount,
       },
     );
+  }
+  if (await ssoStore(ctx).refersToRole(id)) {
+    throw new ApiError("CONFLICT", `Single sign-on gives the role ${r.name}; change its role mapping first`, {
+      sso: true,
+    });
   }
   await roleStore(ctx).remove(id, r.name);
   invalidateRole(ctx.tenant.id, id);

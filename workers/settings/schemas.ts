@@ -38,6 +38,7 @@ function settingsChange(env: Pick<Bindings, "ENVIRONMENT">) {
         .trim()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a provider name like "okta" or "azure_ad"')
         .nullable(),
+      sso_break_glass_email: z.email().max(254).toLowerCase().nullable(),
       recording_retention_days: days(RETENTION_RANGE_DAYS.recordings),
       audit_retention_days: days(RETENTION_RANGE_DAYS.audit),
       command_retention_days: days(RETENTION_RANGE_DAYS.commands),
@@ -83,6 +84,10 @@ export const Settings = z
     allowed_ip_ranges: z.array(z.string()),
     sso_enabled: z.boolean(),
     sso_provider: z.string().nullable(),
+    sso_break_glass_email: z
+      .string()
+      .nullable()
+      .describe("While sso_enabled, the one account that may still sign in with its password"),
     recording_retention_days: z
       .number()
       .int()

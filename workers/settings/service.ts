@@ -21,6 +21,7 @@ export function presentSettings(s: OrganizationSettings): Settings {
     allowed_ip_ranges: s.allowed_ip_ranges ?? [],
     sso_enabled: s.sso_enabled,
     sso_provider: s.sso_provider ?? null,
+    sso_break_glass_email: s.sso_break_glass_email ?? null,
     recording_retention_days: s.recording_retention_days ?? null,
     audit_retention_days: s.audit_retention_days ?? null,
     command_retention_days: s.command_retention_days ?? null,

@@ -11,4 +11,5 @@ export * from "./session.ts";
 export * from "./session-recording.ts";
 export * from "./session-viewer.ts";
 export * from "./ssh-key.ts";
+export * from "./sso-provider.ts";
 export * from "./user.ts";

@@ -10,6 +10,8 @@ export interface OrganizationSettings {
   allowed_ip_ranges?: string[];
   sso_enabled: boolean;
   sso_provider?: string;
+  /** While sso_enabled, the one account still allowed to sign in with its password (docs/sso.md). */
+  sso_break_glass_email?: string;
   recording_retention_days?: number;
   /** Days audit_log rows are kept (default 365: workers/settings/retention.ts). */
   audit_retention_days?: number;

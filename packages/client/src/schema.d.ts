@@ -63,6 +63,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/sso/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The single sign-on options of this tenant's sign-in page
+         * @description `sso_enabled` true means password sign-in is refused but for the break-glass account.
+         *
+         *     Access: public (tenant host).
+         */
+        get: operations["getApiAuthSsoProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a single sign-on
+         * @description Answers the identity provider's authorization URL (code flow with PKCE, state and nonce kept server-side for 10 minutes) and sets the short-lived `sso_state` cookie; send the browser there.
+         *
+         *     Access: public (tenant host).
+         */
+        post: operations["postApiAuthSsoStart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The identity provider's redirect back (OIDC callback)
+         * @description Redirects (303) into the console with the `sid` cookie set, or to the sign-in page with `?sso_error=` saying why not.
+         *
+         *     Access: public (tenant host; the browser that started the sign-in).
+         */
+        get: operations["getApiAuthSsoCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -851,6 +917,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sso/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The provider presets (Okta, Entra ID, Google Workspace, generic)
+         * @description Access: settings:manage.
+         */
+        get: operations["getApiSsoPresets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sso/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's single sign-on providers
+         * @description Access: settings:manage.
+         */
+        get: operations["getApiSsoProviders"];
+        put?: never;
+        /**
+         * Add the organization's OIDC provider
+         * @description The preset fills the issuer (Google), scopes, email claim and role claim unless given. The client secret is encrypted and never answered. 409 CONFLICT when one exists. Disabled unless `enabled` is true.
+         *
+         *     Access: settings:manage.
+         */
+        post: operations["postApiSsoProviders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sso/providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One single sign-on provider
+         * @description Access: settings:manage.
+         */
+        get: operations["getApiSsoProvidersById"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove the single sign-on provider
+         * @description Access: settings:manage.
+         */
+        delete: operations["deleteApiSsoProvidersById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the single sign-on provider
+         * @description A `client_secret` replaces the stored one; omitted, the stored one stays.
+         *
+         *     Access: settings:manage.
+         */
+        patch: operations["patchApiSsoProvidersById"];
+        trace?: never;
+    };
+    "/api/sso/providers/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the provider: OpenID discovery against its issuer
+         * @description Answers 200 with ok false and the reason when discovery fails.
+         *
+         *     Access: settings:manage.
+         */
+        post: operations["postApiSsoProvidersByIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -1539,12 +1703,25 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "NOT_FOUND" | "SCOPE_MISSING" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
+                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "SSO_REQUIRED" | "NOT_FOUND" | "SCOPE_MISSING" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
                 message: string;
                 request_id: string;
                 details?: unknown;
             };
         };
+        SsoSignInOption: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "oidc" | "saml";
+            preset: components["schemas"]["SsoPreset"];
+            display_name: string;
+        };
+        /**
+         * @description okta, azure_ad (Microsoft Entra ID), google (Google Workspace) or generic
+         * @enum {string}
+         */
+        SsoPreset: "okta" | "azure_ad" | "google" | "generic";
         Login: {
             principal: components["schemas"]["SuperAdminPrincipal"] | components["schemas"]["UserPrincipal"];
             /** @description "2fa_enroll" while the organization requires 2FA the user has not set up */
@@ -2012,6 +2189,8 @@ export interface components {
             allowed_ip_ranges: string[];
             sso_enabled: boolean;
             sso_provider: string | null;
+            /** @description While sso_enabled, the one account that may still sign in with its password */
+            sso_break_glass_email: string | null;
             /** @description Days recordings are kept; null: 90 */
             recording_retention_days: number | null;
             /** @description Days audit events are kept; null: 365 */
@@ -2029,6 +2208,91 @@ export interface components {
             placed_at: string;
             placed_by: string;
             reason: string;
+        };
+        SsoProvider: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "oidc" | "saml";
+            preset: components["schemas"]["SsoPreset"];
+            display_name: string;
+            issuer: string;
+            client_id: string;
+            has_client_secret: boolean;
+            scopes: string[];
+            email_claim: string;
+            role_claim: string | null;
+            role_mapping: components["schemas"]["SsoRoleRule"][];
+            /** Format: uuid */
+            default_role_id: string;
+            enabled: boolean;
+            /** @description Register this as the client's redirect URI at the provider */
+            redirect_uri: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SsoRoleRule: {
+            /** @description A value of the role claim, e.g. a group name */
+            value: string;
+            /** Format: uuid */
+            role_id: string;
+        };
+        SsoProviderCreate: {
+            preset: components["schemas"]["SsoPreset"];
+            /** @description What the sign-in button says after "Sign in with" */
+            display_name?: string;
+            /**
+             * Format: uri
+             * @description Required except for google, whose issuer is fixed
+             */
+            issuer?: string;
+            client_id: string;
+            /** @description Write-only: never answered */
+            client_secret: string;
+            scopes?: string[];
+            email_claim?: string;
+            role_claim?: string | null;
+            /** @description First rule whose value the role claim holds wins */
+            role_mapping?: components["schemas"]["SsoRoleRule"][];
+            /**
+             * Format: uuid
+             * @description The role of a just-in-time user that no rule matches
+             */
+            default_role_id: string;
+            enabled?: boolean;
+        };
+        SsoProviderPatch: {
+            /** @description What the sign-in button says after "Sign in with" */
+            display_name?: string;
+            /**
+             * Format: uri
+             * @description The OpenID Provider's issuer URL (discovery)
+             */
+            issuer?: string;
+            client_id?: string;
+            /** @description Write-only: never answered */
+            client_secret?: string;
+            scopes?: string[];
+            email_claim?: string;
+            role_claim?: string | null;
+            /** @description First rule whose value the role claim holds wins */
+            role_mapping?: components["schemas"]["SsoRoleRule"][];
+            /**
+             * Format: uuid
+             * @description The role of a just-in-time user that no rule matches
+             */
+            default_role_id?: string;
+            enabled?: boolean;
+        };
+        SsoTestResult: {
+            ok: boolean;
+            issuer: string;
+            authorization_endpoint: string | null;
+            token_endpoint: string | null;
+            userinfo_endpoint: string | null;
+            error: string | null;
         };
         AuditPage: {
             data: components["schemas"]["AuditEntry"][];
@@ -2457,6 +2721,114 @@ export interface operations {
             };
         };
     };
+    getApiAuthSsoProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sso_enabled: boolean;
+                        providers: components["schemas"]["SsoSignInOption"][];
+                    };
+                };
+            };
+            /** @description Error; among others: TENANT_NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthSsoStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Defaults to the organization's enabled OIDC provider
+                     */
+                    provider_id?: string;
+                    return_to?: string;
+                    /** @description The CLI's loopback listener: the IdP's answer is forwarded there for the CLI to redeem */
+                    cli_redirect?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authorization_url: string;
+                    };
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, BAD_GATEWAY, VALIDATION_ERROR, TENANT_NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAuthSsoCallback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                error?: string;
+                tenantId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other (a browser redirect; Location) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: TENANT_NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postApiAuthLogin: {
         parameters: {
             query?: never;
@@ -2487,7 +2859,7 @@ export interface operations {
                     "application/json": components["schemas"]["Login"];
                 };
             };
-            /** @description Error; among others: INVALID_CREDENTIALS, TWO_FACTOR_REQUIRED, RATE_LIMITED, IP_NOT_ALLOWED, VALIDATION_ERROR */
+            /** @description Error; among others: INVALID_CREDENTIALS, TWO_FACTOR_REQUIRED, RATE_LIMITED, IP_NOT_ALLOWED, SSO_REQUIRED, VALIDATION_ERROR */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -4054,6 +4426,7 @@ export interface operations {
                         allowed_ip_ranges?: string[];
                         sso_enabled?: boolean;
                         sso_provider?: string | null;
+                        sso_break_glass_email?: string | null;
                         recording_retention_days?: number | null;
                         audit_retention_days?: number | null;
                         command_retention_days?: number | null;
@@ -4139,6 +4512,239 @@ export interface operations {
                 };
             };
             /** @description Error; among others: FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSsoPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            preset: components["schemas"]["SsoPreset"];
+                            label: string;
+                            issuer_template: string | null;
+                            scopes: string[];
+                            email_claim: string;
+                            role_claim: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSsoProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SsoProvider"][];
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiSsoProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoProviderCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoProvider"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, CONFLICT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSsoProvidersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoProvider"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiSsoProvidersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiSsoProvidersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoProviderPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoProvider"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiSsoProvidersByIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoTestResult"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
             default: {
                 headers: {
                     [name: string]: unknown;

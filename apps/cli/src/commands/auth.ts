@@ -6,6 +6,7 @@ import { asCliError, CliError } from "../errors.ts";
 import { printJson, table } from "../output.ts";
 import { ask, readAllStdin } from "../prompt.ts";
 import { globals, targetOf } from "../session-context.ts";
+import { ssoLogin } from "./sso-login.ts";
 
 interface LoginOptions {
   tenant?: string;
@@ -14,6 +15,7 @@ interface LoginOptions {
   totp?: string;
   recoveryCode?: string;
   token?: string;
+  sso?: boolean;
   name?: string;
 }
 
@@ -60,7 +62,7 @@ export function register(program: Command): void {
   program
     .command("login")
     .description(
-      "Sign in to a Nostromo server (password + TOTP, or an API token) and make it the current context",
+      "Sign in to a Nostromo server (password + TOTP, single sign-on, or an API token) and make it the current context",
     )
     .argument("[url]", "server URL", process.env.NOSTROMO_URL ?? "http://localhost:8787")
     .option("-t, --tenant <slug>", "the organization (subdomain or id); omit on the platform (super admins)")
@@ -69,11 +71,16 @@ export function register(program: Command): void {
     .option("--totp <code>", "the authenticator code (asked when the account needs one)")
     .option("--recovery-code <code>", "a 2FA recovery code instead of a TOTP code")
     .option("--token <token>", "an API token instead of a password")
+    .option("--sso", "single sign-on through the organization's identity provider (opens a URL)")
     .option("--name <context>", "name of the context (default: tenant@host)")
     .action(async (url: string, o: LoginOptions, cmd: Command) => {
       const base = url.replace(/\/+$/, "");
       const tenant = o.tenant ?? null;
-      const ctx = o.token ? await tokenLogin(base, tenant, o.token) : await passwordLogin(base, tenant, o);
+      const ctx = o.token
+        ? await tokenLogin(base, tenant, o.token)
+        : o.sso
+          ? await ssoLogin(base, tenant)
+          : await passwordLogin(base, tenant, o);
       const name = o.name ?? contextName(base, tenant);
       const cfg = loadConfig();
       cfg.contexts[name] = ctx;

@@ -16,5 +16,6 @@ export * from "./remote-sessions.ts";
 export * from "./roles.ts";
 export * from "./settings.ts";
 export * from "./ssh-keys.ts";
+export * from "./sso.ts";
 export * from "./tenants.ts";
 export * from "./users.ts";

@@ -57,9 +57,7 @@ export interface WaitingApproval {
 
 /** Commands waiting for approval in the organization's live sessions (policies:manage). */
 export async function listWaitingApprovals(): Promise<WaitingApproval[]> {
-  const page = await ok(
-    api.GET("/api/remote-sessions/approvals", { params: { query: { page_size: 200 } } }),
-  );
+  const page = await ok(api.GET("/api/remote-sessions/approvals", { params: { query: { page_size: 200 } } }));
   return page.data.map((r) => ({
     sessionId: r.id,
     publicId: r.session_id,

@@ -1,13 +1,14 @@
 // Tenant console › Organization settings: who may sign in from where (IP ranges), the login idle timeout,
 // required 2FA, recording every session, how long an approval waits, and the webhook. The webhook URL
 // carries its secret, so it is write-only: the page shows only the origin the server answers with, and an
-// empty field keeps the current one.
+// empty field keeps the current one. Single sign-on has its own form below (sso-settings.tsx).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, getSettings, type Organization, saveSettings } from "../../api/index.ts";
 import { fieldErrors } from "../../api/messages.ts";
 import { describedBy, Field } from "../../ui/field.tsx";
 import { Alert, Failed, Loading } from "../../ui/states.tsx";
+import { SsoSettings } from "./sso-settings.tsx";
 
 interface Form {
   ipRanges: string;
@@ -172,6 +173,7 @@ export function Settings() {
           </button>
         </div>
       </form>
+      <SsoSettings />
     </section>
   );
 }

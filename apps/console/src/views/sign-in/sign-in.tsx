@@ -1,11 +1,14 @@
 // Sign-in for both kinds of caller. On a tenant's host (demo.localhost) the host names the organization; on
 // the platform host an "Organization" field picks one (kept for this tab and sent as X-Tenant-ID), and left
 // empty it signs a super admin into the Command Center. A second step asks for the TOTP code, or a recovery
-// code, when the account has 2FA. A throttled sign-in says how long to wait and counts down.
+// code, when the account has 2FA. A throttled sign-in says how long to wait and counts down. On a tenant's
+// host an organization with single sign-on gets "Sign in with …" buttons, and a refused SSO sign-in comes
+// back here with `?sso_error=` saying why.
 
+import { useQuery } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { ApiFailure, findTenant, pickTenant, signIn } from "../../api/index.ts";
+import { ApiFailure, findTenant, pickTenant, signIn, ssoOptions, startSso } from "../../api/index.ts";
 import { signInMessage } from "../../api/messages.ts";
 import { homeFor } from "../../shell/nav.ts";
 import { endedBecause, pickedTenant, signedIn, site } from "../../state/session.ts";
@@ -27,6 +30,26 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [waitLeft, startWait] = useCountdown();
+  const sso = useQuery({
+    queryKey: ["sso-options"],
+    queryFn: ssoOptions,
+    enabled: onTenantHost,
+    retry: false,
+  });
+  const ssoError = new URLSearchParams(location.search).get("sso_error");
+
+  async function signInWith(providerId: string) {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const returnTo = path === "/" || path === "/sign-in" ? undefined : path;
+      window.location.assign(await startSso(providerId, returnTo));
+    } catch (err) {
+      if (!(err instanceof ApiFailure)) throw err;
+      setFailure(err);
+      setBusy(false);
+    }
+  }
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -72,6 +95,25 @@ export function SignIn() {
       <form class="card" onSubmit={submit} aria-labelledby="sign-in-title" noValidate>
         <h1 id="sign-in-title">{title}</h1>
         {endedBecause.value && <Alert kind="info">{endedBecause.value}</Alert>}
+        {ssoError && <Alert>Single sign-on failed: {ssoError}</Alert>}
+        {step === "credentials" && sso.data && sso.data.providers.length > 0 && (
+          <div class="actions sso">
+            {sso.data.providers.map((p) => (
+              <button
+                key={p.id}
+                type="button"
+                class="primary"
+                disabled={busy}
+                onClick={() => signInWith(p.id)}
+              >
+                Sign in with {p.displayName}
+              </button>
+            ))}
+            {sso.data.required && (
+              <small class="hint">Password sign-in is for the organization's break-glass account only.</small>
+            )}
+          </div>
+        )}
         {step === "credentials" ? (
           <>
             {!onTenantHost && (

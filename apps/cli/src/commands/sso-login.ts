@@ -1,0 +1,92 @@
+// `nostromo login --sso`: single sign-on from a terminal with a loopback redirect (RFC 8252). The CLI
+// listens on 127.0.0.1 (a free port), starts the sign-in naming that listener, prints the identity
+// provider's URL for the person to open in a browser, and waits. After the person signs in at the IdP, the
+// server's callback forwards the IdP's answer to the listener (the browser holds no state cookie), and the
+// CLI — which holds it — redeems it at the same callback: the answer's `sid` cookie becomes the context's
+// credential, exactly as a password login's.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { clientFor, data } from "../api.ts";
+import type { Context } from "../config.ts";
+import { CliError } from "../errors.ts";
+
+const WAIT_MS = 5 * 60 * 1000;
+
+/** The first request to /callback on a loopback listener: its query, and how to answer the browser. */
+async function listen() {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const arrived = new Promise<{ query: string; res: ServerResponse }>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new CliError("SSO_TIMEOUT", "No answer from the browser in 5 minutes")),
+      WAIT_MS,
+    );
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
+      if (url.pathname !== "/callback") return void res.writeHead(404).end();
+      clearTimeout(timer);
+      resolve({ query: url.search, res });
+    });
+  });
+  return { redirect: `http://127.0.0.1:${port}/callback`, arrived, close: () => server.close() };
+}
+
+/**
+ * The callback, called by the CLI with its state cookie. It answers a browser redirect (303), which the
+ * typed client treats as a failure, so this one call is a plain fetch that reads the cookie and Location.
+ */
+async function redeem(url: string, tenant: string | null, query: string, state: string): Promise<string> {
+  const headers: Record<string, string> = { cookie: `sso_state=${state}`, "user-agent": "nostromo-cli" };
+  if (tenant) headers["x-tenant-id"] = tenant;
+  let back: Response;
+  try {
+    back = await fetch(`${url}/api/auth/sso/callback${query}`, { headers, redirect: "manual" });
+  } catch (err) {
+    throw new CliError("UNREACHABLE", `Cannot reach ${url} (${String(err)})`);
+  }
+  await back.body?.cancel();
+  const refused = new URL(back.headers.get("location") ?? "/", url).searchParams.get("sso_error");
+  const sid = /(?:^|,\s*)sid=([^;]+)/.exec(back.headers.get("set-cookie") ?? "")?.[1];
+  if (back.status !== 303 || refused || !sid)
+    throw new CliError(
+      "LOGIN_FAILED",
+      `Single sign-on failed: ${refused ?? `the server answered ${back.status}`}`,
+    );
+  return sid;
+}
+
+export async function ssoLogin(url: string, tenant: string | null): Promise<Context> {
+  const listener = await listen();
+  try {
+    const client = clientFor({ url, tenant });
+    const started = await client.POST("/api/auth/sso/start", { body: { cli_redirect: listener.redirect } });
+    if (!started.data) throw new CliError("EMPTY", "The server sent no answer");
+    const state = /sso_state=([^;]+)/.exec(started.response.headers.get("set-cookie") ?? "")?.[1];
+    if (!state) throw new CliError("LOGIN_FAILED", "The server did not start a single sign-on (no state)");
+    process.stderr.write(
+      `Open this address in a browser to sign in:\n\n  ${started.data.authorization_url}\n\n`,
+    );
+    const { query, res } = await listener.arrived;
+    let sid: string | undefined;
+    try {
+      sid = await redeem(url, tenant, query, state);
+    } catch (err) {
+      res.writeHead(400, { "content-type": "text/plain" }).end(`${(err as Error).message}\n`);
+      throw err;
+    }
+    res
+      .writeHead(200, { "content-type": "text/plain" })
+      .end("Signed in to Nostromo. You can close this tab.\n");
+    client.credentials.sid = sid;
+    const me = await data(client.GET("/api/auth/me"));
+    return {
+      url,
+      tenant,
+      credential: { kind: "cookie", sid, csrf: me.csrf_token ?? "", expires_at: null },
+      user: { email: me.principal.email, name: me.principal.name, kind: me.principal.kind },
+    };
+  } finally {
+    listener.close();
+  }
+}

@@ -1,0 +1,157 @@
+// /api/sso: the organization's single sign-on provider, managed by settings:manage (create, change, remove,
+// test by discovery) and the presets the console offers. The client secret is write-only everywhere.
+import { Permission } from "@nostromo/permissions";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { z } from "zod";
+import { requirePermission } from "../auth/guard.ts";
+import { op } from "../contract/op.ts";
+import type { AppEnv } from "../env.ts";
+import { idParam, readJson } from "../lib/validate.ts";
+import { requestTenant } from "../tenancy/context.ts";
+import { platformHosts, subdomainOf } from "../tenancy/resolver.ts";
+import {
+  SsoPresetList,
+  SsoProvider,
+  SsoProviderCreate,
+  SsoProviderList,
+  SsoProviderPatch,
+  SsoTestResult,
+} from "./schemas.ts";
+import {
+  changeProvider,
+  createProvider,
+  getProvider,
+  listProviders,
+  presentProvider,
+  presetList,
+  removeProvider,
+  testProvider,
+} from "./service.ts";
+
+const TAG = "Single sign-on";
+const ADMIN = "settings:manage";
+
+/**
+ * The redirect URI on the tenant's host. A tenant named by subdomain needs nothing more; one named by
+ * X-Tenant-ID or ?tenantId= (development, tests) carries ?tenantId= so the IdP's redirect finds it again.
+ */
+export function callbackUrl(c: Context<AppEnv>, tenantId: string): string {
+  const url = new URL(c.req.url);
+  const host = c.req.header("host") ?? url.host;
+  const viaSubdomain = subdomainOf(host, platformHosts(c.env)) !== null;
+  return `${url.protocol}//${host}/api/auth/sso/callback${viaSubdomain ? "" : `?tenantId=${tenantId}`}`;
+}
+
+export const ssoRoutes = new Hono<AppEnv>()
+  .get(
+    "/presets",
+    op({
+      tag: TAG,
+      summary: "The provider presets (Okta, Entra ID, Google Workspace, generic)",
+      access: ADMIN,
+      responses: { 200: SsoPresetList },
+      errors: ["FORBIDDEN"],
+    }),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    (c) => c.json({ data: presetList() }),
+  )
+  .get(
+    "/providers",
+    op({
+      tag: TAG,
+      summary: "The organization's single sign-on providers",
+      access: ADMIN,
+      responses: { 200: SsoProviderList },
+      errors: ["FORBIDDEN"],
+    }),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    async (c) => {
+      const ctx = requestTenant(c);
+      const rows = await listProviders(ctx);
+      return c.json({ data: rows.map((r) => presentProvider(r, callbackUrl(c, ctx.tenant.id))) });
+    },
+  )
+  .post(
+    "/providers",
+    op({
+      tag: TAG,
+      summary: "Add the organization's OIDC provider",
+      description:
+        "The preset fills the issuer (Google), scopes, email claim and role claim unless given. The " +
+        "client secret is encrypted and never answered. 409 CONFLICT when one exists. Disabled unless " +
+        "`enabled` is true.",
+      access: ADMIN,
+      body: SsoProviderCreate,
+      responses: { 201: SsoProvider },
+      errors: ["FORBIDDEN", "VALIDATION_ERROR", "CONFLICT"],
+    }),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    async (c) => {
+      const ctx = requestTenant(c);
+      const row = await createProvider(ctx, await readJson(c, SsoProviderCreate));
+      return c.json(presentProvider(row, callbackUrl(c, ctx.tenant.id)), 201);
+    },
+  )
+  .get(
+    "/providers/:id",
+    op({
+      tag: TAG,
+      summary: "One single sign-on provider",
+      access: ADMIN,
+      responses: { 200: SsoProvider },
+      errors: ["FORBIDDEN", "NOT_FOUND"],
+    }),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    async (c) => {
+      const ctx = requestTenant(c);
+      return c.json(presentProvider(await getProvider(ctx, idParam(c)), callbackUrl(c, ctx.tenant.id)));
+    },
+  )
+  .patch(
+    "/providers/:id",
+    op({
+      tag: TAG,
+      summary: "Change the single sign-on provider",
+      description: "A `client_secret` replaces the stored one; omitted, the stored one stays.",
+      access: ADMIN,
+      body: SsoProviderPatch,
+      responses: { 200: SsoProvider },
+      errors: ["FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR"],
+    }),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    async (c) => {
+      const ctx = requestTenant(c);
+      const id = idParam(c);
+      const row = await changeProvider(ctx, id, await readJson(c, SsoProviderPatch));
+      return c.json(presentProvider(row, callbackUrl(c, ctx.tenant.id)));
+    },
+  )
+  .delete(
+    "/providers/:id",
+    op({
+      tag: TAG,
+      summary: "Remove the single sign-on provider",
+      access: ADMIN,
+      responses: { 200: z.object({ deleted: z.literal(true) }) },
+      errors: ["FORBIDDEN", "NOT_FOUND"],
+    }),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    async (c) => {
+      await removeProvider(requestTenant(c), idParam(c));
+      return c.json({ deleted: true as const });
+    },
+  )
+  .post(
+    "/providers/:id/test",
+    op({
+      tag: TAG,
+      summary: "Test the provider: OpenID discovery against its issuer",
+      description: "Answers 200 with ok false and the reason when discovery fails.",
+      access: ADMIN,
+      responses: { 200: SsoTestResult },
+      errors: ["FORBIDDEN", "NOT_FOUND"],
+    }),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    async (c) => c.json(await testProvider(requestTenant(c), idParam(c))),
+  );
