@@ -14,10 +14,6 @@ export default defineConfig({
   test: {
     // One PostgreSQL for the whole run, shared by the `db` and `workers` projects.
     globalSetup: ["test/support/global-setup.ts"],
-    // Vitest's default in a run is one worker per core minus one: one on CI's 2 cores, so every file of
-    // every project ran in turn while the e2e files mostly wait on their stacks. Two lets the e2e queue
-    // (still one file at a time, below) run beside the unit, db and workers files.
-    maxWorkers: 2,
     projects: [
       {
         test: {

@@ -204,8 +204,11 @@ describe("the control link refuses bad input", () => {
       first.ws?.send(i % 2 ? "{not json" : JSON.stringify({ t: "metrics", cpu_load_pct: "lots" }));
     first.ws?.send(Buffer.from([0, 1, 2, 3]));
     expect(await closed).toBe(1008);
-    agent = startAgent(agentEnv());
-    await waitFor("the agent back online", async () => (await agents())[0]?.online);
+    const back = startAgent(agentEnv());
+    agent = back;
+    // This process's own link, not the row's flag: the cut link's row may still read online.
+    await waitFor("the agent back online", async () => back.logs.some((l) => l.includes('"link.ready"')));
+    await waitFor("the agent's row online", async () => (await agents())[0]?.online);
     expect((await fetch(`${e2e.stack.url}/api/health`)).status).toBe(200);
   });
 
