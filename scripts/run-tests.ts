@@ -21,7 +21,7 @@ const children = queues.map(({ name, args }) => {
     ["node_modules/vitest/vitest.mjs", "run", ...args, ...process.argv.slice(2)],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? "0" },
+      env: { ...process.env, NO_COLOR: "1" },
     },
   );
   for (const stream of [child.stdout, child.stderr]) {
