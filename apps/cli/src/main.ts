@@ -5,6 +5,15 @@ import { asCliError, EXIT, exitStatusOf } from "./errors.ts";
 import { printJson } from "./output.ts";
 import { buildProgram } from "./program.ts";
 
+// A reader that stopped early (`nostromo … | head`) closes the pipe: that ends the command quietly, as for
+// any Unix tool, instead of an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(EXIT.OK);
+    throw err;
+  });
+}
+
 async function main(): Promise<void> {
   const program = buildProgram();
   try {
