@@ -136,6 +136,27 @@ it("edits a policy (name, description, active, whom it applies to) and adds, edi
   expect([back?.is_active, back?.applies_to_roles]).toEqual([true, []]);
 });
 
+it("deletes a whole policy after a confirmation, and the list no longer has it", async () => {
+  const api = await env.api();
+  const made = await api.call<{ id: string }>("POST", "/api/policies", {
+    name: "Scratch policy",
+    blocked_commands: [{ name: "No halt", pattern: "halt", pattern_type: "exact", severity: "low" }],
+  });
+  expect(made.status).toBe(201);
+  const page = await (await env.context()).newPage();
+  await page.goto(`${env.demo}/policies/${made.body.id}/edit`);
+  await signIn(page, env.demoAdmin);
+  await page.getByRole("heading", { name: "Edit policy Scratch policy" }).waitFor();
+  await page.getByRole("button", { name: "Delete policy Scratch policy" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete policy" }).click();
+  await page.waitForURL("**/policies");
+  await page.getByRole("heading", { name: "Policies", exact: true }).waitFor();
+  await page.getByText("Production guard v2").first().waitFor();
+  expect(await page.getByText("Scratch policy").count()).toBe(0);
+  const list = await api.call<{ data: { name: string }[] }>("GET", "/api/policies");
+  expect(list.body.data.map((p) => p.name)).not.toContain("Scratch policy");
+});
+
 it("finds a command typed in a live session and opens it to its output and exit code", async () => {
   // A real session through the agent to sshd, recorded: the command log and the recording are the ones
   // the session room writes.

@@ -4,8 +4,9 @@
 // caller may read them; the server checks every change again.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
-import { useRoute } from "preact-iso";
+import { useLocation, useRoute } from "preact-iso";
 import {
+  deletePolicy,
   getPolicy,
   listConnections,
   listRoles,
@@ -15,6 +16,7 @@ import {
 } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
+import { Confirm } from "../../ui/confirm.tsx";
 import { Field } from "../../ui/field.tsx";
 import { Form } from "../../ui/form.tsx";
 import { Alert, Failed, Loading } from "../../ui/states.tsx";
@@ -141,6 +143,46 @@ function PolicyForm({ policy }: { policy: Policy }) {
   );
 }
 
+/** Deleting the whole policy, after a confirmation; back to the list once it is gone. */
+function DeletePolicy({ policy }: { policy: Policy }) {
+  const qc = useQueryClient();
+  const { route } = useLocation();
+  const [asking, setAsking] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => deletePolicy(policy.id),
+    onSuccess: async () => {
+      qc.removeQueries({ queryKey: ["policy", policy.id] });
+      await qc.invalidateQueries({ queryKey: ["policies"] });
+      route("/policies");
+    },
+  });
+  return (
+    <section aria-labelledby="delete-policy-title">
+      <h2 id="delete-policy-title">Delete this policy</h2>
+      <p class="muted">Its rules stop applying at once; commands already logged keep their record.</p>
+      <button type="button" class="danger" onClick={() => setAsking(true)}>
+        Delete policy<span class="sr-only"> {policy.name}</span>
+      </button>
+      {asking && (
+        <Confirm
+          title={`Delete the policy ${policy.name}?`}
+          confirmLabel="Delete policy"
+          danger
+          busy={remove.isPending}
+          onConfirm={() => remove.mutate()}
+          onCancel={() => setAsking(false)}
+        >
+          <p>
+            Its {policy.blocked_commands.length} {policy.blocked_commands.length === 1 ? "rule" : "rules"}{" "}
+            stop applying at once.
+          </p>
+          {remove.isError && <Failed error={remove.error} />}
+        </Confirm>
+      )}
+    </section>
+  );
+}
+
 export function EditPolicy() {
   const { params } = useRoute();
   const id = params.id ?? "";
@@ -159,6 +201,7 @@ export function EditPolicy() {
         <>
           <PolicyForm key={q.data.id} policy={q.data} />
           <PolicyRules policy={q.data} />
+          <DeletePolicy policy={q.data} />
         </>
       )}
     </section>
