@@ -60,15 +60,8 @@ export async function listSessions(ctx: TenantContext, q: SessionQuery, caller: 
   );
 }
 
-export async function startSession(ctx: TenantContext, u: UserPrincipal, body: StartBody) {
-  const store = sessionStore(ctx);
-  const conn = await store.connectionForStart(body.connection_id);
-  if (!conn) throw new ApiError("NOT_FOUND", "No such connection");
-  // Telnet has no channel to install the shell integration through: commands are judged from the screen.
-  const telnet = conn.type === "telnet";
-  if (telnet && conn.status !== "active")
-    throw new ApiError("INVALID_STATE", `The connection is ${conn.status}`);
-  const agentId = conn.agentId;
+/** The connection's agent, checked to be the tenant's own and online: its id and its link, or AGENT_OFFLINE. */
+export async function connectedAgent(ctx: TenantContext, agentId: string | null) {
   if (!agentId) throw new ApiError("AGENT_OFFLINE", "No agent is assigned to this connection");
   try {
     await assertAgentOfTenant(ctx.control, agentId, ctx.tenant.id);
@@ -77,6 +70,18 @@ export async function startSession(ctx: TenantContext, u: UserPrincipal, body: S
   }
   const link = ctx.env.AGENT_LINK.get(ctx.env.AGENT_LINK.idFromName(agentId));
   if (!(await link.isConnected())) throw new ApiError("AGENT_OFFLINE", "The connection's agent is offline");
+  return { agentId, link };
+}
+
+export async function startSession(ctx: TenantContext, u: UserPrincipal, body: StartBody) {
+  const store = sessionStore(ctx);
+  const conn = await store.connectionForStart(body.connection_id);
+  if (!conn) throw new ApiError("NOT_FOUND", "No such connection");
+  // Telnet has no channel to install the shell integration through: commands are judged from the screen.
+  const telnet = conn.type === "telnet";
+  if (telnet && conn.status !== "active")
+    throw new ApiError("INVALID_STATE", `The connection is ${conn.status}`);
+  const { agentId, link } = await connectedAgent(ctx, conn.agentId);
   const org = await loadOrganization(ctx.db, ctx.tenant.id);
   const record = org.settings.auto_record_sessions && ctx.tenant.features.includes(FEATURES.RECORDING);
   const s = await store.createLive(

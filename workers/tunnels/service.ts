@@ -11,9 +11,8 @@ import type { UserPrincipal } from "../auth/principal.ts";
 import { connectionStore } from "../connections/store.ts";
 import { ApiError } from "../errors.ts";
 import { dataPath } from "../sessions/open.ts";
-import { OPEN_TIMEOUT_MS, room } from "../sessions/service.ts";
+import { connectedAgent, OPEN_TIMEOUT_MS, room } from "../sessions/service.ts";
 import { sessionStore } from "../sessions/store.ts";
-import { assertAgentOfTenant } from "../sessions/target.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
 import type { TunnelBody } from "./schemas.ts";
@@ -40,15 +39,7 @@ export async function startTunnel(ctx: TenantContext, u: UserPrincipal, body: Tu
   if (!conn) throw new ApiError("NOT_FOUND", "No such connection");
   if (conn.status !== "active") throw new ApiError("INVALID_STATE", `The connection is ${conn.status}`);
   const port = tunnelPort(conn, body.remote_port);
-  const agentId = conn.agentId;
-  if (!agentId) throw new ApiError("AGENT_OFFLINE", "No agent is assigned to this connection");
-  try {
-    await assertAgentOfTenant(ctx.control, agentId, ctx.tenant.id);
-  } catch (err) {
-    throw new ApiError("AGENT_OFFLINE", err instanceof Error ? err.message : "No usable agent");
-  }
-  const link = ctx.env.AGENT_LINK.get(ctx.env.AGENT_LINK.idFromName(agentId));
-  if (!(await link.isConnected())) throw new ApiError("AGENT_OFFLINE", "The connection's agent is offline");
+  const { agentId, link } = await connectedAgent(ctx, conn.agentId);
   const org = await loadOrganization(ctx.db, ctx.tenant.id);
   const s = await sessionStore(ctx).createLive(
     {
