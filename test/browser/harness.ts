@@ -73,6 +73,10 @@ export async function openConsole(e2e: E2E, args: string[] = []): Promise<Consol
         viewport: opts.phone ? PHONE : DESKTOP,
         colorScheme: opts.dark ? "dark" : "light",
       });
+      // Waits are for what the page shows, never for time; the bound is only how long a stuck page may
+      // hold the queue. Playwright's 30 s default is too short for a first page load while the e2e queue
+      // shares two cores with the rest of the suite.
+      ctx.setDefaultTimeout(60_000);
       contexts.push(ctx);
       ctx.on("page", (page) => {
         page.on("pageerror", (err) => problems.push(`${page.url()}: ${err.message}`));

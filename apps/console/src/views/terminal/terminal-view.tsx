@@ -93,6 +93,28 @@ export function TerminalView({ id }: { id: string }) {
       t.fit.fit();
       link.current?.resize(t.term.cols, t.term.rows);
     };
+    /** After a drop: wait, ask the API whether the session is still live, and only then open a socket again.
+     * A status that cannot be read (still offline) is a failed try of its own — no socket is opened that
+     * would only be refused (a 409 for an ended session). Ended while away, or the login gone (a 401 signs
+     * the page out): no socket to go back to. */
+    const retryOrDrop = (code: number, reason: string) => {
+      if (!shouldRetry(code, failures.current, overRef.current)) {
+        setLinkState({ s: "dropped", why: reason || `the connection closed (${code})` });
+        return;
+      }
+      failures.current += 1;
+      setLinkState({ s: "retrying", attempt: failures.current });
+      retry = setTimeout(async () => {
+        const now = await sessionStatus(id).catch(() => null);
+        if (cancelled) return;
+        if (now === null) retryOrDrop(code, reason);
+        else if (isOver(now)) {
+          overRef.current = true;
+          setStatus(now);
+          note({ kind: "info", text: "The session ended while you were disconnected" });
+        } else setAttempt((a) => a + 1);
+      }, retryDelay(failures.current));
+    };
     link.current = connect(id, {
       bytes: (data) => t.term.write(data),
       latency: setLatency,
@@ -135,20 +157,7 @@ export function TerminalView({ id }: { id: string }) {
       },
       closed: (code, reason) => {
         mayType(false);
-        if (shouldRetry(code, failures.current, overRef.current)) {
-          failures.current += 1;
-          setLinkState({ s: "retrying", attempt: failures.current });
-          retry = setTimeout(async () => {
-            // Ended (or the login gone: a 401 signs the page out) while away: no socket to go back to.
-            const now = await sessionStatus(id).catch(() => null);
-            if (cancelled) return;
-            if (now && isOver(now)) {
-              overRef.current = true;
-              setStatus(now);
-              note({ kind: "info", text: "The session ended while you were disconnected" });
-            } else setAttempt((a) => a + 1);
-          }, retryDelay(failures.current));
-        } else setLinkState({ s: "dropped", why: reason || `the connection closed (${code})` });
+        retryOrDrop(code, reason);
       },
     });
     window.addEventListener("resize", followWindow);
