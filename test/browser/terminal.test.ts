@@ -3,7 +3,8 @@
 // rows the test can read. Two browser contexts are two people: an Observer joins from the live-sessions
 // list, sees the same screen and cannot type, then the Command Center kills the owner's login and the
 // owner's terminal closes; a blocked command's notice; an approver in another browser approves and denies
-// held commands; typing handed to an invited colleague and taken back; reconnection after a network blip.
+// held commands; an invited colleague told on Live sessions joins from the notice, is handed typing and
+// loses it again; reconnection after a network blip.
 import { existsSync, rmSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -74,16 +75,6 @@ async function openTerminal(who: { email: string; password: string }, init?: str
   await page.getByText("You can type").waitFor();
   const id = new URL(page.url()).pathname.split("/").at(-1) ?? "";
   return { page, ctx, id };
-}
-
-/** Signs `who` in in a new browser context and joins session `id` from Live sessions. */
-async function joinFromLive(who: { email: string; password: string }, id: string) {
-  const page = await (await env.context()).newPage();
-  await page.goto(`${env.demo}/live`);
-  await signIn(page, who);
-  await page.locator(`a[href="/terminal/${id}"]`).click();
-  await page.getByText(/^You: /).waitFor();
-  return page;
 }
 
 async function typeLine(page: Page, line: string) {
@@ -225,7 +216,14 @@ it("hands typing to an invited colleague and takes it back", async () => {
   await mine.getByRole("button", { name: "Invite", exact: true }).click();
   await mine.getByText("Invited Cole Colleague as viewer").waitFor();
 
-  const theirs = await joinFromLive(colleague, id);
+  // The colleague is told on Live sessions, by whom and with which rights, and joins from the notice.
+  const theirs = await (await env.context()).newPage();
+  await theirs.goto(`${env.demo}/live`);
+  await signIn(theirs, colleague);
+  const invitations = theirs.getByRole("region", { name: "Invitations" });
+  await invitations.getByText(/^Hana Host invited you to ssh-\d+ as viewer\.$/).waitFor();
+  await invitations.getByRole("link", { name: /Join/ }).click();
+  await theirs.waitForURL(`**/terminal/${id}`);
   await theirs.getByText("You: viewer").waitFor();
   await theirs.getByText("Read-only").waitFor();
   await mine.getByRole("button", { name: "Let Cole Colleague type" }).click();

@@ -7,106 +7,50 @@
 // another user's screen and `join --type` types into it; bash completes on TAB and zsh loads the script;
 // `recordings download` gives the same bytes as the API, `recordings play` replays it (skip, pause); errors
 // carry the API's code; `login --sso` signs in through an OpenID Provider with a loopback redirect.
-import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { Viewer } from "@nostromo/testkit";
-import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frames, parseCast } from "../../apps/cli/src/cast.ts";
 import { IdpBrowser, registerClient, setIdpAccount } from "../support/idp-browser.ts";
 import { startIdp } from "../support/oidc-idp.ts";
-import { recorded, tcpProxy } from "./cli-support.ts";
-import { DEMO_ADMIN, ROOT, waitFor } from "./harness.ts";
-import { type LiveEnv, startLive, userWithRole } from "./live.ts";
-import { Tmux } from "./tmux.ts";
+import { BIN, CliSuite, recorded, run, tcpProxy, totp } from "./cli-support.ts";
+import { DEMO_ADMIN, waitFor } from "./harness.ts";
+import { userWithRole } from "./live.ts";
 
-const run = promisify(execFile);
-const BIN = join(ROOT, "apps/cli/bin/nostromo.mjs");
 const PROMPT = /\$ $/m;
+const suite = new CliSuite();
 
-let live: LiveEnv;
-let dir: string;
-let secret: string;
-let env: Record<string, string>;
-const panes: Tmux[] = [];
-
-function code(s: string): string {
-  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(s), digits: 6, period: 30 }).generate();
-}
-
-function pane(name: string, command: string, size = { cols: 100, rows: 30 }): Tmux {
-  const t = new Tmux(name, command, { ...size, env });
-  panes.push(t);
-  return t;
-}
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-beforeAll(async () => {
-  // The shipped artifact, built the way a release builds it; every case below runs it.
-  await run("npm", ["run", "build:cli"], { cwd: ROOT });
-  live = await startLive("cli");
-  dir = mkdtempSync(join(tmpdir(), "nostromo-cli-"));
-  env = { NOSTROMO_CONFIG: join(dir, "config.json"), TERM: "xterm-256color", PS1: "$ " };
-  // The demo admin turns on 2FA: the CLI's login must then ask for the code.
-  const e = await live.admin.call<{ secret: string }>("POST", "/api/auth/2fa/enroll");
-  secret = e.body.secret;
-  const v = await live.admin.call("POST", "/api/auth/2fa/verify", { code: code(secret) });
-  expect(v.status, JSON.stringify(v.body)).toBe(200);
-  const p = await live.admin.call("POST", "/api/policies", {
-    name: "CLI blocks",
-    blocked_commands: [
-      { name: "No marker", pattern_type: "regex", pattern: "^touch\\s+/tmp/cli-blocked", severity: "high" },
-    ],
-  });
-  expect(p.status, JSON.stringify(p.body)).toBe(201);
-}, 240_000);
-
-afterAll(async () => {
-  for (const p of panes) p.kill();
-  await live?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+beforeAll(() => suite.start(), 240_000);
+afterAll(() => suite.close());
 
 describe("the nostromo CLI", () => {
   it("logs in at hidden prompts with a password and a TOTP code, into a 0600 config", async () => {
-    const t = pane(
+    const t = suite.pane(
       "login",
-      `node ${BIN} login ${live.e2e.stack.url} --tenant ${live.e2e.stack.demoTenantId} --email ${DEMO_ADMIN.email}; sleep 30`,
+      `node ${BIN} login ${suite.live.e2e.stack.url} --tenant ${suite.live.e2e.stack.demoTenantId} --email ${DEMO_ADMIN.email}; sleep 30`,
     );
     await t.waitFor(/Password: $/m);
     t.type(DEMO_ADMIN.password);
     t.press("Enter");
     await t.waitFor(/Authenticator code: $/m);
-    t.type(code(secret));
+    t.type(totp(suite.secret));
     t.press("Enter");
     const screen = await t.waitFor(/Signed in as/);
     expect(screen).not.toContain(DEMO_ADMIN.password);
-    expect(statSync(env.NOSTROMO_CONFIG as string).mode & 0o777).toBe(0o600);
-    const who = await cli("whoami", "--json");
+    expect(statSync(suite.env.NOSTROMO_CONFIG as string).mode & 0o777).toBe(0o600);
+    const who = await suite.cli("whoami", "--json");
     expect(who.code).toBe(0);
     expect(who.stdout).toContain(DEMO_ADMIN.email);
-    const ls = await cli("ls");
+    const ls = await suite.cli("ls");
     expect(ls.stdout).toContain("sshd on loopback");
   }, 60_000);
 
   it("ssh: types into the remote shell, follows a resize, shows a blocked command's notice, exits with the remote status", async () => {
-    const out = join(dir, "ssh-exit");
-    const t = pane("ssh", recorded(`node ${BIN} ssh "sshd on loopback"`, out), { cols: 100, rows: 30 });
+    const out = join(suite.dir, "ssh-exit");
+    const t = suite.pane("ssh", recorded(`node ${BIN} ssh "sshd on loopback"`, out), { cols: 100, rows: 30 });
     await t.waitFor(PROMPT);
     t.type("echo cli-$((6*7))");
     t.press("Enter");
@@ -128,8 +72,8 @@ describe("the nostromo CLI", () => {
   }, 90_000);
 
   it("ssh: ~. disconnects (255) and restores the terminal; Ctrl-C went to the remote shell", async () => {
-    const out = join(dir, "escape-exit");
-    const t = pane("escape", recorded(`node ${BIN} ssh "sshd on loopback"`, out));
+    const out = join(suite.dir, "escape-exit");
+    const t = suite.pane("escape", recorded(`node ${BIN} ssh "sshd on loopback"`, out));
     await t.waitFor(PROMPT);
     t.type("sleep 100");
     t.press("Enter");
@@ -146,13 +90,13 @@ describe("the nostromo CLI", () => {
   }, 60_000);
 
   it("ssh: a network blip is survived — the socket reopens and the screen is redrawn as it was", async () => {
-    const proxy = await tcpProxy(live.e2e.port);
+    const proxy = await tcpProxy(suite.live.e2e.port);
     try {
-      const cfg = JSON.parse(readFileSync(env.NOSTROMO_CONFIG as string, "utf8"));
+      const cfg = JSON.parse(readFileSync(suite.env.NOSTROMO_CONFIG as string, "utf8"));
       const current = cfg.contexts[cfg.current];
       cfg.contexts.proxied = { ...current, url: `http://127.0.0.1:${proxy.port}` };
-      writeFileSync(env.NOSTROMO_CONFIG as string, JSON.stringify(cfg), { mode: 0o600 });
-      const t = pane("blip", `node ${BIN} --context proxied ssh "sshd on loopback"; sleep 30`);
+      writeFileSync(suite.env.NOSTROMO_CONFIG as string, JSON.stringify(cfg), { mode: 0o600 });
+      const t = suite.pane("blip", `node ${BIN} --context proxied ssh "sshd on loopback"; sleep 30`);
       await t.waitFor(PROMPT);
       t.type("for i in 1 2 3 4 5; do echo before-$((i*11)); done");
       t.press("Enter");
@@ -182,13 +126,13 @@ describe("the nostromo CLI", () => {
   }, 60_000);
 
   it("exec propagates the remote exit status and output; a blocked command exits 4 with the API's code", async () => {
-    const ok = await cli("exec", "sshd on loopback", "--", "echo", "from-exec");
+    const ok = await suite.cli("exec", "sshd on loopback", "--", "echo", "from-exec");
     expect(ok).toMatchObject({ code: 0, stdout: "from-exec\n" });
-    expect((await cli("exec", "sshd on loopback", "--", "sh -c 'exit 5'")).code).toBe(5);
-    const blocked = await cli("exec", "sshd on loopback", "--", "touch", "/tmp/cli-blocked");
+    expect((await suite.cli("exec", "sshd on loopback", "--", "sh -c 'exit 5'")).code).toBe(5);
+    const blocked = await suite.cli("exec", "sshd on loopback", "--", "touch", "/tmp/cli-blocked");
     expect(blocked.code).toBe(4);
     expect(blocked.stderr).toContain("FORBIDDEN");
-    const missing = await cli("exec", "no such server", "--", "true");
+    const missing = await suite.cli("exec", "no such server", "--", "true");
     expect(missing.code).toBe(5);
   }, 60_000);
 
@@ -203,7 +147,7 @@ describe("the nostromo CLI", () => {
       process.execPath,
       [BIN, "exec", "--timeout", "60", "sshd on loopback", "--", command],
       {
-        env: { ...process.env, ...env },
+        env: { ...process.env, ...suite.env },
       },
     );
     const events: string[] = [];
@@ -233,7 +177,7 @@ describe("the nostromo CLI", () => {
       expect(stdout).toBe("first-line\nsecond-line\n");
       expect(stderr).toContain("err-line");
       // --json still answers one JSON document, with the same status.
-      const json = await cli("--json", "exec", "sshd on loopback", "--", "echo one; exit 9");
+      const json = await suite.cli("--json", "exec", "sshd on loopback", "--", "echo one; exit 9");
       expect(json.code).toBe(9);
       expect(JSON.parse(json.stdout)).toMatchObject({ output: "one\n", exit_code: 9 });
     } finally {
@@ -243,26 +187,26 @@ describe("the nostromo CLI", () => {
   }, 90_000);
 
   it("join sees another user's live screen", async () => {
-    const s = await live.start();
-    const v = await Viewer.open(live.admin, s.id);
-    const t = pane("join", `node ${BIN} join ${s.session_id}; sleep 30`);
+    const s = await suite.live.start();
+    const v = await Viewer.open(suite.live.admin, s.id);
+    const t = suite.pane("join", `node ${BIN} join ${s.session_id}; sleep 30`);
     await t.waitFor(/\$ $/m);
     v.type("echo joined-$((2*21))\r");
     await t.waitFor(/^joined-42$/m);
     v.close();
-    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+    await suite.live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
   }, 60_000);
 
   it("join --type: a collaborator the owner lets type joins, and what it types reaches the shell", async () => {
-    const tech = await userWithRole(live, "Technician", {
+    const tech = await userWithRole(suite.live, "Technician", {
       email: "tech-cli@demo-e2e.example",
       name: "Tech CLI",
       password: "tech-cli-password-1",
     });
     const me = await tech.call<{ principal: { id: string } }>("GET", "/api/auth/me");
-    const s = await live.start();
-    const v = await Viewer.open(live.admin, s.id);
-    const inv = await live.admin.call("POST", `/api/remote-sessions/${s.id}/participants`, {
+    const s = await suite.live.start();
+    const v = await Viewer.open(suite.live.admin, s.id);
+    const inv = await suite.live.admin.call("POST", `/api/remote-sessions/${s.id}/participants`, {
       user_id: me.body.principal.id,
       role: "collaborator",
     });
@@ -271,25 +215,25 @@ describe("the nostromo CLI", () => {
       "sh",
       [
         "-c",
-        `printf %s tech-cli-password-1 | "${process.execPath}" ${BIN} login ${live.e2e.stack.url} --tenant ${live.e2e.stack.demoTenantId} --email tech-cli@demo-e2e.example --password-stdin --name tech`,
+        `printf %s tech-cli-password-1 | "${process.execPath}" ${BIN} login ${suite.live.e2e.stack.url} --tenant ${suite.live.e2e.stack.demoTenantId} --email tech-cli@demo-e2e.example --password-stdin --name tech`,
       ],
-      { env: { ...process.env, ...env } },
+      { env: { ...process.env, ...suite.env } },
     );
     expect(login.stdout + login.stderr).toContain("Signed in as");
-    const t = pane("join-type", `node ${BIN} --context tech join ${s.session_id} --type; sleep 30`);
+    const t = suite.pane("join-type", `node ${BIN} --context tech join ${s.session_id} --type; sleep 30`);
     await t.waitFor(/\$ $/m);
     t.type("echo typed-by-tech-$((20+3))");
     t.press("Enter");
     await waitFor("the technician's command ran", async () => v.text().includes("typed-by-tech-23"));
     await t.waitFor(/^typed-by-tech-23$/m);
     v.close();
-    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+    await suite.live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
   }, 60_000);
 
   it("completion: bash completes a subcommand on TAB; zsh loads the script", async () => {
-    const script = join(dir, "nostromo.bash");
-    writeFileSync(script, (await cli("completion", "bash")).stdout);
-    const t = pane("completion", "bash --norc --noprofile -i");
+    const script = join(suite.dir, "nostromo.bash");
+    writeFileSync(script, (await suite.cli("completion", "bash")).stdout);
+    const t = suite.pane("completion", "bash --norc --noprofile -i");
     await t.waitFor(/[#$] $/m);
     t.type(`source ${script}`);
     t.press("Enter");
@@ -301,8 +245,8 @@ describe("the nostromo CLI", () => {
     t.press("Tab");
     await t.waitFor(/nostromo recordings *$/m);
 
-    const zsh = join(dir, "_nostromo");
-    writeFileSync(zsh, (await cli("completion", "zsh")).stdout);
+    const zsh = join(suite.dir, "_nostromo");
+    writeFileSync(zsh, (await suite.cli("completion", "zsh")).stdout);
     await run("zsh", ["-n", zsh]);
     const loaded = await run("zsh", [
       "-f",
@@ -313,9 +257,9 @@ describe("the nostromo CLI", () => {
   }, 60_000);
 
   it("recordings download gives the bytes the API serves; policy test answers", async () => {
-    const s = await live.start();
-    const v = await Viewer.open(live.admin, s.id);
-    const rec = await live.admin.call<{ recording_id: string }>(
+    const s = await suite.live.start();
+    const v = await Viewer.open(suite.live.admin, s.id);
+    const rec = await suite.live.admin.call<{ recording_id: string }>(
       "POST",
       `/api/remote-sessions/${s.id}/recording`,
       { enabled: true },
@@ -324,28 +268,31 @@ describe("the nostromo CLI", () => {
     expect(recId, JSON.stringify(rec.body)).toBeTruthy();
     v.type("echo recorded-line\r");
     await waitFor("output", async () => v.text().includes("recorded-line"));
-    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+    await suite.live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
     v.close();
     await waitFor("recording ready", async () => {
-      const r = await live.admin.call<{ status: string }>("GET", `/api/recordings/${recId}`);
+      const r = await suite.live.admin.call<{ status: string }>("GET", `/api/recordings/${recId}`);
       return r.body.status === "ready";
     });
-    const file = join(dir, "rec.cast");
-    expect((await cli("recordings", "download", String(recId), "-o", file)).code).toBe(0);
-    const api = await fetch(`${live.e2e.stack.url}/api/recordings/${recId}/download`, {
-      headers: { cookie: `sid=${live.admin.cookie}`, "x-tenant-id": live.e2e.stack.demoTenantId ?? "" },
+    const file = join(suite.dir, "rec.cast");
+    expect((await suite.cli("recordings", "download", String(recId), "-o", file)).code).toBe(0);
+    const api = await fetch(`${suite.live.e2e.stack.url}/api/recordings/${recId}/download`, {
+      headers: {
+        cookie: `sid=${suite.live.admin.cookie}`,
+        "x-tenant-id": suite.live.e2e.stack.demoTenantId ?? "",
+      },
     });
     expect(Buffer.compare(readFileSync(file), Buffer.from(await api.arrayBuffer()))).toBe(0);
     expect(readFileSync(file, "utf8")).toContain("recorded-line");
 
-    const d = await cli("policy", "test", "touch /tmp/cli-blocked");
+    const d = await suite.cli("policy", "test", "touch /tmp/cli-blocked");
     expect(d.code).toBe(0);
     expect(d.stdout).toMatch(/^BLOCK/m);
   }, 90_000);
   it("recordings play: replays at real speed; n skips a wait, space pauses (n then steps one frame)", async () => {
-    const s = await live.start();
-    const v = await Viewer.open(live.admin, s.id);
-    const rec = await live.admin.call<{ recording_id: string }>(
+    const s = await suite.live.start();
+    const v = await Viewer.open(suite.live.admin, s.id);
+    const rec = await suite.live.admin.call<{ recording_id: string }>(
       "POST",
       `/api/remote-sessions/${s.id}/recording`,
       { enabled: true },
@@ -353,23 +300,23 @@ describe("the nostromo CLI", () => {
     const recId = String(rec.body.recording_id);
     v.type("echo play-$((1+1))-one; sleep 1; echo play-$((2+2))-two\r");
     await waitFor("output", async () => v.text().includes("play-4-two"));
-    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+    await suite.live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
     v.close();
     await waitFor("recording ready", async () => {
-      const r = await live.admin.call<{ status: string }>("GET", `/api/recordings/${recId}`);
+      const r = await suite.live.admin.call<{ status: string }>("GET", `/api/recordings/${recId}`);
       return r.body.status === "ready";
     });
 
     // Real speed, to the end.
-    const out = join(dir, "play-exit");
-    const real = pane("play", recorded(`node ${BIN} recordings play ${recId}`, out));
+    const out = join(suite.dir, "play-exit");
+    const real = suite.pane("play", recorded(`node ${BIN} recordings play ${recId}`, out));
     await real.waitFor(/^play-2-one$[\s\S]*^play-4-two$/m);
     await waitFor("play exit status", async () => readFileSync(out, "utf8").includes("exit="), 20_000);
     expect(readFileSync(out, "utf8")).toContain("exit=0");
 
     // Slowed so far down that only keys move it on. The frames that wait, up to the first marker's frame,
     // are how many skips reach it (a frame with no wait needs none).
-    const cast = await cli("recordings", "download", recId);
+    const cast = await suite.cli("recordings", "download", recId);
     const list = frames(parseCast(cast.stdout).events, { speed: 1e-9, idleLimit: 2 });
     const reach = (marker: string) => {
       let upTo = "";
@@ -381,7 +328,7 @@ describe("the nostromo CLI", () => {
     const [one, two] = [reach("play-2-one\r\n"), reach("play-4-two\r\n")];
     expect(two, JSON.stringify(list)).toBeGreaterThan(one);
     const skips = list.slice(0, one + 1).filter((f) => f.wait > 0).length;
-    const t = pane("play-keys", `node ${BIN} recordings play ${recId} --speed 1e-9; sleep 30`);
+    const t = suite.pane("play-keys", `node ${BIN} recordings play ${recId} --speed 1e-9; sleep 30`);
     await t.waitForTitle(new RegExp(`▶ \\d+/${list.length}$`));
     t.type("n".repeat(skips));
     await t.waitFor(/^play-2-one$/m);
@@ -399,15 +346,18 @@ describe("the nostromo CLI", () => {
 
   it("login --sso: the IdP's answer comes back to the CLI's loopback listener, which redeems it", async () => {
     const idp = await startIdp();
-    const url = live.e2e.stack.url;
-    const tenantId = live.e2e.stack.demoTenantId ?? "";
+    const url = suite.live.e2e.stack.url;
+    const tenantId = suite.live.e2e.stack.demoTenantId ?? "";
     let providerId = "";
     try {
       const domain = DEMO_ADMIN.email.split("@")[1] ?? "";
-      expect((await live.admin.call("PATCH", "/api/settings", { domain })).status).toBe(200);
-      const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+      expect((await suite.live.admin.call("PATCH", "/api/settings", { domain })).status).toBe(200);
+      const roles = await suite.live.admin.call<{ data: { id: string; name: string }[] }>(
+        "GET",
+        "/api/roles",
+      );
       const reg = await registerClient(idp.issuer, `${url}/api/auth/sso/callback?tenantId=${tenantId}`);
-      const made = await live.admin.call<{ id: string }>("POST", "/api/sso/providers", {
+      const made = await suite.live.admin.call<{ id: string }>("POST", "/api/sso/providers", {
         preset: "generic",
         issuer: idp.issuer,
         client_id: reg.client_id,
@@ -418,7 +368,7 @@ describe("the nostromo CLI", () => {
       expect(made.status, JSON.stringify(made.body)).toBe(201);
       providerId = made.body.id;
       await setIdpAccount(idp.issuer, "dallas", { password: "idp-pass", email: `dallas@${domain}` });
-      const ssoEnv = { ...process.env, ...env, NOSTROMO_CONFIG: join(dir, "sso-config.json") };
+      const ssoEnv = { ...process.env, ...suite.env, NOSTROMO_CONFIG: join(suite.dir, "sso-config.json") };
       const proc = spawn(process.execPath, [BIN, "login", url, "--tenant", tenantId, "--sso"], {
         env: ssoEnv,
       });
@@ -441,7 +391,7 @@ describe("the nostromo CLI", () => {
       const who = await run(process.execPath, [BIN, "whoami"], { env: ssoEnv });
       expect(who.stdout).toContain(`dallas@${domain}`);
     } finally {
-      if (providerId) await live.admin.call("DELETE", `/api/sso/providers/${providerId}`);
+      if (providerId) await suite.live.admin.call("DELETE", `/api/sso/providers/${providerId}`);
       await idp.close();
     }
   });

@@ -3,6 +3,7 @@
 import { api, ok, type Schemas } from "./http.ts";
 
 export type LiveSession = Schemas["Session"];
+export type SessionViewer = Schemas["SessionViewer"];
 
 export function startSession(connectionId: string, cols: number, rows: number) {
   return ok(api.POST("/api/remote-sessions", { body: { connection_id: connectionId, cols, rows } }));
@@ -22,6 +23,14 @@ export async function endSession(id: string): Promise<void> {
 export async function listLiveSessions(): Promise<LiveSession[]> {
   const page = await ok(
     api.GET("/api/remote-sessions", { params: { query: { status: "active", page_size: 200 } } }),
+  );
+  return page.data;
+}
+
+/** A session's participants and viewers, its owner included (with their names). */
+export async function listSessionViewers(id: string): Promise<SessionViewer[]> {
+  const page = await ok(
+    api.GET("/api/remote-sessions/{id}/viewers", { params: { path: { id }, query: { page_size: 200 } } }),
   );
   return page.data;
 }

@@ -59,4 +59,26 @@ describe("Form and Field", () => {
     expect(screen.getByRole("button", { name: "Saving…" })).toBeTruthy();
     expect(screen.getByLabelText("Name").matches(":disabled")).toBe(true);
   });
+
+  it("shows the form's own status (a saved notice, a progress display) between the fields and the buttons", () => {
+    render(
+      <Form
+        label="Settings"
+        save={idle}
+        onSubmit={() => undefined}
+        submitLabel="Save"
+        status={<output>Saved.</output>}
+      >
+        <Field id="t-x" label="X">
+          <input id="t-x" />
+        </Field>
+      </Form>,
+    );
+    const status = screen.getByRole("status");
+    expect(status.textContent).toBe("Saved.");
+    const after = (a: Node, b: Node) =>
+      (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+    expect(after(screen.getByLabelText("X"), status)).toBe(true);
+    expect(after(status, screen.getByRole("button", { name: "Save" }))).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 // A form that saves through one mutation: its title, the fields (disabled while saving), the server's
 // field problems under their fields (a FormErrors context that Field reads by name), a failure that names
-// no field above the buttons, and Cancel / the submit button with its busy wording. The forms of the
-// console differ in their fields only.
+// no field above the buttons, a status of the form's own above them (saved, a progress display), and
+// Cancel / the submit button with its busy wording. The forms of the console differ in their fields only.
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
 import { useContext, useId } from "preact/hooks";
@@ -39,6 +39,8 @@ export function Form(props: {
   submitLabel: string;
   busyLabel?: string;
   class?: string;
+  /** What the form says of its save above the buttons (e.g. "Settings saved.", a progress display). */
+  status?: ComponentChildren;
   /** Buttons besides Cancel and submit (e.g. "Delete"), placed before them. */
   extraActions?: ComponentChildren;
   children: ComponentChildren;
@@ -63,6 +65,7 @@ export function Form(props: {
         </fieldset>
       </FormErrors.Provider>
       {save.isError && Object.keys(errors).length === 0 && <Failed error={save.error} />}
+      {props.status}
       <div class="actions">
         {props.extraActions}
         {props.cancelHref && (

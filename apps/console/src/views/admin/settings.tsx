@@ -4,13 +4,13 @@
 // empty field keeps the current one. Single sign-on has its own form below (sso-settings.tsx).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, getSettings, type Organization, saveSettings } from "../../api/index.ts";
-import { fieldErrors } from "../../api/messages.ts";
-import { describedBy, Field } from "../../ui/field.tsx";
+import { getSettings, type Organization, saveSettings } from "../../api/index.ts";
+import { Field } from "../../ui/field.tsx";
+import { Form } from "../../ui/form.tsx";
 import { Alert, Failed, Loading } from "../../ui/states.tsx";
 import { SsoSettings } from "./sso-settings.tsx";
 
-interface Form {
+interface Values {
   ipRanges: string;
   timeoutMin: string;
   require2fa: boolean;
@@ -20,7 +20,7 @@ interface Form {
   removeWebhook: boolean;
 }
 
-const formOf = ({ settings: s }: Organization): Form => ({
+const formOf = ({ settings: s }: Organization): Values => ({
   ipRanges: s.allowed_ip_ranges.join("\n"),
   timeoutMin: String(Math.round(s.session_timeout / 60_000)),
   require2fa: s.require_2fa,
@@ -33,12 +33,12 @@ const formOf = ({ settings: s }: Organization): Form => ({
 export function Settings() {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ["settings"], queryFn: getSettings });
-  const [f, setF] = useState<Form | null>(null);
+  const [f, setF] = useState<Values | null>(null);
   useEffect(() => {
     if (q.data && !f) setF(formOf(q.data));
   }, [q.data]);
   const save = useMutation({
-    mutationFn: (form: Form) =>
+    mutationFn: (form: Values) =>
       saveSettings({
         sessionTimeoutMs: Number(form.timeoutMin) * 60_000,
         require2fa: form.require2fa,
@@ -58,39 +58,37 @@ export function Settings() {
   if (q.isPending || (q.data && !f)) return <Loading what="settings" />;
   if (q.isError) return <Failed error={q.error} retry={() => q.refetch()} />;
   if (!f) return null;
-  const errors = save.error instanceof ApiFailure ? fieldErrors(save.error) : {};
-  const err = (k: string) => errors[`settings.${k}`] ?? errors[k];
-  const set = (patch: Partial<Form>) => {
+  const set = (patch: Partial<Values>) => {
     save.reset();
     setF({ ...f, ...patch });
   };
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Organization settings</h1>
-      <form
+      <Form
         class="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate(f);
-        }}
+        label="Organization settings"
+        save={save}
+        onSubmit={() => save.mutate(f)}
+        submitLabel="Save settings"
+        status={save.isSuccess && <Alert kind="ok">Settings saved.</Alert>}
       >
-        <fieldset disabled={save.isPending}>
+        <fieldset>
           <legend>Sign-in</legend>
           <Field
             id="s-ip"
             label="Allowed IP ranges"
             hint="One CIDR range per line, e.g. 203.0.113.0/24. Empty: any address."
-            error={err("allowed_ip_ranges")}
+            name="settings.allowed_ip_ranges"
           >
             <textarea
               id="s-ip"
               rows={3}
               value={f.ipRanges}
-              aria-describedby={describedBy("s-ip", "hint", err("allowed_ip_ranges"))}
               onInput={(e) => set({ ipRanges: e.currentTarget.value })}
             />
           </Field>
-          <Field id="s-timeout" label="Session timeout (minutes)" error={err("session_timeout")}>
+          <Field id="s-timeout" label="Session timeout (minutes)" name="settings.session_timeout">
             <input
               id="s-timeout"
               type="number"
@@ -110,7 +108,7 @@ export function Settings() {
             Require two-factor authentication
           </label>
         </fieldset>
-        <fieldset disabled={save.isPending}>
+        <fieldset>
           <legend>Sessions</legend>
           <label>
             <input
@@ -124,7 +122,7 @@ export function Settings() {
             id="s-approval"
             label="Approval timeout (seconds)"
             hint="How long a command waits for an approver (10–3600). Empty: the default."
-            error={err("approval_timeout_ms")}
+            name="settings.approval_timeout_ms"
           >
             <input
               id="s-approval"
@@ -132,18 +130,17 @@ export function Settings() {
               min={10}
               max={3600}
               value={f.approvalSec}
-              aria-describedby={describedBy("s-approval", "hint", err("approval_timeout_ms"))}
               onInput={(e) => set({ approvalSec: e.currentTarget.value })}
             />
           </Field>
         </fieldset>
-        <fieldset disabled={save.isPending}>
+        <fieldset>
           <legend>Webhook</legend>
           <p class="muted">
             {q.data.settings.webhook_url ? `Set: ${q.data.settings.webhook_url}` : "No webhook set."} The URL
             is a secret: it is never shown again.
           </p>
-          <Field id="s-webhook" label="New webhook URL" error={err("webhook_url")}>
+          <Field id="s-webhook" label="New webhook URL" name="settings.webhook_url">
             <input
               id="s-webhook"
               type="url"
@@ -165,14 +162,7 @@ export function Settings() {
             </label>
           )}
         </fieldset>
-        {save.isError && !Object.keys(errors).length && <Failed error={save.error} />}
-        {save.isSuccess && <Alert kind="ok">Settings saved.</Alert>}
-        <div class="actions">
-          <button type="submit" class="primary" disabled={save.isPending}>
-            {save.isPending ? "Saving…" : "Save settings"}
-          </button>
-        </div>
-      </form>
+      </Form>
       <SsoSettings />
     </section>
   );

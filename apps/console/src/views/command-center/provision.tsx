@@ -4,12 +4,11 @@
 import { useMutation, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { ApiFailure, type ProvisionInput, provisionTenant, TIERS, type Tier } from "../../api/index.ts";
-import { fieldErrors } from "../../api/messages.ts";
-import { describedBy, Field } from "../../ui/field.tsx";
-import { Failed } from "../../ui/states.tsx";
+import { type ProvisionInput, provisionTenant, TIERS, type Tier } from "../../api/index.ts";
+import { Field } from "../../ui/field.tsx";
+import { Form } from "../../ui/form.tsx";
 
-type Form = Record<
+type Values = Record<
   | "companyName"
   | "subdomain"
   | "adminName"
@@ -27,7 +26,7 @@ type Form = Record<
   string
 >;
 
-const EMPTY: Form = {
+const EMPTY: Values = {
   companyName: "",
   subdomain: "",
   adminName: "",
@@ -44,7 +43,7 @@ const EMPTY: Form = {
   dbPassword: "",
 };
 
-function inputOf(f: Form, tier: Tier, dedicated: boolean): ProvisionInput {
+function inputOf(f: Values, tier: Tier, dedicated: boolean): ProvisionInput {
   const t = (v: string) => v.trim() || undefined;
   return {
     companyName: f.companyName.trim(),
@@ -71,7 +70,7 @@ function inputOf(f: Form, tier: Tier, dedicated: boolean): ProvisionInput {
 export function Provision() {
   const { route } = useLocation();
   const qc = useQueryClient();
-  const [form, setForm] = useState<Form>(EMPTY);
+  const [form, setForm] = useState<Values>(EMPTY);
   const [tier, setTier] = useState<Tier>("silver");
   const [dedicated, setDedicated] = useState(false);
   const run = useMutation({
@@ -81,13 +80,12 @@ export function Provision() {
       route(`/cc/tenants/${t.id}`);
     },
   });
-  const errors = run.error instanceof ApiFailure ? fieldErrors(run.error) : {};
   const text = (
-    key: keyof Form,
+    key: keyof Values,
     label: string,
     opts: { type?: string; hint?: string; required?: boolean; auto?: string } = {},
   ) => (
-    <Field id={`p-${key}`} label={label} hint={opts.hint} error={errors[key]}>
+    <Field id={`p-${key}`} label={label} hint={opts.hint} name={key}>
       <input
         id={`p-${key}`}
         name={key}
@@ -95,8 +93,6 @@ export function Provision() {
         required={opts.required}
         autocomplete={opts.auto ?? "off"}
         value={form[key]}
-        aria-invalid={errors[key] ? true : undefined}
-        aria-describedby={describedBy(`p-${key}`, opts.hint, errors[key])}
         onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })}
       />
     </Field>
@@ -107,25 +103,30 @@ export function Provision() {
         <a href="/cc/tenants">← All tenants</a>
       </p>
       <h1 id="provision-title">Provision a tenant</h1>
-      <form
+      <Form
         class="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          run.mutate();
-        }}
+        label="Provision a tenant"
+        save={run}
+        onSubmit={() => run.mutate()}
+        cancelHref="/cc/tenants"
+        submitLabel="Provision"
+        busyLabel="Provisioning…"
+        status={
+          run.isPending && (
+            <output class="state">
+              <span class="spinner" aria-hidden="true" /> Provisioning: creating the database, applying the
+              migrations, seeding the roles and the first administrator…
+            </output>
+          )
+        }
       >
-        <fieldset disabled={run.isPending}>
+        <fieldset>
           <legend>Company</legend>
           {text("companyName", "Company name", { required: true })}
           {text("subdomain", "Subdomain", {
             hint: "Its console's address: <subdomain>.your-domain. Derived from the name when empty.",
           })}
-          <Field
-            id="p-tier"
-            label="Tier"
-            hint="Sets the plan, the limits and the features."
-            error={errors.tier}
-          >
+          <Field id="p-tier" label="Tier" hint="Sets the plan, the limits and the features." name="tier">
             <select id="p-tier" value={tier} onChange={(e) => setTier(e.currentTarget.value as Tier)}>
               {TIERS.map((t) => (
                 <option key={t} value={t}>
@@ -136,7 +137,7 @@ export function Provision() {
           </Field>
           {text("rut", "RUT", { hint: "Chilean tax id, e.g. 76.123.456-0" })}
         </fieldset>
-        <fieldset disabled={run.isPending}>
+        <fieldset>
           <legend>First administrator</legend>
           {text("adminName", "Name")}
           {text("adminEmail", "Email", { type: "email" })}
@@ -146,13 +147,13 @@ export function Provision() {
             auto: "new-password",
           })}
         </fieldset>
-        <fieldset disabled={run.isPending}>
+        <fieldset>
           <legend>Contact</legend>
           {text("contactName", "Contact name")}
           {text("contactEmail", "Contact email", { type: "email" })}
           {text("contactPhone", "Contact phone", { type: "tel" })}
         </fieldset>
-        <fieldset disabled={run.isPending}>
+        <fieldset>
           <legend>Database</legend>
           <div class="radios">
             <label>
@@ -179,22 +180,7 @@ export function Provision() {
             </>
           )}
         </fieldset>
-        {run.isError && <Failed error={run.error} />}
-        {run.isPending && (
-          <output class="state">
-            <span class="spinner" aria-hidden="true" /> Provisioning: creating the database, applying the
-            migrations, seeding the roles and the first administrator…
-          </output>
-        )}
-        <div class="actions">
-          <a class="button" href="/cc/tenants">
-            Cancel
-          </a>
-          <button type="submit" class="primary" disabled={run.isPending}>
-            Provision
-          </button>
-        </div>
-      </form>
+      </Form>
     </section>
   );
 }

@@ -1,11 +1,13 @@
 // Tenant console › Live sessions: the organization's sessions open right now, refreshed every 5 s, each
-// with a "Join" that opens its terminal (watching, or typing when the room allows it).
+// with a "Join" that opens its terminal (watching, or typing when the room allows it); above them, the
+// sessions the user was invited to.
 import { useQuery } from "@tanstack/preact-query";
 import { listConnections, listLiveSessions } from "../../api/index.ts";
 import { age } from "../../format.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
 import { DataTable } from "../../ui/data-table.tsx";
+import { Invitations } from "./invitations.tsx";
 import { WaitingApprovals } from "./waiting-approvals.tsx";
 
 export function LiveSessions() {
@@ -19,6 +21,7 @@ export function LiveSessions() {
         <h1 id="live-title">Live sessions</h1>
         {q.data && <span class="count">{q.data.length} open</span>}
       </div>
+      {q.data && <Invitations sessions={q.data} />}
       {can(currentUser.value, "policies:manage") && <WaitingApprovals />}
       <DataTable
         query={q}
