@@ -94,9 +94,7 @@ export function encodeRequest(r: { destination: string; proxyAuth: string; x224:
 }
 
 /** Decodes a proxy response (tests): the X.224 confirm, the chain and the address, or the error. */
-export function decodeResponse(
-  der: Uint8Array,
-): {
+export function decodeResponse(der: Uint8Array): {
   x224: Uint8Array | null;
   chain: Uint8Array[];
   serverAddr: string | null;
