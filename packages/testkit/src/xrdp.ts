@@ -54,7 +54,11 @@ export async function startXrdp(): Promise<Xrdp> {
     .replace(/^certificate=.*$/m, `certificate=${path.join(dir, "cert.pem")}`)
     .replace(/^key_file=.*$/m, `key_file=${path.join(dir, "key.pem")}`)
     .replace(/^LogFile=.*$/m, `LogFile=${path.join(dir, "xrdp.log")}`)
-    .replace(/^EnableSyslog=.*$/m, "EnableSyslog=false");
+    .replace(/^EnableSyslog=.*$/m, "EnableSyslog=false")
+    // IronRDP's web client (0.7) draws xrdp's bitmaps whose width is not a multiple of 4 sheared (measured:
+    // the default 350 px dialog and 210 px fields shear, 352 and 212 draw clean): the test server uses those.
+    .replace(/^ls_width=.*$/m, "ls_width=352")
+    .replace(/^ls_input_width=.*$/m, "ls_input_width=212");
   fs.writeFileSync(path.join(dir, "xrdp.ini"), ini);
   const out: string[] = [];
   const child: ChildProcess = spawn(XRDP_BIN, ["-n", "-c", path.join(dir, "xrdp.ini")], {
