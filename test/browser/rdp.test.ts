@@ -4,16 +4,21 @@
 // - the RDCleanPath handshake driven from Node through the edge: the response carries xrdp's own X.224
 //   confirm and its certificate (the destination the client names is ignored), the closing audit row the
 //   bytes each way; another user may not open the owner's RDP socket;
-// - `nostromo tunnel` to the same connection: a native client's X.224 handshake gets through to xrdp;
-// - the console opens the connection and shows xrdp's logon screen (a non-blank canvas).
+// - the console opens the connection and shows xrdp's logon screen (a non-blank canvas), and what is
+//   typed into it reaches the server;
+// - `nostromo tunnel` to the same connection: a native client's X.224 handshake gets through to xrdp.
+import { execFile, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import { connect } from "node:net";
+import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { startXrdp, type Xrdp, x224ConnectionRequest } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { decodeResponse, encodeRequest } from "../../containers/agent/src/rdcleanpath.ts";
-import { type Http, waitFor } from "../e2e/harness.ts";
+import { DEMO_ADMIN, type Http, ROOT, waitFor } from "../e2e/harness.ts";
 import { type LiveEnv, startLive, userWithRole } from "../e2e/live.ts";
 import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
 
@@ -186,5 +191,58 @@ describe("the console", () => {
     // refuses by design (style-src 'self'); the view sizes the remote desktop to its host instead.
     const cspStyle = /\/desktop\/.*Applying inline style violates .*'style-src 'self''/;
     expect(env.problems.filter((p) => !cspStyle.test(p))).toEqual([]);
+  });
+});
+
+describe("nostromo tunnel to an rdp connection", () => {
+  it("carries a native client's X.224 handshake to xrdp", async () => {
+    const run = promisify(execFile);
+    const bin = path.join(ROOT, "apps/cli/bin/nostromo.mjs");
+    await run(process.execPath, [path.join(ROOT, "apps/cli/build.mjs")]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nostromo-rdp-tunnel-"));
+    const cliEnv = { ...process.env, NOSTROMO_CONFIG: path.join(dir, "config.json") };
+    const login = execFile(
+      process.execPath,
+      [bin, "login", live.e2e.stack.url, "--tenant", live.e2e.stack.demoTenantId].concat([
+        "--email",
+        DEMO_ADMIN.email,
+        "--password-stdin",
+      ]),
+      { env: cliEnv },
+    );
+    login.stdin?.end(`${DEMO_ADMIN.password}\n`);
+    expect(await new Promise((r) => login.once("exit", r))).toBe(0);
+    const tunnel = spawn(process.execPath, [bin, "tunnel", "xrdp on loopback", "--local", "0", "--json"], {
+      env: cliEnv,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const info = await new Promise<{ local_port: number }>((resolve, reject) => {
+        let out = "";
+        tunnel.stdout?.on("data", (d: Buffer) => {
+          out += d.toString();
+          try {
+            resolve(JSON.parse(out));
+          } catch {
+            // not complete yet
+          }
+        });
+        tunnel.once("exit", (code) => reject(new Error(`tunnel exited ${code}: ${out}`)));
+      });
+      const socket = connect(info.local_port, "127.0.0.1");
+      const confirm = await new Promise<Buffer>((resolve, reject) => {
+        socket.once("data", resolve);
+        socket.once("error", reject);
+        socket.write(x224ConnectionRequest(1));
+      });
+      socket.destroy();
+      expect(confirm[0]).toBe(3); // TPKT
+      expect(confirm[5]).toBe(0xd0); // X.224 connection confirm
+      expect(confirm[11]).toBe(0x02); // RDP_NEG_RSP
+      expect(confirm[15]).toBe(1); // TLS selected
+    } finally {
+      tunnel.kill("SIGINT");
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
