@@ -176,9 +176,9 @@ describe("the console", () => {
     // change what xrdp draws there.
     const before = await page.evaluate(CANVAS_HASH);
     const box = await page.locator("iron-remote-desktop").boundingBox();
-    const size = await page.evaluate(CANVAS_SIZE);
+    const size = (await page.evaluate(CANVAS_SIZE)) as { width: number; height: number } | null;
     if (!box || !size) throw new Error("no remote screen");
-    // The dialog (352×430) is centred; its username field is at (+110, +250) from the dialog's corner.
+    // The dialog (352×430) is centred; a point inside its username field is (+180, +252) from its corner.
     const x = box.x + ((size.width - 352) / 2 + 180) * (box.width / size.width);
     const y = box.y + ((size.height - 430) / 2 + 252) * (box.height / size.height);
     await page.mouse.click(x, y);
