@@ -68,8 +68,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.output.flush();
         this.enforcement.dispose();
         await this.recording.stop();
-        this.tunnel.close(this.lifecycle.meta?.reason ?? "session over");
-        this.rdp.close(this.lifecycle.meta?.reason ?? "session over");
+        // Only the session's own relay closes: each audits its closing with its counters.
+        const kind = this.lifecycle.meta?.kind;
+        const reason = this.lifecycle.meta?.reason ?? "session over";
+        if (kind === "tunnel") this.tunnel.close(reason);
+        else if (kind === "rdp") this.rdp.close(reason);
         this.viewers.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
         this.agent.close(1000, "session over");
       },
