@@ -10,7 +10,14 @@ import { type AgentFrame, MAX_RDP_CHUNK, parseEdgeRdpDataFrame, type RdpOpenFram
 import WebSocket from "ws";
 import { edgeWebSocketUrl } from "./config";
 import type { Logger } from "./log";
-import { decodeRequest, detectPdu, encodeError, encodeResponse, GENERAL_ERROR_CODE } from "./rdcleanpath";
+import {
+  decodeRequest,
+  detectPdu,
+  encodeError,
+  encodeResponse,
+  GENERAL_ERROR_CODE,
+  MAX_REQUEST_BYTES,
+} from "./rdcleanpath";
 import { connectRdpServer } from "./rdp-connect";
 
 export interface RdpDeps {
@@ -113,20 +120,23 @@ export class RdpSession {
       this.#tls?.write(bytes);
       return;
     }
-    if (this.#phase !== "request") return; // nothing is due from the client while the proxy connects
+    if (this.#phase === "over") return;
+    // Bytes that arrive while the proxy connects (a client that does not wait for the response) are kept,
+    // within the request's bound, and written once TLS is up.
     this.#pending = Buffer.concat([this.#pending, bytes]);
+    if (this.#phase === "connecting") {
+      if (this.#pending.length > MAX_REQUEST_BYTES)
+        this.#refuse("the client sent too much before the response");
+      return;
+    }
     const found = detectPdu(this.#pending);
     if (!found.ok) {
       if (!found.more) this.#refuse("the client did not start with an RDCleanPath request");
       return;
     }
     if (this.#pending.length < found.total) return;
-    if (this.#pending.length > found.total) {
-      this.#refuse("the client spoke before the RDCleanPath response");
-      return;
-    }
-    const req = decodeRequest(this.#pending);
-    this.#pending = Buffer.alloc(0);
+    const req = decodeRequest(this.#pending.subarray(0, found.total));
+    this.#pending = this.#pending.subarray(found.total);
     if (!req.ok) {
       this.#refuse(req.error);
       return;
@@ -152,6 +162,8 @@ export class RdpSession {
     this.#tls = r.tls;
     this.#phase = "relay";
     this.#toClient(encodeResponse(r.serverAddr, r.confirm, r.chain));
+    if (this.#pending.length > 0) r.tls.write(this.#pending);
+    this.#pending = Buffer.alloc(0);
     r.tls.on("data", (chunk: Buffer) => {
       for (let at = 0; at < chunk.length; at += MAX_RDP_CHUNK)
         this.#toClient(chunk.subarray(at, at + MAX_RDP_CHUNK));
