@@ -23,6 +23,7 @@ import { requestId } from "./middleware/request-id.ts";
 import { textInput } from "./middleware/text-input.ts";
 import { monitoringRoutes } from "./monitoring/routes.ts";
 import { policiesRoutes } from "./policies/routes.ts";
+import { rdpRoutes } from "./rdp/routes.ts";
 import { recordingsRoutes } from "./recordings/routes.ts";
 import { rolesRoutes } from "./roles/routes.ts";
 import { remoteSessionsRoutes } from "./sessions/routes.ts";
@@ -79,6 +80,7 @@ export function createApp() {
   app.route("/api/connections", execRoutes);
   app.route("/api/remote-sessions", remoteSessionsRoutes);
   app.route("/api/tunnels", tunnelsRoutes);
+  app.route("/api/rdp", rdpRoutes);
   app.route("/api/recordings", recordingsRoutes);
   app.route("/api/commands", commandsRoutes);
   app.route("/api/ssh-keys", sshKeysRoutes);

@@ -33,9 +33,27 @@ function vendorScalar(): Plugin {
   };
 }
 
+/** IronRDP's RDP backend ships its WebAssembly inline, as a data: URL it fetch()es — which the console's
+ * Content-Security-Policy (connect-src 'self') refuses. Emit it as a same-origin hashed asset instead (also
+ * smaller than base64, and compiled while it streams). */
+function ironRdpWasm(): Plugin {
+  const INLINE = /"data:application\/wasm;base64,([A-Za-z0-9+/=]+)"/;
+  return {
+    name: "nostromo-ironrdp-wasm",
+    apply: "build",
+    transform(code, id) {
+      if (!id.includes("iron-remote-desktop-rdp")) return null;
+      const m = INLINE.exec(code);
+      if (!m?.[1]) return null;
+      const ref = this.emitFile({ type: "asset", name: "ironrdp.wasm", source: Buffer.from(m[1], "base64") });
+      return { code: code.replace(m[0], `import.meta.ROLLUP_FILE_URL_${ref}`), map: null };
+    },
+  };
+}
+
 export default defineConfig({
   root: resolve(import.meta.dirname),
-  plugins: [preact(), vendorScalar()],
+  plugins: [preact(), vendorScalar(), ironRdpWasm()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

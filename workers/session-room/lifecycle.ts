@@ -32,8 +32,9 @@ export interface RoomInit {
   markKey?: string;
   approvalTimeoutMs: number;
   webhookUrl: string | null;
-  /** A TCP tunnel (docs/tunnels.md): no screen, no shell; tunnel-relay.ts carries its streams. */
-  kind?: "tunnel";
+  /** A TCP tunnel (docs/tunnels.md): no screen, no shell; tunnel-relay.ts carries its streams. An RDP
+   * session (docs/live-sessions.md): no screen model either; rdp-relay.ts carries the browser's bytes. */
+  kind?: "tunnel" | "rdp";
   /** The connection's type, for the policies' `applies_to_types`; absent in rooms made before it = ssh. */
   connectionType?: "ssh" | "telnet";
 }

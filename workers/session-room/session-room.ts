@@ -7,6 +7,7 @@
 //   participants.ts     viewers' sockets, who may type, hand-over, presence
 //   enforcement.ts      the command tracker, the execution guard, approvals, alerts
 //   room-recording.ts   the asciicast recording (recorder.ts writes it)
+//   tunnel-relay.ts     a TCP tunnel session's streams; rdp-relay.ts an RDP session's bytes
 //   room-store.ts       every SQL statement the room runs
 // Sockets use the standard (non-hibernating) API on purpose: the screen model lives in memory; the last
 // output is also kept in the object's storage so a restarted object rebuilds the screen.
@@ -27,6 +28,7 @@ import {
   VERIFIED_VIEWER_HEADER,
   type ViewerIdentity,
 } from "./participants.ts";
+import { RdpRelay } from "./rdp-relay.ts";
 import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
@@ -45,6 +47,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private readonly enforcement: Enforcement;
   private readonly recording: RoomRecording;
   private readonly tunnel: TunnelRelay;
+  private readonly rdp: RdpRelay;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -65,7 +68,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.output.flush();
         this.enforcement.dispose();
         await this.recording.stop();
-        this.tunnel.close(this.lifecycle.meta?.reason ?? "session over");
+        // Only the session's own relay closes: each audits its closing with its counters.
+        const kind = this.lifecycle.meta?.kind;
+        const reason = this.lifecycle.meta?.reason ?? "session over";
+        if (kind === "tunnel") this.tunnel.close(reason);
+        else if (kind === "rdp") this.rdp.close(reason);
         this.viewers.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
         this.agent.close(1000, "session over");
       },
@@ -130,19 +137,25 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.enforcement.newShell(markKey);
         return markKey;
       },
-      tunnelAgent: (ws) => this.tunnel.attachAgent(ws),
+      tunnelAgent: (ws) => (meta().kind === "rdp" ? this.rdp.attachAgent(ws) : this.tunnel.attachAgent(ws)),
     });
-    this.tunnel = new TunnelRelay({
+    const relayHost = {
       publicId: () => meta().publicId,
       ready: () => void this.lifecycle.setStatus("active", null).then(() => this.lifecycle.scheduleIdle()),
-      failed: (code, message) => void this.lifecycle.setStatus("error", message, code),
+      failed: (code: string, message: string) => void this.lifecycle.setStatus("error", message, code),
       touched: () => {
         if (this.lifecycle.meta) this.lifecycle.meta.lastActivityAt = Date.now();
       },
-      end: (reason, code) => void this.end(reason, code ?? null),
-      audit: (type, description, status, metadata) =>
-        this.store.audit(type, description, status, null, metadata),
-    });
+      end: (reason: string, code?: string) => void this.end(reason, code ?? null),
+      audit: (
+        type: "session.ended" | "security.alert",
+        description: string,
+        status: "success" | "warning" | "failure",
+        metadata: Record<string, unknown>,
+      ) => this.store.audit(type, description, status, null, metadata),
+    };
+    this.tunnel = new TunnelRelay(relayHost);
+    this.rdp = new RdpRelay(relayHost);
     const tail = new OutputTail(ctx.storage.sql);
     this.output = new OutputPipeline(tail, {
       screen: () => this.screen,
@@ -165,7 +178,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     });
     void ctx.blockConcurrencyWhile(async () => {
       const m = await this.lifecycle.restore();
-      if (!m || m.kind === "tunnel") return;
+      if (!m || m.kind) return;
       const screen = this.open(m);
       tail.restore((bytes) => screen.write(bytes));
       if (m.recording) this.recording.restore(m.recording);
@@ -208,7 +221,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   async init(init: RoomInit): Promise<void> {
     const m = this.lifecycle.create(init);
-    if (m.kind !== "tunnel") this.open(m);
+    if (!m.kind) this.open(m);
     if (init.record) await this.recording.start();
     await this.lifecycle.save();
   }
@@ -238,18 +251,21 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     const [client, server] = [pair[0], pair[1]];
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
-    if ((m.kind === "tunnel") !== url.pathname.endsWith("/tunnel"))
+    // Shells are watched at /ws, tunnels at /tunnel, RDP sessions at /rdp: a socket of the wrong kind is refused.
+    const asked = /\/(tunnel|rdp)$/.exec(url.pathname)?.[1];
+    if (asked !== m.kind)
       return Response.json(
         {
           error: {
             code: "INVALID_STATE",
-            message: m.kind === "tunnel" ? "A tunnel has no screen to watch" : "This session is not a tunnel",
+            message: m.kind ? `This session is a ${m.kind} session` : "This session is a shell",
             requestId: "room",
           },
         },
         { status: 409 },
       );
     if (m.kind === "tunnel") this.tunnel.attachClient(server, who.loginId ?? null);
+    else if (m.kind === "rdp") this.rdp.attachClient(server, who.loginId ?? null);
     else this.viewers.accept(server, who);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -318,7 +334,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   async closeLogin(loginId: string, reason: string): Promise<number> {
-    return this.viewers.closeLogin(loginId, reason) + this.tunnel.closeLogin(loginId, reason);
+    return (
+      this.viewers.closeLogin(loginId, reason) +
+      this.tunnel.closeLogin(loginId, reason) +
+      this.rdp.closeLogin(loginId, reason)
+    );
   }
 
   decideApproval(

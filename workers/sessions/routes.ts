@@ -15,6 +15,7 @@ import { ApiError, ErrorCode } from "../errors.ts";
 import { idParam, readJson, readQuery } from "../lib/validate.ts";
 import { loginTag } from "../live/login-sockets.ts";
 import { openTenantDb } from "../middleware/database.ts";
+import { startRdp } from "../rdp/service.ts";
 import { VERIFIED_VIEWER_HEADER } from "../session-room/participants.ts";
 import { requestTenant, tenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
@@ -88,14 +89,22 @@ function originHost(origin: string): string | null {
   }
 }
 
+/** Browsers send cookies with cross-site WebSocket upgrades: a cookie login must come from our own origin. */
+export function refuseCrossOriginUpgrade(c: Context<AppEnv>, u: UserPrincipal): void {
+  const origin = c.req.header("origin");
+  if (u.via === "cookie" && origin && originHost(origin) !== new URL(c.req.url).host) {
+    throw new ApiError("CSRF_FAILED", "Cross-origin WebSocket upgrade refused");
+  }
+}
+
 export const remoteSessionsRoutes = new Hono<AppEnv>()
   .post(
     "/",
     op({
       tag: TAG,
-      summary: "Start a live SSH or telnet session through the connection's agent",
+      summary: "Start a live SSH, telnet or RDP session through the connection's agent",
       description:
-        "Answers once the agent has opened the shell (or failed); a telnet session is open once the agent reached the server, whose login prompt the user answers. Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.",
+        "Answers once the agent has opened the shell (or failed); a telnet session is open once the agent reached the server, whose login prompt the user answers; an RDP session once the agent is ready to proxy the browser's RDP client, which opens ws_url. Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.",
       access: "session:start (feature ssh)",
       body: StartBody,
       responses: { 201: Started },
@@ -112,7 +121,7 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
     requirePermission(Permission.START_SESSION),
     async (c) => {
       const body = await readJson(c, StartBody);
-      return c.json(await startSession(requestTenant(c), currentUser(c), body), 201);
+      return c.json(await startSession(requestTenant(c), currentUser(c), body, { rdp: startRdp }), 201);
     },
   )
 
@@ -249,11 +258,7 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
         throw new ApiError("UPGRADE_REQUIRED", "Expected a WebSocket upgrade");
       const { s, u, ctx } = await loadSession(c);
-      // Browsers send cookies with cross-site WebSocket upgrades: a cookie login must come from our own origin.
-      const origin = c.req.header("origin");
-      if (u.via === "cookie" && origin && originHost(origin) !== new URL(c.req.url).host) {
-        throw new ApiError("CSRF_FAILED", "Cross-origin WebSocket upgrade refused");
-      }
+      refuseCrossOriginUpgrade(c, u);
       assertWatch(u);
       const who = await join(ctx, u, s);
       const headers = new Headers(c.req.raw.headers);

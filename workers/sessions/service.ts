@@ -5,6 +5,7 @@
 
 import { randomToken, sha256Hex } from "@nostromo/crypto";
 import { Permission } from "@nostromo/permissions";
+import type { z } from "zod";
 import { recordAudit } from "../audit/audit.ts";
 import { can } from "../auth/guard.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
@@ -17,7 +18,7 @@ import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
 import { openFrame, telnetFrame } from "./open.ts";
 import { presentSession } from "./present.ts";
-import type { SessionQuery, StartBody } from "./schemas.ts";
+import type { SessionQuery, StartBody, Started } from "./schemas.ts";
 import { type SessionRow, sessionStore } from "./store.ts";
 import { assertAgentOfTenant, TargetError } from "./target.ts";
 
@@ -73,10 +74,25 @@ export async function connectedAgent(ctx: TenantContext, agentId: string | null)
   return { agentId, link };
 }
 
-export async function startSession(ctx: TenantContext, u: UserPrincipal, body: StartBody) {
+/** Opens a session of a graphical type (rdp: workers/rdp/), passed in by the route so that this module
+ * does not import the domains that build on it. */
+export type GraphicalStarter = (
+  ctx: TenantContext,
+  u: UserPrincipal,
+  conn: { id: string; agentId: string | null; hostname: string; port: number; status: string },
+  body: StartBody,
+) => Promise<z.output<typeof Started>>;
+
+export async function startSession(
+  ctx: TenantContext,
+  u: UserPrincipal,
+  body: StartBody,
+  graphical: { rdp?: GraphicalStarter } = {},
+): Promise<z.output<typeof Started>> {
   const store = sessionStore(ctx);
   const conn = await store.connectionForStart(body.connection_id);
   if (!conn) throw new ApiError("NOT_FOUND", "No such connection");
+  if (conn.type === "rdp" && graphical.rdp) return graphical.rdp(ctx, u, conn, body);
   // Telnet has no channel to install the shell integration through: commands are judged from the screen.
   const telnet = conn.type === "telnet";
   if (telnet && conn.status !== "active")

@@ -5,6 +5,7 @@ import {
   type AgentFrame,
   type EdgeFrame,
   PROTOCOL_VERSION,
+  type RdpOpenFrame,
   type SessionOpenFrame,
   type TelnetOpenFrame,
   type TunnelOpenFrame,
@@ -17,6 +18,7 @@ import { ControlLink } from "./link";
 import type { Logger } from "./log";
 import { collectMetrics, type HostFacts } from "./metrics";
 import { runProbe } from "./probe";
+import { RdpSession } from "./rdp";
 import { Session } from "./session";
 import { TelnetSession } from "./telnet";
 import { Tunnel } from "./tunnel";
@@ -27,7 +29,8 @@ const SHUTDOWN_GRACE_MS = 3000;
 
 export class Agent {
   readonly #sessions = new Map<string, Session | TelnetSession>();
-  readonly #tunnels = new Map<string, Tunnel>();
+  /** Tunnels and RDP sessions: relays without a screen, never re-dialled. */
+  readonly #tunnels = new Map<string, Tunnel | RdpSession>();
   #execsInFlight = 0;
   #heartbeatMs: number;
   #metricsMs: number;
@@ -125,6 +128,7 @@ export class Agent {
         this.#openSession(frame);
         return;
       case "tunnel.open":
+      case "rdp.open":
         this.#openTunnel(frame);
         return;
       case "session.close": {
@@ -182,14 +186,15 @@ export class Agent {
     });
   }
 
-  #openTunnel(frame: TunnelOpenFrame): void {
+  #openTunnel(frame: TunnelOpenFrame | RdpOpenFrame): void {
     if (this.#stopping || this.#tunnels.has(frame.sessionId)) return;
-    const tunnel = new Tunnel(frame, {
+    const deps = {
       baseUrl: this.config.url,
       log: this.log,
-      sendControl: (f) => this.#link.sendReliable(f),
-      onEnded: (id) => this.#tunnels.delete(id),
-    });
+      sendControl: (f: AgentFrame) => this.#link.sendReliable(f),
+      onEnded: (id: string) => this.#tunnels.delete(id),
+    };
+    const tunnel = frame.t === "rdp.open" ? new RdpSession(frame, deps) : new Tunnel(frame, deps);
     this.#tunnels.set(frame.sessionId, tunnel);
     tunnel.start();
   }

@@ -1175,8 +1175,8 @@ export interface paths {
         get: operations["getApiRemoteSessions"];
         put?: never;
         /**
-         * Start a live SSH or telnet session through the connection's agent
-         * @description Answers once the agent has opened the shell (or failed); a telnet session is open once the agent reached the server, whose login prompt the user answers. Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.
+         * Start a live SSH, telnet or RDP session through the connection's agent
+         * @description Answers once the agent has opened the shell (or failed); a telnet session is open once the agent reached the server, whose login prompt the user answers; an RDP session once the agent is ready to proxy the browser's RDP client, which opens ws_url. Join it at ws_url. The target's refusals answer TARGET_AUTH_FAILED, TARGET_UNREACHABLE or HOST_KEY_CHANGED, with the failed session in details.
          *
          *     Access: session:start (feature ssh).
          */
@@ -1413,6 +1413,28 @@ export interface paths {
          *     Access: the tunnel's owner.
          */
         get: operations["getApiTunnelsByIdWs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rdp/{id}/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An RDP session's socket (WebSocket) for the browser's RDP client, for the user who started it
+         * @description Binary frames: the IronRDP web client's RDCleanPath request, then RDP; the connection's agent is the RDCleanPath proxy (docs/live-sessions.md, RDP sessions).
+         *
+         *     Access: the session's owner.
+         */
+        get: operations["getApiRdpByIdWs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5668,6 +5690,35 @@ export interface operations {
                 content?: never;
             };
             /** @description Error; among others: UPGRADE_REQUIRED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRdpByIdWs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols (WebSocket) */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: UPGRADE_REQUIRED, CSRF_FAILED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
             default: {
                 headers: {
                     [name: string]: unknown;

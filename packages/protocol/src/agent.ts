@@ -318,6 +318,12 @@ export const TelnetOpenSchema = z.object({
 });
 export type TelnetOpenFrame = z.infer<typeof TelnetOpenSchema>;
 
+/** Open an RDP session for the browser (docs/live-sessions.md, RDP): the agent dials the data socket and
+ * is the browser client's RDCleanPath proxy towards host:port (the destination the client names is
+ * ignored). Answered by `session.failed`, or `ready` on the data socket, and `session.closed` at the end. */
+export const RdpOpenSchema = TunnelOpenSchema.extend({ t: z.literal("rdp.open") });
+export type RdpOpenFrame = z.infer<typeof RdpOpenSchema>;
+
 /** Connection test (`POST /api/connections/:id/test`): can the agent open TCP to host:port? */
 export const ProbeRequestSchema = z.object({
   t: z.literal("probe.request"),
@@ -341,6 +347,7 @@ export const EdgeFrameSchema = z.discriminatedUnion("t", [
   RevokedSchema,
   TunnelOpenSchema,
   TelnetOpenSchema,
+  RdpOpenSchema,
   ProbeRequestSchema,
 ]);
 export type EdgeFrame = z.infer<typeof EdgeFrameSchema>;

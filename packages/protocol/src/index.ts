@@ -4,6 +4,7 @@ export * from "./agent-auth";
 export * from "./agent-data";
 export * from "./evolution";
 export * from "./frame";
+export * from "./rdp";
 export * from "./tunnel";
 export * from "./tunnel-mux";
 export * from "./viewer";

@@ -7,3 +7,4 @@ export { agentOnline, DEMO_ADMIN, enrollmentToken, liveTarget, sshdConnection } 
 export * from "./sshd.ts";
 export { Viewer } from "./viewer.ts";
 export { waitFor } from "./wait.ts";
+export * from "./xrdp.ts";

@@ -15,6 +15,12 @@ export function sessionSocketUrl(id: string, loc: { protocol: string; host: stri
   return `${scheme}://${loc.host}/api/remote-sessions/${encodeURIComponent(id)}/ws`;
 }
 
+/** An RDP session's socket, for the browser's RDP client (the session's owner only). */
+export function rdpSocketUrl(id: string, loc: { protocol: string; host: string } = location): string {
+  const scheme = loc.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${loc.host}/api/rdp/${encodeURIComponent(id)}/ws`;
+}
+
 export async function endSession(id: string): Promise<void> {
   await api.DELETE("/api/remote-sessions/{id}", { params: { path: { id } } });
 }

@@ -21,7 +21,7 @@ export function Connections() {
   const open = useMutation({
     // The owner's window size follows once the terminal is on screen; this is only the first guess.
     mutationFn: (c: Connection) => startSession(c.id, 120, 30),
-    onSuccess: (s) => route(`/terminal/${s.id}`),
+    onSuccess: (s, c) => route(c.type === "rdp" ? `/desktop/${s.id}` : `/terminal/${s.id}`),
   });
   return (
     <section aria-labelledby="connections-title">
@@ -91,7 +91,7 @@ export function Connections() {
             label: "Actions",
             actions: true,
             cell: (c) =>
-              c.type === "ssh" &&
+              (c.type === "ssh" || c.type === "rdp") &&
               c.status === "active" && (
                 <button
                   type="button"
@@ -99,7 +99,11 @@ export function Connections() {
                   disabled={open.isPending}
                   onClick={() => open.mutate(c)}
                 >
-                  {open.isPending && open.variables?.id === c.id ? "Opening…" : "Open terminal"}
+                  {open.isPending && open.variables?.id === c.id
+                    ? "Opening…"
+                    : c.type === "rdp"
+                      ? "Open desktop"
+                      : "Open terminal"}
                   <span class="sr-only"> on {c.name}</span>
                 </button>
               ),

@@ -1,0 +1,254 @@
+// RDP sessions against Debian's xrdp on a loopback port, through the whole chain: wrangler dev (the Worker and
+// the session's SessionRoom), PostgreSQL, the real agent as the RDCleanPath proxy, and Chromium running the
+// console's IronRDP client. One stack for every case:
+// - the RDCleanPath handshake driven from Node through the edge: the response carries xrdp's own X.224
+//   confirm and its certificate (the destination the client names is ignored), the closing audit row the
+//   bytes each way; another user may not open the owner's RDP socket;
+// - the console opens the connection and shows xrdp's logon screen (a non-blank canvas), and what is
+//   typed into it reaches the server;
+// - `nostromo tunnel` to the same connection: a native client's X.224 handshake gets through to xrdp.
+import { execFile, spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { connect } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { startXrdp, type Xrdp, x224ConnectionRequest } from "@nostromo/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { decodeResponse, encodeRequest } from "../../containers/agent/src/rdcleanpath.ts";
+import { DEMO_ADMIN, type Http, ROOT, waitFor } from "../e2e/harness.ts";
+import { type LiveEnv, startLive, userWithRole } from "../e2e/live.ts";
+import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
+
+let live: LiveEnv;
+let xrdp: Xrdp;
+let rdpConnection: string;
+let env: ConsoleEnv;
+
+beforeAll(async () => {
+  xrdp = await startXrdp();
+  live = await startLive("console-rdp");
+  const agents = await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
+  const r = await live.admin.call<{ id: string }>("POST", "/api/connections", {
+    name: "xrdp on loopback",
+    type: "rdp",
+    hostname: "127.0.0.1",
+    port: xrdp.port,
+    username: "nostromo-test",
+    auth_method: "password",
+    password: "never-sent-to-the-browser",
+    agent_id: agents.body.data[0]?.id,
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  rdpConnection = r.body.id;
+  env = await openConsole(live.e2e);
+}, 240_000);
+
+afterAll(async () => {
+  await env?.close();
+  await live?.close();
+  await xrdp?.stop();
+});
+
+function rdpSocket(client: Http, wsUrl: string): WebSocket {
+  const headers: Record<string, string> = { "x-tenant-id": client.tenantId ?? "" };
+  if (client.cookie) headers.cookie = `sid=${client.cookie}`;
+  return new WebSocket(`${client.base.replace(/^http/, "ws")}${wsUrl}`, { headers });
+}
+
+async function startRdp(client: Http) {
+  const r = await client.call<{ id: string; session_id: string; status: string; ws_url: string }>(
+    "POST",
+    "/api/remote-sessions",
+    { connection_id: rdpConnection, cols: 120, rows: 30 },
+  );
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body;
+}
+
+describe("RDP through the agent", () => {
+  it("proxies the RDCleanPath handshake to xrdp and audits the bytes when the session ends", async () => {
+    const s = await startRdp(live.admin);
+    expect(s.session_id).toMatch(/^rdp-\d+$/);
+    expect(s.status).toBe("active");
+    const ws = rdpSocket(live.admin, s.ws_url);
+    ws.binaryType = "nodebuffer";
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    const request = encodeRequest({
+      destination: "198.51.100.7:3389", // ignored: the agent dials the connection's host:port only
+      proxyAuth: "unused",
+      x224: x224ConnectionRequest(1),
+    });
+    const answer = new Promise<Buffer>((resolve) => ws.once("message", (d: Buffer) => resolve(d)));
+    ws.send(request);
+    const res = decodeResponse(new Uint8Array(await answer));
+    expect(res?.error).toBeNull();
+    expect(res?.x224?.[5]).toBe(0xd0); // X.224 connection confirm
+    expect(res?.x224?.[15]).toBe(1); // PROTOCOL_SSL selected
+    const cert = new crypto.X509Certificate(fs.readFileSync(path.join(xrdp.dir, "cert.pem")));
+    expect(Buffer.from(res?.chain[0] ?? []).equals(cert.raw)).toBe(true);
+    expect(res?.serverAddr).toBe(`127.0.0.1:${xrdp.port}`);
+
+    const closed = new Promise((r) => ws.once("close", r));
+    expect((await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`)).status).toBe(200);
+    await closed;
+    const closing = async () => {
+      const a = await live.admin.call<{ data: { session_id: string; metadata: Record<string, unknown> }[] }>(
+        "GET",
+        "/api/audit?type=session.ended&page_size=50",
+      );
+      return a.body.data.filter((e) => e.session_id === s.id && e.metadata.bytes_up !== undefined);
+    };
+    await waitFor("the closing audit row", async () => (await closing()).length > 0);
+    // One closing row, written by the RDP relay alone (not also by the tunnel relay's part of the room).
+    const rows = await closing();
+    expect(rows).toHaveLength(1);
+    const row = rows[0] as (typeof rows)[number];
+    expect(row.metadata.rdp).toBe(true);
+    expect(row.metadata.bytes_up).toBe(request.byteLength);
+    expect(row.metadata.bytes_down).toBeGreaterThan(cert.raw.byteLength);
+  });
+
+  it("keeps the RDP socket for the user who started the session", async () => {
+    const s = await startRdp(live.admin);
+    const other = await userWithRole(live, "Technician", {
+      email: "rdp-other@demo.example",
+      name: "Other Technician",
+      password: "other-tech-password-12",
+    });
+    const ws = rdpSocket(other, s.ws_url);
+    const status = await new Promise<number>((resolve) => {
+      ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once("open", () => resolve(101));
+    });
+    expect(status).toBe(403);
+    await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+  });
+});
+
+/** Distinct colours among a sample of the remote screen's pixels (the canvas inside the client's shadow root). */
+const CANVAS_COLOURS = `(() => {
+  const el = document.querySelector("iron-remote-desktop");
+  const canvas = el && el.shadowRoot && el.shadowRoot.querySelector("canvas");
+  if (!canvas || canvas.width === 0) return 0;
+  const copy = document.createElement("canvas");
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const ctx = copy.getContext("2d");
+  ctx.drawImage(canvas, 0, 0);
+  const px = ctx.getImageData(0, 0, copy.width, copy.height).data;
+  const seen = new Set();
+  for (let i = 0; i < px.length; i += 4 * 97) seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+  return seen.size;
+})()`;
+
+/** A fingerprint of the whole remote screen. */
+const CANVAS_HASH = `(() => {
+  const canvas = document.querySelector("iron-remote-desktop").shadowRoot.querySelector("canvas");
+  const copy = document.createElement("canvas");
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  copy.getContext("2d").drawImage(canvas, 0, 0);
+  const px = copy.getContext("2d").getImageData(0, 0, copy.width, copy.height).data;
+  let h = 0;
+  for (let i = 0; i < px.length; i += 4) h = (Math.imul(h, 31) + px[i] + (px[i + 1] << 8) + (px[i + 2] << 16)) | 0;
+  return h;
+})()`;
+
+const CANVAS_SIZE = `(() => {
+  const canvas = document.querySelector("iron-remote-desktop").shadowRoot.querySelector("canvas");
+  return { width: canvas.width, height: canvas.height };
+})()`;
+
+describe("the console", () => {
+  it("opens an rdp connection and shows the server's screen", async () => {
+    const page = await (await env.context()).newPage();
+    await page.goto(`${env.demo}/connections`);
+    await signIn(page, env.demoAdmin);
+    const row = page.locator("tr", { hasText: "xrdp on loopback" });
+    await row.getByRole("button", { name: /Open desktop/ }).click();
+    await page.waitForURL(/\/desktop\//);
+    await page.locator(".desktop-page .badge", { hasText: "connected" }).waitFor({ timeout: 30_000 });
+    // xrdp's logon screen: a coloured background and a dialog — many colours, not one blank fill.
+    await expect.poll(async () => page.evaluate(CANVAS_COLOURS), { timeout: 30_000 }).toBeGreaterThan(3);
+    await screenshot(page, "rdp");
+
+    // Keyboard and mouse reach the server: a click in the dialog's username field and typed letters
+    // change what xrdp draws there.
+    const before = await page.evaluate(CANVAS_HASH);
+    const box = await page.locator("iron-remote-desktop").boundingBox();
+    const size = (await page.evaluate(CANVAS_SIZE)) as { width: number; height: number } | null;
+    if (!box || !size) throw new Error("no remote screen");
+    // The dialog (352×430) is centred; a point inside its username field is (+180, +252) from its corner.
+    const x = box.x + ((size.width - 352) / 2 + 180) * (box.width / size.width);
+    const y = box.y + ((size.height - 430) / 2 + 252) * (box.height / size.height);
+    await page.mouse.click(x, y);
+    await page.keyboard.type("nostromo");
+    await expect.poll(async () => page.evaluate(CANVAS_HASH), { timeout: 15_000 }).not.toBe(before);
+
+    await page.getByRole("button", { name: "End session" }).click();
+    await page.waitForURL("**/connections");
+    // IronRDP's element sizes its canvas with style attributes, which the console's Content-Security-Policy
+    // refuses by design (style-src 'self'); the view sizes the remote desktop to its host instead.
+    const cspStyle = /\/desktop\/.*Applying inline style violates .*'style-src 'self''/;
+    expect(env.problems.filter((p) => !cspStyle.test(p))).toEqual([]);
+  });
+});
+
+describe("nostromo tunnel to an rdp connection", () => {
+  it("carries a native client's X.224 handshake to xrdp", async () => {
+    const run = promisify(execFile);
+    const bin = path.join(ROOT, "apps/cli/bin/nostromo.mjs");
+    await run(process.execPath, [path.join(ROOT, "apps/cli/build.mjs")]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nostromo-rdp-tunnel-"));
+    const cliEnv = { ...process.env, NOSTROMO_CONFIG: path.join(dir, "config.json") };
+    const login = execFile(
+      process.execPath,
+      [bin, "login", live.e2e.stack.url, "--tenant", live.e2e.stack.demoTenantId].concat([
+        "--email",
+        DEMO_ADMIN.email,
+        "--password-stdin",
+      ]),
+      { env: cliEnv },
+    );
+    login.stdin?.end(`${DEMO_ADMIN.password}\n`);
+    expect(await new Promise((r) => login.once("exit", r))).toBe(0);
+    const tunnel = spawn(process.execPath, [bin, "tunnel", "xrdp on loopback", "--local", "0", "--json"], {
+      env: cliEnv,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const info = await new Promise<{ local_port: number }>((resolve, reject) => {
+        let out = "";
+        tunnel.stdout?.on("data", (d: Buffer) => {
+          out += d.toString();
+          try {
+            resolve(JSON.parse(out));
+          } catch {
+            // not complete yet
+          }
+        });
+        tunnel.once("exit", (code) => reject(new Error(`tunnel exited ${code}: ${out}`)));
+      });
+      const socket = connect(info.local_port, "127.0.0.1");
+      const confirm = await new Promise<Buffer>((resolve, reject) => {
+        socket.once("data", resolve);
+        socket.once("error", reject);
+        socket.write(x224ConnectionRequest(1));
+      });
+      socket.destroy();
+      expect(confirm[0]).toBe(3); // TPKT
+      expect(confirm[5]).toBe(0xd0); // X.224 connection confirm
+      expect(confirm[11]).toBe(0x02); // RDP_NEG_RSP
+      expect(confirm[15]).toBe(1); // TLS selected
+    } finally {
+      tunnel.kill("SIGINT");
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
