@@ -2402,6 +2402,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             session_id: string;
+            /**
+             * @description The kind of session: an exec (public id exec-N) is a one-shot SSH command, so `ssh`
+             * @enum {string}
+             */
+            type: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
             /** Format: uuid */
             connection_id: string;
             /** Format: uuid */
@@ -2505,6 +2510,11 @@ export interface components {
             /** Format: uuid */
             session_id: string;
             session_public_id: string;
+            /**
+             * @description The kind of session: an exec (public id exec-N) is a one-shot SSH command, so `ssh`
+             * @enum {string}
+             */
+            session_type: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
             file_name: string;
             file_size_bytes: number;
             mime_type: string;
@@ -5142,6 +5152,7 @@ export interface operations {
                 page?: number;
                 page_size?: number;
                 status?: "active" | "ended" | "disconnected" | "error";
+                type?: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
             };
             header?: never;
             path?: never;
