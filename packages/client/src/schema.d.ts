@@ -4913,8 +4913,11 @@ export interface operations {
                     hostname: string;
                     port?: number;
                     username: string;
-                    /** @enum {string} */
-                    auth_method: "password" | "ssh_key" | "certificate";
+                    /**
+                     * @description Required except for telnet, whose user logs in at the server's prompt (then `password`)
+                     * @enum {string}
+                     */
+                    auth_method?: "password" | "ssh_key" | "certificate";
                     password?: string;
                     /** Format: uuid */
                     ssh_key_id?: string;
