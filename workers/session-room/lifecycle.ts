@@ -34,6 +34,8 @@ export interface RoomInit {
   webhookUrl: string | null;
   /** A TCP tunnel (docs/tunnels.md): no screen, no shell; tunnel-relay.ts carries its streams. */
   kind?: "tunnel";
+  /** A tunnel's target (shown in the live lists; the agent was told it in `tunnel.open`). */
+  tunnelTarget?: { host: string; port: number };
   /** The connection's type, for the policies' `applies_to_types`; absent in rooms made before it = ssh. */
   connectionType?: "ssh" | "telnet";
 }

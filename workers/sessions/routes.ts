@@ -88,6 +88,14 @@ function originHost(origin: string): string | null {
   }
 }
 
+/** Browsers send cookies with cross-site WebSocket upgrades: a cookie login must come from our own origin. */
+export function assertSameOriginUpgrade(c: Context<AppEnv>, u: UserPrincipal): void {
+  const origin = c.req.header("origin");
+  if (u.via === "cookie" && origin && originHost(origin) !== new URL(c.req.url).host) {
+    throw new ApiError("CSRF_FAILED", "Cross-origin WebSocket upgrade refused");
+  }
+}
+
 export const remoteSessionsRoutes = new Hono<AppEnv>()
   .post(
     "/",
@@ -249,11 +257,7 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
         throw new ApiError("UPGRADE_REQUIRED", "Expected a WebSocket upgrade");
       const { s, u, ctx } = await loadSession(c);
-      // Browsers send cookies with cross-site WebSocket upgrades: a cookie login must come from our own origin.
-      const origin = c.req.header("origin");
-      if (u.via === "cookie" && origin && originHost(origin) !== new URL(c.req.url).host) {
-        throw new ApiError("CSRF_FAILED", "Cross-origin WebSocket upgrade refused");
-      }
+      assertSameOriginUpgrade(c, u);
       assertWatch(u);
       const who = await join(ctx, u, s);
       const headers = new Headers(c.req.raw.headers);

@@ -1384,7 +1384,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The organization's open tunnels, with their target and traffic so far
+         * @description For the live lists: bytes each way, connections so far and open now, as the tunnel's live session counts them. End one with DELETE /api/remote-sessions/{id}.
+         *
+         *     Access: session:view or session:join.
+         */
+        get: operations["getApiTunnels"];
         put?: never;
         /**
          * Open a TCP tunnel to a connection's server through its agent
@@ -2503,6 +2509,25 @@ export interface components {
             host: string;
             port: number;
             ws_url: string;
+        };
+        LiveTunnel: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /** Format: uuid */
+            connection_id: string;
+            /** Format: uuid */
+            initiated_by_user_id: string;
+            /** @enum {string} */
+            status: "connecting" | "active" | "disconnected" | "ended" | "error";
+            /** Format: date-time */
+            started_at: string;
+            host: string | null;
+            port: number | null;
+            bytes_up: number;
+            bytes_down: number;
+            connections: number;
+            streams: number;
         };
         Recording: {
             /** Format: uuid */
@@ -5626,6 +5651,45 @@ export interface operations {
             };
         };
     };
+    getApiTunnels: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LiveTunnel"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postApiTunnels: {
         parameters: {
             query?: never;
@@ -5681,7 +5745,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Error; among others: UPGRADE_REQUIRED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
+            /** @description Error; among others: UPGRADE_REQUIRED, CSRF_FAILED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
             default: {
                 headers: {
                     [name: string]: unknown;
