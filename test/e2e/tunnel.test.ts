@@ -175,6 +175,13 @@ describe("nostromo tunnel", () => {
       "/api/remote-sessions?type=ssh&page_size=100",
     );
     expect(ssh.body.data.map((r) => r.session_id)).not.toContain(t.info.session_id);
+    // The CLI lists it by type too.
+    const cli = await run(process.execPath, [BIN, "sessions", "--live", "--type", "tunnel", "--json"], {
+      env: { ...process.env, NOSTROMO_CONFIG: config },
+    });
+    const listedByCli = JSON.parse(cli.stdout) as { session_id: string; type: string }[];
+    expect(listedByCli.find((r) => r.session_id === t.info.session_id)?.type).toBe("tunnel");
+    expect(listedByCli.every((r) => r.type === "tunnel")).toBe(true);
     const bad = await live.admin.call<{ error: { code: string } }>("GET", "/api/remote-sessions?type=ftp");
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("VALIDATION_ERROR");
