@@ -1,5 +1,6 @@
 // Tenant console cases: the connections list (empty state, search) and the create form with a field
-// error shown under its field; a role's navigation and routes follow its permissions.
+// error shown under its field, and without a credential for telnet; a role's navigation and routes follow
+// its permissions.
 import { expect, it } from "vitest";
 import { type ConsoleEnv, fitsWidth, screenshot, signIn } from "./harness.ts";
 
@@ -34,6 +35,22 @@ export function connectionCases(env: () => ConsoleEnv) {
       expect.arrayContaining(["10.0.0.5:22", "deploy", "ssh", "development", "web, eu"]),
     );
     await screenshot(page, "tenant-connections");
+
+    // A telnet connection asks for no credential: the user logs in at the server's prompt.
+    await page.getByRole("link", { name: "New connection" }).click();
+    await page.getByLabel("Name").fill("Browser telnet 1");
+    await page.getByLabel("Type").selectOption("telnet");
+    await page.getByText("No credential is stored for telnet").waitFor();
+    expect(await page.getByRole("textbox", { name: "Password" }).count()).toBe(0);
+    await page.getByLabel("Host").fill("10.0.0.6");
+    await page.getByLabel("User", { exact: true }).fill("operator");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL("**/connections");
+    const telnet = page.locator("tr", { hasText: "Browser telnet 1" });
+    await telnet.waitFor();
+    expect(await telnet.locator("td").allTextContents()).toEqual(
+      expect.arrayContaining(["10.0.0.6:23", "telnet"]),
+    );
   });
 
   it("shows an Observer no create button and keeps the Command Center out of reach", async () => {

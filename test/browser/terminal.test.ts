@@ -4,10 +4,13 @@
 // list, sees the same screen and cannot type, then the Command Center kills the owner's login and the
 // owner's terminal closes; a blocked command's notice; an approver in another browser approves and denies
 // held commands; an invited colleague told on Live sessions joins from the notice, is handed typing and
-// loses it again; reconnection after a network blip.
+// loses it again; reconnection after a network blip; a TCP tunnel in Live sessions (its type, port and
+// traffic, no terminal to join) ended from there.
 import { existsSync, rmSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import WebSocket from "ws";
+import { waitFor } from "../e2e/harness.ts";
 import { type LiveEnv, startLive } from "../e2e/live.ts";
 import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
 
@@ -277,4 +280,59 @@ it("reconnects by itself after a network blip, with the screen intact; stops onc
   expect(await page.getByRole("button", { name: "Reconnect" }).count()).toBe(0);
   // The tries made while offline are logged by Chromium as failed connections: expected here, nothing else.
   expect(env.problems.filter((p) => !p.includes("net::ERR_INTERNET_DISCONNECTED"))).toEqual([]);
+});
+
+it("shows a tunnel in Live sessions as a tunnel (type, port, traffic, no Join) and ends it there", async () => {
+  const seen = env.problems.length;
+  const t = await live.admin.call<{ id: string; session_id: string; ws_url: string }>(
+    "POST",
+    "/api/tunnels",
+    {
+      connection_id: live.connectionId,
+    },
+  );
+  expect(t.status, JSON.stringify(t.body)).toBe(201);
+  // Some traffic, as a tunnel client would make: one stream to the sshd, which greets with its banner.
+  const ws = new WebSocket(`${live.e2e.stack.url.replace(/^http/, "ws")}${t.body.ws_url}`, {
+    headers: { cookie: `sid=${live.admin.cookie}`, "x-tenant-id": live.admin.tenantId ?? "" },
+  });
+  let down = 0;
+  ws.on("message", (d: Buffer, binary: boolean) => {
+    if (binary) down += d.length - 4;
+  });
+  const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  ws.send(JSON.stringify({ t: "tcp.open", stream: 1 }));
+  await waitFor("the sshd's banner through the tunnel", async () => down > 0);
+  const hello = Buffer.from("SSH-2.0-tunnel-test\r\n");
+  const frame = Buffer.alloc(4 + hello.length);
+  frame.writeUInt32BE(1, 0);
+  hello.copy(frame, 4);
+  ws.send(frame);
+
+  const page = await (await env.context()).newPage();
+  await page.goto(`${env.demo}/live`);
+  await signIn(page, env.demoAdmin);
+  const row = page.locator('tr[data-type="tunnel"]', { hasText: t.body.session_id });
+  await row.waitFor();
+  await expect
+    .poll(() => row.innerText(), { timeout: 20_000 })
+    .toMatch(
+      new RegExp(`tunnel[\\s\\S]*port ${live.sshd.port}[\\s\\S]*↑ ${hello.length} B ↓ [\\d.]+ k?B · 1 open`),
+    );
+  expect(await row.getByRole("link", { name: /Join/ }).count()).toBe(0);
+  await screenshot(page, "tenant-live-tunnel");
+  await row.getByRole("button", { name: /End/ }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "End tunnel" }).click();
+  await row.waitFor({ state: "detached", timeout: 20_000 });
+  expect(await closed).toBe(1000);
+  const s = await live.admin.call<{ status: string; type: string }>(
+    "GET",
+    `/api/remote-sessions/${t.body.id}`,
+  );
+  expect(s.body).toMatchObject({ status: "ended", type: "tunnel" });
+  expect(env.problems.slice(seen)).toEqual([]);
 });

@@ -3,9 +3,11 @@
 // server gets 1 MB of random bytes on each of two concurrent connections and sends them back intact; the
 // stack's PostgreSQL answers a real query; closing the tunnel writes an audit row with the bytes each way;
 // the Command Center's kill switch closes the tunnel's local connections; a user without session:start and
-// a port the connection does not allow are refused — and telnet sessions against Debian's inetutils-telnetd
+// a port the connection does not allow are refused; garbage on one tunnel's socket is dropped or closes
+// that socket, never another tunnel — and telnet sessions against Debian's inetutils-telnetd
 // (telnetd.ts): log in at its prompts, run a command, a blocked command is blocked, and the password typed
-// with echo off is in neither the recording nor the command log.
+// with echo off is in neither the recording nor the command log; the agent killed and restarted under a
+// telnet session reconnects it to the server.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -16,7 +18,8 @@ import { promisify } from "node:util";
 import type { Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DEMO_ADMIN, Http, ROOT, waitFor } from "./harness.ts";
+import WebSocket from "ws";
+import { DEMO_ADMIN, Http, ROOT, startAgent, waitFor } from "./harness.ts";
 import { type LiveEnv, openViewer, sessionCommands, startLive, userWithRole } from "./live.ts";
 import { startTelnetd, TELNET_PASSWORD, TELNET_USER, type Telnetd } from "./telnetd.ts";
 
@@ -109,19 +112,20 @@ async function roundTrip(port: number, data: Buffer): Promise<Buffer> {
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
+/** A connection through the stack's agent; a telnet one is created, as users do, without any credential. */
 async function connection(name: string, port: number, type = "ssh"): Promise<string> {
   const agents = await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
-  const r = await live.admin.call<{ id: string }>("POST", "/api/connections", {
+  const r = await live.admin.call<{ id: string; has_password: boolean }>("POST", "/api/connections", {
     name,
     type,
     hostname: "127.0.0.1",
     port,
     username: "tunnel",
-    auth_method: "password",
-    password: "unused-by-tunnels",
+    ...(type === "telnet" ? {} : { auth_method: "password", password: "unused-by-tunnels" }),
     agent_id: agents.body.data[0]?.id,
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
+  if (type === "telnet") expect(r.body.has_password).toBe(false);
   return r.body.id;
 }
 
@@ -160,11 +164,27 @@ describe("nostromo tunnel", () => {
     expect(sha(ra)).toBe(sha(a));
     expect(sha(rb)).toBe(sha(b));
 
-    const listed = await live.admin.call<{ data: { session_id: string }[] }>(
+    const listed = await live.admin.call<{ data: { session_id: string; type: string }[] }>(
       "GET",
-      "/api/remote-sessions?status=active&page_size=100",
+      "/api/remote-sessions?status=active&type=tunnel&page_size=100",
     );
     expect(listed.body.data.map((r) => r.session_id)).toContain(t.info.session_id);
+    expect(new Set(listed.body.data.map((r) => r.type))).toEqual(new Set(["tunnel"]));
+    const ssh = await live.admin.call<{ data: { session_id: string }[] }>(
+      "GET",
+      "/api/remote-sessions?type=ssh&page_size=100",
+    );
+    expect(ssh.body.data.map((r) => r.session_id)).not.toContain(t.info.session_id);
+    // The CLI lists it by type too.
+    const cli = await run(process.execPath, [BIN, "sessions", "--live", "--type", "tunnel", "--json"], {
+      env: { ...process.env, NOSTROMO_CONFIG: config },
+    });
+    const listedByCli = JSON.parse(cli.stdout) as { session_id: string; type: string }[];
+    expect(listedByCli.find((r) => r.session_id === t.info.session_id)?.type).toBe("tunnel");
+    expect(listedByCli.every((r) => r.type === "tunnel")).toBe(true);
+    const bad = await live.admin.call<{ error: { code: string } }>("GET", "/api/remote-sessions?type=ftp");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("VALIDATION_ERROR");
     t.child.kill("SIGINT");
     expect(await t.exited).toBe(0);
     await waitFor("tunnel ended", async () => {
@@ -268,6 +288,111 @@ describe("nostromo tunnel", () => {
   });
 });
 
+/** The tunnel's socket with the admin's cookie (from `origin`, if given, as a browser would say). */
+function tunnelSocket(wsUrl: string, origin?: string): WebSocket {
+  return new WebSocket(`${live.e2e.stack.url.replace(/^http/, "ws")}${wsUrl}`, {
+    headers: { cookie: `sid=${live.admin.cookie}`, "x-tenant-id": live.admin.tenantId ?? "" },
+    perMessageDeflate: false,
+    ...(origin ? { origin } : {}),
+  });
+}
+
+/** A tunnel's socket driven by hand, as a broken or hostile CLI would. */
+async function rawTunnel(connectionId: string) {
+  const r = await live.admin.call<{ id: string; session_id: string; ws_url: string }>(
+    "POST",
+    "/api/tunnels",
+    {
+      connection_id: connectionId,
+    },
+  );
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  // A page of another site, riding the user's cookie, may not take the tunnel over.
+  const foreign = tunnelSocket(r.body.ws_url, "https://evil.example");
+  const refused = await new Promise<number>((resolve) => {
+    foreign.once("unexpected-response", (_q, res) => resolve(res.statusCode ?? 0));
+    foreign.once("open", () => resolve(101));
+    foreign.once("error", () => resolve(0));
+  });
+  expect(refused).toBe(403);
+  const ws = tunnelSocket(r.body.ws_url);
+  const texts: string[] = [];
+  const payloads: Buffer[] = [];
+  ws.on("message", (d: Buffer, binary: boolean) => {
+    if (binary) payloads.push(d.subarray(4));
+    else texts.push(d.toString());
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  return { id: r.body.id, ws, texts, payloads, closed };
+}
+
+/** A binary tunnel frame: the stream id (u32 big-endian), then the payload. */
+function chunk(stream: number, payload: Buffer): Buffer {
+  const b = Buffer.alloc(4 + payload.length);
+  b.writeUInt32BE(stream, 0);
+  payload.copy(b, 4);
+  return b;
+}
+
+describe("garbage on a tunnel socket", () => {
+  it("is dropped or closes that socket with a reason; another tunnel carries on", async () => {
+    const healthy = await openTunnel(join(dir, "admin.json"), "echo");
+    const before = randomBytes(64 * 1024);
+    expect(sha(await roundTrip(healthy.info.local_port, before))).toBe(sha(before));
+
+    const t = await rawTunnel(echoConnection);
+    // Dropped: not JSON, a known type with bad fields, types nobody knows (a newer client's, never a reason
+    // to cut), the agent's own answer, binary frames without a stream, for stream 0 or a stream never opened.
+    for (const garbage of [
+      "not json",
+      "{",
+      JSON.stringify({ t: "tcp.ack", stream: 1, bytes: -5 }),
+      JSON.stringify({ t: "tcp.open", stream: "one" }),
+      JSON.stringify({ t: "tcp.opened", stream: 9 }),
+      JSON.stringify({ t: "tcp.data", stream: 1 }),
+      ...Array.from({ length: 60 }, (_, i) => JSON.stringify({ t: `future.frame.${i}` })),
+    ])
+      t.ws.send(garbage);
+    t.ws.send(Buffer.from([1, 2, 3]));
+    t.ws.send(chunk(0, Buffer.from("stream zero")));
+    t.ws.send(chunk(77, Buffer.from("never opened")));
+    t.ws.send(randomBytes(1000));
+    // The tunnel still works: a stream opened now echoes.
+    t.ws.send(JSON.stringify({ t: "tcp.open", stream: 1 }));
+    await waitFor("stream opened", async () => t.texts.some((x) => x.includes('"tcp.opened"')));
+    t.ws.send(chunk(1, Buffer.from("still-here")));
+    await waitFor("echo", async () => Buffer.concat(t.payloads).toString() === "still-here");
+    // A stream id that does not increase is refused with its reason.
+    t.ws.send(JSON.stringify({ t: "tcp.open", stream: 1 }));
+    await waitFor("refusal", async () => t.texts.some((x) => x.includes("stream ids must increase")));
+    // Past 50 malformed frames the socket is closed, and the tunnel with it.
+    for (let i = 0; i < 51; i++) t.ws.send(`garbage ${i}`);
+    expect(await t.closed).toEqual({ code: 1008, reason: "too many malformed frames" });
+
+    // A frame over the chunk limit closes that socket at once (1009).
+    const big = await rawTunnel(echoConnection);
+    big.ws.send(chunk(1, randomBytes(64 * 1024 + 1)));
+    expect((await big.closed).code).toBe(1009);
+
+    for (const id of [t.id, big.id])
+      await waitFor("garbage tunnel ended", async () => {
+        const s = await live.admin.call<{ status: string }>("GET", `/api/remote-sessions/${id}`);
+        return s.body.status === "ended";
+      });
+    // The other tunnel never noticed: its new connections still carry bytes intact.
+    const after = randomBytes(256 * 1024);
+    expect(sha(await roundTrip(healthy.info.local_port, after))).toBe(sha(after));
+    healthy.child.kill("SIGINT");
+    expect(await healthy.exited).toBe(0);
+  });
+});
+
 /** Waits until the viewer's screen (the room's snapshot, then live output) shows `text`. */
 async function shows(v: Viewer, text: string | RegExp): Promise<void> {
   await waitFor(`screen shows ${text}`, async () => {
@@ -315,6 +440,8 @@ describe("telnet sessions", () => {
     );
     expect(s.status, JSON.stringify(s.body)).toBe(201);
     expect(s.body.session_id).toMatch(/^telnet-\d+$/);
+    const got = await admin.call<{ type: string }>("GET", `/api/remote-sessions/${s.body.id}`);
+    expect(got.body.type).toBe("telnet");
     const rec = await admin.call<{ recording_id: string }>(
       "POST",
       `/api/remote-sessions/${s.body.id}/recording`,
@@ -363,6 +490,53 @@ describe("telnet sessions", () => {
     const audit = await admin.call("GET", "/api/audit?page_size=200");
     expect(JSON.stringify(audit.body)).not.toContain(TELNET_PASSWORD);
     expect(live.agent.logs.join("\n")).not.toContain(TELNET_PASSWORD);
+  });
+
+  it("resumes after the agent is killed and restarted: a new telnet connection, logged in again", async () => {
+    const { admin } = live;
+    const id = await connection("telnetd restart", telnetd.port, "telnet");
+    const s = await admin.call<{ id: string; status: string }>("POST", "/api/remote-sessions", {
+      connection_id: id,
+      cols: 90,
+      rows: 25,
+    });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    const v = await openViewer(admin, s.body.id, viewers);
+    // What the server said since `from` (the viewer's live bytes; the first prompt may be in the snapshot).
+    const since = (from: number, text: string) => () => v.text().slice(from).includes(text);
+    const logIn = async (from: number) => {
+      if (from === 0) await shows(v, "login:");
+      else await v.until("login prompt", since(from, "login: "));
+      v.type(`${TELNET_USER}\r`);
+      await v.until("password prompt", since(from, "Password: "));
+      v.type(`${TELNET_PASSWORD}\r`);
+      await v.until("shell prompt", since(from, "tel$ "));
+    };
+    await logIn(0);
+    await typeLine(v, "echo before-$((3*3))");
+    await shows(v, /^before-9$/m);
+    const lastStatus = () => v.frames.filter((f) => f.t === "status").at(-1)?.status;
+
+    await live.agent.stop("SIGKILL");
+    await v.until("disconnected", () => lastStatus() === "disconnected");
+    const mark = v.text().length;
+    live.agent = startAgent(live.agentEnv());
+    await v.until("active again", () => lastStatus() === "active", 40_000);
+    // The old TCP connection died with the agent: the server greets the reopened one with its login prompt.
+    await logIn(mark);
+    await typeLine(v, "echo after-$((4*4))");
+    await shows(v, /^after-16$/m);
+    const row = await admin.call<{ status: string; type: string }>(
+      "GET",
+      `/api/remote-sessions/${s.body.id}`,
+    );
+    expect(row.body).toMatchObject({ status: "active", type: "telnet" });
+    expect((await admin.call("DELETE", `/api/remote-sessions/${s.body.id}`)).status).toBe(200);
+    // Typed twice with echo off, the password is on no screen and in no command row.
+    expect(v.text()).not.toContain(TELNET_PASSWORD);
+    const rows = await sessionCommands<{ command: string }>(admin, s.body.id);
+    expect(rows.map((r) => r.command)).toContain("echo after-$((4*4))");
+    expect(JSON.stringify(rows)).not.toContain(TELNET_PASSWORD);
   });
 });
 

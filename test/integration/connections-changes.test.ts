@@ -107,6 +107,42 @@ describe("update", () => {
   });
 });
 
+describe("telnet", () => {
+  it("stores no credential: created without one, refused one, and a connection turned telnet drops its own", async () => {
+    const made = await admin.post<Conn>("/api/connections", {
+      ...base({ type: "telnet" }),
+      auth_method: undefined,
+      password: undefined,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body).toMatchObject({
+      type: "telnet",
+      port: 23,
+      auth_method: "password",
+      has_password: false,
+    });
+    const sent = await admin.patch<Err>(`/api/connections/${made.body.id}`, { password: "no-Thanks-123" });
+    expect(sent.status).toBe(400);
+    expect(sent.body.error.details?.fields?.map((f) => f.path)).toEqual(["password"]);
+    const refused = await admin.post<Err>("/api/connections", base({ type: "telnet" }));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details?.fields?.map((f) => f.path)).toEqual(["password"]);
+
+    const ssh = await create(admin);
+    expect(ssh.has_password).toBe(true);
+    const turned = await admin.patch<Conn>(`/api/connections/${ssh.id}`, { type: "telnet" });
+    expect(turned.status, JSON.stringify(turned.body)).toBe(200);
+    expect(turned.body).toMatchObject({ type: "telnet", auth_method: "password", has_password: false });
+    const stored = await withTestDb((pool) =>
+      pool.query<{ password_encrypted: string | null }>(
+        "select password_encrypted from connection where id = $1",
+        [ssh.id],
+      ),
+    );
+    expect(stored.rows[0]?.password_encrypted).toBeNull();
+  });
+});
+
 describe("delete", () => {
   it("is soft: gone from the API, kept in the table with deleted_at", async () => {
     const conn = await create(admin);

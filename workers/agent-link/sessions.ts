@@ -1,14 +1,14 @@
 // The agent's sessions when its link drops or comes back: live ones wait for it (disconnected) within
-// their grace window; after a restart, the ones still waiting are reopened (a new shell on the same
-// screen) unless the agent says it still holds them.
+// their grace window; after a restart, the ones still waiting are reopened (a new shell — or telnet
+// connection — on the same screen) unless the agent says it still holds them.
 
-import type { SessionOpenFrame } from "@nostromo/protocol";
+import type { SessionOpenFrame, TelnetOpenFrame } from "@nostromo/protocol";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { session } from "../../db/schema/tenant/session.ts";
 import type { Databases } from "../db/databases.ts";
 import type { Bindings } from "../env.ts";
-import { openFrame } from "../sessions/open.ts";
+import { reopenFrame } from "../sessions/open.ts";
 import type { AgentIdentity } from "./store.ts";
 
 /** This agent's sessions of its own tenant in one state. */
@@ -32,13 +32,14 @@ export async function sessionsLost(env: Bindings, linkDb: Databases, a: AgentIde
     .catch((err) => logError("marking sessions lost failed", err));
 }
 
-/** After a restart the agent holds no SSH connection for sessions still waiting for it: reopen them. */
+/** After a restart the agent holds no connection to the target for sessions still waiting for it: reopen
+ * them, each with the frame of its own type. */
 export async function reopenSessions(
   env: Bindings,
   linkDb: Databases,
   a: AgentIdentity,
   held: string[],
-  send: (frame: SessionOpenFrame) => boolean,
+  send: (frame: SessionOpenFrame | TelnetOpenFrame) => boolean,
 ): Promise<void> {
   await linkDb
     .tenant(a.tenantId, async (db, tenant) => {
@@ -49,7 +50,7 @@ export async function reopenSessions(
         const prep = await room.prepareReopen();
         if (!prep) continue;
         try {
-          send(await openFrame(env, db, tenant, { sessionUuid: id, ...prep }));
+          send(await reopenFrame(env, db, tenant, id, prep));
         } catch (err) {
           await room.agentEvent({
             t: "session.failed",

@@ -26,17 +26,12 @@ async function decrypts(ctx: TenantContext, ciphertext: string | null | undefine
   }
 }
 
-export async function testConnection(ctx: TenantContext, id: string) {
-  const row = await connectionStore(ctx).findFull(id);
-  if (!row) throw new ApiError("NOT_FOUND", "No such connection");
+type ConnectionRow = NonNullable<Awaited<ReturnType<ReturnType<typeof connectionStore>["findFull"]>>>;
 
-  const checks: ConnectionCheck[] = [];
-  checks.push({
-    name: "status",
-    ok: row.status === "active",
-    message: row.status === "active" ? "the connection is active" : `the connection is ${row.status}`,
-  });
-
+/** Whether the stored secret decrypts; telnet stores none (the user logs in at the server's prompt). */
+async function credentialsCheck(ctx: TenantContext, row: ConnectionRow): Promise<ConnectionCheck> {
+  if (row.type === "telnet")
+    return { name: "credentials", ok: true, message: "none stored: the user logs in at the server's prompt" };
   let credentials: boolean;
   let what: string;
   if (row.authMethod === "ssh_key") {
@@ -50,11 +45,25 @@ export async function testConnection(ctx: TenantContext, id: string) {
     );
     what = row.authMethod;
   }
-  checks.push({
+  return {
     name: "credentials",
     ok: credentials,
     message: credentials ? `the stored ${what} is readable` : `the stored ${what} is missing or unreadable`,
+  };
+}
+
+export async function testConnection(ctx: TenantContext, id: string) {
+  const row = await connectionStore(ctx).findFull(id);
+  if (!row) throw new ApiError("NOT_FOUND", "No such connection");
+
+  const checks: ConnectionCheck[] = [];
+  checks.push({
+    name: "status",
+    ok: row.status === "active",
+    message: row.status === "active" ? "the connection is active" : `the connection is ${row.status}`,
   });
+
+  checks.push(await credentialsCheck(ctx, row));
 
   const agent = row.agentId ? await agentStore(ctx).find(row.agentId) : null;
   const online = agent !== null && isOnline(agent, Date.now());

@@ -30,6 +30,35 @@ describe("authIssues", () => {
   });
 });
 
+describe("telnet connections", () => {
+  it("need no secret and no auth_method; the method reads as password", () => {
+    const b = createBody.parse({ name: "t", type: "telnet", hostname: "h", username: "u" });
+    expect(b.auth_method).toBe("password");
+    expect(b.password).toBeUndefined();
+    expect(authIssues({ type: "telnet", auth_method: "password" })).toEqual([]);
+  });
+
+  it("refuse any secret: the user logs in at the server's prompt", () => {
+    const r = createBody.safeParse({
+      name: "t",
+      type: "telnet",
+      hostname: "h",
+      username: "u",
+      auth_method: "password",
+      password: "p",
+    });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join("."))).toEqual(["password"]);
+    const cert = authIssues({ type: "telnet", auth_method: "certificate", certificate: "c" });
+    expect(cert.map((i) => i.path).sort()).toEqual(["auth_method", "certificate"]);
+  });
+
+  it("other types still need auth_method", () => {
+    const r = createBody.safeParse({ name: "s", hostname: "h", username: "u" });
+    expect(r.error?.issues.map((i) => i.path.join("."))).toEqual(["auth_method"]);
+  });
+});
+
 describe("createBody and listQuery", () => {
   it("defaults type, tags, environment and status, and lower-cases the hostname", () => {
     const b = createBody.parse({

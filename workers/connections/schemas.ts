@@ -63,7 +63,10 @@ export const createBody = z
     hostname: hostnameField,
     port: portField.optional(),
     username: usernameField,
-    auth_method: z.enum(authMethods),
+    auth_method: z
+      .enum(authMethods)
+      .optional()
+      .describe("Required except for telnet, whose user logs in at the server's prompt (then `password`)"),
     password: passwordField.optional(),
     ssh_key_id: z.uuid().optional(),
     certificate: certificateField.optional(),
@@ -75,8 +78,14 @@ export const createBody = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    for (const i of authIssues(b)) ctx.addIssue({ code: "custom", path: [i.path], message: i.message });
-  });
+    if (b.auth_method === undefined && b.type !== "telnet") {
+      ctx.addIssue({ code: "custom", path: ["auth_method"], message: "auth_method is required" });
+      return;
+    }
+    const state = { ...b, auth_method: b.auth_method ?? "password" };
+    for (const i of authIssues(state)) ctx.addIssue({ code: "custom", path: [i.path], message: i.message });
+  })
+  .transform((b) => ({ ...b, auth_method: b.auth_method ?? ("password" as const) }));
 
 export const updateBody = z
   .object({
@@ -111,14 +120,27 @@ interface AuthState {
 
 const SECRET_OF = { password: "password", ssh_key: "ssh_key_id", certificate: "certificate" } as const;
 
+/** Telnet stores no credential: the user answers the server's own login prompt at the terminal. */
+const TELNET_NO_SECRET = "telnet connections store no credential: the user logs in at the server's prompt";
+
 /**
  * Field problems of an auth configuration: the method's secret must be there (`stored` says which methods
  * already have theirs, on update), the other methods' secrets must not be sent, and SSH keys serve SSH only.
+ * A telnet connection takes no secret at all (auth_method `password`: the login at the prompt).
  */
 export function authIssues(
   s: AuthState,
   stored: Partial<Record<(typeof authMethods)[number], boolean>> = {},
 ): { path: string; message: string }[] {
+  if (s.type === "telnet") {
+    const sent = Object.values(SECRET_OF).filter((field) => s[field] !== undefined);
+    const issues: { path: string; message: string }[] = sent.map((field) => ({
+      path: field,
+      message: TELNET_NO_SECRET,
+    }));
+    if (s.auth_method !== "password") issues.push({ path: "auth_method", message: TELNET_NO_SECRET });
+    return issues;
+  }
   const issues: { path: string; message: string }[] = [];
   const needed = SECRET_OF[s.auth_method];
   if (s[needed] === undefined && !stored[s.auth_method]) {

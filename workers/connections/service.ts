@@ -151,7 +151,8 @@ export async function updateConnection(
   await authorize(old.createdByUserId);
 
   const type = b.type ?? old.type;
-  const method = b.auth_method ?? old.authMethod;
+  // A telnet connection logs in at the server's prompt: its method is `password`, with nothing stored.
+  const method = b.auth_method ?? (type === "telnet" ? "password" : old.authMethod);
   const sameMethod = method === old.authMethod;
   const issues = authIssues(
     { type, auth_method: method, password: b.password, ssh_key_id: b.ssh_key_id, certificate: b.certificate },
@@ -180,9 +181,13 @@ export async function updateConnection(
     hostname,
     agentId,
     authMethod: method,
-    // Only the current method's secret is kept.
+    // Only the current method's secret is kept, and none for telnet.
     passwordEncrypted:
-      method !== "password" ? null : b.password ? await seal(b.password) : old.passwordEncrypted,
+      method !== "password" || type === "telnet"
+        ? null
+        : b.password
+          ? await seal(b.password)
+          : old.passwordEncrypted,
     sshKeyId: method !== "ssh_key" ? null : (b.ssh_key_id ?? old.sshKeyId),
     certificate:
       method !== "certificate" ? null : b.certificate ? await seal(b.certificate) : old.certificate,

@@ -9,7 +9,7 @@ import { ApiError } from "../errors.ts";
 import { idParam } from "../lib/validate.ts";
 import { registerLoginSocket } from "../live/login-sockets.ts";
 import { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "../session-room/participants.ts";
-import { refuseCrossOriginUpgrade, relayUpgrade } from "../sessions/routes.ts";
+import { assertSameOriginUpgrade, relayUpgrade } from "../sessions/routes.ts";
 import { findSession, room } from "../sessions/service.ts";
 import { requestTenant } from "../tenancy/context.ts";
 import { isRdp } from "./service.ts";
@@ -29,7 +29,7 @@ export const rdpRoutes = new Hono<AppEnv>().get(
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
       throw new ApiError("UPGRADE_REQUIRED", "Expected a WebSocket upgrade");
     const u = currentUser(c);
-    refuseCrossOriginUpgrade(c, u);
+    assertSameOriginUpgrade(c, u);
     const ctx = requestTenant(c);
     const s = await findSession(ctx, idParam(c));
     if (!isRdp(s.sessionId)) throw new ApiError("INVALID_STATE", "This session is not an RDP session");

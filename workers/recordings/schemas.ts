@@ -2,6 +2,7 @@
 // in object storage (file_url, its chunk count) stays on the server: the file is fetched at download_url.
 import { z } from "zod";
 import { Id, pageQuery, pageSchema, Timestamp } from "../contract/schemas.ts";
+import { SessionType } from "../sessions/kind.ts";
 
 export const RecordingQuery = pageQuery.extend({
   session_id: Id.optional().describe("Only this session's recordings"),
@@ -14,6 +15,8 @@ export const Recording = z
     session_id: Id,
     /** The session's public id (`ssh-1`…). */
     session_public_id: z.string(),
+    /** The session's type (ssh, telnet…). */
+    session_type: SessionType,
     file_name: z.string(),
     file_size_bytes: z.number().int(),
     mime_type: z.string(),

@@ -3,6 +3,7 @@
 import { iso, pageOf } from "../contract/schemas.ts";
 import { ApiError } from "../errors.ts";
 import { castStream } from "../session-room/recorder.ts";
+import { sessionTypeOf } from "../sessions/kind.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import type { Recording, RecordingQuery } from "./schemas.ts";
 import { type RecordingRow, recordingStore } from "./store.ts";
@@ -12,6 +13,7 @@ export function presentRecording({ recording: r, publicId }: RecordingRow): Reco
     id: r.id,
     session_id: r.sessionId,
     session_public_id: publicId,
+    session_type: sessionTypeOf(publicId),
     file_name: r.fileName,
     file_size_bytes: r.fileSizeBytes,
     mime_type: r.mimeType,

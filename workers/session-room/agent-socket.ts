@@ -109,6 +109,20 @@ export interface AgentSessionView {
   dataTokenHash: string;
   shellIntegration: boolean;
   kind?: "tunnel" | "rdp";
+  /** Absent in rooms made before it: ssh. */
+  connectionType?: string;
+}
+
+/** What the room hands over to reopen a session on a restarted agent (workers/sessions/open.ts builds
+ * the frame of the session's type from it). */
+export interface ReopenPrep {
+  dataToken: string;
+  cols: number;
+  rows: number;
+  connectionId: string;
+  connectionType: string;
+  shellIntegration: boolean;
+  markKey: string;
 }
 
 /** What the agent side asks of the room. */
@@ -254,16 +268,10 @@ export class AgentSide {
     }
   }
 
-  /** For an agent that came back without this session's SSH connection: a fresh data token (the old one
-   * is forgotten) and the size to reopen with; null when the session is not waiting for its agent. */
-  async prepareReopen(): Promise<{
-    dataToken: string;
-    cols: number;
-    rows: number;
-    connectionId: string;
-    shellIntegration: boolean;
-    markKey: string;
-  } | null> {
+  /** For an agent that came back without this session's connection to the target: a fresh data token
+   * (the old one is forgotten), the size and the type to reopen with; null when the session is not waiting
+   * for its agent. */
+  async prepareReopen(): Promise<ReopenPrep | null> {
     const m = this.room.meta();
     // A tunnel's streams (an RDP stream) died with its data socket: there is nothing to reopen.
     if (!m || m.kind || (m.status !== "disconnected" && m.status !== "connecting")) return null;
@@ -272,9 +280,15 @@ export class AgentSide {
     const markKey = this.room.newShell();
     this.offset.reset();
     await this.room.save();
-    this.room.notice("warn", "The agent came back; reopening the shell on the target");
+    const connectionType = m.connectionType ?? "ssh";
+    this.room.notice(
+      "warn",
+      connectionType === "telnet"
+        ? "The agent came back; reconnecting to the telnet server (log in again at its prompt)"
+        : "The agent came back; reopening the shell on the target",
+    );
     const { cols, rows, connectionId, shellIntegration } = m;
-    return { dataToken, cols, rows, connectionId, shellIntegration, markKey };
+    return { dataToken, cols, rows, connectionId, connectionType, shellIntegration, markKey };
   }
 
   /** The output could not be stored: the session cannot keep its guarantees (the recording and the

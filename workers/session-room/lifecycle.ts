@@ -35,6 +35,8 @@ export interface RoomInit {
   /** A TCP tunnel (docs/tunnels.md): no screen, no shell; tunnel-relay.ts carries its streams. An RDP
    * session (docs/live-sessions.md): no screen model either; rdp-relay.ts carries the browser's bytes. */
   kind?: "tunnel" | "rdp";
+  /** A tunnel's target (shown in the live lists; the agent was told it in `tunnel.open`). */
+  tunnelTarget?: { host: string; port: number };
   /** The connection's type, for the policies' `applies_to_types`; absent in rooms made before it = ssh. */
   connectionType?: "ssh" | "telnet";
 }

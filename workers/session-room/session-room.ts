@@ -32,7 +32,7 @@ import { RdpRelay } from "./rdp-relay.ts";
 import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
-import { TunnelRelay } from "./tunnel-relay.ts";
+import { TunnelRelay, type TunnelStats } from "./tunnel-relay.ts";
 
 // The Worker routes viewers with this header (workers/routes/remote-sessions).
 export { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "./participants.ts";
@@ -364,6 +364,13 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       message: on ? "Recording started" : "Recording stopped",
     });
     return { recording: this.recording.active, recordingId: this.recording.state?.id ?? null };
+  }
+
+  /** A tunnel's target and traffic so far; null for any other session. */
+  tunnelStats(): (TunnelStats & { host: string | null; port: number | null }) | null {
+    const m = this.lifecycle.meta;
+    if (!m || m.kind !== "tunnel") return null;
+    return { host: m.tunnelTarget?.host ?? null, port: m.tunnelTarget?.port ?? null, ...this.tunnel.stats() };
   }
 
   async snapshotForTest(): Promise<{ status: RoomStatus; screen: string; viewers: number }> {

@@ -49,6 +49,11 @@ interface Counters {
   connections: number;
 }
 
+export interface TunnelStats extends Counters {
+  /** TCP connections open through the tunnel now. */
+  streams: number;
+}
+
 export class TunnelRelay {
   private agent: WebSocket | null = null;
   private client: { ws: WebSocket; loginId: string | null } | null = null;
@@ -63,6 +68,11 @@ export class TunnelRelay {
 
   get streams(): number {
     return this.live.size;
+  }
+
+  /** The traffic so far, for the live lists (kept in memory: a restarted object starts again from 0). */
+  stats(): TunnelStats {
+    return { ...this.counters, streams: this.live.size };
   }
 
   attachAgent(ws: WebSocket): void {

@@ -1,11 +1,14 @@
 // The frame that opens a session on the agent: session.open (SSH: target with decrypted credentials, data
-// socket path and token), or telnet.open (no credential: the user logs in at the server's prompts).
+// socket path and token), or telnet.open (no credential: the user logs in at the server's prompts) — both
+// when a session starts and when a restarted agent has to open it again (reopenFrame, by the room's type).
 
 import type { SessionOpenFrame, TelnetOpenFrame } from "@nostromo/protocol";
 import type { Db } from "../../db/client.ts";
+import { connectionStore } from "../connections/store.ts";
 import type { Bindings } from "../env.ts";
+import type { ReopenPrep } from "../session-room/agent-socket.ts";
 import type { TenantRecord } from "../tenancy/tenant-record.ts";
-import { buildTarget } from "./target.ts";
+import { buildTarget, TargetError } from "./target.ts";
 
 export function dataPath(sessionUuid: string): string {
   return `/api/remote-sessions/${sessionUuid}/agent`;
@@ -59,4 +62,23 @@ export function telnetFrame(s: {
     rows: s.rows,
     term: "xterm-256color",
   };
+}
+
+/** The frame that opens a session again on its restarted agent: the same kind the session started with. */
+export async function reopenFrame(
+  env: Bindings,
+  db: Db,
+  tenant: TenantRecord,
+  sessionUuid: string,
+  prep: ReopenPrep,
+): Promise<SessionOpenFrame | TelnetOpenFrame> {
+  const { dataToken, cols, rows } = prep;
+  if (prep.connectionType === "telnet") {
+    const c = await connectionStore({ tenant, db }).findFull(prep.connectionId);
+    if (!c) throw new TargetError("CONNECTION_NOT_USABLE", "No such connection");
+    if (c.status !== "active")
+      throw new TargetError("CONNECTION_NOT_USABLE", `The connection is ${c.status}`);
+    return telnetFrame({ sessionUuid, dataToken, host: c.hostname, port: c.port, cols, rows });
+  }
+  return openFrame(env, db, tenant, { sessionUuid, ...prep });
 }

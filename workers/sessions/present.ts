@@ -5,6 +5,7 @@ import { Permission } from "@nostromo/permissions";
 import { can } from "../auth/guard.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { iso, isoOrNull } from "../contract/schemas.ts";
+import { sessionTypeOf } from "./kind.ts";
 import type { Session, SessionViewer } from "./schemas.ts";
 import type { SessionRow, ViewerRow } from "./store.ts";
 
@@ -18,6 +19,7 @@ export function presentSession(s: SessionRow, caller: UserPrincipal): Session {
   return {
     id: s.id,
     session_id: s.sessionId,
+    type: sessionTypeOf(s.sessionId),
     connection_id: s.connectionId,
     initiated_by_user_id: s.initiatedByUserId,
     status: s.status,

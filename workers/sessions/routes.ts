@@ -90,7 +90,7 @@ function originHost(origin: string): string | null {
 }
 
 /** Browsers send cookies with cross-site WebSocket upgrades: a cookie login must come from our own origin. */
-export function refuseCrossOriginUpgrade(c: Context<AppEnv>, u: UserPrincipal): void {
+export function assertSameOriginUpgrade(c: Context<AppEnv>, u: UserPrincipal): void {
   const origin = c.req.header("origin");
   if (u.via === "cookie" && origin && originHost(origin) !== new URL(c.req.url).host) {
     throw new ApiError("CSRF_FAILED", "Cross-origin WebSocket upgrade refused");
@@ -258,7 +258,7 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
         throw new ApiError("UPGRADE_REQUIRED", "Expected a WebSocket upgrade");
       const { s, u, ctx } = await loadSession(c);
-      refuseCrossOriginUpgrade(c, u);
+      assertSameOriginUpgrade(c, u);
       assertWatch(u);
       const who = await join(ctx, u, s);
       const headers = new Headers(c.req.raw.headers);

@@ -4,6 +4,7 @@
 // leave the server.
 import { z } from "zod";
 import { Id, pageQuery, pageSchema, Timestamp } from "../contract/schemas.ts";
+import { SessionType } from "./kind.ts";
 
 export const SessionStatus = z.enum(["active", "ended", "disconnected", "error"]);
 /** The live room's status: `connecting` until the agent has opened the shell. */
@@ -21,6 +22,7 @@ export type StartBody = z.output<typeof StartBody>;
 
 export const SessionQuery = pageQuery.extend({
   status: SessionStatus.optional(),
+  type: SessionType.optional(),
 });
 export type SessionQuery = z.output<typeof SessionQuery>;
 
@@ -32,6 +34,7 @@ export const Session = z
     id: Id,
     /** The public id per organization and protocol (`ssh-1`, `exec-2`…), what people read and type. */
     session_id: z.string(),
+    type: SessionType,
     connection_id: Id,
     initiated_by_user_id: Id,
     status: SessionStatus,

@@ -3,7 +3,7 @@
 // workers/routes/exec). The SessionRoom object writes the live state of its own session (status,
 // counters, recording, viewers leaving) from workers/session-room. The public id (`ssh-1`, `exec-2`) is
 // allocated in one place, publicIdInsert(), for both kinds of session.
-import { count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { count, desc, eq, inArray, isNull, like, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { command } from "../../db/schema/tenant/command.ts";
 import { connection } from "../../db/schema/tenant/connection.ts";
@@ -14,6 +14,7 @@ import { connectionStore } from "../connections/store.ts";
 import { type PageQuery, pageOffset } from "../contract/schemas.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { type Scoped, scoped } from "../tenancy/scoped.ts";
+import { publicIdPatterns } from "./kind.ts";
 import type { SessionQuery } from "./schemas.ts";
 
 export type SessionRow = typeof session.$inferSelect;
@@ -70,7 +71,10 @@ export function sessionStore(ctx: TenantContext) {
     },
 
     async list(q: SessionQuery) {
-      const where = own.where(q.status ? eq(session.status, q.status) : undefined);
+      const where = own.where(
+        q.status ? eq(session.status, q.status) : undefined,
+        q.type ? or(...publicIdPatterns(q.type).map((p) => like(session.sessionId, p))) : undefined,
+      );
       const [rows, [total]] = await Promise.all([
         db
           .select()

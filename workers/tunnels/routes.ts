@@ -7,16 +7,16 @@ import { currentUser, requirePermission } from "../auth/guard.ts";
 import { op } from "../contract/op.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { idParam, readJson } from "../lib/validate.ts";
+import { idParam, readJson, readQuery } from "../lib/validate.ts";
 import { registerLoginSocket } from "../live/login-sockets.ts";
 import { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "../session-room/participants.ts";
-import { relayUpgrade } from "../sessions/routes.ts";
-import { findSession, room } from "../sessions/service.ts";
+import { assertSameOriginUpgrade, relayUpgrade } from "../sessions/routes.ts";
+import { canWatch, findSession, room } from "../sessions/service.ts";
 import { requestTenant } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";
-import { TunnelBody, TunnelStarted } from "./schemas.ts";
-import { isTunnel, startTunnel } from "./service.ts";
+import { LiveTunnelPage, LiveTunnelQuery, TunnelBody, TunnelStarted } from "./schemas.ts";
+import { isTunnel, listLiveTunnels, startTunnel } from "./service.ts";
 
 const TAG = "Tunnels";
 
@@ -42,6 +42,24 @@ export const tunnelsRoutes = new Hono<AppEnv>()
   )
 
   .get(
+    "/",
+    op({
+      tag: TAG,
+      summary: "The organization's open tunnels, with their target and traffic so far",
+      description:
+        "For the live lists: bytes each way, connections so far and open now, as the tunnel's live session counts them. End one with DELETE /api/remote-sessions/{id}.",
+      access: "session:view or session:join",
+      query: LiveTunnelQuery,
+      responses: { 200: LiveTunnelPage },
+      errors: ["FORBIDDEN", "VALIDATION_ERROR"],
+    }),
+    async (c) => {
+      if (!canWatch(currentUser(c))) throw new ApiError("FORBIDDEN", "Missing permission: session:view");
+      return c.json(await listLiveTunnels(requestTenant(c), readQuery(c, LiveTunnelQuery)));
+    },
+  )
+
+  .get(
     "/:id/ws",
     op({
       tag: TAG,
@@ -49,12 +67,13 @@ export const tunnelsRoutes = new Hono<AppEnv>()
       description: "Frames: packages/protocol/src/tunnel.ts, described in docs/tunnels.md.",
       access: "the tunnel's owner",
       responses: { 101: "websocket" },
-      errors: ["UPGRADE_REQUIRED", "NOT_FOUND", "FORBIDDEN", "INVALID_STATE"],
+      errors: ["UPGRADE_REQUIRED", "CSRF_FAILED", "NOT_FOUND", "FORBIDDEN", "INVALID_STATE"],
     }),
     async (c) => {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
         throw new ApiError("UPGRADE_REQUIRED", "Expected a WebSocket upgrade");
       const u = currentUser(c);
+      assertSameOriginUpgrade(c, u);
       const ctx = requestTenant(c);
       const s = await findSession(ctx, idParam(c));
       if (!isTunnel(s.sessionId)) throw new ApiError("INVALID_STATE", "This session is not a tunnel");

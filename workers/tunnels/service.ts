@@ -9,19 +9,21 @@ import { randomToken, sha256Hex } from "@nostromo/crypto";
 import { recordAudit } from "../audit/audit.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { connectionStore } from "../connections/store.ts";
+import { iso, type PageQuery, pageOf } from "../contract/schemas.ts";
 import { ApiError } from "../errors.ts";
+import { sessionTypeOf } from "../sessions/kind.ts";
 import { dataPath } from "../sessions/open.ts";
 import { connectedAgent, OPEN_TIMEOUT_MS, room } from "../sessions/service.ts";
 import { sessionStore } from "../sessions/store.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
-import type { TunnelBody } from "./schemas.ts";
+import type { LiveTunnel, TunnelBody } from "./schemas.ts";
 
 export const TUNNEL_PREFIX = "tunnel";
 
 /** Whether a session row's public id names a tunnel. */
 export function isTunnel(publicId: string): boolean {
-  return publicId.startsWith(`${TUNNEL_PREFIX}-`);
+  return sessionTypeOf(publicId) === "tunnel";
 }
 
 /** The port a tunnel may reach: the connection's own, or one its tags allow (`tunnel-port:5432`). */
@@ -74,6 +76,7 @@ export async function startTunnel(ctx: TenantContext, u: UserPrincipal, body: Tu
     approvalTimeoutMs: 0,
     webhookUrl: null,
     kind: "tunnel",
+    tunnelTarget: { host: conn.hostname, port },
   });
   const sent = await link.sendFrame({
     t: "tunnel.open",
@@ -115,4 +118,29 @@ export async function startTunnel(ctx: TenantContext, u: UserPrincipal, body: Tu
     port,
     ws_url: `/api/tunnels/${s.id}/ws`,
   };
+}
+
+/** The organization's open tunnels with their traffic so far, as each tunnel's session object counts it. */
+export async function listLiveTunnels(ctx: TenantContext, q: PageQuery) {
+  const { rows, total } = await sessionStore(ctx).list({ ...q, status: "active", type: "tunnel" });
+  const data = await Promise.all(
+    rows.map(async (s): Promise<LiveTunnel> => {
+      const stats = await room(ctx.env, s.id).tunnelStats();
+      return {
+        id: s.id,
+        session_id: s.sessionId,
+        connection_id: s.connectionId,
+        initiated_by_user_id: s.initiatedByUserId,
+        status: s.status,
+        started_at: iso(s.startedAt),
+        host: stats?.host ?? null,
+        port: stats?.port ?? null,
+        bytes_up: stats?.bytesUp ?? 0,
+        bytes_down: stats?.bytesDown ?? 0,
+        connections: stats?.connections ?? 0,
+        streams: stats?.streams ?? 0,
+      };
+    }),
+  );
+  return pageOf(q, data, total);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { age, shortAgent } from "./format.ts";
+import { age, bytes, shortAgent } from "./format.ts";
 
 describe("format", () => {
   it("says how long ago", () => {
@@ -9,6 +9,13 @@ describe("format", () => {
     expect(age("2026-01-01T09:30:00Z", now)).toBe("2 h 30 min");
     expect(age("2025-12-29T12:00:00Z", now)).toBe("3 d");
     expect(age("not a date", now)).toBe("—");
+  });
+
+  it("says a byte count in B, kB and MB", () => {
+    expect(bytes(0)).toBe("0 B");
+    expect(bytes(1023)).toBe("1023 B");
+    expect(bytes(1536)).toBe("1.5 kB");
+    expect(bytes(3 * 1048576)).toBe("3.0 MB");
   });
 
   it("shortens a user agent", () => {

@@ -1384,7 +1384,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The organization's open tunnels, with their target and traffic so far
+         * @description For the live lists: bytes each way, connections so far and open now, as the tunnel's live session counts them. End one with DELETE /api/remote-sessions/{id}.
+         *
+         *     Access: session:view or session:join.
+         */
+        get: operations["getApiTunnels"];
         put?: never;
         /**
          * Open a TCP tunnel to a connection's server through its agent
@@ -2424,6 +2430,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             session_id: string;
+            /**
+             * @description The kind of session: an exec (public id exec-N) is a one-shot SSH command, so `ssh`
+             * @enum {string}
+             */
+            type: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
             /** Format: uuid */
             connection_id: string;
             /** Format: uuid */
@@ -2521,12 +2532,36 @@ export interface components {
             port: number;
             ws_url: string;
         };
+        LiveTunnel: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /** Format: uuid */
+            connection_id: string;
+            /** Format: uuid */
+            initiated_by_user_id: string;
+            /** @enum {string} */
+            status: "connecting" | "active" | "disconnected" | "ended" | "error";
+            /** Format: date-time */
+            started_at: string;
+            host: string | null;
+            port: number | null;
+            bytes_up: number;
+            bytes_down: number;
+            connections: number;
+            streams: number;
+        };
         Recording: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             session_id: string;
             session_public_id: string;
+            /**
+             * @description The kind of session: an exec (public id exec-N) is a one-shot SSH command, so `ssh`
+             * @enum {string}
+             */
+            session_type: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
             file_name: string;
             file_size_bytes: number;
             mime_type: string;
@@ -4925,8 +4960,11 @@ export interface operations {
                     hostname: string;
                     port?: number;
                     username: string;
-                    /** @enum {string} */
-                    auth_method: "password" | "ssh_key" | "certificate";
+                    /**
+                     * @description Required except for telnet, whose user logs in at the server's prompt (then `password`)
+                     * @enum {string}
+                     */
+                    auth_method?: "password" | "ssh_key" | "certificate";
                     password?: string;
                     /** Format: uuid */
                     ssh_key_id?: string;
@@ -5164,6 +5202,7 @@ export interface operations {
                 page?: number;
                 page_size?: number;
                 status?: "active" | "ended" | "disconnected" | "error";
+                type?: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
             };
             header?: never;
             path?: never;
@@ -5634,6 +5673,45 @@ export interface operations {
             };
         };
     };
+    getApiTunnels: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LiveTunnel"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postApiTunnels: {
         parameters: {
             query?: never;
@@ -5689,7 +5767,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Error; among others: UPGRADE_REQUIRED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
+            /** @description Error; among others: UPGRADE_REQUIRED, CSRF_FAILED, NOT_FOUND, FORBIDDEN, INVALID_STATE */
             default: {
                 headers: {
                     [name: string]: unknown;

@@ -6,9 +6,9 @@ import { all, clientFor, data } from "../api.ts";
 import { ago, printJson, table } from "../output.ts";
 import { globals, targetOf } from "../session-context.ts";
 
-type SessionStatus = NonNullable<
-  NonNullable<paths["/api/remote-sessions"]["get"]["parameters"]["query"]>["status"]
->;
+type SessionFilter = NonNullable<paths["/api/remote-sessions"]["get"]["parameters"]["query"]>;
+type SessionStatus = NonNullable<SessionFilter["status"]>;
+type SessionType = NonNullable<SessionFilter["type"]>;
 type Row = Record<string, unknown>;
 
 function show(cmd: Command, rows: object[], columns: [string, string][]): void {
@@ -44,14 +44,22 @@ export function register(program: Command): void {
     .description("List live and past remote sessions")
     .option("--live", "only active sessions")
     .option("--status <status>", "active, disconnected, ended or error")
-    .action(async (o: { live?: boolean; status?: string }, cmd: Command) => {
+    .option("--type <type>", "ssh, telnet, vnc, rdp or tunnel")
+    .action(async (o: { live?: boolean; status?: string; type?: string }, cmd: Command) => {
       const status = o.live ? "active" : o.status;
       const client = clientFor(targetOf(cmd));
       const rows = await all(
         (page, page_size) =>
           data(
             client.GET("/api/remote-sessions", {
-              params: { query: { page, page_size, status: status as SessionStatus | undefined } },
+              params: {
+                query: {
+                  page,
+                  page_size,
+                  status: status as SessionStatus | undefined,
+                  type: o.type as SessionType | undefined,
+                },
+              },
             }),
           ),
         200,
@@ -61,6 +69,7 @@ export function register(program: Command): void {
         rows.map((r) => ({ ...r, age: ago(r.started_at) })),
         [
           ["session_id", "SESSION"],
+          ["type", "TYPE"],
           ["status", "STATUS"],
           ["connection_id", "CONNECTION"],
           ["initiated_by_user_id", "BY"],

@@ -4,6 +4,7 @@ import { api, ok, type Schemas } from "./http.ts";
 
 export type LiveSession = Schemas["Session"];
 export type SessionViewer = Schemas["SessionViewer"];
+export type LiveTunnel = Schemas["LiveTunnel"];
 
 export function startSession(connectionId: string, cols: number, rows: number) {
   return ok(api.POST("/api/remote-sessions", { body: { connection_id: connectionId, cols, rows } }));
@@ -39,6 +40,11 @@ export async function listSessionViewers(id: string): Promise<SessionViewer[]> {
     api.GET("/api/remote-sessions/{id}/viewers", { params: { path: { id }, query: { page_size: 200 } } }),
   );
   return page.data;
+}
+
+/** The organization's open tunnels with their target and traffic so far. */
+export async function listLiveTunnels(): Promise<LiveTunnel[]> {
+  return (await ok(api.GET("/api/tunnels", { params: { query: { page_size: 200 } } }))).data;
 }
 
 /** Invites a user to a live session as collaborator (may type, when their role runs commands) or viewer. */

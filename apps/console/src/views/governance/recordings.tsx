@@ -5,17 +5,11 @@ import { useMutation, useQuery } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { lazy } from "preact-iso";
 import { downloadRecording, listRecordings, type Recording } from "../../api/index.ts";
+import { bytes } from "../../format.ts";
 import { DataTable } from "../../ui/data-table.tsx";
 import { Failed } from "../../ui/states.tsx";
 import { saveFile } from "./save-file.ts";
 import { when } from "./time-range.ts";
-
-const size = (bytes: number) =>
-  bytes < 1024
-    ? `${bytes} B`
-    : bytes < 1024 * 1024
-      ? `${(bytes / 1024).toFixed(1)} kB`
-      : `${(bytes / 1048576).toFixed(1)} MB`;
 
 const RecordingPlayer = lazy(() => import("./player.tsx").then((m) => m.RecordingPlayer));
 
@@ -45,9 +39,10 @@ export function Recordings() {
         rowKey={(r) => r.id}
         columns={[
           { label: "Session", cell: (r) => <code>{r.session_public_id}</code> },
+          { label: "Type", cell: (r) => r.session_type },
           { label: "Recorded", cell: (r) => when(r.created_at) },
           { label: "Length", cell: (r) => `${Math.round(r.duration_seconds)} s` },
-          { label: "Size", cell: (r) => size(r.file_size_bytes) },
+          { label: "Size", cell: (r) => bytes(r.file_size_bytes) },
           { label: "Status", cell: (r) => r.status },
           {
             label: "Actions",

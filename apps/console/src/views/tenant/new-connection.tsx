@@ -1,5 +1,6 @@
 // Tenant console › New connection: the seed's fields; the secret (password, or an imported SSH key) is
-// write-only — sent once, stored encrypted, never shown again. Field problems appear under their field.
+// write-only — sent once, stored encrypted, never shown again; a telnet connection takes none (the user
+// logs in at the server's own prompt). Field problems appear under their field.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
@@ -29,6 +30,7 @@ export function NewConnection() {
   });
   const [type, setType] = useState<Input["type"]>("ssh");
   const [authMethod, setAuthMethod] = useState<Input["authMethod"]>("password");
+  const telnet = type === "telnet";
   const [sshKeyId, setSshKeyId] = useState("");
   const [environment, setEnvironment] = useState<Input["environment"]>("development");
   const keys = useQuery({ queryKey: ["ssh-keys"], queryFn: listSshKeys, enabled: authMethod === "ssh_key" });
@@ -40,9 +42,9 @@ export function NewConnection() {
         hostname: f.hostname,
         port: f.port ? Number(f.port) : undefined,
         username: f.username,
-        authMethod,
-        password: authMethod === "password" ? f.password : undefined,
-        sshKeyId: authMethod === "ssh_key" ? sshKeyId : undefined,
+        authMethod: telnet ? "password" : authMethod,
+        password: authMethod === "password" && !telnet ? f.password : undefined,
+        sshKeyId: authMethod === "ssh_key" && !telnet ? sshKeyId : undefined,
         environment,
         description: f.description.trim() || undefined,
         tags: f.tags
@@ -124,54 +126,63 @@ export function NewConnection() {
         <fieldset>
           <legend>Sign-in on the server</legend>
           {text("username", "User", { required: true })}
-          <div class="radios" role="radiogroup" aria-label="Authentication">
-            <label>
-              <input
-                type="radio"
-                name="auth"
-                checked={authMethod === "password"}
-                onChange={() => setAuthMethod("password")}
-              />{" "}
-              Password
-            </label>
-            <label>
-              <input
-                type="radio"
-                name="auth"
-                checked={authMethod === "ssh_key"}
-                disabled={type !== "ssh"}
-                onChange={() => setAuthMethod("ssh_key")}
-              />{" "}
-              SSH key
-            </label>
-          </div>
-          {authMethod === "password" ? (
-            text("password", "Password", {
-              type: "password",
-              required: true,
-              hint: "Stored encrypted; never shown again.",
-            })
+          {telnet ? (
+            <p class="muted">
+              No credential is stored for telnet: the user logs in at the server's own prompt, in the
+              terminal.
+            </p>
           ) : (
-            <Field
-              id="c-key"
-              label="SSH key"
-              name="ssh_key_id"
-              hint={keys.data?.data.length === 0 ? "No SSH keys yet: import one first." : undefined}
-            >
-              <select
-                id="c-key"
-                value={sshKeyId}
-                required
-                onChange={(e) => setSshKeyId(e.currentTarget.value)}
-              >
-                <option value="">{keys.isPending ? "Loading keys…" : "Choose a key"}</option>
-                {keys.data?.data.map((k) => (
-                  <option key={k.id} value={k.id}>
-                    {k.name} ({k.fingerprint})
-                  </option>
-                ))}
-              </select>
-            </Field>
+            <>
+              <div class="radios" role="radiogroup" aria-label="Authentication">
+                <label>
+                  <input
+                    type="radio"
+                    name="auth"
+                    checked={authMethod === "password"}
+                    onChange={() => setAuthMethod("password")}
+                  />{" "}
+                  Password
+                </label>
+                <label>
+                  <input
+                    type="radio"
+                    name="auth"
+                    checked={authMethod === "ssh_key"}
+                    disabled={type !== "ssh"}
+                    onChange={() => setAuthMethod("ssh_key")}
+                  />{" "}
+                  SSH key
+                </label>
+              </div>
+              {authMethod === "password" ? (
+                text("password", "Password", {
+                  type: "password",
+                  required: true,
+                  hint: "Stored encrypted; never shown again.",
+                })
+              ) : (
+                <Field
+                  id="c-key"
+                  label="SSH key"
+                  name="ssh_key_id"
+                  hint={keys.data?.data.length === 0 ? "No SSH keys yet: import one first." : undefined}
+                >
+                  <select
+                    id="c-key"
+                    value={sshKeyId}
+                    required
+                    onChange={(e) => setSshKeyId(e.currentTarget.value)}
+                  >
+                    <option value="">{keys.isPending ? "Loading keys…" : "Choose a key"}</option>
+                    {keys.data?.data.map((k) => (
+                      <option key={k.id} value={k.id}>
+                        {k.name} ({k.fingerprint})
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              )}
+            </>
           )}
         </fieldset>
       </Form>
