@@ -8,6 +8,7 @@ import {
   type SessionOpenFrame,
   type TelnetOpenFrame,
   type TunnelOpenFrame,
+  type VncOpenFrame,
 } from "@nostromo/protocol";
 import type { AgentConfig } from "./config";
 import type { AgentIdentity } from "./credentials";
@@ -20,6 +21,7 @@ import { runProbe } from "./probe";
 import { Session } from "./session";
 import { TelnetSession } from "./telnet";
 import { Tunnel } from "./tunnel";
+import { vncHandshake } from "./vnc-auth";
 
 export const EXIT_REVOKED = 3;
 /** Time each session gets at shutdown to send `exit` before its data socket is cut. */
@@ -125,6 +127,7 @@ export class Agent {
         this.#openSession(frame);
         return;
       case "tunnel.open":
+      case "vnc.open":
         this.#openTunnel(frame);
         return;
       case "session.close": {
@@ -182,13 +185,16 @@ export class Agent {
     });
   }
 
-  #openTunnel(frame: TunnelOpenFrame): void {
+  /** A TCP tunnel, or a VNC session: a tunnel whose every stream first passes the VNC handshake. */
+  #openTunnel(frame: TunnelOpenFrame | VncOpenFrame): void {
     if (this.#stopping || this.#tunnels.has(frame.sessionId)) return;
+    const password = frame.t === "vnc.open" ? frame.password : null;
     const tunnel = new Tunnel(frame, {
       baseUrl: this.config.url,
       log: this.log,
       sendControl: (f) => this.#link.sendReliable(f),
       onEnded: (id) => this.#tunnels.delete(id),
+      ...(frame.t === "vnc.open" ? { prepare: (socket) => vncHandshake(socket, password) } : {}),
     });
     this.#tunnels.set(frame.sessionId, tunnel);
     tunnel.start();
