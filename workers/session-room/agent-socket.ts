@@ -108,7 +108,7 @@ export interface AgentSessionView {
   rows: number;
   dataTokenHash: string;
   shellIntegration: boolean;
-  kind?: "tunnel";
+  kind?: "tunnel" | "vnc";
 }
 
 /** What the agent side asks of the room. */
@@ -137,7 +137,7 @@ export interface AgentSideHost {
   ): void;
   /** A new shell is about to be opened for this session: returns its shell-integration mark key. */
   newShell(): string;
-  /** A tunnel session's data socket, accepted: its frames are the tunnel relay's (tunnel-relay.ts). */
+  /** A tunnel's or VNC session's data socket: its frames are the relay's (tunnel-relay.ts, vnc-relay.ts). */
   tunnelAgent(ws: WebSocket): void;
 }
 
@@ -177,7 +177,7 @@ export class AgentSide {
       );
     }
     const pair = new WebSocketPair();
-    if (m.kind === "tunnel") {
+    if (m.kind) {
       this.socket = pair[1];
       this.room.tunnelAgent(pair[1]);
       return new Response(null, { status: 101, webSocket: pair[0] });
@@ -266,7 +266,7 @@ export class AgentSide {
   } | null> {
     const m = this.room.meta();
     // A tunnel's streams died with its data socket: there is nothing to reopen.
-    if (!m || m.kind === "tunnel" || (m.status !== "disconnected" && m.status !== "connecting")) return null;
+    if (!m || m.kind || (m.status !== "disconnected" && m.status !== "connecting")) return null;
     const dataToken = randomToken(32);
     m.dataTokenHash = await sha256Hex(dataToken);
     const markKey = this.room.newShell();

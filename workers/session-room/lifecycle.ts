@@ -32,10 +32,12 @@ export interface RoomInit {
   markKey?: string;
   approvalTimeoutMs: number;
   webhookUrl: string | null;
-  /** A TCP tunnel (docs/tunnels.md): no screen, no shell; tunnel-relay.ts carries its streams. */
-  kind?: "tunnel";
+  /** No terminal: a TCP tunnel (docs/tunnels.md, tunnel-relay.ts) or a VNC session (vnc-relay.ts). */
+  kind?: "tunnel" | "vnc";
+  /** A VNC session: clipboard text may cross (ClientCutText); absent = allowed. */
+  clipboard?: boolean;
   /** The connection's type, for the policies' `applies_to_types`; absent in rooms made before it = ssh. */
-  connectionType?: "ssh" | "telnet";
+  connectionType?: "ssh" | "telnet" | "vnc";
 }
 
 export interface Meta extends RoomInit {

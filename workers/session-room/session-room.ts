@@ -7,6 +7,7 @@
 //   participants.ts     viewers' sockets, who may type, hand-over, presence
 //   enforcement.ts      the command tracker, the execution guard, approvals, alerts
 //   room-recording.ts   the asciicast recording (recorder.ts writes it)
+//   tunnel-relay.ts     a TCP tunnel's streams; vnc-relay.ts a VNC session's (one RFB stream per browser)
 //   room-store.ts       every SQL statement the room runs
 // Sockets use the standard (non-hibernating) API on purpose: the screen model lives in memory; the last
 // output is also kept in the object's storage so a restarted object rebuilds the screen.
@@ -30,7 +31,8 @@ import {
 import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
-import { TunnelRelay } from "./tunnel-relay.ts";
+import { TunnelRelay, type TunnelRelayHost } from "./tunnel-relay.ts";
+import { VncRelay } from "./vnc-relay.ts";
 
 // The Worker routes viewers with this header (workers/routes/remote-sessions).
 export { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "./participants.ts";
@@ -45,6 +47,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private readonly enforcement: Enforcement;
   private readonly recording: RoomRecording;
   private readonly tunnel: TunnelRelay;
+  private readonly vnc: VncRelay;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -66,6 +69,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.enforcement.dispose();
         await this.recording.stop();
         this.tunnel.close(this.lifecycle.meta?.reason ?? "session over");
+        this.vnc.close(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
         this.viewers.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
         this.agent.close(1000, "session over");
       },
@@ -130,9 +134,9 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.enforcement.newShell(markKey);
         return markKey;
       },
-      tunnelAgent: (ws) => this.tunnel.attachAgent(ws),
+      tunnelAgent: (ws) => (meta().kind === "vnc" ? this.vnc.attachAgent(ws) : this.tunnel.attachAgent(ws)),
     });
-    this.tunnel = new TunnelRelay({
+    const relayHost: TunnelRelayHost = {
       publicId: () => meta().publicId,
       ready: () => void this.lifecycle.setStatus("active", null).then(() => this.lifecycle.scheduleIdle()),
       failed: (code, message) => void this.lifecycle.setStatus("error", message, code),
@@ -142,6 +146,12 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       end: (reason, code) => void this.end(reason, code ?? null),
       audit: (type, description, status, metadata) =>
         this.store.audit(type, description, status, null, metadata),
+    };
+    this.tunnel = new TunnelRelay(relayHost);
+    this.vnc = new VncRelay({
+      ...relayHost,
+      clipboard: () => meta().clipboard !== false,
+      picture: (bytes, first) => this.recording.picture(bytes, first),
     });
     const tail = new OutputTail(ctx.storage.sql);
     this.output = new OutputPipeline(tail, {
@@ -165,7 +175,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     });
     void ctx.blockConcurrencyWhile(async () => {
       const m = await this.lifecycle.restore();
-      if (!m || m.kind === "tunnel") return;
+      if (!m || m.kind) return;
       const screen = this.open(m);
       tail.restore((bytes) => screen.write(bytes));
       if (m.recording) this.recording.restore(m.recording);
@@ -208,7 +218,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   async init(init: RoomInit): Promise<void> {
     const m = this.lifecycle.create(init);
-    if (m.kind !== "tunnel") this.open(m);
+    if (!m.kind) this.open(m);
     if (init.record) await this.recording.start();
     await this.lifecycle.save();
   }
@@ -250,6 +260,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         { status: 409 },
       );
     if (m.kind === "tunnel") this.tunnel.attachClient(server, who.loginId ?? null);
+    else if (m.kind === "vnc") this.vnc.attachViewer(server, who);
     else this.viewers.accept(server, who);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -301,6 +312,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     userId: string,
     change: { role?: "collaborator" | "viewer"; canType?: boolean },
   ): Promise<number> {
+    if (this.lifecycle.meta?.kind === "vnc") return Promise.resolve(this.vnc.update(userId, change));
     return this.viewers.update(userId, change);
   }
 
@@ -310,7 +322,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   participants(): ParticipantView[] {
-    return this.viewers.list();
+    return this.lifecycle.meta?.kind === "vnc" ? this.vnc.list() : this.viewers.list();
   }
 
   broadcastJson(frame: RoomFrame): void {
@@ -318,7 +330,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   async closeLogin(loginId: string, reason: string): Promise<number> {
-    return this.viewers.closeLogin(loginId, reason) + this.tunnel.closeLogin(loginId, reason);
+    return (
+      this.viewers.closeLogin(loginId, reason) +
+      this.tunnel.closeLogin(loginId, reason) +
+      this.vnc.closeLogin(loginId, reason)
+    );
   }
 
   decideApproval(
@@ -335,7 +351,10 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   async setRecording(on: boolean, _by: string): Promise<{ recording: boolean; recordingId: string | null }> {
-    if (on && !this.recording.active) await this.recording.start();
+    if (on && !this.recording.active) {
+      await this.recording.start();
+      if (this.lifecycle.meta?.kind === "vnc") this.vnc.restartPicture();
+    }
     if (!on && this.recording.active) await this.recording.stop();
     await this.lifecycle.save();
     this.viewers.broadcastJson({

@@ -1,11 +1,12 @@
 // The frame that opens a session on the agent: session.open (SSH: target with decrypted credentials, data
-// socket path and token), or telnet.open (no credential: the user logs in at the server's prompts).
+// socket path and token), telnet.open (no credential: the user logs in at the server's prompts), or
+// vnc.open (the VNC password, answered by the agent to the server; the browser never gets it).
 
-import type { SessionOpenFrame, TelnetOpenFrame } from "@nostromo/protocol";
+import type { SessionOpenFrame, TelnetOpenFrame, VncOpenFrame } from "@nostromo/protocol";
 import type { Db } from "../../db/client.ts";
 import type { Bindings } from "../env.ts";
 import type { TenantRecord } from "../tenancy/tenant-record.ts";
-import { buildTarget } from "./target.ts";
+import { buildTarget, vncPassword } from "./target.ts";
 
 export function dataPath(sessionUuid: string): string {
   return `/api/remote-sessions/${sessionUuid}/agent`;
@@ -58,5 +59,22 @@ export function telnetFrame(s: {
     cols: s.cols,
     rows: s.rows,
     term: "xterm-256color",
+  };
+}
+
+export async function vncFrame(
+  env: Bindings,
+  db: Db,
+  tenant: TenantRecord,
+  s: { sessionUuid: string; connectionId: string; dataToken: string; host: string; port: number },
+): Promise<VncOpenFrame> {
+  return {
+    t: "vnc.open",
+    sessionId: s.sessionUuid,
+    dataUrl: dataPath(s.sessionUuid),
+    dataToken: s.dataToken,
+    host: s.host,
+    port: s.port,
+    password: await vncPassword(env, db, tenant, s.connectionId),
   };
 }
