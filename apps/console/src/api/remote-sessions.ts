@@ -14,6 +14,11 @@ export function sessionSocketUrl(id: string, loc: { protocol: string; host: stri
   return `${scheme}://${loc.host}/api/remote-sessions/${encodeURIComponent(id)}/ws`;
 }
 
+/** Where the console shows a live session: a VNC session's desktop (public id `vnc-N`), else its terminal. */
+export function sessionPath(s: { id: string; session_id: string }): string {
+  return s.session_id.startsWith("vnc-") ? `/vnc/${s.id}` : `/terminal/${s.id}`;
+}
+
 export async function endSession(id: string): Promise<void> {
   await api.DELETE("/api/remote-sessions/{id}", { params: { path: { id } } });
 }

@@ -18,6 +18,7 @@ const size = (bytes: number) =>
       : `${(bytes / 1048576).toFixed(1)} MB`;
 
 const RecordingPlayer = lazy(() => import("./player.tsx").then((m) => m.RecordingPlayer));
+const VncPlayer = lazy(() => import("../vnc/vnc-player.tsx").then((m) => m.VncPlayer));
 
 export function Recordings() {
   const [playing, setPlaying] = useState<string | null>(null);
@@ -74,7 +75,12 @@ export function Recordings() {
           },
         ]}
         detail={(r) =>
-          playing === r.id ? { id: `rec-${r.id}`, content: <RecordingPlayer id={r.id} /> } : null
+          playing === r.id
+            ? {
+                id: `rec-${r.id}`,
+                content: r.codec === "rfb" ? <VncPlayer id={r.id} /> : <RecordingPlayer id={r.id} />,
+              }
+            : null
         }
       />
     </section>

@@ -1,7 +1,7 @@
 // Tenant console › Live sessions: the organization's sessions open right now, refreshed every 5 s, each
 // with a "Join" that opens its terminal (watching, or typing when the room allows it).
 import { useQuery } from "@tanstack/preact-query";
-import { listConnections, listLiveSessions } from "../../api/index.ts";
+import { listConnections, listLiveSessions, sessionPath } from "../../api/index.ts";
 import { age } from "../../format.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
@@ -45,7 +45,7 @@ export function LiveSessions() {
             actions: true,
             cell: (s) => (
               <>
-                <a class="button small primary" href={`/terminal/${s.id}`}>
+                <a class="button small primary" href={sessionPath(s)}>
                   Join<span class="sr-only"> {s.session_id}</span>
                 </a>
               </>
