@@ -22,12 +22,17 @@ export function VncPlayer({ id }: { id: string }) {
           if (!gone) setState("done");
         });
         const rfb = new RFB(box.current, channel);
+        let connected = true;
+        rfb.addEventListener("disconnect", () => {
+          connected = false;
+        });
         rfb.viewOnly = true;
         rfb.scaleViewport = true;
         setState("playing");
+        // noVNC reports an error when told to disconnect twice; its disconnect closes the channel.
         stop = () => {
+          if (connected) rfb.disconnect();
           channel.close();
-          rfb.disconnect();
         };
       })
       .catch((error: unknown) => {

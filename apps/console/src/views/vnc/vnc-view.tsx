@@ -47,10 +47,15 @@ export function VncView({ id }: { id: string }) {
           const why = (e as CustomEvent<{ reason?: string }>).detail.reason;
           setState({ s: "over", why: why || "The VNC server refused the connection" });
         });
+        let connected = true;
         rfb.addEventListener("disconnect", () => {
+          connected = false;
           if (!gone) setState((s) => (s.s === "over" ? s : { s: "over", why: closing || "Disconnected" }));
         });
-        stop = () => rfb.disconnect();
+        // noVNC reports an error when told to disconnect twice.
+        stop = () => {
+          if (connected) rfb.disconnect();
+        };
       })
       .catch((err: unknown) => setState({ s: "over", why: `The viewer could not load: ${String(err)}` }));
     return () => {
