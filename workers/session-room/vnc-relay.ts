@@ -108,11 +108,17 @@ export class VncRelay {
     this.viewers.set(stream, v);
     socket.open({
       opened: () => {
-        if (!this.agent) {
-          this.drop(v, 1011, "The agent is not connected");
+        const refuse = !who.canSee
+          ? "You may not see this session"
+          : !this.agent
+            ? "The agent is not connected"
+            : this.viewers.size > MAX_TUNNEL_STREAMS
+              ? "Too many viewers"
+              : null;
+        if (refuse) {
+          this.drop(v, 1008, refuse);
           return;
         }
-        if (this.viewers.size > MAX_TUNNEL_STREAMS) return this.drop(v, 1013, "Too many viewers");
         if (this.pictureStream === null && who.role === "owner") this.pictureStream = stream;
         v.rfb.start();
         this.toAgent({ t: "tcp.open", stream });

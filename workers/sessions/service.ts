@@ -122,7 +122,8 @@ export async function startSession(ctx: TenantContext, u: UserPrincipal, body: S
     shellIntegration: !telnet && !vnc,
     connectionType: telnet ? "telnet" : vnc ? "vnc" : "ssh",
     ...(telnet || vnc ? {} : { markKey }),
-    ...(vnc ? { kind: "vnc" as const } : {}),
+    // Clipboard text from the browser is dropped on a connection tagged `clipboard:off`.
+    ...(vnc ? { kind: "vnc" as const, clipboard: !conn.tags.includes("clipboard:off") } : {}),
     approvalTimeoutMs: org.settings.approval_timeout_ms ?? 120_000,
     webhookUrl: org.settings.webhook_url ?? null,
   });
