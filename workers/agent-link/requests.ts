@@ -1,5 +1,6 @@
 // What the edge has asked one agent to do, kept in the AgentLink's own storage (it survives eviction and
-// restarts): the sessions it sent `session.open` / `session.close` / `tunnel.open` / `telnet.open` / `rdp.open` for,
+// restarts): the sessions it sent `session.open` / `session.close` / `tunnel.open` / `telnet.open` / `rdp.open` /
+// `vnc.open` for,
 // the exec requests it sent, and of those the ones that asked for streamed output (only they may be
 // answered with exec.output frames), and the probe (connection test) requests it sent.
 // An agent's answer is accepted only when it matches one of these; anything else is refused by the
@@ -30,7 +31,8 @@ export class OutstandingRequests {
       frame.t === "session.close" ||
       frame.t === "tunnel.open" ||
       frame.t === "telnet.open" ||
-      frame.t === "rdp.open"
+      frame.t === "rdp.open" ||
+      frame.t === "vnc.open"
     )
       this.put("session", frame.sessionId, now + SESSION_RECORD_TTL_MS, now);
     else if (frame.t === "exec.request") {

@@ -57,7 +57,7 @@ export const recordingsRoutes = new Hono<AppEnv>()
     "/:id/download",
     op({
       tag: TAG,
-      summary: "The recording as an asciicast v2 file",
+      summary: "The recording as an asciicast v2 file (a VNC session's: its RFB stream, codec rfb)",
       access: `${ACCESS}; the recording must be ready and downloadable`,
       responses: { 200: { media: "application/x-asciicast", description: "asciicast v2 (.cast)" } },
       errors: ["FORBIDDEN", "NOT_FOUND", "INVALID_STATE"],
@@ -67,7 +67,7 @@ export const recordingsRoutes = new Hono<AppEnv>()
       const file = await download(ctx, idParam(c));
       return new Response(file.body, {
         headers: {
-          "content-type": "application/x-asciicast",
+          "content-type": file.mimeType,
           "content-disposition": `attachment; filename="${file.fileName}"`,
         },
       });

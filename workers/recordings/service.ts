@@ -59,5 +59,6 @@ export async function download(ctx: TenantContext, id: string) {
   return {
     body: castStream(ctx.env.RECORDINGS, prefix, r.chunkCount),
     fileName: r.fileName.replace(/[^A-Za-z0-9._-]/g, "_"),
+    mimeType: r.mimeType,
   };
 }

@@ -108,7 +108,7 @@ export interface AgentSessionView {
   rows: number;
   dataTokenHash: string;
   shellIntegration: boolean;
-  kind?: "tunnel" | "rdp";
+  kind?: "tunnel" | "rdp" | "vnc";
   /** Absent in rooms made before it: ssh. */
   connectionType?: string;
 }
@@ -151,7 +151,8 @@ export interface AgentSideHost {
   ): void;
   /** A new shell is about to be opened for this session: returns its shell-integration mark key. */
   newShell(): string;
-  /** A tunnel's or an RDP session's data socket, accepted: its frames are the relay's (tunnel-relay.ts, rdp-relay.ts). */
+  /** A tunnel's, RDP or VNC session's data socket, accepted: its frames are the relay's (tunnel-relay.ts,
+   * rdp-relay.ts, vnc-relay.ts). */
   tunnelAgent(ws: WebSocket): void;
 }
 
@@ -273,7 +274,7 @@ export class AgentSide {
    * for its agent. */
   async prepareReopen(): Promise<ReopenPrep | null> {
     const m = this.room.meta();
-    // A tunnel's streams (an RDP stream) died with its data socket: there is nothing to reopen.
+    // A tunnel's streams (an RDP or VNC stream) died with its data socket: there is nothing to reopen.
     if (!m || m.kind || (m.status !== "disconnected" && m.status !== "connecting")) return null;
     const dataToken = randomToken(32);
     m.dataTokenHash = await sha256Hex(dataToken);

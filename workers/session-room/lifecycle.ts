@@ -32,13 +32,15 @@ export interface RoomInit {
   markKey?: string;
   approvalTimeoutMs: number;
   webhookUrl: string | null;
-  /** A TCP tunnel (docs/tunnels.md): no screen, no shell; tunnel-relay.ts carries its streams. An RDP
-   * session (docs/live-sessions.md): no screen model either; rdp-relay.ts carries the browser's bytes. */
-  kind?: "tunnel" | "rdp";
+  /** No terminal: a TCP tunnel (docs/tunnels.md, tunnel-relay.ts), an RDP session (rdp-relay.ts: the
+   * browser's bytes) or a VNC session (vnc-relay.ts). */
+  kind?: "tunnel" | "rdp" | "vnc";
   /** A tunnel's target (shown in the live lists; the agent was told it in `tunnel.open`). */
   tunnelTarget?: { host: string; port: number };
+  /** A VNC session: clipboard text may cross (ClientCutText); absent = allowed. */
+  clipboard?: boolean;
   /** The connection's type, for the policies' `applies_to_types`; absent in rooms made before it = ssh. */
-  connectionType?: "ssh" | "telnet";
+  connectionType?: "ssh" | "telnet" | "vnc";
 }
 
 export interface Meta extends RoomInit {

@@ -3,7 +3,10 @@
 // outgoing messages until the write is confirmed), then shipped to R2 as numbered chunk objects every few
 // seconds. An evicted or crashed object therefore loses nothing already sent to viewers: the unshipped
 // tail is still in its storage and is shipped on the next start or at the end.
+// A VNC session's recording goes the same way in the same line format, with codec "rfb" (rfb-recording.ts):
+// its events are the server's RFB bytes, base64, with their time.
 import { eventLine, headerLine } from "./asciicast.ts";
+import { RFB_MIME_TYPE, rfbEventLine, rfbHeaderLine } from "./rfb-recording.ts";
 
 export const FLUSH_EVERY_MS = 2_000;
 export const FLUSH_AT_BYTES = 512 * 1024;
@@ -16,6 +19,8 @@ export interface RecordingState {
   chunks: number;
   bytes: number;
   pendingBytes: number;
+  /** "rfb" for a VNC session's recording; absent = asciicast v2. */
+  codec?: "rfb";
 }
 
 export function chunkKey(prefix: string, n: number): string {
@@ -46,9 +51,16 @@ export class Recorder {
     cols: number,
     rows: number,
     title: string,
+    codec?: "rfb",
   ) {
     const startedAt = Date.now();
-    const r = new Recorder(sql, bucket, { id, prefix, startedAt, chunks: 0, bytes: 0, pendingBytes: 0 });
+    const state = { id, prefix, startedAt, chunks: 0, bytes: 0, pendingBytes: 0 };
+    if (codec === "rfb") {
+      const r = new Recorder(sql, bucket, { ...state, codec });
+      r.append(rfbHeaderLine({ width: cols, height: rows, timestamp: Math.floor(startedAt / 1000), title }));
+      return r;
+    }
+    const r = new Recorder(sql, bucket, state);
     r.append(
       headerLine({
         width: cols,
@@ -69,6 +81,11 @@ export class Recorder {
   output(bytes: Uint8Array): void {
     const text = this.decoder.decode(bytes, { stream: true });
     if (text) this.append(eventLine((Date.now() - this.state.startedAt) / 1000, "o", text));
+  }
+
+  /** Server bytes of a VNC session's recorded stream. */
+  rfb(bytes: Uint8Array): void {
+    this.append(rfbEventLine((Date.now() - this.state.startedAt) / 1000, bytes));
   }
 
   resize(cols: number, rows: number): void {
@@ -98,7 +115,7 @@ export class Recorder {
     if (rows.length === 0) return;
     const body = rows.map((r) => r.line).join("");
     await this.bucket.put(chunkKey(this.state.prefix, this.state.chunks), body, {
-      httpMetadata: { contentType: "application/x-asciicast" },
+      httpMetadata: { contentType: this.state.codec === "rfb" ? RFB_MIME_TYPE : "application/x-asciicast" },
     });
     const last = rows[rows.length - 1]?.seq ?? 0;
     this.sql.exec("delete from cast_lines where seq <= ?", last);

@@ -1,9 +1,12 @@
 // RoomRecording: the room's side of its recording — turning it on and off, its session_recordings row,
 // shipping the chunks every FLUSH_EVERY_MS (and when enough is pending), and finalising it when the
 // session ends. The asciicast writing and its durability argument are in recorder.ts; the rows are
-// written by room-store.ts.
+// written by room-store.ts. A VNC session records its owner's RFB stream instead (codec "rfb",
+// rfb-recording.ts): its resolution comes from the stream's ServerInit, its frames per second are the
+// server updates relayed per second.
 import { TAIL_ROW_BYTES } from "./output-tail.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
+import { serverInitSize } from "./rfb-recording.ts";
 import type { RoomStore } from "./room-store.ts";
 
 /** What a new recording needs to know about the session. */
@@ -14,6 +17,7 @@ export interface RecordingSubject {
   cols: number;
   rows: number;
   recordingRetentionDays: number;
+  kind?: "tunnel" | "rdp" | "vnc";
 }
 
 export interface RecordingHost {
@@ -30,6 +34,8 @@ export interface RecordingHost {
 export class RoomRecording {
   private recorder: Recorder | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Server updates recorded (a VNC session's): its frames per second. */
+  private updates = 0;
 
   constructor(private readonly host: RecordingHost) {}
 
@@ -50,9 +56,27 @@ export class RoomRecording {
     const m = this.host.subject();
     const id = crypto.randomUUID();
     const prefix = `recordings/${m.tenantId}/${m.sessionUuid}/${id}`;
-    this.recorder = Recorder.start(this.host.sql, this.host.bucket, id, prefix, m.cols, m.rows, m.publicId);
+    const rfb = m.kind === "vnc" ? ("rfb" as const) : undefined;
+    this.recorder = Recorder.start(
+      this.host.sql,
+      this.host.bucket,
+      id,
+      prefix,
+      m.cols,
+      m.rows,
+      m.publicId,
+      rfb,
+    );
+    this.updates = 0;
     const retentionUntil = new Date(Date.now() + m.recordingRetentionDays * 86_400_000);
-    await this.host.store.recordingStarted({ id, prefix, cols: m.cols, rows: m.rows, retentionUntil });
+    await this.host.store.recordingStarted({
+      id,
+      prefix,
+      cols: m.cols,
+      rows: m.rows,
+      retentionUntil,
+      codec: rfb,
+    });
     this.scheduleFlush();
   }
 
@@ -62,6 +86,20 @@ export class RoomRecording {
     for (let off = 0; this.recorder && off < batch.byteLength; off += TAIL_ROW_BYTES)
       this.recorder.output(batch.subarray(off, off + TAIL_ROW_BYTES));
     if (this.recorder?.due) void this.flush();
+  }
+
+  /** Server bytes of a VNC session's recorded stream; `first`: its first bytes (ServerInit), which set the
+   * recording's resolution. */
+  picture(bytes: Uint8Array, first: boolean): void {
+    const r = this.recorder;
+    if (r?.state.codec !== "rfb") return;
+    const size = first ? serverInitSize(bytes) : null;
+    if (size)
+      void this.host.store.recordingResolution(r.state.id, `${size.width}x${size.height}`).catch(() => {});
+    for (let off = 0; off < bytes.byteLength; off += TAIL_ROW_BYTES / 2)
+      r.rfb(bytes.subarray(off, off + TAIL_ROW_BYTES / 2));
+    this.updates += 1;
+    if (r.due) void this.flush();
   }
 
   resize(cols: number, rows: number): void {
@@ -98,6 +136,9 @@ export class RoomRecording {
         bytes: r.state.bytes,
         chunks: r.state.chunks,
         durationSeconds: r.durationSeconds,
+        ...(r.state.codec === "rfb"
+          ? { framesPerSecond: Math.round((this.updates / Math.max(r.durationSeconds, 1)) * 100) / 100 }
+          : {}),
       })
       .catch((err) =>
         console.error(

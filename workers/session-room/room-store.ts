@@ -20,6 +20,7 @@ import type { Bindings } from "../env.ts";
 import { loadCompiledPolicies } from "../policies/compiled.ts";
 import type { CompiledPolicies, Decision } from "../policy/index.ts";
 import type { TrackerHost, Typist } from "./command-tracker.ts";
+import { RFB_MIME_TYPE } from "./rfb-recording.ts";
 
 /** Which session the statements are about (read from the room's state at each call). */
 export interface SessionRef {
@@ -39,6 +40,8 @@ export interface RecordingRow {
   cols: number;
   rows: number;
   retentionUntil: Date;
+  /** A VNC session's recording (rfb-recording.ts); absent = asciicast. */
+  codec?: "rfb" | undefined;
 }
 
 export class RoomStore {
@@ -298,8 +301,9 @@ export class RoomStore {
         sessionId: s.sessionUuid,
         organizationId: s.tenantId,
         fileUrl: `r2://${r.prefix}/`,
-        fileName: `${s.publicId}.cast`,
+        fileName: `${s.publicId}.${r.codec === "rfb" ? "rfb" : "cast"}`,
         resolution: `${r.cols}x${r.rows}`,
+        ...(r.codec === "rfb" ? { codec: "rfb", mimeType: RFB_MIME_TYPE } : {}),
         status: "processing",
         retentionUntil: r.retentionUntil,
       });
@@ -310,9 +314,16 @@ export class RoomStore {
     });
   }
 
+  /** A VNC recording's resolution, once its stream's ServerInit is seen. */
+  recordingResolution(id: string, resolution: string): Promise<void> {
+    return this.run(async (db) => {
+      await db.update(sessionRecording).set({ resolution }).where(eq(sessionRecording.id, id));
+    });
+  }
+
   recordingFinished(
     id: string,
-    r: { bytes: number; chunks: number; durationSeconds: number },
+    r: { bytes: number; chunks: number; durationSeconds: number; framesPerSecond?: number },
   ): Promise<void> {
     const s = this.ref();
     return this.run(async (db) => {
@@ -323,6 +334,7 @@ export class RoomStore {
           fileSizeBytes: r.bytes,
           durationSeconds: r.durationSeconds,
           chunkCount: r.chunks,
+          ...(r.framesPerSecond !== undefined ? { framesPerSecond: r.framesPerSecond } : {}),
         })
         .where(eq(sessionRecording.id, id));
       await db

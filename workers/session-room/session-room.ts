@@ -7,7 +7,8 @@
 //   participants.ts     viewers' sockets, who may type, hand-over, presence
 //   enforcement.ts      the command tracker, the execution guard, approvals, alerts
 //   room-recording.ts   the asciicast recording (recorder.ts writes it)
-//   tunnel-relay.ts     a TCP tunnel session's streams; rdp-relay.ts an RDP session's bytes
+//   tunnel-relay.ts     a TCP tunnel session's streams; rdp-relay.ts an RDP session's bytes; vnc-relay.ts a
+//                       VNC session's (one RFB stream per browser)
 //   room-store.ts       every SQL statement the room runs
 // Sockets use the standard (non-hibernating) API on purpose: the screen model lives in memory; the last
 // output is also kept in the object's storage so a restarted object rebuilds the screen.
@@ -32,7 +33,8 @@ import { RdpRelay } from "./rdp-relay.ts";
 import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
-import { TunnelRelay, type TunnelStats } from "./tunnel-relay.ts";
+import { TunnelRelay, type TunnelRelayHost, type TunnelStats } from "./tunnel-relay.ts";
+import { VncRelay } from "./vnc-relay.ts";
 
 // The Worker routes viewers with this header (workers/routes/remote-sessions).
 export { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "./participants.ts";
@@ -48,6 +50,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private readonly recording: RoomRecording;
   private readonly tunnel: TunnelRelay;
   private readonly rdp: RdpRelay;
+  private readonly vnc: VncRelay;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -73,6 +76,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         const reason = this.lifecycle.meta?.reason ?? "session over";
         if (kind === "tunnel") this.tunnel.close(reason);
         else if (kind === "rdp") this.rdp.close(reason);
+        else if (kind === "vnc") this.vnc.close(reason.slice(0, 100));
         this.viewers.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
         this.agent.close(1000, "session over");
       },
@@ -137,25 +141,31 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.enforcement.newShell(markKey);
         return markKey;
       },
-      tunnelAgent: (ws) => (meta().kind === "rdp" ? this.rdp.attachAgent(ws) : this.tunnel.attachAgent(ws)),
+      tunnelAgent: (ws) => {
+        const kind = meta().kind;
+        if (kind === "rdp") this.rdp.attachAgent(ws);
+        else if (kind === "vnc") this.vnc.attachAgent(ws);
+        else this.tunnel.attachAgent(ws);
+      },
     });
-    const relayHost = {
+    const relayHost: TunnelRelayHost = {
       publicId: () => meta().publicId,
       ready: () => void this.lifecycle.setStatus("active", null).then(() => this.lifecycle.scheduleIdle()),
       failed: (code: string, message: string) => void this.lifecycle.setStatus("error", message, code),
       touched: () => {
         if (this.lifecycle.meta) this.lifecycle.meta.lastActivityAt = Date.now();
       },
-      end: (reason: string, code?: string) => void this.end(reason, code ?? null),
-      audit: (
-        type: "session.ended" | "security.alert",
-        description: string,
-        status: "success" | "warning" | "failure",
-        metadata: Record<string, unknown>,
-      ) => this.store.audit(type, description, status, null, metadata),
+      end: (reason, code) => void this.end(reason, code ?? null),
+      audit: (type, description, status, metadata) =>
+        this.store.audit(type, description, status, null, metadata),
     };
     this.tunnel = new TunnelRelay(relayHost);
     this.rdp = new RdpRelay(relayHost);
+    this.vnc = new VncRelay({
+      ...relayHost,
+      clipboard: () => meta().clipboard !== false,
+      picture: (bytes, first) => this.recording.picture(bytes, first),
+    });
     const tail = new OutputTail(ctx.storage.sql);
     this.output = new OutputPipeline(tail, {
       screen: () => this.screen,
@@ -251,9 +261,10 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     const [client, server] = [pair[0], pair[1]];
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
-    // Shells are watched at /ws, tunnels at /tunnel, RDP sessions at /rdp: a socket of the wrong kind is refused.
+    // Shells and VNC desktops are watched at /ws, tunnels at /tunnel, RDP sessions at /rdp: a socket of the
+    // wrong kind is refused.
     const asked = /\/(tunnel|rdp)$/.exec(url.pathname)?.[1];
-    if (asked !== m.kind)
+    if (asked !== (m.kind === "vnc" ? undefined : m.kind))
       return Response.json(
         {
           error: {
@@ -266,6 +277,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       );
     if (m.kind === "tunnel") this.tunnel.attachClient(server, who.loginId ?? null);
     else if (m.kind === "rdp") this.rdp.attachClient(server, who.loginId ?? null);
+    else if (m.kind === "vnc") this.vnc.attachViewer(server, who);
     else this.viewers.accept(server, who);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -317,6 +329,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     userId: string,
     change: { role?: "collaborator" | "viewer"; canType?: boolean },
   ): Promise<number> {
+    if (this.lifecycle.meta?.kind === "vnc") return Promise.resolve(this.vnc.update(userId, change));
     return this.viewers.update(userId, change);
   }
 
@@ -326,7 +339,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   participants(): ParticipantView[] {
-    return this.viewers.list();
+    return this.lifecycle.meta?.kind === "vnc" ? this.vnc.list() : this.viewers.list();
   }
 
   broadcastJson(frame: RoomFrame): void {
@@ -337,7 +350,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     return (
       this.viewers.closeLogin(loginId, reason) +
       this.tunnel.closeLogin(loginId, reason) +
-      this.rdp.closeLogin(loginId, reason)
+      this.rdp.closeLogin(loginId, reason) +
+      this.vnc.closeLogin(loginId, reason)
     );
   }
 
@@ -355,7 +369,10 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   async setRecording(on: boolean, _by: string): Promise<{ recording: boolean; recordingId: string | null }> {
-    if (on && !this.recording.active) await this.recording.start();
+    if (on && !this.recording.active) {
+      await this.recording.start();
+      if (this.lifecycle.meta?.kind === "vnc") this.vnc.restartPicture();
+    }
     if (!on && this.recording.active) await this.recording.stop();
     await this.lifecycle.save();
     this.viewers.broadcastJson({

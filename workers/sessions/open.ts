@@ -1,14 +1,16 @@
 // The frame that opens a session on the agent: session.open (SSH: target with decrypted credentials, data
-// socket path and token), or telnet.open (no credential: the user logs in at the server's prompts) — both
-// when a session starts and when a restarted agent has to open it again (reopenFrame, by the room's type).
+// socket path and token), telnet.open (no credential: the user logs in at the server's prompts), or
+// vnc.open (the VNC password, answered by the agent to the server; the browser never gets it) — SSH and
+// telnet both when a session starts and when a restarted agent has to open it again (reopenFrame, by the
+// room's type).
 
-import type { SessionOpenFrame, TelnetOpenFrame } from "@nostromo/protocol";
+import type { SessionOpenFrame, TelnetOpenFrame, VncOpenFrame } from "@nostromo/protocol";
 import type { Db } from "../../db/client.ts";
 import { connectionStore } from "../connections/store.ts";
 import type { Bindings } from "../env.ts";
 import type { ReopenPrep } from "../session-room/agent-socket.ts";
 import type { TenantRecord } from "../tenancy/tenant-record.ts";
-import { buildTarget, TargetError } from "./target.ts";
+import { buildTarget, TargetError, vncPassword } from "./target.ts";
 
 export function dataPath(sessionUuid: string): string {
   return `/api/remote-sessions/${sessionUuid}/agent`;
@@ -81,4 +83,21 @@ export async function reopenFrame(
     return telnetFrame({ sessionUuid, dataToken, host: c.hostname, port: c.port, cols, rows });
   }
   return openFrame(env, db, tenant, { sessionUuid, ...prep });
+}
+
+export async function vncFrame(
+  env: Bindings,
+  db: Db,
+  tenant: TenantRecord,
+  s: { sessionUuid: string; connectionId: string; dataToken: string; host: string; port: number },
+): Promise<VncOpenFrame> {
+  return {
+    t: "vnc.open",
+    sessionId: s.sessionUuid,
+    dataUrl: dataPath(s.sessionUuid),
+    dataToken: s.dataToken,
+    host: s.host,
+    port: s.port,
+    password: await vncPassword(env, db, tenant, s.connectionId),
+  };
 }

@@ -16,7 +16,7 @@ import { retentionOf } from "../settings/retention.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
-import { openFrame, telnetFrame } from "./open.ts";
+import { openFrame, telnetFrame, vncFrame } from "./open.ts";
 import { presentSession } from "./present.ts";
 import type { SessionQuery, StartBody, Started } from "./schemas.ts";
 import { type SessionRow, sessionStore } from "./store.ts";
@@ -95,7 +95,9 @@ export async function startSession(
   if (conn.type === "rdp" && graphical.rdp) return graphical.rdp(ctx, u, conn, body);
   // Telnet has no channel to install the shell integration through: commands are judged from the screen.
   const telnet = conn.type === "telnet";
-  if (telnet && conn.status !== "active")
+  // VNC: no terminal; the room relays one RFB stream per browser (docs/live-sessions.md, VNC sessions).
+  const vnc = conn.type === "vnc";
+  if ((telnet || vnc) && conn.status !== "active")
     throw new ApiError("INVALID_STATE", `The connection is ${conn.status}`);
   const { agentId, link } = await connectedAgent(ctx, conn.agentId);
   const org = await loadOrganization(ctx.db, ctx.tenant.id);
@@ -133,26 +135,31 @@ export async function startSession(
     idleTimeoutMs: org.settings.session_timeout,
     record,
     recordingRetentionDays: retentionOf(org.settings).recordingDays,
-    shellIntegration: !telnet,
-    connectionType: telnet ? "telnet" : "ssh",
-    ...(telnet ? {} : { markKey }),
+    shellIntegration: !telnet && !vnc,
+    connectionType: telnet ? "telnet" : vnc ? "vnc" : "ssh",
+    ...(telnet || vnc ? {} : { markKey }),
+    // Clipboard text from the browser is dropped on a connection tagged `clipboard:off`.
+    ...(vnc ? { kind: "vnc" as const, clipboard: !conn.tags.includes("clipboard:off") } : {}),
     approvalTimeoutMs: org.settings.approval_timeout_ms ?? 120_000,
     webhookUrl: org.settings.webhook_url ?? null,
   });
-  let frame: Awaited<ReturnType<typeof openFrame>> | ReturnType<typeof telnetFrame>;
+  let frame: Awaited<ReturnType<typeof openFrame | typeof vncFrame>> | ReturnType<typeof telnetFrame>;
   try {
     const size = { cols: body.cols, rows: body.rows };
+    const where = { sessionUuid: s.id, dataToken, host: conn.hostname, port: conn.port };
     frame = telnet
-      ? telnetFrame({ sessionUuid: s.id, dataToken, host: conn.hostname, port: conn.port, ...size })
-      : await openFrame(ctx.env, ctx.db, ctx.tenant, {
-          sessionUuid: s.id,
-          connectionId: conn.id,
-          dataToken,
-          cols: body.cols,
-          rows: body.rows,
-          shellIntegration: true,
-          markKey,
-        });
+      ? telnetFrame({ ...where, ...size })
+      : vnc
+        ? await vncFrame(ctx.env, ctx.db, ctx.tenant, { ...where, connectionId: conn.id })
+        : await openFrame(ctx.env, ctx.db, ctx.tenant, {
+            sessionUuid: s.id,
+            connectionId: conn.id,
+            dataToken,
+            cols: body.cols,
+            rows: body.rows,
+            shellIntegration: true,
+            markKey,
+          });
   } catch (err) {
     const message = err instanceof TargetError ? err.message : "The connection cannot be used";
     await r.agentEvent({ t: "session.failed", sessionId: s.id, code: "INTERNAL", message });

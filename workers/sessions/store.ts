@@ -108,6 +108,7 @@ export function sessionStore(ctx: TenantContext) {
           hostname: connection.hostname,
           port: connection.port,
           status: connection.status,
+          tags: connection.tags,
         })
         .from(connection)
         .where(conns.where(eq(connection.id, id), isNull(connection.deletedAt)));

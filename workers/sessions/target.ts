@@ -75,6 +75,24 @@ export async function buildTarget(env: Bindings, db: Db, tenant: TenantRecord, c
   return { target, connection: c, agentId: c.agentId };
 }
 
+/** A VNC connection's stored password, decrypted only to be sent to the agent; null when it has none (the
+ * server is then reached with security type None). */
+export async function vncPassword(
+  env: Bindings,
+  db: Db,
+  tenant: TenantRecord,
+  connectionId: string,
+): Promise<string | null> {
+  const [c] = await db
+    .select({ passwordEncrypted: connection.passwordEncrypted })
+    .from(connection)
+    .where(
+      scoped({ tenant }, connection).where(eq(connection.id, connectionId), isNull(connection.deletedAt)),
+    );
+  if (!c) throw new TargetError("CONNECTION_NOT_USABLE", "No such connection");
+  return c.passwordEncrypted ? (await decryptForTenant(env, tenant, c.passwordEncrypted)).reveal() : null;
+}
+
 /** A connection may only route through an agent of its own tenant. */
 export async function assertAgentOfTenant(control: Db, agentId: string, tenantId: string): Promise<void> {
   const [a] = await control

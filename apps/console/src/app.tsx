@@ -26,6 +26,7 @@ const Dashboard = lazy(() => import("./views/tenant/dashboard.tsx").then((m) => 
 const Connections = lazy(() => import("./views/tenant/connections.tsx").then((m) => m.Connections));
 const TerminalView = lazy(() => import("./views/terminal/terminal-view.tsx").then((m) => m.TerminalView));
 const DesktopView = lazy(() => import("./views/desktop/desktop-view.tsx").then((m) => m.DesktopView));
+const VncView = lazy(() => import("./views/vnc/vnc-view.tsx").then((m) => m.VncView));
 const LiveSessions = lazy(() => import("./views/tenant/live-sessions.tsx").then((m) => m.LiveSessions));
 const NewConnection = lazy(() => import("./views/tenant/new-connection.tsx").then((m) => m.NewConnection));
 const Agents = lazy(() => import("./views/admin/agents.tsx").then((m) => m.Agents));
@@ -108,6 +109,7 @@ function Root() {
             <Route path="/live" component={LiveSessions} />
             <Route path="/terminal/:id" component={TerminalView} />
             <Route path="/desktop/:id" component={DesktopView} />
+            <Route path="/vnc/:id" component={VncView} />
             <Route path="/agents" component={Agents} />
             <Route path="/ssh-keys" component={SshKeys} />
             <Route path="/users" component={Users} />

@@ -9,6 +9,7 @@ import {
   type SessionOpenFrame,
   type TelnetOpenFrame,
   type TunnelOpenFrame,
+  type VncOpenFrame,
 } from "@nostromo/protocol";
 import type { AgentConfig } from "./config";
 import type { AgentIdentity } from "./credentials";
@@ -22,6 +23,7 @@ import { RdpSession } from "./rdp";
 import { Session } from "./session";
 import { TelnetSession } from "./telnet";
 import { Tunnel } from "./tunnel";
+import { vncHandshake } from "./vnc-auth";
 
 export const EXIT_REVOKED = 3;
 /** Time each session gets at shutdown to send `exit` before its data socket is cut. */
@@ -129,6 +131,7 @@ export class Agent {
         return;
       case "tunnel.open":
       case "rdp.open":
+      case "vnc.open":
         this.#openTunnel(frame);
         return;
       case "session.close": {
@@ -186,7 +189,9 @@ export class Agent {
     });
   }
 
-  #openTunnel(frame: TunnelOpenFrame | RdpOpenFrame): void {
+  /** A TCP tunnel; a VNC session (a tunnel whose every stream first passes the VNC handshake); an RDP
+   * session (the browser's RDCleanPath proxy). */
+  #openTunnel(frame: TunnelOpenFrame | VncOpenFrame | RdpOpenFrame): void {
     if (this.#stopping || this.#tunnels.has(frame.sessionId)) return;
     const deps = {
       baseUrl: this.config.url,
@@ -194,7 +199,12 @@ export class Agent {
       sendControl: (f: AgentFrame) => this.#link.sendReliable(f),
       onEnded: (id: string) => this.#tunnels.delete(id),
     };
-    const tunnel = frame.t === "rdp.open" ? new RdpSession(frame, deps) : new Tunnel(frame, deps);
+    let tunnel: Tunnel | RdpSession;
+    if (frame.t === "rdp.open") tunnel = new RdpSession(frame, deps);
+    else if (frame.t === "vnc.open") {
+      const password = frame.password;
+      tunnel = new Tunnel(frame, { ...deps, prepare: (socket) => vncHandshake(socket, password) });
+    } else tunnel = new Tunnel(frame, deps);
     this.#tunnels.set(frame.sessionId, tunnel);
     tunnel.start();
   }

@@ -13,6 +13,7 @@ import {
   type StreamSocket,
   TunnelMux,
   type TunnelOpenFrame,
+  type VncOpenFrame,
 } from "@nostromo/protocol";
 import WebSocket from "ws";
 import { edgeWebSocketUrl } from "./config";
@@ -23,6 +24,9 @@ export interface TunnelDeps {
   log: Logger;
   sendControl: (frame: AgentFrame) => void;
   onEnded: (sessionId: string) => void;
+  /** Runs on each stream's connected socket before `tcp.opened` (a VNC session's handshake, vnc-auth.ts):
+   * resolves with bytes read past it, or rejects with the reason the stream is closed. */
+  prepare?: (socket: Socket) => Promise<Buffer>;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -37,7 +41,7 @@ export class Tunnel {
   #reason: string | null = null;
 
   constructor(
-    private readonly request: TunnelOpenFrame,
+    private readonly request: TunnelOpenFrame | VncOpenFrame,
     private readonly deps: TunnelDeps,
   ) {
     this.id = request.sessionId;
@@ -129,11 +133,22 @@ export class Tunnel {
     socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy(new Error("connect timeout")));
     let failure: string | undefined;
     this.#mux.add(stream, nodeStream(socket));
+    const relay = (early: Buffer) => {
+      this.#mux.send({ t: "tcp.opened", stream });
+      if (early.byteLength > 0) this.#mux.local(stream, early);
+      socket.on("data", (chunk: Buffer) => this.#mux.local(stream, chunk));
+      socket.resume();
+    };
     socket.once("connect", () => {
       socket.setTimeout(0);
-      this.#mux.send({ t: "tcp.opened", stream });
+      const prepare = this.deps.prepare;
+      if (!prepare) return relay(Buffer.alloc(0));
+      prepare(socket).then(relay, (err: Error) => {
+        failure = err.message;
+        this.#log.info("tunnel.stream_refused", { stream, error: failure });
+        socket.destroy();
+      });
     });
-    socket.on("data", (chunk: Buffer) => this.#mux.local(stream, chunk));
     socket.on("end", () => this.#mux.localEnd(stream));
     socket.on("error", (err: NodeJS.ErrnoException) => {
       failure = `${host}:${port}: ${err.code ?? err.message}`;

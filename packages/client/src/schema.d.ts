@@ -1497,7 +1497,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The recording as an asciicast v2 file
+         * The recording as an asciicast v2 file (a VNC session's: its RFB stream, codec rfb)
          * @description Access: session:view; the recording must be ready and downloadable.
          */
         get: operations["getApiRecordingsByIdDownload"];

@@ -125,6 +125,24 @@ const edgeFrames: EdgeFrame[] = [
   },
   { t: "ping", ts: 1 },
   { t: "revoked", reason: "agent disabled" },
+  {
+    t: "vnc.open",
+    sessionId: "ses_3",
+    dataUrl: "/api/remote-sessions/ses_3/agent",
+    dataToken: "tok_abc",
+    host: "127.0.0.1",
+    port: 5900,
+    password: "vnc-pass",
+  },
+  {
+    t: "vnc.open",
+    sessionId: "ses_4",
+    dataUrl: "/api/remote-sessions/ses_4/agent",
+    dataToken: "tok_abc",
+    host: "desk.internal",
+    port: 5901,
+    password: null,
+  },
 ];
 
 describe("agent → edge frames", () => {
@@ -197,6 +215,15 @@ describe("edge → agent frames", () => {
     ],
   ])("rejects session.open with %s", (_name, frame, error) => {
     expect(parseEdgeFrame(JSON.stringify(frame))).toMatchObject({ ok: false, error });
+  });
+
+  it.each([
+    ["an absolute data URL", { dataUrl: "https://evil.example/steal" }, /dataUrl/],
+    ["a host with a path", { host: "evil.example/x" }, /host/],
+    ["no password field", { password: undefined }, /password/],
+  ])("rejects vnc.open with %s", (_name, change, error) => {
+    const vnc = edgeFrames.find((f) => f.t === "vnc.open");
+    expect(parseEdgeFrame(JSON.stringify({ ...vnc, ...change }))).toMatchObject({ ok: false, error });
   });
 
   it("caps exec output so the result fits in a frame", () => {

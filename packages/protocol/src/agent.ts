@@ -323,6 +323,16 @@ export type TelnetOpenFrame = z.infer<typeof TelnetOpenSchema>;
  * ignored). Answered by `session.failed`, or `ready` on the data socket, and `session.closed` at the end. */
 export const RdpOpenSchema = TunnelOpenSchema.extend({ t: z.literal("rdp.open") });
 export type RdpOpenFrame = z.infer<typeof RdpOpenSchema>;
+/** Open a VNC session (docs/agent.md, VNC sessions): a tunnel whose streams are RFB connections, one per
+ * browser participant. The agent answers the VNC server's authentication itself with `password` (security
+ * type 2, or type 1 when `password` is null and the server offers it); each stream carries RFB from
+ * ClientInit / ServerInit on. A frame of its own (not a field of `tunnel.open`): an older agent that
+ * stripped the field would hand the browser the server's own handshake. */
+export const VncOpenSchema = TunnelOpenSchema.extend({
+  t: z.literal("vnc.open"),
+  password: z.string().max(1024).nullable(),
+});
+export type VncOpenFrame = z.infer<typeof VncOpenSchema>;
 
 /** Connection test (`POST /api/connections/:id/test`): can the agent open TCP to host:port? */
 export const ProbeRequestSchema = z.object({
@@ -349,6 +359,7 @@ export const EdgeFrameSchema = z.discriminatedUnion("t", [
   TelnetOpenSchema,
   RdpOpenSchema,
   ProbeRequestSchema,
+  VncOpenSchema,
 ]);
 export type EdgeFrame = z.infer<typeof EdgeFrameSchema>;
 

@@ -6,5 +6,6 @@ export { Http } from "./http.ts";
 export { agentOnline, DEMO_ADMIN, enrollmentToken, liveTarget, sshdConnection } from "./live-target.ts";
 export * from "./sshd.ts";
 export { Viewer } from "./viewer.ts";
+export { startVnc, type VncServer } from "./vnc.ts";
 export { waitFor } from "./wait.ts";
 export * from "./xrdp.ts";

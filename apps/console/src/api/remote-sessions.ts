@@ -22,6 +22,14 @@ export function rdpSocketUrl(id: string, loc: { protocol: string; host: string }
   return `${scheme}://${loc.host}/api/rdp/${encodeURIComponent(id)}/ws`;
 }
 
+/** Where the console shows a live session, by its public id's kind: a VNC session's desktop (`vnc-N`), an
+ * RDP session's (`rdp-N`), else its terminal. */
+export function sessionPath(s: { id: string; session_id: string }): string {
+  if (s.session_id.startsWith("vnc-")) return `/vnc/${s.id}`;
+  if (s.session_id.startsWith("rdp-")) return `/desktop/${s.id}`;
+  return `/terminal/${s.id}`;
+}
+
 export async function endSession(id: string): Promise<void> {
   await api.DELETE("/api/remote-sessions/{id}", { params: { path: { id } } });
 }

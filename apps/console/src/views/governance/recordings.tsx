@@ -12,6 +12,7 @@ import { saveFile } from "./save-file.ts";
 import { when } from "./time-range.ts";
 
 const RecordingPlayer = lazy(() => import("./player.tsx").then((m) => m.RecordingPlayer));
+const VncPlayer = lazy(() => import("../vnc/vnc-player.tsx").then((m) => m.VncPlayer));
 
 export function Recordings() {
   const [playing, setPlaying] = useState<string | null>(null);
@@ -69,7 +70,12 @@ export function Recordings() {
           },
         ]}
         detail={(r) =>
-          playing === r.id ? { id: `rec-${r.id}`, content: <RecordingPlayer id={r.id} /> } : null
+          playing === r.id
+            ? {
+                id: `rec-${r.id}`,
+                content: r.codec === "rfb" ? <VncPlayer id={r.id} /> : <RecordingPlayer id={r.id} />,
+              }
+            : null
         }
       />
     </section>

@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { type Connection, listConnections, startSession } from "../../api/index.ts";
+import { type Connection, listConnections, sessionPath, startSession } from "../../api/index.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
 import { DataTable } from "../../ui/data-table.tsx";
@@ -21,7 +21,7 @@ export function Connections() {
   const open = useMutation({
     // The owner's window size follows once the terminal is on screen; this is only the first guess.
     mutationFn: (c: Connection) => startSession(c.id, 120, 30),
-    onSuccess: (s, c) => route(c.type === "rdp" ? `/desktop/${s.id}` : `/terminal/${s.id}`),
+    onSuccess: (s) => route(sessionPath(s)),
   });
   return (
     <section aria-labelledby="connections-title">
@@ -91,7 +91,7 @@ export function Connections() {
             label: "Actions",
             actions: true,
             cell: (c) =>
-              (c.type === "ssh" || c.type === "rdp") &&
+              (c.type === "ssh" || c.type === "rdp" || c.type === "vnc") &&
               c.status === "active" && (
                 <button
                   type="button"
@@ -101,7 +101,7 @@ export function Connections() {
                 >
                   {open.isPending && open.variables?.id === c.id
                     ? "Opening…"
-                    : c.type === "rdp"
+                    : c.type === "rdp" || c.type === "vnc"
                       ? "Open desktop"
                       : "Open terminal"}
                   <span class="sr-only"> on {c.name}</span>

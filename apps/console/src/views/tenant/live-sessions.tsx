@@ -1,6 +1,7 @@
 // Tenant console › Live sessions: the organization's sessions open right now, refreshed every 5 s, with
 // their type. A terminal session (ssh, telnet) has a "Join" that opens its terminal (watching, or typing
-// when the room allows it); a TCP tunnel has no screen, so it shows its target port and traffic so far
+// when the room allows it), a VNC session its desktop likewise, an RDP session its desktop for its owner
+// only (one RDP client per session); a TCP tunnel has no screen, so it shows its target port and traffic so far
 // instead, and an "End" (behind a confirmation) for those who may end sessions. Above them, the sessions
 // the user was invited to.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
@@ -12,6 +13,7 @@ import {
   listConnections,
   listLiveSessions,
   listLiveTunnels,
+  sessionPath,
 } from "../../api/index.ts";
 import { age, bytes } from "../../format.ts";
 import { can } from "../../shell/nav.ts";
@@ -104,8 +106,10 @@ export function LiveSessions() {
                     End<span class="sr-only"> {s.session_id}</span>
                   </button>
                 )
+              ) : s.type === "rdp" && s.initiated_by_user_id !== currentUser.value?.id ? (
+                "—"
               ) : (
-                <a class="button small primary" href={`/terminal/${s.id}`}>
+                <a class="button small primary" href={sessionPath(s)}>
                   Join<span class="sr-only"> {s.session_id}</span>
                 </a>
               ),

@@ -1,0 +1,87 @@
+// A VNC session in the browser: noVNC draws the remote desktop from the RFB stream the session room relays
+// over this page's WebSocket (the room plays the server's handshake with security type None; the VNC
+// password stays with the agent). Keyboard and mouse go to the server only from someone who may type —
+// the room drops everyone else's input by RFB message type, so "view only" here is a courtesy, not the
+// control. Ending the session is the owner's (the API refuses others).
+
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { endSession, sessionSocketUrl } from "../../api/index.ts";
+import { Alert } from "../../ui/states.tsx";
+import { loadRfb } from "./novnc.ts";
+import "./vnc.css";
+
+type State = { s: "connecting" } | { s: "connected"; name: string } | { s: "over"; why: string };
+
+export function VncView({ id }: { id: string }) {
+  const screen = useRef<HTMLDivElement>(null);
+  const { route } = useLocation();
+  const [state, setState] = useState<State>({ s: "connecting" });
+
+  useEffect(() => {
+    let gone = false;
+    let stop = () => {};
+    loadRfb()
+      .then((RFB) => {
+        if (gone || !screen.current) return;
+        // Created only now, with noVNC ready to take its first message (the room greets at once).
+        const ws = new WebSocket(sessionSocketUrl(id));
+        ws.binaryType = "arraybuffer";
+        let name = "";
+        let closing = "";
+        // Before noVNC's own handler, which reports the disconnect: the room's reason is known by then.
+        ws.addEventListener("close", (e) => {
+          closing = e.reason;
+        });
+        const rfb = new RFB(screen.current, ws, { shared: true });
+        rfb.scaleViewport = true;
+        rfb.addEventListener("desktopname", (e) => {
+          name = (e as CustomEvent<{ name: string }>).detail.name;
+          setState((s) => (s.s === "connected" ? { s: "connected", name } : s));
+        });
+        rfb.addEventListener("connect", () => {
+          setState({ s: "connected", name });
+          rfb.focus();
+        });
+        rfb.addEventListener("securityfailure", (e) => {
+          const why = (e as CustomEvent<{ reason?: string }>).detail.reason;
+          setState({ s: "over", why: why || "The VNC server refused the connection" });
+        });
+        let connected = true;
+        rfb.addEventListener("disconnect", () => {
+          connected = false;
+          if (!gone) setState((s) => (s.s === "over" ? s : { s: "over", why: closing || "Disconnected" }));
+        });
+        // noVNC reports an error when told to disconnect twice.
+        stop = () => {
+          if (connected) rfb.disconnect();
+        };
+      })
+      .catch((err: unknown) => setState({ s: "over", why: `The viewer could not load: ${String(err)}` }));
+    return () => {
+      gone = true;
+      stop();
+    };
+  }, [id]);
+
+  const end = async () => {
+    await endSession(id).catch(() => {});
+    route("/connections");
+  };
+
+  return (
+    <section class="vnc-view" aria-label="Remote desktop">
+      <div class="vnc-bar">
+        <h1 class="grow">{state.s === "connected" && state.name ? state.name : "Remote desktop"}</h1>
+        <output>
+          {state.s === "connecting" ? "Connecting…" : state.s === "connected" ? "Connected" : "Ended"}
+        </output>
+        <button type="button" class="button danger" onClick={end}>
+          End session
+        </button>
+      </div>
+      {state.s === "over" && <Alert kind="info">Session ended: {state.why}</Alert>}
+      <div class="vnc-screen" ref={screen} data-testid="vnc-screen" />
+    </section>
+  );
+}

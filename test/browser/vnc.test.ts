@@ -1,0 +1,159 @@
+// VNC in the console against the whole chain: wrangler dev, PostgreSQL, the real agent, and Debian's Xvfb +
+// x11vnc (password-protected, -shared) started here. The owner opens the desktop from Connections and sees
+// the colour painted on the X display (a pixel of noVNC's canvas); an Observer who joins late sees the
+// current screen at once, but their pointer never reaches the X server while the owner's does (the room
+// drops input by RFB message type; xdotool reads the server's pointer); the recording, started while the
+// desktop is on screen, replays in the recordings page with the seed's fields filled.
+import { startVnc, type VncServer, waitFor } from "@nostromo/testkit";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type LiveEnv, startLive } from "../e2e/live.ts";
+import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
+
+let live: LiveEnv;
+let env: ConsoleEnv;
+let vnc: VncServer;
+let sessionId = "";
+let recordingId = "";
+
+const RED = [255, 0, 0];
+const GREEN = [0, 255, 0];
+const BLUE = [0, 0, 255];
+
+beforeAll(async () => {
+  [live, vnc] = await Promise.all([
+    startLive("console-vnc"),
+    startVnc({ password: "vnc-Pass-9", width: 640, height: 400 }),
+  ]);
+  await vnc.paint("#ff0000");
+  env = await openConsole(live.e2e);
+  const agents = await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
+  const made = await live.admin.call<{ id: string }>("POST", "/api/connections", {
+    name: "desktop on loopback",
+    type: "vnc",
+    hostname: "127.0.0.1",
+    port: vnc.port,
+    username: "vnc",
+    auth_method: "password",
+    password: "vnc-Pass-9",
+    agent_id: agents.body.data[0]?.id,
+  });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+});
+afterAll(async () => {
+  await env?.close();
+  await live?.close();
+  await vnc?.stop();
+});
+
+/** The colour at a point of noVNC's canvas inside `box` (fractions of its size), or null before it draws.
+ * (A string: this file is type-checked without the DOM library.) */
+function pixel(page: Page, box: string, fx = 0.5, fy = 0.5): Promise<number[] | null> {
+  return page.evaluate(`(() => {
+    const c = document.querySelector('[data-testid="${box}"] canvas');
+    if (!c || !c.width) return null;
+    const d = c.getContext("2d").getImageData(Math.floor(c.width * ${fx}), Math.floor(c.height * ${fy}), 1, 1).data;
+    return [d[0], d[1], d[2]];
+  })()`) as Promise<number[] | null>;
+}
+
+const shows = (page: Page, color: number[], box = "vnc-screen") =>
+  expect.poll(() => pixel(page, box), { timeout: 20_000 }).toEqual(color);
+
+/** Moves the mouse over noVNC's canvas to a fraction of the desktop. */
+async function pointAt(page: Page, fx: number, fy: number) {
+  const canvas = page.locator('[data-testid="vnc-screen"] canvas');
+  const b = await canvas.boundingBox();
+  if (!b) throw new Error("no canvas");
+  await page.mouse.move(b.x + b.width * fx, b.y + b.height * fy);
+}
+
+const near = (p: { x: number; y: number }, x: number, y: number) =>
+  Math.abs(p.x - x) <= 4 && Math.abs(p.y - y) <= 4;
+
+it("opens a VNC connection as a desktop from Connections and shows the X display", async () => {
+  const page = await (await env.context()).newPage();
+  await page.goto(`${env.demo}/connections`);
+  await signIn(page, env.demoAdmin);
+  await page
+    .locator("tr", { hasText: "desktop on loopback" })
+    .getByRole("button", { name: /Open desktop/ })
+    .click();
+  await page.waitForURL(/\/vnc\//);
+  sessionId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+  await page.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
+  await shows(page, RED);
+  await screenshot(page, "vnc");
+
+  // Recording from now on: the room asks the server for a full picture on the owner's stream.
+  const rec = await live.admin.call<{ recording_id: string }>(
+    "POST",
+    `/api/remote-sessions/${sessionId}/recording`,
+    {
+      enabled: true,
+    },
+  );
+  expect(rec.status, JSON.stringify(rec.body)).toBe(200);
+  recordingId = rec.body.recording_id;
+
+  // The owner's pointer reaches the X server.
+  await vnc.movePointer(1, 1);
+  await pointAt(page, 0.25, 0.25);
+  await waitFor(
+    "the owner's pointer on the X server",
+    async () => near(await vnc.pointer(), 160, 100) || undefined,
+  );
+
+  // A late Observer sees the current screen at once, but cannot move the server's pointer.
+  const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+  const observer = { email: "observer-vnc@demo-e2e.example", password: "observer-password-12" };
+  const user = await live.admin.call("POST", "/api/users", {
+    ...observer,
+    name: "Observer Vnc",
+    role_id: roles.body.data.find((r) => r.name === "Observer")?.id,
+  });
+  expect(user.status).toBe(201);
+  const theirs = await (await env.context()).newPage();
+  await theirs.goto(`${env.demo}/live`);
+  await signIn(theirs, observer);
+  await theirs.locator(`a[href="/vnc/${sessionId}"]`).click();
+  await theirs.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
+  await shows(theirs, RED);
+  await pointAt(theirs, 0.75, 0.75);
+  await theirs.keyboard.type("typed by an observer");
+  // Two repaints seen by the Observer: the second answers an update request their noVNC sent after the
+  // pointer event, so x11vnc has read everything the room forwarded of it by then.
+  await vnc.paint("#00ff00");
+  await shows(theirs, GREEN);
+  await vnc.paint("#0000ff");
+  await shows(theirs, BLUE);
+  await shows(page, BLUE);
+  expect(near(await vnc.pointer(), 160, 100)).toBe(true);
+
+  await page.getByRole("button", { name: "End session" }).click();
+  await page.waitForURL("**/connections");
+  await theirs.getByText(/Session ended/).waitFor({ timeout: 20_000 });
+  expect(env.problems).toEqual([]);
+});
+
+it("replays the recording in the recordings page, with resolution, frames per second and codec", async () => {
+  expect(recordingId).not.toBe("");
+  const r = await waitFor("recording ready", async () => {
+    const got = await live.admin.call<Record<string, unknown>>("GET", `/api/recordings/${recordingId}`);
+    return got.body.status === "ready" ? got.body : undefined;
+  });
+  expect(r).toMatchObject({ codec: "rfb", resolution: "640x400", mime_type: "application/x-nostromo-rfb" });
+  expect(r.frames_per_second).toBeGreaterThan(0);
+  expect(String(r.file_name)).toMatch(/^vnc-\d+\.rfb$/);
+
+  const page = await (await env.context()).newPage();
+  await page.goto(`${env.demo}/recordings`);
+  await signIn(page, env.demoAdmin);
+  await page.getByRole("heading", { name: "Recordings" }).waitFor();
+  await page.getByRole("button", { name: /^Play/ }).first().click();
+  // The recording starts on the red desktop and ends on the blue one.
+  await shows(page, BLUE, "vnc-replay");
+  await page.getByText("End of recording").waitFor({ timeout: 30_000 });
+  await screenshot(page, "vnc-recording-player");
+  expect(env.problems).toEqual([]);
+});

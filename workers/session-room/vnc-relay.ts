@@ -1,0 +1,306 @@
+// The room part of a VNC session (docs/live-sessions.md, "VNC sessions"): every browser participant's
+// socket carries raw RFB and gets its own stream to the VNC server — the agent opens one TCP connection per
+// stream (x11vnc -shared serves several clients), so a late joiner's noVNC receives a full first update
+// from the server at once, at its own pixel format and encodings. The agent's data socket speaks the
+// tunnel's stream frames (packages/protocol/src/tunnel.ts); only the room opens streams.
+// - Each browser's bytes go through an RfbClient (rfb-client.ts): the handshake towards the browser, then
+//   message by message, input forwarded only from a participant who may type (the owner; a collaborator
+//   once handed control) and clipboard text only while the connection allows clipboard transfer.
+// - Server bytes are relayed as they come and acknowledged at once (`tcp.ack`): RFB is pulled — the server
+//   sends an update only when a FramebufferUpdateRequest asks for one — so a slow browser slows its own
+//   stream without the room holding a window of bytes for it.
+// - The owner's first stream is the session's picture: recorded (with its timing) while recording is on.
+//   A recording started later begins with that stream's ServerInit again and a full update the room asks
+//   the server for on the stream (a non-incremental FramebufferUpdateRequest), so it replays on its own.
+// - An agent frame about a stream the room never opened is refused and audited; past MAX_VIOLATIONS the
+//   agent's socket is cut (1008), as for tunnels.
+import {
+  AGENT_TUNNEL_DATA_FRAME_TYPES,
+  decodeTunnelChunk,
+  encodeTunnelChunk,
+  FRAME_TOO_BIG_CLOSE_CODE,
+  MAX_TUNNEL_CHUNK,
+  MAX_TUNNEL_STREAMS,
+  type ParticipantView,
+  parseAgentTunnelDataFrame,
+  TUNNEL_HEADER_BYTES,
+  type TunnelFrame,
+  unknownFrameType,
+} from "@nostromo/protocol";
+import { KILLED_CLOSE_CODE } from "../live/login-sockets.ts";
+import type { ViewerIdentity } from "./participants.ts";
+import { RfbClient } from "./rfb-client.ts";
+import { serverInitOf } from "./rfb-recording.ts";
+import { MAX_VIOLATIONS, type TunnelRelayHost } from "./tunnel-relay.ts";
+import { ViewerSocket } from "./viewer-sockets.ts";
+
+export interface VncRelayHost extends TunnelRelayHost {
+  /** Clipboard transfer allowed on this session's connection. */
+  clipboard(): boolean;
+  /** Server bytes of the owner's stream (the recorded picture); `first`: the stream's first (ServerInit). */
+  picture(bytes: Uint8Array, first: boolean): void;
+}
+
+interface VncViewer {
+  who: ViewerIdentity;
+  ws: ViewerSocket;
+  rfb: RfbClient;
+  stream: number;
+  opened: boolean;
+  /** Server bytes relayed to this browser so far. */
+  served: number;
+}
+
+export class VncRelay {
+  private agent: WebSocket | null = null;
+  private readonly viewers = new Map<number, VncViewer>();
+  private highest = 0;
+  private violations = 0;
+  private closed = false;
+  /** The stream whose server bytes are the recorded picture: the owner's first. */
+  private pictureStream: number | null = null;
+  /** That stream's ServerInit, for a recording that starts after it. */
+  private pictureInit: Uint8Array | null = null;
+
+  constructor(private readonly host: VncRelayHost) {}
+
+  get size(): number {
+    return this.viewers.size;
+  }
+
+  attachAgent(ws: WebSocket): void {
+    this.agent?.close(4000, "replaced");
+    this.agent = ws;
+    ws.binaryType = "arraybuffer";
+    ws.accept();
+    ws.addEventListener("message", (ev) => {
+      if (typeof ev.data === "string") this.fromAgentText(ws, ev.data);
+      else this.fromAgentBinary(ws, ev.data as ArrayBuffer);
+    });
+    const gone = () => {
+      if (this.agent !== ws) return;
+      this.agent = null;
+      if (!this.closed) this.host.end("The agent closed the VNC session", "AGENT_LOST");
+    };
+    ws.addEventListener("close", gone);
+    ws.addEventListener("error", gone);
+  }
+
+  /** A browser participant: its own RFB stream, opened once its socket is accepted. */
+  attachViewer(ws: WebSocket, who: ViewerIdentity): void {
+    const stream = ++this.highest;
+    const socket = new ViewerSocket(ws);
+    const v: VncViewer = {
+      who: { ...who },
+      ws: socket,
+      stream,
+      opened: false,
+      served: 0,
+      rfb: new RfbClient(
+        {
+          toClient: (bytes) => socket.send(bytes),
+          toServer: (bytes) => this.toAgentBytes(stream, bytes),
+          close: (reason) => this.drop(v, 1008, reason),
+        },
+        { mayType: () => v.who.canType, clipboard: () => this.host.clipboard() },
+      ),
+    };
+    this.viewers.set(stream, v);
+    socket.open({
+      opened: () => {
+        const refuse = !who.canSee
+          ? "You may not see this session"
+          : !this.agent
+            ? "The agent is not connected"
+            : this.viewers.size > MAX_TUNNEL_STREAMS
+              ? "Too many viewers"
+              : null;
+        if (refuse) {
+          this.drop(v, 1008, refuse);
+          return;
+        }
+        if (this.pictureStream === null && who.role === "owner") this.pictureStream = stream;
+        v.rfb.start();
+        this.toAgent({ t: "tcp.open", stream });
+      },
+      message: (data) => {
+        if (typeof data === "string") {
+          this.drop(v, 1003, "RFB is binary");
+          return;
+        }
+        v.rfb.push(new Uint8Array(data));
+        this.host.touched();
+      },
+      closed: () => this.forget(v, "browser left"),
+    });
+  }
+
+  /** A recording starts while the picture stream runs: it gets the ServerInit and a full update. */
+  restartPicture(): void {
+    const init = this.pictureInit;
+    if (this.pictureStream === null || !init) return;
+    this.host.picture(init, true);
+    const dv = new DataView(init.buffer, init.byteOffset, 4);
+    const request = new Uint8Array(10);
+    const out = new DataView(request.buffer);
+    out.setUint8(0, 3);
+    out.setUint16(6, dv.getUint16(0));
+    out.setUint16(8, dv.getUint16(2));
+    this.toAgentBytes(this.pictureStream, request);
+  }
+
+  /** Hand-over through the API: a participant's typing right, as Participants.update decides it. */
+  update(userId: string, change: { role?: "collaborator" | "viewer"; canType?: boolean }): number {
+    let n = 0;
+    for (const v of this.viewers.values()) {
+      if (v.who.userId !== userId || v.who.role === "owner") continue;
+      if (change.role) {
+        v.who.role = change.role;
+        if (change.role === "viewer") v.who.canType = false;
+        if (change.role === "collaborator") v.who.canType = true;
+      }
+      if (change.canType !== undefined) v.who.canType = change.canType;
+      if (!v.who.mayType) v.who.canType = false;
+      n += 1;
+    }
+    return n;
+  }
+
+  list(): ParticipantView[] {
+    const byUser = new Map<string, ParticipantView>();
+    for (const { who } of this.viewers.values()) {
+      const p = byUser.get(who.userId);
+      if (p) p.connections += 1;
+      else
+        byUser.set(who.userId, {
+          userId: who.userId,
+          name: who.name,
+          role: who.role,
+          canType: who.canType,
+          mayType: who.mayType,
+          canSee: who.canSee,
+          canShare: who.canShare,
+          connections: 1,
+        });
+    }
+    return [...byUser.values()];
+  }
+
+  closeLogin(loginId: string, reason: string): number {
+    let n = 0;
+    for (const v of [...this.viewers.values()])
+      if (v.who.loginId === loginId) {
+        this.drop(v, KILLED_CLOSE_CODE, reason);
+        n += 1;
+      }
+    return n;
+  }
+
+  /** The session is over: every browser and the agent's socket closed. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const v of [...this.viewers.values()]) this.drop(v, 1000, reason);
+    this.agent?.close(1000, "session over");
+    this.agent = null;
+  }
+
+  private drop(v: VncViewer, code: number, reason: string): void {
+    v.ws.close(code, reason.slice(0, 120));
+    this.forget(v, reason);
+  }
+
+  private forget(v: VncViewer, reason: string): void {
+    if (this.viewers.get(v.stream) !== v) return;
+    this.viewers.delete(v.stream);
+    if (this.pictureStream === v.stream) this.pictureInit = null;
+    this.toAgent({ t: "tcp.close", stream: v.stream, reason: reason.slice(0, 500) });
+  }
+
+  private fromAgentText(ws: WebSocket, text: string): void {
+    const parsed = parseAgentTunnelDataFrame(text);
+    if (!parsed.ok) {
+      if (unknownFrameType(text, AGENT_TUNNEL_DATA_FRAME_TYPES) === null) this.violation(ws, "malformed", 0);
+      return;
+    }
+    const f = parsed.msg;
+    if (f.t === "ready") {
+      this.host.ready();
+      return;
+    }
+    if (f.t === "error") {
+      this.host.failed(f.code, f.message);
+      return;
+    }
+    if (f.t === "tcp.open") {
+      this.violation(ws, "tcp.open", f.stream);
+      return;
+    }
+    const v = this.viewers.get(f.stream);
+    if (!v) {
+      if (f.stream > this.highest) this.violation(ws, f.t, f.stream);
+      return;
+    }
+    if (f.t === "tcp.opened") {
+      v.opened = true;
+      v.rfb.ready();
+    } else if (f.t === "tcp.close" || f.t === "tcp.end") {
+      const why = f.t === "tcp.close" && f.reason ? f.reason : "The VNC server closed the connection";
+      if (v.opened) this.drop(v, 1000, why);
+      else {
+        v.rfb.refused(why);
+        this.forget(v, why);
+      }
+    }
+  }
+
+  private fromAgentBinary(ws: WebSocket, data: ArrayBuffer): void {
+    if (data.byteLength > TUNNEL_HEADER_BYTES + MAX_TUNNEL_CHUNK) {
+      ws.close(FRAME_TOO_BIG_CLOSE_CODE, `frame over ${MAX_TUNNEL_CHUNK} bytes of payload`);
+      return;
+    }
+    const chunk = decodeTunnelChunk(new Uint8Array(data));
+    if (!chunk) return;
+    const v = this.viewers.get(chunk.stream);
+    if (!v?.opened) {
+      if (chunk.stream > this.highest) this.violation(ws, "data", chunk.stream);
+      return;
+    }
+    v.ws.send(chunk.payload);
+    if (chunk.stream === this.pictureStream) {
+      if (v.served === 0) this.pictureInit = serverInitOf(chunk.payload);
+      this.host.picture(chunk.payload, v.served === 0);
+    }
+    v.served += chunk.payload.byteLength;
+    this.toAgent({ t: "tcp.ack", stream: chunk.stream, bytes: chunk.payload.byteLength });
+    this.host.touched();
+  }
+
+  private toAgentBytes(stream: number, bytes: Uint8Array): void {
+    for (let off = 0; off < bytes.byteLength; off += MAX_TUNNEL_CHUNK)
+      send(this.agent, encodeTunnelChunk(stream, bytes.subarray(off, off + MAX_TUNNEL_CHUNK)));
+  }
+
+  private toAgent(f: TunnelFrame): void {
+    send(this.agent, JSON.stringify(f));
+  }
+
+  private violation(ws: WebSocket, what: string, stream: number): void {
+    this.violations += 1;
+    this.host.audit(
+      "security.alert",
+      `The agent sent ${what} about VNC stream ${stream} of ${this.host.publicId()}, which the edge never opened; refused`,
+      "warning",
+      { frame: what, stream, violations: this.violations },
+    );
+    if (this.violations >= MAX_VIOLATIONS) ws.close(1008, "frames about streams it was not asked to open");
+  }
+}
+
+function send(ws: WebSocket | null, data: string | Uint8Array): void {
+  try {
+    ws?.send(data);
+  } catch {
+    // closing; its close handler ends what depends on it
+  }
+}
