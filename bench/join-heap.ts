@@ -10,7 +10,8 @@
 // authenticated requests (GET of the session). Before and after each phase the JS heap after a full
 // collection; retained bytes per join / per request = the difference over the count. With
 // JOIN_HEAP_SNAPSHOTS=1 (default) a heap snapshot before and after the joins, diffed by constructor: what
-// is retained. JOIN_HEAP_WARMUP (default 30), JOIN_HEAP_JOINS (default 300).
+// is retained. JOIN_HEAP_WARMUP (default 30), JOIN_HEAP_JOINS (default 300), JOIN_HEAP_SAVE=<file> keeps the
+// second snapshot (for bench/heap-retainers.ts), JOIN_HEAP_VERBOSE=1 prints the Worker's output.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

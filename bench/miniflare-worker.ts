@@ -34,7 +34,7 @@ function workerOptionsOf() {
 function bundle(dir: string): string {
   const workerOptions = workerOptionsOf();
   const config = join(dir, "wrangler.json");
-  // The same entry, compatibility and bindings, without the assets directory (not built for this).
+  // The same entry and compatibility (all the bundle depends on); no assets directory (not built for this).
   writeFileSync(
     config,
     JSON.stringify({
