@@ -13,6 +13,11 @@ interface Snapshot {
   strings: string[];
 }
 
+/** Count and self size per constructor of a snapshot (V8's JSON). */
+export function summariseSnapshot(raw: string): HeapSummary {
+  return summarise(JSON.parse(raw) as Snapshot);
+}
+
 function summarise(s: Snapshot): HeapSummary {
   const f = s.snapshot.meta.node_fields;
   const [iType, iName, iSize] = [f.indexOf("type"), f.indexOf("name"), f.indexOf("self_size")];

@@ -2,7 +2,6 @@
 // check, database, routes.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { contextStorage } from "hono/context-storage";
 import { agentsRoutes } from "./agents/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { authenticate, clientIp } from "./auth/authenticate.ts";
@@ -41,7 +40,6 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp() {
   const app = new Hono<AppEnv>();
-  app.use("*", contextStorage());
   app.use("*", requestId());
   app.use("/api/*", deadline());
   app.use("*", configGuard());

@@ -35,7 +35,6 @@ export const ErrorCode = {
   // The organization signs in through its identity provider (settings.sso_enabled): no password sign-in.
   SSO_REQUIRED: 403,
   NOT_FOUND: 404,
-  SCOPE_MISSING: 500,
   // A response that does not match the route's documented schema (checked outside production only).
   CONTRACT_VIOLATION: 500,
   TENANT_NOT_FOUND: 404,

@@ -11,7 +11,7 @@ import type { AuditEventType } from "../../db/schema/tenant/enums.ts";
 import type { AppEnv } from "../env.ts";
 import { actorOf, requestInfo, type TenantContext } from "../tenancy/context.ts";
 import { type PlatformContext, requestPlatform } from "../tenancy/platform-context.ts";
-import type { TenantScope } from "../tenancy/scope.ts";
+import type { TenantScope } from "../tenancy/tenant-record.ts";
 
 export type AuditCategory = "auth" | "connection" | "session" | "user" | "system" | "security";
 
