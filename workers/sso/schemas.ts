@@ -171,10 +171,12 @@ export const SsoPresetList = z.object({ data: z.array(SsoPresetInfo) });
 export const SsoSignInOption = z
   .object({ id: Id, type: z.enum(["oidc", "saml"]), preset: SsoPreset, display_name: z.string() })
   .meta({ id: "SsoSignInOption" });
-export const SsoSignInOptions = z.object({
-  sso_enabled: z.boolean(),
-  providers: z.array(SsoSignInOption),
-});
+export const SsoSignInOptions = z
+  .object({
+    sso_enabled: z.boolean(),
+    providers: z.array(SsoSignInOption),
+  })
+  .meta({ id: "SsoSignInOptions" });
 
 export const SsoStartBody = z
   .object({

@@ -1753,6 +1753,10 @@ export interface components {
                 details?: unknown;
             };
         };
+        SsoSignInOptions: {
+            sso_enabled: boolean;
+            providers: components["schemas"]["SsoSignInOption"][];
+        };
         SsoSignInOption: {
             /** Format: uuid */
             id: string;
@@ -2831,10 +2835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        sso_enabled: boolean;
-                        providers: components["schemas"]["SsoSignInOption"][];
-                    };
+                    "application/json": components["schemas"]["SsoSignInOptions"];
                 };
             };
             /** @description Error; among others: TENANT_NOT_FOUND */
