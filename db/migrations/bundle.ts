@@ -262,6 +262,22 @@ export const MIGRATIONS: { control: readonly MigrationMeta[]; tenant: readonly M
    "bps": true,
    "folderMillis": 1796151079238,
    "hash": "c7e17cef6bd73ac464ba58690f34bfe984bc17d0512583a97a9dd35d9c134eda"
+  },
+  {
+   "sql": [
+    "CREATE TABLE \"sso_saml_assertion\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"organization_id\" uuid NOT NULL,\n\t\"provider_id\" uuid NOT NULL,\n\t\"assertion_hash\" text NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL\n);\n",
+    "\nALTER TABLE \"sso_auth_request\" ALTER COLUMN \"code_verifier_encrypted\" DROP NOT NULL;",
+    "\nALTER TABLE \"sso_auth_request\" ALTER COLUMN \"nonce\" DROP NOT NULL;",
+    "\nALTER TABLE \"sso_provider\" ADD COLUMN \"saml_sso_url\" text;",
+    "\nALTER TABLE \"sso_provider\" ADD COLUMN \"saml_idp_certificate\" text;",
+    "\nALTER TABLE \"sso_saml_assertion\" ADD CONSTRAINT \"sso_saml_assertion_organization_id_organization_id_fk\" FOREIGN KEY (\"organization_id\") REFERENCES \"public\".\"organization\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+    "\nALTER TABLE \"sso_saml_assertion\" ADD CONSTRAINT \"sso_saml_assertion_provider_id_sso_provider_id_fk\" FOREIGN KEY (\"provider_id\") REFERENCES \"public\".\"sso_provider\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+    "\nCREATE UNIQUE INDEX \"idx_sso_saml_assertion_hash\" ON \"sso_saml_assertion\" USING btree (\"organization_id\",\"assertion_hash\");",
+    "\nCREATE INDEX \"idx_sso_saml_assertion_expires\" ON \"sso_saml_assertion\" USING btree (\"expires_at\");"
+   ],
+   "bps": true,
+   "folderMillis": 1796162461053,
+   "hash": "f1c63657b089beab794aac784cd3958de9f1ec8e174ec187f2a31f0a19238c4f"
   }
  ]
 };

@@ -8,7 +8,7 @@
 // `recordings download` gives the same bytes as the API, `recordings play` replays it (skip, pause); errors
 // carry the API's code; `login --sso` signs in through an OpenID Provider with a loopback redirect.
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Viewer } from "@nostromo/testkit";
@@ -344,7 +344,7 @@ describe("the nostromo CLI", () => {
     await t.waitFor(/^play-4-two$/m);
   }, 90_000);
 
-  it("login --sso: the IdP's answer comes back to the CLI's loopback listener, which redeems it", async () => {
+  it("login --sso: opens $BROWSER; the IdP's answer comes back to the CLI's loopback listener", async () => {
     const idp = await startIdp();
     const url = suite.live.e2e.stack.url;
     const tenantId = suite.live.e2e.stack.demoTenantId ?? "";
@@ -368,17 +368,48 @@ describe("the nostromo CLI", () => {
       expect(made.status, JSON.stringify(made.body)).toBe(201);
       providerId = made.body.id;
       await setIdpAccount(idp.issuer, "dallas", { password: "idp-pass", email: `dallas@${domain}` });
-      const ssoEnv = { ...process.env, ...suite.env, NOSTROMO_CONFIG: join(suite.dir, "sso-config.json") };
-      const proc = spawn(process.execPath, [BIN, "login", url, "--tenant", tenantId, "--sso"], {
-        env: ssoEnv,
-      });
-      let stderr = "";
-      proc.stderr.on("data", (b: Buffer) => {
-        stderr += b.toString();
-      });
-      const exited = new Promise<number | null>((resolve) => proc.on("exit", resolve));
-      await waitFor("the CLI's sign-in URL", async () => /https?:\/\/\S+\/auth\?\S+/.test(stderr));
-      const authUrl = /https?:\/\/\S+\/auth\?\S+/.exec(stderr)?.[0] ?? "";
+      // The "browser": a script that records the URL it is asked to open ($BROWSER, as a terminal sets it).
+      const opened = join(suite.dir, "browser-urls");
+      const browser = join(suite.dir, "browser.sh");
+      writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`, { mode: 0o755 });
+      const ssoEnv = {
+        ...process.env,
+        ...suite.env,
+        BROWSER: browser,
+        NOSTROMO_CONFIG: join(suite.dir, "sso-config.json"),
+      };
+      const urlsOpened = () => (existsSync(opened) ? readFileSync(opened, "utf8").trim().split("\n") : []);
+      const login = (extra: string[]) => {
+        const proc = spawn(process.execPath, [BIN, "login", url, "--tenant", tenantId, "--sso", ...extra], {
+          env: ssoEnv,
+        });
+        const out = { stderr: "" };
+        proc.stderr.on("data", (b: Buffer) => {
+          out.stderr += b.toString();
+        });
+        const exited = new Promise<number | null>((resolve) => proc.on("exit", resolve));
+        return { proc, out, exited };
+      };
+      // --no-browser: the URL is printed, no browser is started.
+      const quiet = login(["--no-browser"]);
+      await waitFor("the printed sign-in URL", async () =>
+        /https?:\/\/\S+\/auth\?\S+/.test(quiet.out.stderr),
+      );
+      expect(quiet.out.stderr).toContain("Open this address in a browser");
+      expect(urlsOpened()).toEqual([]);
+      quiet.proc.kill();
+      await quiet.exited;
+
+      const cli = login([]);
+      await waitFor(
+        "the browser opened on the sign-in URL",
+        async () => urlsOpened().length === 1 && cli.out.stderr.includes("Your browser was opened"),
+      );
+      const authUrl = urlsOpened()[0] ?? "";
+      expect(authUrl).toMatch(/^https?:\/\/\S+\/auth\?\S+/);
+      expect(cli.out.stderr).toContain("Your browser was opened");
+      expect(cli.out.stderr).toContain(authUrl);
+      const stderr = () => cli.out.stderr;
       // The person's browser: the IdP, then the server's callback, which forwards to the CLI's listener.
       const back = await new IdpBrowser(idp.issuer).signIn(authUrl, "dallas", "idp-pass");
       const forwarded = await fetch(back, { redirect: "manual" });
@@ -386,8 +417,8 @@ describe("the nostromo CLI", () => {
       const loopback = forwarded.headers.get("location") ?? "";
       expect(loopback).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?\S*\bcode=/);
       const page = await fetch(loopback);
-      expect(await page.text(), stderr).toContain("Signed in to Nostromo");
-      expect(await exited, stderr).toBe(0);
+      expect(await page.text(), stderr()).toContain("Signed in to Nostromo");
+      expect(await cli.exited, stderr()).toBe(0);
       const who = await run(process.execPath, [BIN, "whoami"], { env: ssoEnv });
       expect(who.stdout).toContain(`dallas@${domain}`);
     } finally {

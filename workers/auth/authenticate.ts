@@ -26,6 +26,9 @@ import { API_TOKEN_PREFIX, csrfTokenFor, hashToken } from "./tokens.ts";
 export const SID_COOKIE = "sid";
 export const CSRF_HEADER = "x-csrf-token";
 export const LOGIN_PATH = "/api/auth/login";
+// The SAML IdP's form post signs in like a password login does: a login cookie the browser already has
+// (without the CSRF header an IdP cannot send) must not stand in its way.
+const SAML_ACS_PATH = "/api/auth/sso/saml/acs";
 export const SUPER_ADMIN_IDLE_MS = 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 15_000;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -227,7 +230,7 @@ export const authenticate = () =>
       if (!m?.[1])
         throw new ApiError("UNAUTHORIZED", "Malformed Authorization header (expected: Bearer <token>)");
       c.set("principal", await fromApiToken(c, m[1]));
-    } else if (!(c.req.method === "POST" && c.req.path === LOGIN_PATH)) {
+    } else if (!(c.req.method === "POST" && (c.req.path === LOGIN_PATH || c.req.path === SAML_ACS_PATH))) {
       // Logging in ignores any login the browser already has: a stale or valid cookie without the CSRF
       // header must not stand in the way of signing in again.
       const sid = getCookie(c, SID_COOKIE);

@@ -1,5 +1,5 @@
-// /api/sso: the organization's single sign-on provider, managed by settings:manage (create, change, remove,
-// test by discovery) and the presets the console offers. The client secret is write-only everywhere.
+// /api/sso: the organization's single sign-on providers (OIDC, SAML), managed by settings:manage (create,
+// change, remove, test) and the presets the console offers. The client secret is write-only everywhere.
 import { Permission } from "@nostromo/permissions";
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -10,6 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { idParam, readJson } from "../lib/validate.ts";
 import { requestTenant } from "../tenancy/context.ts";
 import { platformHosts, subdomainOf } from "../tenancy/resolver.ts";
+import type { SamlSp } from "./saml.ts";
 import {
   SsoPresetList,
   SsoProvider,
@@ -26,6 +27,7 @@ import {
   presentProvider,
   presetList,
   removeProvider,
+  type SpEndpoints,
   testProvider,
 } from "./service.ts";
 
@@ -42,6 +44,19 @@ export function callbackUrl(c: Context<AppEnv>, tenantId: string): string {
   const viaSubdomain = subdomainOf(host, platformHosts(c.env)) !== null;
   return `${url.protocol}//${host}/api/auth/sso/callback${viaSubdomain ? "" : `?tenantId=${tenantId}`}`;
 }
+
+/** This tenant's SAML service provider: its entity id (the metadata URL) and its ACS URL, on its host. */
+export function samlSp(c: Context<AppEnv>, tenantId: string): SamlSp {
+  const base = callbackUrl(c, tenantId).replace("/api/auth/sso/callback", "/api/auth/sso/saml");
+  const [path, query] = base.split("?");
+  const suffix = query ? `?${query}` : "";
+  return { entityId: `${path}/metadata${suffix}`, acsUrl: `${path}/acs${suffix}` };
+}
+
+const endpoints = (c: Context<AppEnv>, tenantId: string): SpEndpoints => ({
+  callback: callbackUrl(c, tenantId),
+  sp: samlSp(c, tenantId),
+});
 
 export const ssoRoutes = new Hono<AppEnv>()
   .get(
@@ -69,18 +84,19 @@ export const ssoRoutes = new Hono<AppEnv>()
     async (c) => {
       const ctx = requestTenant(c);
       const rows = await listProviders(ctx);
-      return c.json({ data: rows.map((r) => presentProvider(r, callbackUrl(c, ctx.tenant.id))) });
+      return c.json({ data: rows.map((r) => presentProvider(r, endpoints(c, ctx.tenant.id))) });
     },
   )
   .post(
     "/providers",
     op({
       tag: TAG,
-      summary: "Add the organization's OIDC provider",
+      summary: "Add the organization's OIDC provider or SAML IdP",
       description:
-        "The preset fills the issuer (Google), scopes, email claim and role claim unless given. The " +
-        "client secret is encrypted and never answered. 409 CONFLICT when one exists. Disabled unless " +
-        "`enabled` is true.",
+        "OIDC: the preset fills the issuer (Google), scopes, email claim and role claim unless given; the " +
+        "client secret is encrypted and never answered. SAML (`type: saml`): the IdP's entity id, SSO " +
+        "URL and signing certificate; the answer's `saml` gives the ACS and metadata URLs to register at " +
+        "the IdP. 409 CONFLICT when one of that type exists. Disabled unless `enabled` is true.",
       access: ADMIN,
       body: SsoProviderCreate,
       responses: { 201: SsoProvider },
@@ -90,7 +106,7 @@ export const ssoRoutes = new Hono<AppEnv>()
     async (c) => {
       const ctx = requestTenant(c);
       const row = await createProvider(ctx, await readJson(c, SsoProviderCreate));
-      return c.json(presentProvider(row, callbackUrl(c, ctx.tenant.id)), 201);
+      return c.json(presentProvider(row, endpoints(c, ctx.tenant.id)), 201);
     },
   )
   .get(
@@ -105,7 +121,7 @@ export const ssoRoutes = new Hono<AppEnv>()
     requirePermission(Permission.MANAGE_SETTINGS),
     async (c) => {
       const ctx = requestTenant(c);
-      return c.json(presentProvider(await getProvider(ctx, idParam(c)), callbackUrl(c, ctx.tenant.id)));
+      return c.json(presentProvider(await getProvider(ctx, idParam(c)), endpoints(c, ctx.tenant.id)));
     },
   )
   .patch(
@@ -124,7 +140,7 @@ export const ssoRoutes = new Hono<AppEnv>()
       const ctx = requestTenant(c);
       const id = idParam(c);
       const row = await changeProvider(ctx, id, await readJson(c, SsoProviderPatch));
-      return c.json(presentProvider(row, callbackUrl(c, ctx.tenant.id)));
+      return c.json(presentProvider(row, endpoints(c, ctx.tenant.id)));
     },
   )
   .delete(

@@ -1,6 +1,7 @@
-// The contract of /api/sso: an organization's OIDC identity provider as admins configure it (the client
-// secret is write-only: `has_client_secret` tells whether one is stored), the discovery test's answer, and
-// the public sign-in surface of the tenant's sign-in page (enabled providers, the authorization URL).
+// The contract of /api/sso: an organization's identity providers as admins configure them — OIDC (the
+// client secret is write-only: `has_client_secret` tells whether one is stored) and SAML 2.0 (the IdP's
+// entity id, SSO URL and signing certificate; our entity id, ACS and metadata URLs answered) —, the test's
+// answer, and the public sign-in surface of the tenant's sign-in page (enabled providers, the IdP's URL).
 import { z } from "zod";
 import { SSO_PRESETS } from "../../db/schema/tenant/sso-provider.ts";
 import { Id, Timestamp } from "../contract/schemas.ts";
@@ -48,8 +49,39 @@ const fields = {
   enabled: z.boolean(),
 };
 
-export const SsoProviderCreate = z
+const samlFields = {
+  idp_entity_id: TEXT(1024).describe("The SAML IdP's entity id (its Issuer)"),
+  sso_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .describe("The IdP's single sign-on URL (HTTP-Redirect binding)"),
+  idp_certificate: z
+    .string()
+    .trim()
+    .min(1)
+    .max(20_000)
+    .describe("The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…)"),
+};
+
+export const SamlProviderCreate = z
   .object({
+    type: z.literal("saml"),
+    preset: SsoPreset,
+    display_name: fields.display_name.optional(),
+    ...samlFields,
+    email_claim: fields.email_claim.optional().describe("The attribute with the email (default: email)"),
+    role_claim: fields.role_claim.optional().describe("The attribute with the groups (default: groups)"),
+    role_mapping: fields.role_mapping.optional(),
+    default_role_id: fields.default_role_id,
+    enabled: fields.enabled.optional(),
+  })
+  .strict()
+  .meta({ id: "SamlProviderCreate" });
+export type SamlProviderCreate = z.output<typeof SamlProviderCreate>;
+
+export const OidcProviderCreate = z
+  .object({
+    type: z.literal("oidc").optional(),
     preset: SsoPreset,
     ...fields,
     display_name: fields.display_name.optional(),
@@ -61,11 +93,16 @@ export const SsoProviderCreate = z
     enabled: fields.enabled.optional(),
   })
   .strict()
-  .meta({ id: "SsoProviderCreate" });
+  .meta({ id: "OidcProviderCreate" });
+export type OidcProviderCreate = z.output<typeof OidcProviderCreate>;
+
+export const SsoProviderCreate = z
+  .union([OidcProviderCreate, SamlProviderCreate])
+  .meta({ id: "SsoProviderCreate", description: "An OIDC provider (type oidc or absent) or a SAML IdP" });
 export type SsoProviderCreate = z.output<typeof SsoProviderCreate>;
 
 export const SsoProviderPatch = z
-  .object(fields)
+  .object({ ...fields, ...samlFields })
   .partial()
   .strict()
   .refine((b) => Object.keys(b).length > 0, "name at least one field to change")
@@ -87,7 +124,20 @@ export const SsoProvider = z
     role_mapping: z.array(RoleRule),
     default_role_id: Id,
     enabled: z.boolean(),
-    redirect_uri: z.string().describe("Register this as the client's redirect URI at the provider"),
+    redirect_uri: z
+      .string()
+      .describe("Register this at the provider: the OIDC redirect URI, or the SAML ACS URL"),
+    saml: z
+      .object({
+        idp_entity_id: z.string(),
+        sso_url: z.string(),
+        idp_certificate: z.string(),
+        sp_entity_id: z.string().describe("Our entity id (the metadata URL): the IdP's audience"),
+        acs_url: z.string(),
+        metadata_url: z.string(),
+      })
+      .nullable()
+      .describe("SAML providers only"),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -121,10 +171,12 @@ export const SsoPresetList = z.object({ data: z.array(SsoPresetInfo) });
 export const SsoSignInOption = z
   .object({ id: Id, type: z.enum(["oidc", "saml"]), preset: SsoPreset, display_name: z.string() })
   .meta({ id: "SsoSignInOption" });
-export const SsoSignInOptions = z.object({
-  sso_enabled: z.boolean(),
-  providers: z.array(SsoSignInOption),
-});
+export const SsoSignInOptions = z
+  .object({
+    sso_enabled: z.boolean(),
+    providers: z.array(SsoSignInOption),
+  })
+  .meta({ id: "SsoSignInOptions" });
 
 export const SsoStartBody = z
   .object({

@@ -1,6 +1,7 @@
-// The organization's OIDC provider as admins manage it: create (preset defaults filled in), change, remove,
-// test (discovery against the issuer) and the presets list. The client secret is encrypted with the
-// tenant's data key on the way in and never comes back out; every change is audited without it.
+// The organization's identity providers as admins manage them — one OIDC provider and one SAML IdP: create
+// (preset defaults filled in), change, remove, test (OIDC: discovery against the issuer; SAML: the
+// certificate and SSO URL) and the presets list. The OIDC client secret is encrypted with the tenant's data
+// key on the way in and never comes back out; every change is audited without it.
 import { recordAudit } from "../audit/audit.ts";
 import { iso } from "../contract/schemas.ts";
 import { ApiError } from "../errors.ts";
@@ -8,10 +9,25 @@ import { encryptForTenant } from "../tenancy/connection-manager.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { discover, SsoFailure } from "./oidc.ts";
 import { fixedIssuer, PRESETS } from "./presets.ts";
-import type { SsoProvider, SsoProviderCreate, SsoProviderPatch, SsoTestResult } from "./schemas.ts";
+import { normalizeCertificate, type SamlSp } from "./saml.ts";
+import type {
+  OidcProviderCreate,
+  SamlProviderCreate,
+  SsoProvider,
+  SsoProviderCreate,
+  SsoProviderPatch,
+  SsoTestResult,
+} from "./schemas.ts";
 import { type SsoProviderChange, type SsoProviderRow, ssoStore } from "./store.ts";
 
-export function presentProvider(row: SsoProviderRow, redirectUri: string): SsoProvider {
+/** Where this tenant's IdP sends people back: the OIDC callback, and the SAML service provider. */
+export interface SpEndpoints {
+  callback: string;
+  sp: SamlSp;
+}
+
+export function presentProvider(row: SsoProviderRow, at: SpEndpoints): SsoProvider {
+  const saml = row.type === "saml";
   return {
     id: row.id,
     type: row.type,
@@ -26,7 +42,17 @@ export function presentProvider(row: SsoProviderRow, redirectUri: string): SsoPr
     role_mapping: row.roleMapping,
     default_role_id: row.defaultRoleId,
     enabled: row.enabled,
-    redirect_uri: redirectUri,
+    redirect_uri: saml ? at.sp.acsUrl : at.callback,
+    saml: saml
+      ? {
+          idp_entity_id: row.issuer,
+          sso_url: row.samlSsoUrl ?? "",
+          idp_certificate: row.samlIdpCertificate ?? "",
+          sp_entity_id: at.sp.entityId,
+          acs_url: at.sp.acsUrl,
+          metadata_url: at.sp.entityId,
+        }
+      : null,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
@@ -35,9 +61,18 @@ export function presentProvider(row: SsoProviderRow, redirectUri: string): SsoPr
 const fieldError = (path: string, message: string) =>
   new ApiError("VALIDATION_ERROR", message, { fields: [{ path, message, code: "custom" }] });
 
-function checkIssuer(ctx: TenantContext, issuer: string): void {
-  if (ctx.env.ENVIRONMENT === "production" && !issuer.startsWith("https://"))
-    throw fieldError("issuer", "the issuer must be an https URL");
+function checkUrl(ctx: TenantContext, field: string, url: string): void {
+  if (ctx.env.ENVIRONMENT === "production" && !url.startsWith("https://"))
+    throw fieldError(field, `the ${field} must be an https URL`);
+}
+
+const OIDC_ONLY = ["issuer", "client_id", "client_secret", "scopes"] as const;
+const SAML_ONLY = ["idp_entity_id", "sso_url", "idp_certificate"] as const;
+
+function checkFieldsFor(row: SsoProviderRow, b: SsoProviderPatch): void {
+  const foreign = row.type === "saml" ? OIDC_ONLY : SAML_ONLY;
+  for (const f of foreign)
+    if (b[f] !== undefined) throw fieldError(f, `not a field of a ${row.type.toUpperCase()} provider`);
 }
 
 async function checkRoles(ctx: TenantContext, b: Pick<SsoProviderPatch, "default_role_id" | "role_mapping">) {
@@ -55,8 +90,10 @@ const who = (ctx: TenantContext) => (ctx.actor.kind === "user" ? ctx.actor.email
 /** What an audit row may say about a provider: everything but the secret. */
 const forAudit = (row: SsoProviderRow) => ({
   id: row.id,
+  type: row.type,
   preset: row.preset,
   issuer: row.issuer,
+  saml_sso_url: row.samlSsoUrl,
   client_id: row.clientId,
   scopes: row.scopes,
   role_claim: row.roleClaim,
@@ -75,7 +112,54 @@ export async function getProvider(ctx: TenantContext, id: string): Promise<SsoPr
   return row;
 }
 
+function certificateOf(pem: string): string {
+  const cert = normalizeCertificate(pem);
+  if (!cert) throw fieldError("idp_certificate", "not a PEM X.509 certificate");
+  return cert;
+}
+
+async function created(ctx: TenantContext, row: SsoProviderRow): Promise<SsoProviderRow> {
+  await recordAudit(ctx, {
+    type: "settings.updated",
+    action: "sso_provider_created",
+    description: `${who(ctx)} added the ${row.displayName} single sign-on provider`,
+    category: "system",
+    metadata: { provider: forAudit(row) },
+  });
+  return row;
+}
+
 export async function createProvider(ctx: TenantContext, b: SsoProviderCreate): Promise<SsoProviderRow> {
+  return b.type === "saml" ? createSamlProvider(ctx, b) : createOidcProvider(ctx, b);
+}
+
+async function createSamlProvider(ctx: TenantContext, b: SamlProviderCreate): Promise<SsoProviderRow> {
+  checkUrl(ctx, "sso_url", b.sso_url);
+  const certificate = certificateOf(b.idp_certificate);
+  await checkRoles(ctx, b);
+  const store = ssoStore(ctx);
+  if (await store.byType("saml"))
+    throw new ApiError("CONFLICT", "The organization already has a SAML provider: change it instead");
+  const row = await store.create({
+    type: "saml",
+    preset: b.preset,
+    displayName: b.display_name ?? PRESETS[b.preset].label,
+    issuer: b.idp_entity_id,
+    clientId: "",
+    clientSecretEncrypted: null,
+    samlSsoUrl: b.sso_url,
+    samlIdpCertificate: certificate,
+    scopes: [],
+    emailClaim: b.email_claim ?? "email",
+    roleClaim: b.role_claim === undefined ? "groups" : b.role_claim,
+    roleMapping: b.role_mapping ?? [],
+    defaultRoleId: b.default_role_id,
+    enabled: b.enabled ?? false,
+  });
+  return created(ctx, row);
+}
+
+async function createOidcProvider(ctx: TenantContext, b: OidcProviderCreate): Promise<SsoProviderRow> {
   const preset = PRESETS[b.preset];
   const issuer = b.issuer ?? fixedIssuer(b.preset);
   if (!issuer)
@@ -83,7 +167,7 @@ export async function createProvider(ctx: TenantContext, b: SsoProviderCreate): 
       "issuer",
       `required for ${b.preset} (like ${preset.issuerTemplate ?? "https://idp.example.com"})`,
     );
-  checkIssuer(ctx, issuer);
+  checkUrl(ctx, "issuer", issuer);
   await checkRoles(ctx, b);
   const store = ssoStore(ctx);
   if (await store.byType("oidc"))
@@ -102,14 +186,7 @@ export async function createProvider(ctx: TenantContext, b: SsoProviderCreate): 
     defaultRoleId: b.default_role_id,
     enabled: b.enabled ?? false,
   });
-  await recordAudit(ctx, {
-    type: "settings.updated",
-    action: "sso_provider_created",
-    description: `${who(ctx)} added the ${row.displayName} single sign-on provider`,
-    category: "system",
-    metadata: { provider: forAudit(row) },
-  });
-  return row;
+  return created(ctx, row);
 }
 
 export async function changeProvider(
@@ -118,11 +195,15 @@ export async function changeProvider(
   b: SsoProviderPatch,
 ): Promise<SsoProviderRow> {
   const before = await getProvider(ctx, id);
-  if (b.issuer) checkIssuer(ctx, b.issuer);
+  checkFieldsFor(before, b);
+  if (b.issuer) checkUrl(ctx, "issuer", b.issuer);
+  if (b.sso_url) checkUrl(ctx, "sso_url", b.sso_url);
   await checkRoles(ctx, b);
   const set: SsoProviderChange = {
     displayName: b.display_name,
-    issuer: b.issuer,
+    issuer: b.issuer ?? b.idp_entity_id,
+    samlSsoUrl: b.sso_url,
+    samlIdpCertificate: b.idp_certificate === undefined ? undefined : certificateOf(b.idp_certificate),
     clientId: b.client_id,
     scopes: b.scopes,
     emailClaim: b.email_claim,
@@ -162,31 +243,51 @@ export async function removeProvider(ctx: TenantContext, id: string): Promise<vo
   });
 }
 
-/** Discovery against the provider's issuer: what an admin checks before turning it on. */
+/** What an admin checks before turning a SAML IdP on: its certificate and SSO URL are usable. */
+function testSaml(row: SsoProviderRow): SsoTestResult {
+  const cert = row.samlIdpCertificate ? normalizeCertificate(row.samlIdpCertificate) : null;
+  const error = !cert
+    ? "the IdP certificate is not a PEM X.509 certificate"
+    : !row.samlSsoUrl
+      ? "no SSO URL"
+      : null;
+  return {
+    ok: error === null,
+    issuer: row.issuer,
+    authorization_endpoint: row.samlSsoUrl,
+    token_endpoint: null,
+    userinfo_endpoint: null,
+    error,
+  };
+}
+
+/** Discovery against the provider's issuer (OIDC), the certificate (SAML): checked before turning it on. */
 export async function testProvider(ctx: TenantContext, id: string): Promise<SsoTestResult> {
   const row = await getProvider(ctx, id);
   let result: SsoTestResult;
-  try {
-    const as = await discover(ctx.env, row.issuer);
-    result = {
-      ok: true,
-      issuer: as.issuer,
-      authorization_endpoint: as.authorization_endpoint ?? null,
-      token_endpoint: as.token_endpoint ?? null,
-      userinfo_endpoint: as.userinfo_endpoint ?? null,
-      error: null,
-    };
-  } catch (err) {
-    const error = err instanceof SsoFailure ? err.reason : String(err);
-    result = {
-      ok: false,
-      issuer: row.issuer,
-      authorization_endpoint: null,
-      token_endpoint: null,
-      userinfo_endpoint: null,
-      error,
-    };
-  }
+  if (row.type === "saml") result = testSaml(row);
+  else
+    try {
+      const as = await discover(ctx.env, row.issuer);
+      result = {
+        ok: true,
+        issuer: as.issuer,
+        authorization_endpoint: as.authorization_endpoint ?? null,
+        token_endpoint: as.token_endpoint ?? null,
+        userinfo_endpoint: as.userinfo_endpoint ?? null,
+        error: null,
+      };
+    } catch (err) {
+      const error = err instanceof SsoFailure ? err.reason : String(err);
+      result = {
+        ok: false,
+        issuer: row.issuer,
+        authorization_endpoint: null,
+        token_endpoint: null,
+        userinfo_endpoint: null,
+        error,
+      };
+    }
   await recordAudit(ctx, {
     type: "settings.updated",
     action: "sso_provider_tested",

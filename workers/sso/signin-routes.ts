@@ -14,19 +14,29 @@ import { startLogin } from "../auth/logins.ts";
 import { loadRole } from "../auth/roles.ts";
 import { op } from "../contract/op.ts";
 import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
 import { readJson } from "../lib/validate.ts";
 import { requestTenant } from "../tenancy/context.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
 import { userStore } from "../users/store.ts";
+import type { SsoOutcome } from "./admit.ts";
 import { SsoFailure } from "./oidc.ts";
-import { callbackUrl } from "./routes.ts";
+import { callbackUrl, samlSp } from "./routes.ts";
+import { SamlRejected, samlMetadata } from "./saml.ts";
+import { finishSamlSignIn, idpOf, startSamlSignIn } from "./saml-signin.ts";
 import { SsoSignInOptions, SsoStartAnswer, SsoStartBody } from "./schemas.ts";
-import { AUTH_REQUEST_TTL_MS, cliForward, finishSignIn, type SsoOutcome, startSignIn } from "./signin.ts";
+import { AUTH_REQUEST_TTL_MS, cliForward, enabledProvider, finishSignIn, startSignIn } from "./signin.ts";
 import { ssoStore } from "./store.ts";
 
 const TAG = "Auth";
 export const STATE_COOKIE = "sso_state";
 const COOKIE_PATH = "/api/auth/sso";
+const SAML_COOKIE = "sso_saml";
+const SAML_COOKIE_PATH = "/api/auth/sso/saml";
+const SamlPost = z.object({
+  SAMLResponse: z.string().min(1).max(500_000),
+  RelayState: z.string().optional(),
+});
 
 function signInPage(error: string): string {
   return `/?sso_error=${encodeURIComponent(error.slice(0, 200))}`;
@@ -88,8 +98,10 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
       tag: TAG,
       summary: "Start a single sign-on",
       description:
-        "Answers the identity provider's authorization URL (code flow with PKCE, state and nonce kept " +
-        "server-side for 10 minutes) and sets the short-lived `sso_state` cookie; send the browser there.",
+        "Answers the identity provider's authorization URL (OIDC: code flow with PKCE, state and nonce " +
+        "kept server-side for 10 minutes, the short-lived `sso_state` cookie; SAML: an AuthnRequest in " +
+        "the HTTP-Redirect binding, its id kept for 10 minutes and in the `sso_saml` cookie); send the " +
+        "browser there.",
       access: "public (tenant host)",
       body: SsoStartBody,
       responses: { 200: SsoStartAnswer },
@@ -98,8 +110,25 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
     async (c) => {
       const body = await readJson(c, SsoStartBody);
       const ctx = requestTenant(c);
-      const { authorizationUrl, state } = await startSignIn(ctx, {
-        providerId: body.provider_id,
+      const provider = await enabledProvider(ctx, body.provider_id);
+      if (provider.type === "saml") {
+        if (body.cli_redirect)
+          throw new ApiError("VALIDATION_ERROR", "The CLI signs in through the organization's OIDC provider");
+        const saml = await startSamlSignIn(ctx, provider, {
+          sp: samlSp(c, ctx.tenant.id),
+          returnTo: body.return_to,
+        });
+        // The IdP answers with a cross-site POST: only a SameSite=None cookie comes along with it.
+        setCookie(c, SAML_COOKIE, saml.requestId, {
+          httpOnly: true,
+          sameSite: "None",
+          secure: true,
+          path: SAML_COOKIE_PATH,
+          maxAge: AUTH_REQUEST_TTL_MS / 1000,
+        });
+        return c.json({ authorization_url: saml.authorizationUrl });
+      }
+      const { authorizationUrl, state } = await startSignIn(ctx, provider, {
         returnTo: body.return_to,
         redirectUri: callbackUrl(c, ctx.tenant.id),
         cliRedirect: body.cli_redirect,
@@ -156,5 +185,74 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
         });
         return c.redirect(signInPage(err.reason), 303);
       }
+    },
+  )
+  // SAML: the assertion consumer service and the service provider's metadata.
+  .post(
+    "/saml/acs",
+    op({
+      tag: TAG,
+      summary: "The SAML assertion consumer service (HTTP-POST binding)",
+      description:
+        "Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or " +
+        "Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is " +
+        "the request this browser started (`sso_saml` cookie) and that the assertion was never used " +
+        "before. Redirects (303) into the console with the `sid` cookie set; a refusal is " +
+        "401 SSO_REJECTED with `details.reason` (signature, audience, time_window, in_response_to, " +
+        "issuer, destination, recipient, replayed, idp_status, malformed, refused), audited.",
+      access: "public (tenant host; the browser that started the sign-in)",
+      responses: { 303: null },
+      errors: ["SSO_REJECTED", "VALIDATION_ERROR", "TENANT_NOT_FOUND"],
+    }),
+    async (c) => {
+      const ctx = requestTenant(c);
+      const form = SamlPost.safeParse(await c.req.parseBody().catch(() => ({})));
+      if (!form.success) throw new ApiError("VALIDATION_ERROR", "Expected a form post with SAMLResponse");
+      const requestCookie = getCookie(c, SAML_COOKIE);
+      deleteCookie(c, SAML_COOKIE, { path: SAML_COOKIE_PATH, secure: true, sameSite: "None" });
+      try {
+        const org = await loadOrganization(ctx.db, ctx.tenant.id);
+        if (!ipAllowed(c.var.clientIp, org.settings.allowed_ip_ranges))
+          throw new SsoFailure("the address is outside the allowed IP ranges");
+        const outcome = await finishSamlSignIn(ctx, {
+          sp: samlSp(c, ctx.tenant.id),
+          samlResponse: form.data.SAMLResponse,
+          requestCookie,
+        });
+        await completeLogin(c, outcome);
+        return c.redirect(outcome.returnTo, 303);
+      } catch (err) {
+        if (!(err instanceof SsoFailure)) throw err;
+        const reason = err instanceof SamlRejected ? err.kind : "refused";
+        const email = err.who.email ?? "(unknown)";
+        await auditFailedLogin(c, {
+          email,
+          reason: `sso: saml ${reason}`,
+          userId: err.who.userId ?? null,
+          description: `SAML single sign-on refused for ${email}: ${err.reason}`,
+        });
+        throw new ApiError("SSO_REJECTED", `Single sign-on refused: ${err.reason}`, { reason });
+      }
+    },
+  )
+  .get(
+    "/saml/metadata",
+    op({
+      tag: TAG,
+      summary: "The SAML service provider's metadata (give it to the IdP)",
+      description:
+        "EntityDescriptor with this tenant's entity id (this URL) and ACS URL. NOT_FOUND when the " +
+        "organization has no SAML provider.",
+      access: "public (tenant host)",
+      responses: { 200: { media: "application/samlmetadata+xml", description: "SAML 2.0 metadata" } },
+      errors: ["NOT_FOUND", "TENANT_NOT_FOUND"],
+    }),
+    async (c) => {
+      const ctx = requestTenant(c);
+      const row = await ssoStore(ctx).byType("saml");
+      if (!row) throw new ApiError("NOT_FOUND", "This organization has no SAML provider");
+      return c.body(samlMetadata(samlSp(c, ctx.tenant.id), idpOf(row)), 200, {
+        "content-type": "application/samlmetadata+xml; charset=utf-8",
+      });
     },
   );

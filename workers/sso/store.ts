@@ -1,10 +1,12 @@
-// The SSO tables of one tenant: the identity-provider rows (one writer) and the sign-ins in flight. An
-// auth request is consumed by deleting it (single use: a replayed state finds nothing); expired ones are
-// swept whenever a new one is written, so the table stays as small as the sign-ins of the last minutes.
+// The SSO tables of one tenant: the identity-provider rows (one writer), the sign-ins in flight and the
+// SAML assertions already accepted. An auth request is consumed by deleting it (single use: a replayed
+// state finds nothing); an assertion id is inserted once (a second insert finds the first: a replay).
+// Expired rows of both are swept whenever a new one is written, so the tables stay as small as the
+// sign-ins of the last minutes.
 import { eq, gt, lt, or, sql } from "drizzle-orm";
 import { organization } from "../../db/schema/tenant/organization.ts";
 import { role } from "../../db/schema/tenant/role.ts";
-import { ssoAuthRequest, ssoProvider } from "../../db/schema/tenant/sso-provider.ts";
+import { ssoAuthRequest, ssoProvider, ssoSamlAssertion } from "../../db/schema/tenant/sso-provider.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { scoped } from "../tenancy/scoped.ts";
 
@@ -16,6 +18,7 @@ export type NewAuthRequest = Omit<typeof ssoAuthRequest.$inferInsert, "organizat
 export function ssoStore(ctx: Pick<TenantContext, "tenant" | "db">) {
   const providers = scoped(ctx, ssoProvider);
   const requests = scoped(ctx, ssoAuthRequest);
+  const assertions = scoped(ctx, ssoSamlAssertion);
   const { db } = ctx;
   return {
     async list(): Promise<SsoProviderRow[]> {
@@ -118,6 +121,17 @@ export function ssoStore(ctx: Pick<TenantContext, "tenant" | "db">) {
         )
         .returning();
       return row ?? null;
+    },
+
+    /** Records an accepted SAML assertion until it expires: false when it was already recorded (a replay). */
+    async useAssertion(providerId: string, assertionHash: string, expiresAt: Date): Promise<boolean> {
+      await db.delete(ssoSamlAssertion).where(assertions.where(lt(ssoSamlAssertion.expiresAt, new Date())));
+      const rows = await db
+        .insert(ssoSamlAssertion)
+        .values(assertions.values({ providerId, assertionHash, expiresAt }))
+        .onConflictDoNothing()
+        .returning({ id: ssoSamlAssertion.id });
+      return rows.length > 0;
     },
   };
 }

@@ -96,7 +96,7 @@ export interface paths {
         put?: never;
         /**
          * Start a single sign-on
-         * @description Answers the identity provider's authorization URL (code flow with PKCE, state and nonce kept server-side for 10 minutes) and sets the short-lived `sso_state` cookie; send the browser there.
+         * @description Answers the identity provider's authorization URL (OIDC: code flow with PKCE, state and nonce kept server-side for 10 minutes, the short-lived `sso_state` cookie; SAML: an AuthnRequest in the HTTP-Redirect binding, its id kept for 10 minutes and in the `sso_saml` cookie); send the browser there.
          *
          *     Access: public (tenant host).
          */
@@ -121,6 +121,50 @@ export interface paths {
          *     Access: public (tenant host; the browser that started the sign-in).
          */
         get: operations["getApiAuthSsoCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sso/saml/acs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The SAML assertion consumer service (HTTP-POST binding)
+         * @description Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is the request this browser started (`sso_saml` cookie) and that the assertion was never used before. Redirects (303) into the console with the `sid` cookie set; a refusal is 401 SSO_REJECTED with `details.reason` (signature, audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, malformed, refused), audited.
+         *
+         *     Access: public (tenant host; the browser that started the sign-in).
+         */
+        post: operations["postApiAuthSsoSamlAcs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sso/saml/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SAML service provider's metadata (give it to the IdP)
+         * @description EntityDescriptor with this tenant's entity id (this URL) and ACS URL. NOT_FOUND when the organization has no SAML provider.
+         *
+         *     Access: public (tenant host).
+         */
+        get: operations["getApiAuthSsoSamlMetadata"];
         put?: never;
         post?: never;
         delete?: never;
@@ -951,8 +995,8 @@ export interface paths {
         get: operations["getApiSsoProviders"];
         put?: never;
         /**
-         * Add the organization's OIDC provider
-         * @description The preset fills the issuer (Google), scopes, email claim and role claim unless given. The client secret is encrypted and never answered. 409 CONFLICT when one exists. Disabled unless `enabled` is true.
+         * Add the organization's OIDC provider or SAML IdP
+         * @description OIDC: the preset fills the issuer (Google), scopes, email claim and role claim unless given; the client secret is encrypted and never answered. SAML (`type: saml`): the IdP's entity id, SSO URL and signing certificate; the answer's `saml` gives the ACS and metadata URLs to register at the IdP. 409 CONFLICT when one of that type exists. Disabled unless `enabled` is true.
          *
          *     Access: settings:manage.
          */
@@ -1731,11 +1775,15 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "SSO_REQUIRED" | "NOT_FOUND" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
+                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "SSO_REJECTED" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "SSO_REQUIRED" | "NOT_FOUND" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
                 message: string;
                 request_id: string;
                 details?: unknown;
             };
+        };
+        SsoSignInOptions: {
+            sso_enabled: boolean;
+            providers: components["schemas"]["SsoSignInOption"][];
         };
         SsoSignInOption: {
             /** Format: uuid */
@@ -2254,8 +2302,18 @@ export interface components {
             /** Format: uuid */
             default_role_id: string;
             enabled: boolean;
-            /** @description Register this as the client's redirect URI at the provider */
+            /** @description Register this at the provider: the OIDC redirect URI, or the SAML ACS URL */
             redirect_uri: string;
+            /** @description SAML providers only */
+            saml: {
+                idp_entity_id: string;
+                sso_url: string;
+                idp_certificate: string;
+                /** @description Our entity id (the metadata URL): the IdP's audience */
+                sp_entity_id: string;
+                acs_url: string;
+                metadata_url: string;
+            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2267,7 +2325,11 @@ export interface components {
             /** Format: uuid */
             role_id: string;
         };
-        SsoProviderCreate: {
+        /** @description An OIDC provider (type oidc or absent) or a SAML IdP */
+        SsoProviderCreate: components["schemas"]["OidcProviderCreate"] | components["schemas"]["SamlProviderCreate"];
+        OidcProviderCreate: {
+            /** @constant */
+            type?: "oidc";
             preset: components["schemas"]["SsoPreset"];
             /** @description What the sign-in button says after "Sign in with" */
             display_name?: string;
@@ -2281,6 +2343,34 @@ export interface components {
             client_secret: string;
             scopes?: string[];
             email_claim?: string;
+            role_claim?: string | null;
+            /** @description First rule whose value the role claim holds wins */
+            role_mapping?: components["schemas"]["SsoRoleRule"][];
+            /**
+             * Format: uuid
+             * @description The role of a just-in-time user that no rule matches
+             */
+            default_role_id: string;
+            enabled?: boolean;
+        };
+        SamlProviderCreate: {
+            /** @constant */
+            type: "saml";
+            preset: components["schemas"]["SsoPreset"];
+            /** @description What the sign-in button says after "Sign in with" */
+            display_name?: string;
+            /** @description The SAML IdP's entity id (its Issuer) */
+            idp_entity_id: string;
+            /**
+             * Format: uri
+             * @description The IdP's single sign-on URL (HTTP-Redirect binding)
+             */
+            sso_url: string;
+            /** @description The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…) */
+            idp_certificate: string;
+            /** @description The attribute with the email (default: email) */
+            email_claim?: string;
+            /** @description The attribute with the groups (default: groups) */
             role_claim?: string | null;
             /** @description First rule whose value the role claim holds wins */
             role_mapping?: components["schemas"]["SsoRoleRule"][];
@@ -2313,6 +2403,15 @@ export interface components {
              */
             default_role_id?: string;
             enabled?: boolean;
+            /** @description The SAML IdP's entity id (its Issuer) */
+            idp_entity_id?: string;
+            /**
+             * Format: uri
+             * @description The IdP's single sign-on URL (HTTP-Redirect binding)
+             */
+            sso_url?: string;
+            /** @description The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…) */
+            idp_certificate?: string;
         };
         SsoTestResult: {
             ok: boolean;
@@ -2793,10 +2892,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        sso_enabled: boolean;
-                        providers: components["schemas"]["SsoSignInOption"][];
-                    };
+                    "application/json": components["schemas"]["SsoSignInOptions"];
                 };
             };
             /** @description Error; among others: TENANT_NOT_FOUND */
@@ -2876,6 +2972,62 @@ export interface operations {
                 content?: never;
             };
             /** @description Error; among others: TENANT_NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthSsoSamlAcs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other (a browser redirect; Location) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: SSO_REJECTED, VALIDATION_ERROR, TENANT_NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAuthSsoSamlMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SAML 2.0 metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/samlmetadata+xml": string;
+                };
+            };
+            /** @description Error; among others: NOT_FOUND, TENANT_NOT_FOUND */
             default: {
                 headers: {
                     [name: string]: unknown;

@@ -16,6 +16,8 @@ interface LoginOptions {
   recoveryCode?: string;
   token?: string;
   sso?: boolean;
+  /** commander's --no-browser: false when given. */
+  browser: boolean;
   name?: string;
 }
 
@@ -71,7 +73,8 @@ export function register(program: Command): void {
     .option("--totp <code>", "the authenticator code (asked when the account needs one)")
     .option("--recovery-code <code>", "a 2FA recovery code instead of a TOTP code")
     .option("--token <token>", "an API token instead of a password")
-    .option("--sso", "single sign-on through the organization's identity provider (opens a URL)")
+    .option("--sso", "single sign-on through the organization's identity provider (opens the browser)")
+    .option("--no-browser", "with --sso: only print the identity provider's URL, do not open a browser")
     .option("--name <context>", "name of the context (default: tenant@host)")
     .action(async (url: string, o: LoginOptions, cmd: Command) => {
       const base = url.replace(/\/+$/, "");
@@ -79,7 +82,7 @@ export function register(program: Command): void {
       const ctx = o.token
         ? await tokenLogin(base, tenant, o.token)
         : o.sso
-          ? await ssoLogin(base, tenant)
+          ? await ssoLogin(base, tenant, { browser: o.browser })
           : await passwordLogin(base, tenant, o);
       const name = o.name ?? contextName(base, tenant);
       const cfg = loadConfig();

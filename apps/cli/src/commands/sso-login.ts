@@ -1,12 +1,14 @@
 // `nostromo login --sso`: single sign-on from a terminal with a loopback redirect (RFC 8252). The CLI
-// listens on 127.0.0.1 (a free port), starts the sign-in naming that listener, prints the identity
-// provider's URL for the person to open in a browser, and waits. After the person signs in at the IdP, the
+// listens on 127.0.0.1 (a free port), starts the sign-in naming that listener, opens the identity
+// provider's URL in the person's browser ($BROWSER, else the platform's opener; `--no-browser` only prints
+// it), always prints it too (for a browser on another machine), and waits. After the person signs in at the IdP, the
 // server's callback forwards the IdP's answer to the listener (the browser holds no state cookie), and the
 // CLI — which holds it — redeems it at the same callback: the answer's `sid` cookie becomes the context's
 // credential, exactly as a password login's.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { clientFor, data } from "../api.ts";
+import { openBrowser } from "../browser.ts";
 import type { Context } from "../config.ts";
 import { CliError } from "../errors.ts";
 
@@ -56,7 +58,11 @@ async function redeem(url: string, tenant: string | null, query: string, state: 
   return sid;
 }
 
-export async function ssoLogin(url: string, tenant: string | null): Promise<Context> {
+export async function ssoLogin(
+  url: string,
+  tenant: string | null,
+  o: { browser: boolean } = { browser: true },
+): Promise<Context> {
   const listener = await listen();
   try {
     const client = clientFor({ url, tenant });
@@ -64,8 +70,12 @@ export async function ssoLogin(url: string, tenant: string | null): Promise<Cont
     if (!started.data) throw new CliError("EMPTY", "The server sent no answer");
     const state = /sso_state=([^;]+)/.exec(started.response.headers.get("set-cookie") ?? "")?.[1];
     if (!state) throw new CliError("LOGIN_FAILED", "The server did not start a single sign-on (no state)");
+    const address = started.data.authorization_url;
+    const opened = o.browser && (await openBrowser(address));
     process.stderr.write(
-      `Open this address in a browser to sign in:\n\n  ${started.data.authorization_url}\n\n`,
+      opened
+        ? `Your browser was opened to sign in. If it did not, open this address:\n\n  ${address}\n\n`
+        : `Open this address in a browser to sign in:\n\n  ${address}\n\n`,
     );
     const { query, res } = await listener.arrived;
     let sid: string | undefined;

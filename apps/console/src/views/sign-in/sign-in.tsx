@@ -106,10 +106,10 @@ export function SignIn() {
                 disabled={busy}
                 onClick={() => signInWith(p.id)}
               >
-                Sign in with {p.displayName}
+                Sign in with {p.display_name}
               </button>
             ))}
-            {sso.data.required && (
+            {sso.data.sso_enabled && (
               <small class="hint">Password sign-in is for the organization's break-glass account only.</small>
             )}
           </div>

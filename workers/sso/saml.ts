@@ -1,0 +1,237 @@
+// The SAML 2.0 service provider, on @node-saml/node-saml (runs in workerd with nodejs_compat): the
+// AuthnRequest URL (HTTP-Redirect binding), the SP metadata, and the checks an IdP's Response must pass.
+// node-saml checks the XML signature (the Response's or the Assertion's, with signature-wrapping guards:
+// one assertion, verified bytes only), the audience, the time window (NotBefore / NotOnOrAfter with a small
+// skew) and InResponseTo (through a cache that knows only the request this browser started). It does not
+// check the issuer of a login response, the Response's Destination, the bearer confirmation's Recipient,
+// nor replay: those are checked here on the verified assertion, and replay by the caller with the
+// assertion id this answers. Every refusal is a SamlRejected with a stable `kind`.
+import { type CacheProvider, type Profile, SAML, ValidateInResponseTo } from "@node-saml/node-saml";
+import { parseStringPromise, processors } from "xml2js";
+import type { Claims } from "./claims.ts";
+import { SsoFailure } from "./oidc.ts";
+
+export const SAML_CLOCK_SKEW_MS = 60_000;
+const REQUEST_TTL_MS = 10 * 60 * 1000;
+
+/** Our side: the entity id the IdP knows us by (our metadata URL) and where it posts its answer. */
+export interface SamlSp {
+  entityId: string;
+  acsUrl: string;
+}
+
+export interface SamlIdp {
+  entityId: string;
+  ssoUrl: string;
+  /** PEM (or bare base64) of the IdP's signing certificate. */
+  certificate: string;
+}
+
+export const SAML_REJECTIONS = [
+  "signature",
+  "audience",
+  "time_window",
+  "in_response_to",
+  "issuer",
+  "destination",
+  "recipient",
+  "replayed",
+  "idp_status",
+  "malformed",
+] as const;
+export type SamlRejection = (typeof SAML_REJECTIONS)[number];
+
+export class SamlRejected extends SsoFailure {
+  constructor(
+    readonly kind: SamlRejection,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = "SamlRejected";
+  }
+}
+
+const noCache: CacheProvider = {
+  saveAsync: async () => null,
+  getAsync: async () => null,
+  removeAsync: async () => null,
+};
+
+function samlOf(sp: SamlSp, idp: SamlIdp, extra: { requestId?: string; cache?: CacheProvider } = {}) {
+  return new SAML({
+    callbackUrl: sp.acsUrl,
+    issuer: sp.entityId,
+    audience: sp.entityId,
+    entryPoint: idp.ssoUrl,
+    idpCert: idp.certificate,
+    // Either the Response or the Assertion must carry a valid signature (node-saml then insists that the
+    // assertion it reads is inside the verified bytes).
+    wantAuthnResponseSigned: false,
+    wantAssertionsSigned: false,
+    acceptedClockSkewMs: SAML_CLOCK_SKEW_MS,
+    validateInResponseTo: ValidateInResponseTo.always,
+    requestIdExpirationPeriodMs: REQUEST_TTL_MS,
+    cacheProvider: extra.cache ?? noCache,
+    identifierFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    disableRequestedAuthnContext: true,
+    ...(extra.requestId ? { generateUniqueId: () => extra.requestId as string } : {}),
+  });
+}
+
+/** A fresh AuthnRequest id: an XML NCName (it must not start with a digit). */
+export function newRequestId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
+  return `_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+export async function samlAuthorizeUrl(sp: SamlSp, idp: SamlIdp, requestId: string): Promise<string> {
+  return samlOf(sp, idp, { requestId }).getAuthorizeUrlAsync("", undefined, {});
+}
+
+export function samlMetadata(sp: SamlSp, idp: SamlIdp): string {
+  return samlOf(sp, idp).generateServiceProviderMetadata(null, null);
+}
+
+/** Whether `pem` is one X.509 certificate (PEM or bare base64 of DER): the shape node-saml will verify with. */
+export function normalizeCertificate(pem: string): string | null {
+  const body = pem
+    .replace(/-----BEGIN CERTIFICATE-----/, "")
+    .replace(/-----END CERTIFICATE-----/, "")
+    .replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length < 200 || body.length % 4 !== 0) return null;
+  // DER: a SEQUENCE (0x30) with a long-form length.
+  if (!body.startsWith("MI")) return null;
+  const lines = body.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----`;
+}
+
+export interface ValidatedAssertion {
+  profile: Profile;
+  assertionId: string;
+  /** Until when the assertion could be presented again: its id is kept that long. */
+  expiresAt: Date;
+  authnContext: string[];
+}
+
+function kindOf(message: string): SamlRejection {
+  if (/signature|Cannot obtain assertion/i.test(message)) return "signature";
+  if (/audience/i.test(message)) return "audience";
+  if (/not yet valid|expired|subject confirmation/i.test(message)) return "time_window";
+  if (/InResponseTo/i.test(message)) return "in_response_to";
+  if (/provider returned/i.test(message)) return "idp_status";
+  return "malformed";
+}
+
+/** An element as xml2js reads it (prefixes stripped, as node-saml reads it): attributes in `$`, text in `_`. */
+interface X {
+  $?: Record<string, string>;
+  _?: string;
+  [child: string]: X[] | Record<string, string> | string | undefined;
+}
+
+const kids = (el: X | undefined, name: string): X[] => {
+  const v = el?.[name];
+  return Array.isArray(v) ? v : [];
+};
+
+async function rootOf(xml: string): Promise<X> {
+  try {
+    const doc = (await parseStringPromise(xml, {
+      explicitRoot: true,
+      explicitCharkey: true,
+      tagNameProcessors: [processors.stripPrefix],
+    })) as Record<string, X>;
+    const root = Object.values(doc)[0];
+    if (root) return root;
+  } catch {
+    // refused below
+  }
+  throw new SamlRejected("malformed", "the XML does not parse");
+}
+
+/**
+ * Validates the IdP's POSTed SAMLResponse (base64) for the request `requestId` that this browser started at
+ * `issuedAt`: a validated assertion, or a SamlRejected saying why not.
+ */
+export async function validateSamlResponse(
+  sp: SamlSp,
+  idp: SamlIdp,
+  samlResponse: string,
+  request: { requestId: string; issuedAt: Date },
+): Promise<ValidatedAssertion> {
+  const cache: CacheProvider = {
+    saveAsync: async () => null,
+    getAsync: async (key) => (key === request.requestId ? request.issuedAt.toISOString() : null),
+    removeAsync: async () => null,
+  };
+  let profile: Profile | null;
+  try {
+    ({ profile } = await samlOf(sp, idp, { cache }).validatePostResponseAsync({
+      SAMLResponse: samlResponse,
+    }));
+  } catch (err) {
+    if (err instanceof SamlRejected) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new SamlRejected(kindOf(message), message.slice(0, 300));
+  }
+  if (!profile?.getAssertionXml) throw new SamlRejected("malformed", "the response carries no assertion");
+
+  const response = await rootOf(Buffer.from(samlResponse, "base64").toString("utf8"));
+  const destination = response.$?.Destination;
+  if (destination && destination !== sp.acsUrl)
+    throw new SamlRejected("destination", `the response is addressed to ${destination.slice(0, 200)}`);
+
+  // What follows reads the assertion node-saml verified, never the unsigned envelope.
+  const assertion = await rootOf(profile.getAssertionXml());
+  if (profile.issuer !== idp.entityId)
+    throw new SamlRejected("issuer", `the assertion's issuer is not ${idp.entityId}`);
+  const assertionId = assertion.$?.ID;
+  if (!assertionId) throw new SamlRejected("malformed", "the assertion has no ID");
+  const bearer = kids(kids(assertion, "Subject")[0], "SubjectConfirmation").find(
+    (s) => s.$?.Method === "urn:oasis:names:tc:SAML:2.0:cm:bearer",
+  );
+  const data = kids(bearer, "SubjectConfirmationData")[0];
+  const recipient = data?.$?.Recipient;
+  if (recipient !== sp.acsUrl)
+    throw new SamlRejected("recipient", "the bearer confirmation's Recipient is not this service's ACS URL");
+  const limits = [data?.$?.NotOnOrAfter, kids(assertion, "Conditions")[0]?.$?.NotOnOrAfter]
+    .filter((v): v is string => Boolean(v))
+    .map((v) => Date.parse(v))
+    .filter((v) => Number.isFinite(v));
+  if (limits.length === 0) throw new SamlRejected("time_window", "the assertion has no NotOnOrAfter");
+  const expiresAt = new Date(Math.min(...limits) + SAML_CLOCK_SKEW_MS);
+  const authnContext = kids(assertion, "AuthnStatement")
+    .flatMap((a) => kids(a, "AuthnContext"))
+    .flatMap((c) => kids(c, "AuthnContextClassRef"))
+    .map((r) => (r._ ?? "").trim());
+  return { profile, assertionId, expiresAt, authnContext };
+}
+
+/** AuthnContextClassRef values that mean more than one factor (SAML 2.0 classes, Entra ID, REFEDS). */
+const MFA_CONTEXTS = new Set([
+  "http://schemas.microsoft.com/claims/multipleauthn",
+  "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",
+  "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered",
+  "urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken",
+  "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard",
+  "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI",
+  "https://refeds.org/profile/mfa",
+]);
+const ENTRA_AUTHN_METHODS = "http://schemas.microsoft.com/claims/authnmethodsreferences";
+
+/**
+ * The claims an SSO decision reads (claims.ts), from a validated assertion: its attributes, `sub` (the
+ * NameID), `email` from an emailAddress NameID when no attribute gives it, and `amr: ["mfa"]` when the
+ * authentication context (or Entra's authnmethodsreferences attribute) says more than one factor.
+ */
+export function samlClaims(profile: Profile, authnContext: string[]): Claims {
+  const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
+  const claims: Claims = { ...attributes, sub: profile.nameID };
+  if (claims.email === undefined && profile.nameIDFormat?.endsWith(":emailAddress"))
+    claims.email = profile.nameID;
+  if (claims.name === undefined && typeof attributes.displayName === "string")
+    claims.name = attributes.displayName;
+  const methods = [attributes[ENTRA_AUTHN_METHODS]].flat().filter((v) => typeof v === "string");
+  if ([...authnContext, ...methods].some((v) => MFA_CONTEXTS.has(v))) claims.amr = ["mfa"];
+  return claims;
+}
