@@ -77,8 +77,18 @@ describe("Ejecutar comandos (typing in a session one may run commands in)", () =
         role: "collaborator",
       });
       expect(inv.status, JSON.stringify(inv.body)).toBe(200);
+      // The invitee finds it among their invitations (the owner does not), until they join.
+      type Invites = { data: { id: string; role: string; type: string }[] };
+      const pending = (who: (typeof users)[typeof role]) =>
+        who.call<Invites>("GET", "/api/remote-sessions/invitations").then((r) => r.body.data);
+      expect((await pending(users[role])).find((i) => i.id === body.id)).toMatchObject({
+        role: "collaborator",
+        type: "ssh",
+      });
+      expect((await pending(live.admin)).map((i) => i.id)).not.toContain(body.id);
       const v = await openViewer(users[role], body.id, viewers);
       expect(v.frame("hello")).toMatchObject({ you: { canType: allowed } });
+      expect((await pending(users[role])).map((i) => i.id)).not.toContain(body.id);
       await new Promise((r) => setTimeout(r, 1500));
       v.type(`echo typed-by-${role.toLowerCase()}-$((20+3))\r`);
       if (allowed) await v.until("ran", () => v.text().includes(`typed-by-${role.toLowerCase()}-23`));

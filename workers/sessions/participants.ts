@@ -6,19 +6,40 @@ import { Permission } from "@nostromo/permissions";
 import { recordAudit } from "../audit/audit.ts";
 import { can } from "../auth/guard.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
-import { type PageQuery, pageOf } from "../contract/schemas.ts";
+import { iso, type PageQuery, pageOf } from "../contract/schemas.ts";
 import { ApiError } from "../errors.ts";
 import { registerLoginSocket } from "../live/login-sockets.ts";
 import type { ViewerIdentity } from "../session-room/session-room.ts";
 import type { TenantContext } from "../tenancy/context.ts";
+import { sessionTypeOf } from "./kind.ts";
 import { presentViewer } from "./present.ts";
-import type { ParticipantBody } from "./schemas.ts";
+import type { Invitation, ParticipantBody } from "./schemas.ts";
 import { room } from "./service.ts";
 import { type SessionRow, sessionStore } from "./store.ts";
 
 export async function listViewers(ctx: TenantContext, s: SessionRow, q: PageQuery) {
   const { rows, total } = await sessionStore(ctx).viewers(s.id, q);
   return pageOf(q, rows.map(presentViewer), total);
+}
+
+/** The live sessions `u` was invited to and has not joined yet, newest invitation first. */
+export async function invitationsOf(ctx: TenantContext, u: UserPrincipal, q: PageQuery) {
+  const { rows, total } = await sessionStore(ctx).invitationsOf(u.id, q);
+  return pageOf(
+    q,
+    rows.map(
+      (r): Invitation => ({
+        id: r.session.id,
+        session_id: r.session.sessionId,
+        type: sessionTypeOf(r.session.sessionId),
+        role: r.viewer.role === "collaborator" ? "collaborator" : "viewer",
+        invited_by_user_id: r.session.initiatedByUserId,
+        invited_by_name: r.ownerName,
+        invited_at: iso(r.viewer.joinedAt),
+      }),
+    ),
+    total,
+  );
 }
 
 export async function invite(ctx: TenantContext, u: UserPrincipal, s: SessionRow, body: ParticipantBody) {

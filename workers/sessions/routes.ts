@@ -22,12 +22,13 @@ import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
 import { pendingApprovals } from "./approvals.ts";
-import { invite, join, listViewers } from "./participants.ts";
+import { invitationsOf, invite, join, listViewers } from "./participants.ts";
 import { presentSession } from "./present.ts";
 import {
   ApprovalBody,
   ApprovalResult,
   Ended,
+  InvitationPage,
   Participant,
   ParticipantBody,
   PendingApprovalPage,
@@ -140,6 +141,25 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       assertWatch(u);
       const q = readQuery(c, SessionQuery);
       return c.json(await listSessions(requestTenant(c), q, u));
+    },
+  )
+
+  .get(
+    "/invitations",
+    op({
+      tag: TAG,
+      summary: "The live sessions the caller was invited to and has not joined yet",
+      description:
+        "From POST /api/remote-sessions/{id}/participants; join one with GET /api/remote-sessions/{id}/ws.",
+      access: WATCH,
+      query: pageQuery,
+      responses: { 200: InvitationPage },
+      errors: ["FORBIDDEN", "VALIDATION_ERROR"],
+    }),
+    async (c) => {
+      const u = currentUser(c);
+      assertWatch(u);
+      return c.json(await invitationsOf(requestTenant(c), u, readQuery(c, pageQuery)));
     },
   )
 

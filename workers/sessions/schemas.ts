@@ -132,3 +132,21 @@ export const PendingApproval = z
 export type PendingApproval = z.infer<typeof PendingApproval>;
 
 export const PendingApprovalPage = pageSchema(PendingApproval);
+
+/** A live session the caller was invited to (from the terminal's "Invite") and has not joined yet. */
+export const Invitation = z
+  .object({
+    /** The session (its id, and the public id people read). */
+    id: Id,
+    session_id: z.string(),
+    type: SessionType,
+    /** What the invitation gives: a collaborator may type (when their role runs commands). */
+    role: z.enum(["collaborator", "viewer"]),
+    invited_by_user_id: Id,
+    invited_by_name: z.string(),
+    invited_at: Timestamp,
+  })
+  .meta({ id: "Invitation" });
+export type Invitation = z.infer<typeof Invitation>;
+
+export const InvitationPage = pageSchema(Invitation);

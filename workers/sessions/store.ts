@@ -3,7 +3,7 @@
 // workers/routes/exec). The SessionRoom object writes the live state of its own session (status,
 // counters, recording, viewers leaving) from workers/session-room. The public id (`ssh-1`, `exec-2`) is
 // allocated in one place, publicIdInsert(), for both kinds of session.
-import { count, desc, eq, inArray, isNull, like, or, sql } from "drizzle-orm";
+import { count, desc, eq, inArray, isNull, like, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { command } from "../../db/schema/tenant/command.ts";
 import { connection } from "../../db/schema/tenant/connection.ts";
@@ -155,6 +155,35 @@ export function sessionStore(ctx: TenantContext) {
           .limit(q.page_size)
           .offset(pageOffset(q)),
         db.select({ n: count() }).from(sessionViewer).where(where),
+      ]);
+      return { rows, total: total?.n ?? 0 };
+    },
+
+    /** The live sessions `userId` was invited to and has not joined: their participant row (not the
+     * owner's) was never active and never left; with the session and its owner's name. */
+    async invitationsOf(userId: string, q: PageQuery) {
+      const where = viewers.where(
+        eq(sessionViewer.userId, userId),
+        ne(sessionViewer.role, "owner"),
+        eq(sessionViewer.isActive, false),
+        isNull(sessionViewer.leftAt),
+        inArray(session.status, ["active", "disconnected"]),
+      );
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({ viewer: sessionViewer, session, ownerName: user.name })
+          .from(sessionViewer)
+          .innerJoin(session, eq(session.id, sessionViewer.sessionId))
+          .innerJoin(user, eq(user.id, session.initiatedByUserId))
+          .where(where)
+          .orderBy(desc(sessionViewer.joinedAt), desc(sessionViewer.id))
+          .limit(q.page_size)
+          .offset(pageOffset(q)),
+        db
+          .select({ n: count() })
+          .from(sessionViewer)
+          .innerJoin(session, eq(session.id, sessionViewer.sessionId))
+          .where(where),
       ]);
       return { rows, total: total?.n ?? 0 };
     },

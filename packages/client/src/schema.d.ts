@@ -1231,6 +1231,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/remote-sessions/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live sessions the caller was invited to and has not joined yet
+         * @description From POST /api/remote-sessions/{id}/participants; join one with GET /api/remote-sessions/{id}/ws.
+         *
+         *     Access: session:view or session:join.
+         */
+        get: operations["getApiRemoteSessionsInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/remote-sessions/approvals": {
         parameters: {
             query?: never;
@@ -2563,6 +2585,23 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        Invitation: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /**
+             * @description The kind of session: an exec (public id exec-N) is a one-shot SSH command, so `ssh`
+             * @enum {string}
+             */
+            type: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
+            /** @enum {string} */
+            role: "collaborator" | "viewer";
+            /** Format: uuid */
+            invited_by_user_id: string;
+            invited_by_name: string;
+            /** Format: date-time */
+            invited_at: string;
         };
         PendingApproval: {
             /** Format: uuid */
@@ -5429,6 +5468,45 @@ export interface operations {
                 };
             };
             /** @description Error; among others: NOT_FOUND, AGENT_OFFLINE, TARGET_AUTH_FAILED, TARGET_UNREACHABLE, HOST_KEY_CHANGED, BAD_GATEWAY */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiRemoteSessionsInvitations: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Invitation"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
             default: {
                 headers: {
                     [name: string]: unknown;

@@ -3,7 +3,7 @@
 import { api, ok, type Schemas } from "./http.ts";
 
 export type LiveSession = Schemas["Session"];
-export type SessionViewer = Schemas["SessionViewer"];
+export type Invitation = Schemas["Invitation"];
 export type LiveTunnel = Schemas["LiveTunnel"];
 
 export function startSession(connectionId: string, cols: number, rows: number) {
@@ -42,12 +42,10 @@ export async function listLiveSessions(): Promise<LiveSession[]> {
   return page.data;
 }
 
-/** A session's participants and viewers, its owner included (with their names). */
-export async function listSessionViewers(id: string): Promise<SessionViewer[]> {
-  const page = await ok(
-    api.GET("/api/remote-sessions/{id}/viewers", { params: { path: { id }, query: { page_size: 200 } } }),
-  );
-  return page.data;
+/** The live sessions the signed-in user was invited to and has not joined yet. */
+export async function listInvitations(): Promise<Invitation[]> {
+  return (await ok(api.GET("/api/remote-sessions/invitations", { params: { query: { page_size: 200 } } })))
+    .data;
 }
 
 /** The organization's open tunnels with their target and traffic so far. */

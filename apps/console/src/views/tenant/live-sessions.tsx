@@ -63,7 +63,7 @@ export function LiveSessions() {
         <h1 id="live-title">Live sessions</h1>
         {q.data && <span class="count">{q.data.length} open</span>}
       </div>
-      {q.data && <Invitations sessions={q.data} />}
+      <Invitations />
       {can(currentUser.value, "policies:manage") && <WaitingApprovals />}
       <DataTable
         query={q}
