@@ -4,8 +4,8 @@
 // whose connections can be cut (a network blip between the CLI and the Worker); and a shell line that
 // records how a command in a tmux pane exited and whether it left the terminal cooked. Kept apart so the
 // suite stays one file (one stack start) under 400 lines.
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -119,3 +119,30 @@ export async function tcpProxy(to: number): Promise<{ port: number; cut(): void;
 /** A shell line in the pane that records how the CLI exited and whether the terminal is cooked again. */
 export const recorded = (cmd: string, file: string) =>
   `sh -c '${cmd}; echo "exit=$?" > ${file}; stty -a | grep -o -- "-*icanon" >> ${file}; sleep 30'`;
+
+/** `nostromo login URL --tenant ID --sso …` with a config of its own, and a "browser": a script that
+ * records the URL it is asked to open ($BROWSER, as a terminal sets it). */
+export function ssoLogin(suite: CliSuite, url: string, tenantId: string) {
+  const opened = join(suite.dir, "browser-urls");
+  const browser = join(suite.dir, "browser.sh");
+  writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`, { mode: 0o755 });
+  const env = {
+    ...process.env,
+    ...suite.env,
+    BROWSER: browser,
+    NOSTROMO_CONFIG: join(suite.dir, "sso-config.json"),
+  };
+  const urlsOpened = () => (existsSync(opened) ? readFileSync(opened, "utf8").trim().split("\n") : []);
+  const login = (extra: string[]) => {
+    const proc = spawn(process.execPath, [BIN, "login", url, "--tenant", tenantId, "--sso", ...extra], {
+      env,
+    });
+    const out = { stderr: "" };
+    proc.stderr.on("data", (b: Buffer) => {
+      out.stderr += b.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => proc.on("exit", resolve));
+    return { proc, out, exited };
+  };
+  return { env, urlsOpened, login };
+}

@@ -8,7 +8,7 @@
 // `recordings download` gives the same bytes as the API, `recordings play` replays it (skip, pause); errors
 // carry the API's code; `login --sso` signs in through an OpenID Provider with a loopback redirect.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Viewer } from "@nostromo/testkit";
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frames, parseCast } from "../../apps/cli/src/cast.ts";
 import { IdpBrowser, registerClient, setIdpAccount } from "../support/idp-browser.ts";
 import { startIdp } from "../support/oidc-idp.ts";
-import { BIN, CliSuite, recorded, run, tcpProxy, totp } from "./cli-support.ts";
+import { BIN, CliSuite, recorded, run, ssoLogin, tcpProxy, totp } from "./cli-support.ts";
 import { DEMO_ADMIN, waitFor } from "./harness.ts";
 import { userWithRole } from "./live.ts";
 
@@ -368,28 +368,7 @@ describe("the nostromo CLI", () => {
       expect(made.status, JSON.stringify(made.body)).toBe(201);
       providerId = made.body.id;
       await setIdpAccount(idp.issuer, "dallas", { password: "idp-pass", email: `dallas@${domain}` });
-      // The "browser": a script that records the URL it is asked to open ($BROWSER, as a terminal sets it).
-      const opened = join(suite.dir, "browser-urls");
-      const browser = join(suite.dir, "browser.sh");
-      writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`, { mode: 0o755 });
-      const ssoEnv = {
-        ...process.env,
-        ...suite.env,
-        BROWSER: browser,
-        NOSTROMO_CONFIG: join(suite.dir, "sso-config.json"),
-      };
-      const urlsOpened = () => (existsSync(opened) ? readFileSync(opened, "utf8").trim().split("\n") : []);
-      const login = (extra: string[]) => {
-        const proc = spawn(process.execPath, [BIN, "login", url, "--tenant", tenantId, "--sso", ...extra], {
-          env: ssoEnv,
-        });
-        const out = { stderr: "" };
-        proc.stderr.on("data", (b: Buffer) => {
-          out.stderr += b.toString();
-        });
-        const exited = new Promise<number | null>((resolve) => proc.on("exit", resolve));
-        return { proc, out, exited };
-      };
+      const { env: ssoEnv, urlsOpened, login } = ssoLogin(suite, url, tenantId);
       // --no-browser: the URL is printed, no browser is started.
       const quiet = login(["--no-browser"]);
       await waitFor("the printed sign-in URL", async () =>
