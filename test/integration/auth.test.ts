@@ -225,7 +225,9 @@ describe("bad credentials and throttling", () => {
     expect((await new Client(`${t.subdomain}.localhost`, uniqueIp()).login(u.email, u.password)).status).toBe(
       200,
     );
-  });
+    // 21 logins, each hashing a password on purpose (a failed one as slowly as a good one): a budget for a
+    // loaded machine, not a speed goal.
+  }, 120_000);
 
   it("deleted and deactivated users cannot log in, and their live logins end", async () => {
     const gone = await createUser(admin, "Technician");
