@@ -5,18 +5,15 @@
 // agent `tunnel.open` and waits for its data socket; it is audited here when it opens and by the room, with
 // bytes each way and its duration, when it closes.
 
-import { randomToken, sha256Hex } from "@nostromo/crypto";
-import { recordAudit } from "../audit/audit.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { connectionStore } from "../connections/store.ts";
 import { iso, type PageQuery, pageOf } from "../contract/schemas.ts";
 import { ApiError } from "../errors.ts";
 import { sessionTypeOf } from "../sessions/kind.ts";
-import { dataPath } from "../sessions/open.ts";
-import { connectedAgent, OPEN_TIMEOUT_MS, room } from "../sessions/service.ts";
+import { openRelayed } from "../sessions/relay-open.ts";
+import { room } from "../sessions/service.ts";
 import { sessionStore } from "../sessions/store.ts";
 import type { TenantContext } from "../tenancy/context.ts";
-import { loadOrganization } from "../tenancy/organization.ts";
 import type { LiveTunnel, TunnelBody } from "./schemas.ts";
 
 export const TUNNEL_PREFIX = "tunnel";
@@ -41,83 +38,16 @@ export async function startTunnel(ctx: TenantContext, u: UserPrincipal, body: Tu
   if (!conn) throw new ApiError("NOT_FOUND", "No such connection");
   if (conn.status !== "active") throw new ApiError("INVALID_STATE", `The connection is ${conn.status}`);
   const port = tunnelPort(conn, body.remote_port);
-  const { agentId, link } = await connectedAgent(ctx, conn.agentId);
-  const org = await loadOrganization(ctx.db, ctx.tenant.id);
-  const s = await sessionStore(ctx).createLive(
-    {
-      connectionId: conn.id,
-      initiatedByUserId: u.id,
-      status: "active",
-      clientIp: ctx.request?.ip ?? "",
-      userAgent: ctx.request?.userAgent ?? "",
-      agentId,
-      loginSessionId: u.loginId,
-      isRecording: false,
-    },
-    TUNNEL_PREFIX,
-  );
-  const dataToken = randomToken(32);
-  const r = room(ctx.env, s.id);
-  await r.init({
-    sessionUuid: s.id,
-    publicId: s.sessionId,
-    tenantId: ctx.tenant.id,
-    connectionId: conn.id,
-    agentId,
-    ownerId: u.id,
-    ownerLoginId: u.loginId,
-    cols: s.cols,
-    rows: s.rows,
-    dataTokenHash: await sha256Hex(dataToken),
-    idleTimeoutMs: org.settings.session_timeout,
-    record: false,
-    recordingRetentionDays: 0,
-    shellIntegration: false,
-    approvalTimeoutMs: 0,
-    webhookUrl: null,
+  const opened = await openRelayed(ctx, u, {
+    conn,
+    port,
     kind: "tunnel",
-    tunnelTarget: { host: conn.hostname, port },
-  });
-  const sent = await link.sendFrame({
-    t: "tunnel.open",
-    sessionId: s.id,
-    dataUrl: dataPath(s.id),
-    dataToken,
-    host: conn.hostname,
-    port,
-  });
-  if (!sent) {
-    await r.agentEvent({ t: "session.failed", sessionId: s.id, code: "CONNECT_FAILED", message: "offline" });
-    throw new ApiError("AGENT_OFFLINE", "The connection's agent is offline");
-  }
-  const outcome = await r.waitForOutcome(OPEN_TIMEOUT_MS);
-  const ok = outcome.status === "active";
-  const target = `${conn.hostname}:${port}`;
-  await recordAudit(ctx, {
-    type: "session.started",
+    prefix: TUNNEL_PREFIX,
+    noun: "tunnel",
+    verb: "opened",
     action: "tunnel_open",
-    description: ok
-      ? `${u.email} opened tunnel ${s.sessionId} to ${target}`
-      : `${u.email} could not open tunnel ${s.sessionId} to ${target}: ${outcome.reason ?? outcome.status}`,
-    status: ok ? "success" : "failure",
-    sessionId: s.id,
-    connectionId: conn.id,
-    metadata: { publicId: s.sessionId, tunnel: true, host: conn.hostname, port, status: outcome.status },
   });
-  if (!ok) {
-    if (outcome.status === "connecting") await r.end("The agent did not open the tunnel in time", "TIMEOUT");
-    throw new ApiError("BAD_GATEWAY", `The agent did not open the tunnel (${outcome.reason ?? "timeout"})`, {
-      session: { id: s.id, session_id: s.sessionId, status: outcome.status },
-    });
-  }
-  return {
-    id: s.id,
-    session_id: s.sessionId,
-    status: outcome.status,
-    host: conn.hostname,
-    port,
-    ws_url: `/api/tunnels/${s.id}/ws`,
-  };
+  return { ...opened, host: conn.hostname, port, ws_url: `/api/tunnels/${opened.id}/ws` };
 }
 
 /** The organization's open tunnels with their traffic so far, as each tunnel's session object counts it. */
