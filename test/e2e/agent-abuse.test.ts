@@ -46,6 +46,14 @@ async function hostKeyB(): Promise<string | null> {
   return r.rows[0]?.host_key ?? null;
 }
 
+/** B's connection is not pinned to the attacker's key. It may be pinned again to the real server's key:
+ * the first test resets the pin, and the real agent re-pins it (trust on first use) whenever it reopens
+ * B's session — e.g. after its own link dropped on a loaded machine. */
+async function notPinnedByAttacker(): Promise<void> {
+  const key = await hostKeyB();
+  expect(key, "B's connection pinned to the attacker's key").not.toBe(ATTACKER_KEY);
+}
+
 async function alertsInA(): Promise<number> {
   const r = await db.query<{ n: string }>(
     "select count(*) as n from audit_log where organization_id = $1 and event_type = 'security.alert'",
@@ -139,7 +147,7 @@ describe("an agent of tenant A cannot act on tenant B", () => {
     });
     await new Promise((r) => setTimeout(r, 1000));
     await bStillWorks();
-    expect(await hostKeyB()).toBeNull();
+    await notPinnedByAttacker();
     await waitFor("the refusals audited in tenant A", async () => (await alertsInA()) > alertsBefore);
     expect(evil.closed).toBeNull();
 
@@ -150,7 +158,7 @@ describe("an agent of tenant A cannot act on tenant B", () => {
     // Cut off: it cannot simply come back at once.
     expect(await evil.connect()).toBe(403);
     await bStillWorks();
-    expect(await hostKeyB()).toBeNull();
+    await notPinnedByAttacker();
     // The audit trail was not flooded: a bounded number of alert rows for 26 refused frames.
     const alerts = (await alertsInA()) - alertsBefore;
     console.log(`[abuse] security.alert rows in tenant A for 26 refused frames + cut-off: ${alerts}`);
@@ -358,7 +366,7 @@ describe("floods and protocol evolution", () => {
     for (let i = 0; i < 10_000; i++) junk.send(i % 2 ? "{not json" : Buffer.from([0, 1, 2]));
     expect((await junk.waitClosed()).code).toBe(1008);
     await bStillWorks();
-    expect(await hostKeyB()).toBeNull();
+    await notPinnedByAttacker();
     expect(await realAgentOnline(adminA)).toBe(true);
     expect(await realAgentOnline(live.admin)).toBe(true);
   });
