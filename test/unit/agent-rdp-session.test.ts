@@ -24,7 +24,9 @@ let rdpServer: net.Server;
 let rdpPort: number;
 let edge: WebSocketServer;
 let edgePort: number;
-const dataSockets: WebSocket[] = [];
+// Each data socket with the frames it received, recorded from the moment it connected: the agent sends
+// `ready` as soon as the socket opens, before a test could attach a listener of its own.
+const dataSockets: { ws: WebSocket; frames: { binary: boolean; data: Buffer }[] }[] = [];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "nostromo-rdp-session-"));
@@ -54,8 +56,10 @@ beforeAll(async () => {
   rdpPort = (rdpServer.address() as net.AddressInfo).port;
   edge = new WebSocketServer({ port: 0, host: "127.0.0.1" });
   edge.on("connection", (ws, req) => {
-    if (req.headers.authorization === "Bearer data-token") dataSockets.push(ws);
-    else ws.close(1008);
+    if (req.headers.authorization !== "Bearer data-token") return ws.close(1008);
+    const frames: { binary: boolean; data: Buffer }[] = [];
+    ws.on("message", (data: Buffer, binary) => frames.push({ binary, data }));
+    dataSockets.push({ ws, frames });
   });
   await new Promise<void>((r) => edge.once("listening", r));
   edgePort = (edge.address() as net.AddressInfo).port;
@@ -88,17 +92,7 @@ async function open() {
     },
   );
   session.start();
-  const ws = await new Promise<WebSocket>((resolve) => {
-    const poll = setInterval(() => {
-      const found = dataSockets[before];
-      if (found) {
-        clearInterval(poll);
-        resolve(found);
-      }
-    }, 10);
-  });
-  const frames: { binary: boolean; data: Buffer }[] = [];
-  ws.on("message", (data: Buffer, binary) => frames.push({ binary, data }));
+  const { ws, frames } = await until(() => dataSockets[before]);
   return { session, ws, frames, control };
 }
 

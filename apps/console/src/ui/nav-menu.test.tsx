@@ -46,7 +46,7 @@ describe("NavMenu", () => {
     button.focus();
     await userEvent.keyboard("{ArrowDown}");
     expect(button.getAttribute("aria-expanded")).toBe("true");
-    expect(focused()).toBe("Live sessions");
+    await expect.poll(focused).toBe("Live sessions");
     await userEvent.keyboard("{ArrowDown}");
     expect(focused()).toBe("Commands");
     expect(screen.getByRole("link", { name: "Commands" }).getAttribute("aria-current")).toBe("page");

@@ -4,7 +4,7 @@
 // Space toggles; ArrowDown on the button opens it on the first link; ArrowUp/ArrowDown, Home and End move
 // between the links; Escape closes it and returns to the button; leaving the group (Tab, a click elsewhere)
 // closes it; so does following a link.
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 
 export interface NavMenuGroup {
   label: string;
@@ -20,18 +20,21 @@ export function NavMenu({ group, path }: { group: NavMenuGroup; path: string }) 
   const here = group.items.some((i) => path.startsWith(i.href));
 
   useEffect(() => setOpen(false), [path]);
+  // Focus moves as the list is shown (a layout effect runs with the render, not a frame later), so a key
+  // pressed right after ArrowDown already acts on the first link.
+  useLayoutEffect(() => {
+    if (!open || !focusFirst) return;
+    links()[0]?.focus();
+    setFocusFirst(false);
+  }, [open, focusFirst]);
   useEffect(() => {
     if (!open) return;
-    if (focusFirst) {
-      links()[0]?.focus();
-      setFocusFirst(false);
-    }
     const away = (e: PointerEvent) => {
       if (!box.current?.contains(e.target as Node)) setOpen(false);
     };
     document.addEventListener("pointerdown", away);
     return () => document.removeEventListener("pointerdown", away);
-  }, [open, focusFirst]);
+  }, [open]);
 
   const links = () => [...(box.current?.querySelectorAll<HTMLAnchorElement>("ul a") ?? [])];
   const move = (to: (at: number, count: number) => number) => {
