@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
-import { isDatabaseUnavailable } from "./lib/db-unavailable.ts";
+import { databaseErrorChain, isDatabaseUnavailable } from "./lib/db-unavailable.ts";
 
 export const ErrorCode = {
   BAD_REQUEST: 400,
@@ -150,7 +150,7 @@ export function handleError(err: Error, c: Context): Response {
         level: "error",
         msg: "database unavailable",
         requestId,
-        error: String(err?.stack ?? err),
+        error: databaseErrorChain(err),
       }),
     );
     c.header("Retry-After", String(DATABASE_RETRY_AFTER_S));
@@ -160,7 +160,15 @@ export function handleError(err: Error, c: Context): Response {
     );
   }
   console.error(
-    JSON.stringify({ level: "error", msg: "unhandled", requestId, error: String(err?.stack ?? err) }),
+    JSON.stringify({
+      level: "error",
+      msg: "unhandled",
+      requestId,
+      // The stack without drizzle's "params:" line (a statement's values: token hashes, emails), then what
+      // caused it.
+      error: String(err?.stack ?? err).replace(/\nparams: [^\n]*/g, ""),
+      causes: databaseErrorChain(err).slice(1),
+    }),
   );
   return c.json(errorBody("INTERNAL_ERROR", "Internal error", requestId), 500);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDatabaseUnavailable } from "./db-unavailable.ts";
+import { databaseErrorChain, isDatabaseUnavailable } from "./db-unavailable.ts";
 
 describe("isDatabaseUnavailable", () => {
   it("recognises outages through drizzle's cause chain", () => {
@@ -15,5 +15,23 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable(Object.assign(new Error("dup"), { code: "23505" }))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError("x is undefined"))).toBe(false);
     expect(isDatabaseUnavailable(null)).toBe(false);
+  });
+});
+
+describe("databaseErrorChain", () => {
+  it("logs the driver's reason under drizzle's wrapper, never the statement's parameters", () => {
+    const driver = Object.assign(new Error("timeout exceeded when trying to connect"), { code: "ETIMEDOUT" });
+    const wrapped = new Error(
+      'Failed query: select * from "auth"."user_sessions" where token_hash = $1\nparams: 315db9',
+      {
+        cause: driver,
+      },
+    );
+    const chain = databaseErrorChain(wrapped);
+    expect(chain).toEqual([
+      'Failed query: select * from "auth"."user_sessions" where token_hash = $1',
+      "timeout exceeded when trying to connect [ETIMEDOUT]",
+    ]);
+    expect(JSON.stringify(chain)).not.toContain("315db9");
   });
 });
