@@ -1,0 +1,81 @@
+// Bursts of concurrent authenticated requests (`GET /api/auth/me`: a login lookup and a user read, each
+// request on PostgreSQL connections of its own — a stateless Worker may not share I/O across requests)
+// against a fresh local stack, next to the same bursts of a request that touches no database (an unknown
+// route's 404): the baseline of the same run. Per wave: statuses, p50 / p99 / max latency. Sent straight
+// to the Worker's workerd (past wrangler dev's proxy) when BURST_DIRECT=1. Waves: BURST_WAVES (default
+// "20,50,100,200,200"). The Worker's "database unavailable" lines are counted with their reasons.
+// Run: npx tsx bench/request-burst.ts
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEMO_ADMIN, Http } from "@nostromo/testkit";
+import { ensureDatabase } from "../db/node.ts";
+import { freePort, startPostgres } from "../infra/dev/postgres.ts";
+import { startStack } from "../infra/dev/stack.ts";
+import { pct } from "./live-stack.ts";
+import { workerDirectUrl } from "./worker-direct.ts";
+
+const WAVES = (process.env.BURST_WAVES ?? "20,50,100,200,200").split(",").map(Number);
+const PAUSE_MS = 5_000;
+
+const dir = mkdtempSync(join(tmpdir(), "nostromo-burst-"));
+const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false });
+await ensureDatabase(pg.url("postgres"), "bench");
+const port = await freePort();
+const reasons = new Map<string, number>();
+const stack = await startStack({
+  dataDir: join(dir, "data"),
+  port,
+  databaseUrl: pg.url("bench"),
+  superAdmin: { email: "root@bench.example", password: "bench-root-password" },
+  demoAdmin: DEMO_ADMIN,
+  masterKey: "bench-master-key-0123456789-0123456789-01",
+  quietWorker: true,
+  workerOutput: (line) => {
+    const m = /"msg":"database unavailable".*?"error":\[[^\]]*?","([^"]+)"/.exec(line);
+    if (m?.[1]) reasons.set(m[1], (reasons.get(m[1]) ?? 0) + 1);
+  },
+});
+
+async function wave(http: Http, path: string, n: number): Promise<string> {
+  const latencies: number[] = [];
+  const statuses = new Map<string, number>();
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      const t0 = performance.now();
+      const status = await http.call("GET", path).then(
+        (r) => String(r.status),
+        (e: Error) => e.message,
+      );
+      latencies.push(performance.now() - t0);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }),
+  );
+  const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  return `${JSON.stringify(Object.fromEntries(statuses))} p50 ${s(pct(latencies, 50))} p99 ${s(pct(latencies, 99))} max ${s(Math.max(...latencies))}`;
+}
+
+try {
+  let base = stack.url;
+  if (process.env.BURST_DIRECT === "1") {
+    const direct = await workerDirectUrl(stack.pids().workerd, port);
+    if (!direct) throw new Error("the Worker's own port was not found");
+    base = direct;
+  }
+  const admin = new Http(base, stack.demoTenantId);
+  await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+  console.log(`request bursts against ${base} (load average ${loadavg()[0]?.toFixed(1)})`);
+  for (const n of WAVES) {
+    console.log(
+      `${String(n).padStart(4)} × no database (404): ${await wave(admin, "/api/no-such-route", n)}`,
+    );
+    await new Promise((r) => setTimeout(r, PAUSE_MS));
+    console.log(`${String(n).padStart(4)} × GET /api/auth/me:  ${await wave(admin, "/api/auth/me", n)}`);
+    await new Promise((r) => setTimeout(r, PAUSE_MS));
+  }
+  console.log(`"database unavailable" reasons: ${JSON.stringify(Object.fromEntries(reasons))}`);
+} finally {
+  await stack.stop();
+  await pg.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
