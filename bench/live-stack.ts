@@ -11,7 +11,7 @@ import { DEMO_ADMIN, Http, liveTarget, startSshd, type TestSshd } from "@nostrom
 import { Client as SshClient } from "ssh2";
 import { ensureDatabase } from "../db/node.ts";
 import { freePort, startPostgres } from "../infra/dev/postgres.ts";
-import { type Stack, startStack } from "../infra/dev/stack.ts";
+import { type Stack, type StackOptions, startStack } from "../infra/dev/stack.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -33,7 +33,8 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(name: string): Promise<BenchStack> {
+/** A fresh PostgreSQL and the Worker on it, in a temporary folder; `stop` removes it all. */
+export async function startBareStack(name: string, extra: Partial<StackOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), `nostromo-bench-${name}-`));
   const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false });
   await ensureDatabase(pg.url("postgres"), "bench");
@@ -46,16 +47,25 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
     demoAdmin: DEMO_ADMIN,
     masterKey: "bench-master-key-0123456789-0123456789-01",
     quietWorker: true,
+    ...extra,
   });
+  const stop = async () => {
+    await stack.stop();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, port, stack, stop };
+}
+
+export async function startBenchStack(name: string): Promise<BenchStack> {
+  const { dir, port, stack, stop: stopStack } = await startBareStack(name);
   const sshd = await startSshd();
   let agent: ChildProcess | null = null;
   const stop = async () => {
     agent?.kill("SIGTERM");
     await sleep(500);
     await sshd.stop();
-    await stack.stop();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopStack();
   };
   try {
     const admin = new Http(stack.url, stack.demoTenantId);

@@ -5,32 +5,16 @@
 // to the Worker's workerd (past wrangler dev's proxy) when BURST_DIRECT=1. Waves: BURST_WAVES (default
 // "20,50,100,200,200"). The Worker's "database unavailable" lines are counted with their reasons.
 // Run: npx tsx bench/request-burst.ts
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg } from "node:os";
 import { DEMO_ADMIN, Http } from "@nostromo/testkit";
-import { ensureDatabase } from "../db/node.ts";
-import { freePort, startPostgres } from "../infra/dev/postgres.ts";
-import { startStack } from "../infra/dev/stack.ts";
-import { pct } from "./live-stack.ts";
+import { pct, startBareStack } from "./live-stack.ts";
 import { workerDirectUrl } from "./worker-direct.ts";
 
 const WAVES = (process.env.BURST_WAVES ?? "20,50,100,200,200").split(",").map(Number);
 const PAUSE_MS = 5_000;
 
-const dir = mkdtempSync(join(tmpdir(), "nostromo-burst-"));
-const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false });
-await ensureDatabase(pg.url("postgres"), "bench");
-const port = await freePort();
 const reasons = new Map<string, number>();
-const stack = await startStack({
-  dataDir: join(dir, "data"),
-  port,
-  databaseUrl: pg.url("bench"),
-  superAdmin: { email: "root@bench.example", password: "bench-root-password" },
-  demoAdmin: DEMO_ADMIN,
-  masterKey: "bench-master-key-0123456789-0123456789-01",
-  quietWorker: true,
+const { port, stack, stop } = await startBareStack("burst", {
   workerOutput: (line) => {
     const m = /"msg":"database unavailable".*?"error":\[[^\]]*?","([^"]+)"/.exec(line);
     if (m?.[1]) reasons.set(m[1], (reasons.get(m[1]) ?? 0) + 1);
@@ -75,7 +59,5 @@ try {
   }
   console.log(`"database unavailable" reasons: ${JSON.stringify(Object.fromEntries(reasons))}`);
 } finally {
-  await stack.stop();
-  await pg.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }
