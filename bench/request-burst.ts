@@ -1,7 +1,7 @@
 // Bursts of concurrent authenticated requests (`GET /api/auth/me`: a login lookup and a user read, each
 // request on PostgreSQL connections of its own — a stateless Worker may not share I/O across requests)
-// against a fresh local stack, next to the same bursts of a request that touches no database (an unknown
-// route's 404): the baseline of the same run. Per wave: statuses, p50 / p99 / max latency. Sent straight
+// against a fresh local stack, next to the same bursts of a request that reaches no route (a 404 — which
+// still reads the tenant and the login before routing): the baseline of the same run. Per wave: statuses, p50 / p99 / max latency. Sent straight
 // to the Worker's workerd (past wrangler dev's proxy) when BURST_DIRECT=1. Waves: BURST_WAVES (default
 // "20,50,100,200,200"). The Worker's "database unavailable" lines are counted with their reasons.
 // Run: npx tsx bench/request-burst.ts
@@ -51,7 +51,7 @@ try {
   console.log(`request bursts against ${base} (load average ${loadavg()[0]?.toFixed(1)})`);
   for (const n of WAVES) {
     console.log(
-      `${String(n).padStart(4)} × no database (404): ${await wave(admin, "/api/no-such-route", n)}`,
+      `${String(n).padStart(4)} × no route (404)    : ${await wave(admin, "/api/no-such-route", n)}`,
     );
     await new Promise((r) => setTimeout(r, PAUSE_MS));
     console.log(`${String(n).padStart(4)} × GET /api/auth/me:  ${await wave(admin, "/api/auth/me", n)}`);
