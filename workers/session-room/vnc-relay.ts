@@ -5,7 +5,9 @@
 // tunnel's stream frames (packages/protocol/src/tunnel.ts); only the room opens streams.
 // - Each browser's bytes go through an RfbClient (rfb-client.ts): the handshake towards the browser, then
 //   message by message, input forwarded only from a participant who may type (the owner; a collaborator
-//   once handed control) and clipboard text only while the connection allows clipboard transfer.
+//   once handed control) and clipboard text only while the connection allows clipboard transfer. The
+//   server's bytes go through an RfbServerStream (rfb-server.ts), which walks them message by message so
+//   that the server's clipboard (ServerCutText) is dropped too when clipboard transfer is off.
 // - Server bytes are relayed as they come and acknowledged at once (`tcp.ack`): RFB is pulled — the server
 //   sends an update only when a FramebufferUpdateRequest asks for one — so a slow browser slows its own
 //   stream without the room holding a window of bytes for it.
@@ -30,7 +32,7 @@ import {
 import { KILLED_CLOSE_CODE } from "../live/login-sockets.ts";
 import type { ViewerIdentity } from "./participants.ts";
 import { RfbClient } from "./rfb-client.ts";
-import { serverInitOf } from "./rfb-recording.ts";
+import { RfbServerStream } from "./rfb-server.ts";
 import { MAX_VIOLATIONS, type TunnelRelayHost } from "./tunnel-relay.ts";
 import { ViewerSocket } from "./viewer-sockets.ts";
 
@@ -45,6 +47,8 @@ interface VncViewer {
   who: ViewerIdentity;
   ws: ViewerSocket;
   rfb: RfbClient;
+  /** The server's side of the stream, read message by message (ServerCutText dropped when off). */
+  server: RfbServerStream;
   stream: number;
   opened: boolean;
   /** Server bytes relayed to this browser so far. */
@@ -90,19 +94,36 @@ export class VncRelay {
   attachViewer(ws: WebSocket, who: ViewerIdentity): void {
     const stream = ++this.highest;
     const socket = new ViewerSocket(ws);
+    const clipboard = () => this.host.clipboard();
+    const server = new RfbServerStream(
+      {
+        pass: (bytes) => {
+          socket.send(bytes);
+          if (stream === this.pictureStream) this.host.picture(bytes, v.served === 0);
+          v.served += bytes.byteLength;
+        },
+        init: (init) => {
+          if (stream === this.pictureStream) this.pictureInit = init;
+        },
+        failed: (reason) => this.drop(v, 1008, reason),
+      },
+      clipboard,
+    );
     const v: VncViewer = {
       who: { ...who },
       ws: socket,
       stream,
       opened: false,
       served: 0,
+      server,
       rfb: new RfbClient(
         {
           toClient: (bytes) => socket.send(bytes),
           toServer: (bytes) => this.toAgentBytes(stream, bytes),
           close: (reason) => this.drop(v, 1008, reason),
+          pixelFormat: (msg) => server.pixelFormat(msg),
         },
-        { mayType: () => v.who.canType, clipboard: () => this.host.clipboard() },
+        { mayType: () => v.who.canType, clipboard },
       ),
     };
     this.viewers.set(stream, v);
@@ -266,12 +287,7 @@ export class VncRelay {
       if (chunk.stream > this.highest) this.violation(ws, "data", chunk.stream);
       return;
     }
-    v.ws.send(chunk.payload);
-    if (chunk.stream === this.pictureStream) {
-      if (v.served === 0) this.pictureInit = serverInitOf(chunk.payload);
-      this.host.picture(chunk.payload, v.served === 0);
-    }
-    v.served += chunk.payload.byteLength;
+    v.server.push(chunk.payload);
     this.toAgent({ t: "tcp.ack", stream: chunk.stream, bytes: chunk.payload.byteLength });
     this.host.touched();
   }
