@@ -3,7 +3,8 @@
 // the colour painted on the X display (a pixel of noVNC's canvas); an Observer who joins late sees the
 // current screen at once, but their pointer never reaches the X server while the owner's does (the room
 // drops input by RFB message type; xdotool reads the server's pointer); the recording, started while the
-// desktop is on screen, replays in the recordings page with the seed's fields filled. Clipboard text
+// desktop is on screen, goes on when the owner reloads the page and replays in the recordings page with
+// the seed's fields filled. Clipboard text
 // crosses both ways through the console's clipboard panel, and neither way on a connection tagged
 // clipboard:off (the room drops it on the wire; the page's own socket shows what reached it).
 import { startVnc, type VncServer, waitFor } from "@nostromo/testkit";
@@ -98,6 +99,11 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   expect(rec.status, JSON.stringify(rec.body)).toBe(200);
   recordingId = rec.body.recording_id;
 
+  // The owner reloads the page: the session, its recording and the owner's control go on.
+  await page.reload();
+  await page.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
+  await shows(page, RED);
+
   // The owner's pointer reaches the X server.
   await vnc.movePointer(1, 1);
   await pointAt(page, 0.25, 0.25);
@@ -106,7 +112,8 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
     async () => near(await vnc.pointer(), 160, 100) || undefined,
   );
 
-  // A late Observer sees the current screen at once, but cannot move the server's pointer.
+  // A late Observer (after the owner's reload) sees the current screen at once, but cannot move the
+  // server's pointer.
   const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
   const observer = { email: "observer-vnc@demo-e2e.example", password: "observer-password-12" };
   const user = await live.admin.call("POST", "/api/users", {
@@ -131,6 +138,14 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   await shows(theirs, BLUE);
   await shows(page, BLUE);
   expect(near(await vnc.pointer(), 160, 100)).toBe(true);
+
+  // At phone width the desktop scales down to the screen's width (the screenshot for the docs).
+  const phone = await (await env.context({ phone: true })).newPage();
+  await phone.goto(`${env.demo}/vnc/${sessionId}`);
+  await signIn(phone, env.demoAdmin);
+  await phone.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
+  await shows(phone, BLUE);
+  await screenshot(phone, "vnc-phone");
 
   await page.getByRole("button", { name: "End session" }).click();
   await page.waitForURL("**/connections");
@@ -243,7 +258,7 @@ it("replays the recording in the recordings page, with resolution, frames per se
   await signIn(page, env.demoAdmin);
   await page.getByRole("heading", { name: "Recordings" }).waitFor();
   await page.getByRole("button", { name: /^Play/ }).first().click();
-  // The recording starts on the red desktop and ends on the blue one.
+  // The recording starts on the red desktop and ends on the blue one, painted after the owner's reload.
   await shows(page, BLUE, "vnc-replay");
   await page.getByText("End of recording").waitFor({ timeout: 30_000 });
   await screenshot(page, "vnc-recording-player");
