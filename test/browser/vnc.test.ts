@@ -3,7 +3,10 @@
 // the colour painted on the X display (a pixel of noVNC's canvas); an Observer who joins late sees the
 // current screen at once, but their pointer never reaches the X server while the owner's does (the room
 // drops input by RFB message type; xdotool reads the server's pointer); the recording, started while the
-// desktop is on screen, replays in the recordings page with the seed's fields filled.
+// desktop is on screen, goes on when the owner reloads the page and replays in the recordings page with
+// the seed's fields filled. Clipboard text
+// crosses both ways through the console's clipboard panel, and neither way on a connection tagged
+// clipboard:off (the room drops it on the wire; the page's own socket shows what reached it).
 import { startVnc, type VncServer, waitFor } from "@nostromo/testkit";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -96,6 +99,11 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   expect(rec.status, JSON.stringify(rec.body)).toBe(200);
   recordingId = rec.body.recording_id;
 
+  // The owner reloads the page: the session, its recording and the owner's control go on.
+  await page.reload();
+  await page.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
+  await shows(page, RED);
+
   // The owner's pointer reaches the X server.
   await vnc.movePointer(1, 1);
   await pointAt(page, 0.25, 0.25);
@@ -104,7 +112,8 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
     async () => near(await vnc.pointer(), 160, 100) || undefined,
   );
 
-  // A late Observer sees the current screen at once, but cannot move the server's pointer.
+  // A late Observer (after the owner's reload) sees the current screen at once, but cannot move the
+  // server's pointer.
   const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
   const observer = { email: "observer-vnc@demo-e2e.example", password: "observer-password-12" };
   const user = await live.admin.call("POST", "/api/users", {
@@ -130,9 +139,107 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   await shows(page, BLUE);
   expect(near(await vnc.pointer(), 160, 100)).toBe(true);
 
+  // At phone width the desktop scales down to the screen's width (the screenshot for the docs).
+  const phone = await (await env.context({ phone: true })).newPage();
+  await phone.goto(`${env.demo}/vnc/${sessionId}`);
+  await signIn(phone, env.demoAdmin);
+  await phone.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
+  await shows(phone, BLUE);
+  await screenshot(phone, "vnc-phone");
+
   await page.getByRole("button", { name: "End session" }).click();
   await page.waitForURL("**/connections");
   await theirs.getByText(/Session ended/).waitFor({ timeout: 20_000 });
+  expect(env.problems).toEqual([]);
+});
+
+/** Opens a connection's desktop from Connections as the demo admin; `watch` first wraps the page's
+ * WebSocket so the test can read what reached the browser and write to the room as that browser. */
+async function openDesktop(name: string, watch = false): Promise<Page> {
+  const page = await (await env.context()).newPage();
+  if (watch)
+    await page.addInitScript(`(() => {
+      const Native = window.WebSocket;
+      const seen = (window.__rfb = { sockets: [], text: "" });
+      // A function returning the native socket: noVNC reads the socket's members off its own prototype.
+      window.WebSocket = function (...a) {
+        const ws = new Native(...a);
+        seen.sockets.push(ws);
+        ws.addEventListener("message", (e) => {
+          if (e.data instanceof ArrayBuffer) seen.text += new TextDecoder("latin1").decode(e.data).replace(/[^ -~]/g, "");
+        });
+        return ws;
+      };
+      window.WebSocket.prototype = Native.prototype;
+      for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) window.WebSocket[k] = Native[k];
+    })()`);
+  await page.goto(`${env.demo}/connections`);
+  await signIn(page, env.demoAdmin);
+  await page
+    .locator("tr", { hasText: name })
+    .getByRole("button", { name: /Open desktop/ })
+    .click();
+  await page.waitForURL(/\/vnc\//);
+  await page.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
+  return page;
+}
+
+it("clipboard text crosses both ways, and neither way on a connection tagged clipboard:off", async () => {
+  const made = await live.admin.call<{ id: string }>("POST", "/api/connections", {
+    name: "desktop without clipboard",
+    type: "vnc",
+    hostname: "127.0.0.1",
+    port: vnc.port,
+    username: "vnc",
+    auth_method: "password",
+    password: "vnc-Pass-9",
+    tags: ["clipboard:off"],
+    agent_id: (await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents")).body.data[0]?.id,
+  });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  const open = await openDesktop("desktop on loopback");
+  const closed = await openDesktop("desktop without clipboard", true);
+  await closed.getByText("Clipboard disabled by policy").waitFor();
+
+  // The desktop's clipboard reaches the console where it is allowed (x11vnc sends it to every client at
+  // once)… and not the browser of the other session: a repaint it shows afterwards came after it on its
+  // stream, and no byte of the text reached that page.
+  await vnc.setClipboard("clip-from-the-desktop");
+  await expect
+    .poll(() => open.getByTestId("vnc-clipboard-remote").inputValue(), { timeout: 20_000 })
+    .toBe("clip-from-the-desktop");
+  await vnc.paint("#ffff00");
+  await shows(closed, [255, 255, 0]);
+  expect(await closed.evaluate("window.__rfb.text")).not.toContain("clip-from");
+
+  // Text sent from the console reaches the desktop's clipboard.
+  await open.getByText("Clipboard", { exact: true }).click();
+  await open.getByLabel("To the desktop").fill("clip-from-the-console");
+  await open.getByRole("button", { name: "Send to the desktop's clipboard" }).click();
+  await expect.poll(() => vnc.clipboard(), { timeout: 20_000 }).toBe("clip-from-the-console");
+
+  // Where it is off, clipboard text the browser sends (its own socket, as the owner) is dropped by the
+  // room: the pointer event sent after it reaches the X server, the clipboard stays as it was.
+  await closed.evaluate(`(() => {
+    const ws = window.__rfb.sockets.at(-1);
+    const text = new TextEncoder().encode("clip-blocked");
+    const cut = new Uint8Array(8 + text.length);
+    cut[0] = 6;
+    new DataView(cut.buffer).setUint32(4, text.length);
+    cut.set(text, 8);
+    ws.send(cut);
+    ws.send(new Uint8Array([5, 0, 2, 88, 1, 124]));
+  })()`);
+  await waitFor(
+    "the pointer event after the clipboard text",
+    async () => near(await vnc.pointer(), 600, 380) || undefined,
+  );
+  expect(await vnc.clipboard()).toBe("clip-from-the-console");
+
+  for (const page of [open, closed]) {
+    await page.getByRole("button", { name: "End session" }).click();
+    await page.waitForURL("**/connections");
+  }
   expect(env.problems).toEqual([]);
 });
 
@@ -151,7 +258,7 @@ it("replays the recording in the recordings page, with resolution, frames per se
   await signIn(page, env.demoAdmin);
   await page.getByRole("heading", { name: "Recordings" }).waitFor();
   await page.getByRole("button", { name: /^Play/ }).first().click();
-  // The recording starts on the red desktop and ends on the blue one.
+  // The recording starts on the red desktop and ends on the blue one, painted after the owner's reload.
   await shows(page, BLUE, "vnc-replay");
   await page.getByText("End of recording").waitFor({ timeout: 30_000 });
   await screenshot(page, "vnc-recording-player");

@@ -124,6 +124,24 @@ describe("RfbClient messages", () => {
     expect(h.dropped).toEqual([6]);
   });
 
+  it("asks the server only for encodings the room can walk, and for no Extended Clipboard when it is off", () => {
+    // Tight, H.264, Raw, Extended Clipboard, Cursor
+    const list = [7, 50, 0, 0xc0a1e5ce | 0, -239];
+    const setEncodings = new Uint8Array(4 + 4 * list.length);
+    const dv = new DataView(setEncodings.buffer);
+    dv.setUint8(0, 2);
+    dv.setUint16(2, list.length);
+    for (const [i, e] of list.entries()) dv.setInt32(4 + 4 * i, e);
+    const asked = (clipboard: boolean) => {
+      const h = connected({ clipboard });
+      h.c.push(setEncodings);
+      const out = new DataView(new Uint8Array(h.toServer).buffer);
+      return Array.from({ length: out.getUint16(2) }, (_, i) => out.getInt32(4 + 4 * i));
+    };
+    expect(asked(true)).toEqual([7, 0, 0xc0a1e5ce | 0, -239]);
+    expect(asked(false)).toEqual([7, 0, -239]);
+  });
+
   it("closes the stream on an unknown message type, and forwards nothing after it", () => {
     const h = connected();
     h.c.push(new Uint8Array([7, 0, 0, 0, ...key]));

@@ -4,7 +4,9 @@
 // the browser never needs it — and then reads the browser's client-to-server messages one by one, so that
 // input (KeyEvent, PointerEvent, ClientCutText and the extensions that act on the desktop) is forwarded
 // only from a participant who may type. An unknown message type cannot be skipped (RFB messages carry no
-// length), so it closes the stream with a reason. Pure: bytes in, bytes out; vnc-relay.ts wires it.
+// length), so it closes the stream with a reason. SetEncodings is rewritten to the encodings the room can
+// walk in the server's stream (rfb-server.ts), without Extended Clipboard when clipboard transfer is off.
+// Pure: bytes in, bytes out; vnc-relay.ts wires it.
 //
 // Browser                 room (this)                       agent → VNC server
 //  ◀── "RFB 003.008\n"
@@ -15,6 +17,8 @@
 //  ── ClientInit ──▶      shared flag forced to 1 ──────▶  (x11vnc -shared; never kick the others off)
 //  ◀──────────────────────────── ServerInit, updates… (relayed as they come)
 //  ── messages ──▶        parsed; input dropped unless the participant may type ──▶
+
+import { allowedEncodings } from "./rfb-server.ts";
 
 /** What a client-to-server message is, for the decision to forward it. */
 export type RfbMessageKind = "setup" | "input" | "clipboard";
@@ -29,6 +33,8 @@ export interface RfbClientOut {
   toServer(bytes: Uint8Array): void;
   /** The stream must end: the reason is for the browser (and the logs). */
   close(reason: string): void;
+  /** The browser set its pixel format (SetPixelFormat, forwarded): the server stream's reader needs it. */
+  pixelFormat?(msg: Uint8Array): void;
   /** A message was dropped (the participant may not type, or clipboard transfer is off). */
   dropped?(kind: RfbMessageKind, type: number): void;
 }
@@ -197,8 +203,12 @@ export class RfbClient {
         m.kind === "setup" ||
         (m.kind === "input" && this.policy.mayType()) ||
         (m.kind === "clipboard" && this.policy.mayType() && this.policy.clipboard());
-      if (allowed) this.toServer(msg);
-      else this.out.dropped?.(m.kind, m.type);
+      if (!allowed) this.out.dropped?.(m.kind, m.type);
+      else if (m.type === 2) this.toServer(allowedEncodings(msg, this.policy.clipboard()));
+      else {
+        if (m.type === 0) this.out.pixelFormat?.(msg);
+        this.toServer(msg);
+      }
     }
   }
 

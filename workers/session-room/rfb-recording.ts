@@ -34,13 +34,6 @@ export function serverInitSize(bytes: Uint8Array): { width: number; height: numb
   return { width: dv.getUint16(0), height: dv.getUint16(2) };
 }
 
-/** The whole ServerInit at the start of the server's first bytes (size, pixel format, name), or null. */
-export function serverInitOf(bytes: Uint8Array): Uint8Array | null {
-  if (bytes.byteLength < 24) return null;
-  const n = new DataView(bytes.buffer, bytes.byteOffset, 24).getUint32(20);
-  return bytes.byteLength >= 24 + n ? bytes.slice(0, 24 + n) : null;
-}
-
 export function parseRfbRecording(text: string): { header: RfbHeader; events: [number, Uint8Array][] } {
   const lines = text.split("\n").filter((l) => l.length > 0);
   const header = JSON.parse(lines.shift() ?? "null") as RfbHeader | null;

@@ -1,9 +1,9 @@
 // RoomRecording: the room's side of its recording — turning it on and off, its session_recordings row,
 // shipping the chunks every FLUSH_EVERY_MS (and when enough is pending), and finalising it when the
 // session ends. The asciicast writing and its durability argument are in recorder.ts; the rows are
-// written by room-store.ts. A VNC session records its owner's RFB stream instead (codec "rfb",
-// rfb-recording.ts): its resolution comes from the stream's ServerInit, its frames per second are the
-// server updates relayed per second.
+// written by room-store.ts. A VNC session records an RFB stream of the room's own instead (codec "rfb",
+// rfb-recording.ts, rfb-picture.ts): its resolution comes from the stream's ServerInit, its frames per
+// second are the server updates recorded per second.
 import { TAIL_ROW_BYTES } from "./output-tail.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { serverInitSize } from "./rfb-recording.ts";
@@ -98,8 +98,12 @@ export class RoomRecording {
       void this.host.store.recordingResolution(r.state.id, `${size.width}x${size.height}`).catch(() => {});
     for (let off = 0; off < bytes.byteLength; off += TAIL_ROW_BYTES / 2)
       r.rfb(bytes.subarray(off, off + TAIL_ROW_BYTES / 2));
-    this.updates += 1;
     if (r.due) void this.flush();
+  }
+
+  /** A whole server update of a VNC session's recorded stream. */
+  frame(): void {
+    if (this.recorder?.state.codec === "rfb") this.updates += 1;
   }
 
   resize(cols: number, rows: number): void {

@@ -165,6 +165,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       ...relayHost,
       clipboard: () => meta().clipboard !== false,
       picture: (bytes, first) => this.recording.picture(bytes, first),
+      frame: () => this.recording.frame(),
     });
     const tail = new OutputTail(ctx.storage.sql);
     this.output = new OutputPipeline(tail, {
@@ -232,7 +233,10 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   async init(init: RoomInit): Promise<void> {
     const m = this.lifecycle.create(init);
     if (!m.kind) this.open(m);
-    if (init.record) await this.recording.start();
+    if (init.record) {
+      await this.recording.start();
+      if (m.kind === "vnc") this.vnc.record(true);
+    }
     await this.lifecycle.save();
   }
 
@@ -371,9 +375,12 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   async setRecording(on: boolean, _by: string): Promise<{ recording: boolean; recordingId: string | null }> {
     if (on && !this.recording.active) {
       await this.recording.start();
-      if (this.lifecycle.meta?.kind === "vnc") this.vnc.restartPicture();
+      if (this.lifecycle.meta?.kind === "vnc") this.vnc.record(true);
     }
-    if (!on && this.recording.active) await this.recording.stop();
+    if (!on && this.recording.active) {
+      if (this.lifecycle.meta?.kind === "vnc") this.vnc.record(false);
+      await this.recording.stop();
+    }
     await this.lifecycle.save();
     this.viewers.broadcastJson({
       t: "notice",

@@ -5,13 +5,15 @@
 // tunnel's stream frames (packages/protocol/src/tunnel.ts); only the room opens streams.
 // - Each browser's bytes go through an RfbClient (rfb-client.ts): the handshake towards the browser, then
 //   message by message, input forwarded only from a participant who may type (the owner; a collaborator
-//   once handed control) and clipboard text only while the connection allows clipboard transfer.
+//   once handed control) and clipboard text only while the connection allows clipboard transfer. The
+//   server's bytes go through an RfbServerStream (rfb-server.ts), which walks them message by message so
+//   that the server's clipboard (ServerCutText) is dropped too when clipboard transfer is off.
 // - Server bytes are relayed as they come and acknowledged at once (`tcp.ack`): RFB is pulled — the server
 //   sends an update only when a FramebufferUpdateRequest asks for one — so a slow browser slows its own
 //   stream without the room holding a window of bytes for it.
-// - The owner's first stream is the session's picture: recorded (with its timing) while recording is on.
-//   A recording started later begins with that stream's ServerInit again and a full update the room asks
-//   the server for on the stream (a non-incremental FramebufferUpdateRequest), so it replays on its own.
+// - The recording is of a stream of the room's own (rfb-picture.ts), opened when recording starts (once
+//   the agent is ready) and closed when it stops: it does not end when the owner's page reloads or closes,
+//   and it replays from its first byte. Its traffic is not activity (the idle timeout ignores it).
 // - An agent frame about a stream the room never opened is refused and audited; past MAX_VIOLATIONS the
 //   agent's socket is cut (1008), as for tunnels.
 import {
@@ -30,25 +32,28 @@ import {
 import { KILLED_CLOSE_CODE } from "../live/login-sockets.ts";
 import type { ViewerIdentity } from "./participants.ts";
 import { RfbClient } from "./rfb-client.ts";
-import { serverInitOf } from "./rfb-recording.ts";
+import { RecordedPicture } from "./rfb-picture.ts";
+import { RfbServerStream } from "./rfb-server.ts";
 import { MAX_VIOLATIONS, type TunnelRelayHost } from "./tunnel-relay.ts";
 import { ViewerSocket } from "./viewer-sockets.ts";
 
 export interface VncRelayHost extends TunnelRelayHost {
   /** Clipboard transfer allowed on this session's connection. */
   clipboard(): boolean;
-  /** Server bytes of the owner's stream (the recorded picture); `first`: the stream's first (ServerInit). */
+  /** Server bytes of the recorded stream; `first`: the stream's first (ServerInit). */
   picture(bytes: Uint8Array, first: boolean): void;
+  /** A whole update was recorded (the recording's frames per second). */
+  frame(): void;
 }
 
 interface VncViewer {
   who: ViewerIdentity;
   ws: ViewerSocket;
   rfb: RfbClient;
+  /** The server's side of the stream, read message by message (ServerCutText dropped when off). */
+  server: RfbServerStream;
   stream: number;
   opened: boolean;
-  /** Server bytes relayed to this browser so far. */
-  served: number;
 }
 
 export class VncRelay {
@@ -57,10 +62,10 @@ export class VncRelay {
   private highest = 0;
   private violations = 0;
   private closed = false;
-  /** The stream whose server bytes are the recorded picture: the owner's first. */
-  private pictureStream: number | null = null;
-  /** That stream's ServerInit, for a recording that starts after it. */
-  private pictureInit: Uint8Array | null = null;
+  private agentReady = false;
+  /** Recording is on: the picture stream is (or will be, once the agent is ready) open. */
+  private recording = false;
+  private picture: RecordedPicture | null = null;
 
   constructor(private readonly host: VncRelayHost) {}
 
@@ -90,19 +95,28 @@ export class VncRelay {
   attachViewer(ws: WebSocket, who: ViewerIdentity): void {
     const stream = ++this.highest;
     const socket = new ViewerSocket(ws);
+    const clipboard = () => this.host.clipboard();
+    const server = new RfbServerStream(
+      {
+        pass: (bytes) => socket.send(bytes),
+        failed: (reason) => this.drop(v, 1008, reason),
+      },
+      clipboard,
+    );
     const v: VncViewer = {
       who: { ...who },
       ws: socket,
       stream,
       opened: false,
-      served: 0,
+      server,
       rfb: new RfbClient(
         {
           toClient: (bytes) => socket.send(bytes),
           toServer: (bytes) => this.toAgentBytes(stream, bytes),
           close: (reason) => this.drop(v, 1008, reason),
+          pixelFormat: (msg) => server.pixelFormat(msg),
         },
-        { mayType: () => v.who.canType, clipboard: () => this.host.clipboard() },
+        { mayType: () => v.who.canType, clipboard },
       ),
     };
     this.viewers.set(stream, v);
@@ -119,7 +133,6 @@ export class VncRelay {
           this.drop(v, 1008, refuse);
           return;
         }
-        if (this.pictureStream === null && who.role === "owner") this.pictureStream = stream;
         v.rfb.start();
         this.toAgent({ t: "tcp.open", stream });
       },
@@ -135,18 +148,32 @@ export class VncRelay {
     });
   }
 
-  /** A recording starts while the picture stream runs: it gets the ServerInit and a full update. */
-  restartPicture(): void {
-    const init = this.pictureInit;
-    if (this.pictureStream === null || !init) return;
-    this.host.picture(init, true);
-    const dv = new DataView(init.buffer, init.byteOffset, 4);
-    const request = new Uint8Array(10);
-    const out = new DataView(request.buffer);
-    out.setUint8(0, 3);
-    out.setUint16(6, dv.getUint16(0));
-    out.setUint16(8, dv.getUint16(2));
-    this.toAgentBytes(this.pictureStream, request);
+  /** Recording turned on or off: the room's own stream to the server opens (once the agent is ready) or
+   * closes with it. */
+  record(on: boolean): void {
+    this.recording = on;
+    if (on) this.openPicture();
+    else this.closePicture("recording stopped");
+  }
+
+  private openPicture(): void {
+    if (this.picture || !this.recording || !this.agentReady || this.closed) return;
+    const stream = ++this.highest;
+    this.picture = new RecordedPicture(stream, {
+      toServer: (bytes) => this.toAgentBytes(stream, bytes),
+      picture: (bytes, first) => this.host.picture(bytes, first),
+      frame: () => this.host.frame(),
+      failed: (reason) => this.closePicture(reason),
+    });
+    this.toAgent({ t: "tcp.open", stream });
+  }
+
+  private closePicture(reason: string): void {
+    const p = this.picture;
+    if (!p) return;
+    this.picture = null;
+    p.close();
+    this.toAgent({ t: "tcp.close", stream: p.stream, reason: reason.slice(0, 500) });
   }
 
   /** Hand-over through the API: a participant's typing right, as Participants.update decides it. */
@@ -200,6 +227,7 @@ export class VncRelay {
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.closePicture(reason);
     for (const v of [...this.viewers.values()]) this.drop(v, 1000, reason);
     this.agent?.close(1000, "session over");
     this.agent = null;
@@ -213,7 +241,6 @@ export class VncRelay {
   private forget(v: VncViewer, reason: string): void {
     if (this.viewers.get(v.stream) !== v) return;
     this.viewers.delete(v.stream);
-    if (this.pictureStream === v.stream) this.pictureInit = null;
     this.toAgent({ t: "tcp.close", stream: v.stream, reason: reason.slice(0, 500) });
   }
 
@@ -225,7 +252,9 @@ export class VncRelay {
     }
     const f = parsed.msg;
     if (f.t === "ready") {
+      this.agentReady = true;
       this.host.ready();
+      this.openPicture();
       return;
     }
     if (f.t === "error") {
@@ -234,6 +263,15 @@ export class VncRelay {
     }
     if (f.t === "tcp.open") {
       this.violation(ws, "tcp.open", f.stream);
+      return;
+    }
+    if (f.stream === this.picture?.stream) {
+      // The agent acknowledges what it wrote to the server (tcp.ack): nothing to do.
+      if (f.t === "tcp.opened") this.picture.opened();
+      else if (f.t === "tcp.close" || f.t === "tcp.end")
+        this.closePicture(
+          f.t === "tcp.close" && f.reason ? f.reason : "The VNC server closed the connection",
+        );
       return;
     }
     const v = this.viewers.get(f.stream);
@@ -261,17 +299,17 @@ export class VncRelay {
     }
     const chunk = decodeTunnelChunk(new Uint8Array(data));
     if (!chunk) return;
+    if (chunk.stream === this.picture?.stream) {
+      this.picture.push(chunk.payload);
+      this.toAgent({ t: "tcp.ack", stream: chunk.stream, bytes: chunk.payload.byteLength });
+      return;
+    }
     const v = this.viewers.get(chunk.stream);
     if (!v?.opened) {
       if (chunk.stream > this.highest) this.violation(ws, "data", chunk.stream);
       return;
     }
-    v.ws.send(chunk.payload);
-    if (chunk.stream === this.pictureStream) {
-      if (v.served === 0) this.pictureInit = serverInitOf(chunk.payload);
-      this.host.picture(chunk.payload, v.served === 0);
-    }
-    v.served += chunk.payload.byteLength;
+    v.server.push(chunk.payload);
     this.toAgent({ t: "tcp.ack", stream: chunk.stream, bytes: chunk.payload.byteLength });
     this.host.touched();
   }

@@ -16,6 +16,7 @@ import { retentionOf } from "../settings/retention.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
+import { clipboardAllowed } from "./clipboard.ts";
 import { openFrame, telnetFrame, vncFrame } from "./open.ts";
 import { presentSession } from "./present.ts";
 import type { SessionQuery, StartBody, Started } from "./schemas.ts";
@@ -138,8 +139,7 @@ export async function startSession(
     shellIntegration: !telnet && !vnc,
     connectionType: telnet ? "telnet" : vnc ? "vnc" : "ssh",
     ...(telnet || vnc ? {} : { markKey }),
-    // Clipboard text from the browser is dropped on a connection tagged `clipboard:off`.
-    ...(vnc ? { kind: "vnc" as const, clipboard: !conn.tags.includes("clipboard:off") } : {}),
+    ...(vnc ? { kind: "vnc" as const, clipboard: clipboardAllowed(conn) } : {}),
     approvalTimeoutMs: org.settings.approval_timeout_ms ?? 120_000,
     webhookUrl: org.settings.webhook_url ?? null,
   });

@@ -3,7 +3,9 @@
 // clients at once), with or without a password. `paint(color)` fills the root window with a known colour
 // (`xsetroot` from x11-xserver-utils) so a test can recognise the desktop in a screenshot; `pointer()` reads
 // where the X server's pointer is (`xdotool`), which only input that reached the server can move.
-// Requirements: apt-get install -y xvfb x11vnc x11-xserver-utils xdotool.
+// `setClipboard`/`clipboard` write and read the display's CLIPBOARD selection (`xclip`), which x11vnc
+// sends to its clients as ServerCutText and sets from their ClientCutText.
+// Requirements: apt-get install -y xvfb x11vnc x11-xserver-utils xdotool xclip.
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createServer, Socket } from "node:net";
@@ -21,6 +23,9 @@ export interface VncServer {
   paint(color: string): Promise<void>;
   pointer(): Promise<{ x: number; y: number }>;
   movePointer(x: number, y: number): Promise<void>;
+  setClipboard(text: string): Promise<void>;
+  /** The CLIPBOARD selection's text; "" when nobody owns it. */
+  clipboard(): Promise<string>;
   logs(): string;
   stop(): Promise<void>;
 }
@@ -88,7 +93,9 @@ export async function startVnc(opts: { password?: string | null; width?: number;
   const vnc = spawn(
     "x11vnc",
     ["-display", display, "-localhost", "-noipv6", "-shared", "-forever", "-rfbport", String(port), ...auth],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // x11vnc takes part in the X selections only once it guesses no display manager is left (45 s after
+    // a client connects on a display without a window manager); "never" skips that wait.
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, X11VNC_AVOID_WINDOWS: "never" } },
   );
   vnc.stdout?.on("data", (b: Buffer) => {
     log += b.toString();
@@ -125,6 +132,23 @@ export async function startVnc(opts: { password?: string | null; width?: number;
       await run("xdotool", ["mousemove", String(x), String(y)], {
         env: { ...process.env, DISPLAY: display },
       });
+    },
+    async setClipboard(text: string) {
+      // xclip keeps serving the selection from a child of its own until another client takes it.
+      const p = spawn("xclip", ["-display", display, "-selection", "clipboard", "-i"], {
+        stdio: ["pipe", "ignore", "ignore"],
+      });
+      const exited = new Promise((resolve) => p.once("exit", resolve));
+      p.stdin?.end(text);
+      await exited;
+    },
+    async clipboard() {
+      try {
+        const { stdout } = await run("xclip", ["-display", display, "-selection", "clipboard", "-o"]);
+        return stdout;
+      } catch {
+        return "";
+      }
     },
     logs: () => log,
     async stop() {

@@ -9,6 +9,8 @@ export interface RfbObject extends EventTarget {
   background: string;
   focus(): void;
   disconnect(): void;
+  /** Puts text on the remote desktop's clipboard (ClientCutText). */
+  clipboardPasteFrom(text: string): void;
 }
 
 /** What noVNC needs of a channel (websock.js checks these names are present). */

@@ -2,13 +2,15 @@
 // over this page's WebSocket (the room plays the server's handshake with security type None; the VNC
 // password stays with the agent). Keyboard and mouse go to the server only from someone who may type —
 // the room drops everyone else's input by RFB message type, so "view only" here is a courtesy, not the
-// control. Ending the session is the owner's (the API refuses others).
+// control. Ending the session is the owner's (the API refuses others). Clipboard text crosses through the
+// clipboard panel, unless the connection's policy turns it off (the room drops it both ways).
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { endSession, sessionSocketUrl } from "../../api/index.ts";
+import { endSession, sessionClipboard, sessionSocketUrl } from "../../api/index.ts";
 import { Alert } from "../../ui/states.tsx";
-import { loadRfb } from "./novnc.ts";
+import { ClipboardPanel } from "./clipboard-panel.tsx";
+import { loadRfb, type RfbObject } from "./novnc.ts";
 import "./vnc.css";
 
 type State = { s: "connecting" } | { s: "connected"; name: string } | { s: "over"; why: string };
@@ -17,6 +19,13 @@ export function VncView({ id }: { id: string }) {
   const screen = useRef<HTMLDivElement>(null);
   const { route } = useLocation();
   const [state, setState] = useState<State>({ s: "connecting" });
+  const [clipboard, setClipboard] = useState<boolean | null>(null);
+  const [remoteText, setRemoteText] = useState("");
+  const [desktop, setDesktop] = useState<RfbObject | null>(null);
+
+  useEffect(() => {
+    sessionClipboard(id).then(setClipboard, () => setClipboard(null));
+  }, [id]);
 
   useEffect(() => {
     let gone = false;
@@ -35,12 +44,16 @@ export function VncView({ id }: { id: string }) {
         });
         const rfb = new RFB(screen.current, ws, { shared: true });
         rfb.scaleViewport = true;
+        rfb.addEventListener("clipboard", (e) => {
+          setRemoteText((e as CustomEvent<{ text: string }>).detail.text);
+        });
         rfb.addEventListener("desktopname", (e) => {
           name = (e as CustomEvent<{ name: string }>).detail.name;
           setState((s) => (s.s === "connected" ? { s: "connected", name } : s));
         });
         rfb.addEventListener("connect", () => {
           setState({ s: "connected", name });
+          setDesktop(rfb);
           rfb.focus();
         });
         rfb.addEventListener("securityfailure", (e) => {
@@ -50,6 +63,7 @@ export function VncView({ id }: { id: string }) {
         let connected = true;
         rfb.addEventListener("disconnect", () => {
           connected = false;
+          setDesktop(null);
           if (!gone) setState((s) => (s.s === "over" ? s : { s: "over", why: closing || "Disconnected" }));
         });
         // noVNC reports an error when told to disconnect twice.
@@ -81,6 +95,11 @@ export function VncView({ id }: { id: string }) {
         </button>
       </div>
       {state.s === "over" && <Alert kind="info">Session ended: {state.why}</Alert>}
+      <ClipboardPanel
+        allowed={clipboard}
+        remote={remoteText}
+        send={desktop ? (text) => desktop.clipboardPasteFrom(text) : null}
+      />
       <div class="vnc-screen" ref={screen} data-testid="vnc-screen" />
     </section>
   );
