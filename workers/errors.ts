@@ -23,8 +23,6 @@ export const ErrorCode = {
   TENANT_MISMATCH: 400,
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
-  // An identity provider's answer refused (SAML: signature, audience, time window, replay…; details.reason).
-  SSO_REJECTED: 401,
   TWO_FACTOR_REQUIRED: 401,
   SESSION_EXPIRED: 401,
   FORBIDDEN: 403,

@@ -3,7 +3,8 @@
 // SP metadata, an SP-initiated sign-in end to end (the AuthnRequest, the ACS, a just-in-time user with the
 // role its group maps to), and every refusal — a stranger's signature, another audience, an expired
 // assertion, a replayed one, an unsolicited or unknown InResponseTo, another Destination or Recipient, a
-// signature-wrapping attempt — each a 401 SSO_REJECTED with its stable reason, audited, and no login.
+// signature-wrapping attempt — each sends the browser back to the console's sign-in page with the message
+// and its stable reason (as the OIDC callback does, never a JSON page), audited, and no login.
 
 import { exports } from "cloudflare:workers";
 import { inflateRawSync } from "node:zlib";
@@ -105,8 +106,7 @@ async function post(app: Client, acsUrl: string, samlResponseB64: string, reques
   });
   const sid = /(?:^|,\s*)sid=([^;]*)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
   if (sid) app.cookie = sid;
-  const body =
-    res.status === 303 ? null : ((await res.json()) as { error: { code: string; details: unknown } });
+  const body = res.status === 303 ? null : ((await res.json()) as { error: { code: string } });
   if (res.status === 303) await res.body?.cancel();
   return { status: res.status, location: res.headers.get("location"), body };
 }
@@ -119,8 +119,11 @@ async function refusedAs(org: Org, a: SamlAnswer | string, requestId: string | n
     typeof a === "string" ? a : samlResponse(a),
     requestId,
   );
-  expect(r.status, JSON.stringify(r.body)).toBe(401);
-  expect(r.body?.error).toMatchObject({ code: "SSO_REJECTED", details: { reason } });
+  expect(r.status, JSON.stringify(r.body)).toBe(303);
+  const back = new URL(r.location ?? "", "http://tenant.test");
+  expect(back.pathname).toBe("/");
+  expect(back.searchParams.get("sso_reason")).toBe(reason);
+  expect(back.searchParams.get("sso_error")).toBeTruthy();
   expect(app.cookie).toBeNull();
   const failed = await org.admin.get<AuditRows>("/api/audit?page_size=200&event_type=user.login.failed");
   expect(JSON.stringify(failed.body.data)).toContain(`sso: saml ${reason}`);
@@ -197,7 +200,7 @@ describe("a SAML sign-in", () => {
   });
 });
 
-describe("a SAML answer is refused (401 SSO_REJECTED, audited, no login)", () => {
+describe("a SAML answer is refused (back to the sign-in page with the reason, audited, no login)", () => {
   it("when signed by a key the organization does not trust, or changed after signing", async () => {
     const org = await samlOrg();
     const s = await start(org);

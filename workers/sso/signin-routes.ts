@@ -38,8 +38,10 @@ const SamlPost = z.object({
   RelayState: z.string().optional(),
 });
 
-function signInPage(error: string): string {
-  return `/?sso_error=${encodeURIComponent(error.slice(0, 200))}`;
+/** The console's sign-in page saying why a sign-in was refused (and, for SAML, the stable reason). */
+function signInPage(error: string, reason?: string): string {
+  const why = reason ? `&sso_reason=${encodeURIComponent(reason)}` : "";
+  return `/?sso_error=${encodeURIComponent(error.slice(0, 200))}${why}`;
 }
 
 async function completeLogin(c: Context<AppEnv>, o: SsoOutcome): Promise<void> {
@@ -197,12 +199,13 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
         "Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or " +
         "Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is " +
         "the request this browser started (`sso_saml` cookie) and that the assertion was never used " +
-        "before. Redirects (303) into the console with the `sid` cookie set; a refusal is " +
-        "401 SSO_REJECTED with `details.reason` (signature, audience, time_window, in_response_to, " +
-        "issuer, destination, recipient, replayed, idp_status, malformed, refused), audited.",
+        "before. Redirects (303) into the console with the `sid` cookie set; a refusal, audited, " +
+        "redirects (303) to the sign-in page with `?sso_error=` saying why and `sso_reason=` (signature, " +
+        "audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, " +
+        "malformed, refused), as the OIDC callback does: the caller is a browser, never shown JSON.",
       access: "public (tenant host; the browser that started the sign-in)",
       responses: { 303: null },
-      errors: ["SSO_REJECTED", "VALIDATION_ERROR", "TENANT_NOT_FOUND"],
+      errors: ["VALIDATION_ERROR", "TENANT_NOT_FOUND"],
     }),
     async (c) => {
       const ctx = requestTenant(c);
@@ -231,7 +234,7 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
           userId: err.who.userId ?? null,
           description: `SAML single sign-on refused for ${email}: ${err.reason}`,
         });
-        throw new ApiError("SSO_REJECTED", `Single sign-on refused: ${err.reason}`, { reason });
+        return c.redirect(signInPage(err.reason, reason), 303);
       }
     },
   )

@@ -140,7 +140,7 @@ export interface paths {
         put?: never;
         /**
          * The SAML assertion consumer service (HTTP-POST binding)
-         * @description Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is the request this browser started (`sso_saml` cookie) and that the assertion was never used before. Redirects (303) into the console with the `sid` cookie set; a refusal is 401 SSO_REJECTED with `details.reason` (signature, audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, malformed, refused), audited.
+         * @description Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is the request this browser started (`sso_saml` cookie) and that the assertion was never used before. Redirects (303) into the console with the `sid` cookie set; a refusal, audited, redirects (303) to the sign-in page with `?sso_error=` saying why and `sso_reason=` (signature, audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, malformed, refused), as the OIDC callback does: the caller is a browser, never shown JSON.
          *
          *     Access: public (tenant host; the browser that started the sign-in).
          */
@@ -1797,7 +1797,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "SSO_REJECTED" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "SSO_REQUIRED" | "NOT_FOUND" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
+                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "SSO_REQUIRED" | "NOT_FOUND" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
                 message: string;
                 request_id: string;
                 details?: unknown;
@@ -3037,7 +3037,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Error; among others: SSO_REJECTED, VALIDATION_ERROR, TENANT_NOT_FOUND */
+            /** @description Error; among others: VALIDATION_ERROR, TENANT_NOT_FOUND */
             default: {
                 headers: {
                     [name: string]: unknown;
