@@ -14,13 +14,18 @@ import {
   type SamlSp,
   samlAuthorizeUrl,
   samlClaims,
+  splitCertificates,
   validateSamlResponse,
 } from "./saml.ts";
 import { AUTH_REQUEST_TTL_MS } from "./signin.ts";
 import { type SsoProviderRow, ssoStore } from "./store.ts";
 
 export function idpOf(row: SsoProviderRow): SamlIdp {
-  return { entityId: row.issuer, ssoUrl: row.samlSsoUrl ?? "", certificate: row.samlIdpCertificate ?? "" };
+  return {
+    entityId: row.issuer,
+    ssoUrl: row.samlSsoUrl ?? "",
+    certificates: splitCertificates(row.samlIdpCertificate ?? ""),
+  };
 }
 
 export async function startSamlSignIn(
