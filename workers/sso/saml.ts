@@ -170,6 +170,19 @@ async function rootOf(xml: string): Promise<X> {
 }
 
 /**
+ * The InResponseTo the (unverified) Response names, or null: only to find where a CLI sign-in's answer goes
+ * (the CLI then presents it, and it is checked in full); never trusted for anything else.
+ */
+export async function claimedInResponseTo(samlResponse: string): Promise<string | null> {
+  try {
+    const response = await rootOf(Buffer.from(samlResponse, "base64").toString("utf8"));
+    return response.$?.InResponseTo ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Validates the IdP's POSTed SAMLResponse (base64) for the request `requestId` that this browser started at
  * `issuedAt`: a validated assertion, or a SamlRejected saying why not.
  */

@@ -208,7 +208,9 @@ export const SamlIdpMetadata = z
 
 export const SsoStartBody = z
   .object({
-    provider_id: Id.optional().describe("Defaults to the organization's enabled OIDC provider"),
+    provider_id: Id.optional().describe(
+      "Defaults to the organization's enabled OIDC provider, else its enabled SAML IdP",
+    ),
     return_to: z
       .string()
       .max(512)

@@ -140,7 +140,7 @@ export interface paths {
         put?: never;
         /**
          * The SAML assertion consumer service (HTTP-POST binding)
-         * @description Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is the request this browser started (`sso_saml` cookie) and that the assertion was never used before. Redirects (303) into the console with the `sid` cookie set; a refusal, audited, redirects (303) to the sign-in page with `?sso_error=` saying why and `sso_reason=` (signature, audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, malformed, refused), as the OIDC callback does: the caller is a browser, never shown JSON.
+         * @description Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is the request this browser started (`sso_saml` cookie) and that the assertion was never used before. Redirects (303) into the console with the `sid` cookie set; a refusal, audited, redirects (303) to the sign-in page with `?sso_error=` saying why and `sso_reason=` (signature, audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, malformed, refused), as the OIDC callback does: the caller is a browser, never shown JSON. An answer to a CLI sign-in posted by a browser without the cookie is redirected (307, the browser posts it on) to the CLI's loopback listener, which presents it here with the cookie.
          *
          *     Access: public (tenant host; the browser that started the sign-in).
          */
@@ -2997,7 +2997,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: uuid
-                     * @description Defaults to the organization's enabled OIDC provider
+                     * @description Defaults to the organization's enabled OIDC provider, else its enabled SAML IdP
                      */
                     provider_id?: string;
                     return_to?: string;
@@ -3072,6 +3072,13 @@ export interface operations {
         responses: {
             /** @description See Other (a browser redirect; Location) */
             303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Temporary Redirect (the browser repeats its POST at Location) */
+            307: {
                 headers: {
                     [name: string]: unknown;
                 };
