@@ -21,10 +21,10 @@ export const ErrorCode = {
   EXAMPLE_NOT_MATCHED: 400,
   INVALID_PATTERN: 400,
   TENANT_MISMATCH: 400,
+  // A SAML IdP's metadata that is not one usable IdP (workers/sso/saml-metadata.ts).
+  SAML_METADATA_INVALID: 400,
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
-  // An identity provider's answer refused (SAML: signature, audience, time window, replay…; details.reason).
-  SSO_REJECTED: 401,
   TWO_FACTOR_REQUIRED: 401,
   SESSION_EXPIRED: 401,
   FORBIDDEN: 403,
@@ -48,6 +48,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
+  // A SAML metadata URL that cannot be read: refused redirect, error status, timeout, too large.
+  SAML_METADATA_UNREACHABLE: 422,
   SUBDOMAIN_RESERVED: 422,
   TENANT_DB_UNREACHABLE: 422,
   TENANT_DB_AUTH_FAILED: 422,

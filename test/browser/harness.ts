@@ -4,7 +4,7 @@
 // Screenshots for docs/console/ are written only when NOSTROMO_SCREENSHOTS names a folder.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { inject } from "vitest";
 import { consoleUrls } from "../../infra/dev/console-urls.ts";
 import { DEMO_ADMIN, type E2E, Http, startE2E } from "../e2e/harness.ts";
@@ -108,7 +108,7 @@ export async function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth") as Promise<boolean>;
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page | Locator, name: string): Promise<void> {
   const dir = process.env.NOSTROMO_SCREENSHOTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });

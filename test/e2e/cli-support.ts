@@ -122,15 +122,15 @@ export const recorded = (cmd: string, file: string) =>
 
 /** `nostromo login URL --tenant ID --sso …` with a config of its own, and a "browser": a script that
  * records the URL it is asked to open ($BROWSER, as a terminal sets it). */
-export function ssoLogin(suite: CliSuite, url: string, tenantId: string) {
-  const opened = join(suite.dir, "browser-urls");
-  const browser = join(suite.dir, "browser.sh");
+export function ssoLogin(suite: CliSuite, url: string, tenantId: string, tag = "oidc") {
+  const opened = join(suite.dir, `browser-urls-${tag}`);
+  const browser = join(suite.dir, `browser-${tag}.sh`);
   writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`, { mode: 0o755 });
   const env = {
     ...process.env,
     ...suite.env,
     BROWSER: browser,
-    NOSTROMO_CONFIG: join(suite.dir, "sso-config.json"),
+    NOSTROMO_CONFIG: join(suite.dir, `sso-config-${tag}.json`),
   };
   const urlsOpened = () => (existsSync(opened) ? readFileSync(opened, "utf8").trim().split("\n") : []);
   const login = (extra: string[]) => {

@@ -6,7 +6,7 @@
 // streams (the first line arrives while the command still runs) and propagates exit codes; `join` sees
 // another user's screen and `join --type` types into it; bash completes on TAB and zsh loads the script;
 // `recordings download` gives the same bytes as the API, `recordings play` replays it (skip, pause); errors
-// carry the API's code; `login --sso` signs in through an OpenID Provider with a loopback redirect.
+// carry the API's code; `login --sso` signs in through an OpenID Provider or a SAML IdP (cli-sso.ts).
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,9 +14,8 @@ import { join } from "node:path";
 import { Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frames, parseCast } from "../../apps/cli/src/cast.ts";
-import { IdpBrowser, registerClient, setIdpAccount } from "../support/idp-browser.ts";
-import { startIdp } from "../support/oidc-idp.ts";
-import { BIN, CliSuite, recorded, run, ssoLogin, tcpProxy, totp } from "./cli-support.ts";
+import { ssoLoginCases } from "./cli-sso.ts";
+import { BIN, CliSuite, recorded, run, tcpProxy, totp } from "./cli-support.ts";
 import { DEMO_ADMIN, waitFor } from "./harness.ts";
 import { userWithRole } from "./live.ts";
 
@@ -344,65 +343,5 @@ describe("the nostromo CLI", () => {
     await t.waitFor(/^play-4-two$/m);
   }, 90_000);
 
-  it("login --sso: opens $BROWSER; the IdP's answer comes back to the CLI's loopback listener", async () => {
-    const idp = await startIdp();
-    const url = suite.live.e2e.stack.url;
-    const tenantId = suite.live.e2e.stack.demoTenantId ?? "";
-    let providerId = "";
-    try {
-      const domain = DEMO_ADMIN.email.split("@")[1] ?? "";
-      expect((await suite.live.admin.call("PATCH", "/api/settings", { domain })).status).toBe(200);
-      const roles = await suite.live.admin.call<{ data: { id: string; name: string }[] }>(
-        "GET",
-        "/api/roles",
-      );
-      const reg = await registerClient(idp.issuer, `${url}/api/auth/sso/callback?tenantId=${tenantId}`);
-      const made = await suite.live.admin.call<{ id: string }>("POST", "/api/sso/providers", {
-        preset: "generic",
-        issuer: idp.issuer,
-        client_id: reg.client_id,
-        client_secret: reg.client_secret,
-        default_role_id: roles.body.data.find((r) => r.name === "Observer")?.id,
-        enabled: true,
-      });
-      expect(made.status, JSON.stringify(made.body)).toBe(201);
-      providerId = made.body.id;
-      await setIdpAccount(idp.issuer, "dallas", { password: "idp-pass", email: `dallas@${domain}` });
-      const { env: ssoEnv, urlsOpened, login } = ssoLogin(suite, url, tenantId);
-      // --no-browser: the URL is printed, no browser is started.
-      const quiet = login(["--no-browser"]);
-      await waitFor("the printed sign-in URL", async () =>
-        /https?:\/\/\S+\/auth\?\S+/.test(quiet.out.stderr),
-      );
-      expect(quiet.out.stderr).toContain("Open this address in a browser");
-      expect(urlsOpened()).toEqual([]);
-      quiet.proc.kill();
-      await quiet.exited;
-
-      const cli = login([]);
-      await waitFor(
-        "the browser opened on the sign-in URL",
-        async () => urlsOpened().length === 1 && cli.out.stderr.includes("Your browser was opened"),
-      );
-      const authUrl = urlsOpened()[0] ?? "";
-      expect(authUrl).toMatch(/^https?:\/\/\S+\/auth\?\S+/);
-      expect(cli.out.stderr).toContain("Your browser was opened");
-      expect(cli.out.stderr).toContain(authUrl);
-      const stderr = () => cli.out.stderr;
-      // The person's browser: the IdP, then the server's callback, which forwards to the CLI's listener.
-      const back = await new IdpBrowser(idp.issuer).signIn(authUrl, "dallas", "idp-pass");
-      const forwarded = await fetch(back, { redirect: "manual" });
-      expect(forwarded.status).toBe(303);
-      const loopback = forwarded.headers.get("location") ?? "";
-      expect(loopback).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?\S*\bcode=/);
-      const page = await fetch(loopback);
-      expect(await page.text(), stderr()).toContain("Signed in to Nostromo");
-      expect(await cli.exited, stderr()).toBe(0);
-      const who = await run(process.execPath, [BIN, "whoami"], { env: ssoEnv });
-      expect(who.stdout).toContain(`dallas@${domain}`);
-    } finally {
-      if (providerId) await suite.live.admin.call("DELETE", `/api/sso/providers/${providerId}`);
-      await idp.close();
-    }
-  });
+  ssoLoginCases(suite);
 });

@@ -3,7 +3,8 @@
 // SP metadata, an SP-initiated sign-in end to end (the AuthnRequest, the ACS, a just-in-time user with the
 // role its group maps to), and every refusal — a stranger's signature, another audience, an expired
 // assertion, a replayed one, an unsolicited or unknown InResponseTo, another Destination or Recipient, a
-// signature-wrapping attempt — each a 401 SSO_REJECTED with its stable reason, audited, and no login.
+// signature-wrapping attempt — each sends the browser back to the console's sign-in page with the message
+// and its stable reason (as the OIDC callback does, never a JSON page), audited, and no login.
 
 import { exports } from "cloudflare:workers";
 import { inflateRawSync } from "node:zlib";
@@ -17,10 +18,12 @@ import {
   tenantClient,
   unique,
   uniqueIp,
+  userWithRole,
 } from "../support/api.ts";
 import {
   assertionXml,
   base64Xml,
+  idpMetadataXml,
   responseXml,
   type SamlAnswer,
   samlId,
@@ -105,8 +108,7 @@ async function post(app: Client, acsUrl: string, samlResponseB64: string, reques
   });
   const sid = /(?:^|,\s*)sid=([^;]*)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
   if (sid) app.cookie = sid;
-  const body =
-    res.status === 303 ? null : ((await res.json()) as { error: { code: string; details: unknown } });
+  const body = res.status === 303 ? null : ((await res.json()) as { error: { code: string } });
   if (res.status === 303) await res.body?.cancel();
   return { status: res.status, location: res.headers.get("location"), body };
 }
@@ -119,8 +121,11 @@ async function refusedAs(org: Org, a: SamlAnswer | string, requestId: string | n
     typeof a === "string" ? a : samlResponse(a),
     requestId,
   );
-  expect(r.status, JSON.stringify(r.body)).toBe(401);
-  expect(r.body?.error).toMatchObject({ code: "SSO_REJECTED", details: { reason } });
+  expect(r.status, JSON.stringify(r.body)).toBe(303);
+  const back = new URL(r.location ?? "", "http://tenant.test");
+  expect(back.pathname).toBe("/");
+  expect(back.searchParams.get("sso_reason")).toBe(reason);
+  expect(back.searchParams.get("sso_error")).toBeTruthy();
   expect(app.cookie).toBeNull();
   const failed = await org.admin.get<AuditRows>("/api/audit?page_size=200&event_type=user.login.failed");
   expect(JSON.stringify(failed.body.data)).toContain(`sso: saml ${reason}`);
@@ -197,7 +202,7 @@ describe("a SAML sign-in", () => {
   });
 });
 
-describe("a SAML answer is refused (401 SSO_REJECTED, audited, no login)", () => {
+describe("a SAML answer is refused (back to the sign-in page with the reason, audited, no login)", () => {
   it("when signed by a key the organization does not trust, or changed after signing", async () => {
     const org = await samlOrg();
     const s = await start(org);
@@ -321,5 +326,76 @@ describe("a SAML answer is refused (401 SSO_REJECTED, audited, no login)", () =>
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+  });
+});
+
+describe("the IdP's metadata, imported (pasted or by URL)", () => {
+  type Imported = {
+    idp_entity_id: string;
+    sso_url: string;
+    idp_certificate: string;
+    certificate_count: number;
+  };
+  const importIt = (admin: Client, body: Record<string, unknown>) =>
+    admin.post<Imported & { error: { code: string } }>("/api/sso/saml-metadata", body);
+  const meta = (certs: string[]) =>
+    idpMetadataXml({ entityId: IDP, ssoUrl: "https://idp.example.test/saml/sso", certs });
+
+  it("fills the provider's fields from pasted XML; a sign-in then checks signatures with that certificate", async () => {
+    const org = await samlOrg();
+    const r = await importIt(org.admin, { metadata_xml: meta([keys().trusted.cert, keys().stranger.cert]) });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ idp_entity_id: IDP, sso_url: "https://idp.example.test/saml/sso" });
+    expect(r.body.certificate_count).toBe(2);
+    const changed = await org.admin.patch(`/api/sso/providers/${org.provider.id}`, {
+      idp_certificate: r.body.idp_certificate,
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    // Either certificate of a rollover verifies.
+    const s = await start(org);
+    const ok = await post(
+      s.app,
+      org.provider.saml.acs_url,
+      samlResponse(answer(org, s.requestId, { keys: keys().stranger })),
+      s.requestId,
+    );
+    expect(ok.status, ok.location ?? "").toBe(303);
+    expect(ok.location).toBe("/");
+  });
+
+  it("refuses metadata without a signing certificate, and garbage, with SAML_METADATA_INVALID", async () => {
+    const org = await samlOrg();
+    const noCert = await importIt(org.admin, { metadata_xml: meta([]) });
+    expect(noCert.status).toBe(400);
+    expect(noCert.body.error.code).toBe("SAML_METADATA_INVALID");
+    const garbage = await importIt(org.admin, { metadata_xml: "<<< this is not metadata" });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.error.code).toBe("SAML_METADATA_INVALID");
+    const both = await importIt(org.admin, { metadata_xml: meta([]), metadata_url: "https://x.test/md" });
+    expect(both.body.error.code).toBe("VALIDATION_ERROR");
+  });
+
+  it("fetches a URL the IdP serves (following a redirect), refuses another scheme, a huge or missing one", async () => {
+    const org = await samlOrg();
+    const base = inject("samlMetadataBase");
+    for (const path of ["/metadata", "/moved"]) {
+      const r = await importIt(org.admin, { metadata_url: `${base}${path}` });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body).toMatchObject({ idp_entity_id: IDP, certificate_count: 1 });
+    }
+    const refused = { "/to-file": /refused address/, "/huge": /512 KiB/, "/missing": /answered 404/ };
+    for (const [path, why] of Object.entries(refused)) {
+      const r = await importIt(org.admin, { metadata_url: `${base}${path}` });
+      expect(r.status, path).toBe(422);
+      expect(r.body.error).toMatchObject({
+        code: "SAML_METADATA_UNREACHABLE",
+        message: expect.stringMatching(why),
+      });
+    }
+    const ftp = await importIt(org.admin, { metadata_url: "ftp://idp.example.test/md" });
+    expect(ftp.body.error.code).toBe("VALIDATION_ERROR");
+    const observer = await userWithRole(org.t, org.admin, "Observer");
+    const denied = await observer.client.post("/api/sso/saml-metadata", { metadata_url: `${base}/metadata` });
+    expect(denied.status).toBe(403);
   });
 });

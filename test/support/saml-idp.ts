@@ -121,3 +121,36 @@ export function samlResponse(a: SamlAnswer): string {
 }
 
 export { b64 as base64Xml };
+
+/** The IdP's metadata (an EntityDescriptor), as Keycloak or Entra ID publish it; `certs` may be empty. */
+export function idpMetadataXml(o: {
+  entityId: string;
+  ssoUrl: string;
+  certs: string[];
+  redirectBinding?: boolean;
+}): string {
+  const body = (pem: string) => pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+  const keys = o.certs
+    .map(
+      (c) =>
+        `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${body(c)}` +
+        `</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
+    )
+    .join("");
+  const binding = "urn:oasis:names:tc:SAML:2.0:bindings";
+  const redirect =
+    o.redirectBinding === false
+      ? ""
+      : `<md:SingleSignOnService Binding="${binding}:HTTP-Redirect" Location="${esc(o.ssoUrl)}"/>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ` +
+    `xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${esc(o.entityId)}">` +
+    `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">` +
+    `${keys}<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIencryption` +
+    `</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
+    `<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>` +
+    `<md:SingleSignOnService Binding="${binding}:HTTP-POST" Location="${esc(o.ssoUrl)}/post"/>${redirect}` +
+    `</md:IDPSSODescriptor></md:EntityDescriptor>`
+  );
+}

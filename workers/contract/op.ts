@@ -29,8 +29,11 @@ export interface OpSpec {
   access: string;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** Successful statuses only (303: a browser redirect, no body); every error answers the one error body. */
-  responses: Partial<Record<200 | 201 | 202 | 204 | 101 | 303, Answer>>;
+  /**
+   * Successful statuses only (303: a browser redirect; 307: one that repeats a POST; no body); every
+   * error answers the one error body.
+   */
+  responses: Partial<Record<200 | 201 | 202 | 204 | 101 | 303 | 307, Answer>>;
   /** Error codes worth naming for this operation (all of them share the error body). */
   errors?: ErrorCode[];
 }
@@ -63,6 +66,8 @@ function responseObjects(spec: OpSpec) {
   for (const [status, answer] of Object.entries(spec.responses)) {
     if (answer === "websocket") out[status] = { description: "Switching Protocols (WebSocket)" };
     else if (status === "303") out[status] = { description: "See Other (a browser redirect; Location)" };
+    else if (status === "307")
+      out[status] = { description: "Temporary Redirect (the browser repeats its POST at Location)" };
     else if (answer === null || answer === undefined) out[status] = { description: "No content" };
     else if ("media" in answer) {
       out[status] = {

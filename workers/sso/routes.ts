@@ -11,7 +11,10 @@ import { idParam, readJson } from "../lib/validate.ts";
 import { requestTenant } from "../tenancy/context.ts";
 import { platformHosts, subdomainOf } from "../tenancy/resolver.ts";
 import type { SamlSp } from "./saml.ts";
+import { fetchMetadata, parseIdpMetadata } from "./saml-metadata.ts";
 import {
+  SamlIdpMetadata,
+  SamlMetadataImport,
   SsoPresetList,
   SsoProvider,
   SsoProviderCreate,
@@ -170,4 +173,34 @@ export const ssoRoutes = new Hono<AppEnv>()
     }),
     requirePermission(Permission.MANAGE_SETTINGS),
     async (c) => c.json(await testProvider(requestTenant(c), idParam(c))),
+  )
+  .post(
+    "/saml-metadata",
+    op({
+      tag: TAG,
+      summary: "Read a SAML IdP's metadata (pasted XML or its URL) into provider fields",
+      description:
+        "Parses the EntityDescriptor: its entityID, the HTTP-Redirect SingleSignOnService location and the " +
+        "signing certificates, answered as `idp_entity_id`, `sso_url` and `idp_certificate` for creating " +
+        "or changing the SAML provider (nothing is saved). A URL is fetched by the server: https only " +
+        "outside development, no private or loopback addresses, at most 3 redirects, 10 s and 512 KiB. " +
+        "400 SAML_METADATA_INVALID when the document is not one IdP's usable metadata; 422 " +
+        "SAML_METADATA_UNREACHABLE when the URL cannot be read (the message says why, never what it answered).",
+      access: ADMIN,
+      body: SamlMetadataImport,
+      responses: { 200: SamlIdpMetadata },
+      errors: ["FORBIDDEN", "VALIDATION_ERROR", "SAML_METADATA_INVALID", "SAML_METADATA_UNREACHABLE"],
+    }),
+    requirePermission(Permission.MANAGE_SETTINGS),
+    async (c) => {
+      const b = await readJson(c, SamlMetadataImport);
+      const xml = b.metadata_xml ?? (await fetchMetadata(c.env, b.metadata_url ?? ""));
+      const m = await parseIdpMetadata(c.env, xml);
+      return c.json({
+        idp_entity_id: m.entityId,
+        sso_url: m.ssoUrl,
+        idp_certificate: m.certificates.join("\n"),
+        certificate_count: m.certificates.length,
+      });
+    },
   );

@@ -3,7 +3,13 @@
 import type { Profile } from "@node-saml/node-saml";
 import { describe, expect, it } from "vitest";
 import { makeSamlKeys } from "../../test/support/saml-keys.ts";
-import { newRequestId, normalizeCertificate, samlClaims } from "./saml.ts";
+import {
+  newRequestId,
+  normalizeCertificate,
+  normalizeCertificates,
+  samlClaims,
+  splitCertificates,
+} from "./saml.ts";
 
 const profile = (over: Partial<Profile> = {}): Profile => ({
   issuer: "https://idp.example",
@@ -51,6 +57,17 @@ describe("normalizeCertificate and newRequestId", () => {
     expect(normalizeCertificate(bare)).toBe(pem);
     expect(normalizeCertificate("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----")).toBeNull();
     expect(normalizeCertificate("")).toBeNull();
+  });
+  it("takes one to four PEM certificates (a key rollover), nothing stray between them", () => {
+    const a = makeSamlKeys("unit-a").cert;
+    const b = makeSamlKeys("unit-b").cert;
+    const both = normalizeCertificates(`${a}\n${b}`);
+    expect(both).toHaveLength(2);
+    expect(splitCertificates(both?.join("\n") ?? "")).toEqual(both);
+    expect(normalizeCertificates(a)).toEqual([normalizeCertificate(a)]);
+    expect(normalizeCertificates(`${a}\nnot a certificate\n${b}`)).toBeNull();
+    expect(normalizeCertificates(Array(5).fill(a).join("\n"))).toBeNull();
+    expect(normalizeCertificates("garbage")).toBeNull();
   });
   it("makes request ids that are XML NCNames and never repeat", () => {
     const ids = new Set(Array.from({ length: 50 }, newRequestId));

@@ -23,8 +23,8 @@ export interface SamlSp {
 export interface SamlIdp {
   entityId: string;
   ssoUrl: string;
-  /** PEM (or bare base64) of the IdP's signing certificate. */
-  certificate: string;
+  /** PEM of the IdP's signing certificates (several during a key rollover): a signature by any counts. */
+  certificates: string[];
 }
 
 export const SAML_REJECTIONS = [
@@ -63,7 +63,7 @@ function samlOf(sp: SamlSp, idp: SamlIdp, extra: { requestId?: string; cache?: C
     issuer: sp.entityId,
     audience: sp.entityId,
     entryPoint: idp.ssoUrl,
-    idpCert: idp.certificate,
+    idpCert: idp.certificates,
     // Either the Response or the Assertion must carry a valid signature (node-saml then insists that the
     // assertion it reads is inside the verified bytes).
     wantAuthnResponseSigned: false,
@@ -103,6 +103,26 @@ export function normalizeCertificate(pem: string): string | null {
   if (!body.startsWith("MI")) return null;
   const lines = body.match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----`;
+}
+
+const MAX_CERTIFICATES = 4;
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * One to four certificates — PEM blocks one after the other, or one bare base64 body — as PEMs, or null
+ * when anything in it is not a certificate. The column keeps them joined; `splitCertificates` reads them.
+ */
+export function normalizeCertificates(text: string): string[] | null {
+  const pems = text.match(PEM_BLOCK) ?? [];
+  if (pems.length > 0 && text.replace(PEM_BLOCK, "").trim()) return null;
+  const blocks = pems.length > 0 ? pems : [text];
+  if (blocks.length > MAX_CERTIFICATES) return null;
+  const certs = blocks.map(normalizeCertificate);
+  return certs.every((c): c is string => c !== null) ? certs : null;
+}
+
+export function splitCertificates(stored: string): string[] {
+  return stored.match(PEM_BLOCK) ?? [];
 }
 
 export interface ValidatedAssertion {
@@ -147,6 +167,19 @@ async function rootOf(xml: string): Promise<X> {
     // refused below
   }
   throw new SamlRejected("malformed", "the XML does not parse");
+}
+
+/**
+ * The InResponseTo the (unverified) Response names, or null: only to find where a CLI sign-in's answer goes
+ * (the CLI then presents it, and it is checked in full); never trusted for anything else.
+ */
+export async function claimedInResponseTo(samlResponse: string): Promise<string | null> {
+  try {
+    const response = await rootOf(Buffer.from(samlResponse, "base64").toString("utf8"));
+    return response.$?.InResponseTo ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -60,7 +60,10 @@ const samlFields = {
     .trim()
     .min(1)
     .max(20_000)
-    .describe("The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…)"),
+    .describe(
+      "The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…); up to four one after the other " +
+        "during a key rollover (a signature by any of them counts)",
+    ),
 };
 
 export const SamlProviderCreate = z
@@ -178,9 +181,36 @@ export const SsoSignInOptions = z
   })
   .meta({ id: "SsoSignInOptions" });
 
+export const SamlMetadataImport = z
+  .object({
+    metadata_xml: z
+      .string()
+      .min(1)
+      .max(512 * 1024)
+      .optional()
+      .describe("The IdP's metadata document (an EntityDescriptor), pasted"),
+    metadata_url: z.url().max(2048).optional().describe("Where the IdP publishes it (https)"),
+  })
+  .strict()
+  .refine((b) => (b.metadata_xml === undefined) !== (b.metadata_url === undefined), {
+    message: "give metadata_xml or metadata_url (one of them)",
+  })
+  .meta({ id: "SamlMetadataImport" });
+
+export const SamlIdpMetadata = z
+  .object({
+    idp_entity_id: z.string(),
+    sso_url: z.string().describe("The HTTP-Redirect SingleSignOnService location"),
+    idp_certificate: z.string().describe("The signing certificates, PEM, as idp_certificate takes them"),
+    certificate_count: z.number().int(),
+  })
+  .meta({ id: "SamlIdpMetadata", description: "What an IdP's metadata gives a SAML provider" });
+
 export const SsoStartBody = z
   .object({
-    provider_id: Id.optional().describe("Defaults to the organization's enabled OIDC provider"),
+    provider_id: Id.optional().describe(
+      "Defaults to the organization's enabled OIDC provider, else its enabled SAML IdP",
+    ),
     return_to: z
       .string()
       .max(512)

@@ -9,7 +9,7 @@ import { encryptForTenant } from "../tenancy/connection-manager.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { discover, SsoFailure } from "./oidc.ts";
 import { fixedIssuer, PRESETS } from "./presets.ts";
-import { normalizeCertificate, type SamlSp } from "./saml.ts";
+import { normalizeCertificates, type SamlSp } from "./saml.ts";
 import type {
   OidcProviderCreate,
   SamlProviderCreate,
@@ -112,10 +112,11 @@ export async function getProvider(ctx: TenantContext, id: string): Promise<SsoPr
   return row;
 }
 
+/** The certificates as stored: one to four PEM blocks, joined. */
 function certificateOf(pem: string): string {
-  const cert = normalizeCertificate(pem);
-  if (!cert) throw fieldError("idp_certificate", "not a PEM X.509 certificate");
-  return cert;
+  const certs = normalizeCertificates(pem);
+  if (!certs) throw fieldError("idp_certificate", "not one to four PEM X.509 certificates");
+  return certs.join("\n");
 }
 
 async function created(ctx: TenantContext, row: SsoProviderRow): Promise<SsoProviderRow> {
@@ -245,7 +246,7 @@ export async function removeProvider(ctx: TenantContext, id: string): Promise<vo
 
 /** What an admin checks before turning a SAML IdP on: its certificate and SSO URL are usable. */
 function testSaml(row: SsoProviderRow): SsoTestResult {
-  const cert = row.samlIdpCertificate ? normalizeCertificate(row.samlIdpCertificate) : null;
+  const cert = row.samlIdpCertificate ? normalizeCertificates(row.samlIdpCertificate) : null;
   const error = !cert
     ? "the IdP certificate is not a PEM X.509 certificate"
     : !row.samlSsoUrl

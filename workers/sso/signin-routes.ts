@@ -23,7 +23,7 @@ import type { SsoOutcome } from "./admit.ts";
 import { SsoFailure } from "./oidc.ts";
 import { callbackUrl, samlSp } from "./routes.ts";
 import { SamlRejected, samlMetadata } from "./saml.ts";
-import { finishSamlSignIn, idpOf, startSamlSignIn } from "./saml-signin.ts";
+import { finishSamlSignIn, idpOf, samlCliForward, startSamlSignIn } from "./saml-signin.ts";
 import { SsoSignInOptions, SsoStartAnswer, SsoStartBody } from "./schemas.ts";
 import { AUTH_REQUEST_TTL_MS, cliForward, enabledProvider, finishSignIn, startSignIn } from "./signin.ts";
 import { ssoStore } from "./store.ts";
@@ -38,8 +38,10 @@ const SamlPost = z.object({
   RelayState: z.string().optional(),
 });
 
-function signInPage(error: string): string {
-  return `/?sso_error=${encodeURIComponent(error.slice(0, 200))}`;
+/** The console's sign-in page saying why a sign-in was refused (and, for SAML, the stable reason). */
+function signInPage(error: string, reason?: string): string {
+  const why = reason ? `&sso_reason=${encodeURIComponent(reason)}` : "";
+  return `/?sso_error=${encodeURIComponent(error.slice(0, 200))}${why}`;
 }
 
 async function completeLogin(c: Context<AppEnv>, o: SsoOutcome): Promise<void> {
@@ -112,11 +114,10 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
       const ctx = requestTenant(c);
       const provider = await enabledProvider(ctx, body.provider_id);
       if (provider.type === "saml") {
-        if (body.cli_redirect)
-          throw new ApiError("VALIDATION_ERROR", "The CLI signs in through the organization's OIDC provider");
         const saml = await startSamlSignIn(ctx, provider, {
           sp: samlSp(c, ctx.tenant.id),
           returnTo: body.return_to,
+          cliRedirect: body.cli_redirect,
         });
         // The IdP answers with a cross-site POST: only a SameSite=None cookie comes along with it.
         setCookie(c, SAML_COOKIE, saml.requestId, {
@@ -197,18 +198,24 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
         "Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or " +
         "Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is " +
         "the request this browser started (`sso_saml` cookie) and that the assertion was never used " +
-        "before. Redirects (303) into the console with the `sid` cookie set; a refusal is " +
-        "401 SSO_REJECTED with `details.reason` (signature, audience, time_window, in_response_to, " +
-        "issuer, destination, recipient, replayed, idp_status, malformed, refused), audited.",
+        "before. Redirects (303) into the console with the `sid` cookie set; a refusal, audited, " +
+        "redirects (303) to the sign-in page with `?sso_error=` saying why and `sso_reason=` (signature, " +
+        "audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, " +
+        "malformed, refused), as the OIDC callback does: the caller is a browser, never shown JSON. " +
+        "An answer to a CLI sign-in posted by a browser without the cookie is redirected (307, the " +
+        "browser posts it on) to the CLI's loopback listener, which presents it here with the cookie.",
       access: "public (tenant host; the browser that started the sign-in)",
-      responses: { 303: null },
-      errors: ["SSO_REJECTED", "VALIDATION_ERROR", "TENANT_NOT_FOUND"],
+      responses: { 303: null, 307: null },
+      errors: ["VALIDATION_ERROR", "TENANT_NOT_FOUND"],
     }),
     async (c) => {
       const ctx = requestTenant(c);
       const form = SamlPost.safeParse(await c.req.parseBody().catch(() => ({})));
       if (!form.success) throw new ApiError("VALIDATION_ERROR", "Expected a form post with SAMLResponse");
       const requestCookie = getCookie(c, SAML_COOKIE);
+      // A CLI's sign-in: the browser posts the answer on to the CLI's listener (307 keeps the POST).
+      const forward = await samlCliForward(ctx, form.data.SAMLResponse, requestCookie);
+      if (forward) return c.redirect(forward, 307);
       deleteCookie(c, SAML_COOKIE, { path: SAML_COOKIE_PATH, secure: true, sameSite: "None" });
       try {
         const org = await loadOrganization(ctx.db, ctx.tenant.id);
@@ -231,7 +238,7 @@ export const ssoSignInRoutes = new Hono<AppEnv>()
           userId: err.who.userId ?? null,
           description: `SAML single sign-on refused for ${email}: ${err.reason}`,
         });
-        throw new ApiError("SSO_REJECTED", `Single sign-on refused: ${err.reason}`, { reason });
+        return c.redirect(signInPage(err.reason, reason), 303);
       }
     },
   )

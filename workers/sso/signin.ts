@@ -13,10 +13,14 @@ import { type SsoProviderRow, ssoStore } from "./store.ts";
 
 export const AUTH_REQUEST_TTL_MS = 10 * 60 * 1000;
 
-/** The provider a sign-in starts with: the one named, else the organization's OIDC provider; enabled. */
+/**
+ * The provider a sign-in starts with: the one named, else the organization's enabled OIDC provider, else
+ * its enabled SAML IdP (the CLI names none).
+ */
 export async function enabledProvider(ctx: TenantContext, id: string | undefined): Promise<SsoProviderRow> {
   const store = ssoStore(ctx);
-  const row = id ? await store.get(id) : await store.byType("oidc");
+  const oidc = id ? null : await store.byType("oidc");
+  const row = id ? await store.get(id) : oidc?.enabled ? oidc : await store.byType("saml");
   if (!row?.enabled)
     throw new ApiError("NOT_FOUND", "This organization has no enabled single sign-on provider");
   return row;

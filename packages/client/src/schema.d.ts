@@ -140,7 +140,7 @@ export interface paths {
         put?: never;
         /**
          * The SAML assertion consumer service (HTTP-POST binding)
-         * @description Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is the request this browser started (`sso_saml` cookie) and that the assertion was never used before. Redirects (303) into the console with the `sid` cookie set; a refusal is 401 SSO_REJECTED with `details.reason` (signature, audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, malformed, refused), audited.
+         * @description Takes the IdP's form post (`SAMLResponse`, `RelayState`). Checks the XML signature (Response or Assertion), issuer, audience, Destination and Recipient, the time window, that InResponseTo is the request this browser started (`sso_saml` cookie) and that the assertion was never used before. Redirects (303) into the console with the `sid` cookie set; a refusal, audited, redirects (303) to the sign-in page with `?sso_error=` saying why and `sso_reason=` (signature, audience, time_window, in_response_to, issuer, destination, recipient, replayed, idp_status, malformed, refused), as the OIDC callback does: the caller is a browser, never shown JSON. An answer to a CLI sign-in posted by a browser without the cookie is redirected (307, the browser posts it on) to the CLI's loopback listener, which presents it here with the cookie.
          *
          *     Access: public (tenant host; the browser that started the sign-in).
          */
@@ -1059,6 +1059,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sso/saml-metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read a SAML IdP's metadata (pasted XML or its URL) into provider fields
+         * @description Parses the EntityDescriptor: its entityID, the HTTP-Redirect SingleSignOnService location and the signing certificates, answered as `idp_entity_id`, `sso_url` and `idp_certificate` for creating or changing the SAML provider (nothing is saved). A URL is fetched by the server: https only outside development, no private or loopback addresses, at most 3 redirects, 10 s and 512 KiB. 400 SAML_METADATA_INVALID when the document is not one IdP's usable metadata; 422 SAML_METADATA_UNREACHABLE when the URL cannot be read (the message says why, never what it answered).
+         *
+         *     Access: settings:manage.
+         */
+        post: operations["postApiSsoSamlMetadata"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -1797,7 +1819,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "SSO_REJECTED" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "SSO_REQUIRED" | "NOT_FOUND" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
+                code: "BAD_REQUEST" | "INVALID_JSON" | "VALIDATION_ERROR" | "SSH_KEY_MALFORMED" | "SSH_KEY_PASSPHRASE_REQUIRED" | "SSH_KEY_BAD_PASSPHRASE" | "SSH_KEY_UNSUPPORTED" | "INVALID_REGEX" | "UNSAFE_REGEX" | "EXAMPLE_NOT_MATCHED" | "INVALID_PATTERN" | "TENANT_MISMATCH" | "SAML_METADATA_INVALID" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "TWO_FACTOR_REQUIRED" | "SESSION_EXPIRED" | "FORBIDDEN" | "CSRF_FAILED" | "IP_NOT_ALLOWED" | "TENANT_SUSPENDED" | "FEATURE_DISABLED" | "PLAN_LIMIT" | "TWO_FACTOR_ENROLLMENT_REQUIRED" | "SSO_REQUIRED" | "NOT_FOUND" | "CONTRACT_VIOLATION" | "TENANT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "AGENT_OFFLINE" | "ENROLLMENT_TOKEN_INVALID" | "UPGRADE_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "SAML_METADATA_UNREACHABLE" | "SUBDOMAIN_RESERVED" | "TENANT_DB_UNREACHABLE" | "TENANT_DB_AUTH_FAILED" | "TENANT_DB_ERROR" | "INVALID_STATE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BAD_GATEWAY" | "TARGET_AUTH_FAILED" | "TARGET_UNREACHABLE" | "HOST_KEY_CHANGED" | "GATEWAY_TIMEOUT" | "CONFIG_INVALID" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "REQUEST_TIMEOUT";
                 message: string;
                 request_id: string;
                 details?: unknown;
@@ -2388,7 +2410,7 @@ export interface components {
              * @description The IdP's single sign-on URL (HTTP-Redirect binding)
              */
             sso_url: string;
-            /** @description The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…) */
+            /** @description The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…); up to four one after the other during a key rollover (a signature by any of them counts) */
             idp_certificate: string;
             /** @description The attribute with the email (default: email) */
             email_claim?: string;
@@ -2432,7 +2454,7 @@ export interface components {
              * @description The IdP's single sign-on URL (HTTP-Redirect binding)
              */
             sso_url?: string;
-            /** @description The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…) */
+            /** @description The IdP's signing certificate, PEM (-----BEGIN CERTIFICATE-----…); up to four one after the other during a key rollover (a signature by any of them counts) */
             idp_certificate?: string;
         };
         SsoTestResult: {
@@ -2442,6 +2464,24 @@ export interface components {
             token_endpoint: string | null;
             userinfo_endpoint: string | null;
             error: string | null;
+        };
+        /** @description What an IdP's metadata gives a SAML provider */
+        SamlIdpMetadata: {
+            idp_entity_id: string;
+            /** @description The HTTP-Redirect SingleSignOnService location */
+            sso_url: string;
+            /** @description The signing certificates, PEM, as idp_certificate takes them */
+            idp_certificate: string;
+            certificate_count: number;
+        };
+        SamlMetadataImport: {
+            /** @description The IdP's metadata document (an EntityDescriptor), pasted */
+            metadata_xml?: string;
+            /**
+             * Format: uri
+             * @description Where the IdP publishes it (https)
+             */
+            metadata_url?: string;
         };
         AuditPage: {
             data: components["schemas"]["AuditEntry"][];
@@ -2957,7 +2997,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: uuid
-                     * @description Defaults to the organization's enabled OIDC provider
+                     * @description Defaults to the organization's enabled OIDC provider, else its enabled SAML IdP
                      */
                     provider_id?: string;
                     return_to?: string;
@@ -3037,7 +3077,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Error; among others: SSO_REJECTED, VALIDATION_ERROR, TENANT_NOT_FOUND */
+            /** @description Temporary Redirect (the browser repeats its POST at Location) */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; among others: VALIDATION_ERROR, TENANT_NOT_FOUND */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -4993,6 +5040,39 @@ export interface operations {
                 };
             };
             /** @description Error; among others: FORBIDDEN, NOT_FOUND */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiSsoSamlMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SamlMetadataImport"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SamlIdpMetadata"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR, SAML_METADATA_INVALID, SAML_METADATA_UNREACHABLE */
             default: {
                 headers: {
                     [name: string]: unknown;

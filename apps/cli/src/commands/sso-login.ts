@@ -1,10 +1,11 @@
 // `nostromo login --sso`: single sign-on from a terminal with a loopback redirect (RFC 8252). The CLI
 // listens on 127.0.0.1 (a free port), starts the sign-in naming that listener, opens the identity
 // provider's URL in the person's browser ($BROWSER, else the platform's opener; `--no-browser` only prints
-// it), always prints it too (for a browser on another machine), and waits. After the person signs in at the IdP, the
-// server's callback forwards the IdP's answer to the listener (the browser holds no state cookie), and the
-// CLI — which holds it — redeems it at the same callback: the answer's `sid` cookie becomes the context's
-// credential, exactly as a password login's.
+// it), always prints it too (for a browser on another machine), and waits. After the person signs in at the
+// IdP, the server forwards the IdP's answer to the listener (the browser holds no state cookie): an OIDC
+// code as a redirect (GET), a SAML Response as a repeated form post (POST). The CLI — which holds the
+// cookie — presents it to the server itself (the OIDC callback, the SAML ACS): the answer's `sid` cookie
+// becomes the context's credential, exactly as a password login's.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { clientFor, data } from "../api.ts";
@@ -14,36 +15,86 @@ import { CliError } from "../errors.ts";
 
 const WAIT_MS = 5 * 60 * 1000;
 
-/** The first request to /callback on a loopback listener: its query, and how to answer the browser. */
+const MAX_FORM_BYTES = 1024 * 1024;
+
+interface Arrival {
+  query: string;
+  /** The form a SAML answer is posted with (urlencoded), null for an OIDC redirect. */
+  form: string | null;
+  res: ServerResponse;
+}
+
+function readForm(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      body += chunk;
+      if (body.length > MAX_FORM_BYTES) {
+        req.destroy();
+        resolve(null);
+      }
+    });
+    req.on("end", () => resolve(body));
+    req.on("error", () => resolve(null));
+  });
+}
+
+/** The first request to /callback on a loopback listener: its query or form, and how to answer the browser. */
 async function listen() {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  const arrived = new Promise<{ query: string; res: ServerResponse }>((resolve, reject) => {
+  const arrived = new Promise<Arrival>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new CliError("SSO_TIMEOUT", "No answer from the browser in 5 minutes")),
       WAIT_MS,
     );
-    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    server.on("request", async (req: IncomingMessage, res: ServerResponse) => {
       const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
       if (url.pathname !== "/callback") return void res.writeHead(404).end();
+      const form = req.method === "POST" ? await readForm(req) : null;
+      if (req.method === "POST" && form === null) return void res.writeHead(413).end();
       clearTimeout(timer);
-      resolve({ query: url.search, res });
+      resolve({ query: url.search, form, res });
     });
   });
   return { redirect: `http://127.0.0.1:${port}/callback`, arrived, close: () => server.close() };
 }
 
+/** How the sign-in started: the cookie the server set, which names the protocol. */
+type Started = { kind: "oidc"; state: string } | { kind: "saml"; requestId: string };
+
+function startedFrom(setCookie: string): Started | null {
+  const state = /sso_state=([^;]+)/.exec(setCookie)?.[1];
+  if (state) return { kind: "oidc", state };
+  const requestId = /sso_saml=([^;]+)/.exec(setCookie)?.[1];
+  return requestId ? { kind: "saml", requestId } : null;
+}
+
 /**
- * The callback, called by the CLI with its state cookie. It answers a browser redirect (303), which the
- * typed client treats as a failure, so this one call is a plain fetch that reads the cookie and Location.
+ * Presents the IdP's answer with the CLI's cookie: the OIDC callback (GET) or the SAML ACS (POST). Both
+ * answer a browser redirect (303), which the typed client treats as a failure, so this one call is a plain
+ * fetch that reads the cookie and Location.
  */
-async function redeem(url: string, tenant: string | null, query: string, state: string): Promise<string> {
-  const headers: Record<string, string> = { cookie: `sso_state=${state}`, "user-agent": "nostromo-cli" };
+async function redeem(url: string, tenant: string | null, got: Arrival, started: Started): Promise<string> {
+  const headers: Record<string, string> = { "user-agent": "nostromo-cli" };
   if (tenant) headers["x-tenant-id"] = tenant;
   let back: Response;
   try {
-    back = await fetch(`${url}/api/auth/sso/callback${query}`, { headers, redirect: "manual" });
+    if (started.kind === "oidc") {
+      headers.cookie = `sso_state=${started.state}`;
+      back = await fetch(`${url}/api/auth/sso/callback${got.query}`, { headers, redirect: "manual" });
+    } else {
+      headers.cookie = `sso_saml=${started.requestId}`;
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      back = await fetch(`${url}/api/auth/sso/saml/acs`, {
+        method: "POST",
+        headers,
+        body: got.form ?? "",
+        redirect: "manual",
+      });
+    }
   } catch (err) {
     throw new CliError("UNREACHABLE", `Cannot reach ${url} (${String(err)})`);
   }
@@ -68,8 +119,8 @@ export async function ssoLogin(
     const client = clientFor({ url, tenant });
     const started = await client.POST("/api/auth/sso/start", { body: { cli_redirect: listener.redirect } });
     if (!started.data) throw new CliError("EMPTY", "The server sent no answer");
-    const state = /sso_state=([^;]+)/.exec(started.response.headers.get("set-cookie") ?? "")?.[1];
-    if (!state) throw new CliError("LOGIN_FAILED", "The server did not start a single sign-on (no state)");
+    const how = startedFrom(started.response.headers.get("set-cookie") ?? "");
+    if (!how) throw new CliError("LOGIN_FAILED", "The server did not start a single sign-on (no state)");
     const address = started.data.authorization_url;
     const opened = o.browser && (await openBrowser(address));
     process.stderr.write(
@@ -77,10 +128,11 @@ export async function ssoLogin(
         ? `Your browser was opened to sign in. If it did not, open this address:\n\n  ${address}\n\n`
         : `Open this address in a browser to sign in:\n\n  ${address}\n\n`,
     );
-    const { query, res } = await listener.arrived;
+    const got = await listener.arrived;
+    const { res } = got;
     let sid: string | undefined;
     try {
-      sid = await redeem(url, tenant, query, state);
+      sid = await redeem(url, tenant, got, how);
     } catch (err) {
       res.writeHead(400, { "content-type": "text/plain" }).end(`${(err as Error).message}\n`);
       throw err;

@@ -12,6 +12,8 @@ export type OidcProviderCreate = Schemas["OidcProviderCreate"];
 export type SamlProviderCreate = Schemas["SamlProviderCreate"];
 export type SsoProviderPatch = Schemas["SsoProviderPatch"];
 export type SsoTestResult = Schemas["SsoTestResult"];
+export type SamlMetadataImport = Schemas["SamlMetadataImport"];
+export type SamlIdpMetadata = Schemas["SamlIdpMetadata"];
 
 export function ssoOptions(): Promise<SsoOptions> {
   return ok(api.GET("/api/auth/sso/providers"));
@@ -37,6 +39,11 @@ export function changeSsoProvider(id: string, body: SsoProviderPatch): Promise<S
 
 export function testSsoProvider(id: string): Promise<SsoTestResult> {
   return ok(api.POST("/api/sso/providers/{id}/test", { params: { path: { id } } }));
+}
+
+/** Reads a SAML IdP's metadata (pasted XML, or a URL the server fetches) into provider fields; saves nothing. */
+export function importSamlMetadata(body: SamlMetadataImport): Promise<SamlIdpMetadata> {
+  return ok(api.POST("/api/sso/saml-metadata", { body }));
 }
 
 /** The organization-wide switch: SSO required (password refused but for the break-glass account). */

@@ -1,6 +1,7 @@
 // Single sign-on › SAML 2.0 identity provider: what to register at the IdP (our entity id, ACS URL and
-// metadata URL), what it gives us (its entity id, SSO URL and signing certificate, PEM), the role rules
-// shared with OIDC, and a check of the certificate. On the shared Form/Field.
+// metadata URL), what it gives us (its entity id, SSO URL and signing certificate, PEM — typed, or
+// imported from its metadata: sso-saml-metadata.tsx), the role rules shared with OIDC, and a check of the
+// certificate. On the shared Form/Field.
 import { useMutation, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import {
@@ -15,6 +16,7 @@ import { Field } from "../../ui/field.tsx";
 import { Form } from "../../ui/form.tsx";
 import { Alert } from "../../ui/states.tsx";
 import { parseMapping, type RoleChoice, RoleFields, roleChoiceOf } from "./sso-roles.tsx";
+import { SamlMetadataImport } from "./sso-saml-metadata.tsx";
 
 const SAML_PRESETS: Record<SsoPreset, string> = {
   okta: "Okta",
@@ -112,6 +114,11 @@ export function SamlProviderForm(props: { provider: SsoProvider | null; roles: R
           </select>
         </Field>
       )}
+      <SamlMetadataImport
+        onImported={(m) =>
+          set({ entityId: m.idp_entity_id, ssoUrl: m.sso_url, certificate: m.idp_certificate })
+        }
+      />
       <Field id="saml-name" label="SAML button label" hint='Shown as "Sign in with …"' name="display_name">
         <input
           id="saml-name"
