@@ -10,6 +10,7 @@ import type { UserPrincipal } from "../auth/principal.ts";
 import { ApiError } from "../errors.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
+import { liveRow } from "./live-row.ts";
 import { dataPath } from "./open.ts";
 import { connectedAgent, OPEN_TIMEOUT_MS, room } from "./service.ts";
 import { sessionStore } from "./store.ts";
@@ -35,16 +36,7 @@ export async function openRelayed(ctx: TenantContext, u: UserPrincipal, o: Relay
   const { agentId, link } = await connectedAgent(ctx, conn.agentId);
   const org = await loadOrganization(ctx.db, ctx.tenant.id);
   const s = await sessionStore(ctx).createLive(
-    {
-      connectionId: conn.id,
-      initiatedByUserId: u.id,
-      status: "active",
-      clientIp: ctx.request?.ip ?? "",
-      userAgent: ctx.request?.userAgent ?? "",
-      agentId,
-      loginSessionId: u.loginId,
-      isRecording: false,
-    },
+    liveRow(ctx, u, { connectionId: conn.id, agentId, isRecording: false }),
     o.prefix,
   );
   const dataToken = randomToken(32);

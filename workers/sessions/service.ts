@@ -16,6 +16,7 @@ import { retentionOf } from "../settings/retention.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
+import { liveRow } from "./live-row.ts";
 import { openFrame, telnetFrame, vncFrame } from "./open.ts";
 import { presentSession } from "./present.ts";
 import type { SessionQuery, StartBody, Started } from "./schemas.ts";
@@ -103,18 +104,13 @@ export async function startSession(
   const org = await loadOrganization(ctx.db, ctx.tenant.id);
   const record = org.settings.auto_record_sessions && ctx.tenant.features.includes(FEATURES.RECORDING);
   const s = await store.createLive(
-    {
+    liveRow(ctx, u, {
       connectionId: conn.id,
-      initiatedByUserId: u.id,
-      status: "active",
-      clientIp: ctx.request?.ip ?? "",
-      userAgent: ctx.request?.userAgent ?? "",
       agentId,
-      loginSessionId: u.loginId,
+      isRecording: record,
       cols: body.cols,
       rows: body.rows,
-      isRecording: record,
-    },
+    }),
     conn.type,
   );
   const dataToken = randomToken(32);
