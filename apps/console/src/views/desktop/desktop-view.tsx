@@ -27,6 +27,8 @@ export function DesktopView({ id }: { id: string }) {
       .then(({ mountRdp }) =>
         mountRdp(el, rdpSocketUrl(id), {
           connected: (size) => !cancelled && setState({ s: "connected", ...size }),
+          resized: (size) =>
+            !cancelled && setState((was) => (was.s === "connected" ? { s: "connected", ...size } : was)),
           ended: (why) => !cancelled && setState({ s: "over", why, failed: false }),
           failed: (why) => !cancelled && setState({ s: "over", why, failed: true }),
         }),
