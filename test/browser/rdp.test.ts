@@ -25,6 +25,7 @@ import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
 let live: LiveEnv;
 let xrdp: Xrdp;
 let rdpConnection: string;
+let noClipboardConnection: string;
 let env: ConsoleEnv;
 
 beforeAll(async () => {
@@ -43,6 +44,19 @@ beforeAll(async () => {
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   rdpConnection = r.body.id;
+  const off = await live.admin.call<{ id: string }>("POST", "/api/connections", {
+    name: "xrdp without clipboard",
+    type: "rdp",
+    hostname: "127.0.0.1",
+    port: xrdp.port,
+    username: "nostromo-test",
+    auth_method: "password",
+    password: "never-sent-to-the-browser",
+    agent_id: agents.body.data[0]?.id,
+    tags: ["clipboard:off"],
+  });
+  expect(off.status, JSON.stringify(off.body)).toBe(201);
+  noClipboardConnection = off.body.id;
   env = await openConsole(live.e2e);
 }, 240_000);
 
@@ -219,6 +233,9 @@ describe("the console", () => {
     // Measured: 4 per thousand on a clean dialog, 112 on xrdp's default 350-px one (sheared).
     expect(await page.evaluate(`${DIALOG_MARGIN_NOISE}(352, 430)`)).toBeLessThan(20);
     await screenshot(page, "rdp");
+    // Clipboard allowed on this connection: the client asks xrdp for its clipboard channel.
+    expect(await page.locator(".desktop-clipboard").textContent()).toBe("Clipboard shared");
+    expect(xrdpChannels()).toContain("cliprdr");
 
     // Keyboard and mouse reach the server: a click in the dialog's username field and typed letters
     // change what xrdp draws there.
@@ -232,18 +249,18 @@ describe("the console", () => {
     await page.keyboard.type("nostromo");
     await expect.poll(async () => page.evaluate(CANVAS_HASH), { timeout: 15_000 }).not.toBe(before);
 
-    // The window narrows (a width that is not a multiple of 4): the remote screen follows — drawn scaled to
-    // fit the smaller host, its aspect kept (xrdp 0.9's logon screen keeps its desktop size: the client's
-    // display-control request is not answered there, so the size itself is not asserted).
-    await page.setViewportSize({ width: 1001, height: 700 });
+    // The window gets wider than the desktop's shape (and 1201 px, not a multiple of 4): the remote screen
+    // follows — drawn scaled to fit the host whole, its aspect kept (xrdp 0.9's logon screen keeps its
+    // desktop size: the display-control request is not answered there, so the size itself is not asserted).
+    await page.setViewportSize({ width: 1201, height: 600 });
     await expect
       .poll(async () => {
         const now = (await page.evaluate(CANVAS_SIZE)) as CanvasSize;
-        const fits = now.box.width <= now.host.width && now.box.height <= now.host.height;
+        const fits = now.box.width <= now.host.width + 1 && now.box.height <= now.host.height + 1;
         const aspect = Math.abs(now.box.width / now.box.height - now.width / now.height) < 0.01;
-        return fits && aspect && now.box.width < first.box.width && now.host.width < first.host.width;
+        return { fits, aspect, smaller: now.box.height < first.box.height };
       })
-      .toBe(true);
+      .toEqual({ fits: true, aspect: true, smaller: true });
 
     await page.getByRole("button", { name: "End session" }).click();
     await page.waitForURL("**/connections");
@@ -251,6 +268,54 @@ describe("the console", () => {
     // refuses by design (style-src 'self'); the view sizes the remote desktop to its host instead.
     const cspStyle = /\/desktop\/.*Applying inline style violates .*'style-src 'self''/;
     expect(env.problems.filter((p) => !cspStyle.test(p))).toEqual([]);
+  });
+});
+
+/** The static channels clients asked xrdp for, as its debug log names them, in order. */
+function xrdpChannels(): string[] {
+  return [...xrdp.logs().matchAll(/Adding channel: name (\S+), channel id/g)].map((m) => m[1] as string);
+}
+
+describe("the clipboard as the connection's setting", () => {
+  it("is not offered, and a client that offers it anyway has it renamed by the room", async () => {
+    const page = await (await env.context()).newPage();
+    await page.goto(`${env.demo}/connections`);
+    await signIn(page, env.demoAdmin);
+    const open = async () => {
+      const row = page.locator("tr", { hasText: "xrdp without clipboard" });
+      await row.getByRole("button", { name: /Open desktop/ }).click();
+      await page.waitForURL(/\/desktop\//);
+      await page.locator(".desktop-page .badge", { hasText: "connected" }).waitFor({ timeout: 30_000 });
+    };
+    const seen = xrdpChannels().length;
+    // The console reads the policy and its client offers no clipboard channel.
+    await open();
+    expect(await page.locator(".desktop-clipboard").textContent()).toBe(
+      "Clipboard off by the connection's policy",
+    );
+    await expect.poll(() => xrdpChannels().length, { timeout: 15_000 }).toBeGreaterThan(seen);
+    expect(xrdpChannels().slice(seen)).not.toContain("cliprdr");
+    await page.getByRole("button", { name: "End session" }).click();
+    await page.waitForURL("**/connections");
+
+    // A client that ignores the policy (here: told the connection has no tags) offers `cliprdr`; the room
+    // renames it in the channel list before xrdp sees it.
+    const real = await live.admin.call<{ tags: string[] }>(
+      "GET",
+      `/api/connections/${noClipboardConnection}`,
+    );
+    await page.route(`**/api/connections/${noClipboardConnection}`, (route) =>
+      route.fulfill({ json: { ...real.body, tags: [] } }),
+    );
+    const before = xrdpChannels().length;
+    await open();
+    expect(await page.locator(".desktop-clipboard").textContent()).toBe("Clipboard shared");
+    await expect.poll(() => xrdpChannels().length, { timeout: 15_000 }).toBeGreaterThan(before);
+    const asked = xrdpChannels().slice(before);
+    expect(asked).not.toContain("cliprdr");
+    expect(asked).toContain("nocopy");
+    await page.getByRole("button", { name: "End session" }).click();
+    await page.waitForURL("**/connections");
   });
 });
 

@@ -6,6 +6,10 @@
 // - Binary frames are bounded (the agent's MAX_RDP_CHUNK, the browser's 1 MiB); a bigger one closes the socket that sent it (1009). Text
 //   frames from the browser are not part of the protocol and are dropped; from the agent only `ready` and
 //   `error` are accepted, anything malformed is counted and past MAX_GARBAGE cuts the agent (1008).
+// - Clipboard as a setting: on a connection whose policy turns clipboard transfer off, the client's
+//   channel list (its first RDP PDU) has its `cliprdr` entry renamed before the server sees it, so no
+//   clipboard channel exists either way; a first PDU that cannot be read whole closes the socket (fails
+//   closed) — rdp-channels.ts. Before it, only whole DER values (the RDCleanPath request) pass.
 // - Bytes each way and the duration are audited when the session closes.
 // A session kind in the same room as shells and tunnels, so DELETE, the kill switch, the idle timeout and
 // the agent's loss end it through the one lifecycle.
@@ -17,6 +21,7 @@ import {
   unknownFrameType,
 } from "@nostromo/protocol";
 import { OwnerRelay, type OwnerRelayHost, send } from "./owner-relay.ts";
+import { derLength, renameStaticChannel } from "./rdp-channels.ts";
 
 const MAX_GARBAGE = 50;
 /** The browser writes whole RDP PDUs (a clipboard transfer can be large); workerd's own bound is 1 MiB. */
@@ -29,6 +34,8 @@ export interface RdpRelayHost extends OwnerRelayHost {
   failed(code: string, message: string): void;
   /** Traffic: the idle timeout starts again. */
   touched(): void;
+  /** Whether clipboard transfer is allowed (workers/sessions/clipboard.ts decided it at the start). */
+  clipboard(): boolean;
   audit(
     type: "session.ended",
     description: string,
@@ -39,6 +46,8 @@ export interface RdpRelayHost extends OwnerRelayHost {
 
 export class RdpRelay extends OwnerRelay<RdpRelayHost> {
   readonly counters = { bytesUp: 0, bytesDown: 0 };
+  /** The client's channel list has been let through (or clipboard transfer is allowed). */
+  private channelsChecked = false;
 
   attachAgent(ws: WebSocket): void {
     let garbage = 0;
@@ -72,6 +81,7 @@ export class RdpRelay extends OwnerRelay<RdpRelayHost> {
       {
         binary: (data) => {
           if (!bounded(ws, data, MAX_CLIENT_FRAME)) return;
+          if (!this.channelsChecked && !this.checkChannels(ws, new Uint8Array(data))) return;
           this.counters.bytesUp += data.byteLength;
           this.host.touched();
           send(this.agent, data);
@@ -84,13 +94,39 @@ export class RdpRelay extends OwnerRelay<RdpRelayHost> {
     );
   }
 
+  /** Lets a client frame through before the channel list is settled, renaming `cliprdr` in place when the
+   * clipboard is off; false (the socket closed) for what cannot be checked. */
+  private checkChannels(ws: WebSocket, frame: Uint8Array): boolean {
+    if (this.host.clipboard()) {
+      this.channelsChecked = true;
+      return true;
+    }
+    if (frame[0] === 0x30) {
+      if (derLength(frame) === frame.length) return true;
+      ws.close(1008, "an RDCleanPath or CredSSP frame must hold one whole value");
+      return false;
+    }
+    this.channelsChecked = true;
+    const r = renameStaticChannel(frame, "cliprdr");
+    if (r.ok) return true;
+    ws.close(1008, `clipboard is off and the channel list cannot be checked: ${r.error}`);
+    return false;
+  }
+
   protected audit(reason: string, durationMs: number): void {
     const { bytesUp, bytesDown } = this.counters;
     this.host.audit(
       "session.ended",
       `RDP session ${this.host.publicId()} closed: ${bytesUp} bytes up, ${bytesDown} bytes down, ${Math.round(durationMs / 1000)} s (${reason})`,
       "success",
-      { rdp: true, bytes_up: bytesUp, bytes_down: bytesDown, duration_ms: durationMs, reason },
+      {
+        rdp: true,
+        bytes_up: bytesUp,
+        bytes_down: bytesDown,
+        duration_ms: durationMs,
+        clipboard: this.host.clipboard(),
+        reason,
+      },
     );
   }
 }

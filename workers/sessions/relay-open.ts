@@ -24,6 +24,8 @@ export interface RelayedOpen {
   prefix: string;
   cols?: number;
   rows?: number;
+  /** An RDP session: whether clipboard transfer is allowed (workers/sessions/clipboard.ts). */
+  clipboard?: boolean;
   /** How people read it in the audit log ("tunnel", "RDP session"), and its verb ("opened", "started"). */
   noun: string;
   verb: string;
@@ -59,6 +61,7 @@ export async function openRelayed(ctx: TenantContext, u: UserPrincipal, o: Relay
     approvalTimeoutMs: 0,
     webhookUrl: null,
     kind: o.kind,
+    ...(o.clipboard === undefined ? {} : { clipboard: o.clipboard }),
     ...(o.kind === "tunnel" ? { tunnelTarget: { host: conn.hostname, port } } : {}),
   });
   const sent = await link.sendFrame({

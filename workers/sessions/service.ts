@@ -80,7 +80,14 @@ export async function connectedAgent(ctx: TenantContext, agentId: string | null)
 export type GraphicalStarter = (
   ctx: TenantContext,
   u: UserPrincipal,
-  conn: { id: string; agentId: string | null; hostname: string; port: number; status: string },
+  conn: {
+    id: string;
+    agentId: string | null;
+    hostname: string;
+    port: number;
+    status: string;
+    tags: string[];
+  },
   body: StartBody,
 ) => Promise<z.output<typeof Started>>;
 

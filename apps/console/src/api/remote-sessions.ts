@@ -67,6 +67,14 @@ export async function inviteToSession(
   );
 }
 
+/** Whether clipboard text may cross this desktop session: false on a connection tagged `clipboard:off` (the
+ * server's rule, enforced by the session room both ways); null when the caller may not read the connection. */
+export async function sessionClipboard(id: string): Promise<boolean | null> {
+  const s = await ok(api.GET("/api/remote-sessions/{id}", { params: { path: { id } } }));
+  const c = await api.GET("/api/connections/{id}", { params: { path: { id: s.connection_id } } });
+  return c.data ? !c.data.tags.includes("clipboard:off") : null;
+}
+
 /** A session's status as the API reads it (`active`, `ended`, `disconnected`, `error`). */
 export async function sessionStatus(id: string): Promise<string> {
   return (await ok(api.GET("/api/remote-sessions/{id}", { params: { path: { id } } }))).status;

@@ -30,7 +30,14 @@ let wasmReady: Promise<unknown> | null = null;
 /** How long the host keeps a new size before the server is asked to follow (a drag resizes many times). */
 const RESIZE_SETTLE_MS = 250;
 
-export async function mountRdp(host: HTMLElement, socketUrl: string, h: RdpHandlers): Promise<RdpClient> {
+/** `clipboard`: the connection's policy allows clipboard transfer; off, the client offers no clipboard
+ * channel (and the room renames one a client offers anyway: workers/session-room/rdp-channels.ts). */
+export async function mountRdp(
+  host: HTMLElement,
+  socketUrl: string,
+  clipboard: boolean,
+  h: RdpHandlers,
+): Promise<RdpClient> {
   const [, rdp] = await Promise.all([
     import("@devolutions/iron-remote-desktop"),
     import("@devolutions/iron-remote-desktop-rdp"),
@@ -50,6 +57,16 @@ export async function mountRdp(host: HTMLElement, socketUrl: string, h: RdpHandl
   );
   host.replaceChildren(el);
   ui = await ready;
+  // The element sets its clipboard up after announcing `ready`, awaiting a permission query first; a
+  // client connected before that never offers the clipboard channel. Queries are answered in order: once
+  // a first one of ours (asked around the element's) is answered, a second one is asked after the
+  // element's, so its answer comes after the element has finished.
+  if (clipboard && window.isSecureContext) {
+    const query = () =>
+      navigator.permissions.query({ name: "clipboard-read" as PermissionName }).catch(() => null);
+    await query();
+    await query();
+  }
   const area = () => ({ width: host.clientWidth, height: host.clientHeight });
   const asked = desktopSizeFor(area());
   const config = ui
@@ -64,6 +81,7 @@ export async function mountRdp(host: HTMLElement, socketUrl: string, h: RdpHandl
     .withExtension(rdp.displayControl(true))
     .build();
   const session = ui;
+  session.setEnableClipboard(clipboard);
   const canvas = el.shadowRoot?.querySelector("canvas") ?? null;
   let requested = asked;
   let timer: ReturnType<typeof setTimeout> | undefined;
