@@ -20,7 +20,7 @@ import WebSocket from "ws";
 import { decodeResponse, encodeRequest } from "../../containers/agent/src/rdcleanpath.ts";
 import { DEMO_ADMIN, type Http, ROOT, waitFor } from "../e2e/harness.ts";
 import { type LiveEnv, startLive, userWithRole } from "../e2e/live.ts";
-import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
+import { type ConsoleEnv, openConsole, PHONE, screenshot, signIn } from "./harness.ts";
 
 let live: LiveEnv;
 let xrdp: Xrdp;
@@ -261,6 +261,15 @@ describe("the console", () => {
         return { fits, aspect, smaller: now.box.height < first.box.height };
       })
       .toEqual({ fits: true, aspect: true, smaller: true });
+    // Phone width: the 640-px desktop drawn scaled down inside the area.
+    await page.setViewportSize(PHONE);
+    await expect
+      .poll(async () => {
+        const now = (await page.evaluate(CANVAS_SIZE)) as CanvasSize;
+        return now.box.width <= now.host.width + 1 && now.host.width < 400;
+      })
+      .toBe(true);
+    await screenshot(page, "rdp-phone");
 
     await page.getByRole("button", { name: "End session" }).click();
     await page.waitForURL("**/connections");
