@@ -20,11 +20,12 @@ import WebSocket from "ws";
 import { decodeResponse, encodeRequest } from "../../containers/agent/src/rdcleanpath.ts";
 import { DEMO_ADMIN, type Http, ROOT, waitFor } from "../e2e/harness.ts";
 import { type LiveEnv, startLive, userWithRole } from "../e2e/live.ts";
-import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
+import { type ConsoleEnv, openConsole, PHONE, screenshot, signIn } from "./harness.ts";
 
 let live: LiveEnv;
 let xrdp: Xrdp;
 let rdpConnection: string;
+let noClipboardConnection: string;
 let env: ConsoleEnv;
 
 beforeAll(async () => {
@@ -43,6 +44,19 @@ beforeAll(async () => {
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   rdpConnection = r.body.id;
+  const off = await live.admin.call<{ id: string }>("POST", "/api/connections", {
+    name: "xrdp without clipboard",
+    type: "rdp",
+    hostname: "127.0.0.1",
+    port: xrdp.port,
+    username: "nostromo-test",
+    auth_method: "password",
+    password: "never-sent-to-the-browser",
+    agent_id: agents.body.data[0]?.id,
+    tags: ["clipboard:off"],
+  });
+  expect(off.status, JSON.stringify(off.body)).toBe(201);
+  noClipboardConnection = off.body.id;
   env = await openConsole(live.e2e);
 }, 240_000);
 
@@ -160,14 +174,48 @@ const CANVAS_HASH = `(() => {
   return h;
 })()`;
 
+/** The remote screen's size, where it is drawn, and the host's box. */
 const CANVAS_SIZE = `(() => {
   const canvas = document.querySelector("iron-remote-desktop").shadowRoot.querySelector("canvas");
-  return { width: canvas.width, height: canvas.height };
+  const r = canvas.getBoundingClientRect();
+  const h = document.querySelector(".desktop-host").getBoundingClientRect();
+  return { width: canvas.width, height: canvas.height, box: { x: r.x, y: r.y, width: r.width, height: r.height },
+    host: { width: h.width, height: h.height } };
 })()`;
+interface CanvasSize {
+  width: number;
+  height: number;
+  box: { x: number; y: number; width: number; height: number };
+  host: { width: number; height: number };
+}
+
+/** Pixels of xrdp's logon dialog's left margin (inside its border, below its title bar) that differ from
+ * the margin's own colour, per thousand: a clean dialog has none; a sheared one is crossed by its rows'
+ * contents, dragged sideways line after line. */
+const DIALOG_MARGIN_NOISE = `((dialogWidth, dialogHeight) => {
+  const canvas = document.querySelector("iron-remote-desktop").shadowRoot.querySelector("canvas");
+  const copy = document.createElement("canvas");
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const ctx = copy.getContext("2d");
+  ctx.drawImage(canvas, 0, 0);
+  const x0 = Math.floor((canvas.width - dialogWidth) / 2) + 6;
+  const y0 = Math.floor((canvas.height - dialogHeight) / 2) + 30;
+  const px = ctx.getImageData(x0, y0, 30, dialogHeight - 40).data;
+  const counts = new Map();
+  for (let i = 0; i < px.length; i += 4) {
+    const c = (px[i] << 16) | (px[i + 1] << 8) | px[i + 2];
+    counts.set(c, (counts.get(c) || 0) + 1);
+  }
+  const most = Math.max(...counts.values());
+  return Math.round((1000 * (px.length / 4 - most)) / (px.length / 4));
+})`;
 
 describe("the console", () => {
-  it("opens an rdp connection and shows the server's screen", async () => {
+  it("opens an rdp connection and shows the server's screen, unsheared, following the window's size", async () => {
     const page = await (await env.context()).newPage();
+    // A laptop's common width, not a multiple of 8: the desktop asked for is (desktop-size.ts).
+    await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${env.demo}/connections`);
     await signIn(page, env.demoAdmin);
     const row = page.locator("tr", { hasText: "xrdp on loopback" });
@@ -176,14 +224,24 @@ describe("the console", () => {
     await page.locator(".desktop-page .badge", { hasText: "connected" }).waitFor({ timeout: 30_000 });
     // xrdp's logon screen: a coloured background and a dialog — many colours, not one blank fill.
     await expect.poll(async () => page.evaluate(CANVAS_COLOURS), { timeout: 30_000 }).toBeGreaterThan(3);
+    const first = (await page.evaluate(CANVAS_SIZE)) as CanvasSize;
+    expect(first.width % 8).toBe(0);
+    expect(first.width).toBeGreaterThan(first.host.width - 16);
+    expect(await page.locator(".desktop-page .session-facts").textContent()).toContain(
+      `${first.width}×${first.height}`,
+    );
+    // Measured: 4 per thousand on a clean dialog, 112 on xrdp's default 350-px one (sheared).
+    expect(await page.evaluate(`${DIALOG_MARGIN_NOISE}(352, 430)`)).toBeLessThan(20);
     await screenshot(page, "rdp");
+    // Clipboard allowed on this connection: the client asks xrdp for its clipboard channel.
+    expect(await page.locator(".desktop-clipboard").textContent()).toBe("Clipboard shared");
+    expect(xrdpChannels()).toContain("cliprdr");
 
     // Keyboard and mouse reach the server: a click in the dialog's username field and typed letters
     // change what xrdp draws there.
     const before = await page.evaluate(CANVAS_HASH);
-    const box = await page.locator("iron-remote-desktop").boundingBox();
-    const size = (await page.evaluate(CANVAS_SIZE)) as { width: number; height: number } | null;
-    if (!box || !size) throw new Error("no remote screen");
+    const size = (await page.evaluate(CANVAS_SIZE)) as CanvasSize;
+    const box = size.box;
     // The dialog (352×430) is centred; a point inside its username field is (+180, +252) from its corner.
     const x = box.x + ((size.width - 352) / 2 + 180) * (box.width / size.width);
     const y = box.y + ((size.height - 430) / 2 + 252) * (box.height / size.height);
@@ -191,12 +249,82 @@ describe("the console", () => {
     await page.keyboard.type("nostromo");
     await expect.poll(async () => page.evaluate(CANVAS_HASH), { timeout: 15_000 }).not.toBe(before);
 
+    // The window gets wider than the desktop's shape (and 1201 px, not a multiple of 4): the remote screen
+    // follows — drawn scaled to fit the host whole, its aspect kept (xrdp 0.9's logon screen keeps its
+    // desktop size: the display-control request is not answered there, so the size itself is not asserted).
+    await page.setViewportSize({ width: 1201, height: 600 });
+    await expect
+      .poll(async () => {
+        const now = (await page.evaluate(CANVAS_SIZE)) as CanvasSize;
+        const fits = now.box.width <= now.host.width + 1 && now.box.height <= now.host.height + 1;
+        const aspect = Math.abs(now.box.width / now.box.height - now.width / now.height) < 0.01;
+        return { fits, aspect, smaller: now.box.height < first.box.height };
+      })
+      .toEqual({ fits: true, aspect: true, smaller: true });
+    // Phone width: the 640-px desktop drawn scaled down inside the area.
+    await page.setViewportSize(PHONE);
+    await expect
+      .poll(async () => {
+        const now = (await page.evaluate(CANVAS_SIZE)) as CanvasSize;
+        return now.box.width <= now.host.width + 1 && now.host.width < 400;
+      })
+      .toBe(true);
+    await screenshot(page, "rdp-phone");
+
     await page.getByRole("button", { name: "End session" }).click();
     await page.waitForURL("**/connections");
     // IronRDP's element sizes its canvas with style attributes, which the console's Content-Security-Policy
     // refuses by design (style-src 'self'); the view sizes the remote desktop to its host instead.
     const cspStyle = /\/desktop\/.*Applying inline style violates .*'style-src 'self''/;
     expect(env.problems.filter((p) => !cspStyle.test(p))).toEqual([]);
+  });
+});
+
+/** The static channels clients asked xrdp for, as its debug log names them, in order. */
+function xrdpChannels(): string[] {
+  return [...xrdp.logs().matchAll(/Adding channel: name (\S+), channel id/g)].map((m) => m[1] as string);
+}
+
+describe("the clipboard as the connection's setting", () => {
+  it("is not offered, and a client that offers it anyway has it renamed by the room", async () => {
+    const page = await (await env.context()).newPage();
+    await page.goto(`${env.demo}/connections`);
+    await signIn(page, env.demoAdmin);
+    const open = async () => {
+      const row = page.locator("tr", { hasText: "xrdp without clipboard" });
+      await row.getByRole("button", { name: /Open desktop/ }).click();
+      await page.waitForURL(/\/desktop\//);
+      await page.locator(".desktop-page .badge", { hasText: "connected" }).waitFor({ timeout: 30_000 });
+    };
+    const seen = xrdpChannels().length;
+    // The console reads the policy and its client offers no clipboard channel.
+    await open();
+    expect(await page.locator(".desktop-clipboard").textContent()).toBe(
+      "Clipboard off by the connection's policy",
+    );
+    await expect.poll(() => xrdpChannels().length, { timeout: 15_000 }).toBeGreaterThan(seen);
+    expect(xrdpChannels().slice(seen)).not.toContain("cliprdr");
+    await page.getByRole("button", { name: "End session" }).click();
+    await page.waitForURL("**/connections");
+
+    // A client that ignores the policy (here: told the connection has no tags) offers `cliprdr`; the room
+    // renames it in the channel list before xrdp sees it.
+    const real = await live.admin.call<{ tags: string[] }>(
+      "GET",
+      `/api/connections/${noClipboardConnection}`,
+    );
+    await page.route(`**/api/connections/${noClipboardConnection}`, (route) =>
+      route.fulfill({ json: { ...real.body, tags: [] } }),
+    );
+    const before = xrdpChannels().length;
+    await open();
+    expect(await page.locator(".desktop-clipboard").textContent()).toBe("Clipboard shared");
+    await expect.poll(() => xrdpChannels().length, { timeout: 15_000 }).toBeGreaterThan(before);
+    const asked = xrdpChannels().slice(before);
+    expect(asked).not.toContain("cliprdr");
+    expect(asked).toContain("nocopy");
+    await page.getByRole("button", { name: "End session" }).click();
+    await page.waitForURL("**/connections");
   });
 });
 

@@ -4,8 +4,10 @@
 // RDCleanPath proxy towards the connection's host:port — sent here in `rdp.open`, never taken from the
 // client. No credential leaves the edge: the user signs in at the server's own logon screen (why: the
 // IronRDP web client needs the password in the browser to sign in for the user, and a stored secret is
-// write-only everywhere else). Audited when it opens (here) and when it closes (the room, with bytes).
+// write-only everywhere else). Clipboard transfer follows the connection's policy, as VNC's does.
+// Audited when it opens (here) and when it closes (the room, with bytes).
 import type { UserPrincipal } from "../auth/principal.ts";
+import { clipboardAllowed } from "../sessions/clipboard.ts";
 import { openRelayed } from "../sessions/relay-open.ts";
 import type { StartBody } from "../sessions/schemas.ts";
 import type { TenantContext } from "../tenancy/context.ts";
@@ -20,7 +22,14 @@ export function isRdp(publicId: string): boolean {
 export async function startRdp(
   ctx: TenantContext,
   u: UserPrincipal,
-  conn: { id: string; agentId: string | null; hostname: string; port: number; status: string },
+  conn: {
+    id: string;
+    agentId: string | null;
+    hostname: string;
+    port: number;
+    status: string;
+    tags: string[];
+  },
   body: StartBody,
 ) {
   const opened = await openRelayed(ctx, u, {
@@ -30,6 +39,8 @@ export async function startRdp(
     prefix: RDP_PREFIX,
     cols: body.cols,
     rows: body.rows,
+    // Enforced by the room on the client's channel list (workers/session-room/rdp-channels.ts).
+    clipboard: clipboardAllowed(conn),
     noun: "RDP session",
     verb: "started",
     action: "start",

@@ -6,6 +6,10 @@
 // - Binary frames are bounded (the agent's MAX_RDP_CHUNK, the browser's 1 MiB); a bigger one closes the socket that sent it (1009). Text
 //   frames from the browser are not part of the protocol and are dropped; from the agent only `ready` and
 //   `error` are accepted, anything malformed is counted and past MAX_GARBAGE cuts the agent (1008).
+// - Clipboard as a setting: on a connection whose policy turns clipboard transfer off, the client's
+//   channel list (its first RDP PDU) has its `cliprdr` entry renamed before the server sees it, so no
+//   clipboard channel exists either way; a first PDU that cannot be read whole closes the socket (fails
+//   closed) — rdp-channels.ts. Before it, only whole DER values (the RDCleanPath request) pass.
 // - Bytes each way and the duration are audited when the session closes.
 // A session kind in the same room as shells and tunnels, so DELETE, the kill switch, the idle timeout and
 // the agent's loss end it through the one lifecycle.
@@ -16,19 +20,22 @@ import {
   parseAgentRdpDataFrame,
   unknownFrameType,
 } from "@nostromo/protocol";
+import { OwnerRelay, type OwnerRelayHost, send } from "./owner-relay.ts";
+import { derLength, renameStaticChannel } from "./rdp-channels.ts";
 
 const MAX_GARBAGE = 50;
 /** The browser writes whole RDP PDUs (a clipboard transfer can be large); workerd's own bound is 1 MiB. */
 const MAX_CLIENT_FRAME = 1024 * 1024;
 
-export interface RdpRelayHost {
+export interface RdpRelayHost extends OwnerRelayHost {
   publicId(): string;
   /** The agent's data socket said `ready`. */
   ready(): void;
   failed(code: string, message: string): void;
   /** Traffic: the idle timeout starts again. */
   touched(): void;
-  end(reason: string, code?: string): void;
+  /** Whether clipboard transfer is allowed (workers/sessions/clipboard.ts decided it at the start). */
+  clipboard(): boolean;
   audit(
     type: "session.ended",
     description: string,
@@ -37,121 +44,95 @@ export interface RdpRelayHost {
   ): void;
 }
 
-export class RdpRelay {
-  private agent: WebSocket | null = null;
-  private client: { ws: WebSocket; loginId: string | null } | null = null;
-  private closed = false;
-  private readonly startedAt = Date.now();
+export class RdpRelay extends OwnerRelay<RdpRelayHost> {
   readonly counters = { bytesUp: 0, bytesDown: 0 };
-
-  constructor(private readonly host: RdpRelayHost) {}
+  /** The client's channel list has been let through (or clipboard transfer is allowed). */
+  private channelsChecked = false;
 
   attachAgent(ws: WebSocket): void {
-    this.agent?.close(4000, "replaced");
-    this.agent = ws;
     let garbage = 0;
-    listen(ws, {
-      binary: (data) => {
-        if (!this.bounded(ws, data, MAX_RDP_CHUNK)) return;
-        this.counters.bytesDown += data.byteLength;
-        this.host.touched();
-        send(this.client?.ws ?? null, data);
+    this.adoptAgent(
+      ws,
+      {
+        binary: (data) => {
+          if (!bounded(ws, data, MAX_RDP_CHUNK)) return;
+          this.counters.bytesDown += data.byteLength;
+          this.host.touched();
+          send(this.client?.ws ?? null, data);
+        },
+        text: (text) => {
+          const parsed = parseAgentRdpDataFrame(text);
+          if (parsed.ok) {
+            if (parsed.msg.t === "ready") this.host.ready();
+            else this.host.failed(parsed.msg.code, parsed.msg.message);
+          } else if (unknownFrameType(text, AGENT_RDP_DATA_FRAME_TYPES) === null && ++garbage > MAX_GARBAGE)
+            ws.close(1008, "too many malformed frames");
+        },
       },
-      text: (text) => {
-        const parsed = parseAgentRdpDataFrame(text);
-        if (parsed.ok) {
-          if (parsed.msg.t === "ready") this.host.ready();
-          else this.host.failed(parsed.msg.code, parsed.msg.message);
-        } else if (unknownFrameType(text, AGENT_RDP_DATA_FRAME_TYPES) === null && ++garbage > MAX_GARBAGE)
-          ws.close(1008, "too many malformed frames");
-      },
-      gone: () => {
-        if (this.agent !== ws) return;
-        this.agent = null;
-        if (!this.closed) this.host.end("The agent closed the RDP session", "AGENT_LOST");
-      },
-    });
+      "The agent closed the RDP session",
+    );
   }
 
   /** The browser's socket; only the owner's is routed here. */
   attachClient(ws: WebSocket, loginId: string | null): void {
-    if (this.client) drop(this.client.ws, 4000, "replaced by a newer client");
-    const client = { ws, loginId };
-    this.client = client;
-    listen(ws, {
-      binary: (data) => {
-        if (!this.bounded(ws, data, MAX_CLIENT_FRAME)) return;
-        this.counters.bytesUp += data.byteLength;
-        this.host.touched();
-        send(this.agent, data);
+    this.adoptClient(
+      ws,
+      loginId,
+      {
+        binary: (data) => {
+          if (!bounded(ws, data, MAX_CLIENT_FRAME)) return;
+          if (!this.channelsChecked && !this.checkChannels(ws, new Uint8Array(data))) return;
+          this.counters.bytesUp += data.byteLength;
+          this.host.touched();
+          send(this.agent, data);
+        },
+        text: () => {},
       },
-      text: () => {},
-      gone: () => {
-        if (this.client !== client) return;
-        this.client = null;
+      () => {
         if (!this.closed) this.host.end("The RDP client disconnected");
       },
-    });
+    );
   }
 
-  /** The kill switch for one login: its RDP socket closes (and with it the session). */
-  closeLogin(loginId: string, reason: string): number {
-    if (!this.client || this.client.loginId !== loginId) return 0;
-    drop(this.client.ws, 4001, reason);
-    return 1;
+  /** Lets a client frame through before the channel list is settled, renaming `cliprdr` in place when the
+   * clipboard is off; false (the socket closed) for what cannot be checked. */
+  private checkChannels(ws: WebSocket, frame: Uint8Array): boolean {
+    if (this.host.clipboard()) {
+      this.channelsChecked = true;
+      return true;
+    }
+    if (frame[0] === 0x30) {
+      if (derLength(frame) === frame.length) return true;
+      ws.close(1008, "an RDCleanPath or CredSSP frame must hold one whole value");
+      return false;
+    }
+    this.channelsChecked = true;
+    const r = renameStaticChannel(frame, "cliprdr");
+    if (r.ok) return true;
+    ws.close(1008, `clipboard is off and the channel list cannot be checked: ${r.error}`);
+    return false;
   }
 
-  /** The session is over: audited with its counters, both sockets closed. */
-  close(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected audit(reason: string, durationMs: number): void {
     const { bytesUp, bytesDown } = this.counters;
-    const durationMs = Date.now() - this.startedAt;
     this.host.audit(
       "session.ended",
       `RDP session ${this.host.publicId()} closed: ${bytesUp} bytes up, ${bytesDown} bytes down, ${Math.round(durationMs / 1000)} s (${reason})`,
       "success",
-      { rdp: true, bytes_up: bytesUp, bytes_down: bytesDown, duration_ms: durationMs, reason },
+      {
+        rdp: true,
+        bytes_up: bytesUp,
+        bytes_down: bytesDown,
+        duration_ms: durationMs,
+        clipboard: this.host.clipboard(),
+        reason,
+      },
     );
-    if (this.client) drop(this.client.ws, 1000, reason.slice(0, 100));
-    this.client = null;
-    this.agent?.close(1000, "rdp session over");
-    this.agent = null;
-  }
-
-  private bounded(ws: WebSocket, data: ArrayBuffer, max: number): boolean {
-    if (data.byteLength <= max) return true;
-    ws.close(FRAME_TOO_BIG_CLOSE_CODE, `frame over ${max} bytes`);
-    return false;
   }
 }
 
-function drop(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {
-    // already closed
-  }
-}
-
-function send(ws: WebSocket | null, data: ArrayBuffer): void {
-  try {
-    ws?.send(data);
-  } catch {
-    // closing; its close handler ends what depends on it
-  }
-}
-
-function listen(
-  ws: WebSocket,
-  h: { binary(data: ArrayBuffer): void; text(text: string): void; gone(): void },
-): void {
-  ws.binaryType = "arraybuffer";
-  ws.accept();
-  ws.addEventListener("message", (ev) => {
-    if (typeof ev.data === "string") h.text(ev.data);
-    else h.binary(ev.data as ArrayBuffer);
-  });
-  ws.addEventListener("close", () => h.gone());
-  ws.addEventListener("error", () => h.gone());
+function bounded(ws: WebSocket, data: ArrayBuffer, max: number): boolean {
+  if (data.byteLength <= max) return true;
+  ws.close(FRAME_TOO_BIG_CLOSE_CODE, `frame over ${max} bytes`);
+  return false;
 }

@@ -160,7 +160,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.store.audit(type, description, status, null, metadata),
     };
     this.tunnel = new TunnelRelay(relayHost);
-    this.rdp = new RdpRelay(relayHost);
+    this.rdp = new RdpRelay({ ...relayHost, clipboard: () => meta().clipboard !== false });
     this.vnc = new VncRelay({
       ...relayHost,
       clipboard: () => meta().clipboard !== false,

@@ -23,18 +23,18 @@ import {
   type TunnelFrame,
   unknownFrameType,
 } from "@nostromo/protocol";
+import { OwnerRelay, type OwnerRelayHost, send } from "./owner-relay.ts";
 
 export const MAX_VIOLATIONS = 10;
 const MAX_GARBAGE = 50;
 
-export interface TunnelRelayHost {
+export interface TunnelRelayHost extends OwnerRelayHost {
   publicId(): string;
   /** The agent's data socket said `ready`. */
   ready(): void;
   failed(code: string, message: string): void;
   /** Traffic: the idle timeout starts again. */
   touched(): void;
-  end(reason: string, code?: string): void;
   audit(
     type: "session.ended" | "security.alert",
     description: string,
@@ -54,17 +54,11 @@ export interface TunnelStats extends Counters {
   streams: number;
 }
 
-export class TunnelRelay {
-  private agent: WebSocket | null = null;
-  private client: { ws: WebSocket; loginId: string | null } | null = null;
+export class TunnelRelay extends OwnerRelay<TunnelRelayHost> {
   private readonly live = new Set<number>();
   private highest = 0;
   private violations = 0;
-  private closed = false;
-  private readonly startedAt = Date.now();
   readonly counters: Counters = { bytesUp: 0, bytesDown: 0, connections: 0 };
-
-  constructor(private readonly host: TunnelRelayHost) {}
 
   get streams(): number {
     return this.live.size;
@@ -76,55 +70,37 @@ export class TunnelRelay {
   }
 
   attachAgent(ws: WebSocket): void {
-    this.agent?.close(4000, "replaced");
-    this.agent = ws;
-    listen(ws, {
-      binary: (data) => this.fromAgentBinary(ws, data),
-      text: (text) => this.fromAgentText(ws, text),
-      gone: () => {
-        if (this.agent !== ws) return;
-        this.agent = null;
-        if (!this.closed) this.host.end("The agent closed the tunnel", "AGENT_LOST");
-      },
-    });
+    this.adoptAgent(
+      ws,
+      { binary: (data) => this.fromAgentBinary(ws, data), text: (text) => this.fromAgentText(ws, text) },
+      "The agent closed the tunnel",
+    );
   }
 
   /** The CLI's tunnel socket; a second one replaces the first (whose streams close). */
   attachClient(ws: WebSocket, loginId: string | null): void {
-    if (this.client) this.dropClient(this.client.ws, 4000, "replaced by a newer tunnel client");
-    const client = { ws, loginId };
-    this.client = client;
     let garbage = 0;
-    listen(ws, {
-      binary: (data) => this.fromClientBinary(ws, data),
-      text: (text) => {
-        const parsed = parseTunnelFrame(text);
-        if (parsed.ok) this.fromClient(parsed.msg);
-        else if (unknownFrameType(text, TUNNEL_FRAME_TYPES) === null && ++garbage > MAX_GARBAGE)
-          ws.close(1008, "too many malformed frames");
+    this.adoptClient(
+      ws,
+      loginId,
+      {
+        binary: (data) => this.fromClientBinary(ws, data),
+        text: (text) => {
+          const parsed = parseTunnelFrame(text);
+          if (parsed.ok) this.fromClient(parsed.msg);
+          else if (unknownFrameType(text, TUNNEL_FRAME_TYPES) === null && ++garbage > MAX_GARBAGE)
+            ws.close(1008, "too many malformed frames");
+        },
       },
-      gone: () => {
-        if (this.client !== client) return;
-        this.client = null;
+      () => {
         this.closeStreams();
         if (!this.closed) this.host.end("The tunnel client disconnected");
       },
-    });
+    );
   }
 
-  /** The kill switch for one login: its tunnel socket closes. */
-  closeLogin(loginId: string, reason: string): number {
-    if (!this.client || this.client.loginId !== loginId) return 0;
-    this.dropClient(this.client.ws, 4001, reason);
-    return 1;
-  }
-
-  /** The session is over: audited with its counters, both sockets closed. */
-  close(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected audit(reason: string, durationMs: number): void {
     const { bytesUp, bytesDown, connections } = this.counters;
-    const durationMs = Date.now() - this.startedAt;
     this.host.audit(
       "session.ended",
       `Tunnel ${this.host.publicId()} closed: ${connections} connection(s), ${bytesUp} bytes up, ${bytesDown} bytes down, ${Math.round(durationMs / 1000)} s (${reason})`,
@@ -138,19 +114,12 @@ export class TunnelRelay {
         reason,
       },
     );
-    if (this.client) this.dropClient(this.client.ws, 1000, reason.slice(0, 100));
-    this.agent?.close(1000, "tunnel over");
-    this.agent = null;
   }
 
-  private dropClient(ws: WebSocket, code: number, reason: string): void {
+  protected override dropClient(ws: WebSocket, code: number, reason: string): void {
     if (this.client?.ws === ws) this.client = null;
     this.closeStreams();
-    try {
-      ws.close(code, reason);
-    } catch {
-      // already closed
-    }
+    super.dropClient(ws, code, reason);
   }
 
   /** Every live stream is closed towards the agent (the client that held them is gone). */
@@ -253,26 +222,4 @@ export class TunnelRelay {
   private toClient(f: TunnelFrame): void {
     send(this.client?.ws ?? null, JSON.stringify(f));
   }
-}
-
-function send(ws: WebSocket | null, data: string | ArrayBuffer): void {
-  try {
-    ws?.send(data);
-  } catch {
-    // closing; its close handler ends what depends on it
-  }
-}
-
-function listen(
-  ws: WebSocket,
-  h: { binary(data: ArrayBuffer): void; text(text: string): void; gone(): void },
-): void {
-  ws.binaryType = "arraybuffer";
-  ws.accept();
-  ws.addEventListener("message", (ev) => {
-    if (typeof ev.data === "string") h.text(ev.data);
-    else h.binary(ev.data as ArrayBuffer);
-  });
-  ws.addEventListener("close", () => h.gone());
-  ws.addEventListener("error", () => h.gone());
 }

@@ -10,6 +10,7 @@ import type { UserPrincipal } from "../auth/principal.ts";
 import { ApiError } from "../errors.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
+import { liveRow } from "./live-row.ts";
 import { dataPath } from "./open.ts";
 import { connectedAgent, OPEN_TIMEOUT_MS, room } from "./service.ts";
 import { sessionStore } from "./store.ts";
@@ -23,6 +24,8 @@ export interface RelayedOpen {
   prefix: string;
   cols?: number;
   rows?: number;
+  /** An RDP session: whether clipboard transfer is allowed (workers/sessions/clipboard.ts). */
+  clipboard?: boolean;
   /** How people read it in the audit log ("tunnel", "RDP session"), and its verb ("opened", "started"). */
   noun: string;
   verb: string;
@@ -35,16 +38,7 @@ export async function openRelayed(ctx: TenantContext, u: UserPrincipal, o: Relay
   const { agentId, link } = await connectedAgent(ctx, conn.agentId);
   const org = await loadOrganization(ctx.db, ctx.tenant.id);
   const s = await sessionStore(ctx).createLive(
-    {
-      connectionId: conn.id,
-      initiatedByUserId: u.id,
-      status: "active",
-      clientIp: ctx.request?.ip ?? "",
-      userAgent: ctx.request?.userAgent ?? "",
-      agentId,
-      loginSessionId: u.loginId,
-      isRecording: false,
-    },
+    liveRow(ctx, u, { connectionId: conn.id, agentId, isRecording: false }),
     o.prefix,
   );
   const dataToken = randomToken(32);
@@ -67,6 +61,7 @@ export async function openRelayed(ctx: TenantContext, u: UserPrincipal, o: Relay
     approvalTimeoutMs: 0,
     webhookUrl: null,
     kind: o.kind,
+    ...(o.clipboard === undefined ? {} : { clipboard: o.clipboard }),
     ...(o.kind === "tunnel" ? { tunnelTarget: { host: conn.hostname, port } } : {}),
   });
   const sent = await link.sendFrame({

@@ -17,6 +17,7 @@ import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
 import { clipboardAllowed } from "./clipboard.ts";
+import { liveRow } from "./live-row.ts";
 import { openFrame, telnetFrame, vncFrame } from "./open.ts";
 import { presentSession } from "./present.ts";
 import type { SessionQuery, StartBody, Started } from "./schemas.ts";
@@ -80,7 +81,14 @@ export async function connectedAgent(ctx: TenantContext, agentId: string | null)
 export type GraphicalStarter = (
   ctx: TenantContext,
   u: UserPrincipal,
-  conn: { id: string; agentId: string | null; hostname: string; port: number; status: string },
+  conn: {
+    id: string;
+    agentId: string | null;
+    hostname: string;
+    port: number;
+    status: string;
+    tags: string[];
+  },
   body: StartBody,
 ) => Promise<z.output<typeof Started>>;
 
@@ -104,18 +112,13 @@ export async function startSession(
   const org = await loadOrganization(ctx.db, ctx.tenant.id);
   const record = org.settings.auto_record_sessions && ctx.tenant.features.includes(FEATURES.RECORDING);
   const s = await store.createLive(
-    {
+    liveRow(ctx, u, {
       connectionId: conn.id,
-      initiatedByUserId: u.id,
-      status: "active",
-      clientIp: ctx.request?.ip ?? "",
-      userAgent: ctx.request?.userAgent ?? "",
       agentId,
-      loginSessionId: u.loginId,
+      isRecording: record,
       cols: body.cols,
       rows: body.rows,
-      isRecording: record,
-    },
+    }),
     conn.type,
   );
   const dataToken = randomToken(32);

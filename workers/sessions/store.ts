@@ -19,7 +19,7 @@ import type { SessionQuery } from "./schemas.ts";
 
 export type SessionRow = typeof session.$inferSelect;
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-type NewSession = Omit<typeof session.$inferInsert, "sessionId" | "organizationId">;
+export type NewSession = Omit<typeof session.$inferInsert, "sessionId" | "organizationId">;
 type NewCommand = Omit<typeof command.$inferInsert, "sessionId" | "organizationId">;
 type ViewerRights = Pick<typeof sessionViewer.$inferInsert, "role" | "canType" | "isActive" | "canShare">;
 

@@ -7,11 +7,9 @@ import { currentUser, requirePermission } from "../auth/guard.ts";
 import { op } from "../contract/op.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { idParam, readJson, readQuery } from "../lib/validate.ts";
-import { registerLoginSocket } from "../live/login-sockets.ts";
-import { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "../session-room/participants.ts";
-import { assertSameOriginUpgrade, relayUpgrade } from "../sessions/routes.ts";
-import { canWatch, findSession, room } from "../sessions/service.ts";
+import { readJson, readQuery } from "../lib/validate.ts";
+import { ownerSocket } from "../sessions/owner-socket.ts";
+import { canWatch } from "../sessions/service.ts";
 import { requestTenant } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";
@@ -69,33 +67,11 @@ export const tunnelsRoutes = new Hono<AppEnv>()
       responses: { 101: "websocket" },
       errors: ["UPGRADE_REQUIRED", "CSRF_FAILED", "NOT_FOUND", "FORBIDDEN", "INVALID_STATE"],
     }),
-    async (c) => {
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
-        throw new ApiError("UPGRADE_REQUIRED", "Expected a WebSocket upgrade");
-      const u = currentUser(c);
-      assertSameOriginUpgrade(c, u);
-      const ctx = requestTenant(c);
-      const s = await findSession(ctx, idParam(c));
-      if (!isTunnel(s.sessionId)) throw new ApiError("INVALID_STATE", "This session is not a tunnel");
-      if (s.initiatedByUserId !== u.id) throw new ApiError("FORBIDDEN", "Only who opened a tunnel uses it");
-      const who: ViewerIdentity = {
-        userId: u.id,
-        name: u.name,
-        role: "owner",
-        canType: true,
-        mayType: true,
-        canSee: true,
-        canShare: false,
-        loginId: u.loginId,
-        viewerRowId: null,
-        roleId: u.roleId,
-        canApprove: false,
-      };
-      if (u.loginId) await registerLoginSocket(ctx.control, u.loginId, "session_room", s.id);
-      const url = new URL(c.req.url);
-      url.pathname = `/api/tunnels/${s.id}/tunnel`;
-      const headers = new Headers(c.req.raw.headers);
-      headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify(who));
-      return relayUpgrade(await room(c.env, s.id).fetch(new Request(url, { headers })));
-    },
+    (c) =>
+      ownerSocket(c, {
+        is: isTunnel,
+        notKind: "This session is not a tunnel",
+        notOwner: "Only who opened a tunnel uses it",
+        roomPath: (id) => `/api/tunnels/${id}/tunnel`,
+      }),
   );

@@ -7,9 +7,8 @@
 // RDP stream cannot be resumed mid-way): the session ends and the edge hears `session.closed`.
 import type { TLSSocket } from "node:tls";
 import { type AgentFrame, MAX_RDP_CHUNK, parseEdgeRdpDataFrame, type RdpOpenFrame } from "@nostromo/protocol";
-import WebSocket from "ws";
-import { edgeWebSocketUrl } from "./config";
 import type { Logger } from "./log";
+import { OneShotSocket } from "./one-shot-socket";
 import {
   decodeRequest,
   detectPdu,
@@ -35,84 +34,54 @@ type Phase = "request" | "connecting" | "relay" | "over";
 export class RdpSession {
   readonly id: string;
   readonly #log: Logger;
-  #ws: WebSocket | null = null;
+  readonly #socket: OneShotSocket;
   #tls: TLSSocket | null = null;
   #phase: Phase = "request";
   #pending = Buffer.alloc(0);
   #inFlight = 0;
-  #opened = false;
-  #ended = false;
-  #reason: string | null = null;
 
   constructor(
     private readonly request: RdpOpenFrame,
-    private readonly deps: RdpDeps,
+    deps: RdpDeps,
   ) {
     this.id = request.sessionId;
     this.#log = deps.log.child({ sessionId: request.sessionId, rdp: true });
+    this.#socket = new OneShotSocket({
+      ...deps,
+      ...request,
+      log: this.#log,
+      event: "rdp",
+      noun: "the session's data socket",
+      binary: (bytes) => this.#fromClient(bytes),
+      text: (text) => {
+        const parsed = parseEdgeRdpDataFrame(text);
+        if (parsed.ok) this.close(`closed by edge: ${parsed.msg.reason}`);
+      },
+      closed: () => {
+        this.#phase = "over";
+        this.#tls?.destroy();
+      },
+    });
   }
 
   get isLive(): boolean {
-    return this.#opened && !this.#ended;
+    return this.#socket.isLive;
   }
 
   /** Open connections to the RDP server (the metrics' active connections). */
   get streams(): number {
-    return this.#tls && !this.#ended ? 1 : 0;
+    return this.#tls && this.#phase !== "over" ? 1 : 0;
   }
 
   start(): void {
-    const ws = new WebSocket(edgeWebSocketUrl(this.deps.baseUrl, this.request.dataUrl), {
-      headers: { Authorization: `Bearer ${this.request.dataToken}` },
-      handshakeTimeout: 10_000,
-      maxPayload: 1024 * 1024,
-      perMessageDeflate: false,
-    });
-    this.#ws = ws;
-    let refused: number | null = null;
-    ws.on("unexpected-response", (_req, res) => {
-      refused = res.statusCode ?? 0;
-      res.resume();
-      ws.terminate();
-    });
-    ws.on("open", () => {
-      this.#opened = true;
-      this.#log.info("rdp.opened", { host: this.request.host, port: this.request.port });
-      ws.send(JSON.stringify({ t: "ready" }));
-    });
-    ws.on("message", (data, isBinary) => {
-      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      if (isBinary) this.#fromClient(buffer);
-      else {
-        const parsed = parseEdgeRdpDataFrame(buffer.toString("utf8"));
-        if (parsed.ok) this.close(`closed by edge: ${parsed.msg.reason}`);
-      }
-    });
-    ws.on("error", (err) => this.#log.debug("rdp.socket_error", { error: err }));
-    ws.on("close", (code) => {
-      if (!this.#opened) {
-        this.#log.warn("rdp.refused", { status: refused, code });
-        this.deps.sendControl({
-          t: "session.failed",
-          sessionId: this.id,
-          code: "CONNECT_FAILED",
-          message: `the session's data socket was refused${refused ? ` (HTTP ${refused})` : ""}`,
-        });
-      }
-      this.#finish(this.#reason ?? `data socket closed (${code})`);
-    });
+    this.#socket.start();
   }
 
   /** Ends the session (edge request, agent shutdown). Idempotent. */
   close(reason: string): void {
-    this.#reason ??= reason.slice(0, 1000);
     this.#phase = "over";
     this.#tls?.destroy();
-    const ws = this.#ws;
-    if (!ws) return;
-    if (ws.readyState === WebSocket.OPEN) ws.close(1000, "rdp session closed");
-    else ws.terminate();
-    setTimeout(() => ws.terminate(), 2000).unref();
+    this.#socket.close(reason, "rdp session closed");
   }
 
   #fromClient(bytes: Buffer): void {
@@ -180,25 +149,12 @@ export class RdpSession {
 
   /** Sends server bytes towards the client; past the high-water mark the server is not read until they drain. */
   #toClient(bytes: Uint8Array): void {
-    const ws = this.#ws;
-    if (ws?.readyState !== WebSocket.OPEN) return;
+    if (!this.#socket.isOpen) return;
     this.#inFlight += bytes.byteLength;
     if (this.#inFlight > HIGH_WATER_BYTES) this.#tls?.pause();
-    ws.send(bytes, { binary: true }, () => {
+    this.#socket.send(bytes, true, () => {
       this.#inFlight -= bytes.byteLength;
       if (this.#inFlight <= HIGH_WATER_BYTES / 2 && this.#tls?.isPaused()) this.#tls.resume();
     });
-  }
-
-  #finish(reason: string): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#phase = "over";
-    this.#tls?.destroy();
-    if (this.#opened) {
-      this.#log.info("rdp.closed", { reason });
-      this.deps.sendControl({ t: "session.closed", sessionId: this.id, reason });
-    }
-    this.deps.onEnded(this.id);
   }
 }

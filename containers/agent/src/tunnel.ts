@@ -15,9 +15,8 @@ import {
   type TunnelOpenFrame,
   type VncOpenFrame,
 } from "@nostromo/protocol";
-import WebSocket from "ws";
-import { edgeWebSocketUrl } from "./config";
 import type { Logger } from "./log";
+import { OneShotSocket } from "./one-shot-socket";
 
 export interface TunnelDeps {
   baseUrl: string;
@@ -34,11 +33,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export class Tunnel {
   readonly id: string;
   readonly #log: Logger;
-  #ws: WebSocket | null = null;
+  readonly #socket: OneShotSocket;
   readonly #mux: TunnelMux;
-  #opened = false;
-  #ended = false;
-  #reason: string | null = null;
 
   constructor(
     private readonly request: TunnelOpenFrame | VncOpenFrame,
@@ -47,13 +43,23 @@ export class Tunnel {
     this.id = request.sessionId;
     this.#log = deps.log.child({ sessionId: request.sessionId, tunnel: true });
     this.#mux = new TunnelMux({
-      binary: (frame) => this.#send(frame, true),
-      text: (frame) => this.#send(frame, false),
+      binary: (frame) => this.#socket.send(frame, true),
+      text: (frame) => this.#socket.send(frame, false),
+    });
+    this.#socket = new OneShotSocket({
+      ...deps,
+      ...request,
+      log: this.#log,
+      event: "tunnel",
+      noun: "the tunnel's data socket",
+      binary: (bytes) => this.#mux.remote(bytes),
+      text: (text) => this.#control(text),
+      closed: () => this.#mux.closeAll(),
     });
   }
 
   get isLive(): boolean {
-    return this.#opened && !this.#ended;
+    return this.#socket.isLive;
   }
 
   /** Open TCP connections (the metrics' active connections). */
@@ -62,53 +68,13 @@ export class Tunnel {
   }
 
   start(): void {
-    const ws = new WebSocket(edgeWebSocketUrl(this.deps.baseUrl, this.request.dataUrl), {
-      headers: { Authorization: `Bearer ${this.request.dataToken}` },
-      handshakeTimeout: 10_000,
-      maxPayload: 1024 * 1024,
-      perMessageDeflate: false,
-    });
-    this.#ws = ws;
-    let refused: number | null = null;
-    ws.on("unexpected-response", (_req, res) => {
-      refused = res.statusCode ?? 0;
-      res.resume();
-      ws.terminate();
-    });
-    ws.on("open", () => {
-      this.#opened = true;
-      this.#log.info("tunnel.opened", { host: this.request.host, port: this.request.port });
-      ws.send(JSON.stringify({ t: "ready" }));
-    });
-    ws.on("message", (data, isBinary) => {
-      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      if (isBinary) this.#mux.remote(buffer);
-      else this.#control(buffer.toString("utf8"));
-    });
-    ws.on("error", (err) => this.#log.debug("tunnel.socket_error", { error: err }));
-    ws.on("close", (code) => {
-      if (!this.#opened) {
-        this.#log.warn("tunnel.refused", { status: refused, code });
-        this.deps.sendControl({
-          t: "session.failed",
-          sessionId: this.id,
-          code: "CONNECT_FAILED",
-          message: `the tunnel's data socket was refused${refused ? ` (HTTP ${refused})` : ""}`,
-        });
-      }
-      this.#finish(this.#reason ?? `data socket closed (${code})`);
-    });
+    this.#socket.start();
   }
 
   /** Ends the tunnel and every connection in it (edge request, agent shutdown). Idempotent. */
   close(reason: string): void {
-    this.#reason ??= reason.slice(0, 1000);
     this.#mux.closeAll();
-    const ws = this.#ws;
-    if (!ws) return;
-    if (ws.readyState === WebSocket.OPEN) ws.close(1000, "tunnel closed");
-    else ws.terminate();
-    setTimeout(() => ws.terminate(), 2000).unref();
+    this.#socket.close(reason, "tunnel closed");
   }
 
   #control(text: string): void {
@@ -155,22 +121,6 @@ export class Tunnel {
       this.#log.debug("tunnel.stream_error", { stream, error: failure });
     });
     socket.on("close", () => this.#mux.localClosed(stream, failure));
-  }
-
-  #send(frame: Uint8Array | string, binary: boolean): void {
-    const ws = this.#ws;
-    if (ws?.readyState === WebSocket.OPEN) ws.send(frame, { binary });
-  }
-
-  #finish(reason: string): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#mux.closeAll();
-    if (this.#opened) {
-      this.#log.info("tunnel.closed", { reason });
-      this.deps.sendControl({ t: "session.closed", sessionId: this.id, reason });
-    }
-    this.deps.onEnded(this.id);
   }
 }
 

@@ -55,6 +55,8 @@ export async function startXrdp(): Promise<Xrdp> {
     .replace(/^key_file=.*$/m, `key_file=${path.join(dir, "key.pem")}`)
     .replace(/^LogFile=.*$/m, `LogFile=${path.join(dir, "xrdp.log")}`)
     .replace(/^EnableSyslog=.*$/m, "EnableSyslog=false")
+    // DEBUG: the log then names every channel the client asked for (the clipboard policy's evidence).
+    .replace(/^LogLevel=.*$/m, "LogLevel=DEBUG")
     // IronRDP's web client (0.7) draws xrdp's bitmaps whose width is not a multiple of 4 sheared (measured:
     // the default 350 px dialog and 210 px fields shear, 352 and 212 draw clean): the test server uses those.
     .replace(/^ls_width=.*$/m, "ls_width=352")

@@ -1,9 +1,10 @@
 // A remote desktop (an RDP session) in the browser: IronRDP's web client, loaded with this view's lazy
 // chunk, draws the server's screen and sends keyboard and mouse; the session is the owner's alone. Shows
-// the connection's progress, why it ended, Ctrl+Alt+Del, and ends the session.
+// the connection's progress, why it ended, whether the clipboard is shared (the connection's policy),
+// Ctrl+Alt+Del, and ends the session.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { endSession, rdpSocketUrl } from "../../api/index.ts";
+import { endSession, rdpSocketUrl, sessionClipboard } from "../../api/index.ts";
 import { Alert } from "../../ui/states.tsx";
 import type { RdpClient } from "./rdp-client.ts";
 import "./desktop.css";
@@ -17,20 +18,25 @@ export function DesktopView({ id }: { id: string }) {
   const host = useRef<HTMLDivElement>(null);
   const client = useRef<RdpClient | null>(null);
   const [state, setState] = useState<State>({ s: "connecting" });
+  const [clipboard, setClipboard] = useState<boolean | null>(null);
   const { route } = useLocation();
 
   useEffect(() => {
     const el = host.current;
     if (!el) return;
     let cancelled = false;
-    void import("./rdp-client.ts")
-      .then(({ mountRdp }) =>
-        mountRdp(el, rdpSocketUrl(id), {
+    // The connection's clipboard policy first: the client's channel list is fixed when it connects.
+    void Promise.all([import("./rdp-client.ts"), sessionClipboard(id).catch(() => null)])
+      .then(([{ mountRdp }, allowed]) => {
+        if (!cancelled) setClipboard(allowed === true);
+        return mountRdp(el, rdpSocketUrl(id), allowed === true, {
           connected: (size) => !cancelled && setState({ s: "connected", ...size }),
+          resized: (size) =>
+            !cancelled && setState((was) => (was.s === "connected" ? { s: "connected", ...size } : was)),
           ended: (why) => !cancelled && setState({ s: "over", why, failed: false }),
           failed: (why) => !cancelled && setState({ s: "over", why, failed: true }),
-        }),
-      )
+        });
+      })
       .then((c) => {
         if (cancelled) c.close();
         else client.current = c;
@@ -55,6 +61,11 @@ export function DesktopView({ id }: { id: string }) {
           {state.s === "connected" && (
             <span>
               {state.width}×{state.height}
+            </span>
+          )}
+          {clipboard !== null && (
+            <span class="desktop-clipboard">
+              {clipboard ? "Clipboard shared" : "Clipboard off by the connection's policy"}
             </span>
           )}
         </div>

@@ -5,7 +5,12 @@
 // destination and the proxy token named here carry nothing. No credential is given to the client: the
 // user signs in at the server's own logon screen (docs/live-sessions.md, RDP sessions, says why); CredSSP
 // (NLA) is turned off because it needs the password in the browser.
+// Size: the desktop is asked at the host's size (desktop-size.ts); when the host resizes, the client asks
+// the server to follow over the display control channel (servers without it keep their size) and the
+// screen is drawn scaled to fit the host either way. The element's own sizing writes style attributes,
+// which the console's Content-Security-Policy refuses, so the drawn size is set here through the CSSOM.
 import type { IronError, UserInteraction } from "@devolutions/iron-remote-desktop";
+import { desktopSizeFor, fitInside, type Size } from "./desktop-size.ts";
 
 export interface RdpClient {
   ctrlAltDel(): void;
@@ -13,14 +18,26 @@ export interface RdpClient {
 }
 
 export interface RdpHandlers {
-  connected(size: { width: number; height: number }): void;
+  connected(size: Size): void;
+  /** The remote desktop's size changed (the server followed a resize). */
+  resized(size: Size): void;
   ended(reason: string): void;
   failed(message: string): void;
 }
 
 let wasmReady: Promise<unknown> | null = null;
 
-export async function mountRdp(host: HTMLElement, socketUrl: string, h: RdpHandlers): Promise<RdpClient> {
+/** How long the host keeps a new size before the server is asked to follow (a drag resizes many times). */
+const RESIZE_SETTLE_MS = 250;
+
+/** `clipboard`: the connection's policy allows clipboard transfer; off, the client offers no clipboard
+ * channel (and the room renames one a client offers anyway: workers/session-room/rdp-channels.ts). */
+export async function mountRdp(
+  host: HTMLElement,
+  socketUrl: string,
+  clipboard: boolean,
+  h: RdpHandlers,
+): Promise<RdpClient> {
   const [, rdp] = await Promise.all([
     import("@devolutions/iron-remote-desktop"),
     import("@devolutions/iron-remote-desktop-rdp"),
@@ -40,8 +57,18 @@ export async function mountRdp(host: HTMLElement, socketUrl: string, h: RdpHandl
   );
   host.replaceChildren(el);
   ui = await ready;
-  const width = Math.max(640, Math.floor(host.clientWidth / 8) * 8);
-  const height = Math.max(480, Math.floor(host.clientHeight / 8) * 8);
+  // The element sets its clipboard up after announcing `ready`, awaiting a permission query first; a
+  // client connected before that never offers the clipboard channel. Queries are answered in order: once
+  // a first one of ours (asked around the element's) is answered, a second one is asked after the
+  // element's, so its answer comes after the element has finished.
+  if (clipboard && window.isSecureContext) {
+    const query = () =>
+      navigator.permissions.query({ name: "clipboard-read" as PermissionName }).catch(() => null);
+    await query();
+    await query();
+  }
+  const area = () => ({ width: host.clientWidth, height: host.clientHeight });
+  const asked = desktopSizeFor(area());
   const config = ui
     .configBuilder()
     .withUsername("")
@@ -49,15 +76,47 @@ export async function mountRdp(host: HTMLElement, socketUrl: string, h: RdpHandl
     .withDestination("rdp")
     .withProxyAddress(socketUrl)
     .withAuthToken("edge")
-    .withDesktopSize({ width, height })
+    .withDesktopSize(asked)
     .withExtension(rdp.enableCredssp(false))
+    .withExtension(rdp.displayControl(true))
     .build();
   const session = ui;
+  session.setEnableClipboard(clipboard);
+  const canvas = el.shadowRoot?.querySelector("canvas") ?? null;
+  let requested = asked;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let live = false;
+  const fit = () => {
+    const viewer = canvas?.parentElement;
+    if (!canvas || !viewer) return;
+    const drawn = fitInside(area(), { width: canvas.width, height: canvas.height });
+    viewer.style.width = `${drawn.width}px`;
+    viewer.style.height = `${drawn.height}px`;
+  };
+  // The server answers a resize with a new desktop size: the client resizes the canvas.
+  const canvasSize = new MutationObserver(() => {
+    fit();
+    if (live && canvas) h.resized({ width: canvas.width, height: canvas.height });
+  });
+  if (canvas) canvasSize.observe(canvas, { attributes: true, attributeFilter: ["width", "height"] });
+  const hostSize = new ResizeObserver(() => {
+    fit();
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const next = desktopSizeFor(area());
+      if (!live || (next.width === requested.width && next.height === requested.height)) return;
+      requested = next;
+      session.resize(next.width, next.height);
+    }, RESIZE_SETTLE_MS);
+  });
+  hostSize.observe(host);
   void session
     .connect(config)
     .then((info) => {
       session.setVisibility(true);
+      live = true;
       const size = info.initialDesktopSize;
+      fit();
       h.connected({ width: size.width, height: size.height });
       return info.run();
     })
@@ -66,6 +125,10 @@ export async function mountRdp(host: HTMLElement, socketUrl: string, h: RdpHandl
   return {
     ctrlAltDel: () => session.ctrlAltDel(),
     close: () => {
+      live = false;
+      clearTimeout(timer);
+      hostSize.disconnect();
+      canvasSize.disconnect();
       try {
         session.shutdown();
       } catch {
