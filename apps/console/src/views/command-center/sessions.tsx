@@ -1,6 +1,6 @@
 // Command Center › Sessions: every active login on the platform — user, tenant, role, address, browser,
 // age — refreshed every 10 s, and the kill switch behind a confirmation. A killed login's row goes at once;
-// the server closes that login's pages and terminals.
+// the server closes that login's pages and terminals. Below, every tenant's live remote sessions.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { type ActiveLogin, killLogin, listLogins, type Page } from "../../api/index.ts";
@@ -8,6 +8,7 @@ import { age, shortAgent } from "../../format.ts";
 import { Confirm } from "../../ui/confirm.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
 import { Alert, Failed } from "../../ui/states.tsx";
+import { RemoteSessions } from "./remote-sessions.tsx";
 
 const KEY = ["logins"];
 
@@ -115,6 +116,7 @@ export function Sessions() {
           {kill.isError && <Failed error={kill.error} />}
         </Confirm>
       )}
+      <RemoteSessions />
     </section>
   );
 }
