@@ -347,6 +347,12 @@ it("lists a live SSH session in the Command Center's remote sessions, and Kill e
   const page = await (await env.context()).newPage();
   await page.goto(`${env.platform}/cc/sessions`);
   await signIn(page, env.superAdmin, "");
+  // The logins show first; the toggle shows every tenant's remote sessions instead.
+  await page.getByRole("heading", { name: "Active sessions" }).waitFor();
+  const toggle = page.getByRole("button", { name: "Remote sessions" });
+  expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+  await toggle.click();
+  expect(await toggle.getAttribute("aria-pressed")).toBe("true");
   await page.getByRole("heading", { name: "Remote sessions" }).waitFor();
   const row = page.locator(`tr[data-remote-session="${s.session_id}"]`);
   await row.waitFor();
@@ -355,12 +361,12 @@ it("lists a live SSH session in the Command Center's remote sessions, and Kill e
   expect(cells[3]).toContain("sshd on loopback");
   expect(cells[4]).toBe(env.demoAdmin.email);
   expect(cells[6]).toBe("1");
-  await page.locator("section.remote-sessions").evaluate((el) => el.scrollIntoView());
   await screenshot(page, "command-center-remote-sessions");
 
   const phone = await (await env.context({ phone: true, dark: true })).newPage();
   await phone.goto(`${env.platform}/cc/sessions`);
   await signIn(phone, env.superAdmin, "");
+  await phone.getByRole("button", { name: "Remote sessions" }).click();
   await phone.locator(`[data-remote-session="${s.session_id}"]`).waitFor();
   expect(await fitsWidth(phone)).toBe(true);
 
