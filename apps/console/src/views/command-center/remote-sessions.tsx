@@ -1,7 +1,7 @@
 // Command Center › Sessions › Remote sessions: every tenant's live SSH, telnet, VNC, RDP sessions and TCP
 // tunnels — tenant, type, connection and host, owner, age, participants, traffic where counted — refreshed
-// every 5 s like the tenant's Live sessions, and a Kill behind a confirmation that ends one at once. A
-// tenant whose database could not be read is named above the list (its sessions are missing from it).
+// every 5 s like the tenant's Live sessions (50 a page), and a Kill behind a confirmation that ends one at
+// once. A tenant whose database could not be read is named above the list (its sessions are missing).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { killPlatformSession, type LiveRemoteSession, listPlatformSessions } from "../../api/index.ts";
@@ -11,10 +11,17 @@ import { DataTable } from "../../ui/data-table.tsx";
 import { Alert, Failed } from "../../ui/states.tsx";
 
 const KEY = ["platform-remote-sessions"];
+const PAGE_SIZE = 50;
 
 export function RemoteSessions() {
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: KEY, queryFn: () => listPlatformSessions(), refetchInterval: 5_000 });
+  const [page, setPage] = useState(1);
+  const q = useQuery({
+    queryKey: [...KEY, page],
+    queryFn: () => listPlatformSessions(page, PAGE_SIZE),
+    refetchInterval: 5_000,
+  });
+  const pages = q.data ? Math.max(1, Math.ceil(q.data.pagination.total / PAGE_SIZE)) : 1;
   const [target, setTarget] = useState<LiveRemoteSession | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const kill = useMutation({
@@ -107,6 +114,7 @@ export function RemoteSessions() {
             ),
           },
         ]}
+        paging={{ page, pages, onPage: setPage }}
       />
       {target && (
         <Confirm
