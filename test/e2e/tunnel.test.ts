@@ -6,8 +6,8 @@
 // tunnel beside another tenant's SSH session and kills each; a user without session:start and a port the
 // connection does not allow are refused; garbage on one tunnel's socket is dropped or closes that socket,
 // never another tunnel. (Telnet sessions and connection tests per type: session-matrix.test.ts.)
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { type ChildProcess, execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,12 +16,11 @@ import { promisify } from "node:util";
 import { liveTarget, Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import WebSocket from "ws";
 import { type AgentProcess, DEMO_ADMIN, Http, ROOT, startAgent, waitFor } from "./harness.ts";
 import { type LiveEnv, startLive, userWithRole } from "./live.ts";
+import { BIN, chunk, cliLogin, handDrivenTunnel, roundTrip, sha, spawnTunnel } from "./tunnel-clients.ts";
 
 const run = promisify(execFile);
-const BIN = join(ROOT, "apps/cli/bin/nostromo.mjs");
 const MB = 1024 * 1024;
 
 let live: LiveEnv;
@@ -32,81 +31,12 @@ let pgConnection: string;
 const children: ChildProcess[] = [];
 const agents: AgentProcess[] = [];
 
-interface Opened {
-  child: ChildProcess;
-  info: { id: string; session_id: string; local_port: number; host: string; port: number };
-  exited: Promise<number | null>;
-}
+/** Runs `nostromo tunnel … --local 0 --json`; the process is killed after the file. */
+const openTunnel = (config: string, connection: string) => spawnTunnel(config, connection, children);
 
-/** Runs `nostromo tunnel … --local 0 --json` and waits for the tunnel's description on stdout. */
-async function openTunnel(config: string, connection: string): Promise<Opened> {
-  const child = spawn(process.execPath, [BIN, "tunnel", connection, "--local", "0", "--json"], {
-    env: { ...process.env, NOSTROMO_CONFIG: config },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  let out = "";
-  let err = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  const info = await new Promise<Opened["info"]>((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        // not complete yet
-      }
-    });
-    void exited.then((code) => reject(new Error(`tunnel exited ${code}: ${out} ${err}`)));
-  });
-  return { child, info, exited };
-}
-
-async function login(config: string, email: string, password: string): Promise<void> {
-  const child = execFile(
-    process.execPath,
-    [
-      BIN,
-      "login",
-      live.e2e.stack.url,
-      "--tenant",
-      live.e2e.stack.demoTenantId,
-      "--email",
-      email,
-      "--password-stdin",
-    ],
-    { env: { ...process.env, NOSTROMO_CONFIG: config } },
-  );
-  child.stdin?.end(`${password}\n`);
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`login exited ${code}`))));
-  });
-}
-
-/** Sends `data` on a fresh connection to the local port and reads back as many bytes. */
-async function roundTrip(port: number, data: Buffer): Promise<Buffer> {
-  const socket = connect(port, "127.0.0.1");
-  const chunks: Buffer[] = [];
-  let got = 0;
-  return new Promise((resolve, reject) => {
-    socket.on("data", (c: Buffer) => {
-      chunks.push(c);
-      got += c.length;
-      if (got >= data.length) {
-        socket.end();
-        resolve(Buffer.concat(chunks));
-      }
-    });
-    socket.on("error", reject);
-    socket.on("close", () => reject(new Error(`closed after ${got} bytes`)));
-    socket.write(data);
-  });
-}
-
-const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+/** `nostromo login` into the demo tenant, writing the CLI's config at `config`. */
+const login = (config: string, email: string, password: string) =>
+  cliLogin(live.e2e.stack.url, live.e2e.stack.demoTenantId, config, email, password);
 
 /** A connection through the stack's agent; a telnet one is created, as users do, without any credential. */
 async function connection(name: string, port: number, type = "ssh"): Promise<string> {
@@ -441,57 +371,8 @@ describe("nostromo tunnel", () => {
   });
 });
 
-/** The tunnel's socket with the admin's cookie (from `origin`, if given, as a browser would say). */
-function tunnelSocket(wsUrl: string, origin?: string): WebSocket {
-  return new WebSocket(`${live.e2e.stack.url.replace(/^http/, "ws")}${wsUrl}`, {
-    headers: { cookie: `sid=${live.admin.cookie}`, "x-tenant-id": live.admin.tenantId ?? "" },
-    perMessageDeflate: false,
-    ...(origin ? { origin } : {}),
-  });
-}
-
-/** A tunnel's socket driven by hand, as a broken or hostile CLI would. */
-async function rawTunnel(connectionId: string) {
-  const r = await live.admin.call<{ id: string; session_id: string; ws_url: string }>(
-    "POST",
-    "/api/tunnels",
-    {
-      connection_id: connectionId,
-    },
-  );
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  // A page of another site, riding the user's cookie, may not take the tunnel over.
-  const foreign = tunnelSocket(r.body.ws_url, "https://evil.example");
-  const refused = await new Promise<number>((resolve) => {
-    foreign.once("unexpected-response", (_q, res) => resolve(res.statusCode ?? 0));
-    foreign.once("open", () => resolve(101));
-    foreign.once("error", () => resolve(0));
-  });
-  expect(refused).toBe(403);
-  const ws = tunnelSocket(r.body.ws_url);
-  const texts: string[] = [];
-  const payloads: Buffer[] = [];
-  ws.on("message", (d: Buffer, binary: boolean) => {
-    if (binary) payloads.push(d.subarray(4));
-    else texts.push(d.toString());
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  return { id: r.body.id, ws, texts, payloads, closed };
-}
-
-/** A binary tunnel frame: the stream id (u32 big-endian), then the payload. */
-function chunk(stream: number, payload: Buffer): Buffer {
-  const b = Buffer.alloc(4 + payload.length);
-  b.writeUInt32BE(stream, 0);
-  payload.copy(b, 4);
-  return b;
-}
+/** A tunnel's socket driven by hand by the demo admin, as a broken or hostile CLI would. */
+const rawTunnel = (connectionId: string) => handDrivenTunnel(live.e2e.stack.url, live.admin, connectionId);
 
 describe("garbage on a tunnel socket", () => {
   it("is dropped or closes that socket with a reason; another tunnel carries on", async () => {
