@@ -6,7 +6,7 @@ import { agentsRoutes } from "./agents/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { authenticate, clientIp } from "./auth/authenticate.ts";
 import { auth } from "./auth/routes.ts";
-import { commandCenterSessions, dashboardRoutes } from "./command-center/routes.ts";
+import { adminRemoteSessions, commandCenterSessions, dashboardRoutes } from "./command-center/routes.ts";
 import { commandsRoutes } from "./commands/routes.ts";
 import { connectionsRoutes } from "./connections/routes.ts";
 import { documentRoutes } from "./contract/document.ts";
@@ -66,6 +66,7 @@ export function createApp() {
   app.route("/api/admin/dashboard", dashboardRoutes);
   app.route("/api/admin/monitoring", monitoringRoutes);
   app.route("/api/admin/jobs", jobsRoutes);
+  app.route("/api/admin/remote-sessions", adminRemoteSessions);
   app.route("/api/agents", agentsRoutes);
   app.route("/api/sessions", commandCenterSessions);
   app.route("/api/tenant", tenantRoutes);

@@ -32,7 +32,7 @@ export function commandCenterCases(env: () => ConsoleEnv) {
     await victim.getByRole("heading", { name: "Dashboard" }).waitFor();
 
     const page = await superAdminPage(env());
-    const row = page.locator("tr", { hasText: who.email });
+    const row = page.locator("tr[data-login]", { hasText: who.email });
     await row.waitFor();
     const cells = await row.locator("td").allTextContents();
     expect(cells[1]).toBe("Demo Company");

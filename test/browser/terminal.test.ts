@@ -5,14 +5,16 @@
 // owner's terminal closes; a blocked command's notice; an approver in another browser approves and denies
 // held commands; an invited colleague told on Live sessions joins from the notice, is handed typing and
 // loses it again; reconnection after a network blip; a TCP tunnel in Live sessions (its type, port and
-// traffic, no terminal to join) ended from there.
+// traffic, no terminal to join) ended from there; the Command Center's remote sessions list a live SSH
+// session (also at phone width) and its Kill ends it, closing its viewer's socket.
 import { existsSync, rmSync } from "node:fs";
+import { Viewer } from "@nostromo/testkit";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { waitFor } from "../e2e/harness.ts";
 import { type LiveEnv, startLive } from "../e2e/live.ts";
-import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
+import { type ConsoleEnv, fitsWidth, openConsole, screenshot, signIn } from "./harness.ts";
 
 let live: LiveEnv;
 let env: ConsoleEnv;
@@ -134,7 +136,7 @@ it("lets an Observer watch the same screen without typing; killing the owner's l
   const admin = await (await env.context()).newPage();
   await admin.goto(`${env.platform}/cc/sessions`);
   await signIn(admin, env.superAdmin, "");
-  const row = admin.locator("tr", { hasText: owner.email });
+  const row = admin.locator("tr[data-login]", { hasText: owner.email });
   await row.getByRole("button", { name: /Kill/ }).click();
   await admin.getByRole("dialog").getByRole("button", { name: "Kill login" }).click();
   await row.waitFor({ state: "detached" });
@@ -334,5 +336,54 @@ it("shows a tunnel in Live sessions as a tunnel (type, port, traffic, no Join) a
     `/api/remote-sessions/${t.body.id}`,
   );
   expect(s.body).toMatchObject({ status: "ended", type: "tunnel" });
+  expect(env.problems.slice(seen)).toEqual([]);
+});
+
+it("lists a live SSH session in the Command Center's remote sessions, and Kill ends it", async () => {
+  const seen = env.problems.length;
+  const s = await live.start();
+  const viewer = await Viewer.open(live.admin, s.id);
+  await viewer.until("hello", () => Boolean(viewer.frame("hello")));
+  const page = await (await env.context()).newPage();
+  await page.goto(`${env.platform}/cc/sessions`);
+  await signIn(page, env.superAdmin, "");
+  // The logins show first; the toggle shows every tenant's remote sessions instead.
+  await page.getByRole("heading", { name: "Active sessions" }).waitFor();
+  const toggle = page.getByRole("button", { name: "Remote sessions" });
+  expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+  await toggle.click();
+  expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+  await page.getByRole("heading", { name: "Remote sessions" }).waitFor();
+  const row = page.locator(`tr[data-remote-session="${s.session_id}"]`);
+  await row.waitFor();
+  const cells = await row.locator("td").allTextContents();
+  expect(cells.slice(0, 3)).toEqual([s.session_id, "Demo Company", "ssh"]);
+  expect(cells[3]).toContain("sshd on loopback");
+  expect(cells[4]).toBe(env.demoAdmin.email);
+  expect(cells[6]).toBe("1");
+  await screenshot(page, "command-center-remote-sessions");
+
+  const phone = await (await env.context({ phone: true, dark: true })).newPage();
+  await phone.goto(`${env.platform}/cc/sessions`);
+  await signIn(phone, env.superAdmin, "");
+  await phone.getByRole("button", { name: "Remote sessions" }).click();
+  await phone.locator(`[data-remote-session="${s.session_id}"]`).waitFor();
+  expect(await fitsWidth(phone)).toBe(true);
+
+  // Escape cancels; then Kill ends it at once.
+  await row.getByRole("button", { name: /Kill/ }).click();
+  const dialog = page.getByRole("dialog", { name: `Kill ${s.session_id}?` });
+  await dialog.waitFor();
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  expect(await row.count()).toBe(1);
+  await row.getByRole("button", { name: /Kill/ }).click();
+  await dialog.getByRole("button", { name: "Kill session" }).click();
+  await row.waitFor({ state: "detached", timeout: 20_000 });
+  await page.getByText(`${s.session_id} of Demo Company was ended.`).waitFor();
+  await viewer.until("socket closed", () => viewer.closed !== null);
+  viewer.close();
+  const after = await live.admin.call<{ status: string }>("GET", `/api/remote-sessions/${s.id}`);
+  expect(after.body.status).toBe("ended");
   expect(env.problems.slice(seen)).toEqual([]);
 });

@@ -1,30 +1,26 @@
-// The agent's plain-TCP relays end to end, on one stack (the Worker and its SessionRoom in workerd, the real
-// agent, PostgreSQL): TCP tunnels (docs/tunnels.md) through the `nostromo tunnel` bundle — a loopback echo
-// server gets 1 MB of random bytes on each of two concurrent connections and sends them back intact; the
-// stack's PostgreSQL answers a real query; closing the tunnel writes an audit row with the bytes each way;
-// the Command Center's kill switch closes the tunnel's local connections; a user without session:start and
-// a port the connection does not allow are refused; garbage on one tunnel's socket is dropped or closes
-// that socket, never another tunnel — and telnet sessions against Debian's inetutils-telnetd
-// (telnetd.ts): log in at its prompts, run a command, a blocked command is blocked, and the password typed
-// with echo off is in neither the recording nor the command log; the agent killed and restarted under a
-// telnet session reconnects it to the server.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+// TCP tunnels end to end (docs/tunnels.md), on one stack (the Worker and its SessionRoom in workerd, the real
+// agent, PostgreSQL) through the `nostromo tunnel` bundle: a loopback echo server gets 1 MB of random bytes
+// on each of two concurrent connections and sends them back intact; the stack's PostgreSQL answers a real
+// query; closing the tunnel writes an audit row with the bytes each way; the Command Center's kill switch
+// closes the tunnel's local connections, and its list of every tenant's live remote sessions shows a
+// tunnel beside another tenant's SSH session and kills each; a user without session:start and a port the
+// connection does not allow are refused; garbage on one tunnel's socket is dropped or closes that socket,
+// never another tunnel. (Telnet sessions and connection tests per type: session-matrix.test.ts.)
+import { type ChildProcess, execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Viewer } from "@nostromo/testkit";
+import { liveTarget, Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import WebSocket from "ws";
-import { DEMO_ADMIN, Http, ROOT, startAgent, waitFor } from "./harness.ts";
-import { type LiveEnv, openViewer, sessionCommands, startLive, userWithRole } from "./live.ts";
-import { startTelnetd, TELNET_PASSWORD, TELNET_USER, type Telnetd } from "./telnetd.ts";
+import { type AgentProcess, DEMO_ADMIN, Http, ROOT, startAgent, waitFor } from "./harness.ts";
+import { type LiveEnv, startLive, userWithRole } from "./live.ts";
+import { BIN, chunk, cliLogin, handDrivenTunnel, roundTrip, sha, spawnTunnel } from "./tunnel-clients.ts";
 
 const run = promisify(execFile);
-const BIN = join(ROOT, "apps/cli/bin/nostromo.mjs");
 const MB = 1024 * 1024;
 
 let live: LiveEnv;
@@ -33,84 +29,14 @@ let echo: Server;
 let echoConnection: string;
 let pgConnection: string;
 const children: ChildProcess[] = [];
-const viewers: Viewer[] = [];
-let telnetd: Telnetd;
+const agents: AgentProcess[] = [];
 
-interface Opened {
-  child: ChildProcess;
-  info: { id: string; session_id: string; local_port: number; host: string; port: number };
-  exited: Promise<number | null>;
-}
+/** Runs `nostromo tunnel … --local 0 --json`; the process is killed after the file. */
+const openTunnel = (config: string, connection: string) => spawnTunnel(config, connection, children);
 
-/** Runs `nostromo tunnel … --local 0 --json` and waits for the tunnel's description on stdout. */
-async function openTunnel(config: string, connection: string): Promise<Opened> {
-  const child = spawn(process.execPath, [BIN, "tunnel", connection, "--local", "0", "--json"], {
-    env: { ...process.env, NOSTROMO_CONFIG: config },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  let out = "";
-  let err = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  const info = await new Promise<Opened["info"]>((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        // not complete yet
-      }
-    });
-    void exited.then((code) => reject(new Error(`tunnel exited ${code}: ${out} ${err}`)));
-  });
-  return { child, info, exited };
-}
-
-async function login(config: string, email: string, password: string): Promise<void> {
-  const child = execFile(
-    process.execPath,
-    [
-      BIN,
-      "login",
-      live.e2e.stack.url,
-      "--tenant",
-      live.e2e.stack.demoTenantId,
-      "--email",
-      email,
-      "--password-stdin",
-    ],
-    { env: { ...process.env, NOSTROMO_CONFIG: config } },
-  );
-  child.stdin?.end(`${password}\n`);
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`login exited ${code}`))));
-  });
-}
-
-/** Sends `data` on a fresh connection to the local port and reads back as many bytes. */
-async function roundTrip(port: number, data: Buffer): Promise<Buffer> {
-  const socket = connect(port, "127.0.0.1");
-  const chunks: Buffer[] = [];
-  let got = 0;
-  return new Promise((resolve, reject) => {
-    socket.on("data", (c: Buffer) => {
-      chunks.push(c);
-      got += c.length;
-      if (got >= data.length) {
-        socket.end();
-        resolve(Buffer.concat(chunks));
-      }
-    });
-    socket.on("error", reject);
-    socket.on("close", () => reject(new Error(`closed after ${got} bytes`)));
-    socket.write(data);
-  });
-}
-
-const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+/** `nostromo login` into the demo tenant, writing the CLI's config at `config`. */
+const login = (config: string, email: string, password: string) =>
+  cliLogin(live.e2e.stack.url, live.e2e.stack.demoTenantId, config, email, password);
 
 /** A connection through the stack's agent; a telnet one is created, as users do, without any credential. */
 async function connection(name: string, port: number, type = "ssh"): Promise<string> {
@@ -137,14 +63,12 @@ beforeAll(async () => {
   await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
   echoConnection = await connection("echo", (echo.address() as AddressInfo).port);
   pgConnection = await connection("postgres", Number(new URL(live.e2e.stack.databaseUrl).port));
-  telnetd = await startTelnetd();
 }, 240_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  for (const a of agents) await a.stop("SIGKILL");
   echo?.close();
-  for (const v of viewers) v.close();
-  telnetd?.stop();
   await live?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -256,6 +180,165 @@ describe("nostromo tunnel", () => {
     expect(await t.exited).toBe(0);
   });
 
+  it("is listed with another tenant's SSH session in the Command Center, and killed from it", async () => {
+    const root = new Http(live.e2e.stack.url);
+    await root.login(inject("superAdmin").email, inject("superAdmin").password);
+    // A second tenant with its own agent (same sshd) and a live SSH session watched by its admin.
+    const other = await root.call<{ tenant: { id: string; subdomain: string } }>(
+      "POST",
+      "/api/admin/tenants/provision",
+      {
+        companyName: "Second Tenant",
+        tier: "gold",
+        adminEmail: "admin@second.example",
+        adminPassword: "second-admin-password",
+      },
+    );
+    expect(other.status, JSON.stringify(other.body)).toBe(201);
+    const tenantB = other.body.tenant;
+    const adminB = new Http(live.e2e.stack.url, tenantB.id);
+    await adminB.login("admin@second.example", "second-admin-password");
+    const target = await liveTarget(adminB, live.sshd, "sshd of tenant B", (token) =>
+      startAgent(live.agentEnv({ NOSTROMO_ENROLL_TOKEN: token, NOSTROMO_STATE_DIR: join(dir, "agent-b") })),
+    );
+    agents.push(target.agent);
+    const ssh = await adminB.call<{ id: string; session_id: string; status: string }>(
+      "POST",
+      "/api/remote-sessions",
+      { connection_id: target.connectionId, cols: 80, rows: 24 },
+    );
+    expect(ssh.status, JSON.stringify(ssh.body)).toBe(201);
+    const viewer = await Viewer.open(adminB, ssh.body.id);
+    await viewer.until("hello", () => Boolean(viewer.frame("hello")));
+
+    // The demo tenant's tunnel, opened with the CLI, carrying bytes.
+    const t = await openTunnel(join(dir, "admin.json"), "echo");
+    const socket = connect(t.info.local_port, "127.0.0.1");
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.on("error", () => {});
+    const echoed = new Promise<string>((resolve) =>
+      socket.once("data", (d: Buffer) => resolve(d.toString())),
+    );
+    socket.write("ping-from-the-command-center-test");
+    expect(await echoed).toBe("ping-from-the-command-center-test");
+
+    type Remote = {
+      id: string;
+      session_id: string;
+      type: string;
+      tenant_id: string;
+      tenant_name: string;
+      connection_name: string;
+      host: string;
+      owner_email: string;
+      participants: number;
+      bytes_up: number | null;
+      bytes_down: number | null;
+    };
+    const list = () =>
+      root.call<{ data: Remote[]; unreadable_tenants: unknown[] }>(
+        "GET",
+        "/api/admin/remote-sessions?page_size=200",
+      );
+    const before = await list();
+    expect(before.status, JSON.stringify(before.body)).toBe(200);
+    expect(before.body.unreadable_tenants).toEqual([]);
+    const tunnel = before.body.data.find((s) => s.id === t.info.id);
+    expect(tunnel).toMatchObject({
+      session_id: t.info.session_id,
+      type: "tunnel",
+      tenant_id: live.e2e.stack.demoTenantId,
+      connection_name: "echo",
+      host: "127.0.0.1",
+      owner_email: DEMO_ADMIN.email,
+    });
+    expect(tunnel?.bytes_up).toBe("ping-from-the-command-center-test".length);
+    expect(tunnel?.bytes_down).toBe("ping-from-the-command-center-test".length);
+    expect(before.body.data.find((s) => s.id === ssh.body.id)).toMatchObject({
+      session_id: ssh.body.session_id,
+      type: "ssh",
+      tenant_id: tenantB.id,
+      tenant_name: "Second Tenant",
+      owner_email: "admin@second.example",
+      participants: 1,
+      bytes_up: null,
+    });
+    const onlyTunnels = await root.call<{ data: Remote[] }>("GET", "/api/admin/remote-sessions?type=tunnel");
+    expect(onlyTunnels.body.data.map((s) => s.type)).toEqual(onlyTunnels.body.data.map(() => "tunnel"));
+    expect(onlyTunnels.body.data.map((s) => s.id)).not.toContain(ssh.body.id);
+    // A tenant's admin may not see across tenants, nor kill from here.
+    expect((await live.admin.call("GET", "/api/admin/remote-sessions")).status).toBe(403);
+    const refused = await adminB.call("DELETE", `/api/admin/remote-sessions/${tenantB.id}/${ssh.body.id}`);
+    expect(refused.status).toBe(403);
+
+    // Kill the tunnel: the CLI's local connection closes and the command exits 0.
+    const killed = await root.call<{ status: string; already_ended: boolean; session_id: string }>(
+      "DELETE",
+      `/api/admin/remote-sessions/${live.e2e.stack.demoTenantId}/${t.info.id}`,
+    );
+    expect(killed.status, JSON.stringify(killed.body)).toBe(200);
+    expect(killed.body).toMatchObject({
+      session_id: t.info.session_id,
+      status: "ended",
+      already_ended: false,
+    });
+    await closed;
+    expect(await t.exited).toBe(0);
+    const row = await live.admin.call<{ status: string }>("GET", `/api/remote-sessions/${t.info.id}`);
+    expect(row.body.status).toBe("ended");
+    type Audit = {
+      data: { session_id: string; action: string; status: string; metadata: Record<string, number> }[];
+    };
+    const closing = await waitFor("closing audit row", async () => {
+      const r = await live.admin.call<Audit>("GET", "/api/audit?type=session.ended&page_size=50");
+      return r.body.data.find((e) => e.session_id === t.info.id && e.metadata.bytes_up !== undefined);
+    });
+    expect(closing.metadata.bytes_up).toBe("ping-from-the-command-center-test".length);
+    expect(closing.metadata.bytes_down).toBe("ping-from-the-command-center-test".length);
+    expect(closing.metadata.duration_ms).toBeGreaterThan(0);
+    const trail = await live.admin.call<Audit>("GET", "/api/audit?type=session.ended&page_size=50");
+    expect(trail.body.data.find((e) => e.session_id === t.info.id && e.action === "kill")).toMatchObject({
+      status: "warning",
+    });
+
+    // Kill the other tenant's SSH session: its viewer's socket closes, the row is ended.
+    const k2 = await root.call<{ status: string }>(
+      "DELETE",
+      `/api/admin/remote-sessions/${tenantB.id}/${ssh.body.id}`,
+    );
+    expect(k2.status, JSON.stringify(k2.body)).toBe(200);
+    await viewer.until("socket closed", () => viewer.closed !== null);
+    viewer.close();
+    const rowB = await adminB.call<{ status: string }>("GET", `/api/remote-sessions/${ssh.body.id}`);
+    expect(rowB.body.status).toBe("ended");
+    const auditB = await adminB.call<Audit>("GET", "/api/audit?type=session.ended&page_size=50");
+    expect(auditB.body.data.find((e) => e.session_id === ssh.body.id && e.action === "kill")).toBeDefined();
+
+    // Neither is listed any more; killing again says it had already ended; the platform trail has both.
+    const after = await list();
+    expect(after.body.data.map((s) => s.id)).not.toContain(t.info.id);
+    expect(after.body.data.map((s) => s.id)).not.toContain(ssh.body.id);
+    const again = await root.call<{ already_ended: boolean }>(
+      "DELETE",
+      `/api/admin/remote-sessions/${tenantB.id}/${ssh.body.id}`,
+    );
+    expect(again.body.already_ended).toBe(true);
+    const db = new pg.Client({ connectionString: live.e2e.stack.databaseUrl });
+    await db.connect();
+    try {
+      const platform = await db.query<{ tenant_id: string; actor_email: string }>(
+        "select tenant_id, actor_email from command.platform_audit_log where event_type = 'session.killed' and metadata->>'sessionId' = any($1)",
+        [[t.info.id, ssh.body.id]],
+      );
+      expect(platform.rows.map((r) => r.tenant_id).sort()).toEqual(
+        [live.e2e.stack.demoTenantId, tenantB.id, tenantB.id].sort(),
+      );
+      expect(new Set(platform.rows.map((r) => r.actor_email))).toEqual(new Set([inject("superAdmin").email]));
+    } finally {
+      await db.end();
+    }
+  });
+
   it("refuses a user without session:start and a port the connection does not allow; allows a tagged one", async () => {
     const observer = await userWithRole(live, "Observer", {
       email: "tunnel.observer@demo.test",
@@ -288,57 +371,8 @@ describe("nostromo tunnel", () => {
   });
 });
 
-/** The tunnel's socket with the admin's cookie (from `origin`, if given, as a browser would say). */
-function tunnelSocket(wsUrl: string, origin?: string): WebSocket {
-  return new WebSocket(`${live.e2e.stack.url.replace(/^http/, "ws")}${wsUrl}`, {
-    headers: { cookie: `sid=${live.admin.cookie}`, "x-tenant-id": live.admin.tenantId ?? "" },
-    perMessageDeflate: false,
-    ...(origin ? { origin } : {}),
-  });
-}
-
-/** A tunnel's socket driven by hand, as a broken or hostile CLI would. */
-async function rawTunnel(connectionId: string) {
-  const r = await live.admin.call<{ id: string; session_id: string; ws_url: string }>(
-    "POST",
-    "/api/tunnels",
-    {
-      connection_id: connectionId,
-    },
-  );
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  // A page of another site, riding the user's cookie, may not take the tunnel over.
-  const foreign = tunnelSocket(r.body.ws_url, "https://evil.example");
-  const refused = await new Promise<number>((resolve) => {
-    foreign.once("unexpected-response", (_q, res) => resolve(res.statusCode ?? 0));
-    foreign.once("open", () => resolve(101));
-    foreign.once("error", () => resolve(0));
-  });
-  expect(refused).toBe(403);
-  const ws = tunnelSocket(r.body.ws_url);
-  const texts: string[] = [];
-  const payloads: Buffer[] = [];
-  ws.on("message", (d: Buffer, binary: boolean) => {
-    if (binary) payloads.push(d.subarray(4));
-    else texts.push(d.toString());
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  return { id: r.body.id, ws, texts, payloads, closed };
-}
-
-/** A binary tunnel frame: the stream id (u32 big-endian), then the payload. */
-function chunk(stream: number, payload: Buffer): Buffer {
-  const b = Buffer.alloc(4 + payload.length);
-  b.writeUInt32BE(stream, 0);
-  payload.copy(b, 4);
-  return b;
-}
+/** A tunnel's socket driven by hand by the demo admin, as a broken or hostile CLI would. */
+const rawTunnel = (connectionId: string) => handDrivenTunnel(live.e2e.stack.url, live.admin, connectionId);
 
 describe("garbage on a tunnel socket", () => {
   it("is dropped or closes that socket with a reason; another tunnel carries on", async () => {
@@ -390,180 +424,5 @@ describe("garbage on a tunnel socket", () => {
     expect(sha(await roundTrip(healthy.info.local_port, after))).toBe(sha(after));
     healthy.child.kill("SIGINT");
     expect(await healthy.exited).toBe(0);
-  });
-});
-
-/** Waits until the viewer's screen (the room's snapshot, then live output) shows `text`. */
-async function shows(v: Viewer, text: string | RegExp): Promise<void> {
-  await waitFor(`screen shows ${text}`, async () => {
-    const screen = (await v.screen()).join("\n");
-    return typeof text === "string" ? screen.includes(text) : text.test(screen);
-  });
-}
-
-/** Types a line as a person does: Enter once the server has echoed it (text the screen does not show
- * when Enter is judged counts as typed with echo off, docs/command-tracker.md). */
-async function typeLine(v: Viewer, line: string): Promise<void> {
-  v.type(line);
-  await shows(v, line);
-  v.type("\r");
-}
-
-describe("telnet sessions", () => {
-  it("log in at the server's prompts, run a command, block one, never keep the password", async () => {
-    const { admin } = live;
-    const id = await connection("telnetd", telnetd.port, "telnet");
-    const blockedFile = join(telnetd.dir, "telnet-blocked");
-    const p = await admin.call("POST", "/api/policies", {
-      name: "Telnet blocks",
-      blocked_commands: [
-        {
-          name: "No marker",
-          pattern_type: "regex",
-          pattern: "^touch\\s+\\S*telnet-blocked",
-          severity: "high",
-        },
-        {
-          name: "SSH only",
-          pattern_type: "contains",
-          pattern: "ssh-only-rule",
-          severity: "high",
-          applies_to_types: ["ssh"],
-        },
-      ],
-    });
-    expect(p.status, JSON.stringify(p.body)).toBe(201);
-    const s = await admin.call<{ id: string; session_id: string; status: string }>(
-      "POST",
-      "/api/remote-sessions",
-      { connection_id: id, cols: 100, rows: 30 },
-    );
-    expect(s.status, JSON.stringify(s.body)).toBe(201);
-    expect(s.body.session_id).toMatch(/^telnet-\d+$/);
-    const got = await admin.call<{ type: string }>("GET", `/api/remote-sessions/${s.body.id}`);
-    expect(got.body.type).toBe("telnet");
-    const rec = await admin.call<{ recording_id: string }>(
-      "POST",
-      `/api/remote-sessions/${s.body.id}/recording`,
-      {
-        enabled: true,
-      },
-    );
-    expect(rec.status, JSON.stringify(rec.body)).toBe(200);
-    const v = await openViewer(admin, s.body.id, viewers);
-    await shows(v, "login:");
-    v.type(`${TELNET_USER}\r`);
-    await shows(v, "Password:");
-    v.type(`${TELNET_PASSWORD}\r`);
-    await shows(v, "tel$");
-    await typeLine(v, "echo tel-$((6*7)); stty size");
-    await shows(v, /^tel-42$/m);
-    await v.until("window size from NAWS", () => /30 100/.test(v.text()));
-    await typeLine(v, `touch ${blockedFile}`);
-    const rows = await waitFor("blocked row", async () => {
-      const r = await sessionCommands<{ command: string; status: string }>(admin, s.body.id);
-      return r.some((c) => c.status === "blocked") ? r : null;
-    });
-    expect(rows.find((c) => c.status === "blocked")?.command).toContain("telnet-blocked");
-    await typeLine(v, "ls");
-    await shows(v, "login.sh");
-    // A rule for SSH connections only does not apply here.
-    await typeLine(v, "echo ssh-only-rule-$((2+2))");
-    await shows(v, /^ssh-only-rule-4$/m);
-    expect(existsSync(blockedFile)).toBe(false);
-    const end = await admin.call<{ status: string }>("DELETE", `/api/remote-sessions/${s.body.id}`);
-    expect(end.body.status).toBe("ended");
-    const meta = await waitFor("recording ready", async () => {
-      const r = await admin.call<{ status: string }>("GET", `/api/recordings/${rec.body.recording_id}`);
-      return r.body.status === "ready" ? r.body : null;
-    });
-    expect(meta.status).toBe("ready");
-    const file = await fetch(`${live.e2e.stack.url}/api/recordings/${rec.body.recording_id}/download`, {
-      headers: { cookie: `sid=${admin.cookie}`, "x-tenant-id": admin.tenantId ?? "" },
-    });
-    const cast = await file.text();
-    expect(cast).toContain("tel-42");
-    expect(cast).not.toContain(TELNET_PASSWORD);
-    expect(v.text()).not.toContain(TELNET_PASSWORD);
-    const all = await sessionCommands<{ command: string; output: string | null }>(admin, s.body.id);
-    expect(JSON.stringify(all)).not.toContain(TELNET_PASSWORD);
-    const audit = await admin.call("GET", "/api/audit?page_size=200");
-    expect(JSON.stringify(audit.body)).not.toContain(TELNET_PASSWORD);
-    expect(live.agent.logs.join("\n")).not.toContain(TELNET_PASSWORD);
-  });
-
-  it("resumes after the agent is killed and restarted: a new telnet connection, logged in again", async () => {
-    const { admin } = live;
-    const id = await connection("telnetd restart", telnetd.port, "telnet");
-    const s = await admin.call<{ id: string; status: string }>("POST", "/api/remote-sessions", {
-      connection_id: id,
-      cols: 90,
-      rows: 25,
-    });
-    expect(s.status, JSON.stringify(s.body)).toBe(201);
-    const v = await openViewer(admin, s.body.id, viewers);
-    // What the server said since `from` (the viewer's live bytes; the first prompt may be in the snapshot).
-    const since = (from: number, text: string) => () => v.text().slice(from).includes(text);
-    const logIn = async (from: number) => {
-      if (from === 0) await shows(v, "login:");
-      else await v.until("login prompt", since(from, "login: "));
-      v.type(`${TELNET_USER}\r`);
-      await v.until("password prompt", since(from, "Password: "));
-      v.type(`${TELNET_PASSWORD}\r`);
-      await v.until("shell prompt", since(from, "tel$ "));
-    };
-    await logIn(0);
-    await typeLine(v, "echo before-$((3*3))");
-    await shows(v, /^before-9$/m);
-    const lastStatus = () => v.frames.filter((f) => f.t === "status").at(-1)?.status;
-
-    await live.agent.stop("SIGKILL");
-    await v.until("disconnected", () => lastStatus() === "disconnected");
-    const mark = v.text().length;
-    live.agent = startAgent(live.agentEnv());
-    await v.until("active again", () => lastStatus() === "active", 40_000);
-    // The old TCP connection died with the agent: the server greets the reopened one with its login prompt.
-    await logIn(mark);
-    await typeLine(v, "echo after-$((4*4))");
-    await shows(v, /^after-16$/m);
-    const row = await admin.call<{ status: string; type: string }>(
-      "GET",
-      `/api/remote-sessions/${s.body.id}`,
-    );
-    expect(row.body).toMatchObject({ status: "active", type: "telnet" });
-    expect((await admin.call("DELETE", `/api/remote-sessions/${s.body.id}`)).status).toBe(200);
-    // Typed twice with echo off, the password is on no screen and in no command row.
-    expect(v.text()).not.toContain(TELNET_PASSWORD);
-    const rows = await sessionCommands<{ command: string }>(admin, s.body.id);
-    expect(rows.map((r) => r.command)).toContain("echo after-$((4*4))");
-    expect(JSON.stringify(rows)).not.toContain(TELNET_PASSWORD);
-  });
-});
-
-describe("connection tests through the agent", () => {
-  it("reach the server and check what it says first, per connection type", async () => {
-    const test = (id: string) =>
-      live.admin.call<{ reached?: boolean; message?: string; error?: { code: string; message: string } }>(
-        "POST",
-        `/api/connections/${id}/test`,
-      );
-    const ssh = await test(live.connectionId);
-    expect(ssh.status, JSON.stringify(ssh.body)).toBe(200);
-    expect(ssh.body.message).toContain("SSH banner");
-    const telnet = await test(await connection("telnetd probe", telnetd.port, "telnet"));
-    expect(telnet.status, JSON.stringify(telnet.body)).toBe(200);
-    expect(telnet.body.message).toContain("telnet option negotiation");
-    // An SSH connection whose port is the echo server: reached, but not an SSH server.
-    const wrong = await test(echoConnection);
-    expect(wrong.status).toBe(502);
-    expect(wrong.body.error?.message).toContain("did not answer with an SSH banner");
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
-    const refused = await test(await connection("nothing listens", port, "rdp"));
-    expect(refused.status).toBe(502);
-    expect(refused.body.error?.code).toBe("TARGET_UNREACHABLE");
-    expect(refused.body.error?.message).toContain("ECONNREFUSED");
   });
 });

@@ -1,7 +1,9 @@
 // The Command Center's contract (nostromo-command seed): the logins of every tenant, the kill switch's
 // answer, and the seed's DashboardSummary with its SystemHealth, field names as the seed writes them.
 import { z } from "zod";
-import { Id, pageQuery, pageSchema, Timestamp } from "../contract/schemas.ts";
+import { Id, Pagination, pageQuery, pageSchema, Timestamp } from "../contract/schemas.ts";
+import { SessionType } from "../sessions/kind.ts";
+import { RoomStatus } from "../sessions/schemas.ts";
 
 export const LoginQuery = pageQuery.extend({
   tenant_id: Id.optional().describe("Only the logins of this tenant"),
@@ -51,6 +53,63 @@ export const KillResult = z
   })
   .meta({ id: "KillResult" });
 export type KillResult = z.infer<typeof KillResult>;
+
+export const RemoteSessionQuery = pageQuery.extend({
+  tenant_id: Id.optional().describe("Only the remote sessions of this tenant"),
+  type: SessionType.optional(),
+});
+export type RemoteSessionQuery = z.output<typeof RemoteSessionQuery>;
+
+export const LiveRemoteSession = z
+  .object({
+    /** The session's id in its tenant: with tenant_id, what the kill takes. */
+    id: Id,
+    /** The public id per tenant and type (`ssh-3`, `tunnel-1`). */
+    session_id: z.string(),
+    type: SessionType,
+    status: z.enum(["active", "disconnected"]),
+    tenant_id: Id,
+    tenant_subdomain: z.string(),
+    tenant_name: z.string(),
+    connection_name: z.string(),
+    host: z.string(),
+    port: z.number().int(),
+    owner_email: z.string(),
+    started_at: Timestamp,
+    /** People joined to the session's screen now (a tunnel's or an RDP session's own client is not one). */
+    participants: z.number().int().min(0),
+    /** Bytes client → server and server → client so far where the session counts them (tunnels); else null. */
+    bytes_up: z.number().int().nullable(),
+    bytes_down: z.number().int().nullable(),
+  })
+  .meta({ id: "LiveRemoteSession" });
+export type LiveRemoteSession = z.infer<typeof LiveRemoteSession>;
+
+export const UnreadableTenant = z
+  .object({ tenant_id: Id, tenant_subdomain: z.string(), tenant_name: z.string(), message: z.string() })
+  .meta({
+    id: "UnreadableTenant",
+    description: "A tenant whose database could not be read: its sessions are missing",
+  });
+export type UnreadableTenant = z.infer<typeof UnreadableTenant>;
+
+export const LiveRemoteSessionPage = z.object({
+  data: z.array(LiveRemoteSession),
+  pagination: Pagination,
+  /** Tenants whose sessions are not in the answer because their database could not be read. */
+  unreadable_tenants: z.array(UnreadableTenant),
+});
+
+export const RemoteKillResult = z
+  .object({
+    id: Id,
+    session_id: z.string(),
+    tenant_id: Id,
+    status: RoomStatus,
+    /** True when the session had already ended: nothing was left to end. */
+    already_ended: z.boolean(),
+  })
+  .meta({ id: "RemoteKillResult" });
 
 const pct = z.number().int().nullable();
 

@@ -1,7 +1,8 @@
 // The Command Center's reads of the control plane: auth.v_active_sessions with each login's tenant, one
-// login by id, and monitoring.v_dashboard_summary. The control plane spans tenants, so these statements
-// are not tenant-scoped: only super admins reach them (the routes guard that).
-import { count, desc, eq } from "drizzle-orm";
+// login by id, the tenants a sweep of live remote sessions reads, and monitoring.v_dashboard_summary. The
+// control plane spans tenants, so these statements are not tenant-scoped: only super admins reach them
+// (the routes guard that).
+import { and, asc, count, desc, eq, inArray, isNull } from "drizzle-orm";
 import { userSessions, vActiveSessions } from "../../db/schema/control/auth.ts";
 import { vDashboardSummary } from "../../db/schema/control/monitoring.ts";
 import { tenants } from "../../db/schema/control/tenants.ts";
@@ -56,6 +57,21 @@ export function commandCenterStore(ctx: PlatformContext) {
         .from(userSessions)
         .where(eq(userSessions.id, id));
       return row ?? null;
+    },
+
+    /** The tenants whose databases may hold live sessions (not deleted, provisioned), or the one named. */
+    tenantsWithSessions(tenantId: string | undefined) {
+      return db
+        .select({ id: tenants.id })
+        .from(tenants)
+        .where(
+          and(
+            isNull(tenants.deletedAt),
+            inArray(tenants.status, ["active", "suspended"]),
+            tenantId ? eq(tenants.id, tenantId) : undefined,
+          ),
+        )
+        .orderBy(asc(tenants.createdAt), asc(tenants.id));
     },
 
     async summary() {

@@ -268,6 +268,27 @@ export async function decideApproval(
   return { command_id: commandId, approved: approve };
 }
 
+/**
+ * The Command Center's kill of one remote session (a platform operator, `ctx.actor`): ended at once as an
+ * admin's end does — sockets closed, agent told, recording finalised, the room's own closing audit row —
+ * and audited in the tenant's trail with the operator's email (not a user of the tenant, so no user id).
+ */
+export async function killSession(ctx: TenantContext, s: SessionRow, by: string) {
+  const wasLive = s.status === "active" || s.status === "disconnected";
+  const result = await room(ctx.env, s.id).end("Ended by a platform administrator", "KILLED");
+  await recordAudit(ctx, {
+    type: "session.ended",
+    action: "kill",
+    description: `A platform administrator (${by}) ended ${s.sessionId}${wasLive ? "" : " (it had already ended)"}`,
+    status: "warning",
+    userId: null,
+    sessionId: s.id,
+    connectionId: s.connectionId,
+    metadata: { publicId: s.sessionId, by, alreadyEnded: !wasLive },
+  });
+  return { id: s.id, session_id: s.sessionId, status: result.status, already_ended: !wasLive };
+}
+
 /** The kill switch: ends every live session the killed login started; answers their public ids. */
 export async function endSessionsOfLogin(ctx: TenantContext, loginId: string): Promise<string[]> {
   const live = await sessionStore(ctx).liveOfLogin(loginId);

@@ -14,7 +14,7 @@ import { connectionStore } from "../connections/store.ts";
 import { type PageQuery, pageOffset } from "../contract/schemas.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { type Scoped, scoped } from "../tenancy/scoped.ts";
-import { publicIdPatterns } from "./kind.ts";
+import { publicIdPatterns, type SessionType } from "./kind.ts";
 import type { SessionQuery } from "./schemas.ts";
 
 export type SessionRow = typeof session.$inferSelect;
@@ -96,6 +96,43 @@ export function sessionStore(ctx: TenantContext) {
         .where(
           own.where(eq(session.loginSessionId, loginId), inArray(session.status, ["active", "disconnected"])),
         );
+    },
+
+    /**
+     * The live sessions (active, or waiting for their agent) newest first, with their connection and owner
+     * and how many people are joined now: the Command Center's sweep of every tenant reads the first `limit`.
+     */
+    async live(q: { type?: SessionType | undefined; limit: number }) {
+      const where = own.where(
+        inArray(session.status, ["active", "disconnected"]),
+        q.type ? or(...publicIdPatterns(q.type).map((p) => like(session.sessionId, p))) : undefined,
+      );
+      const joined = db
+        .select({ n: count() })
+        .from(sessionViewer)
+        .where(viewers.where(eq(sessionViewer.sessionId, session.id), eq(sessionViewer.isActive, true)));
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({
+            id: session.id,
+            publicId: session.sessionId,
+            status: session.status,
+            startedAt: session.startedAt,
+            connectionName: connection.name,
+            host: connection.hostname,
+            port: connection.port,
+            ownerEmail: user.email,
+            participants: sql<number>`(${joined})::int`,
+          })
+          .from(session)
+          .innerJoin(connection, eq(connection.id, session.connectionId))
+          .innerJoin(user, eq(user.id, session.initiatedByUserId))
+          .where(where)
+          .orderBy(desc(session.startedAt), desc(session.id))
+          .limit(q.limit),
+        db.select({ n: count() }).from(session).where(where),
+      ]);
+      return { rows, total: total?.n ?? 0 };
     },
 
     /** What a session start needs of its connection (null when it does not exist or was deleted). */

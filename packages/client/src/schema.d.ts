@@ -583,6 +583,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/remote-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every live remote session (SSH, telnet, VNC, RDP, tunnel) of every tenant, newest first
+         * @description Read from each tenant's own database; a tenant whose database cannot be read is listed in unreadable_tenants and its sessions are missing (the answer is still 200).
+         *
+         *     Access: super admin.
+         */
+        get: operations["getApiAdminRemoteSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/remote-sessions/{tenant_id}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Kill one tenant's remote session at once, as its admin's end does; audited in both trails
+         * @description Killing a session that already ended answers 200 with already_ended: true.
+         *
+         *     Access: super admin.
+         */
+        delete: operations["deleteApiAdminRemoteSessionsByTenantIdById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agents/enrollment-tokens": {
         parameters: {
             query?: never;
@@ -2116,6 +2160,49 @@ export interface components {
             /** @description The run's budget ran out before its work did: the next run continues */
             more: boolean;
             error: string | null;
+        };
+        LiveRemoteSession: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /**
+             * @description The kind of session: an exec (public id exec-N) is a one-shot SSH command, so `ssh`
+             * @enum {string}
+             */
+            type: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
+            /** @enum {string} */
+            status: "active" | "disconnected";
+            /** Format: uuid */
+            tenant_id: string;
+            tenant_subdomain: string;
+            tenant_name: string;
+            connection_name: string;
+            host: string;
+            port: number;
+            owner_email: string;
+            /** Format: date-time */
+            started_at: string;
+            participants: number;
+            bytes_up: number | null;
+            bytes_down: number | null;
+        };
+        /** @description A tenant whose database could not be read: its sessions are missing */
+        UnreadableTenant: {
+            /** Format: uuid */
+            tenant_id: string;
+            tenant_subdomain: string;
+            tenant_name: string;
+            message: string;
+        };
+        RemoteKillResult: {
+            /** Format: uuid */
+            id: string;
+            session_id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** @enum {string} */
+            status: "connecting" | "active" | "disconnected" | "ended" | "error";
+            already_ended: boolean;
         };
         EnrollmentToken: {
             /** Format: uuid */
@@ -3911,6 +3998,81 @@ export interface operations {
                 };
             };
             /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminRemoteSessions: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Only the remote sessions of this tenant */
+                tenant_id?: string;
+                type?: "ssh" | "telnet" | "vnc" | "rdp" | "tunnel";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LiveRemoteSession"][];
+                        pagination: {
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                        unreadable_tenants: components["schemas"]["UnreadableTenant"][];
+                    };
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, VALIDATION_ERROR */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiAdminRemoteSessionsByTenantIdById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemoteKillResult"];
+                };
+            };
+            /** @description Error; among others: FORBIDDEN, NOT_FOUND */
             default: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ export * from "./dashboard.ts";
 export { ApiFailure, type Page } from "./http.ts";
 export * from "./logins.ts";
 export * from "./monitoring.ts";
+export * from "./platform-sessions.ts";
 export * from "./policies.ts";
 export * from "./recordings.ts";
 export * from "./remote-sessions.ts";
