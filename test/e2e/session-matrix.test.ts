@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import type { Viewer } from "@nostromo/testkit";
+import { agentConnection, type Viewer } from "@nostromo/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Http, startAgent, waitFor } from "./harness.ts";
 import { type LiveEnv, openViewer, sessionCommands, startLive } from "./live.ts";
@@ -53,22 +53,8 @@ afterAll(async () => {
   await live?.close();
 });
 
-/** A connection through the stack's agent; a telnet one is created, as users do, without any credential. */
-async function connection(name: string, port: number, type = "ssh"): Promise<string> {
-  const agents = await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
-  const r = await live.admin.call<{ id: string; has_password: boolean }>("POST", "/api/connections", {
-    name,
-    type,
-    hostname: "127.0.0.1",
-    port,
-    username: "matrix",
-    ...(type === "telnet" ? {} : { auth_method: "password", password: "unused-by-these-tests" }),
-    agent_id: agents.body.data[0]?.id,
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  if (type === "telnet") expect(r.body.has_password).toBe(false);
-  return r.body.id;
-}
+const connection = (name: string, port: number, type = "ssh") =>
+  agentConnection(live.admin, name, port, type);
 
 const start = (c: Http) =>
   c.call<{ id: string }>("POST", "/api/remote-sessions", {

@@ -13,7 +13,7 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { liveTarget, Viewer } from "@nostromo/testkit";
+import { agentConnection, liveTarget, Viewer } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type AgentProcess, DEMO_ADMIN, Http, ROOT, startAgent, waitFor } from "./harness.ts";
@@ -38,22 +38,8 @@ const openTunnel = (config: string, connection: string) => spawnTunnel(config, c
 const login = (config: string, email: string, password: string) =>
   cliLogin(live.e2e.stack.url, live.e2e.stack.demoTenantId, config, email, password);
 
-/** A connection through the stack's agent; a telnet one is created, as users do, without any credential. */
-async function connection(name: string, port: number, type = "ssh"): Promise<string> {
-  const agents = await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
-  const r = await live.admin.call<{ id: string; has_password: boolean }>("POST", "/api/connections", {
-    name,
-    type,
-    hostname: "127.0.0.1",
-    port,
-    username: "tunnel",
-    ...(type === "telnet" ? {} : { auth_method: "password", password: "unused-by-tunnels" }),
-    agent_id: agents.body.data[0]?.id,
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  if (type === "telnet") expect(r.body.has_password).toBe(false);
-  return r.body.id;
-}
+const connection = (name: string, port: number, type = "ssh") =>
+  agentConnection(live.admin, name, port, type);
 
 beforeAll(async () => {
   await run(process.execPath, [join(ROOT, "apps/cli/build.mjs")]);

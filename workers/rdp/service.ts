@@ -10,6 +10,7 @@ import type { UserPrincipal } from "../auth/principal.ts";
 import { clipboardAllowed } from "../sessions/clipboard.ts";
 import { openRelayed } from "../sessions/relay-open.ts";
 import type { StartBody } from "../sessions/schemas.ts";
+import type { StartableConnection } from "../sessions/service.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 
 export const RDP_PREFIX = "rdp";
@@ -22,14 +23,7 @@ export function isRdp(publicId: string): boolean {
 export async function startRdp(
   ctx: TenantContext,
   u: UserPrincipal,
-  conn: {
-    id: string;
-    agentId: string | null;
-    hostname: string;
-    port: number;
-    status: string;
-    tags: string[];
-  },
+  conn: StartableConnection,
   body: StartBody,
 ) {
   const opened = await openRelayed(ctx, u, {

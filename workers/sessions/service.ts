@@ -81,16 +81,19 @@ export async function connectedAgent(ctx: TenantContext, agentId: string | null)
 export type GraphicalStarter = (
   ctx: TenantContext,
   u: UserPrincipal,
-  conn: {
-    id: string;
-    agentId: string | null;
-    hostname: string;
-    port: number;
-    status: string;
-    tags: string[];
-  },
+  conn: StartableConnection,
   body: StartBody,
 ) => Promise<z.output<typeof Started>>;
+
+/** What opening a session reads of its connection. */
+export interface StartableConnection {
+  id: string;
+  agentId: string | null;
+  hostname: string;
+  port: number;
+  status: string;
+  tags: string[];
+}
 
 export async function startSession(
   ctx: TenantContext,

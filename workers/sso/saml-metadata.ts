@@ -7,10 +7,10 @@
 // localhost or a private, loopback or link-local literal), redirects followed by hand (at most 3, each hop
 // checked the same way), 10 s and 512 KiB at most, and a failure never echoes what the URL answered.
 import ipaddr from "ipaddr.js";
-import { parseStringPromise, processors } from "xml2js";
 import type { Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { normalizeCertificate } from "./saml.ts";
+import { kids, parseXmlTree, type X } from "./xml-tree.ts";
 
 export const METADATA_MAX_BYTES = 512 * 1024;
 const FETCH_TIMEOUT_MS = 10_000;
@@ -28,34 +28,13 @@ export interface IdpMetadata {
 
 type Env = Pick<Bindings, "ENVIRONMENT">;
 
-/** An element as xml2js reads it: attributes in `$`, text in `_`, children by local name. */
-interface X {
-  $?: Record<string, string>;
-  _?: string;
-  [child: string]: X[] | Record<string, string> | string | undefined;
-}
-
-const kids = (el: X | undefined, name: string): X[] => {
-  const v = el?.[name];
-  return Array.isArray(v) ? v : [];
-};
-
 const invalid = (message: string) => new ApiError("SAML_METADATA_INVALID", message);
 
 async function parse(xml: string): Promise<{ name: string; root: X }> {
   if (/<!DOCTYPE/i.test(xml)) throw invalid("The metadata must not have a DOCTYPE");
-  try {
-    const doc = (await parseStringPromise(xml, {
-      explicitRoot: true,
-      explicitCharkey: true,
-      tagNameProcessors: [processors.stripPrefix],
-    })) as Record<string, X> | null;
-    const [name, root] = Object.entries(doc ?? {})[0] ?? [];
-    if (name && root) return { name, root };
-  } catch {
-    // refused below, without the parser's message (it may quote the document)
-  }
-  throw invalid("The metadata is not well-formed XML");
+  const tree = await parseXmlTree(xml);
+  if (!tree) throw invalid("The metadata is not well-formed XML");
+  return tree;
 }
 
 /** Every EntityDescriptor, also inside (nested) EntitiesDescriptor aggregates. */

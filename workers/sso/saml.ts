@@ -7,9 +7,9 @@
 // nor replay: those are checked here on the verified assertion, and replay by the caller with the
 // assertion id this answers. Every refusal is a SamlRejected with a stable `kind`.
 import { type CacheProvider, type Profile, SAML, ValidateInResponseTo } from "@node-saml/node-saml";
-import { parseStringPromise, processors } from "xml2js";
 import type { Claims } from "./claims.ts";
 import { SsoFailure } from "./oidc.ts";
+import { kids, parseXmlTree, type X } from "./xml-tree.ts";
 
 export const SAML_CLOCK_SKEW_MS = 60_000;
 const REQUEST_TTL_MS = 10 * 60 * 1000;
@@ -142,31 +142,10 @@ function kindOf(message: string): SamlRejection {
   return "malformed";
 }
 
-/** An element as xml2js reads it (prefixes stripped, as node-saml reads it): attributes in `$`, text in `_`. */
-interface X {
-  $?: Record<string, string>;
-  _?: string;
-  [child: string]: X[] | Record<string, string> | string | undefined;
-}
-
-const kids = (el: X | undefined, name: string): X[] => {
-  const v = el?.[name];
-  return Array.isArray(v) ? v : [];
-};
-
 async function rootOf(xml: string): Promise<X> {
-  try {
-    const doc = (await parseStringPromise(xml, {
-      explicitRoot: true,
-      explicitCharkey: true,
-      tagNameProcessors: [processors.stripPrefix],
-    })) as Record<string, X>;
-    const root = Object.values(doc)[0];
-    if (root) return root;
-  } catch {
-    // refused below
-  }
-  throw new SamlRejected("malformed", "the XML does not parse");
+  const tree = await parseXmlTree(xml);
+  if (!tree) throw new SamlRejected("malformed", "the XML does not parse");
+  return tree.root;
 }
 
 /**

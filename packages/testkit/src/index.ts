@@ -3,7 +3,14 @@
 // live-session set-up. Node only; never shipped.
 export { type AgentProcess, ROOT, startAgent } from "./agent-process.ts";
 export { Http } from "./http.ts";
-export { agentOnline, DEMO_ADMIN, enrollmentToken, liveTarget, sshdConnection } from "./live-target.ts";
+export {
+  agentConnection,
+  agentOnline,
+  DEMO_ADMIN,
+  enrollmentToken,
+  liveTarget,
+  sshdConnection,
+} from "./live-target.ts";
 export * from "./sshd.ts";
 export { Viewer } from "./viewer.ts";
 export { startVnc, type VncServer } from "./vnc.ts";

@@ -48,6 +48,30 @@ export async function sshdConnection(
   return conn.body.id;
 }
 
+/** A connection of `type` to 127.0.0.1:`port` through the tenant's first agent; a telnet one is created,
+ * as users do, without any credential (and the answer must say it holds none). Returns its id. */
+export async function agentConnection(
+  admin: Http,
+  name: string,
+  port: number,
+  type = "ssh",
+): Promise<string> {
+  const agents = await admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
+  const r = await admin.call<{ id: string; has_password: boolean }>("POST", "/api/connections", {
+    name,
+    type,
+    hostname: "127.0.0.1",
+    port,
+    username: "e2e",
+    ...(type === "telnet" ? {} : { auth_method: "password", password: "unused-by-these-tests" }),
+    agent_id: agents.body.data[0]?.id,
+  });
+  if (r.status !== 201) throw new Error(`connection create failed: ${r.status} ${JSON.stringify(r.body)}`);
+  if (type === "telnet" && r.body.has_password)
+    throw new Error("a telnet connection says it holds a password");
+  return r.body.id;
+}
+
 /** Enrols an agent started by `start(token)`, waits until it is online and connects it to the sshd. */
 export async function liveTarget<A>(
   admin: Http,
