@@ -81,6 +81,10 @@ export function DesktopView({ id }: { id: string }) {
             type="button"
             class="danger"
             onClick={async () => {
+              // The client first: IronRDP's shutdown writes on its socket, which the end closes (Chromium
+              // then logs "WebSocket is already in CLOSING or CLOSED state").
+              client.current?.close();
+              client.current = null;
               await endSession(id);
               route("/connections");
             }}
