@@ -4,13 +4,13 @@
 // room (its kind, the organization's idle timeout), the agent's open frame with the host and port decided
 // here (never by the client), waiting for the agent's data socket, the audit row of the opening, and the
 // errors (agent offline, not opened in time). Each caller answers its own description of the session.
-import { randomToken, sha256Hex } from "@nostromo/crypto";
+import { randomToken } from "@nostromo/crypto";
 import { recordAudit } from "../audit/audit.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { ApiError } from "../errors.ts";
 import type { TenantContext } from "../tenancy/context.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
-import { liveRow } from "./live-row.ts";
+import { liveRow, roomIdentity } from "./live-row.ts";
 import { dataPath } from "./open.ts";
 import { connectedAgent, OPEN_TIMEOUT_MS, room } from "./service.ts";
 import { sessionStore } from "./store.ts";
@@ -44,17 +44,14 @@ export async function openRelayed(ctx: TenantContext, u: UserPrincipal, o: Relay
   const dataToken = randomToken(32);
   const r = room(ctx.env, s.id);
   await r.init({
-    sessionUuid: s.id,
-    publicId: s.sessionId,
-    tenantId: ctx.tenant.id,
-    connectionId: conn.id,
-    agentId,
-    ownerId: u.id,
-    ownerLoginId: u.loginId,
+    ...(await roomIdentity(ctx, u, s, {
+      connectionId: conn.id,
+      agentId,
+      dataToken,
+      idleTimeoutMs: org.settings.session_timeout,
+    })),
     cols: o.cols ?? s.cols,
     rows: o.rows ?? s.rows,
-    dataTokenHash: await sha256Hex(dataToken),
-    idleTimeoutMs: org.settings.session_timeout,
     record: false,
     recordingRetentionDays: 0,
     shellIntegration: false,

@@ -3,7 +3,7 @@
 // operations authorise against the tenant's rows and hand over. They take a TenantContext, so the kill
 // switch (and any job) calls the same code as the routes.
 
-import { randomToken, sha256Hex } from "@nostromo/crypto";
+import { randomToken } from "@nostromo/crypto";
 import { Permission } from "@nostromo/permissions";
 import type { z } from "zod";
 import { recordAudit } from "../audit/audit.ts";
@@ -17,7 +17,7 @@ import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
 import { clipboardAllowed } from "./clipboard.ts";
-import { liveRow } from "./live-row.ts";
+import { liveRow, roomIdentity } from "./live-row.ts";
 import { openFrame, telnetFrame, vncFrame } from "./open.ts";
 import { presentSession } from "./present.ts";
 import type { SessionQuery, StartBody, Started } from "./schemas.ts";
@@ -129,17 +129,14 @@ export async function startSession(
   const markKey = randomToken(32);
   const r = room(ctx.env, s.id);
   await r.init({
-    sessionUuid: s.id,
-    publicId: s.sessionId,
-    tenantId: ctx.tenant.id,
-    connectionId: conn.id,
-    agentId,
-    ownerId: u.id,
-    ownerLoginId: u.loginId,
+    ...(await roomIdentity(ctx, u, s, {
+      connectionId: conn.id,
+      agentId,
+      dataToken,
+      idleTimeoutMs: org.settings.session_timeout,
+    })),
     cols: body.cols,
     rows: body.rows,
-    dataTokenHash: await sha256Hex(dataToken),
-    idleTimeoutMs: org.settings.session_timeout,
     record,
     recordingRetentionDays: retentionOf(org.settings).recordingDays,
     shellIntegration: !telnet && !vnc,
