@@ -1,7 +1,7 @@
 // `npm start`'s local agent (enrolled on first start, its credential kept in the data dir) and the demo SSH
 // target (the local OpenSSH sshd plus a "Demo SSH target" connection through that agent). Both are
 // registered with the supervisor the moment they start, so a shutdown at any moment stops them.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { StartError } from "./start-error.ts";
 import type { Supervisor } from "./supervisor.ts";
@@ -104,10 +104,14 @@ export async function startDemoTarget(
     return;
   }
   const { startSshd } = await import("@nostromo/testkit");
+  // The demo server's folder lives in the data dir; one left by a run killed with SIGKILL (whose sshd the
+  // start-up has already stopped) is removed here.
+  const sshdParent = join(dataDir, "demo-sshd");
+  rmSync(sshdParent, { recursive: true, force: true });
   const sshd = await sup.own(
     "demo sshd",
     "app",
-    () => startSshd({ hostKeyPath: join(dataDir, "demo-ssh-host-key") }),
+    () => startSshd({ hostKeyPath: join(dataDir, "demo-ssh-host-key"), parentDir: sshdParent }),
     (s) => s.stop(),
     (s) => sshdPid(s.dir),
   );

@@ -27,6 +27,9 @@ export interface SshdOptions {
   extraConfig?: string[];
   /** Keep the host key here across runs (the local demo target, whose key the edge pins). */
   hostKeyPath?: string;
+  /** Make the server's folder (config, keys, pid file) under here instead of the system's temp folder: the
+   * local stack keeps it in its data dir, so a run killed with SIGKILL leaves nothing behind in /tmp. */
+  parentDir?: string;
 }
 
 export interface TestSshd {
@@ -191,7 +194,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const password = ensureTestUser(user);
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
 
-  const dir = mkdtempSync(path.join(os.tmpdir(), "nostromo-sshd-"));
+  const parent = options.parentDir ?? os.tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(path.join(parent, "nostromo-sshd-"));
   // sshd reads authorized_keys with the user's privileges, so the directory must be traversable.
   chmodSync(dir, 0o755);
   const passphrase = "correct horse battery staple";
