@@ -2,6 +2,7 @@
 // page behind is inert — what a hand-made overlay would have to rebuild.
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
+import { Failed } from "./states.tsx";
 
 export function Confirm(props: {
   title: string;
@@ -43,5 +44,43 @@ export function Confirm(props: {
         </button>
       </div>
     </dialog>
+  );
+}
+
+/** What MutationConfirm reads of a TanStack mutation. */
+interface PendingAction {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  reset: () => void;
+}
+
+/** A Confirm for one mutation: busy while it runs, its failure shown inside, and cancelling clears the
+ * failure before closing — the kill, end, suspend and delete dialogs all follow it. */
+export function MutationConfirm(props: {
+  title: string;
+  children: ComponentChildren;
+  confirmLabel: string;
+  danger?: boolean;
+  action: PendingAction;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const { action } = props;
+  return (
+    <Confirm
+      title={props.title}
+      confirmLabel={props.confirmLabel}
+      danger={props.danger}
+      busy={action.isPending}
+      onConfirm={props.onConfirm}
+      onCancel={() => {
+        action.reset();
+        props.onClose();
+      }}
+    >
+      {props.children}
+      {action.isError && <Failed error={action.error} />}
+    </Confirm>
   );
 }

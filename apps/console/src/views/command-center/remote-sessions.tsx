@@ -6,9 +6,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { killPlatformSession, type LiveRemoteSession, listPlatformSessions } from "../../api/index.ts";
 import { age, bytes } from "../../format.ts";
-import { Confirm } from "../../ui/confirm.tsx";
+import { MutationConfirm } from "../../ui/confirm.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
-import { Alert, Failed } from "../../ui/states.tsx";
+import { Alert } from "../../ui/states.tsx";
 
 const KEY = ["platform-remote-sessions"];
 const PAGE_SIZE = 50;
@@ -117,23 +117,19 @@ export function RemoteSessions() {
         paging={{ page, pages, onPage: setPage }}
       />
       {target && (
-        <Confirm
+        <MutationConfirm
           title={`Kill ${target.session_id}?`}
           confirmLabel="Kill session"
           danger
-          busy={kill.isPending}
+          action={kill}
           onConfirm={() => kill.mutate(target)}
-          onCancel={() => {
-            kill.reset();
-            setTarget(null);
-          }}
+          onClose={() => setTarget(null)}
         >
           <p>
             The {target.type} session of <strong>{target.owner_email}</strong> ({target.tenant_name}) on{" "}
             {target.connection_name} ends at once: everyone in it is disconnected and a tunnel's client stops.
           </p>
-          {kill.isError && <Failed error={kill.error} />}
-        </Confirm>
+        </MutationConfirm>
       )}
     </section>
   );

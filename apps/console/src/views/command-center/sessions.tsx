@@ -7,9 +7,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { type ActiveLogin, killLogin, listLogins, type Page } from "../../api/index.ts";
 import { age, shortAgent } from "../../format.ts";
-import { Confirm } from "../../ui/confirm.tsx";
+import { MutationConfirm } from "../../ui/confirm.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
-import { Alert, Failed } from "../../ui/states.tsx";
+import { Alert } from "../../ui/states.tsx";
 import { RemoteSessions } from "./remote-sessions.tsx";
 
 const KEY = ["logins"];
@@ -118,24 +118,20 @@ export function Sessions() {
             ]}
           />
           {target && (
-            <Confirm
+            <MutationConfirm
               title="Kill this login?"
               confirmLabel="Kill login"
               danger
-              busy={kill.isPending}
+              action={kill}
               onConfirm={() => kill.mutate(target)}
-              onCancel={() => {
-                kill.reset();
-                setTarget(null);
-              }}
+              onClose={() => setTarget(null)}
             >
               <p>
                 <strong>{target.email}</strong>
                 {target.tenant_name ? ` (${target.tenant_name})` : ""} is signed out at once; their open pages
                 and terminals close.
               </p>
-              {kill.isError && <Failed error={kill.error} />}
-            </Confirm>
+            </MutationConfirm>
           )}
         </>
       )}

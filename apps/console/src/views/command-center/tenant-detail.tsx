@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { type TenantDetail as Detail, getTenant, setSuspended } from "../../api/index.ts";
-import { Confirm } from "../../ui/confirm.tsx";
+import { MutationConfirm } from "../../ui/confirm.tsx";
 import { Alert, Failed, Loading } from "../../ui/states.tsx";
 import { FeatureToggles } from "./feature-toggles.tsx";
 import { StatusBadge } from "./status-badge.tsx";
@@ -98,23 +98,19 @@ function Body({ t }: { t: Detail }) {
         </div>
       </div>
       {asking && (
-        <Confirm
+        <MutationConfirm
           title={suspended ? `Reactivate ${t.company_name}?` : `Suspend ${t.company_name}?`}
           confirmLabel={suspended ? "Reactivate" : "Suspend"}
           danger={!suspended}
-          busy={change.isPending}
+          action={change}
           onConfirm={() => change.mutate()}
-          onCancel={() => {
-            change.reset();
-            setAsking(false);
-          }}
+          onClose={() => setAsking(false)}
         >
           <div class="field">
             <label for="status-reason">Reason (optional, kept in the audit trail)</label>
             <input id="status-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
           </div>
-          {change.isError && <Failed error={change.error} />}
-        </Confirm>
+        </MutationConfirm>
       )}
     </>
   );

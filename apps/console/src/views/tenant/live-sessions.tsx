@@ -18,9 +18,8 @@ import {
 import { age, bytes } from "../../format.ts";
 import { can } from "../../shell/nav.ts";
 import { currentUser } from "../../state/session.ts";
-import { Confirm } from "../../ui/confirm.tsx";
+import { MutationConfirm } from "../../ui/confirm.tsx";
 import { DataTable } from "../../ui/data-table.tsx";
-import { Failed } from "../../ui/states.tsx";
 import { Invitations } from "./invitations.tsx";
 import { WaitingApprovals } from "./waiting-approvals.tsx";
 
@@ -117,20 +116,16 @@ export function LiveSessions() {
         ]}
       />
       {target && (
-        <Confirm
+        <MutationConfirm
           title={`End ${target.session_id}?`}
           confirmLabel="End tunnel"
           danger
-          busy={end.isPending}
+          action={end}
           onConfirm={() => end.mutate(target)}
-          onCancel={() => {
-            end.reset();
-            setTarget(null);
-          }}
+          onClose={() => setTarget(null)}
         >
           <p>Every connection through this tunnel closes at once, and the tunnel's client stops.</p>
-          {end.isError && <Failed error={end.error} />}
-        </Confirm>
+        </MutationConfirm>
       )}
     </section>
   );
