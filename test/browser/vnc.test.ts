@@ -128,6 +128,13 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   await theirs.locator(`a[href="/vnc/${sessionId}"]`).click();
   await theirs.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
   await shows(theirs, RED);
+  // The page says they watch, and offers neither the owner's End nor a clipboard to send from (the room
+  // drops their input either way, which the pointer below proves: noVNC still sends it).
+  await theirs.getByTestId("vnc-watching").waitFor();
+  await theirs.getByRole("button", { name: "Leave" }).waitFor();
+  await theirs.getByText("Clipboard", { exact: true }).click();
+  expect(await theirs.getByRole("button", { name: "End session" }).count()).toBe(0);
+  expect(await theirs.getByRole("button", { name: "Send to the desktop's clipboard" }).count()).toBe(0);
   await pointAt(theirs, 0.75, 0.75);
   await theirs.keyboard.type("typed by an observer");
   // Two repaints seen by the Observer: the second answers an update request their noVNC sent after the

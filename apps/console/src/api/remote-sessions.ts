@@ -75,6 +75,23 @@ export async function sessionClipboard(id: string): Promise<boolean | null> {
   return c.data ? !c.data.tags.includes("clipboard:off") : null;
 }
 
+/** What the caller may do in a live session they opened or joined: its owner ends it; a participant's
+ * input reaches the target only when the room lets them type (their row in the session's viewers, read
+ * after they joined). The room enforces both either way; this only shapes the page. */
+export interface SessionAccess {
+  owner: boolean;
+  canType: boolean;
+}
+
+export async function sessionAccess(id: string, me: string | undefined): Promise<SessionAccess> {
+  const s = await ok(api.GET("/api/remote-sessions/{id}", { params: { path: { id } } }));
+  if (me !== undefined && s.initiated_by_user_id === me) return { owner: true, canType: true };
+  const viewers = await ok(
+    api.GET("/api/remote-sessions/{id}/viewers", { params: { path: { id }, query: { page_size: 200 } } }),
+  );
+  return { owner: false, canType: viewers.data.some((v) => v.user_id === me && v.is_active && v.can_type) };
+}
+
 /** A session's status as the API reads it (`active`, `ended`, `disconnected`, `error`). */
 export async function sessionStatus(id: string): Promise<string> {
   return (await ok(api.GET("/api/remote-sessions/{id}", { params: { path: { id } } }))).status;

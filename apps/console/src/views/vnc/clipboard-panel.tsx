@@ -12,6 +12,7 @@ export function ClipboardPanel({
   /** null: unknown (the caller may not read the connection); the room enforces either way. */
   allowed: boolean | null;
   remote: string;
+  /** null: nothing to send to (not connected yet, or the caller may not type) — no form then. */
   send: ((text: string) => void) | null;
 }) {
   const [text, setText] = useState("");
@@ -28,20 +29,22 @@ export function ClipboardPanel({
         From the desktop
         <textarea readOnly rows={2} value={remote} data-testid="vnc-clipboard-remote" />
       </label>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          send?.(text);
-        }}
-      >
-        <label>
-          To the desktop
-          <textarea rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        <button type="submit" class="small" disabled={!send}>
-          Send to the desktop's clipboard
-        </button>
-      </form>
+      {send && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            send(text);
+          }}
+        >
+          <label>
+            To the desktop
+            <textarea rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          </label>
+          <button type="submit" class="small">
+            Send to the desktop's clipboard
+          </button>
+        </form>
+      )}
     </details>
   );
 }

@@ -2,12 +2,21 @@
 // over this page's WebSocket (the room plays the server's handshake with security type None; the VNC
 // password stays with the agent). Keyboard and mouse go to the server only from someone who may type —
 // the room drops everyone else's input by RFB message type, so "view only" here is a courtesy, not the
-// control. Ending the session is the owner's (the API refuses others). Clipboard text crosses through the
-// clipboard panel, unless the connection's policy turns it off (the room drops it both ways).
+// control (noVNC still sends theirs, and the room's drop is what the browser test checks). Ending the
+// session is the owner's (the API refuses others); anyone who may not type is told they watch and gets
+// no clipboard to send from. Clipboard text crosses through the clipboard panel, unless the connection's
+// policy turns it off (the room drops it both ways).
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { endSession, sessionClipboard, sessionSocketUrl } from "../../api/index.ts";
+import {
+  endSession,
+  type SessionAccess,
+  sessionAccess,
+  sessionClipboard,
+  sessionSocketUrl,
+} from "../../api/index.ts";
+import { currentUser } from "../../state/session.ts";
 import { Alert } from "../../ui/states.tsx";
 import { ClipboardPanel } from "./clipboard-panel.tsx";
 import { loadRfb, type RfbObject } from "./novnc.ts";
@@ -22,6 +31,7 @@ export function VncView({ id }: { id: string }) {
   const [clipboard, setClipboard] = useState<boolean | null>(null);
   const [remoteText, setRemoteText] = useState("");
   const [desktop, setDesktop] = useState<RfbObject | null>(null);
+  const [access, setAccess] = useState<SessionAccess | null>(null);
 
   useEffect(() => {
     sessionClipboard(id).then(setClipboard, () => setClipboard(null));
@@ -55,6 +65,8 @@ export function VncView({ id }: { id: string }) {
           setState({ s: "connected", name });
           setDesktop(rfb);
           rfb.focus();
+          // Read once joined: a participant's row (and whether they may type) exists from then on.
+          sessionAccess(id, currentUser.value?.id).then(setAccess, () => setAccess(null));
         });
         rfb.addEventListener("securityfailure", (e) => {
           const why = (e as CustomEvent<{ reason?: string }>).detail.reason;
@@ -90,15 +102,26 @@ export function VncView({ id }: { id: string }) {
         <output>
           {state.s === "connecting" ? "Connecting…" : state.s === "connected" ? "Connected" : "Ended"}
         </output>
-        <button type="button" class="button danger" onClick={end}>
-          End session
-        </button>
+        {access?.owner ? (
+          <button type="button" class="button danger" onClick={end}>
+            End session
+          </button>
+        ) : (
+          <button type="button" class="button" onClick={() => route("/live")}>
+            Leave
+          </button>
+        )}
       </div>
       {state.s === "over" && <Alert kind="info">Session ended: {state.why}</Alert>}
+      {access && !access.canType && (
+        <p class="muted" role="note" data-testid="vnc-watching">
+          You are watching: your keyboard, mouse and clipboard do not reach this desktop.
+        </p>
+      )}
       <ClipboardPanel
         allowed={clipboard}
         remote={remoteText}
-        send={desktop ? (text) => desktop.clipboardPasteFrom(text) : null}
+        send={desktop && access?.canType ? (text) => desktop.clipboardPasteFrom(text) : null}
       />
       <div class="vnc-screen" ref={screen} data-testid="vnc-screen" />
     </section>
