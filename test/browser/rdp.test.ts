@@ -5,7 +5,8 @@
 //   confirm and its certificate (the destination the client names is ignored), the closing audit row the
 //   bytes each way; another user may not open the owner's RDP socket;
 // - the console opens the connection and shows xrdp's logon screen (a non-blank canvas), and what is
-//   typed into it reaches the server;
+//   typed into it reaches the server; the session, auto-recorded, has its recording row (codec rdp, the
+//   client's desktop size) and the recordings page's player draws the same screen as the live view last did;
 // - `nostromo tunnel` to the same connection: a native client's X.224 handshake gets through to xrdp.
 import { execFile, spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -107,6 +108,9 @@ describe("RDP through the agent", () => {
     const cert = new crypto.X509Certificate(fs.readFileSync(path.join(xrdp.dir, "cert.pem")));
     expect(Buffer.from(res?.chain[0] ?? []).equals(cert.raw)).toBe(true);
     expect(res?.serverAddr).toBe(`127.0.0.1:${xrdp.port}`);
+    // A recording cannot start mid-stream: it replays only from the connection's first byte.
+    const rec = await live.admin.call("POST", `/api/remote-sessions/${s.id}/recording`, { enabled: true });
+    expect(rec.status).toBe(409);
 
     const closed = new Promise((r) => ws.once("close", r));
     expect((await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`)).status).toBe(200);
@@ -213,6 +217,9 @@ const DIALOG_MARGIN_NOISE = `((dialogWidth, dialogHeight) => {
 
 describe("the console", () => {
   it("opens an rdp connection and shows the server's screen, unsheared, following the window's size", async () => {
+    const record = (on: boolean) =>
+      live.admin.call("PATCH", "/api/settings", { settings: { auto_record_sessions: on } });
+    expect((await record(true)).status).toBe(200);
     const page = await (await env.context()).newPage();
     // A laptop's common width, not a multiple of 8: the desktop asked for is (desktop-size.ts).
     await page.setViewportSize({ width: 1366, height: 768 });
@@ -221,6 +228,7 @@ describe("the console", () => {
     const row = page.locator("tr", { hasText: "xrdp on loopback" });
     await row.getByRole("button", { name: /Open desktop/ }).click();
     await page.waitForURL(/\/desktop\//);
+    const sessionId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
     await page.locator(".desktop-page .badge", { hasText: "connected" }).waitFor({ timeout: 30_000 });
     // xrdp's logon screen: a coloured background and a dialog — many colours, not one blank fill.
     await expect.poll(async () => page.evaluate(CANVAS_COLOURS), { timeout: 30_000 }).toBeGreaterThan(3);
@@ -271,11 +279,45 @@ describe("the console", () => {
       .toBe(true);
     await screenshot(page, "rdp-phone");
 
+    const last = await page.evaluate(CANVAS_HASH);
     await page.getByRole("button", { name: "End session" }).click();
     await page.waitForURL("**/connections");
+    expect((await record(false)).status).toBe(200);
+
+    // The recording: its row, then the player drawing what the live view last showed.
+    const rec = await waitFor("the RDP recording, ready", async () => {
+      const got = await live.admin.call<{ data: Record<string, unknown>[] }>(
+        "GET",
+        `/api/recordings?session_id=${sessionId}`,
+      );
+      const r = got.body.data[0];
+      return r?.status === "ready" ? r : undefined;
+    });
+    expect(rec).toMatchObject({
+      codec: "rdp",
+      mime_type: "application/x-nostromo-rdp",
+      resolution: `${first.width}x${first.height}`,
+    });
+    expect(String(rec.file_name)).toMatch(/^rdp-\d+\.rdp$/);
+    expect(rec.file_size_bytes).toBeGreaterThan(10_000);
+    expect(rec.frames_per_second).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${env.demo}/recordings`);
+    await page.getByRole("heading", { name: "Recordings" }).waitFor();
+    const played = page.locator("tr", { hasText: String(rec.session_public_id) });
+    await played.getByRole("button", { name: /^Play/ }).click();
+    await page.getByText("End of recording").waitFor({ timeout: 60_000 });
+    await expect.poll(async () => page.evaluate(CANVAS_HASH), { timeout: 15_000 }).toBe(last);
+    // …and shows it: drawn inside the player's area (the element hides its canvas when a session ends).
+    const shown = (await page.evaluate(
+      CANVAS_SIZE.replace(".desktop-host", "[data-testid=rdp-replay]"),
+    )) as CanvasSize;
+    expect(shown.box.x).toBeGreaterThanOrEqual(0);
+    expect(shown.box.width).toBeGreaterThan(shown.host.width / 2);
+    await screenshot(page.getByTestId("rdp-replay"), "rdp-recording-player");
     // IronRDP's element sizes its canvas with style attributes, which the console's Content-Security-Policy
     // refuses by design (style-src 'self'); the view sizes the remote desktop to its host instead.
-    const cspStyle = /\/desktop\/.*Applying inline style violates .*'style-src 'self''/;
+    const cspStyle = /\/(desktop\/|recordings).*Applying inline style violates .*'style-src 'self''/;
     expect(env.problems.filter((p) => !cspStyle.test(p))).toEqual([]);
   });
 });
