@@ -7,6 +7,7 @@
 // - the console opens the connection and shows xrdp's logon screen (a non-blank canvas), and what is
 //   typed into it reaches the server; the session, auto-recorded, has its recording row (codec rdp, the
 //   client's desktop size) and the recordings page's player draws the same screen as the live view last did;
+//   an Observer watching the live session sees the owner's picture;
 // - `nostromo tunnel` to the same connection: a native client's X.224 handshake gets through to xrdp.
 import { execFile, spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -256,6 +257,27 @@ describe("the console", () => {
     await page.mouse.click(x, y);
     await page.keyboard.type("nostromo");
     await expect.poll(async () => page.evaluate(CANVAS_HASH), { timeout: 15_000 }).not.toBe(before);
+
+    // An Observer watches: their client, fed the session's stream from its first byte, draws the owner's
+    // picture — the logon dialog with the typed name.
+    const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+    const observer = { email: "observer-rdp@demo-e2e.example", password: "observer-password-12" };
+    const made = await live.admin.call("POST", "/api/users", {
+      ...observer,
+      name: "Observer Rdp",
+      role_id: roles.body.data.find((r) => r.name === "Observer")?.id,
+    });
+    expect(made.status).toBe(201);
+    const theirs = await (await env.context()).newPage();
+    await theirs.setViewportSize({ width: 1366, height: 768 });
+    await theirs.goto(`${env.demo}/live`);
+    await signIn(theirs, observer);
+    await theirs.locator(`a[href="/desktop/${sessionId}?watch"]`).click();
+    await theirs.getByText("Watching: read-only").waitFor();
+    const owners = await page.evaluate(CANVAS_HASH);
+    await expect.poll(async () => theirs.evaluate(CANVAS_HASH), { timeout: 30_000 }).toBe(owners);
+    await screenshot(theirs, "rdp-watching");
+    await theirs.close();
 
     // The window gets wider than the desktop's shape (and 1201 px, not a multiple of 4): the remote screen
     // follows — drawn scaled to fit the host whole, its aspect kept (xrdp 0.9's logon screen keeps its

@@ -13,6 +13,7 @@
 // - Recording: every byte the agent sends the client (the RDCleanPath response, then the server's RDP) is
 //   handed to the recording before it is relayed, and the client's Connect Initial is read for what a
 //   player must ask for (its desktop size, its channels) — rdp-recording.ts.
+// - Viewers (rdp-viewers.ts) get the same bytes, from the first, and nothing they send goes anywhere.
 // - Bytes each way and the duration are audited when the session closes.
 // A session kind in the same room as shells and tunnels, so DELETE, the kill switch, the idle timeout and
 // the agent's loss end it through the one lifecycle.
@@ -25,6 +26,7 @@ import {
 } from "@nostromo/protocol";
 import { OwnerRelay, type OwnerRelayHost, send } from "./owner-relay.ts";
 import { type ClientFacts, connectInitialFacts, derLength, renameStaticChannel } from "./rdp-channels.ts";
+import { RdpViewers } from "./rdp-viewers.ts";
 
 const MAX_GARBAGE = 50;
 /** The browser writes whole RDP PDUs (a clipboard transfer can be large); workerd's own bound is 1 MiB. */
@@ -53,6 +55,7 @@ export interface RdpRelayHost extends OwnerRelayHost {
 
 export class RdpRelay extends OwnerRelay<RdpRelayHost> {
   readonly counters = { bytesUp: 0, bytesDown: 0 };
+  readonly viewers = new RdpViewers();
   /** The client's channel list (its Connect Initial) has been let through. */
   private channelsChecked = false;
 
@@ -65,7 +68,9 @@ export class RdpRelay extends OwnerRelay<RdpRelayHost> {
           if (!bounded(ws, data, MAX_RDP_CHUNK)) return;
           this.counters.bytesDown += data.byteLength;
           this.host.touched();
-          this.host.picture(new Uint8Array(data));
+          const bytes = new Uint8Array(data);
+          this.host.picture(bytes);
+          this.viewers.serverBytes(bytes);
           send(this.client?.ws ?? null, data);
         },
         text: (text) => {
@@ -119,8 +124,20 @@ export class RdpRelay extends OwnerRelay<RdpRelayHost> {
       return false;
     }
     const facts = connectInitialFacts(frame);
-    if (facts) this.host.client(facts);
+    if (facts) {
+      this.host.client(facts);
+      this.viewers.client(facts);
+    }
     return true;
+  }
+
+  override closeLogin(loginId: string, reason: string): number {
+    return super.closeLogin(loginId, reason) + this.viewers.closeLogin(loginId, reason);
+  }
+
+  override close(reason: string): void {
+    super.close(reason);
+    this.viewers.close(reason);
   }
 
   protected audit(reason: string, durationMs: number): void {

@@ -258,16 +258,18 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     const [client, server] = [pair[0], pair[1]];
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
-    // Shells and VNC desktops are watched at /ws, tunnels at /tunnel, RDP sessions at /rdp: a socket of the
-    // wrong kind is refused.
+    // Shells, VNC and RDP desktops are watched at /ws, tunnels at /tunnel, RDP sessions' own client at /rdp:
+    // a socket of the wrong kind is refused.
     const asked = /\/(tunnel|rdp)$/.exec(url.pathname)?.[1];
-    if (asked !== (m.kind === "vnc" ? undefined : m.kind))
+    const watchingRdp = m.kind === "rdp" && asked === undefined;
+    if (asked !== (m.kind === "vnc" ? undefined : m.kind) && !watchingRdp)
       return roomError(
         "INVALID_STATE",
         m.kind ? `This session is a ${m.kind} session` : "This session is a shell",
         409,
       );
     if (m.kind === "tunnel") this.tunnel.attachClient(server, who.loginId ?? null);
+    else if (watchingRdp) this.rdp.viewers.attach(server, who);
     else if (m.kind === "rdp") this.rdp.attachClient(server, who.loginId ?? null);
     else if (m.kind === "vnc") this.vnc.attachViewer(server, who);
     else this.viewers.accept(server, who);

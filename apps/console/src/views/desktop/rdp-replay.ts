@@ -1,4 +1,4 @@
-// The recording player's stand-in for the RDP session's WebSocket: IronRDP's client (built as the live view
+// The recording player's stand-in for the RDP session's WebSocket (and the watcher's: rdp-watch.ts): IronRDP's client (built as the live view
 // builds it, rdp-client.ts) talks to it as to the room. Its first message (the RDCleanPath request) starts
 // the recorded bytes — the RDCleanPath response, then the server's RDP — at their recorded times, pauses
 // longer than MAX_GAP_S shortened; everything else the client sends is ignored (a recording answers
@@ -66,52 +66,65 @@ export function installStandIn(make: (url: string) => EventTarget): () => void {
   return restore;
 }
 
-export class ReplaySocket extends EventTarget {
+/** A socket IronRDP's client talks to that answers from elsewhere: its first message (the RDCleanPath
+ * request) calls `started`; `deliver` hands it bytes; what it sends after is dropped. */
+export class StandInSocket extends EventTarget {
   binaryType = "arraybuffer";
   readyState = 0;
   readonly protocol = "";
   readonly extensions = "";
   readonly bufferedAmount = 0;
-  private playing = false;
-  private timers: ReturnType<typeof setTimeout>[] = [];
+  private sent = false;
 
   constructor(
     readonly url: string,
-    private readonly recording: RdpRecording,
-    private readonly ended: () => void,
+    private readonly started: () => void,
   ) {
     super();
-    this.later(0, () => {
+    setTimeout(() => {
+      if (this.readyState !== 0) return;
       this.readyState = 1;
       this.dispatchEvent(new Event("open"));
-    });
+    }, 0);
   }
 
   send(): void {
-    if (this.playing) return;
-    this.playing = true;
-    const { events } = this.recording;
-    const at = schedule(events.map(([t]) => t));
-    events.forEach(([, bytes], i) => {
-      this.later((at[i] ?? 0) * 1000, () => this.deliver(bytes));
-    });
-    this.later(((at.at(-1) ?? 0) + 0.5) * 1000, () => this.ended());
+    if (this.sent) return;
+    this.sent = true;
+    this.started();
   }
 
-  close(code = 1000, reason = "end of recording"): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers = [];
+  deliver(bytes: Uint8Array | ArrayBuffer): void {
+    if (this.readyState !== 1) return;
+    const data = bytes instanceof ArrayBuffer ? bytes : bytes.slice().buffer;
+    this.dispatchEvent(new MessageEvent("message", { data }));
+  }
+
+  close(code = 1000, reason = "closed"): void {
     if (this.readyState === 3) return;
     this.readyState = 3;
     this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean: true }));
   }
+}
 
-  private deliver(bytes: Uint8Array): void {
-    if (this.readyState !== 1) return;
-    this.dispatchEvent(new MessageEvent("message", { data: bytes.slice().buffer }));
+/** A recording played: the recorded bytes at their times, from the client's first message. */
+export class ReplaySocket extends StandInSocket {
+  private timers: ReturnType<typeof setTimeout>[] = [];
+
+  constructor(url: string, recording: RdpRecording, ended: () => void) {
+    super(url, () => {
+      const { events } = recording;
+      const at = schedule(events.map(([t]) => t));
+      events.forEach(([, bytes], i) => {
+        this.timers.push(setTimeout(() => this.deliver(bytes), (at[i] ?? 0) * 1000));
+      });
+      this.timers.push(setTimeout(ended, ((at.at(-1) ?? 0) + 0.5) * 1000));
+    });
   }
 
-  private later(ms: number, fn: () => void): void {
-    this.timers.push(setTimeout(fn, ms));
+  override close(code = 1000, reason = "end of recording"): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    super.close(code, reason);
   }
 }
