@@ -102,6 +102,14 @@ describe("RDP through the agent", () => {
     });
     const answer = new Promise<Buffer>((resolve) => ws.once("message", (d: Buffer) => resolve(d)));
     ws.send(request);
+    // A watcher's socket (the viewer route) is read-only: what it sends never reaches the server (the
+    // closing audit row's bytes up below are the owner's request alone).
+    const watcher = rdpSocket(live.admin, `/api/remote-sessions/${s.id}/ws`);
+    await new Promise((resolve, reject) => {
+      watcher.once("open", resolve);
+      watcher.once("error", reject);
+    });
+    watcher.send(x224ConnectionRequest(1));
     const res = decodeResponse(new Uint8Array(await answer));
     expect(res?.error).toBeNull();
     expect(res?.x224?.[5]).toBe(0xd0); // X.224 connection confirm
@@ -114,8 +122,10 @@ describe("RDP through the agent", () => {
     expect(rec.status).toBe(409);
 
     const closed = new Promise((r) => ws.once("close", r));
+    const watcherClosed = new Promise((r) => watcher.once("close", r));
     expect((await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`)).status).toBe(200);
     await closed;
+    await watcherClosed;
     const closing = async () => {
       const a = await live.admin.call<{ data: { session_id: string; metadata: Record<string, unknown> }[] }>(
         "GET",
