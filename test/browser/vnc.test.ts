@@ -128,6 +128,9 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   await theirs.locator(`a[href="/vnc/${sessionId}"]`).click();
   await theirs.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
   await shows(theirs, RED);
+  // Who may not type is not offered sending text to the desktop's clipboard.
+  await theirs.getByTestId("vnc-clipboard-watching").waitFor({ state: "attached", timeout: 15_000 });
+  expect(await theirs.getByRole("button", { name: "Send to the desktop's clipboard" }).count()).toBe(0);
   await pointAt(theirs, 0.75, 0.75);
   await theirs.keyboard.type("typed by an observer");
   // Two repaints seen by the Observer: the second answers an update request their noVNC sent after the

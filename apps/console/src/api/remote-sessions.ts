@@ -75,6 +75,14 @@ export async function sessionClipboard(id: string): Promise<boolean | null> {
   return c.data ? !c.data.tags.includes("clipboard:off") : null;
 }
 
+/** Whether the user may type into the session now (the owner, or a collaborator handed control); null when
+ * they are not among its participants. The room enforces it either way. */
+export async function mayTypeIn(id: string, userId: string): Promise<boolean | null> {
+  const page = await ok(api.GET("/api/remote-sessions/{id}/viewers", { params: { path: { id } } }));
+  const mine = page.data.filter((v) => v.user_id === userId && v.is_active);
+  return mine.length === 0 ? null : mine.some((v) => v.can_type);
+}
+
 /** A session's status as the API reads it (`active`, `ended`, `disconnected`, `error`). */
 export async function sessionStatus(id: string): Promise<string> {
   return (await ok(api.GET("/api/remote-sessions/{id}", { params: { path: { id } } }))).status;

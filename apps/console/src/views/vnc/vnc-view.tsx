@@ -7,7 +7,8 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { endSession, sessionClipboard, sessionSocketUrl } from "../../api/index.ts";
+import { endSession, mayTypeIn, sessionClipboard, sessionSocketUrl } from "../../api/index.ts";
+import { currentUser } from "../../state/session.ts";
 import { Alert } from "../../ui/states.tsx";
 import { ClipboardPanel } from "./clipboard-panel.tsx";
 import { loadRfb, type RfbObject } from "./novnc.ts";
@@ -23,9 +24,22 @@ export function VncView({ id }: { id: string }) {
   const [remoteText, setRemoteText] = useState("");
   const [desktop, setDesktop] = useState<RfbObject | null>(null);
 
+  const [mayType, setMayType] = useState<boolean | null>(null);
+
   useEffect(() => {
     sessionClipboard(id).then(setClipboard, () => setClipboard(null));
   }, [id]);
+
+  // Who may type changes when the owner hands control over: read again every few seconds while connected.
+  const connected = state.s === "connected";
+  useEffect(() => {
+    const me = currentUser.value?.id;
+    if (!connected || !me) return;
+    const read = () => mayTypeIn(id, me).then(setMayType, () => setMayType(null));
+    void read();
+    const timer = setInterval(read, 5_000);
+    return () => clearInterval(timer);
+  }, [id, connected]);
 
   useEffect(() => {
     let gone = false;
@@ -99,6 +113,7 @@ export function VncView({ id }: { id: string }) {
         allowed={clipboard}
         remote={remoteText}
         send={desktop ? (text) => desktop.clipboardPasteFrom(text) : null}
+        mayType={mayType}
       />
       <div class="vnc-screen" ref={screen} data-testid="vnc-screen" />
     </section>
