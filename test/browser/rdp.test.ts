@@ -17,10 +17,10 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { startXrdp, type Xrdp, x224ConnectionRequest } from "@nostromo/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { decodeResponse, encodeRequest } from "../../containers/agent/src/rdcleanpath.ts";
-import { DEMO_ADMIN, type Http, ROOT, waitFor } from "../e2e/harness.ts";
+import { DEMO_ADMIN, Http, ROOT, waitFor } from "../e2e/harness.ts";
 import { type LiveEnv, startLive, userWithRole } from "../e2e/live.ts";
 import { type ConsoleEnv, openConsole, PHONE, screenshot, signIn } from "./harness.ts";
 
@@ -117,6 +117,16 @@ describe("RDP through the agent", () => {
     const cert = new crypto.X509Certificate(fs.readFileSync(path.join(xrdp.dir, "cert.pem")));
     expect(Buffer.from(res?.chain[0] ?? []).equals(cert.raw)).toBe(true);
     expect(res?.serverAddr).toBe(`127.0.0.1:${xrdp.port}`);
+    // The Command Center counts the session's bytes each way.
+    const root = new Http(live.e2e.stack.url);
+    await root.login(inject("superAdmin").email, inject("superAdmin").password);
+    const listed = await root.call<{
+      data: { id: string; bytes_up: number | null; bytes_down: number | null }[];
+    }>("GET", "/api/admin/remote-sessions?type=rdp&page_size=200");
+    expect(listed.body.data.find((r) => r.id === s.id)).toMatchObject({
+      bytes_up: request.byteLength,
+      bytes_down: (await answer).byteLength,
+    });
     // A recording cannot start mid-stream: it replays only from the connection's first byte.
     const rec = await live.admin.call("POST", `/api/remote-sessions/${s.id}/recording`, { enabled: true });
     expect(rec.status).toBe(409);

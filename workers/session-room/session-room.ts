@@ -387,6 +387,14 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     return { host: m.tunnelTarget?.host ?? null, port: m.tunnelTarget?.port ?? null, ...this.tunnel.stats() };
   }
 
+  /** Bytes each way so far where the session's relay counts them (tunnel, RDP, VNC); null for a shell. */
+  relayBytes(): { bytesUp: number; bytesDown: number } | null {
+    const kind = this.lifecycle.meta?.kind;
+    const c =
+      kind === "tunnel" ? this.tunnel.counters : kind === "rdp" ? this.rdp.counters : this.vnc.counters;
+    return kind ? { bytesUp: c.bytesUp, bytesDown: c.bytesDown } : null;
+  }
+
   async snapshotForTest(): Promise<{ status: RoomStatus; screen: string; viewers: number }> {
     const m = this.lifecycle.require();
     return { status: m.status, screen: (await this.screen?.snapshot()) ?? "", viewers: this.viewers.size };
