@@ -243,7 +243,7 @@ export async function setRecording(ctx: TenantContext, u: UserPrincipal, s: Sess
   if (s.status !== "active" && s.status !== "disconnected")
     throw new ApiError("INVALID_STATE", `The session is ${s.status}`);
   // An RDP recording replays only from the connection's first byte (docs/live-sessions.md, RDP sessions).
-  if (enabled && sessionTypeOf(s.sessionId) === "rdp")
+  if (enabled && !s.isRecording && sessionTypeOf(s.sessionId) === "rdp")
     throw new ApiError(
       "INVALID_STATE",
       "An RDP session is recorded from its start only: turn on the organization's auto-record",
