@@ -9,8 +9,8 @@
 // the server to follow over the display control channel (servers without it keep their size) and the
 // screen is drawn scaled to fit the host either way. The element's own sizing writes style attributes,
 // which the console's Content-Security-Policy refuses, so the drawn size is set here through the CSSOM.
-// A recording's player (rdp-player.tsx) builds the same client with the recorded size and hands it a
-// stand-in socket (rdp-replay.ts) for its connect.
+// A recording's player (rdp-player.tsx) and a watcher (rdp-watch.ts) build the same client with the
+// recorded (or the owner's) size and hand it a stand-in socket (rdp-replay.ts) for its connect.
 import type { IronError, UserInteraction } from "@devolutions/iron-remote-desktop";
 import { desktopSizeFor, fitInside, type Size } from "./desktop-size.ts";
 import { installStandIn } from "./rdp-replay.ts";
