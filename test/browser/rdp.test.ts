@@ -5,7 +5,9 @@
 //   confirm and its certificate (the destination the client names is ignored), the closing audit row the
 //   bytes each way; another user may not open the owner's RDP socket;
 // - the console opens the connection and shows xrdp's logon screen (a non-blank canvas), and what is
-//   typed into it reaches the server;
+//   typed into it reaches the server; the session, auto-recorded, has its recording row (codec rdp, the
+//   client's desktop size) and the recordings page's player draws the same screen as the live view last did;
+//   an Observer watching the live session sees the owner's picture;
 // - `nostromo tunnel` to the same connection: a native client's X.224 handshake gets through to xrdp.
 import { execFile, spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -15,10 +17,10 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { startXrdp, type Xrdp, x224ConnectionRequest } from "@nostromo/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { decodeResponse, encodeRequest } from "../../containers/agent/src/rdcleanpath.ts";
-import { DEMO_ADMIN, type Http, ROOT, waitFor } from "../e2e/harness.ts";
+import { DEMO_ADMIN, Http, ROOT, waitFor } from "../e2e/harness.ts";
 import { type LiveEnv, startLive, userWithRole } from "../e2e/live.ts";
 import { type ConsoleEnv, openConsole, PHONE, screenshot, signIn } from "./harness.ts";
 
@@ -100,6 +102,14 @@ describe("RDP through the agent", () => {
     });
     const answer = new Promise<Buffer>((resolve) => ws.once("message", (d: Buffer) => resolve(d)));
     ws.send(request);
+    // A watcher's socket (the viewer route) is read-only: what it sends never reaches the server (the
+    // closing audit row's bytes up below are the owner's request alone).
+    const watcher = rdpSocket(live.admin, `/api/remote-sessions/${s.id}/ws`);
+    await new Promise((resolve, reject) => {
+      watcher.once("open", resolve);
+      watcher.once("error", reject);
+    });
+    watcher.send(x224ConnectionRequest(1));
     const res = decodeResponse(new Uint8Array(await answer));
     expect(res?.error).toBeNull();
     expect(res?.x224?.[5]).toBe(0xd0); // X.224 connection confirm
@@ -107,10 +117,25 @@ describe("RDP through the agent", () => {
     const cert = new crypto.X509Certificate(fs.readFileSync(path.join(xrdp.dir, "cert.pem")));
     expect(Buffer.from(res?.chain[0] ?? []).equals(cert.raw)).toBe(true);
     expect(res?.serverAddr).toBe(`127.0.0.1:${xrdp.port}`);
+    // The Command Center counts the session's bytes each way.
+    const root = new Http(live.e2e.stack.url);
+    await root.login(inject("superAdmin").email, inject("superAdmin").password);
+    const listed = await root.call<{
+      data: { id: string; bytes_up: number | null; bytes_down: number | null }[];
+    }>("GET", "/api/admin/remote-sessions?type=rdp&page_size=200");
+    expect(listed.body.data.find((r) => r.id === s.id)).toMatchObject({
+      bytes_up: request.byteLength,
+      bytes_down: (await answer).byteLength,
+    });
+    // A recording cannot start mid-stream: it replays only from the connection's first byte.
+    const rec = await live.admin.call("POST", `/api/remote-sessions/${s.id}/recording`, { enabled: true });
+    expect(rec.status).toBe(409);
 
     const closed = new Promise((r) => ws.once("close", r));
+    const watcherClosed = new Promise((r) => watcher.once("close", r));
     expect((await live.admin.call("DELETE", `/api/remote-sessions/${s.id}`)).status).toBe(200);
     await closed;
+    await watcherClosed;
     const closing = async () => {
       const a = await live.admin.call<{ data: { session_id: string; metadata: Record<string, unknown> }[] }>(
         "GET",
@@ -213,6 +238,9 @@ const DIALOG_MARGIN_NOISE = `((dialogWidth, dialogHeight) => {
 
 describe("the console", () => {
   it("opens an rdp connection and shows the server's screen, unsheared, following the window's size", async () => {
+    const record = (on: boolean) =>
+      live.admin.call("PATCH", "/api/settings", { settings: { auto_record_sessions: on } });
+    expect((await record(true)).status).toBe(200);
     const page = await (await env.context()).newPage();
     // A laptop's common width, not a multiple of 8: the desktop asked for is (desktop-size.ts).
     await page.setViewportSize({ width: 1366, height: 768 });
@@ -221,6 +249,7 @@ describe("the console", () => {
     const row = page.locator("tr", { hasText: "xrdp on loopback" });
     await row.getByRole("button", { name: /Open desktop/ }).click();
     await page.waitForURL(/\/desktop\//);
+    const sessionId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
     await page.locator(".desktop-page .badge", { hasText: "connected" }).waitFor({ timeout: 30_000 });
     // xrdp's logon screen: a coloured background and a dialog — many colours, not one blank fill.
     await expect.poll(async () => page.evaluate(CANVAS_COLOURS), { timeout: 30_000 }).toBeGreaterThan(3);
@@ -249,6 +278,27 @@ describe("the console", () => {
     await page.keyboard.type("nostromo");
     await expect.poll(async () => page.evaluate(CANVAS_HASH), { timeout: 15_000 }).not.toBe(before);
 
+    // An Observer watches: their client, fed the session's stream from its first byte, draws the owner's
+    // picture — the logon dialog with the typed name.
+    const roles = await live.admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+    const observer = { email: "observer-rdp@demo-e2e.example", password: "observer-password-12" };
+    const made = await live.admin.call("POST", "/api/users", {
+      ...observer,
+      name: "Observer Rdp",
+      role_id: roles.body.data.find((r) => r.name === "Observer")?.id,
+    });
+    expect(made.status).toBe(201);
+    const theirs = await (await env.context()).newPage();
+    await theirs.setViewportSize({ width: 1366, height: 768 });
+    await theirs.goto(`${env.demo}/live`);
+    await signIn(theirs, observer);
+    await theirs.locator(`a[href="/desktop/${sessionId}?watch"]`).click();
+    await theirs.getByText("Watching: read-only").waitFor();
+    const owners = await page.evaluate(CANVAS_HASH);
+    await expect.poll(async () => theirs.evaluate(CANVAS_HASH), { timeout: 30_000 }).toBe(owners);
+    await screenshot(theirs, "rdp-watching");
+    await theirs.close();
+
     // The window gets wider than the desktop's shape (and 1201 px, not a multiple of 4): the remote screen
     // follows — drawn scaled to fit the host whole, its aspect kept (xrdp 0.9's logon screen keeps its
     // desktop size: the display-control request is not answered there, so the size itself is not asserted).
@@ -271,11 +321,45 @@ describe("the console", () => {
       .toBe(true);
     await screenshot(page, "rdp-phone");
 
+    const last = await page.evaluate(CANVAS_HASH);
     await page.getByRole("button", { name: "End session" }).click();
     await page.waitForURL("**/connections");
+    expect((await record(false)).status).toBe(200);
+
+    // The recording: its row, then the player drawing what the live view last showed.
+    const rec = await waitFor("the RDP recording, ready", async () => {
+      const got = await live.admin.call<{ data: Record<string, unknown>[] }>(
+        "GET",
+        `/api/recordings?session_id=${sessionId}`,
+      );
+      const r = got.body.data[0];
+      return r?.status === "ready" ? r : undefined;
+    });
+    expect(rec).toMatchObject({
+      codec: "rdp",
+      mime_type: "application/x-nostromo-rdp",
+      resolution: `${first.width}x${first.height}`,
+    });
+    expect(String(rec.file_name)).toMatch(/^rdp-\d+\.rdp$/);
+    expect(rec.file_size_bytes).toBeGreaterThan(10_000);
+    expect(rec.frames_per_second).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${env.demo}/recordings`);
+    await page.getByRole("heading", { name: "Recordings" }).waitFor();
+    const played = page.locator("tr", { hasText: String(rec.session_public_id) });
+    await played.getByRole("button", { name: /^Play/ }).click();
+    await page.getByText("End of recording").waitFor({ timeout: 60_000 });
+    await expect.poll(async () => page.evaluate(CANVAS_HASH), { timeout: 15_000 }).toBe(last);
+    // …and shows it: drawn inside the player's area (the element hides its canvas when a session ends).
+    const shown = (await page.evaluate(
+      CANVAS_SIZE.replace(".desktop-host", "[data-testid=rdp-replay]"),
+    )) as CanvasSize;
+    expect(shown.box.x).toBeGreaterThanOrEqual(0);
+    expect(shown.box.width).toBeGreaterThan(shown.host.width / 2);
+    await screenshot(page.getByTestId("rdp-replay"), "rdp-recording-player");
     // IronRDP's element sizes its canvas with style attributes, which the console's Content-Security-Policy
     // refuses by design (style-src 'self'); the view sizes the remote desktop to its host instead.
-    const cspStyle = /\/desktop\/.*Applying inline style violates .*'style-src 'self''/;
+    const cspStyle = /\/(desktop\/|recordings).*Applying inline style violates .*'style-src 'self''/;
     expect(env.problems.filter((p) => !cspStyle.test(p))).toEqual([]);
   });
 });

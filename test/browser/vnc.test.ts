@@ -128,11 +128,11 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   await theirs.locator(`a[href="/vnc/${sessionId}"]`).click();
   await theirs.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
   await shows(theirs, RED);
-  // The page says they watch, and offers neither the owner's End nor a clipboard to send from (the room
-  // drops their input either way, which the pointer below proves: noVNC still sends it).
-  await theirs.getByTestId("vnc-watching").waitFor();
+  // The page says they watch, offers Leave instead of the owner's End, and no sending to the desktop's
+  // clipboard (the room drops their input either way, which the pointer below proves: noVNC still sends it).
+  await theirs.getByTestId("vnc-watching").waitFor({ timeout: 15_000 });
+  await theirs.getByTestId("vnc-clipboard-watching").waitFor({ state: "attached", timeout: 15_000 });
   await theirs.getByRole("button", { name: "Leave" }).waitFor();
-  await theirs.getByText("Clipboard", { exact: true }).click();
   expect(await theirs.getByRole("button", { name: "End session" }).count()).toBe(0);
   expect(await theirs.getByRole("button", { name: "Send to the desktop's clipboard" }).count()).toBe(0);
   await pointAt(theirs, 0.75, 0.75);

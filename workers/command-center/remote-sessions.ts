@@ -76,7 +76,8 @@ async function readTenant(
 
 async function present(ctx: PlatformContext, tenant: TenantRecord, s: LiveRow): Promise<LiveRemoteSession> {
   const type = sessionTypeOf(s.publicId);
-  const stats = type === "tunnel" ? await room(ctx.env, s.id).tunnelStats() : null;
+  const stats =
+    type === "tunnel" || type === "rdp" || type === "vnc" ? await room(ctx.env, s.id).relayBytes() : null;
   return {
     id: s.id,
     session_id: s.publicId,

@@ -78,7 +78,8 @@ export const LiveRemoteSession = z
     started_at: Timestamp,
     /** People joined to the session's screen now (a tunnel's or an RDP session's own client is not one). */
     participants: z.number().int().min(0),
-    /** Bytes client → server and server → client so far where the session counts them (tunnels); else null. */
+    /** Bytes client → server and server → client so far where the session counts them (tunnels, RDP and VNC
+     * sessions: what the room relayed to and from the agent); else null. */
     bytes_up: z.number().int().nullable(),
     bytes_down: z.number().int().nullable(),
   })

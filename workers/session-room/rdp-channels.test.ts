@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { derLength, RENAMED_CHANNEL, renameStaticChannel } from "./rdp-channels.ts";
+import { connectInitialFacts, derLength, RENAMED_CHANNEL, renameStaticChannel } from "./rdp-channels.ts";
 
 const le16 = (v: number) => [v & 0xff, v >> 8];
 const le32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24];
@@ -12,8 +12,8 @@ const per = (n: number) => (n < 0x80 ? [n] : [0x80 | (n >> 8), n & 0xff]);
 const name8 = (s: string) => [...s].map((c) => c.charCodeAt(0)).concat(Array(8 - s.length).fill(0));
 
 /** An MCS Connect Initial as MS-RDPBCGR 2.2.1.3 lays it out (the shape IronRDP and mstsc send). */
-function connectInitial(channels: string[]): Uint8Array {
-  const core = [...le16(0xc001), ...le16(8), 4, 0, 8, 0];
+function connectInitial(channels: string[], size = { width: 1024, height: 768 }): Uint8Array {
+  const core = [...le16(0xc001), ...le16(12), 4, 0, 8, 0, ...le16(size.width), ...le16(size.height)];
   const net = [...le32(channels.length), ...channels.flatMap((c) => [...name8(c), ...le32(0x80000000)])];
   const blocks = [...core, ...le16(0xc003), ...le16(4 + net.length), ...net];
   const afterKey = [
@@ -94,6 +94,24 @@ describe("renameStaticChannel", () => {
     other[7] = 0x30;
     expect(renameStaticChannel(other, "cliprdr").ok).toBe(false);
     expect(renameStaticChannel(Uint8Array.from([3, 0, 0, 4]), "cliprdr").ok).toBe(false);
+  });
+});
+
+describe("connectInitialFacts", () => {
+  it("reads the desktop size the client asks for and its channels, in order", () => {
+    const pdu = connectInitial(["rdpdr", "CLIPRDR", "drdynvc"], { width: 1360, height: 642 });
+    expect(connectInitialFacts(pdu)).toEqual({
+      width: 1360,
+      height: 642,
+      channels: ["rdpdr", "cliprdr", "drdynvc"],
+    });
+    expect(connectInitialFacts(connectInitial([]))).toEqual({ width: 1024, height: 768, channels: [] });
+  });
+
+  it("is null for what is not one whole Connect Initial", () => {
+    const pdu = connectInitial(["cliprdr"]);
+    expect(connectInitialFacts(pdu.subarray(0, pdu.length - 1))).toBeNull();
+    expect(connectInitialFacts(Uint8Array.from([3, 0, 0, 4]))).toBeNull();
   });
 });
 

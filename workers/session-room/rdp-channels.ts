@@ -11,6 +11,7 @@
 
 /** What a refused channel is renamed to (7 letters and the NUL, as a channel name is). */
 export const RENAMED_CHANNEL = "nocopy\0\0";
+const CS_CORE = 0xc001;
 const CS_NET = 0xc003;
 const T124_KEY = [0x00, 0x05, 0x00, 0x14, 0x7c, 0x00, 0x01];
 const CCRQ = [0x00, 0x08, 0x00, 0x10, 0x00, 0x01, 0xc0, 0x00, 0x44, 0x75, 0x63, 0x61]; // … "Duca"
@@ -22,13 +23,44 @@ class Short extends Error {}
 /** Renames, in place, every channel of the Connect Initial `pdu` called `name` (case-insensitively). */
 export function renameStaticChannel(pdu: Uint8Array, name: string): ChannelRewrite {
   try {
-    return { ok: true, renamed: rename(pdu, name.toLowerCase()) };
+    let renamed = 0;
+    walk(pdu, (type, from, to) => {
+      if (type === CS_NET) renamed += renameIn(pdu, from, to, name.toLowerCase());
+    });
+    return { ok: true, renamed };
   } catch (err) {
     return { ok: false, error: err instanceof Short ? "truncated Connect Initial" : (err as Error).message };
   }
 }
 
-function rename(pdu: Uint8Array, name: string): number {
+/** What a recording's player must ask for to be answered by the recorded server bytes: the desktop size
+ * the client asked for (Client Core Data, 2.2.1.3.2) and its static channels' names, in order. */
+export interface ClientFacts {
+  width: number;
+  height: number;
+  channels: string[];
+}
+
+/** The facts of a Connect Initial, or null when `pdu` is not one whole Connect Initial. */
+export function connectInitialFacts(pdu: Uint8Array): ClientFacts | null {
+  const facts: ClientFacts = { width: 0, height: 0, channels: [] };
+  try {
+    walk(pdu, (type, from, to) => {
+      const view = new DataView(pdu.buffer, pdu.byteOffset);
+      if (type === CS_CORE && to - from >= 8) {
+        facts.width = view.getUint16(from + 4, true);
+        facts.height = view.getUint16(from + 6, true);
+      }
+      if (type === CS_NET) facts.channels = channelNames(pdu, from, to);
+    });
+  } catch {
+    return null;
+  }
+  return facts.width > 0 ? facts : null;
+}
+
+/** Walks the user data blocks of the Connect Initial `pdu`: `visit(type, bodyStart, blockEnd)`. */
+function walk(pdu: Uint8Array, visit: (type: number, from: number, to: number) => void): void {
   const at = (i: number) => {
     if (i >= pdu.length) throw new Short();
     return pdu[i] as number;
@@ -64,15 +96,13 @@ function rename(pdu: Uint8Array, name: string): number {
   for (const b of CCRQ) if (at(i++) !== b) throw new Error("not a GCC Conference Create Request");
   const blocks = perLength();
   if (i + blocks !== end) throw new Error("GCC user data does not end the PDU");
-  let renamed = 0;
   while (i < end) {
     const type = at(i) | (at(i + 1) << 8);
     const length = at(i + 2) | (at(i + 3) << 8);
     if (length < 4 || i + length > end) throw new Error("bad user data block");
-    if (type === CS_NET) renamed += renameIn(pdu, i + 4, i + length, name);
+    visit(type, i + 4, i + length);
     i += length;
   }
-  return renamed;
 
   function perLength(): number {
     const first = at(i++);
@@ -80,21 +110,27 @@ function rename(pdu: Uint8Array, name: string): number {
   }
 }
 
-function renameIn(pdu: Uint8Array, from: number, to: number, name: string): number {
+/** The names in a Client Network Data block, lower-cased, in order. */
+function channelNames(pdu: Uint8Array, from: number, to: number): string[] {
   if (to - from < 4) throw new Error("bad Client Network Data");
   const view = new DataView(pdu.buffer, pdu.byteOffset);
   const count = view.getUint32(from, true);
   if (from + 4 + count * 12 > to) throw new Error("bad Client Network Data");
-  let renamed = 0;
-  for (let k = 0; k < count; k++) {
-    const at = from + 4 + k * 12;
-    const raw = pdu.subarray(at, at + 8);
+  return Array.from({ length: count }, (_, k) => {
+    const raw = pdu.subarray(from + 4 + k * 12, from + 12 + k * 12);
     const nul = raw.indexOf(0);
-    const channel = String.fromCharCode(...raw.subarray(0, nul === -1 ? 8 : nul)).toLowerCase();
-    if (channel !== name) continue;
+    return String.fromCharCode(...raw.subarray(0, nul === -1 ? 8 : nul)).toLowerCase();
+  });
+}
+
+function renameIn(pdu: Uint8Array, from: number, to: number, name: string): number {
+  let renamed = 0;
+  channelNames(pdu, from, to).forEach((channel, k) => {
+    if (channel !== name) return;
+    const raw = pdu.subarray(from + 4 + k * 12, from + 12 + k * 12);
     for (let c = 0; c < 8; c++) raw[c] = RENAMED_CHANNEL.charCodeAt(c);
     renamed += 1;
-  }
+  });
   return renamed;
 }
 

@@ -10,6 +10,10 @@
 //   channel list (its first RDP PDU) has its `cliprdr` entry renamed before the server sees it, so no
 //   clipboard channel exists either way; a first PDU that cannot be read whole closes the socket (fails
 //   closed) — rdp-channels.ts. Before it, only whole DER values (the RDCleanPath request) pass.
+// - Recording: every byte the agent sends the client (the RDCleanPath response, then the server's RDP) is
+//   handed to the recording before it is relayed, and the client's Connect Initial is read for what a
+//   player must ask for (its desktop size, its channels) — rdp-recording.ts.
+// - Viewers (rdp-viewers.ts) get the same bytes, from the first, and nothing they send goes anywhere.
 // - Bytes each way and the duration are audited when the session closes.
 // A session kind in the same room as shells and tunnels, so DELETE, the kill switch, the idle timeout and
 // the agent's loss end it through the one lifecycle.
@@ -21,7 +25,8 @@ import {
   unknownFrameType,
 } from "@nostromo/protocol";
 import { OwnerRelay, type OwnerRelayHost, send } from "./owner-relay.ts";
-import { derLength, renameStaticChannel } from "./rdp-channels.ts";
+import { type ClientFacts, connectInitialFacts, derLength, renameStaticChannel } from "./rdp-channels.ts";
+import { RdpViewers } from "./rdp-viewers.ts";
 
 const MAX_GARBAGE = 50;
 /** The browser writes whole RDP PDUs (a clipboard transfer can be large); workerd's own bound is 1 MiB. */
@@ -36,6 +41,10 @@ export interface RdpRelayHost extends OwnerRelayHost {
   touched(): void;
   /** Whether clipboard transfer is allowed (workers/sessions/clipboard.ts decided it at the start). */
   clipboard(): boolean;
+  /** Bytes for the client, before they are relayed (the recording's). */
+  picture(bytes: Uint8Array): void;
+  /** The client's Connect Initial passed: what it asked for. */
+  client(facts: ClientFacts): void;
   audit(
     type: "session.ended",
     description: string,
@@ -46,7 +55,8 @@ export interface RdpRelayHost extends OwnerRelayHost {
 
 export class RdpRelay extends OwnerRelay<RdpRelayHost> {
   readonly counters = { bytesUp: 0, bytesDown: 0 };
-  /** The client's channel list has been let through (or clipboard transfer is allowed). */
+  readonly viewers = new RdpViewers();
+  /** The client's channel list (its Connect Initial) has been let through. */
   private channelsChecked = false;
 
   attachAgent(ws: WebSocket): void {
@@ -58,6 +68,9 @@ export class RdpRelay extends OwnerRelay<RdpRelayHost> {
           if (!bounded(ws, data, MAX_RDP_CHUNK)) return;
           this.counters.bytesDown += data.byteLength;
           this.host.touched();
+          const bytes = new Uint8Array(data);
+          this.host.picture(bytes);
+          this.viewers.serverBytes(bytes);
           send(this.client?.ws ?? null, data);
         },
         text: (text) => {
@@ -95,22 +108,36 @@ export class RdpRelay extends OwnerRelay<RdpRelayHost> {
   }
 
   /** Lets a client frame through before the channel list is settled, renaming `cliprdr` in place when the
-   * clipboard is off; false (the socket closed) for what cannot be checked. */
+   * clipboard is off (false, the socket closed, for what cannot be checked then), and reading the Connect
+   * Initial's facts for the recording. */
   private checkChannels(ws: WebSocket, frame: Uint8Array): boolean {
-    if (this.host.clipboard()) {
-      this.channelsChecked = true;
-      return true;
-    }
+    const clipboard = this.host.clipboard();
     if (frame[0] === 0x30) {
-      if (derLength(frame) === frame.length) return true;
+      if (clipboard || derLength(frame) === frame.length) return true;
       ws.close(1008, "an RDCleanPath or CredSSP frame must hold one whole value");
       return false;
     }
     this.channelsChecked = true;
-    const r = renameStaticChannel(frame, "cliprdr");
-    if (r.ok) return true;
-    ws.close(1008, `clipboard is off and the channel list cannot be checked: ${r.error}`);
-    return false;
+    const r = clipboard ? null : renameStaticChannel(frame, "cliprdr");
+    if (r && !r.ok) {
+      ws.close(1008, `clipboard is off and the channel list cannot be checked: ${r.error}`);
+      return false;
+    }
+    const facts = connectInitialFacts(frame);
+    if (facts) {
+      this.host.client(facts);
+      this.viewers.client(facts);
+    }
+    return true;
+  }
+
+  override closeLogin(loginId: string, reason: string): number {
+    return super.closeLogin(loginId, reason) + this.viewers.closeLogin(loginId, reason);
+  }
+
+  override close(reason: string): void {
+    super.close(reason);
+    this.viewers.close(reason);
   }
 
   protected audit(reason: string, durationMs: number): void {

@@ -4,9 +4,16 @@
 // seconds. An evicted or crashed object therefore loses nothing already sent to viewers: the unshipped
 // tail is still in its storage and is shipped on the next start or at the end.
 // A VNC session's recording goes the same way in the same line format, with codec "rfb" (rfb-recording.ts):
-// its events are the server's RFB bytes, base64, with their time.
+// its events are the server's RFB bytes, base64, with their time; an RDP session's with codec "rdp"
+// (rdp-recording.ts): the server's bytes as the browser's client received them.
 import { eventLine, headerLine } from "./asciicast.ts";
+import type { ClientFacts } from "./rdp-channels.ts";
+import { RDP_MIME_TYPE, rdpClientLine, rdpHeaderLine } from "./rdp-recording.ts";
 import { RFB_MIME_TYPE, rfbEventLine, rfbHeaderLine } from "./rfb-recording.ts";
+
+/** A graphical session's recording format; absent = asciicast v2. */
+export type Codec = "rfb" | "rdp";
+const MIME_TYPES: Record<Codec, string> = { rfb: RFB_MIME_TYPE, rdp: RDP_MIME_TYPE };
 
 export const FLUSH_EVERY_MS = 2_000;
 export const FLUSH_AT_BYTES = 512 * 1024;
@@ -19,8 +26,8 @@ export interface RecordingState {
   chunks: number;
   bytes: number;
   pendingBytes: number;
-  /** "rfb" for a VNC session's recording; absent = asciicast v2. */
-  codec?: "rfb";
+  /** "rfb" for a VNC session's recording, "rdp" for an RDP session's; absent = asciicast v2. */
+  codec?: Codec;
 }
 
 export function chunkKey(prefix: string, n: number): string {
@@ -51,13 +58,14 @@ export class Recorder {
     cols: number,
     rows: number,
     title: string,
-    codec?: "rfb",
+    codec?: Codec,
   ) {
     const startedAt = Date.now();
     const state = { id, prefix, startedAt, chunks: 0, bytes: 0, pendingBytes: 0 };
-    if (codec === "rfb") {
+    if (codec) {
       const r = new Recorder(sql, bucket, { ...state, codec });
-      r.append(rfbHeaderLine({ width: cols, height: rows, timestamp: Math.floor(startedAt / 1000), title }));
+      const h = { width: cols, height: rows, timestamp: Math.floor(startedAt / 1000), title };
+      r.append(codec === "rfb" ? rfbHeaderLine(h) : rdpHeaderLine(h));
       return r;
     }
     const r = new Recorder(sql, bucket, state);
@@ -83,9 +91,14 @@ export class Recorder {
     if (text) this.append(eventLine((Date.now() - this.state.startedAt) / 1000, "o", text));
   }
 
-  /** Server bytes of a VNC session's recorded stream. */
-  rfb(bytes: Uint8Array): void {
+  /** Server bytes of a VNC or RDP session's recorded stream (the same event line). */
+  bytes(bytes: Uint8Array): void {
     this.append(rfbEventLine((Date.now() - this.state.startedAt) / 1000, bytes));
+  }
+
+  /** What an RDP session's client asked for (rdp-recording.ts). */
+  client(facts: ClientFacts): void {
+    this.append(rdpClientLine((Date.now() - this.state.startedAt) / 1000, facts));
   }
 
   resize(cols: number, rows: number): void {
@@ -115,7 +128,9 @@ export class Recorder {
     if (rows.length === 0) return;
     const body = rows.map((r) => r.line).join("");
     await this.bucket.put(chunkKey(this.state.prefix, this.state.chunks), body, {
-      httpMetadata: { contentType: this.state.codec === "rfb" ? RFB_MIME_TYPE : "application/x-asciicast" },
+      httpMetadata: {
+        contentType: this.state.codec ? MIME_TYPES[this.state.codec] : "application/x-asciicast",
+      },
     });
     const last = rows[rows.length - 1]?.seq ?? 0;
     this.sql.exec("delete from cast_lines where seq <= ?", last);

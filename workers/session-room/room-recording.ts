@@ -3,8 +3,12 @@
 // session ends. The asciicast writing and its durability argument are in recorder.ts; the rows are
 // written by room-store.ts. A VNC session records an RFB stream of the room's own instead (codec "rfb",
 // rfb-recording.ts, rfb-picture.ts): its resolution comes from the stream's ServerInit, its frames per
-// second are the server updates recorded per second.
+// second are the server updates recorded per second. An RDP session records the bytes its client receives
+// (codec "rdp", rdp-recording.ts): its resolution is the desktop size the client asks for, its frames per
+// second the server's fast-path updates per second.
 import { TAIL_ROW_BYTES } from "./output-tail.ts";
+import type { ClientFacts } from "./rdp-channels.ts";
+import { UpdateCounter } from "./rdp-recording.ts";
 import { FLUSH_EVERY_MS, Recorder, type RecordingState } from "./recorder.ts";
 import { serverInitSize } from "./rfb-recording.ts";
 import type { RoomStore } from "./room-store.ts";
@@ -36,6 +40,8 @@ export class RoomRecording {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Server updates recorded (a VNC session's): its frames per second. */
   private updates = 0;
+  /** An RDP session's server updates (its fast-path PDUs). */
+  private rdpUpdates = new UpdateCounter();
 
   constructor(private readonly host: RecordingHost) {}
 
@@ -56,7 +62,7 @@ export class RoomRecording {
     const m = this.host.subject();
     const id = crypto.randomUUID();
     const prefix = `recordings/${m.tenantId}/${m.sessionUuid}/${id}`;
-    const rfb = m.kind === "vnc" ? ("rfb" as const) : undefined;
+    const codec = m.kind === "vnc" ? ("rfb" as const) : m.kind === "rdp" ? ("rdp" as const) : undefined;
     this.recorder = Recorder.start(
       this.host.sql,
       this.host.bucket,
@@ -65,9 +71,10 @@ export class RoomRecording {
       m.cols,
       m.rows,
       m.publicId,
-      rfb,
+      codec,
     );
     this.updates = 0;
+    this.rdpUpdates = new UpdateCounter();
     const retentionUntil = new Date(Date.now() + m.recordingRetentionDays * 86_400_000);
     await this.host.store.recordingStarted({
       id,
@@ -75,7 +82,7 @@ export class RoomRecording {
       cols: m.cols,
       rows: m.rows,
       retentionUntil,
-      codec: rfb,
+      codec,
     });
     this.scheduleFlush();
   }
@@ -88,17 +95,30 @@ export class RoomRecording {
     if (this.recorder?.due) void this.flush();
   }
 
-  /** Server bytes of a VNC session's recorded stream; `first`: its first bytes (ServerInit), which set the
-   * recording's resolution. */
+  /** Server bytes of a VNC or RDP session's recorded stream; `first`: a VNC stream's first bytes
+   * (ServerInit), which set the recording's resolution. */
   picture(bytes: Uint8Array, first: boolean): void {
     const r = this.recorder;
-    if (r?.state.codec !== "rfb") return;
-    const size = first ? serverInitSize(bytes) : null;
-    if (size)
-      void this.host.store.recordingResolution(r.state.id, `${size.width}x${size.height}`).catch(() => {});
+    if (!r?.state.codec) return;
+    const size = first && r.state.codec === "rfb" ? serverInitSize(bytes) : null;
+    if (size) this.resolution(`${size.width}x${size.height}`);
+    if (r.state.codec === "rdp") this.rdpUpdates.push(bytes);
     for (let off = 0; off < bytes.byteLength; off += TAIL_ROW_BYTES / 2)
-      r.rfb(bytes.subarray(off, off + TAIL_ROW_BYTES / 2));
+      r.bytes(bytes.subarray(off, off + TAIL_ROW_BYTES / 2));
     if (r.due) void this.flush();
+  }
+
+  /** An RDP session's client passed its Connect Initial: what it asked for, and the desktop's size. */
+  client(facts: ClientFacts): void {
+    const r = this.recorder;
+    if (r?.state.codec !== "rdp") return;
+    r.client(facts);
+    this.resolution(`${facts.width}x${facts.height}`);
+  }
+
+  private resolution(size: string): void {
+    const id = this.recorder?.state.id;
+    if (id) void this.host.store.recordingResolution(id, size).catch(() => {});
   }
 
   /** A whole server update of a VNC session's recorded stream. */
@@ -135,13 +155,14 @@ export class RoomRecording {
     this.timer = null;
     await r.flush();
     this.host.stopped();
+    const perSecond = (n: number) => Math.round((n / Math.max(r.durationSeconds, 1)) * 100) / 100;
     await this.host.store
       .recordingFinished(r.state.id, {
         bytes: r.state.bytes,
         chunks: r.state.chunks,
         durationSeconds: r.durationSeconds,
-        ...(r.state.codec === "rfb"
-          ? { framesPerSecond: Math.round((this.updates / Math.max(r.durationSeconds, 1)) * 100) / 100 }
+        ...(r.state.codec
+          ? { framesPerSecond: perSecond(r.state.codec === "rfb" ? this.updates : this.rdpUpdates.updates) }
           : {}),
       })
       .catch((err) =>

@@ -20,6 +20,8 @@ import type { Bindings } from "../env.ts";
 import { loadCompiledPolicies } from "../policies/compiled.ts";
 import type { CompiledPolicies, Decision } from "../policy/index.ts";
 import type { TrackerHost, Typist } from "./command-tracker.ts";
+import { RDP_MIME_TYPE } from "./rdp-recording.ts";
+import type { Codec } from "./recorder.ts";
 import { RFB_MIME_TYPE } from "./rfb-recording.ts";
 
 /** Which session the statements are about (read from the room's state at each call). */
@@ -40,8 +42,8 @@ export interface RecordingRow {
   cols: number;
   rows: number;
   retentionUntil: Date;
-  /** A VNC session's recording (rfb-recording.ts); absent = asciicast. */
-  codec?: "rfb" | undefined;
+  /** A VNC or RDP session's recording (rfb-recording.ts, rdp-recording.ts); absent = asciicast. */
+  codec?: Codec | undefined;
 }
 
 export class RoomStore {
@@ -301,9 +303,9 @@ export class RoomStore {
         sessionId: s.sessionUuid,
         organizationId: s.tenantId,
         fileUrl: `r2://${r.prefix}/`,
-        fileName: `${s.publicId}.${r.codec === "rfb" ? "rfb" : "cast"}`,
+        fileName: `${s.publicId}.${r.codec ?? "cast"}`,
         resolution: `${r.cols}x${r.rows}`,
-        ...(r.codec === "rfb" ? { codec: "rfb", mimeType: RFB_MIME_TYPE } : {}),
+        ...(r.codec ? { codec: r.codec, mimeType: r.codec === "rfb" ? RFB_MIME_TYPE : RDP_MIME_TYPE } : {}),
         status: "processing",
         retentionUntil: r.retentionUntil,
       });
@@ -314,7 +316,7 @@ export class RoomStore {
     });
   }
 
-  /** A VNC recording's resolution, once its stream's ServerInit is seen. */
+  /** A VNC recording's resolution, once its stream's ServerInit is seen (an RDP one's: the client's). */
   recordingResolution(id: string, resolution: string): Promise<void> {
     return this.run(async (db) => {
       await db.update(sessionRecording).set({ resolution }).where(eq(sessionRecording.id, id));

@@ -160,7 +160,12 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.store.audit(type, description, status, null, metadata),
     };
     this.tunnel = new TunnelRelay(relayHost);
-    this.rdp = new RdpRelay({ ...relayHost, clipboard: () => meta().clipboard !== false });
+    this.rdp = new RdpRelay({
+      ...relayHost,
+      clipboard: () => meta().clipboard !== false,
+      picture: (bytes) => this.recording.picture(bytes, false),
+      client: (facts) => this.recording.client(facts),
+    });
     this.vnc = new VncRelay({
       ...relayHost,
       clipboard: () => meta().clipboard !== false,
@@ -242,44 +247,29 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   override async fetch(request: Request): Promise<Response> {
     const m = this.lifecycle.meta;
-    if (!m)
-      return Response.json(
-        { error: { code: "NOT_FOUND", message: "No such live session", requestId: "room" } },
-        { status: 404 },
-      );
+    if (!m) return roomError("NOT_FOUND", "No such live session", 404);
     const url = new URL(request.url);
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json(
-        { error: { code: "UPGRADE_REQUIRED", message: "WebSocket expected", requestId: "room" } },
-        { status: 426 },
-      );
-    }
-    if (m.status === "ended" || m.status === "error") {
-      return Response.json(
-        { error: { code: "INVALID_STATE", message: `The session is ${m.status}`, requestId: "room" } },
-        { status: 409 },
-      );
-    }
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return roomError("UPGRADE_REQUIRED", "WebSocket expected", 426);
+    if (m.status === "ended" || m.status === "error")
+      return roomError("INVALID_STATE", `The session is ${m.status}`, 409);
     if (url.pathname.endsWith("/agent")) return this.agent.upgrade(request, m);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
-    // Shells and VNC desktops are watched at /ws, tunnels at /tunnel, RDP sessions at /rdp: a socket of the
-    // wrong kind is refused.
+    // Shells, VNC and RDP desktops are watched at /ws, tunnels at /tunnel, RDP sessions' own client at /rdp:
+    // a socket of the wrong kind is refused.
     const asked = /\/(tunnel|rdp)$/.exec(url.pathname)?.[1];
-    if (asked !== (m.kind === "vnc" ? undefined : m.kind))
-      return Response.json(
-        {
-          error: {
-            code: "INVALID_STATE",
-            message: m.kind ? `This session is a ${m.kind} session` : "This session is a shell",
-            requestId: "room",
-          },
-        },
-        { status: 409 },
+    const watchingRdp = m.kind === "rdp" && asked === undefined;
+    if (asked !== (m.kind === "vnc" ? undefined : m.kind) && !watchingRdp)
+      return roomError(
+        "INVALID_STATE",
+        m.kind ? `This session is a ${m.kind} session` : "This session is a shell",
+        409,
       );
     if (m.kind === "tunnel") this.tunnel.attachClient(server, who.loginId ?? null);
+    else if (watchingRdp) this.rdp.viewers.attach(server, who);
     else if (m.kind === "rdp") this.rdp.attachClient(server, who.loginId ?? null);
     else if (m.kind === "vnc") this.vnc.attachViewer(server, who);
     else this.viewers.accept(server, who);
@@ -397,8 +387,20 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     return { host: m.tunnelTarget?.host ?? null, port: m.tunnelTarget?.port ?? null, ...this.tunnel.stats() };
   }
 
+  /** Bytes each way so far where the session's relay counts them (tunnel, RDP, VNC); null for a shell. */
+  relayBytes(): { bytesUp: number; bytesDown: number } | null {
+    const kind = this.lifecycle.meta?.kind;
+    const c =
+      kind === "tunnel" ? this.tunnel.counters : kind === "rdp" ? this.rdp.counters : this.vnc.counters;
+    return kind ? { bytesUp: c.bytesUp, bytesDown: c.bytesDown } : null;
+  }
+
   async snapshotForTest(): Promise<{ status: RoomStatus; screen: string; viewers: number }> {
     const m = this.lifecycle.require();
     return { status: m.status, screen: (await this.screen?.snapshot()) ?? "", viewers: this.viewers.size };
   }
+}
+
+function roomError(code: string, message: string, status: number): Response {
+  return Response.json({ error: { code, message, requestId: "room" } }, { status });
 }

@@ -67,6 +67,9 @@ export class VncRelay {
   private recording = false;
   private picture: RecordedPicture | null = null;
 
+  /** RFB bytes to and from the server so far, every stream (the recording's too): the Command Center's. */
+  readonly counters = { bytesUp: 0, bytesDown: 0 };
+
   constructor(private readonly host: VncRelayHost) {}
 
   get size(): number {
@@ -299,6 +302,7 @@ export class VncRelay {
     }
     const chunk = decodeTunnelChunk(new Uint8Array(data));
     if (!chunk) return;
+    this.counters.bytesDown += chunk.payload.byteLength;
     if (chunk.stream === this.picture?.stream) {
       this.picture.push(chunk.payload);
       this.toAgent({ t: "tcp.ack", stream: chunk.stream, bytes: chunk.payload.byteLength });
@@ -315,6 +319,7 @@ export class VncRelay {
   }
 
   private toAgentBytes(stream: number, bytes: Uint8Array): void {
+    this.counters.bytesUp += bytes.byteLength;
     for (let off = 0; off < bytes.byteLength; off += MAX_TUNNEL_CHUNK)
       send(this.agent, encodeTunnelChunk(stream, bytes.subarray(off, off + MAX_TUNNEL_CHUNK)));
   }

@@ -1,7 +1,8 @@
 // The socket of a session that only its owner uses — a TCP tunnel's stream socket (workers/tunnels), an
 // RDP session's client socket (workers/rdp) — handed to the session's room: a WebSocket upgrade from the
-// session's own origin, the tenant's session of the right kind, the user who started it (nobody watches or
-// joins these: the stream cannot be shared), the login registered for the kill switch, and the room's
+// session's own origin, the tenant's session of the right kind, the user who started it (nobody else uses
+// these: the stream cannot be shared; an RDP session is watched through the viewer socket instead, fed by
+// the room — session-room/rdp-viewers.ts), the login registered for the kill switch, and the room's
 // path for that kind with the verified owner in the header the room trusts.
 import type { Context } from "hono";
 import { currentUser } from "../auth/guard.ts";

@@ -8,7 +8,9 @@ import { randomToken } from "@nostromo/crypto";
 import { recordAudit } from "../audit/audit.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { ApiError } from "../errors.ts";
+import { retentionOf } from "../settings/retention.ts";
 import type { TenantContext } from "../tenancy/context.ts";
+import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
 import { liveRow, roomIdentity } from "./live-row.ts";
 import { dataPath } from "./open.ts";
@@ -37,8 +39,11 @@ export async function openRelayed(ctx: TenantContext, u: UserPrincipal, o: Relay
   if (conn.status !== "active") throw new ApiError("INVALID_STATE", `The connection is ${conn.status}`);
   const { agentId, link } = await connectedAgent(ctx, conn.agentId);
   const org = await loadOrganization(ctx.db, ctx.tenant.id);
+  // An RDP session is recorded from its first byte or not at all (docs/live-sessions.md, RDP sessions).
+  const record =
+    o.kind === "rdp" && org.settings.auto_record_sessions && ctx.tenant.features.includes(FEATURES.RECORDING);
   const s = await sessionStore(ctx).createLive(
-    liveRow(ctx, u, { connectionId: conn.id, agentId, isRecording: false }),
+    liveRow(ctx, u, { connectionId: conn.id, agentId, isRecording: record }),
     o.prefix,
   );
   const dataToken = randomToken(32);
@@ -52,8 +57,8 @@ export async function openRelayed(ctx: TenantContext, u: UserPrincipal, o: Relay
     })),
     cols: o.cols ?? s.cols,
     rows: o.rows ?? s.rows,
-    record: false,
-    recordingRetentionDays: 0,
+    record,
+    recordingRetentionDays: retentionOf(org.settings).recordingDays,
     shellIntegration: false,
     approvalTimeoutMs: 0,
     webhookUrl: null,

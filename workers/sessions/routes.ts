@@ -250,6 +250,9 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
     op({
       tag: TAG,
       summary: "Start or stop recording a live session",
+      description:
+        "An RDP session is recorded from its first byte or not at all (the organization's auto-record): " +
+        "turning recording on during one is 409 INVALID_STATE.",
       access: "session:record (feature recording)",
       body: RecordingBody,
       responses: { 200: RecordingState },

@@ -17,6 +17,7 @@ import type { TenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { loadOrganization } from "../tenancy/organization.ts";
 import { clipboardAllowed } from "./clipboard.ts";
+import { sessionTypeOf } from "./kind.ts";
 import { liveRow, roomIdentity } from "./live-row.ts";
 import { openFrame, telnetFrame, vncFrame } from "./open.ts";
 import { presentSession } from "./present.ts";
@@ -241,6 +242,12 @@ export async function endSession(ctx: TenantContext, u: UserPrincipal, s: Sessio
 export async function setRecording(ctx: TenantContext, u: UserPrincipal, s: SessionRow, enabled: boolean) {
   if (s.status !== "active" && s.status !== "disconnected")
     throw new ApiError("INVALID_STATE", `The session is ${s.status}`);
+  // An RDP recording replays only from the connection's first byte (docs/live-sessions.md, RDP sessions).
+  if (enabled && !s.isRecording && sessionTypeOf(s.sessionId) === "rdp")
+    throw new ApiError(
+      "INVALID_STATE",
+      "An RDP session is recorded from its start only: turn on the organization's auto-record",
+    );
   const r = await room(ctx.env, s.id).setRecording(enabled, u.id);
   await recordAudit(ctx, {
     type: enabled ? "session.recording.started" : "session.recording.stopped",

@@ -1416,7 +1416,9 @@ export interface paths {
         put?: never;
         /**
          * Start or stop recording a live session
-         * @description Access: session:record (feature recording).
+         * @description An RDP session is recorded from its first byte or not at all (the organization's auto-record): turning recording on during one is 409 INVALID_STATE.
+         *
+         *     Access: session:record (feature recording).
          */
         post: operations["postApiRemoteSessionsByIdRecording"];
         delete?: never;

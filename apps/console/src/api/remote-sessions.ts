@@ -75,21 +75,18 @@ export async function sessionClipboard(id: string): Promise<boolean | null> {
   return c.data ? !c.data.tags.includes("clipboard:off") : null;
 }
 
-/** What the caller may do in a live session they opened or joined: its owner ends it; a participant's
- * input reaches the target only when the room lets them type (their row in the session's viewers, read
- * after they joined). The room enforces both either way; this only shapes the page. */
-export interface SessionAccess {
-  owner: boolean;
-  canType: boolean;
+/** Whether the user opened the session (only its owner ends it; the API refuses others either way). */
+export async function ownsSession(id: string, userId: string): Promise<boolean> {
+  const s = await ok(api.GET("/api/remote-sessions/{id}", { params: { path: { id } } }));
+  return s.initiated_by_user_id === userId;
 }
 
-export async function sessionAccess(id: string, me: string | undefined): Promise<SessionAccess> {
-  const s = await ok(api.GET("/api/remote-sessions/{id}", { params: { path: { id } } }));
-  if (me !== undefined && s.initiated_by_user_id === me) return { owner: true, canType: true };
-  const viewers = await ok(
-    api.GET("/api/remote-sessions/{id}/viewers", { params: { path: { id }, query: { page_size: 200 } } }),
-  );
-  return { owner: false, canType: viewers.data.some((v) => v.user_id === me && v.is_active && v.can_type) };
+/** Whether the user may type into the session now (the owner, or a collaborator handed control); null when
+ * they are not among its participants. The room enforces it either way. */
+export async function mayTypeIn(id: string, userId: string): Promise<boolean | null> {
+  const page = await ok(api.GET("/api/remote-sessions/{id}/viewers", { params: { path: { id } } }));
+  const mine = page.data.filter((v) => v.user_id === userId && v.is_active);
+  return mine.length === 0 ? null : mine.some((v) => v.can_type);
 }
 
 /** A session's status as the API reads it (`active`, `ended`, `disconnected`, `error`). */

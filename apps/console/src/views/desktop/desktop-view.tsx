@@ -1,10 +1,11 @@
 // A remote desktop (an RDP session) in the browser: IronRDP's web client, loaded with this view's lazy
 // chunk, draws the server's screen and sends keyboard and mouse; the session is the owner's alone. Shows
 // the connection's progress, why it ended, whether the clipboard is shared (the connection's policy),
-// Ctrl+Alt+Del, and ends the session.
+// Ctrl+Alt+Del, and ends the session. A colleague who may watch opens it with `?watch` (Live sessions'
+// "Watch"): the owner's picture, read-only (rdp-watch.ts).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { endSession, rdpSocketUrl, sessionClipboard } from "../../api/index.ts";
+import { endSession, rdpSocketUrl, sessionClipboard, sessionSocketUrl } from "../../api/index.ts";
 import { Alert } from "../../ui/states.tsx";
 import type { RdpClient } from "./rdp-client.ts";
 import "./desktop.css";
@@ -19,24 +20,32 @@ export function DesktopView({ id }: { id: string }) {
   const client = useRef<RdpClient | null>(null);
   const [state, setState] = useState<State>({ s: "connecting" });
   const [clipboard, setClipboard] = useState<boolean | null>(null);
-  const { route } = useLocation();
+  const { route, query } = useLocation();
+  const watching = query.watch !== undefined;
 
   useEffect(() => {
     const el = host.current;
     if (!el) return;
     let cancelled = false;
+    const handlers = {
+      connected: (size: { width: number; height: number }) =>
+        !cancelled && setState({ s: "connected", ...size }),
+      resized: (size: { width: number; height: number }) =>
+        !cancelled && setState((was) => (was.s === "connected" ? { s: "connected", ...size } : was)),
+      ended: (why: string) => !cancelled && setState({ s: "over", why, failed: false }),
+      failed: (why: string) => !cancelled && setState({ s: "over", why, failed: true }),
+    };
     // The connection's clipboard policy first: the client's channel list is fixed when it connects.
-    void Promise.all([import("./rdp-client.ts"), sessionClipboard(id).catch(() => null)])
-      .then(([{ mountRdp }, allowed]) => {
-        if (!cancelled) setClipboard(allowed === true);
-        return mountRdp(el, rdpSocketUrl(id), allowed === true, {
-          connected: (size) => !cancelled && setState({ s: "connected", ...size }),
-          resized: (size) =>
-            !cancelled && setState((was) => (was.s === "connected" ? { s: "connected", ...size } : was)),
-          ended: (why) => !cancelled && setState({ s: "over", why, failed: false }),
-          failed: (why) => !cancelled && setState({ s: "over", why, failed: true }),
-        });
-      })
+    void (
+      watching
+        ? import("./rdp-watch.ts").then(({ watchRdp }) => watchRdp(el, sessionSocketUrl(id), handlers))
+        : Promise.all([import("./rdp-client.ts"), sessionClipboard(id).catch(() => null)]).then(
+            ([{ mountRdp }, allowed]) => {
+              if (!cancelled) setClipboard(allowed === true);
+              return mountRdp(el, rdpSocketUrl(id), allowed === true, handlers);
+            },
+          )
+    )
       .then((c) => {
         if (cancelled) c.close();
         else client.current = c;
@@ -47,7 +56,7 @@ export function DesktopView({ id }: { id: string }) {
       client.current?.close();
       client.current = null;
     };
-  }, [id]);
+  }, [id, watching]);
 
   const live = state.s !== "over";
   return (
@@ -71,12 +80,13 @@ export function DesktopView({ id }: { id: string }) {
         </div>
       </div>
       <div class="toolbar">
-        {state.s === "connected" && (
+        {watching && <span class="desktop-watching">Watching: read-only</span>}
+        {state.s === "connected" && !watching && (
           <button type="button" onClick={() => client.current?.ctrlAltDel()}>
             Ctrl+Alt+Del
           </button>
         )}
-        {live && (
+        {live && !watching && (
           <button
             type="button"
             class="danger"

@@ -9,8 +9,11 @@
 // the server to follow over the display control channel (servers without it keep their size) and the
 // screen is drawn scaled to fit the host either way. The element's own sizing writes style attributes,
 // which the console's Content-Security-Policy refuses, so the drawn size is set here through the CSSOM.
+// A recording's player (rdp-player.tsx) and a watcher (rdp-watch.ts) build the same client with the
+// recorded (or the owner's) size and hand it a stand-in socket (rdp-replay.ts) for its connect.
 import type { IronError, UserInteraction } from "@devolutions/iron-remote-desktop";
 import { desktopSizeFor, fitInside, type Size } from "./desktop-size.ts";
+import { installStandIn } from "./rdp-replay.ts";
 
 export interface RdpClient {
   ctrlAltDel(): void;
@@ -30,6 +33,13 @@ let wasmReady: Promise<unknown> | null = null;
 /** How long the host keeps a new size before the server is asked to follow (a drag resizes many times). */
 const RESIZE_SETTLE_MS = 250;
 
+/** A recording played instead of a live session: the desktop size its client asked for, and the stand-in
+ * for the socket the client opens. */
+export interface Replay {
+  size: Size;
+  socket(url: string): EventTarget;
+}
+
 /** `clipboard`: the connection's policy allows clipboard transfer; off, the client offers no clipboard
  * channel (and the room renames one a client offers anyway: workers/session-room/rdp-channels.ts). */
 export async function mountRdp(
@@ -37,6 +47,7 @@ export async function mountRdp(
   socketUrl: string,
   clipboard: boolean,
   h: RdpHandlers,
+  replay?: Replay,
 ): Promise<RdpClient> {
   const [, rdp] = await Promise.all([
     import("@devolutions/iron-remote-desktop"),
@@ -68,7 +79,7 @@ export async function mountRdp(
     await query();
   }
   const area = () => ({ width: host.clientWidth, height: host.clientHeight });
-  const asked = desktopSizeFor(area());
+  const asked = replay?.size ?? desktopSizeFor(area());
   const config = ui
     .configBuilder()
     .withUsername("")
@@ -104,12 +115,15 @@ export async function mountRdp(
     clearTimeout(timer);
     timer = setTimeout(() => {
       const next = desktopSizeFor(area());
-      if (!live || (next.width === requested.width && next.height === requested.height)) return;
+      if (!live || replay || (next.width === requested.width && next.height === requested.height)) return;
       requested = next;
       session.resize(next.width, next.height);
     }, RESIZE_SETTLE_MS);
   });
   hostSize.observe(host);
+  // The wasm opens its socket some turns into connect: the stand-in stays until then (it puts the page's
+  // WebSocket back when it is constructed), or until the client fails or closes first.
+  const restore = replay ? installStandIn(replay.socket) : () => {};
   void session
     .connect(config)
     .then((info) => {
@@ -120,11 +134,19 @@ export async function mountRdp(
       h.connected({ width: size.width, height: size.height });
       return info.run();
     })
-    .then((end) => h.ended(end.reason()))
-    .catch((err: unknown) => h.failed(describe(err)));
+    .then((end) => {
+      // The element hides its canvas when the session ends; a recording keeps its last picture on show.
+      if (replay) session.setVisibility(true);
+      h.ended(end.reason());
+    })
+    .catch((err: unknown) => {
+      restore();
+      h.failed(describe(err));
+    });
   return {
     ctrlAltDel: () => session.ctrlAltDel(),
     close: () => {
+      restore();
       live = false;
       clearTimeout(timer);
       hostSize.disconnect();

@@ -1,4 +1,4 @@
-// Tenant console › Recordings: the organization's session recordings (asciicast files) with a download
+// Tenant console › Recordings: the organization's session recordings (asciicast, VNC and RDP) with a download
 // for those the server marks downloadable, and "Play" (the player is its own lazy chunk, loaded on the
 // first play).
 import { useMutation, useQuery } from "@tanstack/preact-query";
@@ -13,6 +13,7 @@ import { when } from "./time-range.ts";
 
 const RecordingPlayer = lazy(() => import("./player.tsx").then((m) => m.RecordingPlayer));
 const VncPlayer = lazy(() => import("../vnc/vnc-player.tsx").then((m) => m.VncPlayer));
+const RdpPlayer = lazy(() => import("../desktop/rdp-player.tsx").then((m) => m.RdpPlayer));
 
 export function Recordings() {
   const [playing, setPlaying] = useState<string | null>(null);
@@ -73,7 +74,14 @@ export function Recordings() {
           playing === r.id
             ? {
                 id: `rec-${r.id}`,
-                content: r.codec === "rfb" ? <VncPlayer id={r.id} /> : <RecordingPlayer id={r.id} />,
+                content:
+                  r.codec === "rfb" ? (
+                    <VncPlayer id={r.id} />
+                  ) : r.codec === "rdp" ? (
+                    <RdpPlayer id={r.id} />
+                  ) : (
+                    <RecordingPlayer id={r.id} />
+                  ),
               }
             : null
         }

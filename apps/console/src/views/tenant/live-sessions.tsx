@@ -1,7 +1,7 @@
 // Tenant console › Live sessions: the organization's sessions open right now, refreshed every 5 s, with
 // their type. A terminal session (ssh, telnet) has a "Join" that opens its terminal (watching, or typing
 // when the room allows it), a VNC session its desktop likewise, an RDP session its desktop for its owner
-// only (one RDP client per session); a TCP tunnel has no screen, so it shows its target port and traffic so far
+// and a "Watch" (read-only) for the others; a TCP tunnel has no screen, so it shows its target port and traffic so far
 // instead, and an "End" (behind a confirmation) for those who may end sessions. Above them, the sessions
 // the user was invited to.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
@@ -106,7 +106,9 @@ export function LiveSessions() {
                   </button>
                 )
               ) : s.type === "rdp" && s.initiated_by_user_id !== currentUser.value?.id ? (
-                "—"
+                <a class="button small primary" href={`${sessionPath(s)}?watch`}>
+                  Watch<span class="sr-only"> {s.session_id}</span>
+                </a>
               ) : (
                 <a class="button small primary" href={sessionPath(s)}>
                   Join<span class="sr-only"> {s.session_id}</span>

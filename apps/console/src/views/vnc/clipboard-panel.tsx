@@ -1,19 +1,22 @@
 // The remote desktop's clipboard beside its screen. A browser cannot read the page's system clipboard
 // without a prompt, so the text crosses through this panel: what the desktop copies shows here (noVNC's
 // `clipboard` event), and text typed or pasted here is sent to the desktop's clipboard. On a connection
-// tagged `clipboard:off` the room drops clipboard text both ways; the panel says so instead.
+// tagged `clipboard:off` the room drops clipboard text both ways; the panel says so instead. Someone who
+// may not type (a viewer) is not offered the sending half (the room would drop it anyway).
 import { useState } from "preact/hooks";
 
 export function ClipboardPanel({
   allowed,
   remote,
   send,
+  mayType,
 }: {
   /** null: unknown (the caller may not read the connection); the room enforces either way. */
   allowed: boolean | null;
   remote: string;
-  /** null: nothing to send to (not connected yet, or the caller may not type) — no form then. */
   send: ((text: string) => void) | null;
+  /** false: the user may not type into the session (null: not known; the room decides). */
+  mayType: boolean | null;
 }) {
   const [text, setText] = useState("");
   if (allowed === false)
@@ -29,18 +32,22 @@ export function ClipboardPanel({
         From the desktop
         <textarea readOnly rows={2} value={remote} data-testid="vnc-clipboard-remote" />
       </label>
-      {send && (
+      {mayType === false ? (
+        <p class="muted" role="note" data-testid="vnc-clipboard-watching">
+          Watching: only who may type sends text to the desktop's clipboard.
+        </p>
+      ) : (
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            send(text);
+            send?.(text);
           }}
         >
           <label>
             To the desktop
             <textarea rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />
           </label>
-          <button type="submit" class="small">
+          <button type="submit" class="small" disabled={!send}>
             Send to the desktop's clipboard
           </button>
         </form>

@@ -3,19 +3,13 @@
 // password stays with the agent). Keyboard and mouse go to the server only from someone who may type —
 // the room drops everyone else's input by RFB message type, so "view only" here is a courtesy, not the
 // control (noVNC still sends theirs, and the room's drop is what the browser test checks). Ending the
-// session is the owner's (the API refuses others); anyone who may not type is told they watch and gets
-// no clipboard to send from. Clipboard text crosses through the clipboard panel, unless the connection's
-// policy turns it off (the room drops it both ways).
+// session is the owner's (the API refuses others; others get Leave), and who may not type is told they
+// watch. Clipboard text crosses through the clipboard panel, unless the connection's policy turns it off
+// (the room drops it both ways).
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import {
-  endSession,
-  type SessionAccess,
-  sessionAccess,
-  sessionClipboard,
-  sessionSocketUrl,
-} from "../../api/index.ts";
+import { endSession, mayTypeIn, ownsSession, sessionClipboard, sessionSocketUrl } from "../../api/index.ts";
 import { currentUser } from "../../state/session.ts";
 import { Alert } from "../../ui/states.tsx";
 import { ClipboardPanel } from "./clipboard-panel.tsx";
@@ -31,11 +25,26 @@ export function VncView({ id }: { id: string }) {
   const [clipboard, setClipboard] = useState<boolean | null>(null);
   const [remoteText, setRemoteText] = useState("");
   const [desktop, setDesktop] = useState<RfbObject | null>(null);
-  const [access, setAccess] = useState<SessionAccess | null>(null);
+
+  const [mayType, setMayType] = useState<boolean | null>(null);
+  const [owner, setOwner] = useState<boolean | null>(null);
 
   useEffect(() => {
     sessionClipboard(id).then(setClipboard, () => setClipboard(null));
+    const me = currentUser.value?.id;
+    if (me) ownsSession(id, me).then(setOwner, () => setOwner(null));
   }, [id]);
+
+  // Who may type changes when the owner hands control over: read again every few seconds while connected.
+  const connected = state.s === "connected";
+  useEffect(() => {
+    const me = currentUser.value?.id;
+    if (!connected || !me) return;
+    const read = () => mayTypeIn(id, me).then(setMayType, () => setMayType(null));
+    void read();
+    const timer = setInterval(read, 5_000);
+    return () => clearInterval(timer);
+  }, [id, connected]);
 
   useEffect(() => {
     let gone = false;
@@ -65,8 +74,6 @@ export function VncView({ id }: { id: string }) {
           setState({ s: "connected", name });
           setDesktop(rfb);
           rfb.focus();
-          // Read once joined: a participant's row (and whether they may type) exists from then on.
-          sessionAccess(id, currentUser.value?.id).then(setAccess, () => setAccess(null));
         });
         rfb.addEventListener("securityfailure", (e) => {
           const why = (e as CustomEvent<{ reason?: string }>).detail.reason;
@@ -102,26 +109,27 @@ export function VncView({ id }: { id: string }) {
         <output>
           {state.s === "connecting" ? "Connecting…" : state.s === "connected" ? "Connected" : "Ended"}
         </output>
-        {access?.owner ? (
-          <button type="button" class="button danger" onClick={end}>
-            End session
-          </button>
-        ) : (
+        {owner === false ? (
           <button type="button" class="button" onClick={() => route("/live")}>
             Leave
+          </button>
+        ) : (
+          <button type="button" class="button danger" onClick={end}>
+            End session
           </button>
         )}
       </div>
       {state.s === "over" && <Alert kind="info">Session ended: {state.why}</Alert>}
-      {access && !access.canType && (
+      {mayType === false && (
         <p class="muted" role="note" data-testid="vnc-watching">
-          You are watching: your keyboard, mouse and clipboard do not reach this desktop.
+          You are watching: your keyboard and mouse do not reach this desktop.
         </p>
       )}
       <ClipboardPanel
         allowed={clipboard}
         remote={remoteText}
-        send={desktop && access?.canType ? (text) => desktop.clipboardPasteFrom(text) : null}
+        send={desktop ? (text) => desktop.clipboardPasteFrom(text) : null}
+        mayType={mayType}
       />
       <div class="vnc-screen" ref={screen} data-testid="vnc-screen" />
     </section>
