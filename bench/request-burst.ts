@@ -1,9 +1,10 @@
 // Bursts of concurrent authenticated requests (`GET /api/auth/me`: a login lookup and a user read, each
 // request on PostgreSQL connections of its own — a stateless Worker may not share I/O across requests)
 // against a fresh local stack, next to the same bursts of a request that reaches no route (a 404 — which
-// still reads the tenant and the login before routing): the baseline of the same run. Per wave: statuses, p50 / p99 / max latency. Sent straight
-// to the Worker's workerd (past wrangler dev's proxy) when BURST_DIRECT=1. Waves: BURST_WAVES (default
-// "1,20,50,100,200,200": the single request is the unloaded baseline). The Worker's "database unavailable"
+// still reads the tenant and the login before routing): the baseline of the same run. Per wave: statuses,
+// p50 / p99 / max latency. Sent straight to the Worker's workerd (past wrangler dev's proxy) when
+// BURST_DIRECT=1. Waves: BURST_WAVES (default "1,50,200,200,1": the first single request is the unloaded
+// baseline, the last one shows the recovery). The Worker's "database unavailable"
 // lines are counted with their reasons. Per wave also where the connections go: connections opened through
 // the local relay, the most open at once at the relay and at PostgreSQL (pg_stat_activity's client
 // backends, sampled every 50 ms), and how long one direct PostgreSQL connect takes in the middle of it.
@@ -15,7 +16,7 @@ import pg from "pg";
 import { pct, startBareStack } from "./live-stack.ts";
 import { workerDirectUrl } from "./worker-direct.ts";
 
-const WAVES = (process.env.BURST_WAVES ?? "1,20,50,100,200,200").split(",").map(Number);
+const WAVES = (process.env.BURST_WAVES ?? "1,50,200,200,1").split(",").map(Number);
 const PAUSE_MS = 5_000;
 
 const reasons = new Map<string, number>();

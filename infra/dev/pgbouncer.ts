@@ -60,8 +60,8 @@ export function pgbouncerConfig(databaseUrl: string, port: number, authFile: str
     `default_pool_size = ${POOL_SIZE}`,
     "listen_backlog = 1024",
     `query_wait_timeout = ${QUERY_WAIT_S}`,
-    // PostgreSQL restarted: try again within a second, not after the default 15 s.
-    "server_login_retry = 1",
+    // PostgreSQL restarted: try again after 0.1 s, not after the default 15 s.
+    "server_login_retry = 0.1",
     "ignore_startup_parameters = extra_float_digits,options",
     "log_connections = 0",
     "log_disconnections = 0",
