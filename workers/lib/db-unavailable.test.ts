@@ -34,4 +34,13 @@ describe("databaseErrorChain", () => {
     ]);
     expect(JSON.stringify(chain)).not.toContain("315db9");
   });
+
+  it("does not pass workerd's 'Uncaught' on: a lost database socket's error event was handled (a 503)", () => {
+    // The shape the driver hands on: workerd's ErrorEvent of the WebSocket, its message prefixed "Uncaught ".
+    const event = { type: "error", message: "Uncaught Error: Network connection lost." };
+    const chain = databaseErrorChain(new Error("Failed query: select 1", { cause: event }));
+    expect(chain).toEqual(["Failed query: select 1", "Error: Network connection lost."]);
+    expect(JSON.stringify(chain)).not.toMatch(/uncaught/i);
+    expect(isDatabaseUnavailable(new Error("Failed query: select 1", { cause: event }))).toBe(true);
+  });
 });
