@@ -8,6 +8,11 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code: "57P01" }))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code: "08006" }))).toBe(true);
     expect(isDatabaseUnavailable(new Error("timeout exceeded when trying to connect"))).toBe(true);
+    // The database WebSocket could not be opened (seen while the relay restarted: a 426 to the upgrade).
+    const ws = new TypeError(
+      "Failed to establish the WebSocket connection: expected server to reply with HTTP status code 101 (switching protocols), but received 426 instead.",
+    );
+    expect(isDatabaseUnavailable(new Error("Failed query: select 1", { cause: ws }))).toBe(true);
   });
 
   it("leaves query errors and bugs alone", () => {

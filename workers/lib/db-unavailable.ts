@@ -6,7 +6,7 @@
 // SQLSTATE classes/codes that mean "the server is not available right now", not "your query is wrong".
 const UNAVAILABLE_CODES = /^(08\w{3}|57P0[1-3]|53300|53400|58030)$/;
 const UNAVAILABLE_MESSAGES =
-  /connection terminated|timeout exceeded when trying to connect|connection timeout|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|not queryable|Network connection lost|WebSocket (?:was )?closed|websocket.*(?:error|disconnected)|socket hang up|the database system is (?:starting up|shutting down|in recovery)|Cannot use a pool after calling end|too many clients/i;
+  /connection terminated|timeout exceeded when trying to connect|connection timeout|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|not queryable|Network connection lost|WebSocket (?:was )?closed|websocket.*(?:error|disconnected)|socket hang up|Failed to establish the WebSocket connection|the database system is (?:starting up|shutting down|in recovery)|Cannot use a pool after calling end|too many clients/i;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   let e: unknown = err;
