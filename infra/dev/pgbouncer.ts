@@ -1,17 +1,18 @@
 // The local stand-in for the connection pooler production puts between the Worker and PostgreSQL (Neon's
 // pooled endpoint, Hyperdrive): PgBouncer in transaction mode, Debian's `pgbouncer` package, run by us.
-// Why a pooler locally: every request of the stateless Worker opens PostgreSQL connections of its own; a
-// burst of 200 requests then asked PostgreSQL for hundreds of backends at once and the local stand-in
-// refused the burst wholesale (503 DATABASE_UNAVAILABLE for all). Here the Worker's connections end at
-// PgBouncer, which shares a bounded set of server connections and queues the rest (bounded wait).
-// Why cleartext between the Worker and PgBouncer (loopback only): the Neon driver computes SCRAM's PBKDF2
-// in JavaScript, ~0.1 s of the isolate's single thread per connection (measured), so 200 connects cost
-// ~20 s of CPU before any query; Neon's own proxy asks the driver for the password in cleartext over TLS
-// (the driver's default `pipelineConnect: "password"` assumes it). PgBouncer logs in to PostgreSQL with
-// SCRAM, rarely, since it keeps its server connections. PgBouncer refuses to run as root: as root it runs
-// as the "postgres" system user, like PostgreSQL itself.
+// Why: every request of the stateless Worker opens PostgreSQL connections of its own, and a burst of 200
+// requests was refused wholesale (503 DATABASE_UNAVAILABLE for all; docs/benchmarks.md, Request bursts).
+// Measured cause: the Neon driver computes SCRAM's PBKDF2 in JavaScript, ~0.1 s of the isolate's single
+// thread per connection, so a burst's handshakes queued past the driver's 5 s connect timeout; and with no
+// pool PostgreSQL saw up to 121 backends and "too many clients". So the Worker authenticates to PgBouncer
+// with a cleartext password, on loopback only — the path the driver is built for (its default
+// `pipelineConnect: "password"` works only with cleartext password auth, which it sends over TLS to Neon)
+// — and PgBouncer serves every client from a bounded set of server connections, logging in to
+// PostgreSQL with SCRAM rarely, and queues the rest (bounded wait). The app uses nothing session-scoped
+// (named prepared statements, SET without LOCAL, LISTEN, session advisory locks), so transaction mode is
+// safe. PgBouncer refuses to run as root: as root it runs as the "postgres" system user, like PostgreSQL.
 // Without PgBouncer installed the stack still starts (the Worker then connects to PostgreSQL directly)
-// and says so.
+// and says so. NOSTROMO_PGBOUNCER names the binary if it is elsewhere.
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
