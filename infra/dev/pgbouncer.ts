@@ -117,8 +117,10 @@ export async function startPgbouncer(
   child.once("error", (err) => {
     spawnError = err;
   });
-  // Its files are read at start-up (and on a reload, which nobody sends): removed once it has stopped.
-  child.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  // Its files (the auth file holds the password) are read at start-up and on a reload, which nobody sends:
+  // removed once it accepts connections, or once it exits — so even a SIGKILLed `npm start` leaves none.
+  const removeFiles = () => rmSync(dir, { recursive: true, force: true });
+  child.once("exit", removeFiles);
   const fail = (why: string) =>
     new PostgresStartError(
       `PgBouncer ${why}`,
@@ -133,7 +135,10 @@ export async function startPgbouncer(
       throw fail(
         `exited (${child.signalCode ?? `exit code ${child.exitCode}`}) before accepting connections`,
       );
-    if (await accepts(actual)) return { port: actual, url: cfg.url };
+    if (await accepts(actual)) {
+      removeFiles();
+      return { port: actual, url: cfg.url };
+    }
     if (performance.now() > deadline) throw fail(`did not accept connections within ${readyTimeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
