@@ -79,7 +79,8 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
 }
 
 /** The "postgres" system user's ids when we are root (created if missing), else {}. */
-function runAs(): { uid?: number; gid?: number } {
+/** As root: the "postgres" system user's ids (made if missing), for servers that refuse to run as root. */
+export function runAs(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   const ids = () => ({
     uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })),

@@ -1,5 +1,6 @@
 // The local Nostromo stack, used by `npm start` and by the end-to-end tests: a real PostgreSQL (embedded, or
-// DATABASE_URL), migrations and demo data, the Neon WebSocket relay, and the Worker in workerd through
+// DATABASE_URL), migrations and demo data, PgBouncer in transaction mode in front of it for the Worker (the
+// local stand-in for production's pooler; pgbouncer.ts says why), the Neon WebSocket relay, and the Worker in workerd through
 // `wrangler dev`, optionally the local agent and a demo SSH target. Every child is spawned through a
 // Supervisor (the caller's, or a private one), so stop() — or a signal to `npm start` — at any moment,
 // during start-up too, stops everything and frees every port. One stack per data dir (stack-lock.ts).
@@ -12,6 +13,7 @@ import { join, resolve } from "node:path";
 import { ensureDatabase, migratePlatform, nodeDb } from "../../db/node.ts";
 import { ensureDemoTenant, ensureSuperAdmin } from "./bootstrap.ts";
 import { startDemoTarget, startLocalAgent } from "./local-agent.ts";
+import { findPgbouncer, startPgbouncer } from "./pgbouncer.ts";
 import { freePort, PostgresStartError, type RunningPostgres, startPostgres } from "./postgres.ts";
 import { portHolder, portIsFree } from "./procs.ts";
 import { acquireStackLock } from "./stack-lock.ts";
@@ -36,6 +38,10 @@ export interface StackOptions {
   agent?: boolean;
   /** Spawn every child through this supervisor (`npm start` owns one, with its signal handlers). */
   supervisor?: Supervisor;
+  /** Port of the local pooler, PgBouncer (default: a free one). */
+  poolerPort?: number;
+  /** Run the Worker without the pooler, straight to PostgreSQL (default: pooled when pgbouncer is installed). */
+  noPooler?: boolean;
   /** Port of the Neon WebSocket relay (default: a free one). */
   relayPort?: number;
   /** Port of wrangler's inspector (default: a free one). */
@@ -49,6 +55,8 @@ export interface StackOptions {
 export interface Stack {
   url: string;
   databaseUrl: string;
+  /** What the Worker connects to: `databaseUrl` through PgBouncer, or `databaseUrl` itself without it. */
+  workerDatabaseUrl: string;
   masterKey: string;
   demoTenantId: string;
   stop(): Promise<void>;
@@ -62,6 +70,8 @@ export interface Stack {
   pids(): { wrangler: number | null; workerd: number[]; helpers: number[] };
   /** Database connections open through the relay right now. */
   relayConnections(): number;
+  /** Database connections opened through the relay since it (re)started. */
+  relayOpened(): number;
   /** wrangler dev's inspector port (the Chrome DevTools protocol into the Worker's isolate). */
   inspectorPort: number;
 }
@@ -99,6 +109,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const ports: Record<string, number> = { PORT: opts.port };
   if (embedded) ports.PG_PORT = pgPort;
   if (opts.relayPort) ports.NOSTROMO_RELAY_PORT = opts.relayPort;
+  if (opts.poolerPort) ports.NOSTROMO_POOLER_PORT = opts.poolerPort;
   if (opts.inspectorPort) ports.NOSTROMO_INSPECTOR_PORT = opts.inspectorPort;
   try {
     const lock = await step(
@@ -172,6 +183,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         }
       },
     );
+    const pgbouncer = opts.noPooler ? null : findPgbouncer();
+    let workerDatabaseUrl = databaseUrl;
+    if (pgbouncer) {
+      log("starting the database pooler (PgBouncer)…");
+      const pooler = await step(sup, "pooler", "", () =>
+        startPgbouncer(sup, pgbouncer, databaseUrl, opts.poolerPort),
+      );
+      workerDatabaseUrl = pooler.url;
+    } else if (!opts.noPooler) {
+      log(
+        "PgBouncer is not installed: the Worker connects to PostgreSQL directly (bursts of requests may be refused; install the pgbouncer package)",
+      );
+    }
     const ownRelay = (port: number) =>
       sup.own(
         "relay",
@@ -192,7 +216,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       output: opts.workerOutput,
       onOutput: opts.onWorkerOutput,
       vars: {
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: workerDatabaseUrl,
         NEON_WS_PROXY: relay.proxy,
         DB_ENCRYPTION_KEY: masterKey,
         ENVIRONMENT: "development",
@@ -217,6 +241,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return {
       url,
       databaseUrl,
+      workerDatabaseUrl,
       masterKey,
       demoTenantId,
       stop,
@@ -231,6 +256,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         relay = await ownRelay(relay.port);
       },
       relayConnections: () => relay.connections(),
+      relayOpened: () => relay.opened(),
       inspectorPort: workerOpts.inspectorPort,
       pids: () => workerPids(worker.child),
     };

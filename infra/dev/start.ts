@@ -40,6 +40,8 @@ try {
     databaseUrl: env.DATABASE_URL,
     pgPort: portFrom("PG_PORT", 54329),
     relayPort: portFrom("NOSTROMO_RELAY_PORT", 0) || undefined,
+    // Fixed like PG_PORT: a dedicated tenant made on the platform server stores the address the Worker uses.
+    poolerPort: portFrom("NOSTROMO_POOLER_PORT", 54330),
     inspectorPort: portFrom("NOSTROMO_INSPECTOR_PORT", 0) || undefined,
     pgReadyTimeoutMs: env.NOSTROMO_PG_READY_TIMEOUT_MS ? Number(env.NOSTROMO_PG_READY_TIMEOUT_MS) : undefined,
     masterKey: env.DB_ENCRYPTION_KEY,

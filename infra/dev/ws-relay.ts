@@ -12,6 +12,8 @@ export interface Relay {
   close(): Promise<void>;
   /** Connections relayed right now (the soak run watches this stay flat). */
   connections(): number;
+  /** Connections relayed since start (the burst bench counts the opens per request). */
+  opened(): number;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
@@ -19,7 +21,9 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 export async function startRelay(port = 0): Promise<Relay> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port });
   await new Promise<void>((res) => wss.once("listening", () => res()));
+  let opened = 0;
   wss.on("connection", (ws, req) => {
+    opened++;
     const address = new URL(req.url ?? "/", "http://relay").searchParams.get("address") ?? "";
     const sep = address.lastIndexOf(":");
     const host = address.slice(0, sep);
@@ -49,6 +53,7 @@ export async function startRelay(port = 0): Promise<Relay> {
     port: actual,
     proxy: `127.0.0.1:${actual}`,
     connections: () => wss.clients.size,
+    opened: () => opened,
     close: () =>
       new Promise<void>((res) => {
         for (const c of wss.clients) c.terminate();

@@ -46,6 +46,7 @@ const ports = {
   PORT: await freePort(),
   PG_PORT: await freePort(),
   NOSTROMO_RELAY_PORT: await freePort(),
+  NOSTROMO_POOLER_PORT: await freePort(),
   NOSTROMO_INSPECTOR_PORT: await freePort(),
 };
 const MARK = "NOSTROMO_LIFECYCLE_RUN";

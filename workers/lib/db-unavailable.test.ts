@@ -8,6 +8,11 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code: "57P01" }))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code: "08006" }))).toBe(true);
     expect(isDatabaseUnavailable(new Error("timeout exceeded when trying to connect"))).toBe(true);
+    // The database WebSocket could not be opened (seen while the relay restarted: a 426 to the upgrade).
+    const ws = new TypeError(
+      "Failed to establish the WebSocket connection: expected server to reply with HTTP status code 101 (switching protocols), but received 426 instead.",
+    );
+    expect(isDatabaseUnavailable(new Error("Failed query: select 1", { cause: ws }))).toBe(true);
   });
 
   it("leaves query errors and bugs alone", () => {
@@ -33,5 +38,14 @@ describe("databaseErrorChain", () => {
       "timeout exceeded when trying to connect [ETIMEDOUT]",
     ]);
     expect(JSON.stringify(chain)).not.toContain("315db9");
+  });
+
+  it("does not pass workerd's 'Uncaught' on: a lost database socket's error event was handled (a 503)", () => {
+    // The shape the driver hands on: workerd's ErrorEvent of the WebSocket, its message prefixed "Uncaught ".
+    const event = { type: "error", message: "Uncaught Error: Network connection lost." };
+    const chain = databaseErrorChain(new Error("Failed query: select 1", { cause: event }));
+    expect(chain).toEqual(["Failed query: select 1", "Error: Network connection lost."]);
+    expect(JSON.stringify(chain)).not.toMatch(/uncaught/i);
+    expect(isDatabaseUnavailable(new Error("Failed query: select 1", { cause: event }))).toBe(true);
   });
 });
