@@ -388,74 +388,6 @@ describe("exec", () => {
   });
 });
 
-describe("ending sessions from outside", () => {
-  it("the Command Center kill switch ends the sessions of the killed login", async () => {
-    const root = new Http(e2e.stack.url);
-    await root.login(inject("superAdmin").email, inject("superAdmin").password);
-    const s = await live.start(admin, TERMINAL);
-    const v = await openViewer(admin, s.id, open);
-    const logins = await root.call<{ data: { id: string; email: string }[] }>("GET", "/api/sessions");
-    const mine = logins.body.data.find((l) => l.email === DEMO_ADMIN.email);
-    expect(mine).toBeDefined();
-    const k = await root.call<{ closed: { sockets: number; sessions_ended?: string[] } }>(
-      "DELETE",
-      `/api/sessions/${mine?.id}`,
-    );
-    expect(k.status).toBe(200);
-    expect(k.body.closed.sessions_ended).toContain(s.session_id);
-    const killedAt = performance.now();
-    await v.until("socket closed", () => v.closed !== null);
-    console.log(
-      `kill switch: viewer closed ${(performance.now() - killedAt).toFixed(0)} ms after the answer`,
-    );
-    // The login's sockets are closed with the kill code and its reason, before the session itself ends.
-    expect(v.closed).toEqual({ code: 4001, reason: "Your login was ended by a platform administrator" });
-    expect((await admin.call("GET", "/api/auth/me")).status).toBe(401);
-    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-    const after = await admin.call<{ status: string }>("GET", `/api/remote-sessions/${s.id}`);
-    expect(after.body.status).toBe("ended");
-  });
-
-  it("the organization's idle timeout ends an idle session", async () => {
-    const db = new pg.Client({ connectionString: e2e.stack.databaseUrl });
-    await db.connect();
-    await db.query(
-      `update organization set settings = jsonb_set(settings, '{session_timeout}', '4000') where id = $1`,
-      [e2e.stack.demoTenantId],
-    );
-    await db.end();
-    // The organization cache in the Worker lives 30 s; restart the edge so the new timeout is read now.
-    await e2e.restartEdge();
-    admin = new Http(e2e.stack.url, e2e.stack.demoTenantId);
-    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-    await waitFor(
-      "agent back",
-      async () => {
-        const r = await admin.call<{ data: { online: boolean; last_connected_at: string }[] }>(
-          "GET",
-          "/api/agents",
-        );
-        return r.body.data.some((a) => a.online);
-      },
-      60_000,
-    );
-    await new Promise((r) => setTimeout(r, 2000));
-    // The 4 s idle timeout applies to this login as well (its activity is recorded every 15 s only): a
-    // fresh login, so starting the session and joining it is not refused as an expired login under load.
-    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-    const s = await live.start(admin, TERMINAL);
-    const v = await Viewer.open(admin, s.id);
-    open.push(v);
-    await v.until(
-      "ended by idle timeout",
-      () => v.frames.some((f) => f.t === "status" && f.status === "ended"),
-      30_000,
-    );
-    const st = v.frames.find((f) => f.t === "status" && f.status === "ended");
-    expect(String(st?.reason)).toMatch(/idle/i);
-  });
-});
-
 describe("viewer relays", () => {
   it("serves a watcher past the threshold through a relay: same bytes, resume after reconnect, kill switch", async () => {
     const watcher = await userWithRole(live, "Observer", {
@@ -522,5 +454,73 @@ describe("viewer relays", () => {
     expect(k.body.closed.sockets).toBeGreaterThanOrEqual(1);
     expect(closeMs).toBeLessThan(1000);
     await admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+  });
+});
+
+describe("ending sessions from outside", () => {
+  it("the Command Center kill switch ends the sessions of the killed login", async () => {
+    const root = new Http(e2e.stack.url);
+    await root.login(inject("superAdmin").email, inject("superAdmin").password);
+    const s = await live.start(admin, TERMINAL);
+    const v = await openViewer(admin, s.id, open);
+    const logins = await root.call<{ data: { id: string; email: string }[] }>("GET", "/api/sessions");
+    const mine = logins.body.data.find((l) => l.email === DEMO_ADMIN.email);
+    expect(mine).toBeDefined();
+    const k = await root.call<{ closed: { sockets: number; sessions_ended?: string[] } }>(
+      "DELETE",
+      `/api/sessions/${mine?.id}`,
+    );
+    expect(k.status).toBe(200);
+    expect(k.body.closed.sessions_ended).toContain(s.session_id);
+    const killedAt = performance.now();
+    await v.until("socket closed", () => v.closed !== null);
+    console.log(
+      `kill switch: viewer closed ${(performance.now() - killedAt).toFixed(0)} ms after the answer`,
+    );
+    // The login's sockets are closed with the kill code and its reason, before the session itself ends.
+    expect(v.closed).toEqual({ code: 4001, reason: "Your login was ended by a platform administrator" });
+    expect((await admin.call("GET", "/api/auth/me")).status).toBe(401);
+    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+    const after = await admin.call<{ status: string }>("GET", `/api/remote-sessions/${s.id}`);
+    expect(after.body.status).toBe("ended");
+  });
+
+  it("the organization's idle timeout ends an idle session", async () => {
+    const db = new pg.Client({ connectionString: e2e.stack.databaseUrl });
+    await db.connect();
+    await db.query(
+      `update organization set settings = jsonb_set(settings, '{session_timeout}', '4000') where id = $1`,
+      [e2e.stack.demoTenantId],
+    );
+    await db.end();
+    // The organization cache in the Worker lives 30 s; restart the edge so the new timeout is read now.
+    await e2e.restartEdge();
+    admin = new Http(e2e.stack.url, e2e.stack.demoTenantId);
+    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+    await waitFor(
+      "agent back",
+      async () => {
+        const r = await admin.call<{ data: { online: boolean; last_connected_at: string }[] }>(
+          "GET",
+          "/api/agents",
+        );
+        return r.body.data.some((a) => a.online);
+      },
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    // The 4 s idle timeout applies to this login as well (its activity is recorded every 15 s only): a
+    // fresh login, so starting the session and joining it is not refused as an expired login under load.
+    await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
+    const s = await live.start(admin, TERMINAL);
+    const v = await Viewer.open(admin, s.id);
+    open.push(v);
+    await v.until(
+      "ended by idle timeout",
+      () => v.frames.some((f) => f.t === "status" && f.status === "ended"),
+      30_000,
+    );
+    const st = v.frames.find((f) => f.t === "status" && f.status === "ended");
+    expect(String(st?.reason)).toMatch(/idle/i);
   });
 });
