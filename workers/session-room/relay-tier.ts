@@ -1,21 +1,18 @@
 // RelayTier: the room's side of the viewer relays (docs/fan-out.md). Past a threshold of sockets on the
-// room itself, a read-only watcher (a `viewer` who may never type, share or approve) is handed to a
-// ViewerRelay Durable Object instead of being accepted here: the room feeds each relay once per output
-// batch and per broadcast over one WebSocket, and the relay sends to its slice. Typists, owners and
-// approvers always stay on the room (the input path is unchanged), and sessions below the threshold never
-// spawn a relay. The room keeps the identity of every relayed watcher (presence, the kill switch, viewer
-// rows) and obeys the same closes through the feed; a relay that dies drops its watchers, who reconnect
-// through the Worker and get a fresh snapshot from the room.
+// room itself, a read-only watcher (a `viewer` who may never type, share or approve) is placed on a
+// ViewerRelay Durable Object instead of being accepted here: the room answers a ticket the Worker redeems
+// at the relay (ticket.ts), so the watcher's socket never passes through the room. The room feeds each
+// relay once per output batch and per broadcast over one WebSocket, and the relay sends to its slice.
+// Typists, owners and approvers always stay on the room (the input path is unchanged), and sessions below
+// the threshold never spawn a relay. The room keeps the identity of every relayed watcher (presence, the
+// kill switch, viewer rows) and obeys the same closes through the feed; a relay that dies drops its
+// watchers, who reconnect through the Worker and get a fresh snapshot from the room.
 import { randomToken } from "@nostromo/crypto";
 import type { RoomFrame } from "@nostromo/protocol";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE } from "../live/login-sockets.ts";
-import {
-  parseRelayMessage,
-  RELAY_KEY_HEADER,
-  RELAY_VIEWER_HEADER,
-  type RoomToRelay,
-} from "../viewer-relay/feed.ts";
+import { parseRelayMessage, RELAY_KEY_HEADER, type RoomToRelay } from "../viewer-relay/feed.ts";
+import type { RelayTicket } from "../viewer-relay/ticket.ts";
 import type { Meta } from "./lifecycle.ts";
 import { helloFrame, type Participants, type ViewerIdentity } from "./participants.ts";
 import type { Screen } from "./screen.ts";
@@ -83,23 +80,20 @@ export class RelayTier {
     return readOnly && this.host.participants().size >= this.threshold;
   }
 
-  /** Hands the watcher's upgrade to a relay: its 101, or null when no relay could take it (then the room does). */
-  async attach(who: ViewerIdentity): Promise<Response | null> {
+  /**
+   * Places the watcher on a relay: announces it on the relay's feed (from here on the relay keeps the
+   * batches for it, and gets its first frames) and answers the ticket the Worker redeems at the relay;
+   * null when no relay could take it (then the room does).
+   */
+  async place(who: ViewerIdentity): Promise<RelayTicket | null> {
     const slot = this.slots.find((s) => !s.dead && s.count < this.slice) ?? this.spawn();
     slot.count += 1;
     const feed = await this.feedOf(slot);
-    const id = crypto.randomUUID();
-    const res = feed
-      ? await slot.stub
-          .fetch("https://relay/viewer", {
-            headers: { upgrade: "websocket", [RELAY_KEY_HEADER]: slot.key, [RELAY_VIEWER_HEADER]: id },
-          })
-          .catch(() => null)
-      : null;
-    if (!feed || !res || res.status !== 101 || slot.dead) {
+    if (!feed || slot.dead) {
       slot.count -= 1;
       return null;
     }
+    const id = crypto.randomUUID();
     this.watchers.set(id, { who, slot });
     // Everything already received is in the snapshot; the feed's batches from here on are the watcher's.
     this.host.flushOutput();
@@ -109,7 +103,7 @@ export class RelayTier {
       this.send(slot, { t: "ready", id, frames: [hello, ...frames].map((f) => JSON.stringify(f)) }),
     );
     this.presenceSoon();
-    return res;
+    return { relay: slot.stub.id.toString(), key: slot.key, viewer: id };
   }
 
   /** The snapshot exactly as of the watcher's join (the batches after it follow on the feed), approvals. */

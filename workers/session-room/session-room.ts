@@ -17,6 +17,7 @@ import { randomToken } from "@nostromo/crypto";
 import type { ParticipantView, RoomFrame } from "@nostromo/protocol";
 import type { Bindings } from "../env.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
+import { ticketResponse } from "../viewer-relay/ticket.ts";
 import { type AgentIdentityClaim, AgentSide, type SessionAgentEvent } from "./agent-socket.ts";
 import { Enforcement } from "./enforcement.ts";
 import { type Meta, type Outcome, type RoomInit, RoomLifecycle, type RoomStatus } from "./lifecycle.ts";
@@ -300,8 +301,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     else if (m.kind === "rdp") this.rdp.attachClient(server, who.loginId ?? null);
     else if (m.kind === "vnc") this.vnc.attachViewer(server, who);
     else if (this.relays.takes(who)) {
-      const relayed = await this.relays.attach(who);
-      if (relayed) return relayed;
+      const ticket = await this.relays.place(who);
+      if (ticket) return ticketResponse(ticket);
       this.viewers.accept(server, who);
     } else this.viewers.accept(server, who);
     return new Response(null, { status: 101, webSocket: client });

@@ -1,11 +1,12 @@
 // ViewerRelay: a Durable Object that serves a slice of one session's read-only watchers, fed once by the
-// SessionRoom that spawned it (docs/fan-out.md). The room opens the feed (one WebSocket, feed.ts) and hands
-// each watcher's upgrade over after the Worker and the room checked it; the relay keeps no state of its
-// own beyond its sockets: when it restarts its viewers reconnect through the Worker and get a fresh
-// snapshot from the room, and when the room goes away it closes them so they do. It accepts viewers only
-// with the key the room opened its feed with (the relay's id itself is unguessable: newUniqueId), and
-// answers a watcher's frames itself — pong to a ping, FORBIDDEN to anything else — so nothing a watcher
-// sends reaches the room or the shell.
+// SessionRoom that spawned it (docs/fan-out.md). The room opens the feed (one WebSocket, feed.ts) and
+// announces each watcher it places here; the Worker then brings that watcher's upgrade straight to the
+// relay (so the room is on no watcher's path), which sends it nothing unless the room announced it and
+// accepts it only with the key the room opened its feed with (the relay's id itself is unguessable: newUniqueId). It keeps no
+// state beyond its sockets: when it restarts its viewers reconnect through the Worker and get a fresh
+// snapshot from the room, and when the room goes away it closes them so they do. It answers a watcher's
+// frames itself — pong to a ping, FORBIDDEN to anything else — so nothing a watcher sends reaches the
+// room or the shell.
 import { DurableObject } from "cloudflare:workers";
 import { parseViewerFrame } from "@nostromo/protocol";
 import type { Bindings } from "../env.ts";
@@ -17,7 +18,7 @@ import {
   RELAY_VIEWER_HEADER,
   WATCH_ONLY,
 } from "./feed.ts";
-import { RelayViewers } from "./relay-viewers.ts";
+import { PENDING_MS, RelayViewers } from "./relay-viewers.ts";
 
 const MAX_GARBAGE = 50;
 
@@ -28,7 +29,7 @@ function refuse(status: number, code: string, message: string): Response {
 export class ViewerRelay extends DurableObject<Bindings> {
   private key: string | null = null;
   private feed: ViewerSocket | null = null;
-  private readonly viewers = new RelayViewers();
+  private readonly viewers = new RelayViewers((id) => this.feed?.send(JSON.stringify({ t: "left", id })));
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
@@ -43,7 +44,8 @@ export class ViewerRelay extends DurableObject<Bindings> {
     if (!id) return refuse(400, "VALIDATION_ERROR", "Viewer id missing");
     const pair = new WebSocketPair();
     const ws = new ViewerSocket(pair[1]);
-    this.viewers.add(id, ws);
+    if (!this.viewers.add(id, ws)) return refuse(409, "INVALID_STATE", "This watcher is already attached");
+    setTimeout(() => this.viewers.expire(id), PENDING_MS);
     let garbage = 0;
     ws.open({
       opened: () => this.viewers.opened(id),
@@ -58,9 +60,7 @@ export class ViewerRelay extends DurableObject<Bindings> {
         }
         ws.send(JSON.stringify({ t: "error", code: "FORBIDDEN", message: WATCH_ONLY }));
       },
-      closed: () => {
-        if (this.viewers.remove(id)) this.feed?.send(JSON.stringify({ t: "left", id }));
-      },
+      closed: () => this.viewers.remove(id),
     });
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -77,7 +77,9 @@ export class ViewerRelay extends DurableObject<Bindings> {
       message: (data) => {
         if (typeof data !== "string") return this.viewers.batch(new Uint8Array(data));
         const m = parseRoomMessage(data);
-        if (m) this.viewers.message(m);
+        if (!m) return;
+        this.viewers.message(m);
+        if (m.t === "join") setTimeout(() => this.viewers.expire(m.id), PENDING_MS);
       },
       closed: () => {
         // The room went away (ended, restarted, evicted): viewers reconnect through the Worker and the room.
