@@ -9,7 +9,7 @@
 // (the room's close, obeyed by the relays).
 // Run: npx tsx bench/fanout.ts   (BENCH_FANOUT=100,1000,5000, BENCH_FANOUT_MODES=off,on). Needs root and
 // OpenSSH's sshd (as the tests do).
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { Http, Viewer } from "@nostromo/testkit";
 import WebSocket from "ws";
 import { WATCH_ONLY } from "../workers/viewer-relay/feed.ts";
@@ -62,8 +62,11 @@ function openFilesLimit(): string {
   return /Max open files\s+(\d+)/.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? "?";
 }
 
+const workerLog = process.env.BENCH_WORKER_LOG;
 const b = await startBenchStack("fanout", {
   workerVars: { VIEWER_RELAY_THRESHOLD: String(THRESHOLD), VIEWER_RELAY_SLICE: String(SLICE) },
+  // What wrangler dev and workerd print, to find which limit a large run hits.
+  ...(workerLog ? { workerOutput: (line: string) => appendFileSync(workerLog, `${line}\n`) } : {}),
 });
 const { admin } = b;
 const all: WebSocket[] = [];
