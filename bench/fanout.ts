@@ -131,7 +131,12 @@ try {
       const relayed = group.filter((w) => w.relayed).length;
       const load = loadLine();
       const ended = performance.now();
-      await admin.call("DELETE", `/api/remote-sessions/${sid}`);
+      // A run past the machine's limits can leave the Worker refusing connections: say so and stop.
+      const end = await admin.call("DELETE", `/api/remote-sessions/${sid}`).catch((err: unknown) => err);
+      if (end instanceof Error) {
+        console.log(`(${n} ${mode}: the Worker no longer answers: ${String(end.cause ?? end)}; stopping)`);
+        break;
+      }
       const closeDeadline = Date.now() + 30_000;
       while (Date.now() < closeDeadline && group.some((w) => w.closedAt === null)) await sleep(20);
       const closes = group.map((w) => (w.closedAt ?? Number.NaN) - ended);
