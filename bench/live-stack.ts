@@ -57,8 +57,8 @@ export async function startBareStack(name: string, extra: Partial<StackOptions> 
   return { dir, port, stack, stop };
 }
 
-export async function startBenchStack(name: string): Promise<BenchStack> {
-  const { dir, port, stack, stop: stopStack } = await startBareStack(name);
+export async function startBenchStack(name: string, extra: Partial<StackOptions> = {}): Promise<BenchStack> {
+  const { dir, port, stack, stop: stopStack } = await startBareStack(name, extra);
   const sshd = await startSshd();
   let agent: ChildProcess | null = null;
   const stop = async () => {

@@ -15,6 +15,16 @@ export const configSchema = z.object({
   ENVIRONMENT: z.enum(["development", "test", "production"]),
   /** Comma-separated hosts that are the platform itself (no tenant), e.g. "nostromo.example,localhost". */
   PLATFORM_HOSTS: z.string().optional(),
+  /** Sockets on a SessionRoom past which read-only watchers go through ViewerRelays (docs/fan-out.md). */
+  VIEWER_RELAY_THRESHOLD: z
+    .string()
+    .regex(/^[1-9]\d*$/)
+    .optional(),
+  /** Watchers per ViewerRelay. */
+  VIEWER_RELAY_SLICE: z
+    .string()
+    .regex(/^[1-9]\d*$/)
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -11,6 +11,7 @@ declare namespace Cloudflare {
   interface Env extends NostromoConfig {
     SESSION_ROOM: DurableObjectNamespace<import("./session-room/session-room.ts").SessionRoom>;
     AGENT_LINK: DurableObjectNamespace<import("./agent-link/agent-link.ts").AgentLink>;
+    VIEWER_RELAY: DurableObjectNamespace<import("./viewer-relay/viewer-relay.ts").ViewerRelay>;
     RECORDINGS: R2Bucket;
   }
 }

@@ -7,6 +7,7 @@ import { runCron } from "./jobs/runner.ts";
 
 export { AgentLink } from "./agent-link/agent-link.ts";
 export { SessionRoom } from "./session-room/session-room.ts";
+export { ViewerRelay } from "./viewer-relay/viewer-relay.ts";
 
 export default {
   fetch: app.fetch,

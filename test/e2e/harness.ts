@@ -18,7 +18,7 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(name: string): Promise<E2E> {
+export async function startE2E(name: string, workerVars: Record<string, string> = {}): Promise<E2E> {
   const dbName = `e2e_${name}_${process.pid}_${Date.now()}`;
   const admin = inject("pgAdminUrl");
   await ensureDatabase(admin, dbName);
@@ -33,6 +33,7 @@ export async function startE2E(name: string): Promise<E2E> {
     demoAdmin: DEMO_ADMIN,
     masterKey: "e2e-master-key-0123456789-0123456789-0123",
     quietWorker: !process.env.NOSTROMO_E2E_VERBOSE,
+    workerVars,
     onWorkerOutput: (text: string) => {
       output += text;
     },

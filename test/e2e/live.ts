@@ -19,9 +19,10 @@ export interface LiveEnv {
 export async function startLive(
   name: string,
   sshdOptions: Parameters<typeof startSshd>[0] = {},
+  workerVars: Record<string, string> = {},
 ): Promise<LiveEnv> {
   const sshd = await startSshd(sshdOptions);
-  const e2e = await startE2E(name);
+  const e2e = await startE2E(name, workerVars);
   const admin = new Http(e2e.stack.url, e2e.stack.demoTenantId);
   await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
   const agentEnv = (extra: Record<string, string> = {}) => ({

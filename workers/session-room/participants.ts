@@ -37,8 +37,39 @@ interface Viewer extends ViewerIdentity {
 
 export type ApprovalAnswer = { ok: true } | { ok: false; code: string; message: string };
 
+/** Watchers the room serves through relays (relay-tier.ts): listed in presence, told every broadcast. */
+export interface RelayedWatchers {
+  identities(): Iterable<ViewerIdentity>;
+  broadcast(text: string): void;
+  has(userId: string): boolean;
+}
+
+/** The first frame every viewer gets: who they are and the session's state. */
+export function helloFrame(v: ViewerIdentity, m: Meta, recording: boolean): RoomFrame {
+  return {
+    t: "hello",
+    you: {
+      userId: v.userId,
+      role: v.role,
+      canType: v.canType,
+      canSee: v.canSee,
+      canShare: v.canShare,
+      canApprove: v.canApprove,
+    },
+    session: {
+      id: m.sessionUuid,
+      publicId: m.publicId,
+      status: m.status,
+      cols: m.cols,
+      rows: m.rows,
+      recording,
+    },
+  };
+}
+
 /** What participants ask of the room. */
 export interface ParticipantsHost {
+  relayed: RelayedWatchers;
   meta(): Meta;
   screen(): Screen | null;
   recording(): boolean;
@@ -90,26 +121,7 @@ export class Participants {
 
   /** Accepted: hello, the current screen, the commands awaiting approval, presence. */
   private async opened(v: Viewer): Promise<void> {
-    const m = this.host.meta();
-    this.sendJson(v, {
-      t: "hello",
-      you: {
-        userId: v.userId,
-        role: v.role,
-        canType: v.canType,
-        canSee: v.canSee,
-        canShare: v.canShare,
-        canApprove: v.canApprove,
-      },
-      session: {
-        id: m.sessionUuid,
-        publicId: m.publicId,
-        status: m.status,
-        cols: m.cols,
-        rows: m.rows,
-        recording: this.host.recording(),
-      },
-    });
+    this.sendJson(v, helloFrame(v, this.host.meta(), this.host.recording()));
     const screen = this.host.screen();
     if (v.canSee && screen) {
       // The current screen first: everything already written is parsed before it is serialised, and no
@@ -244,13 +256,19 @@ export class Participants {
   private async onClose(v: Viewer): Promise<void> {
     this.viewers.delete(v);
     this.broadcastPresence();
-    const stillHere = [...this.viewers].some((x) => x.userId === v.userId);
-    if (!stillHere && v.viewerRowId) await this.host.left(v.viewerRowId);
+    if (!this.present(v.userId) && !this.host.relayed.has(v.userId) && v.viewerRowId)
+      await this.host.left(v.viewerRowId);
+  }
+
+  /** Some socket of the user is on the room itself. */
+  present(userId: string): boolean {
+    for (const v of this.viewers) if (v.userId === userId) return true;
+    return false;
   }
 
   list(): ParticipantView[] {
     const byUser = new Map<string, ParticipantView>();
-    for (const v of this.viewers) {
+    for (const v of [...this.viewers, ...this.host.relayed.identities()]) {
       const p = byUser.get(v.userId);
       if (p) p.connections += 1;
       else
@@ -268,7 +286,7 @@ export class Participants {
     return [...byUser.values()];
   }
 
-  private broadcastPresence(): void {
+  broadcastPresence(): void {
     this.broadcastJson({ t: "presence", participants: this.list() });
   }
 
@@ -284,6 +302,7 @@ export class Participants {
   broadcastJson(frame: RoomFrame): void {
     const text = JSON.stringify(frame);
     for (const v of this.viewers) v.ws.send(text);
+    this.host.relayed.broadcast(text);
   }
 
   /** One output batch to every viewer who may see it. */

@@ -38,6 +38,11 @@ export class Screen {
     return this.serializer.serialize({ scrollback: 200 });
   }
 
+  /** The screen exactly as of everything written so far (nothing written later), serialised. */
+  snapshotAt(): Promise<string> {
+    return new Promise((res) => this.at(() => res(this.serializer.serialize({ scrollback: 200 }))));
+  }
+
   get cols(): number {
     return this.term.cols;
   }

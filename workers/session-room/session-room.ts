@@ -17,6 +17,7 @@ import { randomToken } from "@nostromo/crypto";
 import type { ParticipantView, RoomFrame } from "@nostromo/protocol";
 import type { Bindings } from "../env.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
+import { ticketResponse } from "../viewer-relay/ticket.ts";
 import { type AgentIdentityClaim, AgentSide, type SessionAgentEvent } from "./agent-socket.ts";
 import { Enforcement } from "./enforcement.ts";
 import { type Meta, type Outcome, type RoomInit, RoomLifecycle, type RoomStatus } from "./lifecycle.ts";
@@ -30,6 +31,7 @@ import {
   type ViewerIdentity,
 } from "./participants.ts";
 import { RdpRelay } from "./rdp-relay.ts";
+import { RelayTier } from "./relay-tier.ts";
 import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
@@ -46,6 +48,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private readonly agent: AgentSide;
   private readonly output: OutputPipeline;
   private readonly viewers: Participants;
+  private readonly relays: RelayTier;
   private readonly enforcement: Enforcement;
   private readonly recording: RoomRecording;
   private readonly tunnel: TunnelRelay;
@@ -78,6 +81,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         else if (kind === "rdp") this.rdp.close(reason);
         else if (kind === "vnc") this.vnc.close(reason.slice(0, 100));
         this.viewers.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
+        this.relays.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
         this.agent.close(1000, "session over");
       },
     });
@@ -91,7 +95,18 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         meta().recording = null;
       },
     });
+    // Read-only watchers past a threshold go through ViewerRelays (relay-tier.ts, docs/fan-out.md).
+    this.relays = new RelayTier(env, {
+      meta,
+      screen: () => this.screen,
+      recording: () => this.recording.active,
+      flushOutput: () => this.output.flush(),
+      pendingApprovals: () => this.enforcement.pendingApprovals(),
+      participants: () => this.viewers,
+      leftRow: (rowId) => void this.store.viewerLeft(rowId).catch(() => {}),
+    });
     this.viewers = new Participants({
+      relayed: this.relays,
       meta,
       screen: () => this.screen,
       recording: () => this.recording.active,
@@ -179,7 +194,10 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       piece: (bytes, event) => this.enforcement.onOutput(bytes, event),
       record: (batch) => this.recording.output(batch),
       storageFailed: (err) => this.agent.storageFailed(err),
-      fanOut: (batch) => this.viewers.fanOut(batch),
+      fanOut: (batch) => {
+        this.viewers.fanOut(batch);
+        this.relays.fanOut(batch);
+      },
     });
     this.enforcement = new Enforcement({
       meta,
@@ -272,7 +290,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     else if (watchingRdp) this.rdp.viewers.attach(server, who);
     else if (m.kind === "rdp") this.rdp.attachClient(server, who.loginId ?? null);
     else if (m.kind === "vnc") this.vnc.attachViewer(server, who);
-    else this.viewers.accept(server, who);
+    else if (this.relays.takes(who)) {
+      const ticket = await this.relays.place(who);
+      if (ticket) return ticketResponse(ticket);
+      this.viewers.accept(server, who);
+    } else this.viewers.accept(server, who);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -343,6 +365,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   async closeLogin(loginId: string, reason: string): Promise<number> {
     return (
       this.viewers.closeLogin(loginId, reason) +
+      this.relays.closeLogin(loginId, reason) +
       this.tunnel.closeLogin(loginId, reason) +
       this.rdp.closeLogin(loginId, reason) +
       this.vnc.closeLogin(loginId, reason)

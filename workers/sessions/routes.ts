@@ -21,6 +21,7 @@ import { requestTenant, tenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
+import { redeemTicket } from "../viewer-relay/ticket.ts";
 import { pendingApprovals } from "./approvals.ts";
 import { invitationsOf, invite, join, listViewers } from "./participants.ts";
 import { presentSession } from "./present.ts";
@@ -287,7 +288,10 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       const headers = new Headers(c.req.raw.headers);
       headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify(who));
       headers.set("x-nostromo-login-tag", u.loginId ? loginTag(u.loginId) : "");
-      return relayUpgrade(await room(c.env, s.id).fetch(new Request(c.req.raw, { headers })));
+      // Past a threshold a read-only watcher is placed on a viewer relay: the room answers a ticket the
+      // Worker redeems at the relay (docs/fan-out.md).
+      const res = await room(c.env, s.id).fetch(new Request(c.req.raw, { headers }));
+      return relayUpgrade(await redeemTicket(c.env, res));
     },
   )
 

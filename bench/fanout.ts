@@ -1,0 +1,156 @@
+// Fan-out benchmark (issue 19): delivery lag from the target printing a timestamp to each of the N − 1
+// watchers of one session (beside its owner, who types the loop) receiving it, with viewer relays off and
+// on in the same run, against the real stack (sshd, the agent's bundle, the Worker in workerd through wrangler dev, PostgreSQL). "off": every watcher is a
+// socket on the SessionRoom (the demo admin's, which never goes through a relay); "on": the watchers are
+// an Observer's, so past VIEWER_RELAY_THRESHOLD sockets on the room they are served by ViewerRelays
+// (docs/fan-out.md). Watchers are bare WebSocket clients that keep only arrival times (no terminal
+// model), all in this process — on this 2-core machine they compete with the stack under test.
+// Also measured: how long opening the watchers took, and how fast ending the session closed every one
+// (the room's close, obeyed by the relays).
+// Run: npx tsx bench/fanout.ts   (BENCH_FANOUT=100,1000,5000, BENCH_FANOUT_MODES=off,on). Needs root and
+// OpenSSH's sshd (as the tests do).
+import { appendFileSync, readFileSync } from "node:fs";
+import { Http, Viewer } from "@nostromo/testkit";
+import WebSocket from "ws";
+import { WATCH_ONLY } from "../workers/viewer-relay/feed.ts";
+import { loadLine, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
+
+const COUNTS = (process.env.BENCH_FANOUT ?? "100,1000,5000").split(",").map(Number);
+const MODES = (process.env.BENCH_FANOUT_MODES ?? "off,on").split(",") as ("off" | "on")[];
+const LINES = Number(process.env.BENCH_FANOUT_LINES ?? 40);
+const THRESHOLD = Number(process.env.BENCH_RELAY_THRESHOLD ?? 100);
+const SLICE = Number(process.env.BENCH_RELAY_SLICE ?? 500);
+const OPEN_PARALLEL = 20;
+const OPEN_TIMEOUT_MS = Number(process.env.BENCH_FANOUT_OPEN_TIMEOUT_S ?? 600) * 1000;
+
+/** One watcher: the first arrival time of every `TS:<ms>` mark, whether a relay refused its input, its close. */
+interface Watcher {
+  ws: WebSocket;
+  arrivals: Map<string, number>;
+  relayed: boolean;
+  closedAt: number | null;
+}
+
+function openWatcher(http: Http, sid: string): Promise<Watcher> {
+  const url = new URL(`/api/remote-sessions/${sid}/ws`, http.base);
+  url.protocol = "ws:";
+  const ws = new WebSocket(url.href, {
+    headers: { cookie: `sid=${http.cookie}`, "x-tenant-id": http.tenantId ?? "" },
+    perMessageDeflate: false,
+  });
+  const w: Watcher = { ws, arrivals: new Map(), relayed: false, closedAt: null };
+  ws.on("message", (data, isBinary) => {
+    const now = Date.now();
+    const text = (data as Buffer).toString("latin1");
+    if (!isBinary) {
+      if (text.includes(WATCH_ONLY)) w.relayed = true;
+      return;
+    }
+    for (const m of text.matchAll(/TS:(\d{13})/g))
+      if (!w.arrivals.has(m[1] ?? "")) w.arrivals.set(m[1] ?? "", now);
+  });
+  ws.on("close", () => {
+    w.closedAt = performance.now();
+  });
+  return new Promise((res, rej) => {
+    ws.once("open", () => res(w));
+    ws.once("error", rej);
+  });
+}
+
+function openFilesLimit(): string {
+  return /Max open files\s+(\d+)/.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? "?";
+}
+
+const workerLog = process.env.BENCH_WORKER_LOG;
+const b = await startBenchStack("fanout", {
+  workerVars: { VIEWER_RELAY_THRESHOLD: String(THRESHOLD), VIEWER_RELAY_SLICE: String(SLICE) },
+  // What wrangler dev and workerd print, to find which limit a large run hits.
+  ...(workerLog ? { workerOutput: (line: string) => appendFileSync(workerLog, `${line}\n`) } : {}),
+});
+const { admin } = b;
+const all: WebSocket[] = [];
+try {
+  const roles = await admin.call<{ data: { id: string; name: string }[] }>("GET", "/api/roles");
+  const made = await admin.call("POST", "/api/users", {
+    email: "watcher@bench.example",
+    name: "Bench Watcher",
+    password: "bench-watcher-password-1",
+    role_id: roles.body.data.find((r) => r.name === "Observer")?.id,
+  });
+  if (made.status !== 201) throw new Error(`observer: ${made.status} ${JSON.stringify(made.body)}`);
+  const observer = new Http(admin.base, admin.tenantId);
+  await observer.login("watcher@bench.example", "bench-watcher-password-1");
+
+  console.log(
+    `\nfan-out: lag from the target printing a timestamp to each watcher receiving it; relays past ${THRESHOLD} sockets on the room, ${SLICE} watchers per relay; open files limit ${openFilesLimit()}`,
+  );
+  console.log(
+    "| watchers | relays | relayed | p50 | p99 | max | samples (expected) | opened in | all closed after end | load |\n|---|---|---|---|---|---|---|---|---|---|",
+  );
+  for (const n of COUNTS) {
+    for (const mode of MODES) {
+      const sid = await b.start();
+      const owner = await Viewer.open(admin, sid, {}, { terminal: false });
+      all.push(owner.ws);
+      const group: Watcher[] = [];
+      const t0 = performance.now();
+      let failed = 0;
+      let error = "";
+      while (group.length + failed < n - 1 && performance.now() - t0 < OPEN_TIMEOUT_MS) {
+        const batch = Math.min(OPEN_PARALLEL, n - 1 - group.length - failed);
+        const opened = await Promise.allSettled(
+          Array.from({ length: batch }, () => openWatcher(mode === "on" ? observer : admin, sid)),
+        );
+        for (const r of opened) {
+          if (r.status === "fulfilled") {
+            group.push(r.value);
+            all.push(r.value.ws);
+          } else {
+            failed += 1;
+            error = String(r.reason);
+          }
+        }
+      }
+      const openSecs = (performance.now() - t0) / 1000;
+      if (group.length < n - 1)
+        console.log(
+          `(${n} ${mode}: opened ${group.length + 1} of ${n} in ${openSecs.toFixed(0)} s; ${failed} failed: ${error})`,
+        );
+      await sleep(3000);
+      // Observers' input is refused by whoever serves them: the relay's refusal says which path it took.
+      if (mode === "on") for (const w of group) w.ws.send(Buffer.from("x"));
+      // Brace expansion, not $(seq …): the execution guard gives a command substitution in a for loop's
+      // word list no verdict.
+      owner.type(`for i in {1..${LINES}}; do echo TS:$(date +%s%3N); sleep 0.05; done\r`);
+      const deadline = Date.now() + LINES * 60 + 30_000;
+      await sleep(LINES * 60 + 1500);
+      while (Date.now() < deadline && group.some((w) => w.arrivals.size < LINES)) await sleep(200);
+      const lags: number[] = [];
+      for (const w of group) for (const [ts, at] of w.arrivals) lags.push(at - Number(ts));
+      const relayed = group.filter((w) => w.relayed).length;
+      const load = loadLine();
+      const ended = performance.now();
+      // A run past the machine's limits can leave the Worker refusing connections: say so and stop.
+      const end = await admin.call("DELETE", `/api/remote-sessions/${sid}`).catch((err: unknown) => err);
+      if (end instanceof Error) {
+        console.log(`(${n} ${mode}: the Worker no longer answers: ${String(end.cause ?? end)}; stopping)`);
+        break;
+      }
+      const closeDeadline = Date.now() + 30_000;
+      while (Date.now() < closeDeadline && group.some((w) => w.closedAt === null)) await sleep(20);
+      const closes = group.map((w) => (w.closedAt ?? Number.NaN) - ended);
+      const open = closes.filter((c) => Number.isNaN(c)).length;
+      console.log(
+        `| ${n} | ${mode} | ${relayed} | ${ms(pct(lags, 50))} | ${ms(pct(lags, 99))} | ${ms(Math.max(...lags))} | ${lags.length} (${group.length * LINES}) | ${openSecs.toFixed(1)} s | p50 ${ms(pct(closes, 50))}, max ${ms(Math.max(...closes.filter((c) => !Number.isNaN(c))))}${open ? `, ${open} still open` : ""} | ${load} |`,
+      );
+      for (const w of group) w.ws.terminate();
+      owner.close();
+      await sleep(2000);
+    }
+  }
+  console.log("goal: p99 ≤ 100 ms at 1,000 watchers");
+} finally {
+  for (const ws of all) ws.terminate();
+  await b.stop();
+}
