@@ -246,6 +246,7 @@ describe("programs and prompts that are not commands", () => {
     await settle(v, 500);
     v.type("iecho inside-vim\x1b:q!\r");
     await settle(v, 500);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own ${#pw}, typed as is
     v.type("read -s -p 'Password: ' pw; echo; echo got-${#pw}\r");
     await settle(v, 300);
     v.type("hunter2-secret\r");
@@ -255,6 +256,7 @@ describe("programs and prompts that are not commands", () => {
     const rows = await commands(id);
     expect(rows.map((r) => r.command).sort()).toEqual(
       [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own ${#pw}, as typed
         "read -s -p 'Password: ' pw; echo; echo got-${#pw}",
         "vim -u NONE -N /tmp/nostromo-vim-test.txt",
       ].sort(),

@@ -11,9 +11,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { parseCast } from "../../workers/session-room/asciicast.ts";
-import { WATCH_ONLY } from "../../workers/viewer-relay/feed.ts";
 import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, waitFor } from "./harness.ts";
-import { type LiveEnv, openViewer, runIn, settle, startLive, userWithRole } from "./live.ts";
+import { type LiveEnv, openViewer, runIn, startLive, userWithRole } from "./live.ts";
+import { watcherThroughRelay } from "./viewer-relays.ts";
 
 let e2e: E2E;
 let sshd: TestSshd;
@@ -389,72 +389,8 @@ describe("exec", () => {
 });
 
 describe("viewer relays", () => {
-  it("serves a watcher past the threshold through a relay: same bytes, resume after reconnect, kill switch", async () => {
-    const watcher = await userWithRole(live, "Observer", {
-      email: "relay-watcher@demo-e2e.example",
-      name: "Rita Relayed",
-      password: "relay-watcher-password-1",
-    });
-    const s = await live.start(admin, TERMINAL);
-    const owner = await openViewer(admin, s.id, open);
-    await runIn(owner, "echo before-relay-$((3*5))", "before-relay-15");
-    // Three sockets on the room: the next read-only watcher goes to a relay.
-    await openViewer(admin, s.id, open);
-    await openViewer(admin, s.id, open);
-    const w = await openViewer(watcher, s.id, open);
-    expect(w.frame("hello")).toMatchObject({ you: { role: "viewer", canType: false } });
-    expect(String(w.frame("snapshot")?.data)).toContain("before-relay-15");
-    w.type("echo typed-by-watcher\r");
-    await w.until("the relay's refusal", () =>
-      w.frames.some((f) => f.t === "error" && f.message === WATCH_ONLY),
-    );
-    const watcherId = (w.frame("hello") as unknown as { you: { userId: string } }).you.userId;
-    await owner.until("the watcher in presence", () =>
-      owner.frames.some((f) => f.t === "presence" && JSON.stringify(f).includes(watcherId)),
-    );
-
-    // The same bytes as the owner, in order, from the moment both were attached.
-    await settle(owner);
-    const [o0, w0] = [owner.chunks.length, w.chunks.length];
-    await runIn(
-      owner,
-      "for i in $(seq 1 300); do echo relayed-line-$i; done; echo relay-done-$((6*7))",
-      "relay-done-42",
-    );
-    await w.until("the watcher sees it", () => w.text().includes("relay-done-42"));
-    await settle(owner);
-    expect(Buffer.concat(w.chunks.slice(w0)).equals(Buffer.concat(owner.chunks.slice(o0)))).toBe(true);
-    expect(owner.text()).not.toContain("typed-by-watcher");
-
-    // Reconnect: the screen as a snapshot, then live output again.
-    w.close();
-    await w.until("closed", () => w.closed !== null);
-    const again = await openViewer(watcher, s.id, open);
-    expect(String(again.frame("snapshot")?.data)).toContain("relay-done-42");
-    again.type("x");
-    await again.until("through a relay again", () =>
-      again.frames.some((f) => f.t === "error" && f.message === WATCH_ONLY),
-    );
-    await runIn(owner, "echo after-reconnect-$((4*4))", "after-reconnect-16");
-    await again.until("live again", () => again.text().includes("after-reconnect-16"));
-
-    // The kill switch closes the relayed socket with the kill code, well under a second.
-    const root = new Http(e2e.stack.url);
-    await root.login(inject("superAdmin").email, inject("superAdmin").password);
-    const logins = await root.call<{ data: { id: string; email: string }[] }>("GET", "/api/sessions");
-    const login = logins.body.data.find((l) => l.email === "relay-watcher@demo-e2e.example");
-    expect(login).toBeDefined();
-    const killedAt = performance.now();
-    const k = await root.call<{ closed: { sockets: number } }>("DELETE", `/api/sessions/${login?.id}`);
-    expect(k.status).toBe(200);
-    await again.until("killed", () => again.closed !== null);
-    const closeMs = performance.now() - killedAt;
-    console.log(`kill switch: relayed watcher closed ${closeMs.toFixed(0)} ms after the request`);
-    expect(again.closed).toEqual({ code: 4001, reason: "Your login was ended by a platform administrator" });
-    expect(k.body.closed.sockets).toBeGreaterThanOrEqual(1);
-    expect(closeMs).toBeLessThan(1000);
-    await admin.call("DELETE", `/api/remote-sessions/${s.id}`);
-  });
+  it("serves a watcher past the threshold through a relay: same bytes, resume after reconnect, kill switch", () =>
+    watcherThroughRelay(live, admin, e2e, open));
 });
 
 describe("ending sessions from outside", () => {
