@@ -44,6 +44,8 @@ export interface StackOptions {
   pgReadyTimeoutMs?: number;
   /** Fault tests and the soak run: each line wrangler dev / workerd prints (instead of the terminal). */
   workerOutput?: (line: string) => void;
+  /** More vars for the Worker (benchmarks: BENCH_TRACE). */
+  workerVars?: Record<string, string>;
 }
 
 export interface Stack {
@@ -196,6 +198,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         NEON_WS_PROXY: relay.proxy,
         DB_ENCRYPTION_KEY: masterKey,
         ENVIRONMENT: "development",
+        ...opts.workerVars,
       },
     };
     let worker = await step(sup, "Worker", "read the Worker's output above", () =>
