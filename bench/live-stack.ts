@@ -83,9 +83,10 @@ export async function startBareStack(name: string, extra: Partial<StackOptions> 
 
 export async function startBenchStack(name: string, opts: BenchStackOptions = {}): Promise<BenchStack> {
   const traceLines: string[] = [];
+  // wrangler colours the Worker's lines: keep the mark alone.
   const keepTrace = (line: string) => {
-    const at = line.indexOf("nostromo-trace ");
-    if (at >= 0) traceLines.push(line.slice(at));
+    const m = /nostromo-trace \S+ [\d.]+/.exec(line);
+    if (m) traceLines.push(m[0]);
   };
   const {
     dir,

@@ -15,6 +15,8 @@ export const configSchema = z.object({
   ENVIRONMENT: z.enum(["development", "test", "production"]),
   /** Comma-separated hosts that are the platform itself (no tenant), e.g. "nostromo.example,localhost". */
   PLATFORM_HOSTS: z.string().optional(),
+  /** Benchmarks only: "1" makes the SessionRoom log a timestamp per hop (session-room/trace.ts). */
+  BENCH_TRACE: z.literal("1").optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
