@@ -1,10 +1,19 @@
 // Enter latency: the time from a typist's Enter to the target's newline echo, at the shell prompt and
 // inside a running program (a python3 REPL), through Nostromo with no policy and with 1,000 rules, beside
-// a direct ssh2 shell to the same sshd measured in the same run. An Enter at the prompt is judged on the
+// a direct ssh2 shell (Nagle off) and a plain OpenSSH `ssh -tt` client to the same sshd, in the same run. An Enter at the prompt is judged on the
 // line read from the screen; inside a program it must not wait for a prompt that never comes.
 // Run: npx tsx bench/enter.ts   (about two minutes). Needs root and OpenSSH's sshd (as the tests do).
 import { Viewer } from "@nostromo/testkit";
-import { createBenchPolicies, directShell, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
+import {
+  createBenchPolicies,
+  directShell,
+  loadLine,
+  ms,
+  opensshShell,
+  pct,
+  sleep,
+  startBenchStack,
+} from "./live-stack.ts";
 
 const SAMPLES = Number(process.env.BENCH_ENTER_SAMPLES ?? 40);
 
@@ -56,17 +65,22 @@ async function measure(t: Term): Promise<{ prompt: number[]; program: number[] }
 const b = await startBenchStack("enter");
 const viewers: Viewer[] = [];
 try {
-  const d = await directShell(b.sshd);
-  await sleep(1000);
-  let dmark = 0;
-  const direct = await measure({
-    type: d.type,
-    since: () => d.text().slice(dmark),
-    mark: () => {
-      dmark = d.text().length;
-    },
-  });
-  d.close();
+  console.log(`load before: ${loadLine()}`);
+  const baseline = async (d: { type(s: string): unknown; text(): string; close(): unknown }) => {
+    await sleep(1000);
+    let dmark = 0;
+    const r = await measure({
+      type: (s) => void d.type(s),
+      since: () => d.text().slice(dmark),
+      mark: () => {
+        dmark = d.text().length;
+      },
+    });
+    d.close();
+    return r;
+  };
+  const direct = await baseline(await directShell(b.sshd));
+  const openssh = await baseline(await opensshShell(b.sshd));
 
   const sid = await b.start();
   const owner = await Viewer.open(b.admin, sid, {}, { terminal: false });
@@ -91,7 +105,8 @@ try {
     console.log(
       `| ${name} | ${ms(pct(r.prompt, 50))} / ${ms(pct(r.prompt, 99))} | ${ms(pct(r.program, 50))} / ${ms(pct(r.program, 99))} |`,
     );
-  row("baseline: direct ssh2 → sshd", direct);
+  row("baseline: direct ssh2 (TCP_NODELAY) → sshd", direct);
+  row("baseline: OpenSSH `ssh -tt` → sshd", openssh);
   row("Nostromo, no policy", off);
   row("Nostromo, 1,000 rules in 20 policies", on);
   const extra = pct(on.program, 50) - pct(direct.prompt, 50);
@@ -101,6 +116,7 @@ try {
   console.log(
     `inside a program, enforcement on vs off: ${ms(pct(on.program, 50) - pct(off.program, 50))} extra at p50; goal ≤ 5 ms`,
   );
+  console.log(`load after: ${loadLine()}`);
 } finally {
   for (const v of viewers) v.close();
   await b.stop();
