@@ -47,7 +47,7 @@ export interface BenchStack {
   startDirect(): Promise<string>;
   /** With `direct`: the admin's login, addressed to workerd's own port (viewers past the dev proxy). */
   directAdmin: Http;
-  /** With `trace`: every `nostromo-trace <hop> <ms>` line of the room and the agents, as they came. */
+  /** With `trace`: every `nostromo-trace <hop> <ms>` mark of the room and the agents, as they came. */
   traceLines: string[];
   stop(): Promise<void>;
 }
@@ -83,10 +83,12 @@ export async function startBareStack(name: string, extra: Partial<StackOptions> 
 
 export async function startBenchStack(name: string, opts: BenchStackOptions = {}): Promise<BenchStack> {
   const traceLines: string[] = [];
-  // wrangler colours the Worker's lines: keep the mark alone.
+  // One mark per entry; the room logs several per line, and wrangler colours the Worker's lines.
   const keepTrace = (line: string) => {
-    const m = /nostromo-trace \S+ [\d.]+/.exec(line);
-    if (m) traceLines.push(m[0]);
+    const at = line.indexOf("nostromo-trace ");
+    if (at < 0) return;
+    for (const m of line.slice(at + 15).matchAll(/(\S+) (\d+(?:\.\d+)?)/g))
+      traceLines.push(`nostromo-trace ${m[1]} ${m[2]}`);
   };
   const {
     dir,

@@ -1,6 +1,6 @@
 // Where a keystroke's and a judged Enter's time goes, hop by hop (issue 19's attribution): the stack runs
-// with BENCH_TRACE=1 (the room logs `nostromo-trace <hop> <ms>`) and both agents with NOSTROMO_TRACE=1;
-// the bench itself marks the viewer's send and receive. Each sample is typed alone (the next waits for
+// with BENCH_TRACE=1 (the room logs its `<hop> <ms>` marks once a second) and both agents with
+// NOSTROMO_TRACE=1; the bench itself marks the viewer's send and receive. Each sample is typed alone (the next waits for
 // the echo), so every hop logged between a send and its echo belongs to it. Both paths in one run:
 // through wrangler dev's ProxyWorker and past it (workerd's own port). Enters are judged against 1,000
 // rules with recording on (the issue's goal). workerd's clock counts whole milliseconds, so room hops are
@@ -112,7 +112,7 @@ try {
       }
     }
     if (!enter) v.type("\u0015");
-    await sleep(1000); // the Worker's log lines arrive through wrangler's output
+    await sleep(2500); // the room logs its marks once a second, through wrangler's output
     const lines = b.traceLines.splice(0);
     return attribute(windows, lines);
   };
