@@ -3,12 +3,14 @@
 // a direct ssh2 shell (Nagle off) and a plain OpenSSH `ssh -tt` client to the same sshd, in the same run. An Enter at the prompt is judged on the
 // line read from the screen; inside a program it must not wait for a prompt that never comes.
 // Run: npx tsx bench/enter.ts   (about two minutes). Needs root and OpenSSH's sshd (as the tests do).
+import type { EventEmitter } from "node:events";
 import { Viewer } from "@nostromo/testkit";
 import {
   createBenchPolicies,
   directShell,
   loadLine,
   ms,
+  nextEvent,
   opensshShell,
   pct,
   sleep,
@@ -18,6 +20,9 @@ import {
 const SAMPLES = Number(process.env.BENCH_ENTER_SAMPLES ?? 40);
 
 interface Term {
+  /** Emits `event` once `since()` holds what arrived. */
+  output: EventEmitter;
+  event: string;
   type(s: string): void;
   /** Output since the last mark. */
   since(): string;
@@ -28,7 +33,14 @@ async function until(t: Term, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!t.since().includes(what)) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(what)}`);
-    await new Promise((r) => setImmediate(r));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      nextEvent(t.output, t.event),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, 250);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
 
@@ -66,10 +78,17 @@ const b = await startBenchStack("enter");
 const viewers: Viewer[] = [];
 try {
   console.log(`load before: ${loadLine()}`);
-  const baseline = async (d: { type(s: string): unknown; text(): string; close(): unknown }) => {
+  const baseline = async (d: {
+    output: EventEmitter;
+    type(s: string): unknown;
+    text(): string;
+    close(): unknown;
+  }) => {
     await sleep(1000);
     let dmark = 0;
     const r = await measure({
+      output: d.output,
+      event: "data",
       type: (s) => void d.type(s),
       since: () => d.text().slice(dmark),
       mark: () => {
@@ -88,6 +107,8 @@ try {
   await sleep(3000);
   let vmark = 0;
   const viaRoom: Term = {
+    output: owner.ws,
+    event: "message",
     type: (s) => owner.type(s),
     since: () => Buffer.concat(owner.chunks.slice(vmark)).toString("latin1"),
     mark: () => {

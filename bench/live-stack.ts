@@ -5,7 +5,7 @@
 // past wrangler dev's ProxyWorker) and `startDirect` opens sessions through it, for viewers on `directAdmin`:
 // both paths in one run. With `trace`, the room and both agents log their hop timestamps to `traceLines`.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+import { type EventEmitter, once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -182,6 +182,18 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
   }
 }
 
+/** Resolves at the next `event` of `emitter`. The benches wait for output this way, never by spinning on
+ * setImmediate: a bench that busy-waits takes one of the 2 cores from the relay it measures (three
+ * processes) far more than from a direct client (none in between). */
+export function nextEvent(emitter: EventEmitter, event: string): Promise<void> {
+  return new Promise((r) => emitter.once(event, () => r()));
+}
+
+/** Waits until `done()` holds, checking at each `event` of `emitter` (see nextEvent). */
+export async function until(done: () => boolean, emitter: EventEmitter, event: string): Promise<void> {
+  while (!done()) await nextEvent(emitter, event);
+}
+
 /** A direct ssh2 shell to the sshd: the baseline. */
 export async function directShell(sshd: TestSshd) {
   // Nagle off, as the agent has it: otherwise an Enter after a pause waits for a delayed ACK (~40 ms).
@@ -202,6 +214,8 @@ export async function directShell(sshd: TestSshd) {
     if (buf.length > 1_000_000) buf = buf.slice(-100_000);
   });
   return {
+    /** Emits "data" after `text()` has it. */
+    output: stream as EventEmitter,
     type: (s: string) => stream.write(s),
     text: () => buf,
     reset: () => {
@@ -267,7 +281,10 @@ export async function opensshShell(sshd: TestSshd) {
     await sleep(20);
   }
   await sleep(300);
+  if (!child.stdout) throw new Error("ssh -tt has no stdout");
   return {
+    /** Emits "data" after `text()` has it. */
+    output: child.stdout as EventEmitter,
     type: (s: string) => child.stdin?.write(s),
     text: () => buf,
     reset: () => {

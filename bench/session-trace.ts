@@ -7,7 +7,7 @@
 // given as means (a mean of values floored to the millisecond is ~0.5 ms early, not noisy).
 // Run: npx tsx bench/session-trace.ts   (about a minute; BENCH_TRACE_SAMPLES, default 100 per path)
 import { Viewer } from "@nostromo/testkit";
-import { createBenchPolicies, loadLine, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
+import { createBenchPolicies, loadLine, ms, pct, sleep, startBenchStack, until } from "./live-stack.ts";
 
 const SAMPLES = Number(process.env.BENCH_TRACE_SAMPLES ?? 100);
 const HOPS = [
@@ -49,8 +49,7 @@ async function sample(v: Viewer, prefix: string, key: string, expect: string): P
   const mark = v.chunks.length;
   const t0 = now();
   v.type(key);
-  while (!Buffer.concat(v.chunks.slice(mark)).toString("latin1").includes(expect))
-    await new Promise((r) => setImmediate(r));
+  await until(() => Buffer.concat(v.chunks.slice(mark)).toString("latin1").includes(expect), v.ws, "message");
   const t1 = now();
   await sleep(60);
   return [t0, t1];

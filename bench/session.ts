@@ -12,6 +12,7 @@
 //   4. agent resident memory per additional session vs the agent with none
 // Run: npx tsx bench/session.ts   (a few minutes). Needs root and OpenSSH's sshd (as the tests do).
 import { spawnSync } from "node:child_process";
+import type { EventEmitter } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Viewer } from "@nostromo/testkit";
@@ -26,6 +27,7 @@ import {
   sleep,
   spread,
   startBenchStack,
+  until,
 } from "./live-stack.ts";
 
 const ECHO_SAMPLES = Number(process.env.BENCH_ECHO_SAMPLES ?? 300);
@@ -48,10 +50,13 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
 }
 
+/** `output` emits `event` once `text()` holds what arrived. */
 async function echoRoundTrips(
   type: (s: string) => void,
   text: () => string,
   reset: () => void,
+  output: EventEmitter,
+  event: string,
 ): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < ECHO_SAMPLES; i++) {
@@ -59,7 +64,7 @@ async function echoRoundTrips(
     reset();
     const t0 = performance.now();
     type(ch);
-    while (!text().includes(ch)) await new Promise((r) => setImmediate(r));
+    await until(() => text().includes(ch), output, event);
     out.push(performance.now() - t0);
     if (i % 50 === 49) {
       type("\u0015"); // Ctrl-U: clear the line
@@ -94,10 +99,12 @@ try {
       () => {
         mark = v.chunks.length;
       },
+      v.ws,
+      "message",
     );
   const paths = {
-    direct: () => echoRoundTrips(direct.type, direct.text, direct.reset),
-    openssh: () => echoRoundTrips(openssh.type, openssh.text, openssh.reset),
+    direct: () => echoRoundTrips(direct.type, direct.text, direct.reset, direct.output, "data"),
+    openssh: () => echoRoundTrips(openssh.type, openssh.text, openssh.reset, openssh.output, "data"),
     nostromo: () => viewerEcho(owner),
     proxyFree: () => viewerEcho(downer),
   };
@@ -141,8 +148,11 @@ try {
       mark = v.chunks.length;
       const t0 = performance.now();
       v.type("\r");
-      while (!Buffer.concat(v.chunks.slice(mark)).toString("latin1").includes("\n"))
-        await new Promise((r) => setImmediate(r));
+      await until(
+        () => Buffer.concat(v.chunks.slice(mark)).toString("latin1").includes("\n"),
+        v.ws,
+        "message",
+      );
       out.push(performance.now() - t0);
       await sleep(60);
     }
