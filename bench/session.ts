@@ -36,6 +36,10 @@ const FANOUT = (process.env.BENCH_FANOUT ?? "1,100,500").split(",").map(Number);
 const EXTRA_SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ENTER_SAMPLES = Number(process.env.BENCH_ENTERS ?? 60);
+// Paced like a fast typist: keys sent back to back (the next as soon as the echo is seen) arrive inside
+// the room's output coalescing window (OUTPUT_BATCH_MS after the last batch), so the echo measured the
+// window (a steady 8.2 ms) instead of the relay.
+const KEY_GAP_MS = Number(process.env.BENCH_KEY_GAP_MS ?? 30);
 // Viewers keep the bytes without modelling a terminal, like the direct baseline: a browser renders on its
 // own machine, while here every viewer shares the 2 cores with the system under test.
 const RAW = { terminal: false };
@@ -66,6 +70,7 @@ async function echoRoundTrips(
     type(ch);
     await until(() => text().includes(ch), output, event);
     out.push(performance.now() - t0);
+    await sleep(KEY_GAP_MS);
     if (i % 50 === 49) {
       type("\u0015"); // Ctrl-U: clear the line
       await sleep(20);
