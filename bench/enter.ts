@@ -1,14 +1,28 @@
 // Enter latency: the time from a typist's Enter to the target's newline echo, at the shell prompt and
 // inside a running program (a python3 REPL), through Nostromo with no policy and with 1,000 rules, beside
-// a direct ssh2 shell to the same sshd measured in the same run. An Enter at the prompt is judged on the
+// a direct ssh2 shell (Nagle off) and a plain OpenSSH `ssh -tt` client to the same sshd, in the same run. An Enter at the prompt is judged on the
 // line read from the screen; inside a program it must not wait for a prompt that never comes.
 // Run: npx tsx bench/enter.ts   (about two minutes). Needs root and OpenSSH's sshd (as the tests do).
+import type { EventEmitter } from "node:events";
 import { Viewer } from "@nostromo/testkit";
-import { createBenchPolicies, directShell, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
+import {
+  createBenchPolicies,
+  directShell,
+  loadLine,
+  ms,
+  nextEvent,
+  opensshShell,
+  pct,
+  sleep,
+  startBenchStack,
+} from "./live-stack.ts";
 
 const SAMPLES = Number(process.env.BENCH_ENTER_SAMPLES ?? 40);
 
 interface Term {
+  /** Emits `event` once `since()` holds what arrived. */
+  output: EventEmitter;
+  event: string;
   type(s: string): void;
   /** Output since the last mark. */
   since(): string;
@@ -19,7 +33,14 @@ async function until(t: Term, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!t.since().includes(what)) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(what)}`);
-    await new Promise((r) => setImmediate(r));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      nextEvent(t.output, t.event),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, 250);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
 
@@ -56,17 +77,29 @@ async function measure(t: Term): Promise<{ prompt: number[]; program: number[] }
 const b = await startBenchStack("enter");
 const viewers: Viewer[] = [];
 try {
-  const d = await directShell(b.sshd);
-  await sleep(1000);
-  let dmark = 0;
-  const direct = await measure({
-    type: d.type,
-    since: () => d.text().slice(dmark),
-    mark: () => {
-      dmark = d.text().length;
-    },
-  });
-  d.close();
+  console.log(`load before: ${loadLine()}`);
+  const baseline = async (d: {
+    output: EventEmitter;
+    type(s: string): unknown;
+    text(): string;
+    close(): unknown;
+  }) => {
+    await sleep(1000);
+    let dmark = 0;
+    const r = await measure({
+      output: d.output,
+      event: "data",
+      type: (s) => void d.type(s),
+      since: () => d.text().slice(dmark),
+      mark: () => {
+        dmark = d.text().length;
+      },
+    });
+    d.close();
+    return r;
+  };
+  const direct = await baseline(await directShell(b.sshd));
+  const openssh = await baseline(await opensshShell(b.sshd));
 
   const sid = await b.start();
   const owner = await Viewer.open(b.admin, sid, {}, { terminal: false });
@@ -74,6 +107,8 @@ try {
   await sleep(3000);
   let vmark = 0;
   const viaRoom: Term = {
+    output: owner.ws,
+    event: "message",
     type: (s) => owner.type(s),
     since: () => Buffer.concat(owner.chunks.slice(vmark)).toString("latin1"),
     mark: () => {
@@ -91,7 +126,8 @@ try {
     console.log(
       `| ${name} | ${ms(pct(r.prompt, 50))} / ${ms(pct(r.prompt, 99))} | ${ms(pct(r.program, 50))} / ${ms(pct(r.program, 99))} |`,
     );
-  row("baseline: direct ssh2 → sshd", direct);
+  row("baseline: direct ssh2 (TCP_NODELAY) → sshd", direct);
+  row("baseline: OpenSSH `ssh -tt` → sshd", openssh);
   row("Nostromo, no policy", off);
   row("Nostromo, 1,000 rules in 20 policies", on);
   const extra = pct(on.program, 50) - pct(direct.prompt, 50);
@@ -101,6 +137,7 @@ try {
   console.log(
     `inside a program, enforcement on vs off: ${ms(pct(on.program, 50) - pct(off.program, 50))} extra at p50; goal ≤ 5 ms`,
   );
+  console.log(`load after: ${loadLine()}`);
 } finally {
   for (const v of viewers) v.close();
   await b.stop();

@@ -64,9 +64,11 @@ function openFilesLimit(): string {
 
 const workerLog = process.env.BENCH_WORKER_LOG;
 const b = await startBenchStack("fanout", {
-  workerVars: { VIEWER_RELAY_THRESHOLD: String(THRESHOLD), VIEWER_RELAY_SLICE: String(SLICE) },
-  // What wrangler dev and workerd print, to find which limit a large run hits.
-  ...(workerLog ? { workerOutput: (line: string) => appendFileSync(workerLog, `${line}\n`) } : {}),
+  stack: {
+    workerVars: { VIEWER_RELAY_THRESHOLD: String(THRESHOLD), VIEWER_RELAY_SLICE: String(SLICE) },
+    // What wrangler dev and workerd print, to find which limit a large run hits.
+    ...(workerLog ? { workerOutput: (line: string) => appendFileSync(workerLog, `${line}\n`) } : {}),
+  },
 });
 const { admin } = b;
 const all: WebSocket[] = [];

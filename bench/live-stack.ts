@@ -1,17 +1,30 @@
 // The live stack the session benchmarks run against: PostgreSQL, the Worker in workerd (wrangler dev),
 // OpenSSH sshd on loopback, and the agent as the container runs it (the esbuild bundle), enrolled, with a
-// connection to the sshd. Also the same-run baseline: a direct ssh2 shell to the same sshd.
+// connection to the sshd. Also the same-run baselines: a direct ssh2 shell and an OpenSSH client to the
+// same sshd. With `direct`, a second agent dials workerd's own port (the same Worker and Durable Objects,
+// past wrangler dev's ProxyWorker) and `startDirect` opens sessions through it, for viewers on `directAdmin`:
+// both paths in one run. With `trace`, the room and both agents log their hop timestamps to `traceLines`.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+import { type EventEmitter, once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DEMO_ADMIN, Http, liveTarget, startSshd, type TestSshd } from "@nostromo/testkit";
+import {
+  DEMO_ADMIN,
+  enrollmentToken,
+  Http,
+  liveTarget,
+  sshdConnection,
+  startSshd,
+  type TestSshd,
+  waitFor,
+} from "@nostromo/testkit";
 import { Client as SshClient } from "ssh2";
 import { ensureDatabase } from "../db/node.ts";
 import { freePort, startPostgres } from "../infra/dev/postgres.ts";
 import { type Stack, type StackOptions, startStack } from "../infra/dev/stack.ts";
+import { workerDirectUrl } from "./worker-direct.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -30,7 +43,20 @@ export interface BenchStack {
   agentPid: number;
   /** Starts a live session on the sshd; returns its id. */
   start(): Promise<string>;
+  /** With `direct`: the same, through the agent that dials workerd's own port. */
+  startDirect(): Promise<string>;
+  /** With `direct`: the admin's login, addressed to workerd's own port (viewers past the dev proxy). */
+  directAdmin: Http;
+  /** With `trace`: every `nostromo-trace <hop> <ms>` mark of the room and the agents, as they came. */
+  traceLines: string[];
   stop(): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  direct?: boolean;
+  trace?: boolean;
+  /** More for the stack itself (bench/fanout.ts: the relay tier's vars, the Worker's output). */
+  stack?: Partial<StackOptions>;
 }
 
 /** A fresh PostgreSQL and the Worker on it, in a temporary folder; `stop` removes it all. */
@@ -57,50 +83,102 @@ export async function startBareStack(name: string, extra: Partial<StackOptions> 
   return { dir, port, stack, stop };
 }
 
-export async function startBenchStack(name: string, extra: Partial<StackOptions> = {}): Promise<BenchStack> {
-  const { dir, port, stack, stop: stopStack } = await startBareStack(name, extra);
+export async function startBenchStack(name: string, opts: BenchStackOptions = {}): Promise<BenchStack> {
+  const traceLines: string[] = [];
+  // One mark per entry; the room logs several per line, and wrangler colours the Worker's lines.
+  const keepTrace = (line: string) => {
+    opts.stack?.workerOutput?.(line);
+    const at = line.indexOf("nostromo-trace ");
+    if (at < 0) return;
+    for (const m of line.slice(at + 15).matchAll(/(\S+) (\d+(?:\.\d+)?)/g))
+      traceLines.push(`nostromo-trace ${m[1]} ${m[2]}`);
+  };
+  const {
+    dir,
+    port,
+    stack,
+    stop: stopStack,
+  } = await startBareStack(name, {
+    ...opts.stack,
+    ...(opts.trace
+      ? { workerVars: { ...opts.stack?.workerVars, BENCH_TRACE: "1" }, workerOutput: keepTrace }
+      : {}),
+  });
   const sshd = await startSshd();
-  let agent: ChildProcess | null = null;
+  const agents: ChildProcess[] = [];
   const stop = async () => {
-    agent?.kill("SIGTERM");
+    for (const a of agents) a.kill("SIGTERM");
     await sleep(500);
     await sshd.stop();
     await stopStack();
+  };
+  // The agent as the container runs it: the esbuild bundle.
+  const spawnAgent = (url: string, token: string, state: string) => {
+    const agent = spawn(process.execPath, ["containers/agent/dist/main.mjs"], {
+      cwd: ROOT,
+      stdio: ["ignore", opts.trace ? "pipe" : "ignore", "ignore"],
+      env: {
+        PATH: process.env.PATH ?? "",
+        NOSTROMO_URL: url,
+        NOSTROMO_ENROLL_TOKEN: token,
+        NOSTROMO_STATE_DIR: join(dir, state),
+        NOSTROMO_LOG_LEVEL: "error",
+        ...(opts.trace ? { NOSTROMO_TRACE: "1" } : {}),
+      },
+    });
+    let rest = "";
+    agent.stdout?.on("data", (d: Buffer) => {
+      const lines = (rest + d.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) keepTrace(line);
+    });
+    agents.push(agent);
+    return agent;
   };
   try {
     const admin = new Http(stack.url, stack.demoTenantId);
     await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
     const build = spawnSync("npm", ["run", "build", "-w", "@nostromo/agent"], { cwd: ROOT, stdio: "ignore" });
     if (build.status !== 0) throw new Error("agent build failed");
-    // The agent as the container runs it: the esbuild bundle.
-    const target = await liveTarget(admin, sshd, "bench target", (token) => {
-      agent = spawn(process.execPath, ["containers/agent/dist/main.mjs"], {
-        cwd: ROOT,
-        stdio: "ignore",
-        env: {
-          PATH: process.env.PATH ?? "",
-          NOSTROMO_URL: `http://127.0.0.1:${port}`,
-          NOSTROMO_ENROLL_TOKEN: token,
-          NOSTROMO_STATE_DIR: join(dir, "agent"),
-          NOSTROMO_LOG_LEVEL: "error",
-        },
+    const target = await liveTarget(admin, sshd, "bench target", (token) =>
+      spawnAgent(`http://127.0.0.1:${port}`, token, "agent"),
+    );
+    const directAdmin = new Http(stack.url, stack.demoTenantId);
+    let directConnection = "";
+    if (opts.direct) {
+      const url = await workerDirectUrl(stack.pids().workerd, port);
+      if (!url) throw new Error("workerd's own port not found");
+      directAdmin.base = url;
+      directAdmin.cookie = admin.cookie;
+      directAdmin.csrf = admin.csrf;
+      spawnAgent(url, await enrollmentToken(admin), "agent-direct");
+      const agentId = await waitFor("second agent online", async () => {
+        const r = await admin.call<{ data: { id: string; online: boolean }[] }>("GET", "/api/agents");
+        return r.body.data.find((a) => a.online && a.id !== target.agentId)?.id;
       });
-      return agent;
-    });
+      directConnection = await sshdConnection(admin, sshd, agentId, "bench target (direct)");
+    }
+    const open = async (connectionId: string) => {
+      const r = await admin.call<{ id: string }>("POST", "/api/remote-sessions", {
+        connection_id: connectionId,
+        cols: 80,
+        rows: 24,
+      });
+      if (r.status !== 201) throw new Error(`session start failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.id;
+    };
     return {
       dir,
       stack,
       sshd,
       admin,
+      directAdmin,
+      traceLines,
       agentPid: target.agent.pid ?? 0,
-      async start() {
-        const r = await admin.call<{ id: string }>("POST", "/api/remote-sessions", {
-          connection_id: target.connectionId,
-          cols: 80,
-          rows: 24,
-        });
-        if (r.status !== 201) throw new Error(`session start failed: ${r.status} ${JSON.stringify(r.body)}`);
-        return r.body.id;
+      start: () => open(target.connectionId),
+      startDirect: () => {
+        if (!directConnection) throw new Error("startBenchStack was not asked for the direct path");
+        return open(directConnection);
       },
       stop,
     };
@@ -108,6 +186,18 @@ export async function startBenchStack(name: string, extra: Partial<StackOptions>
     await stop();
     throw err;
   }
+}
+
+/** Resolves at the next `event` of `emitter`. The benches wait for output this way, never by spinning on
+ * setImmediate: a bench that busy-waits takes one of the 2 cores from the relay it measures (three
+ * processes) far more than from a direct client (none in between). */
+export function nextEvent(emitter: EventEmitter, event: string): Promise<void> {
+  return new Promise((r) => emitter.once(event, () => r()));
+}
+
+/** Waits until `done()` holds, checking at each `event` of `emitter` (see nextEvent). */
+export async function until(done: () => boolean, emitter: EventEmitter, event: string): Promise<void> {
+  while (!done()) await nextEvent(emitter, event);
 }
 
 /** A direct ssh2 shell to the sshd: the baseline. */
@@ -130,6 +220,8 @@ export async function directShell(sshd: TestSshd) {
     if (buf.length > 1_000_000) buf = buf.slice(-100_000);
   });
   return {
+    /** Emits "data" after `text()` has it. */
+    output: stream as EventEmitter,
     type: (s: string) => stream.write(s),
     text: () => buf,
     reset: () => {
@@ -195,7 +287,10 @@ export async function opensshShell(sshd: TestSshd) {
     await sleep(20);
   }
   await sleep(300);
+  if (!child.stdout) throw new Error("ssh -tt has no stdout");
   return {
+    /** Emits "data" after `text()` has it. */
+    output: child.stdout as EventEmitter,
     type: (s: string) => child.stdin?.write(s),
     text: () => buf,
     reset: () => {

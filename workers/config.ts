@@ -25,6 +25,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[1-9]\d*$/)
     .optional(),
+  /** Benchmarks only: "1" makes the SessionRoom log a timestamp per hop (session-room/trace.ts). */
+  BENCH_TRACE: z.literal("1").optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -50,7 +50,7 @@ export interface StackOptions {
   pgReadyTimeoutMs?: number;
   /** Fault tests and the soak run: each line wrangler dev / workerd prints (instead of the terminal). */
   workerOutput?: (line: string) => void;
-  /** More Worker vars (tests and benchmarks: e.g. VIEWER_RELAY_THRESHOLD). */
+  /** More Worker vars (tests and benchmarks: VIEWER_RELAY_THRESHOLD, BENCH_TRACE). */
   workerVars?: Record<string, string>;
 }
 

@@ -8,6 +8,7 @@ import type { ScanEvent } from "./osc-scanner.ts";
 import { OscScanner } from "./osc-scanner.ts";
 import type { OutputTail } from "./output-tail.ts";
 import type { Screen } from "./screen.ts";
+import type { Trace } from "./trace.ts";
 
 export const OUTPUT_BATCH_MS = 8;
 export const OUTPUT_BATCH_BYTES = 256 * 1024;
@@ -38,11 +39,13 @@ export class OutputPipeline {
   private lastFlushAt = 0;
 
   constructor(
+    private readonly trace: Trace,
     private readonly tail: OutputTail,
     private readonly sinks: OutputSinks,
   ) {}
 
   push(bytes: Uint8Array): void {
+    this.trace?.("room.out");
     this.lastOutputAt = Date.now();
     this.pending.push(bytes);
     this.pendingBytes += bytes.byteLength;
@@ -91,6 +94,7 @@ export class OutputPipeline {
       return;
     }
     this.sinks.fanOut(batch);
+    this.trace?.("room.fanout");
   }
 }
 

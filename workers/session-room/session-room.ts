@@ -35,6 +35,7 @@ import { RelayTier } from "./relay-tier.ts";
 import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
+import { roomTrace, type Trace } from "./trace.ts";
 import { TunnelRelay, type TunnelRelayHost, type TunnelStats } from "./tunnel-relay.ts";
 import { VncRelay } from "./vnc-relay.ts";
 
@@ -54,9 +55,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private readonly tunnel: TunnelRelay;
   private readonly rdp: RdpRelay;
   private readonly vnc: VncRelay;
+  private readonly trace: Trace;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
+    this.trace = roomTrace(env, ctx.storage);
     const meta = () => this.lifecycle.require();
     this.store = new RoomStore(env, meta);
     this.lifecycle = new RoomLifecycle({
@@ -188,7 +191,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       frame: () => this.recording.frame(),
     });
     const tail = new OutputTail(ctx.storage.sql);
-    this.output = new OutputPipeline(tail, {
+    this.output = new OutputPipeline(this.trace, tail, {
       screen: () => this.screen,
       counted: (bytes) => this.agent.offset.add(bytes),
       piece: (bytes, event) => this.enforcement.onOutput(bytes, event),
@@ -233,6 +236,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   private sendRaw(bytes: Uint8Array): void {
+    this.trace?.("room.toAgent");
     try {
       this.agent.socket?.send(bytes);
     } catch {
@@ -242,6 +246,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
 
   /** What a viewer allowed to type sends: refused unless the session is live and its agent connected. */
   private input(v: ViewerIdentity, bytes: Uint8Array): RoomFrame | null {
+    this.trace?.("room.in");
     const m = this.lifecycle.require();
     if (m.status !== "active" || !this.agent.socket)
       return { t: "error", code: "INVALID_STATE", message: `The session is ${m.status}` };

@@ -20,6 +20,7 @@ import WebSocket from "ws";
 import { Backoff, type BackoffOptions } from "./backoff";
 import type { Logger } from "./log";
 import { ReplayBuffer } from "./replay-buffer";
+import { trace } from "./trace";
 
 export const RECONNECT_WINDOW_MS = 60_000;
 export const OUTPUT_BUFFER_LIMIT = 1024 * 1024;
@@ -175,6 +176,7 @@ export class DataChannel {
     const size = item.data.length;
     if (item.binary) this.#replay.push(item.data);
     this.#inflight += size;
+    if (item.binary) trace?.("agent.send");
     // The callback runs once ws has written the frame to the kernel (or failed to): flow control
     // resumes SSH as soon as the backlog drains, not on a polling tick.
     ws.send(item.data, { binary: item.binary }, () => {

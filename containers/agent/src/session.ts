@@ -11,6 +11,7 @@ import { DataChannel } from "./data-channel";
 import type { Logger } from "./log";
 import { detectLoginShell, integrationSnippet, OutputGate, shellKind } from "./shell-integration";
 import { classifySshError, connectSsh, SshConnectError, type SshConnection } from "./ssh";
+import { trace } from "./trace";
 
 export interface SessionDeps {
   baseUrl: string;
@@ -144,7 +145,11 @@ export class Session {
         markKey: markKey.reveal(),
       });
     }
-    const output = (chunk: Buffer) => (this.#gate ? this.#gate.push(chunk) : data.sendOutput(chunk));
+    const output = (chunk: Buffer) => {
+      trace?.("agent.out");
+      if (this.#gate) this.#gate.push(chunk);
+      else data.sendOutput(chunk);
+    };
     shell.on("data", output);
     shell.stderr.on("data", output);
     shell.on("exit", (code: number | null, signal?: string) => {
@@ -180,6 +185,7 @@ export class Session {
     if (!stream) return;
     const gate = this.#gate;
     const write = () => {
+      trace?.("agent.in");
       if (stream.writable) stream.write(bytes);
     };
     if (gate && !gate.isOpen) gate.whenOpen(write);
