@@ -7,8 +7,8 @@
 //   participants.ts     viewers' sockets, who may type, hand-over, presence
 //   enforcement.ts      the command tracker, the execution guard, approvals, alerts
 //   room-recording.ts   the asciicast recording (recorder.ts writes it)
-//   tunnel-relay.ts     a TCP tunnel session's streams; rdp-relay.ts an RDP session's bytes; vnc-relay.ts a
-//                       VNC session's (one RFB stream per browser)
+//   byte-relays.ts      a session that is not a shell: tunnel-relay.ts a TCP tunnel's streams; rdp-relay.ts
+//                       an RDP session's bytes; vnc-relay.ts a VNC session's (one RFB stream per browser)
 //   room-store.ts       every SQL statement the room runs
 // Sockets use the standard (non-hibernating) API on purpose: the screen model lives in memory; the last
 // output is also kept in the object's storage so a restarted object rebuilds the screen.
@@ -19,6 +19,7 @@ import type { Bindings } from "../env.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import { ticketResponse } from "../viewer-relay/ticket.ts";
 import { type AgentIdentityClaim, AgentSide, type SessionAgentEvent } from "./agent-socket.ts";
+import { ByteRelays } from "./byte-relays.ts";
 import { Enforcement } from "./enforcement.ts";
 import { type Meta, type Outcome, type RoomInit, RoomLifecycle, type RoomStatus } from "./lifecycle.ts";
 import { OutputOffset } from "./output-offset.ts";
@@ -30,14 +31,12 @@ import {
   VERIFIED_VIEWER_HEADER,
   type ViewerIdentity,
 } from "./participants.ts";
-import { RdpRelay } from "./rdp-relay.ts";
 import { RelayTier } from "./relay-tier.ts";
 import { RoomRecording } from "./room-recording.ts";
 import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
 import { roomTrace, type Trace } from "./trace.ts";
-import { TunnelRelay, type TunnelRelayHost, type TunnelStats } from "./tunnel-relay.ts";
-import { VncRelay } from "./vnc-relay.ts";
+import type { TunnelStats } from "./tunnel-relay.ts";
 
 // The Worker routes viewers with this header (workers/routes/remote-sessions).
 export { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "./participants.ts";
@@ -49,12 +48,10 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   private readonly agent: AgentSide;
   private readonly output: OutputPipeline;
   private readonly viewers: Participants;
-  private readonly relays: RelayTier;
+  private readonly relayTier: RelayTier;
   private readonly enforcement: Enforcement;
   private readonly recording: RoomRecording;
-  private readonly tunnel: TunnelRelay;
-  private readonly rdp: RdpRelay;
-  private readonly vnc: VncRelay;
+  private readonly byteRelays: ByteRelays;
   private readonly trace: Trace;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -77,14 +74,10 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.output.flush();
         this.enforcement.dispose();
         await this.recording.stop();
-        // Only the session's own relay closes: each audits its closing with its counters.
         const kind = this.lifecycle.meta?.kind;
-        const reason = this.lifecycle.meta?.reason ?? "session over";
-        if (kind === "tunnel") this.tunnel.close(reason);
-        else if (kind === "rdp") this.rdp.close(reason);
-        else if (kind === "vnc") this.vnc.close(reason.slice(0, 100));
+        if (kind) this.byteRelays.close(kind, this.lifecycle.meta?.reason ?? "session over");
         this.viewers.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
-        this.relays.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
+        this.relayTier.closeAll(this.lifecycle.meta?.reason?.slice(0, 100) ?? "session over");
         this.agent.close(1000, "session over");
       },
     });
@@ -99,7 +92,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       },
     });
     // Read-only watchers past a threshold go through ViewerRelays (relay-tier.ts, docs/fan-out.md).
-    this.relays = new RelayTier(env, {
+    this.relayTier = new RelayTier(env, {
       meta,
       screen: () => this.screen,
       recording: () => this.recording.active,
@@ -109,7 +102,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       leftRow: (rowId) => void this.store.viewerLeft(rowId).catch(() => {}),
     });
     this.viewers = new Participants({
-      relayed: this.relays,
+      relayed: this.relayTier,
       meta,
       screen: () => this.screen,
       recording: () => this.recording.active,
@@ -159,14 +152,9 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         this.enforcement.newShell(markKey);
         return markKey;
       },
-      tunnelAgent: (ws) => {
-        const kind = meta().kind;
-        if (kind === "rdp") this.rdp.attachAgent(ws);
-        else if (kind === "vnc") this.vnc.attachAgent(ws);
-        else this.tunnel.attachAgent(ws);
-      },
+      tunnelAgent: (ws) => this.byteRelays.attachAgent(meta().kind ?? "tunnel", ws),
     });
-    const relayHost: TunnelRelayHost = {
+    this.byteRelays = new ByteRelays({
       publicId: () => meta().publicId,
       ready: () => void this.lifecycle.setStatus("active", null).then(() => this.lifecycle.scheduleIdle()),
       failed: (code: string, message: string) => void this.lifecycle.setStatus("error", message, code),
@@ -176,19 +164,11 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       end: (reason, code) => void this.end(reason, code ?? null),
       audit: (type, description, status, metadata) =>
         this.store.audit(type, description, status, null, metadata),
-    };
-    this.tunnel = new TunnelRelay(relayHost);
-    this.rdp = new RdpRelay({
-      ...relayHost,
       clipboard: () => meta().clipboard !== false,
-      picture: (bytes) => this.recording.picture(bytes, false),
-      client: (facts) => this.recording.client(facts),
-    });
-    this.vnc = new VncRelay({
-      ...relayHost,
-      clipboard: () => meta().clipboard !== false,
-      picture: (bytes, first) => this.recording.picture(bytes, first),
-      frame: () => this.recording.frame(),
+      rdpPicture: (bytes) => this.recording.picture(bytes, false),
+      rdpClient: (facts) => this.recording.client(facts),
+      vncPicture: (bytes, first) => this.recording.picture(bytes, first),
+      vncFrame: () => this.recording.frame(),
     });
     const tail = new OutputTail(ctx.storage.sql);
     this.output = new OutputPipeline(this.trace, tail, {
@@ -199,7 +179,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       storageFailed: (err) => this.agent.storageFailed(err),
       fanOut: (batch) => {
         this.viewers.fanOut(batch);
-        this.relays.fanOut(batch);
+        this.relayTier.fanOut(batch);
       },
     });
     this.enforcement = new Enforcement({
@@ -263,7 +243,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     if (!m.kind) this.open(m);
     if (init.record) {
       await this.recording.start();
-      if (m.kind === "vnc") this.vnc.record(true);
+      if (m.kind === "vnc") this.byteRelays.vnc.record(true);
     }
     await this.lifecycle.save();
   }
@@ -291,12 +271,12 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
         m.kind ? `This session is a ${m.kind} session` : "This session is a shell",
         409,
       );
-    if (m.kind === "tunnel") this.tunnel.attachClient(server, who.loginId ?? null);
-    else if (watchingRdp) this.rdp.viewers.attach(server, who);
-    else if (m.kind === "rdp") this.rdp.attachClient(server, who.loginId ?? null);
-    else if (m.kind === "vnc") this.vnc.attachViewer(server, who);
-    else if (this.relays.takes(who)) {
-      const ticket = await this.relays.place(who);
+    if (m.kind === "tunnel") this.byteRelays.tunnel.attachClient(server, who.loginId ?? null);
+    else if (watchingRdp) this.byteRelays.rdp.viewers.attach(server, who);
+    else if (m.kind === "rdp") this.byteRelays.rdp.attachClient(server, who.loginId ?? null);
+    else if (m.kind === "vnc") this.byteRelays.vnc.attachViewer(server, who);
+    else if (this.relayTier.takes(who)) {
+      const ticket = await this.relayTier.place(who);
       if (ticket) return ticketResponse(ticket);
       this.viewers.accept(server, who);
     } else this.viewers.accept(server, who);
@@ -350,7 +330,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     userId: string,
     change: { role?: "collaborator" | "viewer"; canType?: boolean },
   ): Promise<number> {
-    if (this.lifecycle.meta?.kind === "vnc") return Promise.resolve(this.vnc.update(userId, change));
+    if (this.lifecycle.meta?.kind === "vnc")
+      return Promise.resolve(this.byteRelays.vnc.update(userId, change));
     return this.viewers.update(userId, change);
   }
 
@@ -360,7 +341,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   participants(): ParticipantView[] {
-    return this.lifecycle.meta?.kind === "vnc" ? this.vnc.list() : this.viewers.list();
+    return this.lifecycle.meta?.kind === "vnc" ? this.byteRelays.vnc.list() : this.viewers.list();
   }
 
   broadcastJson(frame: RoomFrame): void {
@@ -370,10 +351,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   async closeLogin(loginId: string, reason: string): Promise<number> {
     return (
       this.viewers.closeLogin(loginId, reason) +
-      this.relays.closeLogin(loginId, reason) +
-      this.tunnel.closeLogin(loginId, reason) +
-      this.rdp.closeLogin(loginId, reason) +
-      this.vnc.closeLogin(loginId, reason)
+      this.relayTier.closeLogin(loginId, reason) +
+      this.byteRelays.closeLogin(loginId, reason)
     );
   }
 
@@ -393,10 +372,10 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   async setRecording(on: boolean, _by: string): Promise<{ recording: boolean; recordingId: string | null }> {
     if (on && !this.recording.active) {
       await this.recording.start();
-      if (this.lifecycle.meta?.kind === "vnc") this.vnc.record(true);
+      if (this.lifecycle.meta?.kind === "vnc") this.byteRelays.vnc.record(true);
     }
     if (!on && this.recording.active) {
-      if (this.lifecycle.meta?.kind === "vnc") this.vnc.record(false);
+      if (this.lifecycle.meta?.kind === "vnc") this.byteRelays.vnc.record(false);
       await this.recording.stop();
     }
     await this.lifecycle.save();
@@ -412,15 +391,17 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   tunnelStats(): (TunnelStats & { host: string | null; port: number | null }) | null {
     const m = this.lifecycle.meta;
     if (!m || m.kind !== "tunnel") return null;
-    return { host: m.tunnelTarget?.host ?? null, port: m.tunnelTarget?.port ?? null, ...this.tunnel.stats() };
+    return {
+      host: m.tunnelTarget?.host ?? null,
+      port: m.tunnelTarget?.port ?? null,
+      ...this.byteRelays.tunnel.stats(),
+    };
   }
 
   /** Bytes each way so far where the session's relay counts them (tunnel, RDP, VNC); null for a shell. */
   relayBytes(): { bytesUp: number; bytesDown: number } | null {
     const kind = this.lifecycle.meta?.kind;
-    const c =
-      kind === "tunnel" ? this.tunnel.counters : kind === "rdp" ? this.rdp.counters : this.vnc.counters;
-    return kind ? { bytesUp: c.bytesUp, bytesDown: c.bytesDown } : null;
+    return kind ? this.byteRelays.bytes(kind) : null;
   }
 
   async snapshotForTest(): Promise<{ status: RoomStatus; screen: string; viewers: number }> {
