@@ -265,8 +265,8 @@ describe("the nostromo CLI", () => {
     );
     const recId = rec.body.recording_id;
     expect(recId, JSON.stringify(rec.body)).toBeTruthy();
-    v.type("echo recorded-line\r");
-    await waitFor("output", async () => v.text().includes("recorded-line"));
+    v.type("echo recorded-line-$((2*3))\r");
+    await waitFor("output", async () => v.text().includes("recorded-line-6"));
     await suite.live.admin.call("DELETE", `/api/remote-sessions/${s.id}`);
     v.close();
     await waitFor("recording ready", async () => {
@@ -282,7 +282,7 @@ describe("the nostromo CLI", () => {
       },
     });
     expect(Buffer.compare(readFileSync(file), Buffer.from(await api.arrayBuffer()))).toBe(0);
-    expect(readFileSync(file, "utf8")).toContain("recorded-line");
+    expect(readFileSync(file, "utf8")).toContain("recorded-line-6");
 
     const d = await suite.cli("policy", "test", "touch /tmp/cli-blocked");
     expect(d.code).toBe(0);

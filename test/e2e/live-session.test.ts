@@ -69,7 +69,7 @@ describe("a live session", () => {
     const s = await live.start(admin, TERMINAL);
     const v = await openViewer(admin, s.id, open);
     const watcher = await openViewer(observer, s.id, open);
-    await runIn(v, "echo before-exit", "before-exit");
+    await runIn(v, "echo before-exit-$((3+4))", "before-exit-7");
     v.type("exit 7\r");
     for (const x of [v, watcher]) {
       await x.until("ended", () => x.frames.some((f) => f.t === "status" && f.status === "ended"));
