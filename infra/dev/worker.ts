@@ -7,6 +7,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { ensureConsoleBuilt } from "./console-build.ts";
 import { descendants } from "./procs.ts";
 import { StartError } from "./start-error.ts";
 import { StoppedError, type Supervisor } from "./supervisor.ts";
@@ -33,6 +34,9 @@ export interface RunningWorker {
 }
 
 export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise<RunningWorker> {
+  // wrangler dev refuses to start without wrangler.toml's assets folder: a bench or a script that starts a
+  // stack on a fresh clone (npm start and npm test build it first) builds the console once here.
+  ensureConsoleBuilt();
   const envFile = join(opts.dataDir, "worker.env");
   writeFileSync(
     envFile,
