@@ -92,6 +92,12 @@ const stack = await startStack({
   demoAdmin: DEMO_ADMIN,
   masterKey: "soak-master-key-0123456789-0123456789-012",
   workerOutput: (line) => collect("worker", line),
+}).catch(async (err: unknown) => {
+  // The runner's uncaught-error handlers count errors and keep it alive: a stack that cannot start would
+  // leave PostgreSQL running.
+  console.error(`soak: the stack did not start: ${String(err)}`);
+  await pg.stop();
+  process.exit(1);
 });
 const sshd = await startSshd();
 const admin = new Http(stack.url, stack.demoTenantId);
