@@ -4,13 +4,13 @@
 // (rdp-replay.ts) — the picture is drawn by the same code that drew it live.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { downloadRecording } from "../../api/index.ts";
-import { Failed, Loading } from "../../ui/states.tsx";
+import { PlayerFrame, type PlayerState } from "../player/player-frame.tsx";
 import { parseRdpRecording, ReplaySocket } from "./rdp-replay.ts";
 import "./desktop.css";
 
 export function RdpPlayer({ id }: { id: string }) {
   const box = useRef<HTMLDivElement>(null);
-  const [state, setState] = useState<"loading" | "playing" | "done" | { error: unknown }>("loading");
+  const [state, setState] = useState<PlayerState>("loading");
   const [run, setRun] = useState(0);
   useEffect(() => {
     let gone = false;
@@ -53,20 +53,12 @@ export function RdpPlayer({ id }: { id: string }) {
     };
   }, [id, run]);
   return (
-    <section class="player desktop-page" aria-label="Recording player">
-      {state === "loading" && <Loading what="the recording" />}
-      {typeof state === "object" && <Failed error={state.error} />}
-      <div class="toolbar">
-        <output class="grow">
-          {state === "playing" ? "Playing" : state === "done" ? "End of recording" : ""}
-        </output>
-        {state === "done" && (
-          <button type="button" class="small" onClick={() => setRun((n) => n + 1)}>
-            Play again
-          </button>
-        )}
-      </div>
-      <div class="desktop-host" ref={box} data-testid="rdp-replay" />
-    </section>
+    <PlayerFrame
+      state={state}
+      replay={() => setRun((n) => n + 1)}
+      classes={{ section: "desktop-page", bar: "toolbar", host: "desktop-host" }}
+      host={box}
+      testId="rdp-replay"
+    />
   );
 }

@@ -7,7 +7,7 @@
 // clipboard channel). The file format is workers/session-room/rdp-recording.ts.
 // IronRDP's wasm opens its socket with `new WebSocket(url)` and offers no way to hand it one, so the
 // player puts its stand-in in place of the page's WebSocket for that one construction (installStandIn).
-import { schedule } from "../vnc/replay.ts";
+import { fromBase64, recordedLines, schedule } from "../player/recorded-stream.ts";
 
 interface ClientFacts {
   width: number;
@@ -24,24 +24,14 @@ export interface RdpRecording {
   events: [number, Uint8Array][];
 }
 
-function fromBase64(text: string): Uint8Array {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /** Reads the recording file; throws on anything else, or on a recording whose client never connected. */
 export function parseRdpRecording(text: string): RdpRecording {
-  const lines = text.split("\n").filter((l) => l.length > 0);
-  const header = JSON.parse(lines.shift() ?? "null") as { format?: string } | null;
-  if (header?.format !== "nostromo-rdp") throw new Error("This is not an RDP recording");
+  const lines = recordedLines(text, "nostromo-rdp", "This is not an RDP recording");
   const clients: ClientFacts[] = [];
   const events: [number, Uint8Array][] = [];
-  for (const l of lines) {
-    const [t, data] = JSON.parse(l) as [number, string | { client?: ClientFacts }];
+  for (const [t, data] of lines.events) {
     if (typeof data === "string") events.push([t, fromBase64(data)]);
-    else if (data.client) clients.push(data.client);
+    else if (data && typeof data === "object" && "client" in data) clients.push(data.client as ClientFacts);
   }
   const client = clients[0];
   if (!client) throw new Error("The RDP client never connected in this recording");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_GAP_S, parseRecording, schedule } from "./replay.ts";
+import { MAX_GAP_S, schedule } from "../player/recorded-stream.ts";
+import { parseRecording } from "./replay.ts";
 
 describe("VNC recording replay", () => {
   it("reads the header and the base64 events", () => {

@@ -3,9 +3,8 @@
 // each step, then hands noVNC the recorded server bytes (from ServerInit on) at their recorded times, with
 // pauses longer than MAX_GAP_S shortened. What noVNC sends after the handshake (its update requests) is
 // ignored: a recording answers nobody. The file format is workers/session-room/rfb-recording.ts.
+import { fromBase64, recordedLines, schedule } from "../player/recorded-stream.ts";
 import type { RfbChannel } from "./novnc.ts";
-
-export const MAX_GAP_S = 2;
 
 export interface RfbRecording {
   width: number;
@@ -13,37 +12,14 @@ export interface RfbRecording {
   events: [number, Uint8Array][];
 }
 
-function fromBase64(text: string): Uint8Array {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /** Reads the recording file; throws on anything else (an asciicast, a damaged file). */
 export function parseRecording(text: string): RfbRecording {
-  const lines = text.split("\n").filter((l) => l.length > 0);
-  const header = JSON.parse(lines.shift() ?? "null") as { format?: string; width?: number; height?: number };
-  if (header?.format !== "nostromo-rfb") throw new Error("This is not a VNC recording");
+  const { header, events } = recordedLines(text, "nostromo-rfb", "This is not a VNC recording");
   return {
-    width: header.width ?? 0,
-    height: header.height ?? 0,
-    events: lines.map((l) => {
-      const [t, data] = JSON.parse(l) as [number, string];
-      return [t, fromBase64(data)];
-    }),
+    width: typeof header.width === "number" ? header.width : 0,
+    height: typeof header.height === "number" ? header.height : 0,
+    events: events.map(([t, data]) => [t, fromBase64(String(data))]),
   };
-}
-
-/** When each event is played, in seconds from the first, with long pauses cut to MAX_GAP_S. */
-export function schedule(times: number[]): number[] {
-  const out: number[] = [];
-  let at = 0;
-  times.forEach((t, i) => {
-    if (i > 0) at += Math.min(Math.max(t - (times[i - 1] ?? t), 0), MAX_GAP_S);
-    out.push(at);
-  });
-  return out;
 }
 
 const HANDSHAKE = [new TextEncoder().encode("RFB 003.008\n"), new Uint8Array([1, 1]), new Uint8Array(4)];

@@ -3,14 +3,14 @@
 // picture is drawn by the same code that drew it live.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { downloadRecording } from "../../api/index.ts";
-import { Failed, Loading } from "../../ui/states.tsx";
+import { PlayerFrame, type PlayerState } from "../player/player-frame.tsx";
 import { loadRfb } from "./novnc.ts";
 import { parseRecording, ReplayChannel } from "./replay.ts";
 import "./vnc.css";
 
 export function VncPlayer({ id }: { id: string }) {
   const box = useRef<HTMLDivElement>(null);
-  const [state, setState] = useState<"loading" | "playing" | "done" | { error: unknown }>("loading");
+  const [state, setState] = useState<PlayerState>("loading");
   const [run, setRun] = useState(0);
   useEffect(() => {
     let gone = false;
@@ -44,20 +44,12 @@ export function VncPlayer({ id }: { id: string }) {
     };
   }, [id, run]);
   return (
-    <section class="player vnc-view" aria-label="Recording player">
-      {state === "loading" && <Loading what="the recording" />}
-      {typeof state === "object" && <Failed error={state.error} />}
-      <div class="vnc-bar">
-        <output class="grow">
-          {state === "playing" ? "Playing" : state === "done" ? "End of recording" : ""}
-        </output>
-        {state === "done" && (
-          <button type="button" class="small" onClick={() => setRun((n) => n + 1)}>
-            Play again
-          </button>
-        )}
-      </div>
-      <div class="vnc-screen" ref={box} data-testid="vnc-replay" />
-    </section>
+    <PlayerFrame
+      state={state}
+      replay={() => setRun((n) => n + 1)}
+      classes={{ section: "vnc-view", bar: "vnc-bar", host: "vnc-screen" }}
+      host={box}
+      testId="vnc-replay"
+    />
   );
 }
