@@ -134,6 +134,7 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   await theirs.getByTestId("vnc-clipboard-watching").waitFor({ state: "attached", timeout: 15_000 });
   await theirs.getByRole("button", { name: "Leave" }).waitFor();
   expect(await theirs.getByRole("button", { name: "End session" }).count()).toBe(0);
+  await screenshot(theirs, "vnc-watching");
   expect(await theirs.getByRole("button", { name: "Send to the desktop's clipboard" }).count()).toBe(0);
   await pointAt(theirs, 0.75, 0.75);
   await theirs.keyboard.type("typed by an observer");
