@@ -13,6 +13,7 @@ import { ApiError, type ErrorCode } from "../errors.ts";
 import { toStorable } from "../lib/storable-text.ts";
 import { loadCompiledPolicies } from "../policies/compiled.ts";
 import { evaluateCommand } from "../policy/index.ts";
+import { liveRow } from "../sessions/live-row.ts";
 import { sessionStore } from "../sessions/store.ts";
 import { assertAgentOfTenant, buildTarget, TargetError } from "../sessions/target.ts";
 import type { TenantContext } from "../tenancy/context.ts";
@@ -78,13 +79,9 @@ export async function prepareExec(
       : `Needs approval, which exec cannot wait for: ${decision.reason}`;
   const { sessionId, commandId } = await sessionStore(ctx).createExec(
     {
-      connectionId,
-      initiatedByUserId: caller.id,
+      // The opening row every session kind writes, ended at once: exec is one command, no live room.
+      ...liveRow(ctx, caller, { connectionId, agentId: built.agentId, isRecording: false }),
       status: "ended",
-      clientIp: ctx.request?.ip ?? "",
-      userAgent: ctx.request?.userAgent ?? "",
-      agentId: built.agentId,
-      loginSessionId: caller.loginId,
       startedAt: started,
       endedAt: started,
       durationSeconds: 0,

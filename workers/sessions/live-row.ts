@@ -11,7 +11,7 @@ import type { NewSession } from "./store.ts";
 
 export function liveRow(
   ctx: TenantContext,
-  u: UserPrincipal,
+  u: Pick<UserPrincipal, "id" | "loginId">,
   o: { connectionId: string; agentId: string; isRecording: boolean; cols?: number; rows?: number },
 ): NewSession {
   return {
