@@ -34,29 +34,22 @@ beforeAll(async () => {
   xrdp = await startXrdp();
   live = await startLive("console-rdp");
   const agents = await live.admin.call<{ data: { id: string }[] }>("GET", "/api/agents");
-  const r = await live.admin.call<{ id: string }>("POST", "/api/connections", {
-    name: "xrdp on loopback",
-    type: "rdp",
-    hostname: "127.0.0.1",
-    port: xrdp.port,
-    username: "nostromo-test",
-    auth_method: "password",
-    password: "never-sent-to-the-browser",
-    agent_id: agents.body.data[0]?.id,
-  });
+  const xrdpConnection = (name: string, tags: string[] = []) =>
+    live.admin.call<{ id: string }>("POST", "/api/connections", {
+      name,
+      type: "rdp",
+      hostname: "127.0.0.1",
+      port: xrdp.port,
+      username: "nostromo-test",
+      auth_method: "password",
+      password: "never-sent-to-the-browser",
+      agent_id: agents.body.data[0]?.id,
+      tags,
+    });
+  const r = await xrdpConnection("xrdp on loopback");
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   rdpConnection = r.body.id;
-  const off = await live.admin.call<{ id: string }>("POST", "/api/connections", {
-    name: "xrdp without clipboard",
-    type: "rdp",
-    hostname: "127.0.0.1",
-    port: xrdp.port,
-    username: "nostromo-test",
-    auth_method: "password",
-    password: "never-sent-to-the-browser",
-    agent_id: agents.body.data[0]?.id,
-    tags: ["clipboard:off"],
-  });
+  const off = await xrdpConnection("xrdp without clipboard", ["clipboard:off"]);
   expect(off.status, JSON.stringify(off.body)).toBe(201);
   noClipboardConnection = off.body.id;
   env = await openConsole(live.e2e);
