@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { waitFor } from "../e2e/harness.ts";
 import { type LiveEnv, startLive } from "../e2e/live.ts";
-import { type ConsoleEnv, fitsWidth, openConsole, screenshot, signIn } from "./harness.ts";
+import { type ConsoleEnv, fitsWidth, openConsole, PHONE, screenshot, signIn } from "./harness.ts";
 
 let live: LiveEnv;
 let env: ConsoleEnv;
@@ -132,6 +132,13 @@ it("lets an Observer watch the same screen without typing; killing the owner's l
   expect(await observerRow.getByRole("button").count()).toBe(0);
   expect(await theirs.getByRole("button", { name: /type|Invite/ }).count()).toBe(0);
   await screenshot(theirs, "tenant-terminal-observer");
+  // At phone width the watcher still reads the screen and sees they are read-only, and nothing spills
+  // sideways out of the page (the terminal scrolls inside its own frame).
+  await theirs.setViewportSize(PHONE);
+  await theirs.getByText("Read-only").waitFor();
+  await expect.poll(() => screenOf(theirs), { timeout: 20_000 }).toMatch(/^owner-again$/m);
+  expect(await fitsWidth(theirs)).toBe(true);
+  await screenshot(theirs, "tenant-terminal-observer-phone");
 
   const admin = await (await env.context()).newPage();
   await admin.goto(`${env.platform}/cc/sessions`);

@@ -11,7 +11,7 @@ import { startVnc, type VncServer, waitFor } from "@nostromo/testkit";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LiveEnv, startLive } from "../e2e/live.ts";
-import { type ConsoleEnv, openConsole, screenshot, signIn } from "./harness.ts";
+import { type ConsoleEnv, DESKTOP, fitsWidth, openConsole, PHONE, screenshot, signIn } from "./harness.ts";
 
 let live: LiveEnv;
 let env: ConsoleEnv;
@@ -135,6 +135,13 @@ it("opens a VNC connection as a desktop from Connections and shows the X display
   await theirs.getByRole("button", { name: "Leave" }).waitFor();
   expect(await theirs.getByRole("button", { name: "End session" }).count()).toBe(0);
   await screenshot(theirs, "vnc-watching");
+  // At phone width the watcher still sees the desktop (scaled into the page) and the watching note.
+  await theirs.setViewportSize(PHONE);
+  await theirs.getByTestId("vnc-watching").waitFor();
+  await shows(theirs, RED);
+  expect(await fitsWidth(theirs)).toBe(true);
+  await screenshot(theirs, "vnc-watching-phone");
+  await theirs.setViewportSize(DESKTOP);
   expect(await theirs.getByRole("button", { name: "Send to the desktop's clipboard" }).count()).toBe(0);
   await pointAt(theirs, 0.75, 0.75);
   await theirs.keyboard.type("typed by an observer");
