@@ -164,6 +164,14 @@ describe("the guard and the command tracker together", () => {
     v.type("echo h-$((8+8))\r");
     await v.until("h ran", () => v.text().includes("h-16"));
     await settle(v);
+    // Two lines typed while a command runs: readline takes the first at the next prompt, and the trap's
+    // read of its verdict took the second (it never ran) until the room gave it back behind the verdict.
+    v.type("echo k-$((11+11)); sleep 1\r");
+    await v.until("k printed", () => v.text().includes("k-22"));
+    v.type("echo m-$((12+12))\r");
+    v.type("echo n-$((13+13))\r");
+    await v.until("m and n ran", () => v.text().includes("m-24") && v.text().includes("n-26"));
+    await settle(v);
     v.type("echo j-$((10+10)); sleep 1\r");
     await v.until("j printed", () => v.text().includes("j-20"));
     v.type(`touch ${marker("ahead2")}\r`);
@@ -175,6 +183,10 @@ describe("the guard and the command tracker together", () => {
     const row = (c: string) => rows.find((r) => r.command === c);
     expect(row("echo h-$((8+8))")).toMatchObject({ exit_code: 0, was_blocked: false });
     expect(row("echo h-$((8+8))")?.output).toContain("h-16");
+    expect(row("echo n-$((13+13))")).toMatchObject({ exit_code: 0, was_blocked: false });
+    expect(
+      rows.filter((r) => r.command.startsWith("echo m-") || r.command.startsWith("echo n-")),
+    ).toHaveLength(2);
     expect(row(`touch ${marker("ahead2")}`)).toMatchObject({ was_blocked: true });
     expect(rows.map((r) => r.command)).not.toContain("[hidden input]");
   });

@@ -84,6 +84,67 @@ describe("every line-accepting key is judged", () => {
     expect(sh.blocked.map((b) => b.line)).toEqual(["rm -rf /"]);
   });
 
+  it("with the execution guard: two lines typed while a command runs both run, the second not taken by the first's verdict read", async () => {
+    // Judged as a program's lines while `sleep` runs, both wait in the terminal; readline takes the first
+    // at the next prompt, and the trap's `read` of its verdict would take the second (seen end to end).
+    const sh = new FakeShell(undefined, { guard: true });
+    sh.commandMs = 200;
+    await sh.type("sleep 1\r");
+    await new Promise((r) => setTimeout(r, 60)); // the verdict is out: the command runs
+    await sh.type("echo two\r");
+    await sh.type("echo three\r");
+    await sh.idle();
+    await new Promise((r) => setTimeout(r, 3 * sh.commandMs));
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ sleep 1", "$ echo two", "$ echo three"]);
+    expect(sh.rows).toEqual(["sleep 1", "echo two", "echo three"]);
+  });
+
+  it("with the execution guard: a line the shell runs from type-ahead keeps a refused line behind it from running", async () => {
+    const sh = new FakeShell(undefined, { guard: true });
+    sh.commandMs = 200;
+    await sh.type("sleep 1\r");
+    await new Promise((r) => setTimeout(r, 60));
+    await sh.type("echo two\r");
+    await sh.type("rm -rf /\r");
+    await sh.idle();
+    await new Promise((r) => setTimeout(r, 3 * sh.commandMs));
+    await sh.idle();
+    expect(sh.ran).toEqual(["$ sleep 1", "$ echo two"]);
+    // Typed blind (the terminal took it silently while `sleep` ran): refused as hidden input, and its
+    // cancelled bytes given back to readline after the verdict run nothing.
+    expect(sh.blocked).toHaveLength(1);
+  });
+
+  it("a program's line continued with a backslash is judged whole even when the last part's echo is late", async () => {
+    // Seen end to end under load: in a nested bash, `rm -rf \` then `/` whose echo came after the echo
+    // wait — judged as typed with echo off, without the continued part, and let through.
+    const sh = new FakeShell();
+    sh.startProgram();
+    await sh.type("rm -rf \\\r");
+    await sh.idle();
+    sh.echoDelayMs = 2_500;
+    await sh.type("/\r");
+    await sh.idle();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(sh.ran).not.toContain("> /");
+    expect(sh.blocked.map((b) => b.line)).toEqual([HIDDEN]);
+  }, 15_000);
+
+  it("a program's line continued with a backslash is judged whole when the first part's echo is late", async () => {
+    const sh = new FakeShell();
+    sh.startProgram();
+    sh.echoDelayMs = 2_500;
+    await sh.type("rm -rf \\\r");
+    await sh.idle();
+    await new Promise((r) => setTimeout(r, 3_000));
+    sh.echoDelayMs = 1;
+    await sh.type("/\r");
+    await sh.idle();
+    expect(sh.ran).not.toContain("> /");
+    expect(sh.blocked).toHaveLength(1);
+  }, 15_000);
+
   it("type-ahead in one frame is judged at the next prompt, as the shell's own line (with its row)", async () => {
     const sh = new FakeShell();
     sh.echoDelayMs = 5;

@@ -169,6 +169,32 @@ describe("ExecutionGuard", () => {
     expect(log.filter((l) => l.startsWith("evaluate"))).toEqual([]);
   });
 
+  it("type-ahead the verdict read of an unapproved line swallows is sent again behind its verdict", async () => {
+    const { g, sent } = setup();
+    g.onEvent({ kind: "prompt-end", guard: true });
+    // Typed while a command ran: the tracker let both lines through as a program's input.
+    for (const b of ["echo two", "\r", "echo three", "\r"]) expect(g.input(enc.encode(b))).toBe(true);
+    g.onEvent({ kind: "command-start" }); // readline took "echo two"; the trap reads the rest with the verdict
+    expect(g.input(enc.encode("pwd"))).toBe(false);
+    await g.onEvent({ kind: "exec", mode: "line", nonce: "n0000001", line: "echo two" });
+    expect(sent.slice(4)).toEqual(["#n0000001y\n", "echo three\r", "pwd"]);
+  });
+
+  it("swallowed type-ahead behind a refused line is dropped; a line found twice gives nothing back", async () => {
+    const refused = setup();
+    refused.g.onEvent({ kind: "prompt-end", guard: true });
+    for (const b of ["touch x\r", "echo three\r"]) refused.g.input(enc.encode(b));
+    refused.g.onEvent({ kind: "command-start" });
+    await refused.g.onEvent({ kind: "exec", mode: "line", nonce: "n0000002", line: "touch x" });
+    expect(refused.sent.slice(2)).toEqual(["#n0000002n\n"]);
+    const twice = setup();
+    twice.g.onEvent({ kind: "prompt-end", guard: true });
+    for (const b of ["ls\r", "ls\r", "pwd\r"]) twice.g.input(enc.encode(b));
+    twice.g.onEvent({ kind: "command-start" });
+    await twice.g.onEvent({ kind: "exec", mode: "line", nonce: "n0000003", line: "ls" });
+    expect(twice.sent.slice(3)).toEqual(["#n0000003y\n"]);
+  });
+
   it("nothing is held before the shell has shown it reports (no C mark yet)", () => {
     const { g, sent } = setup();
     g.approvedLine("ls", ann, "c1");

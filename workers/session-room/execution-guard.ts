@@ -6,10 +6,13 @@
 // in the shell before it runs. Lines that touch the integration itself are refused as tampering; tampering
 // that slipped through (marks that stop coming) is detected afterwards, alerted, and ends the session.
 // Typed input that follows an approved Enter is held until the verdict has gone out, so the shell's
-// `read` of the verdict never consumes keystrokes. Timers are injected so the logic is unit-tested.
+// `read` of the verdict never consumes keystrokes; type-ahead it swallowed anyway (lines typed while a
+// command ran) is given back behind the verdict (type-ahead.ts). Timers are injected so the logic is
+// unit-tested.
 import type { Decision } from "../policy/index.ts";
 import type { Typist } from "./command-tracker.ts";
 import type { ExecMode, ScanEvent } from "./osc-scanner.ts";
+import { TypeAheadLog } from "./type-ahead.ts";
 import { refusal } from "./verdict.ts";
 
 /** Input typed after an approved Enter waits at most this long for the shell's report. */
@@ -149,6 +152,12 @@ export class ExecutionGuard {
    * for a report that never comes. */
   private reporting = false;
   private readonly alerts: AlertLimiter;
+  /** What went to the terminal since the shell last took a line the room approved. */
+  private readonly typed = new TypeAheadLog();
+  /** The open line's first report came (the verdict read that swallows type-ahead is the first). */
+  private reportedOnce = false;
+  /** Type-ahead the open line's verdict read swallows: sent again behind its verdict. */
+  private swallowed: Uint8Array | null = null;
 
   constructor(
     private readonly host: GuardHost,
@@ -178,10 +187,15 @@ export class ExecutionGuard {
     // Ctrl-O or Meta-# — whatever it is, what follows it waits.
     if (this.armed) {
       this.armed = false;
-      this.held = [];
-      this.holdTimer = this.timers.set(() => this.release(), INPUT_HOLD_MS);
-    }
+      this.typed.clear();
+      this.hold();
+    } else this.typed.note(bytes);
     return true;
+  }
+
+  private hold(): void {
+    this.held = [];
+    this.holdTimer = this.timers.set(() => this.release(), INPUT_HOLD_MS);
   }
 
   private release(): void {
@@ -189,7 +203,10 @@ export class ExecutionGuard {
     this.holdTimer = null;
     const held = this.held;
     this.held = null;
-    for (const b of held ?? []) this.host.forward(b);
+    for (const b of held ?? []) {
+      this.host.forward(b);
+      this.typed.note(b);
+    }
     if (held?.length) this.host.released();
   }
 
@@ -215,6 +232,11 @@ export class ExecutionGuard {
         this.lineVerdict = null;
         this.current = this.pending;
         this.pending = null;
+        this.reportedOnce = false;
+        this.swallowed = null;
+        // A line the room did not approve (type-ahead readline took at the prompt): its report and verdict
+        // are owed too, and what is typed meanwhile would be read with the verdict.
+        if (!this.current && !this.held) this.hold();
         return;
       case "exec":
         return this.judge(ev.mode, ev.nonce, ev.line);
@@ -223,6 +245,9 @@ export class ExecutionGuard {
         // so bash never calls the trap. A removed trap is re-armed by the prompt hook (D) instead.
         this.lineOpen = false;
         this.current = null;
+        this.swallowed = null;
+        // No verdict is read until the next line: what waits goes to the terminal, for readline.
+        if (this.held) this.release();
         this.armPromptTimer();
         return;
       case "prompt-start":
@@ -262,10 +287,23 @@ export class ExecutionGuard {
     this.host.expectEcho(text);
     this.host.forward(encoder.encode(text));
     if (mode !== "simple" && this.lineOpen) this.lineVerdict = { norm, v };
-    if (mode !== "subshell") this.release();
+    if (mode === "subshell") return;
+    // What the verdict read swallowed goes back to readline — unless the line was refused: then the input
+    // typed behind it is dropped, as the tracker drops what follows a blocked line.
+    const again = this.swallowed;
+    this.swallowed = null;
+    if (again && v !== "n") {
+      this.host.forward(again);
+      this.typed.note(again);
+    }
+    this.release();
   }
 
   private async judge(mode: ExecMode, nonce: string, line: string): Promise<void> {
+    if (this.lineOpen && !this.reportedOnce) {
+      this.reportedOnce = true;
+      if (!this.current) this.swallowed = this.typed.swallowedAfter(line);
+    }
     const norm = normaliseLine(line);
     const whole = mode !== "simple";
     if (whole && this.lineOpen && this.lineVerdict?.norm === norm) {
@@ -333,6 +371,8 @@ export class ExecutionGuard {
     this.holdTimer = null;
     this.held = null;
     this.armed = false;
+    this.typed.clear();
+    this.swallowed = null;
     this.pending = null;
     this.current = null;
     this.lineVerdict = null;
