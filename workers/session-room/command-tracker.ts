@@ -304,6 +304,8 @@ export class CommandTracker {
     const violation = d.rule !== null || d.policy !== null;
     if (read.hidden || (read.unseen !== undefined && line === read.unseen.trim())) {
       const out = hiddenOutcome(d, shellLine);
+      // Unfinished (its echo late, or typed blind): the line that completes it is judged joined to it.
+      if (out === "allow" && kind === "enter" && d.flags.includes("incomplete")) return this.continued(line);
       if (out === "allow") return true;
       this.cancelLine();
       await this.host.blocked(HIDDEN, typist, out.decision, out.reason);
@@ -313,9 +315,7 @@ export class CommandTracker {
       // An unfinished line (continuation backslash, open quote, open compound) that breaks no rule: the
       // shell runs nothing yet; the whole text is judged at the key that completes it (the typed text of
       // the next line is judged joined to this one: alone, `two'` after `echo 'one` is unfinished too).
-      this.pending = line.slice(-MAX_PENDING);
-      this.continuing = true;
-      return "continued";
+      return this.continued(line);
     }
     if (
       d.decision === "allow" ||
@@ -330,6 +330,12 @@ export class CommandTracker {
     this.cancelLine();
     await this.host.blocked(line, typist, d, d.decision === "block" ? d.reason : `Not approved: ${d.reason}`);
     return false;
+  }
+
+  private continued(line: string): "continued" {
+    this.pending = line.slice(-MAX_PENDING);
+    this.continuing = true;
+    return "continued";
   }
 
   /** Clears the line being edited; the shell stays at the same prompt (no new prompt will come). */

@@ -39,7 +39,9 @@ export class LineSource {
     if (search) return { candidates: search, hidden: false, search: true };
     const hidden = !text.trim() && Boolean(this.keys.typed.trim());
     if (hidden) text = this.keys.typed;
-    return { ...this.withTyped(text, "", pending && !hidden ? `${pending}\n` : ""), hidden, search: false };
+    // Typed with echo off — or its echo late — after continued lines: still judged joined to them (a line
+    // judged without them let `rm -rf \` + `/` through); the row says HIDDEN, so nothing typed is stored.
+    return { ...this.withTyped(text, "", pending ? `${pending}\n` : ""), hidden, search: false };
   }
 
   /** The line read, and — when only printable keys were used — the text typed too, if it differs (output
@@ -68,7 +70,7 @@ export class LineSource {
     text ??= await this.readWhenEchoed(read);
     const hidden = !text.trim() && Boolean(this.keys.typed.trim());
     if (hidden) text = this.keys.typed;
-    const prefix = pending && !hidden ? `${pending}\n` : "";
+    const prefix = pending ? `${pending}\n` : "";
     return { ...this.withTyped(text, prefix), hidden, search: false };
   }
 
