@@ -3,15 +3,18 @@
 // ViewerRelay Durable Object instead of being accepted here: the room answers a ticket the Worker redeems
 // at the relay (ticket.ts), so the watcher's socket never passes through the room. The room feeds each
 // relay once per output batch and per broadcast over one WebSocket, and the relay sends to its slice.
-// Typists, owners and approvers always stay on the room (the input path is unchanged), and sessions below
-// the threshold never spawn a relay. The room keeps the identity of every relayed watcher (presence, the
-// kill switch, viewer rows) and obeys the same closes through the feed; a relay that dies drops its
-// watchers, who reconnect through the Worker and get a fresh snapshot from the room.
+// Watchers are grouped by where they connect from (the location hint the Worker derived from the edge's
+// `request.cf`, placement.ts): each region has its own relays, created with that hint, so a relay serves
+// a slice of the watchers near it. Typists, owners and approvers always stay on the room (the input path
+// is unchanged), and sessions below the threshold never spawn a relay. The room keeps the identity of
+// every relayed watcher (presence, the kill switch, viewer rows) and obeys the same closes through the
+// feed; a relay that dies drops its watchers, who reconnect through the Worker and get a fresh snapshot.
 import { randomToken } from "@nostromo/crypto";
 import type { RoomFrame } from "@nostromo/protocol";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE } from "../live/login-sockets.ts";
 import { parseRelayMessage, RELAY_KEY_HEADER, type RoomToRelay } from "../viewer-relay/feed.ts";
+import type { LocationHint } from "../viewer-relay/placement.ts";
 import type { RelayTicket } from "../viewer-relay/ticket.ts";
 import type { Meta } from "./lifecycle.ts";
 import { helloFrame, type Participants, type ViewerIdentity } from "./participants.ts";
@@ -23,6 +26,8 @@ export const DEFAULT_RELAY_THRESHOLD = 100;
 export const DEFAULT_RELAY_SLICE = 500;
 
 interface Slot {
+  /** The region this relay serves (created with it as its location hint); null: no hint. */
+  hint: LocationHint | null;
   stub: DurableObjectStub;
   key: string;
   feed: WebSocket | null;
@@ -81,12 +86,13 @@ export class RelayTier {
   }
 
   /**
-   * Places the watcher on a relay: announces it on the relay's feed (from here on the relay keeps the
+   * Places the watcher on a relay of its region (`hint`, from where it connects): announces it on the relay's feed (from here on the relay keeps the
    * batches for it, and gets its first frames) and answers the ticket the Worker redeems at the relay;
    * null when no relay could take it (then the room does).
    */
-  async place(who: ViewerIdentity): Promise<RelayTicket | null> {
-    const slot = this.slots.find((s) => !s.dead && s.count < this.slice) ?? this.spawn();
+  async place(who: ViewerIdentity, hint: LocationHint | null): Promise<RelayTicket | null> {
+    const slot =
+      this.slots.find((s) => !s.dead && s.hint === hint && s.count < this.slice) ?? this.spawn(hint);
     slot.count += 1;
     const feed = await this.feedOf(slot);
     if (!feed || slot.dead) {
@@ -156,11 +162,14 @@ export class RelayTier {
     }
   }
 
-  private spawn(): Slot {
+  private spawn(hint: LocationHint | null): Slot {
     // An unguessable id: nothing but this room can name the relay, and it keeps the key of the first feed.
+    // The hint places the new object near its region's watchers (it matters only when the object is created).
     const ns = this.env.VIEWER_RELAY;
+    const id = ns.newUniqueId();
     const slot: Slot = {
-      stub: ns.get(ns.newUniqueId()),
+      hint,
+      stub: hint ? ns.get(id, { locationHint: hint }) : ns.get(id),
       key: randomToken(32),
       feed: null,
       opening: null,
@@ -168,6 +177,16 @@ export class RelayTier {
       dead: false,
     };
     this.slots.push(slot);
+    // The tier's shape in the logs: how many relays a session grew, in which regions.
+    console.info(
+      JSON.stringify({
+        level: "info",
+        msg: "viewer relay created",
+        session_id: this.host.meta().sessionUuid,
+        location_hint: hint ?? "none",
+        relays: this.slots.length,
+      }),
+    );
     return slot;
   }
 
