@@ -89,9 +89,22 @@ describe("RelayTier placement", () => {
       { id: eu3, hint: "weur" },
       { id: nowhere, hint: null },
     ]);
-    // Each watcher is announced on its own region's feed only.
-    const joins = (relay: string | undefined) =>
-      (feeds.get(relay ?? "") ?? []).filter((m) => m.includes('"t":"join"')).length;
-    expect([joins(eu1), joins(us1), joins(eu3), joins(nowhere)]).toEqual([2, 2, 1, 1]);
+    // Each watcher is announced on its own region's feed only, and told which relay serves it.
+    await new Promise((r) => setTimeout(r, 0));
+    const told = (relay: string | undefined) =>
+      (feeds.get(relay ?? "") ?? [])
+        .map((m) => JSON.parse(m) as { t: string; frames?: string[] })
+        .filter((m) => m.t === "ready")
+        .map((m) => (JSON.parse(m.frames?.[1] ?? "{}") as { data?: unknown }).data);
+    expect(told(eu1)).toEqual([
+      { relay: 1, location_hint: "weur" },
+      { relay: 1, location_hint: "weur" },
+    ]);
+    expect(told(us1)).toEqual([
+      { relay: 2, location_hint: "enam" },
+      { relay: 2, location_hint: "enam" },
+    ]);
+    expect(told(eu3)).toEqual([{ relay: 3, location_hint: "weur" }]);
+    expect(told(nowhere)).toEqual([{ relay: 4, location_hint: null }]);
   });
 });

@@ -26,6 +26,8 @@ export const DEFAULT_RELAY_THRESHOLD = 100;
 export const DEFAULT_RELAY_SLICE = 500;
 
 interface Slot {
+  /** The relay's number in this session (1 for the first created): what its watchers are told. */
+  n: number;
   /** The region this relay serves (created with it as its location hint); null: no hint. */
   hint: LocationHint | null;
   stub: DurableObjectStub;
@@ -52,6 +54,17 @@ export interface RelayTierHost {
   participants(): Pick<Participants, "size" | "present" | "broadcastPresence">;
   /** The user's last socket closed: their viewer row is closed. */
   leftRow(viewerRowId: string): void;
+}
+
+/** Which relay serves the watcher and for which region (the console shows it; tests read the path). */
+function relayedNotice(slot: Slot): RoomFrame {
+  return {
+    t: "notice",
+    level: "info",
+    code: "RELAYED",
+    message: `You watch through relay ${slot.n}${slot.hint ? ` (region ${slot.hint})` : ""}`,
+    data: { relay: slot.n, location_hint: slot.hint },
+  };
 }
 
 function positive(raw: string | undefined, fallback: number): number {
@@ -106,7 +119,11 @@ export class RelayTier {
     const hello = helloFrame(who, this.host.meta(), this.host.recording());
     this.send(slot, { t: "join", id });
     void this.firstFrames().then((frames) =>
-      this.send(slot, { t: "ready", id, frames: [hello, ...frames].map((f) => JSON.stringify(f)) }),
+      this.send(slot, {
+        t: "ready",
+        id,
+        frames: [hello, relayedNotice(slot), ...frames].map((f) => JSON.stringify(f)),
+      }),
     );
     this.presenceSoon();
     return { relay: slot.stub.id.toString(), key: slot.key, viewer: id };
@@ -168,6 +185,7 @@ export class RelayTier {
     const ns = this.env.VIEWER_RELAY;
     const id = ns.newUniqueId();
     const slot: Slot = {
+      n: this.slots.length + 1,
       hint,
       stub: hint ? ns.get(id, { locationHint: hint }) : ns.get(id),
       key: randomToken(32),
@@ -177,16 +195,6 @@ export class RelayTier {
       dead: false,
     };
     this.slots.push(slot);
-    // The tier's shape in the logs: how many relays a session grew, in which regions.
-    console.info(
-      JSON.stringify({
-        level: "info",
-        msg: "viewer relay created",
-        session_id: this.host.meta().sessionUuid,
-        location_hint: hint ?? "none",
-        relays: this.slots.length,
-      }),
-    );
     return slot;
   }
 
