@@ -95,7 +95,7 @@ describe("RelayTier placement", () => {
       (feeds.get(relay ?? "") ?? [])
         .map((m) => JSON.parse(m) as { t: string; frames?: string[] })
         .filter((m) => m.t === "ready")
-        .map((m) => (JSON.parse(m.frames?.[1] ?? "{}") as { data?: unknown }).data);
+        .map((m) => (JSON.parse(m.frames?.at(-1) ?? "{}") as { data?: unknown }).data);
     expect(told(eu1)).toEqual([
       { relay: 1, location_hint: "weur" },
       { relay: 1, location_hint: "weur" },

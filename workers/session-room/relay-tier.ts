@@ -122,7 +122,8 @@ export class RelayTier {
       this.send(slot, {
         t: "ready",
         id,
-        frames: [hello, relayedNotice(slot), ...frames].map((f) => JSON.stringify(f)),
+        // The snapshot comes right after the hello, as on the room; then which relay this is.
+        frames: [hello, ...frames, relayedNotice(slot)].map((f) => JSON.stringify(f)),
       }),
     );
     this.presenceSoon();
