@@ -1,19 +1,23 @@
 // Fan-out benchmark (issue 19): delivery lag from the target printing a timestamp to each of the N − 1
 // watchers of one session (beside its owner, who types the loop) receiving it, with viewer relays off and
-// on in the same run, against the real stack (sshd, the agent's bundle, the Worker in workerd through wrangler dev, PostgreSQL). "off": every watcher is a
-// socket on the SessionRoom (the demo admin's, which never goes through a relay); "on": the watchers are
-// an Observer's, so past VIEWER_RELAY_THRESHOLD sockets on the room they are served by ViewerRelays
-// (docs/fan-out.md). Watchers are bare WebSocket clients that keep only arrival times (no terminal
-// model), all in this process — on this 2-core machine they compete with the stack under test.
-// Also measured: how long opening the watchers took, and how fast ending the session closed every one
-// (the room's close, obeyed by the relays).
-// Run: npx tsx bench/fanout.ts   (BENCH_FANOUT=100,1000,5000, BENCH_FANOUT_MODES=off,on). Needs root and
-// OpenSSH's sshd (as the tests do).
+// on in the same run, against the real stack (sshd, the agent's bundle, the Worker in workerd through
+// wrangler dev, PostgreSQL). "off": every watcher is a socket on the SessionRoom (the demo admin's, which
+// never goes through a relay); "on": the watchers are an Observer's, so past VIEWER_RELAY_THRESHOLD
+// sockets on the room they are served by ViewerRelays (docs/fan-out.md). Watchers are bare WebSocket
+// clients that keep only arrival times (no terminal model), all in this process — on this 2-core machine
+// they compete with the stack under test. Also measured: how long opening the watchers took, how fast
+// ending the session closed every one (the room's close, obeyed by the relays), and each process's open
+// descriptors per watcher (/proc/<pid>/fd by kind): wrangler dev's proxy holds six per watcher (two sockets,
+// four pipes) and runs out of the 20,000 open files a process may have here near 3,300 watchers, so
+// BENCH_FANOUT_PATH=direct sends the watchers to workerd's own port past the proxy (one each).
+// Run: npx tsx bench/fanout.ts   (BENCH_FANOUT=100,1000,5000, BENCH_FANOUT_MODES=off,on,
+// BENCH_FANOUT_PATH=proxy|direct). Needs root and OpenSSH's sshd (as the tests do).
 import { appendFileSync, readFileSync } from "node:fs";
 import { Http, Viewer } from "@nostromo/testkit";
 import WebSocket from "ws";
-import { WATCH_ONLY } from "../workers/viewer-relay/feed.ts";
-import { loadLine, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
+import { type BenchStack, loadLine, ms, pct, sleep, startBenchStack } from "./live-stack.ts";
+import { fdKinds } from "./proc-stats.ts";
+import { listeningPorts, workerDirectUrl } from "./worker-direct.ts";
 
 const COUNTS = (process.env.BENCH_FANOUT ?? "100,1000,5000").split(",").map(Number);
 const MODES = (process.env.BENCH_FANOUT_MODES ?? "off,on").split(",") as ("off" | "on")[];
@@ -21,13 +25,15 @@ const LINES = Number(process.env.BENCH_FANOUT_LINES ?? 40);
 const THRESHOLD = Number(process.env.BENCH_RELAY_THRESHOLD ?? 100);
 const SLICE = Number(process.env.BENCH_RELAY_SLICE ?? 500);
 const OPEN_PARALLEL = 20;
+/** "proxy": watchers dial wrangler dev's port (its ProxyWorker in front); "direct": workerd's own port. */
+const WATCH_PATH = process.env.BENCH_FANOUT_PATH === "direct" ? "direct" : "proxy";
 const OPEN_TIMEOUT_MS = Number(process.env.BENCH_FANOUT_OPEN_TIMEOUT_S ?? 600) * 1000;
 
-/** One watcher: the first arrival time of every `TS:<ms>` mark, whether a relay refused its input, its close. */
+/** One watcher: the first arrival time of every `TS:<ms>` mark, the relay serving it (its RELAYED notice), its close. */
 interface Watcher {
   ws: WebSocket;
   arrivals: Map<string, number>;
-  relayed: boolean;
+  relay: number | null;
   closedAt: number | null;
 }
 
@@ -38,12 +44,13 @@ function openWatcher(http: Http, sid: string): Promise<Watcher> {
     headers: { cookie: `sid=${http.cookie}`, "x-tenant-id": http.tenantId ?? "" },
     perMessageDeflate: false,
   });
-  const w: Watcher = { ws, arrivals: new Map(), relayed: false, closedAt: null };
+  const w: Watcher = { ws, arrivals: new Map(), relay: null, closedAt: null };
   ws.on("message", (data, isBinary) => {
     const now = Date.now();
     const text = (data as Buffer).toString("latin1");
     if (!isBinary) {
-      if (text.includes(WATCH_ONLY)) w.relayed = true;
+      const relay = /"code":"RELAYED".*"relay":(\d+)/.exec(text)?.[1];
+      if (relay) w.relay = Number(relay);
       return;
     }
     for (const m of text.matchAll(/TS:(\d{13})/g))
@@ -57,6 +64,51 @@ function openWatcher(http: Http, sid: string): Promise<Watcher> {
     ws.once("error", rej);
   });
 }
+
+interface Proc {
+  name: string;
+  pid: number;
+}
+
+/** The processes that hold the watchers' descriptors: this one, wrangler, each workerd (named by role), the agent. */
+function stackProcs(bench: BenchStack): Proc[] {
+  const { wrangler, workerd } = bench.stack.pids();
+  const publicPort = Number(new URL(bench.stack.url).port);
+  return [
+    { name: "bench (watchers' ends)", pid: process.pid },
+    ...(wrangler ? [{ name: "wrangler (node)", pid: wrangler }] : []),
+    ...workerd.map((pid) => ({
+      name: listeningPorts(pid).includes(publicPort) ? "workerd (dev proxy)" : "workerd (Worker, DOs)",
+      pid,
+    })),
+    { name: "agent", pid: bench.agentPid },
+  ];
+}
+
+type FdCounts = Map<number, Record<string, number>>;
+
+function sampleFds(procs: Proc[]): FdCounts {
+  return new Map(procs.map((p) => [p.pid, fdKinds(p.pid) ?? {}]));
+}
+
+const total = (k: Record<string, number> | undefined) => Object.values(k ?? {}).reduce((a, b) => a + b, 0);
+
+/** Each process's descriptors after opening the watchers, and how many more per watcher than before. */
+function fdLine(procs: Proc[], before: FdCounts, after: FdCounts, watchers: number): string {
+  return procs
+    .map((p) => {
+      const [b0, a0] = [before.get(p.pid), after.get(p.pid)];
+      const kinds = Object.entries(a0 ?? {})
+        .map(([k, v]) => `${k} ${v - (b0?.[k] ?? 0) >= 0 ? "+" : ""}${v - (b0?.[k] ?? 0)}`)
+        .join(", ");
+      const per = (total(a0) - total(b0)) / Math.max(1, watchers);
+      return `${p.name} ${total(a0)} (${per.toFixed(2)}/watcher; ${kinds})`;
+    })
+    .join(" · ");
+}
+
+/** Math.max(...xs) overflows the stack past ~100,000 samples (5,000 watchers × 40 lines). */
+const largest = (xs: number[]) => xs.reduce((a, b) => (b > a ? b : a), Number.NEGATIVE_INFINITY);
 
 function openFilesLimit(): string {
   return /Max open files\s+(\d+)/.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? "?";
@@ -83,9 +135,19 @@ try {
   if (made.status !== 201) throw new Error(`observer: ${made.status} ${JSON.stringify(made.body)}`);
   const observer = new Http(admin.base, admin.tenantId);
   await observer.login("watcher@bench.example", "bench-watcher-password-1");
+  const direct =
+    WATCH_PATH === "direct"
+      ? await workerDirectUrl(b.stack.pids().workerd, Number(new URL(b.stack.url).port))
+      : "";
+  if (direct === null) throw new Error("workerd's own port not found");
+  // Watchers' sockets only: the owner, the session's start and end stay on wrangler dev's port.
+  const watchAs = (h: Http): Http =>
+    direct ? Object.assign(new Http(direct, h.tenantId), { cookie: h.cookie, csrf: h.csrf }) : h;
+  const watchers = { off: watchAs(admin), on: watchAs(observer) };
+  const procs = stackProcs(b);
 
   console.log(
-    `\nfan-out: lag from the target printing a timestamp to each watcher receiving it; relays past ${THRESHOLD} sockets on the room, ${SLICE} watchers per relay; open files limit ${openFilesLimit()}`,
+    `\nfan-out: lag from the target printing a timestamp to each watcher receiving it; relays past ${THRESHOLD} sockets on the room, ${SLICE} watchers per relay; watchers dial ${WATCH_PATH === "direct" ? `workerd's own port (${direct}), past wrangler dev's proxy` : "wrangler dev's port (its proxy in front of workerd)"}; open files limit ${openFilesLimit()}`,
   );
   console.log(
     "| watchers | relays | relayed | p50 | p99 | max | samples (expected) | opened in | all closed after end | load |\n|---|---|---|---|---|---|---|---|---|---|",
@@ -96,13 +158,14 @@ try {
       const owner = await Viewer.open(admin, sid, {}, { terminal: false });
       all.push(owner.ws);
       const group: Watcher[] = [];
+      const fdsBefore = sampleFds(procs);
       const t0 = performance.now();
       let failed = 0;
       let error = "";
       while (group.length + failed < n - 1 && performance.now() - t0 < OPEN_TIMEOUT_MS) {
         const batch = Math.min(OPEN_PARALLEL, n - 1 - group.length - failed);
         const opened = await Promise.allSettled(
-          Array.from({ length: batch }, () => openWatcher(mode === "on" ? observer : admin, sid)),
+          Array.from({ length: batch }, () => openWatcher(watchers[mode], sid)),
         );
         for (const r of opened) {
           if (r.status === "fulfilled") {
@@ -115,13 +178,12 @@ try {
         }
       }
       const openSecs = (performance.now() - t0) / 1000;
+      const fdsAfter = sampleFds(procs);
       if (group.length < n - 1)
         console.log(
           `(${n} ${mode}: opened ${group.length + 1} of ${n} in ${openSecs.toFixed(0)} s; ${failed} failed: ${error})`,
         );
       await sleep(3000);
-      // Observers' input is refused by whoever serves them: the relay's refusal says which path it took.
-      if (mode === "on") for (const w of group) w.ws.send(Buffer.from("x"));
       // Brace expansion, not $(seq …): the execution guard gives a command substitution in a for loop's
       // word list no verdict.
       owner.type(`for i in {1..${LINES}}; do echo TS:$(date +%s%3N); sleep 0.05; done\r`);
@@ -130,7 +192,8 @@ try {
       while (Date.now() < deadline && group.some((w) => w.arrivals.size < LINES)) await sleep(200);
       const lags: number[] = [];
       for (const w of group) for (const [ts, at] of w.arrivals) lags.push(at - Number(ts));
-      const relayed = group.filter((w) => w.relayed).length;
+      const relayed = group.filter((w) => w.relay !== null).length;
+      const relays = new Set(group.map((w) => w.relay).filter((r) => r !== null)).size;
       const load = loadLine();
       const ended = performance.now();
       // A run past the machine's limits can leave the Worker refusing connections: say so and stop.
@@ -144,7 +207,10 @@ try {
       const closes = group.map((w) => (w.closedAt ?? Number.NaN) - ended);
       const open = closes.filter((c) => Number.isNaN(c)).length;
       console.log(
-        `| ${n} | ${mode} | ${relayed} | ${ms(pct(lags, 50))} | ${ms(pct(lags, 99))} | ${ms(Math.max(...lags))} | ${lags.length} (${group.length * LINES}) | ${openSecs.toFixed(1)} s | p50 ${ms(pct(closes, 50))}, max ${ms(Math.max(...closes.filter((c) => !Number.isNaN(c))))}${open ? `, ${open} still open` : ""} | ${load} |`,
+        `| ${n} | ${mode} | ${relayed} (${relays} relays) | ${ms(pct(lags, 50))} | ${ms(pct(lags, 99))} | ${ms(largest(lags))} | ${lags.length} (${group.length * LINES}) | ${openSecs.toFixed(1)} s | p50 ${ms(pct(closes, 50))}, max ${ms(largest(closes.filter((c) => !Number.isNaN(c))))}${open ? `, ${open} still open` : ""} | ${load} |`,
+      );
+      console.log(
+        `descriptors with ${group.length} watchers open: ${fdLine(procs, fdsBefore, fdsAfter, group.length)}`,
       );
       for (const w of group) w.ws.terminate();
       owner.close();

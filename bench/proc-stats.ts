@@ -1,7 +1,7 @@
 // Resident memory and open file descriptors of a process from /proc, and the summary the soak run prints
 // (start = mean of the baseline minutes, end, max, least-squares slope per hour after the baseline).
 // Read straight from /proc: no library reports a process's descriptor count on Linux.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 export interface ProcSample {
   rssMiB: number;
@@ -17,6 +17,28 @@ export function sampleProc(pid: number): ProcSample | null {
   } catch {
     return null;
   }
+}
+
+/** A process's open descriptors by kind (socket, pipe, anon_inode, file), or null when it is gone. */
+export function fdKinds(pid: number): Record<string, number> | null {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return null;
+  }
+  const kinds: Record<string, number> = {};
+  for (const fd of fds) {
+    let kind = "file";
+    try {
+      const to = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      kind = /^(socket|pipe|anon_inode):/.exec(to)?.[1] ?? "file";
+    } catch {
+      continue; // closed meanwhile
+    }
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return kinds;
 }
 
 /** Children of a process (e.g. PostgreSQL's backends under the postmaster), from /proc/<pid>/stat. */

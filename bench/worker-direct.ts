@@ -4,7 +4,8 @@
 // proxy's memory from the Worker's. Read from /proc: no library maps a process to its listening ports.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
-function listeningPorts(pid: number): number[] {
+/** The TCP ports `pid` listens on. */
+export function listeningPorts(pid: number): number[] {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {

@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import { parseCast } from "../../workers/session-room/asciicast.ts";
 import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, waitFor } from "./harness.ts";
 import { type LiveEnv, openViewer, runIn, startLive, userWithRole } from "./live.ts";
-import { watcherThroughRelay } from "./viewer-relays.ts";
+import { watchersNearTheirRelays, watcherThroughRelay } from "./viewer-relays.ts";
 
 let e2e: E2E;
 let sshd: TestSshd;
@@ -391,6 +391,9 @@ describe("exec", () => {
 describe("viewer relays", () => {
   it("serves a watcher past the threshold through a relay: same bytes, resume after reconnect, kill switch", () =>
     watcherThroughRelay(live, admin, e2e, open));
+
+  it("places watchers from different regions (the edge's request.cf) on relays of their own region", () =>
+    watchersNearTheirRelays(live, admin, open));
 });
 
 describe("ending sessions from outside", () => {

@@ -2,7 +2,8 @@
 // VIEWER_RELAY_SLICE=2): a read-only watcher past the threshold is served by a relay — the same bytes as
 // the owner, a reconnect that snapshots and goes on live, the kill switch closing the relayed socket. Kept
 // apart so the live-session file stays readable; the close time is printed (benchmarks measure, tests don't).
-import type { Viewer } from "@nostromo/testkit";
+// Also: watchers from different regions (the `request.cf` the Worker sees) land on different relays.
+import { Viewer } from "@nostromo/testkit";
 import { expect, inject } from "vitest";
 import { WATCH_ONLY } from "../../workers/viewer-relay/feed.ts";
 import { type E2E, Http } from "./harness.ts";
@@ -76,5 +77,46 @@ export async function watcherThroughRelay(
   console.log(`kill switch: relayed watcher closed ${closeMs.toFixed(0)} ms after the request`);
   expect(again.closed).toEqual({ code: 4001, reason: "Your login was ended by a platform administrator" });
   expect(k.body.closed.sockets).toBeGreaterThanOrEqual(1);
+  await admin.call("DELETE", `/api/remote-sessions/${s.id}`);
+}
+
+/**
+ * Miniflare's own way to give a local request a `request.cf` (wrangler dev passes the header through its
+ * proxy to the Worker's runtime); on Cloudflare's edge the header is an ordinary one the Worker never reads
+ * and `request.cf` is the edge's. Without it, wrangler dev gives every request its placeholder (Austin,
+ * Texas: `enam`).
+ */
+const comingFrom = (cf: Record<string, string>) => ({ "MF-CF-Blob": JSON.stringify(cf) });
+
+export async function watchersNearTheirRelays(live: LiveEnv, admin: Http, open: Viewer[]) {
+  const watcher = await userWithRole(live, "Observer", {
+    email: "region-watcher@demo-e2e.example",
+    name: "Reza Regional",
+    password: "region-watcher-password-1",
+  });
+  const s = await live.start(admin, { cols: 80, rows: 24 });
+  await openViewer(admin, s.id, open);
+  await openViewer(admin, s.id, open);
+  await openViewer(admin, s.id, open);
+  /** The relay that serves a watcher coming from `cf`, as its RELAYED notice names it. */
+  const relayOf = async (cf: Record<string, string>) => {
+    const w = await Viewer.open(watcher, s.id, comingFrom(cf));
+    open.push(w);
+    const relayed = () => w.frames.find((f) => f.t === "notice" && f.code === "RELAYED");
+    await w.until("told which relay serves it", () => Boolean(relayed()));
+    return (relayed() as unknown as { data: { relay: number; location_hint: string | null } }).data;
+  };
+  const berlin = await relayOf({ continent: "EU", country: "DE" });
+  const tokyo = await relayOf({ continent: "AS", country: "JP" });
+  const paris = await relayOf({ continent: "EU", country: "FR" });
+  const madrid = await relayOf({ continent: "EU", country: "ES" });
+  const local = await relayOf({});
+  expect(berlin).toEqual({ relay: 1, location_hint: "weur" });
+  expect(tokyo).toEqual({ relay: 2, location_hint: "apac" });
+  // Europe's relay has room for a second watcher (a slice is 2 here); the third opens Europe's second relay.
+  expect(paris).toEqual(berlin);
+  expect(madrid).toEqual({ relay: 3, location_hint: "weur" });
+  // A request without a location (no `cf` the edge could place): a relay without a hint.
+  expect(local).toEqual({ relay: 4, location_hint: null });
   await admin.call("DELETE", `/api/remote-sessions/${s.id}`);
 }

@@ -3,15 +3,18 @@
 // ViewerRelay Durable Object instead of being accepted here: the room answers a ticket the Worker redeems
 // at the relay (ticket.ts), so the watcher's socket never passes through the room. The room feeds each
 // relay once per output batch and per broadcast over one WebSocket, and the relay sends to its slice.
-// Typists, owners and approvers always stay on the room (the input path is unchanged), and sessions below
-// the threshold never spawn a relay. The room keeps the identity of every relayed watcher (presence, the
-// kill switch, viewer rows) and obeys the same closes through the feed; a relay that dies drops its
-// watchers, who reconnect through the Worker and get a fresh snapshot from the room.
+// Watchers are grouped by where they connect from (the location hint the Worker derived from the edge's
+// `request.cf`, placement.ts): each region has its own relays, created with that hint, so a relay serves
+// a slice of the watchers near it. Typists, owners and approvers always stay on the room (the input path
+// is unchanged), and sessions below the threshold never spawn a relay. The room keeps the identity of
+// every relayed watcher (presence, the kill switch, viewer rows) and obeys the same closes through the
+// feed; a relay that dies drops its watchers, who reconnect through the Worker and get a fresh snapshot.
 import { randomToken } from "@nostromo/crypto";
 import type { RoomFrame } from "@nostromo/protocol";
 import type { Bindings } from "../env.ts";
 import { KILLED_CLOSE_CODE } from "../live/login-sockets.ts";
 import { parseRelayMessage, RELAY_KEY_HEADER, type RoomToRelay } from "../viewer-relay/feed.ts";
+import type { LocationHint } from "../viewer-relay/placement.ts";
 import type { RelayTicket } from "../viewer-relay/ticket.ts";
 import type { Meta } from "./lifecycle.ts";
 import { helloFrame, type Participants, type ViewerIdentity } from "./participants.ts";
@@ -23,6 +26,10 @@ export const DEFAULT_RELAY_THRESHOLD = 100;
 export const DEFAULT_RELAY_SLICE = 500;
 
 interface Slot {
+  /** The relay's number in this session (1 for the first created): what its watchers are told. */
+  n: number;
+  /** The region this relay serves (created with it as its location hint); null: no hint. */
+  hint: LocationHint | null;
   stub: DurableObjectStub;
   key: string;
   feed: WebSocket | null;
@@ -47,6 +54,17 @@ export interface RelayTierHost {
   participants(): Pick<Participants, "size" | "present" | "broadcastPresence">;
   /** The user's last socket closed: their viewer row is closed. */
   leftRow(viewerRowId: string): void;
+}
+
+/** Which relay serves the watcher and for which region (the console shows it; tests read the path). */
+function relayedNotice(slot: Slot): RoomFrame {
+  return {
+    t: "notice",
+    level: "info",
+    code: "RELAYED",
+    message: `You watch through relay ${slot.n}${slot.hint ? ` (region ${slot.hint})` : ""}`,
+    data: { relay: slot.n, location_hint: slot.hint },
+  };
 }
 
 function positive(raw: string | undefined, fallback: number): number {
@@ -81,12 +99,13 @@ export class RelayTier {
   }
 
   /**
-   * Places the watcher on a relay: announces it on the relay's feed (from here on the relay keeps the
+   * Places the watcher on a relay of its region (`hint`, from where it connects): announces it on the relay's feed (from here on the relay keeps the
    * batches for it, and gets its first frames) and answers the ticket the Worker redeems at the relay;
    * null when no relay could take it (then the room does).
    */
-  async place(who: ViewerIdentity): Promise<RelayTicket | null> {
-    const slot = this.slots.find((s) => !s.dead && s.count < this.slice) ?? this.spawn();
+  async place(who: ViewerIdentity, hint: LocationHint | null): Promise<RelayTicket | null> {
+    const slot =
+      this.slots.find((s) => !s.dead && s.hint === hint && s.count < this.slice) ?? this.spawn(hint);
     slot.count += 1;
     const feed = await this.feedOf(slot);
     if (!feed || slot.dead) {
@@ -100,7 +119,12 @@ export class RelayTier {
     const hello = helloFrame(who, this.host.meta(), this.host.recording());
     this.send(slot, { t: "join", id });
     void this.firstFrames().then((frames) =>
-      this.send(slot, { t: "ready", id, frames: [hello, ...frames].map((f) => JSON.stringify(f)) }),
+      this.send(slot, {
+        t: "ready",
+        id,
+        // The snapshot comes right after the hello, as on the room; then which relay this is.
+        frames: [hello, ...frames, relayedNotice(slot)].map((f) => JSON.stringify(f)),
+      }),
     );
     this.presenceSoon();
     return { relay: slot.stub.id.toString(), key: slot.key, viewer: id };
@@ -156,11 +180,15 @@ export class RelayTier {
     }
   }
 
-  private spawn(): Slot {
+  private spawn(hint: LocationHint | null): Slot {
     // An unguessable id: nothing but this room can name the relay, and it keeps the key of the first feed.
+    // The hint places the new object near its region's watchers (it matters only when the object is created).
     const ns = this.env.VIEWER_RELAY;
+    const id = ns.newUniqueId();
     const slot: Slot = {
-      stub: ns.get(ns.newUniqueId()),
+      n: this.slots.length + 1,
+      hint,
+      stub: hint ? ns.get(id, { locationHint: hint }) : ns.get(id),
       key: randomToken(32),
       feed: null,
       opening: null,

@@ -17,6 +17,7 @@ import { randomToken } from "@nostromo/crypto";
 import type { ParticipantView, RoomFrame } from "@nostromo/protocol";
 import type { Bindings } from "../env.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
+import { LOCATION_HINT_HEADER, parseLocationHint } from "../viewer-relay/placement.ts";
 import { ticketResponse } from "../viewer-relay/ticket.ts";
 import { type AgentIdentityClaim, AgentSide, type SessionAgentEvent } from "./agent-socket.ts";
 import { ByteRelays } from "./byte-relays.ts";
@@ -276,7 +277,8 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     else if (m.kind === "rdp") this.byteRelays.rdp.attachClient(server, who.loginId ?? null);
     else if (m.kind === "vnc") this.byteRelays.vnc.attachViewer(server, who);
     else if (this.relayTier.takes(who)) {
-      const ticket = await this.relayTier.place(who);
+      const hint = parseLocationHint(request.headers.get(LOCATION_HINT_HEADER));
+      const ticket = await this.relayTier.place(who, hint);
       if (ticket) return ticketResponse(ticket);
       this.viewers.accept(server, who);
     } else this.viewers.accept(server, who);

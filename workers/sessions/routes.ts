@@ -21,6 +21,7 @@ import { requestTenant, tenantContext } from "../tenancy/context.ts";
 import { FEATURES } from "../tenancy/features.ts";
 import { requireFeature } from "../tenancy/resolver.ts";
 import { findTenant } from "../tenancy/tenant-record.ts";
+import { LOCATION_HINT_HEADER, locationHintFor } from "../viewer-relay/placement.ts";
 import { redeemTicket } from "../viewer-relay/ticket.ts";
 import { pendingApprovals } from "./approvals.ts";
 import { invitationsOf, invite, join, listViewers } from "./participants.ts";
@@ -288,8 +289,10 @@ export const remoteSessionsRoutes = new Hono<AppEnv>()
       const headers = new Headers(c.req.raw.headers);
       headers.set(VERIFIED_VIEWER_HEADER, JSON.stringify(who));
       headers.set("x-nostromo-login-tag", u.loginId ? loginTag(u.loginId) : "");
-      // Past a threshold a read-only watcher is placed on a viewer relay: the room answers a ticket the
-      // Worker redeems at the relay (docs/fan-out.md).
+      // Past a threshold a read-only watcher is placed on a viewer relay of its region (from the edge's
+      // `request.cf`, always set here so a client cannot name one): the room answers a ticket the Worker
+      // redeems at the relay (docs/fan-out.md).
+      headers.set(LOCATION_HINT_HEADER, locationHintFor(c.req.raw.cf) ?? "");
       const res = await room(c.env, s.id).fetch(new Request(c.req.raw, { headers }));
       return relayUpgrade(await redeemTicket(c.env, res));
     },
