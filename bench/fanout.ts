@@ -161,7 +161,7 @@ try {
       const relayed = group.filter((w) => w.relayed).length;
       const load = loadLine();
       // The last watchers opened close their own sockets: how soon whoever serves them answers.
-      const leavers = group.splice(-Math.min(LEAVERS, Math.floor(group.length / 2)));
+      const leavers = group.splice(group.length - Math.min(LEAVERS, Math.floor(group.length / 2)));
       const left = performance.now();
       for (const w of leavers) w.ws.close();
       const answered = await closedAfter(leavers, left);
