@@ -7,9 +7,8 @@
 // Every process is the bench supervisor's (bench-processes.ts): Ctrl-C at any moment stops them all.
 import { spawn } from "node:child_process";
 import { type EventEmitter, once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import {
   DEMO_ADMIN,
@@ -25,7 +24,7 @@ import { Client as SshClient } from "ssh2";
 import { ensureDatabase } from "../db/node.ts";
 import { freePort, startPostgres } from "../infra/dev/postgres.ts";
 import { type Stack, type StackOptions, startStack } from "../infra/dev/stack.ts";
-import { benchSupervisor } from "./bench-processes.ts";
+import { benchDir, benchSupervisor } from "./bench-processes.ts";
 import { workerDirectUrl } from "./worker-direct.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -68,8 +67,7 @@ export interface BenchStackOptions {
  * process the bench started and removes the folder. */
 export async function startBareStack(name: string, extra: Partial<StackOptions> = {}) {
   const sup = benchSupervisor();
-  const dir = mkdtempSync(join(tmpdir(), `nostromo-bench-${name}-`));
-  sup.afterShutdown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = benchDir(`nostromo-bench-${name}-`);
   const stop = () => sup.shutdown();
   try {
     const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false, supervisor: sup });

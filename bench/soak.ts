@@ -12,8 +12,7 @@
 // after a forced collection through wrangler's inspector (SOAK_HEAP=0: no inspector connection);
 // SOAK_HEAP_SNAPSHOTS=1 diffs two heap snapshots by constructor (each adds ~200 MiB to both workerd).
 // Every process it starts is the bench supervisor's (bench-processes.ts): Ctrl-C at any moment stops them all.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   agentOnline,
@@ -30,7 +29,7 @@ import { ensureDatabase } from "../db/node.ts";
 import { freePort, startPostgres } from "../infra/dev/postgres.ts";
 import { startStack } from "../infra/dev/stack.ts";
 import { parseCast } from "../workers/session-room/asciicast.ts";
-import { benchSupervisor } from "./bench-processes.ts";
+import { benchDir, benchSupervisor } from "./bench-processes.ts";
 import { growth, type HeapSummary, heapSummary } from "./heap-snapshot.ts";
 import { isolateHeap } from "./isolate-heap.ts";
 import { childrenOf, findProc, type Series, sampleProc, summarise } from "./proc-stats.ts";
@@ -76,8 +75,7 @@ process.on("uncaughtException", (err) => collect("runner", `uncaught exception: 
 // Errors are counted above, not fatal: the supervisor only stops everything on a signal or at the end.
 const sup = benchSupervisor({ crashes: false });
 
-const dir = mkdtempSync(join(tmpdir(), "nostromo-soak-"));
-sup.afterShutdown(() => rmSync(dir, { recursive: true, force: true }));
+const dir = benchDir("nostromo-soak-");
 const pgDir = join(dir, "pg");
 const pg = await startPostgres({
   dataDir: pgDir,
