@@ -4,11 +4,11 @@
 // same sshd. With `direct`, a second agent dials workerd's own port (the same Worker and Durable Objects,
 // past wrangler dev's ProxyWorker) and `startDirect` opens sessions through it, for viewers on `directAdmin`:
 // both paths in one run. With `trace`, the room and both agents log their hop timestamps to `traceLines`.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+// Every process is the bench supervisor's (bench-processes.ts): Ctrl-C at any moment stops them all.
+import { spawn } from "node:child_process";
 import { type EventEmitter, once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import {
   DEMO_ADMIN,
@@ -24,6 +24,7 @@ import { Client as SshClient } from "ssh2";
 import { ensureDatabase } from "../db/node.ts";
 import { freePort, startPostgres } from "../infra/dev/postgres.ts";
 import { type Stack, type StackOptions, startStack } from "../infra/dev/stack.ts";
+import { benchDir, benchSupervisor } from "./bench-processes.ts";
 import { workerDirectUrl } from "./worker-direct.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -34,6 +35,9 @@ export const pct = (xs: number[], p: number) => {
 };
 export const ms = (n: number) => `${n.toFixed(2)} ms`;
 export const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+/** The platform administrator of every bench stack (the kill switch is theirs). */
+export const BENCH_ROOT = { email: "root@bench.example", password: "bench-root-password" };
 
 export interface BenchStack {
   dir: string;
@@ -59,28 +63,32 @@ export interface BenchStackOptions {
   stack?: Partial<StackOptions>;
 }
 
-/** A fresh PostgreSQL and the Worker on it, in a temporary folder; `stop` removes it all. */
+/** A fresh PostgreSQL and the Worker on it, in a temporary folder; `stop` (or a signal) stops every
+ * process the bench started and removes the folder. */
 export async function startBareStack(name: string, extra: Partial<StackOptions> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), `nostromo-bench-${name}-`));
-  const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false });
-  await ensureDatabase(pg.url("postgres"), "bench");
-  const port = await freePort();
-  const stack = await startStack({
-    dataDir: join(dir, "data"),
-    port,
-    databaseUrl: pg.url("bench"),
-    superAdmin: { email: "root@bench.example", password: "bench-root-password" },
-    demoAdmin: DEMO_ADMIN,
-    masterKey: "bench-master-key-0123456789-0123456789-01",
-    quietWorker: true,
-    ...extra,
-  });
-  const stop = async () => {
-    await stack.stop();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  return { dir, port, stack, stop };
+  const sup = benchSupervisor();
+  const dir = benchDir(`nostromo-bench-${name}-`);
+  const stop = () => sup.shutdown();
+  try {
+    const pg = await startPostgres({ dataDir: join(dir, "pg"), persistent: false, supervisor: sup });
+    await ensureDatabase(pg.url("postgres"), "bench");
+    const port = await freePort();
+    const stack = await startStack({
+      dataDir: join(dir, "data"),
+      port,
+      databaseUrl: pg.url("bench"),
+      superAdmin: BENCH_ROOT,
+      demoAdmin: DEMO_ADMIN,
+      masterKey: "bench-master-key-0123456789-0123456789-01",
+      quietWorker: true,
+      supervisor: sup,
+      ...extra,
+    });
+    return { dir, port, stack, stop, sup };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 export async function startBenchStack(name: string, opts: BenchStackOptions = {}): Promise<BenchStack> {
@@ -93,28 +101,16 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
     for (const m of line.slice(at + 15).matchAll(/(\S+) (\d+(?:\.\d+)?)/g))
       traceLines.push(`nostromo-trace ${m[1]} ${m[2]}`);
   };
-  const {
-    dir,
-    port,
-    stack,
-    stop: stopStack,
-  } = await startBareStack(name, {
+  const { dir, port, stack, stop, sup } = await startBareStack(name, {
     ...opts.stack,
     ...(opts.trace
       ? { workerVars: { ...opts.stack?.workerVars, BENCH_TRACE: "1" }, workerOutput: keepTrace }
       : {}),
   });
-  const sshd = await startSshd();
-  const agents: ChildProcess[] = [];
-  const stop = async () => {
-    for (const a of agents) a.kill("SIGTERM");
-    await sleep(500);
-    await sshd.stop();
-    await stopStack();
-  };
   // The agent as the container runs it: the esbuild bundle.
   const spawnAgent = (url: string, token: string, state: string) => {
-    const agent = spawn(process.execPath, ["containers/agent/dist/main.mjs"], {
+    const agent = sup.spawn("agent", process.execPath, ["containers/agent/dist/main.mjs"], {
+      tier: "app",
       cwd: ROOT,
       stdio: ["ignore", opts.trace ? "pipe" : "ignore", "ignore"],
       env: {
@@ -132,14 +128,26 @@ export async function startBenchStack(name: string, opts: BenchStackOptions = {}
       rest = lines.pop() ?? "";
       for (const line of lines) keepTrace(line);
     });
-    agents.push(agent);
     return agent;
   };
   try {
+    const sshd = await sup.own(
+      "sshd",
+      "app",
+      () => startSshd(),
+      (s) => s.stop(),
+    );
     const admin = new Http(stack.url, stack.demoTenantId);
     await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
-    const build = spawnSync("npm", ["run", "build", "-w", "@nostromo/agent"], { cwd: ROOT, stdio: "ignore" });
-    if (build.status !== 0) throw new Error("agent build failed");
+    // Not spawnSync: a signal must find the event loop free (tsx's wrapper SIGKILLs a child that does not
+    // acknowledge a relayed signal within 60 ms, and then nothing stops what the bench started).
+    const build = sup.spawn("agent build", "npm", ["run", "build", "-w", "@nostromo/agent"], {
+      tier: "app",
+      cwd: ROOT,
+      stdio: "ignore",
+    });
+    const [built] = await once(build, "exit");
+    if (built !== 0) throw new Error("agent build failed");
     const target = await liveTarget(admin, sshd, "bench target", (token) =>
       spawnAgent(`http://127.0.0.1:${port}`, token, "agent"),
     );

@@ -11,8 +11,8 @@
 // workerd, past wrangler dev's proxy). Each sample reads each workerd apart and the Worker isolate's JS heap
 // after a forced collection through wrangler's inspector (SOAK_HEAP=0: no inspector connection);
 // SOAK_HEAP_SNAPSHOTS=1 diffs two heap snapshots by constructor (each adds ~200 MiB to both workerd).
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Every process it starts is the bench supervisor's (bench-processes.ts): Ctrl-C at any moment stops them all.
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   agentOnline,
@@ -29,6 +29,7 @@ import { ensureDatabase } from "../db/node.ts";
 import { freePort, startPostgres } from "../infra/dev/postgres.ts";
 import { startStack } from "../infra/dev/stack.ts";
 import { parseCast } from "../workers/session-room/asciicast.ts";
+import { benchDir, benchSupervisor } from "./bench-processes.ts";
 import { growth, type HeapSummary, heapSummary } from "./heap-snapshot.ts";
 import { isolateHeap } from "./isolate-heap.ts";
 import { childrenOf, findProc, type Series, sampleProc, summarise } from "./proc-stats.ts";
@@ -71,12 +72,15 @@ function collect(name: string, line: string, isError = UNCAUGHT.test(line)): voi
 }
 process.on("unhandledRejection", (err) => collect("runner", `unhandled rejection: ${String(err)}`, true));
 process.on("uncaughtException", (err) => collect("runner", `uncaught exception: ${String(err)}`, true));
+// Errors are counted above, not fatal: the supervisor only stops everything on a signal or at the end.
+const sup = benchSupervisor({ crashes: false });
 
-const dir = mkdtempSync(join(tmpdir(), "nostromo-soak-"));
+const dir = benchDir("nostromo-soak-");
 const pgDir = join(dir, "pg");
 const pg = await startPostgres({
   dataDir: pgDir,
   persistent: false,
+  supervisor: sup,
   // PostgreSQL's own log: FATAL/PANIC are failures, a client that vanished mid-connection is worth counting.
   log: (m) => {
     for (const l of m.split("\n")) if (l) collect("postgres", l, /FATAL|PANIC|unexpected EOF/.test(l));
@@ -92,24 +96,40 @@ const stack = await startStack({
   demoAdmin: DEMO_ADMIN,
   masterKey: "soak-master-key-0123456789-0123456789-012",
   workerOutput: (line) => collect("worker", line),
+  supervisor: sup,
 }).catch(async (err: unknown) => {
   // The runner's uncaught-error handlers count errors and keep it alive: a stack that cannot start would
   // leave PostgreSQL running.
   console.error(`soak: the stack did not start: ${String(err)}`);
-  await pg.stop();
+  await sup.shutdown();
   process.exit(1);
 });
-const sshd = await startSshd();
+const sshd = await sup.own(
+  "sshd",
+  "app",
+  () => startSshd(),
+  (s) => s.stop(),
+);
 const admin = new Http(stack.url, stack.demoTenantId);
 await admin.login(DEMO_ADMIN.email, DEMO_ADMIN.password);
 // As `npm start` runs it: metrics every 5 s, heartbeats at the default 15 s.
-const agent = startAgent({
-  NOSTROMO_URL: `http://127.0.0.1:${port}`,
-  NOSTROMO_ENROLL_TOKEN: await enrollmentToken(admin),
-  NOSTROMO_STATE_DIR: join(dir, "agent"),
-  NOSTROMO_METRICS_INTERVAL_MS: "5000",
-  NOSTROMO_LOG_LEVEL: "warn",
-});
+const token = await enrollmentToken(admin);
+const agent = await sup.own(
+  "agent",
+  "app",
+  async () =>
+    startAgent({
+      NOSTROMO_URL: `http://127.0.0.1:${port}`,
+      NOSTROMO_ENROLL_TOKEN: token,
+      NOSTROMO_STATE_DIR: join(dir, "agent"),
+      NOSTROMO_METRICS_INTERVAL_MS: "5000",
+      NOSTROMO_LOG_LEVEL: "warn",
+    }),
+  async (a) => {
+    await a.stop("SIGTERM");
+  },
+  (a) => a.child.pid,
+);
 function agentOutput(d: Buffer, stderr: boolean): void {
   for (const l of d.toString().split("\n"))
     if (l) collect("agent", l, stderr || UNCAUGHT.test(l) || /"level":"error"/.test(l));
@@ -312,11 +332,7 @@ try {
   if (uncaught || failedJoins || lost || (OUTPUT && ownerCheck.missing) || (rec && recCheck.missing))
     exitCode = 1;
 } finally {
-  await agent.stop("SIGTERM");
-  await sshd.stop();
-  await stack.stop();
-  await pg.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await sup.shutdown();
 }
 process.exit(exitCode);
 

@@ -27,7 +27,9 @@ export interface StackLock {
   release(): void;
 }
 
-async function stopLeftovers(children: SupervisedChild[], log: (line: string) => void): Promise<void> {
+/** Stops the recorded children still alive (PID and start time): PostgreSQL with SIGINT, the rest SIGTERM, by
+ * process group; SIGKILL after 3 s. */
+export async function stopLeftovers(children: SupervisedChild[], log: (line: string) => void): Promise<void> {
   const alive = children.filter((c) => isAlive(c.pid, c.startTime));
   if (alive.length === 0) return;
   log(

@@ -252,11 +252,17 @@ export class Supervisor {
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * For the `npm start` process: SIGINT, SIGTERM and SIGHUP (and a crash) stop everything, then exit with
- * 128 + the signal number. Installed before anything is spawned. A closed terminal makes writes to stdout
- * fail (EIO/EPIPE): those errors are ignored so they cannot interrupt the shutdown.
+ * For the `npm start` process (and the benchmarks'): SIGINT, SIGTERM and SIGHUP (and a crash) stop
+ * everything, then exit with 128 + the signal number. Installed before anything is spawned. A closed
+ * terminal makes writes to stdout fail (EIO/EPIPE): those errors are ignored so they cannot interrupt the
+ * shutdown. Errors while stopping are logged, never fatal: an exit then would leave the children running.
+ * `crashes: false`: an error before shutdown is the caller's own handlers' (the soak run counts them).
  */
-export function installSignalHandlers(sup: Supervisor, log: (line: string) => void): void {
+export function installSignalHandlers(
+  sup: Supervisor,
+  log: (line: string) => void,
+  opts: { crashes?: boolean } = {},
+): void {
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
   const safeLog = (line: string) => {
     try {
@@ -283,6 +289,7 @@ export function installSignalHandlers(sup: Supervisor, log: (line: string) => vo
     process.on(event, (err: unknown) => {
       // While stopping, closed connections (PostgreSQL's "terminating connection") are expected.
       if (sup.stopping) return safeLog(`while stopping: ${err instanceof Error ? err.message : String(err)}`);
+      if (opts.crashes === false) return;
       safeLog(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       stopAndExit(1);
     });

@@ -6,11 +6,11 @@
 // asserted: timing on a shared machine is a figure, correctness and recovery are the assertions). A
 // tunnel's evil agent speaking about streams no client opened is refused, audited and cut.
 import { randomBytes, randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { Viewer } from "@nostromo/testkit";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
+import { type AbuseEnv, startAbuse } from "./abuse-env.ts";
 import {
   ATTACKER_FP,
   ATTACKER_KEY,
@@ -21,94 +21,26 @@ import {
   summary,
   timedGet,
 } from "./evil-agent.ts";
-import { type AgentProcess, Http, startAgent, waitFor } from "./harness.ts";
-import { type LiveEnv, openViewer, startLive } from "./live.ts";
+import { Http, waitFor } from "./harness.ts";
+import { type LiveEnv, openViewer } from "./live.ts";
 
+let env: AbuseEnv;
 let live: LiveEnv;
-let sessionB: { id: string; session_id: string };
-let viewerB: Viewer;
-const viewers: Viewer[] = [];
+let sessionB: AbuseEnv["sessionB"];
+let viewers: Viewer[];
 let adminA: Http;
 let tenantA = "";
-let realAgentA: AgentProcess;
 let db: pg.Client;
-
-async function sessionStatusB(): Promise<string> {
-  const r = await live.admin.call<{ status: string }>("GET", `/api/remote-sessions/${sessionB.id}`);
-  expect(r.status).toBe(200);
-  return r.body.status;
-}
-
-async function hostKeyB(): Promise<string | null> {
-  const r = await db.query<{ host_key: string | null }>("select host_key from connection where id = $1", [
-    live.connectionId,
-  ]);
-  return r.rows[0]?.host_key ?? null;
-}
-
-/** B's connection is not pinned to the attacker's key. It may be pinned again to the real server's key:
- * the first test resets the pin, and the real agent re-pins it (trust on first use) whenever it reopens
- * B's session — e.g. after its own link dropped on a loaded machine. */
-async function notPinnedByAttacker(): Promise<void> {
-  const key = await hostKeyB();
-  expect(key, "B's connection pinned to the attacker's key").not.toBe(ATTACKER_KEY);
-}
-
-async function alertsInA(): Promise<number> {
-  const r = await db.query<{ n: string }>(
-    "select count(*) as n from audit_log where organization_id = $1 and event_type = 'security.alert'",
-    [tenantA],
-  );
-  return Number(r.rows[0]?.n ?? 0);
-}
-
-let marker = 0;
-/** B's shell still answers and its viewer still sees the screen change. */
-async function bStillWorks(): Promise<void> {
-  marker += 1;
-  const word = `still-alive-${marker}`;
-  viewerB.type(`echo ${word}\r`);
-  await viewerB.until(word, () => viewerB.text().split(word).length >= 3);
-  expect(await sessionStatusB()).toBe("active");
-}
+const bStillWorks = () => env.bStillWorks();
+const notPinnedByAttacker = () => env.notPinnedByAttacker();
+const alertsInA = () => env.alertsInA();
 
 beforeAll(async () => {
-  live = await startLive("abuse");
-  sessionB = await live.start();
-  viewerB = await openViewer(live.admin, sessionB.id, viewers);
-  db = new pg.Client({ connectionString: live.e2e.stack.databaseUrl });
-  await db.connect();
-
-  const root = new Http(live.e2e.stack.url);
-  await root.login(inject("superAdmin").email, inject("superAdmin").password);
-  const adminEmail = `a-admin-${Date.now()}@example.com`;
-  const p = await root.call<{ tenant: { id: string } }>("POST", "/api/admin/tenants/provision", {
-    companyName: `Tenant A ${Date.now()}`,
-    tier: "gold",
-    adminEmail,
-    adminPassword: "correct-horse-battery",
-  });
-  expect(p.status, JSON.stringify(p.body)).toBe(201);
-  tenantA = p.body.tenant.id;
-  adminA = new Http(live.e2e.stack.url, tenantA);
-  await adminA.login(adminEmail, "correct-horse-battery");
-  const tok = await adminA.call<{ token: string }>("POST", "/api/agents/enrollment-tokens", {});
-  realAgentA = startAgent(
-    live.agentEnv({
-      NOSTROMO_STATE_DIR: join(live.e2e.dir, "agent-a-state"),
-      NOSTROMO_ENROLL_TOKEN: tok.body.token,
-    }),
-  );
-  await waitFor("tenant A's real agent online", () => realAgentOnline(adminA));
-  await bStillWorks();
+  env = await startAbuse();
+  ({ live, sessionB, viewers, adminA, tenantA, db } = env);
 });
 
-afterAll(async () => {
-  for (const v of viewers) v.close();
-  await realAgentA?.stop("SIGKILL");
-  await db?.end();
-  await live?.close();
-});
+afterAll(() => env?.close());
 
 describe("an agent of tenant A cannot act on tenant B", () => {
   it("every control frame with B's ids is refused, audited in A, and enough of them cut the link", async () => {

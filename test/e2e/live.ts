@@ -1,5 +1,6 @@
 // Shared setup of the live-session end-to-end tests: a real sshd, the stack, an enrolled agent, a
-// connection to the sshd through it, and the demo admin's HTTP client.
+// connection to the sshd through it, and the demo admin's HTTP client; a second tenant with its own agent and
+// a live session when a case needs another tenant beside the demo one.
 import { liveTarget, startSshd, type TestSshd, Viewer } from "@nostromo/testkit";
 import { expect } from "vitest";
 import { type AgentProcess, DEMO_ADMIN, type E2E, Http, startAgent, startE2E } from "./harness.ts";
@@ -115,4 +116,41 @@ export async function settle(v: Viewer, ms = 400): Promise<void> {
     last = v.chunks.length;
     await new Promise((r) => setTimeout(r, ms));
   }
+}
+
+/** "Second Tenant", provisioned by `root` (a super admin), with its own agent (state in `stateDir`, on the
+ * same sshd; pushed on `agents` for the file to stop) and a live SSH session its admin watches. */
+export async function secondTenantSession(
+  live: LiveEnv,
+  root: Http,
+  stateDir: string,
+  agents: AgentProcess[],
+) {
+  const other = await root.call<{ tenant: { id: string; subdomain: string } }>(
+    "POST",
+    "/api/admin/tenants/provision",
+    {
+      companyName: "Second Tenant",
+      tier: "gold",
+      adminEmail: "admin@second.example",
+      adminPassword: "second-admin-password",
+    },
+  );
+  expect(other.status, JSON.stringify(other.body)).toBe(201);
+  const tenant = other.body.tenant;
+  const admin = new Http(live.e2e.stack.url, tenant.id);
+  await admin.login("admin@second.example", "second-admin-password");
+  const target = await liveTarget(admin, live.sshd, "sshd of tenant B", (token) =>
+    startAgent(live.agentEnv({ NOSTROMO_ENROLL_TOKEN: token, NOSTROMO_STATE_DIR: stateDir })),
+  );
+  agents.push(target.agent);
+  const ssh = await admin.call<{ id: string; session_id: string; status: string }>(
+    "POST",
+    "/api/remote-sessions",
+    { connection_id: target.connectionId, cols: 80, rows: 24 },
+  );
+  expect(ssh.status, JSON.stringify(ssh.body)).toBe(201);
+  const viewer = await Viewer.open(admin, ssh.body.id);
+  await viewer.until("hello", () => Boolean(viewer.frame("hello")));
+  return { tenant, admin, ssh: ssh.body, viewer };
 }

@@ -13,11 +13,11 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { agentConnection, liveTarget, Viewer } from "@nostromo/testkit";
+import { agentConnection } from "@nostromo/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type AgentProcess, DEMO_ADMIN, Http, ROOT, startAgent, waitFor } from "./harness.ts";
-import { type LiveEnv, startLive, userWithRole } from "./live.ts";
+import { type AgentProcess, DEMO_ADMIN, Http, ROOT, waitFor } from "./harness.ts";
+import { type LiveEnv, secondTenantSession, startLive, userWithRole } from "./live.ts";
 import { BIN, chunk, cliLogin, handDrivenTunnel, roundTrip, sha, spawnTunnel } from "./tunnel-clients.ts";
 
 const run = promisify(execFile);
@@ -170,32 +170,8 @@ describe("nostromo tunnel", () => {
     const root = new Http(live.e2e.stack.url);
     await root.login(inject("superAdmin").email, inject("superAdmin").password);
     // A second tenant with its own agent (same sshd) and a live SSH session watched by its admin.
-    const other = await root.call<{ tenant: { id: string; subdomain: string } }>(
-      "POST",
-      "/api/admin/tenants/provision",
-      {
-        companyName: "Second Tenant",
-        tier: "gold",
-        adminEmail: "admin@second.example",
-        adminPassword: "second-admin-password",
-      },
-    );
-    expect(other.status, JSON.stringify(other.body)).toBe(201);
-    const tenantB = other.body.tenant;
-    const adminB = new Http(live.e2e.stack.url, tenantB.id);
-    await adminB.login("admin@second.example", "second-admin-password");
-    const target = await liveTarget(adminB, live.sshd, "sshd of tenant B", (token) =>
-      startAgent(live.agentEnv({ NOSTROMO_ENROLL_TOKEN: token, NOSTROMO_STATE_DIR: join(dir, "agent-b") })),
-    );
-    agents.push(target.agent);
-    const ssh = await adminB.call<{ id: string; session_id: string; status: string }>(
-      "POST",
-      "/api/remote-sessions",
-      { connection_id: target.connectionId, cols: 80, rows: 24 },
-    );
-    expect(ssh.status, JSON.stringify(ssh.body)).toBe(201);
-    const viewer = await Viewer.open(adminB, ssh.body.id);
-    await viewer.until("hello", () => Boolean(viewer.frame("hello")));
+    const b = await secondTenantSession(live, root, join(dir, "agent-b"), agents);
+    const [tenantB, adminB, ssh, viewer] = [b.tenant, b.admin, b.ssh, b.viewer];
 
     // The demo tenant's tunnel, opened with the CLI, carrying bytes.
     const t = await openTunnel(join(dir, "admin.json"), "echo");
@@ -240,8 +216,8 @@ describe("nostromo tunnel", () => {
     });
     expect(tunnel?.bytes_up).toBe("ping-from-the-command-center-test".length);
     expect(tunnel?.bytes_down).toBe("ping-from-the-command-center-test".length);
-    expect(before.body.data.find((s) => s.id === ssh.body.id)).toMatchObject({
-      session_id: ssh.body.session_id,
+    expect(before.body.data.find((s) => s.id === ssh.id)).toMatchObject({
+      session_id: ssh.session_id,
       type: "ssh",
       tenant_id: tenantB.id,
       tenant_name: "Second Tenant",
@@ -251,10 +227,10 @@ describe("nostromo tunnel", () => {
     });
     const onlyTunnels = await root.call<{ data: Remote[] }>("GET", "/api/admin/remote-sessions?type=tunnel");
     expect(onlyTunnels.body.data.map((s) => s.type)).toEqual(onlyTunnels.body.data.map(() => "tunnel"));
-    expect(onlyTunnels.body.data.map((s) => s.id)).not.toContain(ssh.body.id);
+    expect(onlyTunnels.body.data.map((s) => s.id)).not.toContain(ssh.id);
     // A tenant's admin may not see across tenants, nor kill from here.
     expect((await live.admin.call("GET", "/api/admin/remote-sessions")).status).toBe(403);
-    const refused = await adminB.call("DELETE", `/api/admin/remote-sessions/${tenantB.id}/${ssh.body.id}`);
+    const refused = await adminB.call("DELETE", `/api/admin/remote-sessions/${tenantB.id}/${ssh.id}`);
     expect(refused.status).toBe(403);
 
     // Kill the tunnel: the CLI's local connection closes and the command exits 0.
@@ -290,23 +266,23 @@ describe("nostromo tunnel", () => {
     // Kill the other tenant's SSH session: its viewer's socket closes, the row is ended.
     const k2 = await root.call<{ status: string }>(
       "DELETE",
-      `/api/admin/remote-sessions/${tenantB.id}/${ssh.body.id}`,
+      `/api/admin/remote-sessions/${tenantB.id}/${ssh.id}`,
     );
     expect(k2.status, JSON.stringify(k2.body)).toBe(200);
     await viewer.until("socket closed", () => viewer.closed !== null);
     viewer.close();
-    const rowB = await adminB.call<{ status: string }>("GET", `/api/remote-sessions/${ssh.body.id}`);
+    const rowB = await adminB.call<{ status: string }>("GET", `/api/remote-sessions/${ssh.id}`);
     expect(rowB.body.status).toBe("ended");
     const auditB = await adminB.call<Audit>("GET", "/api/audit?type=session.ended&page_size=50");
-    expect(auditB.body.data.find((e) => e.session_id === ssh.body.id && e.action === "kill")).toBeDefined();
+    expect(auditB.body.data.find((e) => e.session_id === ssh.id && e.action === "kill")).toBeDefined();
 
     // Neither is listed any more; killing again says it had already ended; the platform trail has both.
     const after = await list();
     expect(after.body.data.map((s) => s.id)).not.toContain(t.info.id);
-    expect(after.body.data.map((s) => s.id)).not.toContain(ssh.body.id);
+    expect(after.body.data.map((s) => s.id)).not.toContain(ssh.id);
     const again = await root.call<{ already_ended: boolean }>(
       "DELETE",
-      `/api/admin/remote-sessions/${tenantB.id}/${ssh.body.id}`,
+      `/api/admin/remote-sessions/${tenantB.id}/${ssh.id}`,
     );
     expect(again.body.already_ended).toBe(true);
     const db = new pg.Client({ connectionString: live.e2e.stack.databaseUrl });
@@ -314,7 +290,7 @@ describe("nostromo tunnel", () => {
     try {
       const platform = await db.query<{ tenant_id: string; actor_email: string }>(
         "select tenant_id, actor_email from command.platform_audit_log where event_type = 'session.killed' and metadata->>'sessionId' = any($1)",
-        [[t.info.id, ssh.body.id]],
+        [[t.info.id, ssh.id]],
       );
       expect(platform.rows.map((r) => r.tenant_id).sort()).toEqual(
         [live.e2e.stack.demoTenantId, tenantB.id, tenantB.id].sort(),

@@ -1,7 +1,7 @@
 // The viewer-relay case of test/e2e/live-session.test.ts (its stack sets VIEWER_RELAY_THRESHOLD=3 and
 // VIEWER_RELAY_SLICE=2): a read-only watcher past the threshold is served by a relay — the same bytes as
 // the owner, a reconnect that snapshots and goes on live, the kill switch closing the relayed socket. Kept
-// apart so the live-session file stays readable; the close time is printed (benchmarks measure, tests don't).
+// apart so the live-session file stays readable; how soon the kill switch closes it is bench/fanout.ts's.
 // Also: watchers from different regions (the `request.cf` the Worker sees) land on different relays.
 import { Viewer } from "@nostromo/testkit";
 import { expect, inject } from "vitest";
@@ -63,18 +63,15 @@ export async function watcherThroughRelay(
   await runIn(owner, "echo after-reconnect-$((4*4))", "after-reconnect-16");
   await again.until("live again", () => again.text().includes("after-reconnect-16"));
 
-  // The kill switch closes the relayed socket with the kill code, well under a second.
+  // The kill switch closes the relayed socket with the kill code (how soon: bench/fanout.ts, "kill switch").
   const root = new Http(e2e.stack.url);
   await root.login(inject("superAdmin").email, inject("superAdmin").password);
   const logins = await root.call<{ data: { id: string; email: string }[] }>("GET", "/api/sessions");
   const login = logins.body.data.find((l) => l.email === "relay-watcher@demo-e2e.example");
   expect(login).toBeDefined();
-  const killedAt = performance.now();
   const k = await root.call<{ closed: { sockets: number } }>("DELETE", `/api/sessions/${login?.id}`);
   expect(k.status).toBe(200);
   await again.until("killed", () => again.closed !== null);
-  const closeMs = performance.now() - killedAt;
-  console.log(`kill switch: relayed watcher closed ${closeMs.toFixed(0)} ms after the request`);
   expect(again.closed).toEqual({ code: 4001, reason: "Your login was ended by a platform administrator" });
   expect(k.body.closed.sockets).toBeGreaterThanOrEqual(1);
   await admin.call("DELETE", `/api/remote-sessions/${s.id}`);

@@ -33,6 +33,8 @@ export interface RecordingHost {
   save(): Promise<void>;
   /** The recording stopped: the room's record forgets it. */
   stopped(): void;
+  /** A VNC session's relay records its owner's RFB stream only while this says so (vnc-relay.ts). */
+  streamRecorded(on: boolean): void;
 }
 
 export class RoomRecording {
@@ -58,7 +60,19 @@ export class RoomRecording {
     this.recorder = new Recorder(this.host.sql, this.host.bucket, state);
   }
 
-  async start(): Promise<void> {
+  /** The toggle, and a session opened with recording on: a VNC session's stream is recorded while on. */
+  async set(on: boolean): Promise<void> {
+    if (on && !this.recorder) {
+      await this.start();
+      if (this.host.subject().kind === "vnc") this.host.streamRecorded(true);
+    }
+    if (!on && this.recorder) {
+      if (this.host.subject().kind === "vnc") this.host.streamRecorded(false);
+      await this.stop();
+    }
+  }
+
+  private async start(): Promise<void> {
     const m = this.host.subject();
     const id = crypto.randomUUID();
     const prefix = `recordings/${m.tenantId}/${m.sessionUuid}/${id}`;

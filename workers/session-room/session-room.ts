@@ -7,6 +7,7 @@
 //   participants.ts     viewers' sockets, who may type, hand-over, presence
 //   enforcement.ts      the command tracker, the execution guard, approvals, alerts
 //   room-recording.ts   the asciicast recording (recorder.ts writes it)
+//   viewer-door.ts      which part takes a socket the Worker routed here (or a relay ticket)
 //   byte-relays.ts      a session that is not a shell: tunnel-relay.ts a TCP tunnel's streams; rdp-relay.ts
 //                       an RDP session's bytes; vnc-relay.ts a VNC session's (one RFB stream per browser)
 //   room-store.ts       every SQL statement the room runs
@@ -18,7 +19,6 @@ import type { ParticipantView, RoomFrame } from "@nostromo/protocol";
 import type { Bindings } from "../env.ts";
 import type { LiveObject } from "../live/login-sockets.ts";
 import { LOCATION_HINT_HEADER, parseLocationHint } from "../viewer-relay/placement.ts";
-import { ticketResponse } from "../viewer-relay/ticket.ts";
 import { type AgentIdentityClaim, AgentSide, type SessionAgentEvent } from "./agent-socket.ts";
 import { ByteRelays } from "./byte-relays.ts";
 import { Enforcement } from "./enforcement.ts";
@@ -38,6 +38,7 @@ import { RoomStore } from "./room-store.ts";
 import { Screen } from "./screen.ts";
 import { roomTrace, type Trace } from "./trace.ts";
 import type { TunnelStats } from "./tunnel-relay.ts";
+import { openViewerSocket, roomError } from "./viewer-door.ts";
 
 // The Worker routes viewers with this header (workers/routes/remote-sessions).
 export { VERIFIED_VIEWER_HEADER, type ViewerIdentity } from "./participants.ts";
@@ -91,6 +92,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
       stopped: () => {
         meta().recording = null;
       },
+      streamRecorded: (on) => this.byteRelays.vnc.record(on),
     });
     // Read-only watchers past a threshold go through ViewerRelays (relay-tier.ts, docs/fan-out.md).
     this.relayTier = new RelayTier(env, {
@@ -242,10 +244,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   async init(init: RoomInit): Promise<void> {
     const m = this.lifecycle.create(init);
     if (!m.kind) this.open(m);
-    if (init.record) {
-      await this.recording.start();
-      if (m.kind === "vnc") this.byteRelays.vnc.record(true);
-    }
+    if (init.record) await this.recording.set(true);
     await this.lifecycle.save();
   }
 
@@ -258,31 +257,12 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     if (m.status === "ended" || m.status === "error")
       return roomError("INVALID_STATE", `The session is ${m.status}`, 409);
     if (url.pathname.endsWith("/agent")) return this.agent.upgrade(request, m);
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
     const who = JSON.parse(request.headers.get(VERIFIED_VIEWER_HEADER) ?? "null") as ViewerIdentity | null;
     if (!who) return new Response("not routed through the Worker", { status: 400 });
-    // Shells, VNC and RDP desktops are watched at /ws, tunnels at /tunnel, RDP sessions' own client at /rdp:
-    // a socket of the wrong kind is refused.
-    const asked = /\/(tunnel|rdp)$/.exec(url.pathname)?.[1];
-    const watchingRdp = m.kind === "rdp" && asked === undefined;
-    if (asked !== (m.kind === "vnc" ? undefined : m.kind) && !watchingRdp)
-      return roomError(
-        "INVALID_STATE",
-        m.kind ? `This session is a ${m.kind} session` : "This session is a shell",
-        409,
-      );
-    if (m.kind === "tunnel") this.byteRelays.tunnel.attachClient(server, who.loginId ?? null);
-    else if (watchingRdp) this.byteRelays.rdp.viewers.attach(server, who);
-    else if (m.kind === "rdp") this.byteRelays.rdp.attachClient(server, who.loginId ?? null);
-    else if (m.kind === "vnc") this.byteRelays.vnc.attachViewer(server, who);
-    else if (this.relayTier.takes(who)) {
-      const hint = parseLocationHint(request.headers.get(LOCATION_HINT_HEADER));
-      const ticket = await this.relayTier.place(who, hint);
-      if (ticket) return ticketResponse(ticket);
-      this.viewers.accept(server, who);
-    } else this.viewers.accept(server, who);
-    return new Response(null, { status: 101, webSocket: client });
+    const parts = { viewers: this.viewers, relayTier: this.relayTier, byteRelays: this.byteRelays };
+    // The viewer's region, set by the Worker from `request.cf` (a client cannot name one).
+    const hint = parseLocationHint(request.headers.get(LOCATION_HINT_HEADER));
+    return openViewerSocket(parts, m.kind, url.pathname, who, hint);
   }
 
   override async alarm(): Promise<void> {
@@ -372,14 +352,7 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
   }
 
   async setRecording(on: boolean, _by: string): Promise<{ recording: boolean; recordingId: string | null }> {
-    if (on && !this.recording.active) {
-      await this.recording.start();
-      if (this.lifecycle.meta?.kind === "vnc") this.byteRelays.vnc.record(true);
-    }
-    if (!on && this.recording.active) {
-      if (this.lifecycle.meta?.kind === "vnc") this.byteRelays.vnc.record(false);
-      await this.recording.stop();
-    }
+    await this.recording.set(on);
     await this.lifecycle.save();
     this.viewers.broadcastJson({
       t: "notice",
@@ -410,8 +383,4 @@ export class SessionRoom extends DurableObject<Bindings> implements LiveObject {
     const m = this.lifecycle.require();
     return { status: m.status, screen: (await this.screen?.snapshot()) ?? "", viewers: this.viewers.size };
   }
-}
-
-function roomError(code: string, message: string, status: number): Response {
-  return Response.json({ error: { code, message, requestId: "room" } }, { status });
 }
