@@ -8,9 +8,13 @@
 // output and every sample (series.json) there). Needs root and OpenSSH's sshd.
 // To tell which activity drives memory: SOAK_OUTPUT=0 (no output loop: an idle shell), SOAK_VIEWERS=0 (no
 // joining viewers), SOAK_RECORD=0 (not recorded), SOAK_DIRECT=1 (joining viewers straight to the Worker's
-// workerd, past wrangler dev's proxy). Each sample reads each workerd apart and the Worker isolate's JS heap
-// after a forced collection through wrangler's inspector (SOAK_HEAP=0: no inspector connection);
-// SOAK_HEAP_SNAPSHOTS=1 diffs two heap snapshots by constructor (each adds ~200 MiB to both workerd).
+// workerd, past wrangler dev's proxy). Each sample reads each workerd apart, the Worker process's anonymous
+// vs file-backed memory, wrangler's local state on disk (Durable Objects' SQLite, the local R2), and the
+// Worker isolate's JS heap after a forced collection through wrangler's inspector (SOAK_HEAP=0: no
+// inspector connection during the run; SOAK_HEAP=peek: the heap as it is, garbage included, no collection).
+// At the end: the Worker process's RSS before and after one forced full collection (garbage V8 had not
+// collected yet vs memory something holds). SOAK_HEAP_SNAPSHOTS=1 diffs two heap snapshots by constructor
+// (each adds ~200 MiB to both workerd).
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
