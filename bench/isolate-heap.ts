@@ -8,6 +8,8 @@ import WebSocket from "ws";
 export interface HeapUsage {
   usedMiB: number;
   totalMiB: number;
+  /** ArrayBuffer backing stores outside the heap, when the runtime's V8 reports them. */
+  backingMiB: number | null;
 }
 
 async function target(port: number): Promise<string | null> {
@@ -16,8 +18,15 @@ async function target(port: number): Promise<string | null> {
   return list.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl ?? null;
 }
 
-/** Collects garbage in the isolate, then reads its heap; null when the inspector does not answer. */
-export async function isolateHeap(port: number, timeoutMs = 10_000): Promise<HeapUsage | null> {
+/**
+ * Collects garbage in the isolate, then reads its heap; null when the inspector does not answer.
+ * `collect: false` reads the heap as it is (live objects and the garbage not collected yet).
+ */
+export async function isolateHeap(
+  port: number,
+  timeoutMs = 10_000,
+  collect = true,
+): Promise<HeapUsage | null> {
   const url = await target(port).catch(() => null);
   if (!url) return null;
   const ws = new WebSocket(url);
@@ -40,9 +49,14 @@ export async function isolateHeap(port: number, timeoutMs = 10_000): Promise<Hea
         ws.once("open", () => resolve());
         ws.once("error", reject);
       });
-      await call("HeapProfiler.collectGarbage");
-      const h = (await call("Runtime.getHeapUsage")) as { usedSize: number; totalSize: number };
-      return { usedMiB: h.usedSize / 2 ** 20, totalMiB: h.totalSize / 2 ** 20 };
+      if (collect) await call("HeapProfiler.collectGarbage");
+      const h = (await call("Runtime.getHeapUsage")) as {
+        usedSize: number;
+        totalSize: number;
+        backingStorageSize?: number;
+      };
+      const backing = h.backingStorageSize === undefined ? null : h.backingStorageSize / 2 ** 20;
+      return { usedMiB: h.usedSize / 2 ** 20, totalMiB: h.totalSize / 2 ** 20, backingMiB: backing };
     })();
     return await Promise.race([work, timer]);
   } catch {

@@ -8,9 +8,13 @@
 // output and every sample (series.json) there). Needs root and OpenSSH's sshd.
 // To tell which activity drives memory: SOAK_OUTPUT=0 (no output loop: an idle shell), SOAK_VIEWERS=0 (no
 // joining viewers), SOAK_RECORD=0 (not recorded), SOAK_DIRECT=1 (joining viewers straight to the Worker's
-// workerd, past wrangler dev's proxy). Each sample reads each workerd apart and the Worker isolate's JS heap
-// after a forced collection through wrangler's inspector (SOAK_HEAP=0: no inspector connection);
-// SOAK_HEAP_SNAPSHOTS=1 diffs two heap snapshots by constructor (each adds ~200 MiB to both workerd).
+// workerd, past wrangler dev's proxy). Each sample reads each workerd apart, the Worker process's anonymous
+// vs file-backed memory, wrangler's local state on disk (Durable Objects' SQLite, the local R2), and the
+// Worker isolate's JS heap after a forced collection through wrangler's inspector (SOAK_HEAP=0: no
+// inspector connection during the run; SOAK_HEAP=peek: the heap as it is, garbage included, no collection).
+// At the end: the Worker process's RSS before and after one forced full collection (garbage V8 had not
+// collected yet vs memory something holds). SOAK_HEAP_SNAPSHOTS=1 diffs two heap snapshots by constructor
+// (each adds ~200 MiB to both workerd).
 // Every process it starts is the bench supervisor's (bench-processes.ts): Ctrl-C at any moment stops them all.
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,6 +39,7 @@ import { isolateHeap } from "./isolate-heap.ts";
 import { childrenOf, findProc, type Series, sampleProc, summarise } from "./proc-stats.ts";
 import { checkLines, numberedLines } from "./soak-lines.ts";
 import { workerDirectUrl } from "./worker-direct.ts";
+import { type MemorySplit, memorySplit, stateSizes } from "./worker-memory.ts";
 
 const env = process.env;
 const MINUTES = Number(env.SOAK_MINUTES ?? 30);
@@ -47,8 +52,10 @@ const RECORD = env.SOAK_RECORD !== "0";
 const DIRECT = env.SOAK_DIRECT === "1";
 // Heap snapshots of the isolate at the end of the baseline and at the end, diffed by constructor.
 const SNAPSHOTS = env.SOAK_HEAP_SNAPSHOTS === "1";
-// SOAK_HEAP=0: no inspector connection at all (each one passes through wrangler's dev proxy).
+// SOAK_HEAP=0: no inspector connection during the run (each one passes through wrangler's dev proxy);
+// SOAK_HEAP=peek: the heap read every sample *without* a forced collection (garbage included).
 const HEAP = env.SOAK_HEAP !== "0";
+const PEEK = env.SOAK_HEAP === "peek";
 const RAW = { terminal: false };
 const UNCAUGHT = /uncaught|unhandled|network connection lost|socket hang up/i;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -155,8 +162,20 @@ function recordValue(name: string, v: number, fds: number): void {
 
 async function sampleHeap(): Promise<void> {
   if (!HEAP) return;
-  const h = await isolateHeap(stack.inspectorPort);
-  if (h) recordValue("isolate JS heap (after GC)", h.usedMiB, 0);
+  const h = await isolateHeap(stack.inspectorPort, 10_000, !PEEK);
+  if (!h) return;
+  if (!PEEK) {
+    recordValue("isolate JS heap (after GC)", h.usedMiB, 0);
+    return recordValue("isolate JS heap committed (after GC)", h.totalMiB, 0);
+  }
+  recordValue("isolate JS heap used (no GC)", h.usedMiB, 0);
+  recordValue("isolate JS heap committed (no GC)", h.totalMiB, 0);
+  if (h.backingMiB !== null) recordValue("isolate ArrayBuffer stores (no GC)", h.backingMiB, 0);
+}
+
+/** The Worker's own workerd (not wrangler's dev proxy on the public port). */
+function workerPid(): number | null {
+  return stack.pids().workerd.find((pid) => !cmdline(pid).includes(`entry=127.0.0.1:${port}`)) ?? null;
 }
 
 function record(name: string, pids: number[]): void {
@@ -199,6 +218,16 @@ function sample(): void {
     record(cmd.includes(`entry=127.0.0.1:${port}`) ? "workerd (dev proxy)" : "workerd (Worker)", [pid]);
   }
   record("wrangler helpers (node, esbuild)", p.helpers);
+  // Where the Worker process's memory is (anonymous: malloc and V8; file-backed: the binary, mapped
+  // files), and what wrangler's local state (Durable Objects' SQLite, local R2) holds on disk.
+  const worker = workerPid();
+  const split = worker ? memorySplit(worker) : null;
+  if (split) {
+    recordValue("workerd (Worker) anonymous", split.anonMiB, 0);
+    recordValue("workerd (Worker) file-backed", split.fileMiB, 0);
+  }
+  for (const [kind, mib] of stateSizes(join(dir, "data", "wrangler")))
+    recordValue(`state on disk: ${kind}`, mib, 0);
   record("agent", agent.child.pid ? [agent.child.pid] : []);
   const backends = postmaster ? childrenOf(postmaster) : [];
   if (postmaster) record("postgres (postmaster)", [postmaster]);
@@ -278,6 +307,7 @@ try {
   if (snapshotAt) clearTimeout(snapshotAt);
   sample();
   const lastHeap = firstHeap ? await heapSummary(stack.inspectorPort) : null;
+  const gcProbe = await gcAtEnd();
 
   owner.type("\u0003");
   await sleep(1000);
@@ -311,6 +341,7 @@ try {
     console.log("| kind | count Δ | self KiB Δ | self KiB at end |\n|---|---|---|---|");
     for (const row of growth(firstHeap, lastHeap)) console.log(row);
   }
+  console.log(`\nWorker process at the end, before → after one forced full GC (MiB): ${gcProbe}`);
   const relay = counts.map((c) => c.relay);
   const backends = counts.map((c) => c.backends);
   console.log(
@@ -335,6 +366,27 @@ try {
   await sup.shutdown();
 }
 process.exit(exitCode);
+
+// Is the Worker process's growth garbage V8 has not collected yet? Its memory and the isolate's heap as
+// they are, then one full collection through the inspector, then again (after a few seconds, for the
+// runtime to release what the collection freed).
+async function gcAtEnd(): Promise<string> {
+  const pid = workerPid();
+  const fmt = (m: MemorySplit | null) =>
+    m
+      ? `RSS ${m.rssMiB.toFixed(1)} (anonymous ${m.anonMiB.toFixed(1)}, file-backed ${m.fileMiB.toFixed(1)})`
+      : "—";
+  const heap = (h: Awaited<ReturnType<typeof isolateHeap>>) =>
+    h
+      ? `JS heap used ${h.usedMiB.toFixed(1)} / committed ${h.totalMiB.toFixed(1)}${h.backingMiB === null ? "" : `, ArrayBuffer stores ${h.backingMiB.toFixed(1)}`}`
+      : "heap unread";
+  const before = pid ? memorySplit(pid) : null;
+  const heapBefore = await isolateHeap(stack.inspectorPort, 10_000, false);
+  const heapAfter = await isolateHeap(stack.inspectorPort);
+  await sleep(5000);
+  const after = pid ? memorySplit(pid) : null;
+  return `${fmt(before)}, ${heap(heapBefore)} → ${fmt(after)}, ${heap(heapAfter)}`;
+}
 
 async function recordedLines(recordingId: string): Promise<number[]> {
   await waitFor("recording ready", async () => {

@@ -59,8 +59,10 @@ export async function startWorker(sup: Supervisor, opts: WorkerOptions): Promise
     "--persist-to",
     join(opts.dataDir, "wrangler"),
     "--show-interactive-dev-session=false",
+    // NOSTROMO_WRANGLER_LOG_LEVEL=debug also runs workerd with --verbose: an uncaught error then names its
+    // source (a JavaScript promise or the runtime's own pump of a response) and the native exception.
     "--log-level",
-    "error",
+    process.env.NOSTROMO_WRANGLER_LOG_LEVEL ?? "error",
     // Secrets go through a 0600 env file, not the command line (which `ps` shows to everybody).
     "--env-file",
     envFile,

@@ -270,10 +270,12 @@ describe("faults under a live session", () => {
     );
     const s = await admin.call<{ status: string }>("GET", `/api/remote-sessions/${sessionId}`);
     expect(s.body.status).toBe("active");
-    // Killing wrangler dev cuts every socket the Worker held. A fresh-clone CI run (2026-12-02, after the
-    // database-side lines were explained and the filter removed) failed this case again with nothing lost
-    // and the session active: an unhandled "Network connection lost" around the restart is still possible
-    // (docs/reliability.md, open under #11). Any other uncaught error still fails this case.
+    // Killing wrangler dev cuts every socket the Worker held. A client (the agent's data dial, a rejoining
+    // viewer) that vanishes in the turn between the room's 101 and its accept fails the runtime's own pump
+    // of that WebSocket, which wrangler prints as "Uncaught Error: Network connection lost." — workerd's
+    // verbose log names it `Uncaught (in response)`, kj's "WebSocket disconnected between frames"; no
+    // promise of ours (bench/upgrade-drop.ts reproduces it; docs/reliability.md). Any other uncaught error
+    // still fails this case.
     expect(uncaught(k).filter((l) => !/Network connection lost/.test(l))).toEqual([]);
   });
 
