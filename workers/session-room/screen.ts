@@ -1,21 +1,61 @@
 // The session's screen model: a headless xterm fed with everything the target prints, so a late joiner
 // gets the current screen at once (serialize addon), and the command tracker can read the cursor line.
-import { SerializeAddon } from "@xterm/addon-serialize";
-import { Terminal } from "@xterm/headless";
+// Long runs of plain lines skip the lines that would scroll out of the buffer anyway (plain-lines.ts):
+// the same resulting state, a fraction of the parsing under bulk output.
+import serializeAddon from "@xterm/addon-serialize";
+import type { Terminal as XTerm } from "@xterm/headless";
+import xtermHeadless from "@xterm/headless";
+import { canSkip, findSkip, linesToFill, type Skip } from "./plain-lines.ts";
+
+// Default imports: both packages are CommonJS bundles whose named exports plain Node cannot see (the room
+// pipeline benchmark runs this file there); workerd's bundle and vitest take either form.
+const { SerializeAddon } = serializeAddon;
+const { Terminal } = xtermHeadless;
 
 export class Screen {
-  readonly term: Terminal;
+  readonly term: XTerm;
   private readonly serializer = new SerializeAddon();
   private pending: Promise<void> = Promise.resolve();
+  /** Bytes not parsed because they could not change the state (plain-lines.ts); for the benchmark. */
+  skipped = 0;
 
-  constructor(cols: number, rows: number, scrollback = 1000) {
+  constructor(
+    cols: number,
+    rows: number,
+    private readonly scrollback = 1000,
+  ) {
     this.term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
     // The addon's types target the browser xterm; the headless terminal has the same surface.
-    this.term.loadAddon(this.serializer as unknown as Parameters<Terminal["loadAddon"]>[0]);
+    this.term.loadAddon(this.serializer as unknown as Parameters<XTerm["loadAddon"]>[0]);
   }
 
   write(data: Uint8Array | string): void {
-    this.pending = this.pending.then(() => new Promise<void>((res) => this.term.write(data, res)));
+    this.pending = this.pending.then(
+      () =>
+        new Promise<void>((res) => {
+          if (typeof data === "string") this.term.write(data, res);
+          else this.parse(data, res);
+        }),
+    );
+  }
+
+  /** Writes `data`, leaving out a stretch of plain lines whose parsing cannot change the final state.
+   * The part before it is parsed first, so the check sees the terminal exactly where the stretch starts;
+   * the next write happens inside xterm's write callback, in the same pass of its write loop. */
+  private parse(data: Uint8Array, done: () => void): void {
+    const skip = skipIn(data, linesToFill(this.term.rows, this.scrollback));
+    if (!skip) {
+      this.term.write(data, done);
+      return;
+    }
+    this.term.write(data.subarray(0, skip.from), () => {
+      if (!canSkip(this.term)) {
+        this.term.write(data.subarray(skip.from), done);
+        return;
+      }
+      this.skipped += skip.to - skip.from;
+      this.parse(data.subarray(skip.to), done);
+    });
   }
 
   resize(cols: number, rows: number): void {
@@ -52,5 +92,14 @@ export class Screen {
 
   dispose(): void {
     this.term.dispose();
+  }
+}
+
+/** The fast path never stops the screen: were the search to throw, every byte is parsed. */
+function skipIn(data: Uint8Array, need: number): Skip | null {
+  try {
+    return findSkip(data, need);
+  } catch {
+    return null;
   }
 }
