@@ -2,14 +2,13 @@
 // gets the current screen at once (serialize addon), and the command tracker can read the cursor line.
 // Long runs of plain lines skip the lines that would scroll out of the buffer anyway (plain-lines.ts):
 // the same resulting state, a fraction of the parsing under bulk output.
-import serializeAddon from "@xterm/addon-serialize";
+import { SerializeAddon } from "@xterm/addon-serialize";
 import type { Terminal as XTerm } from "@xterm/headless";
 import xtermHeadless from "@xterm/headless";
 import { canSkip, findSkip, linesToFill, type Skip } from "./plain-lines.ts";
 
-// Default imports: both packages are CommonJS bundles whose named exports plain Node cannot see (the room
-// pipeline benchmark runs this file there); workerd's bundle and vitest take either form.
-const { SerializeAddon } = serializeAddon;
+// Default import: the headless terminal is only a CommonJS bundle, whose named exports plain Node cannot
+// see (the room pipeline benchmark runs this file there); workerd's bundle and vitest take either form.
 const { Terminal } = xtermHeadless;
 
 export class Screen {
