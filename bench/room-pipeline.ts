@@ -6,7 +6,8 @@
 // The screen model both ways in the same run: a headless xterm parsing every byte (the baseline) and the
 // room's Screen with its fast path for runs of plain lines (plain-lines.ts); then both again on coloured
 // lines, which the fast path cannot skip, so what its check costs shows.
-// Run: npx tsx bench/room-pipeline.ts   (BENCH_PIPELINE_MB, default 20)
+// Run: npx tsx bench/room-pipeline.ts   (BENCH_PIPELINE_MB, default 20; BENCH_SCROLLBACK, default 1,000 as
+// the room has it: what a smaller one would save)
 import xtermHeadless from "@xterm/headless";
 import { eventLine } from "../workers/session-room/asciicast.ts";
 import { OscScanner } from "../workers/session-room/osc-scanner.ts";
@@ -18,6 +19,7 @@ import { loadLine } from "./live-stack.ts";
 // and options as screen.ts.
 const { Terminal } = xtermHeadless;
 const MB = Number(process.env.BENCH_PIPELINE_MB ?? 20);
+const SCROLLBACK = Number(process.env.BENCH_SCROLLBACK ?? 1000);
 const plainLine = `${"0123456789abcdef".repeat(6)}\r\n`;
 const colouredLine = `\x1b[32m${"0123456789abcdef".repeat(3)}\x1b[0m ${"0123456789abcdef".repeat(3)}\r\n`;
 
@@ -41,12 +43,12 @@ async function time(name: string, batch: Uint8Array, fn: () => void | Promise<vo
 }
 
 async function screenModel(input: string, batch: Uint8Array): Promise<void> {
-  const term = new Terminal({ cols: 80, rows: 24, scrollback: 1000, allowProposedApi: true });
+  const term = new Terminal({ cols: 80, rows: 24, scrollback: SCROLLBACK, allowProposedApi: true });
   await time(`screen model, ${input}: headless xterm, every byte`, batch, () => {
     return new Promise<void>((r) => term.write(batch, r));
   });
   term.dispose();
-  const screen = new Screen(80, 24);
+  const screen = new Screen(80, 24, SCROLLBACK);
   const fed = await time(`screen model, ${input}: the room's Screen (fast path)`, batch, () => {
     screen.write(batch);
     return screen.settled();
@@ -57,7 +59,7 @@ async function screenModel(input: string, batch: Uint8Array): Promise<void> {
 
 const plain = batchOf(plainLine);
 console.log(
-  `room pipeline parts, ${MB} MB in ${OUTPUT_BATCH_BYTES / 1024} KiB batches, 80×24, 1,000 lines of scrollback (${loadLine()})`,
+  `room pipeline parts, ${MB} MB in ${OUTPUT_BATCH_BYTES / 1024} KiB batches, 80×24, ${SCROLLBACK} lines of scrollback (${loadLine()})`,
 );
 console.log("| part | CPU per MB | wall per MB | throughput alone |\n|---|---|---|---|");
 const scanner = new OscScanner("k".repeat(43));
