@@ -43,21 +43,30 @@ function observe(term: Terminal, serializer: SerializeAddon) {
   };
 }
 
-async function both(shape: Shape, writes: Uint8Array[]) {
+/** Feeds both terminals; where `reads` says, reads both mid-stream (what the tracker and a joiner do). */
+async function both(shape: Shape, writes: Uint8Array[], reads: boolean[] = []) {
   const fast = new Screen(shape.cols, shape.rows, shape.scrollback);
   const ref = new Terminal({ ...shape, allowProposedApi: true });
-  const refSerializer = new SerializeAddon();
-  ref.loadAddon(refSerializer as unknown as Parameters<Terminal["loadAddon"]>[0]);
-  for (const w of writes) fast.write(w);
-  await fast.settled();
-  for (const w of writes) await new Promise<void>((r) => ref.write(w, r));
-  const fastSerializer = new SerializeAddon();
+  const [fastSerializer, refSerializer] = [new SerializeAddon(), new SerializeAddon()];
   fast.term.loadAddon(fastSerializer as unknown as Parameters<Terminal["loadAddon"]>[0]);
-  const out = {
-    fast: observe(fast.term, fastSerializer),
-    ref: observe(ref, refSerializer),
-    skipped: fast.skipped,
+  ref.loadAddon(refSerializer as unknown as Parameters<Terminal["loadAddon"]>[0]);
+  const seen: { fast: ReturnType<typeof observe>[]; ref: ReturnType<typeof observe>[] } = {
+    fast: [],
+    ref: [],
   };
+  for (const [i, w] of writes.entries()) {
+    fast.write(w);
+    await new Promise<void>((r) => ref.write(w, r));
+    if (!reads[i]) continue;
+    // Both ways a reader waits: the tracker's settled(), a joiner's snapshot through at().
+    await (i % 2 ? fast.settled() : new Promise<void>((r) => fast.at(r)));
+    seen.fast.push(observe(fast.term, fastSerializer));
+    seen.ref.push(observe(ref, refSerializer));
+  }
+  await fast.settled();
+  seen.fast.push(observe(fast.term, fastSerializer));
+  seen.ref.push(observe(ref, refSerializer));
+  const out = { fast: seen.fast, ref: seen.ref, skipped: fast.skipped };
   fast.dispose();
   ref.dispose();
   return out;
@@ -170,8 +179,8 @@ describe("plain-lines fast path", () => {
   it("leaves the terminal exactly as parsing every byte does", async () => {
     let skippedRuns = 0;
     await fc.assert(
-      fc.asyncProperty(shape, stream, async (s, writes) => {
-        const { fast, ref, skipped } = await both(s, writes);
+      fc.asyncProperty(shape, stream, fc.array(fc.boolean()), async (s, writes, reads) => {
+        const { fast, ref, skipped } = await both(s, writes, reads);
         if (skipped > 0) skippedRuns++;
         expect(fast).toEqual(ref);
       }),

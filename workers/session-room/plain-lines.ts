@@ -146,6 +146,19 @@ function scanRun(data: Uint8Array, start: number, end: number): { end: number; f
   return { end, feeds };
 }
 
+/** The run of plain bytes that ends `data`: where it starts (data.length when the last byte is not
+ * plain) and its line feeds. */
+export function trailingRun(data: Uint8Array): { start: number; feeds: number } {
+  let i = data.length;
+  let feeds = 0;
+  for (; i > 0; i--) {
+    const b = data[i - 1] as number;
+    if (PLAIN[b] === 0) break;
+    if (b === LF) feeds++;
+  }
+  return { start: i, feeds };
+}
+
 /** The parts of xterm's state the public API does not show; undefined fields mean "not known". */
 interface Internals {
   _core?: {

@@ -5,7 +5,7 @@
 import { SerializeAddon } from "@xterm/addon-serialize";
 import type { Terminal as XTerm } from "@xterm/headless";
 import xtermHeadless from "@xterm/headless";
-import { canSkip, findSkip, linesToFill, type Skip } from "./plain-lines.ts";
+import { canSkip, findSkip, linesToFill, type Skip, trailingRun } from "./plain-lines.ts";
 
 // Default import: the headless terminal is only a CommonJS bundle, whose named exports plain Node cannot
 // see (the room pipeline benchmark runs this file there); workerd's bundle and vitest take either form.
@@ -17,6 +17,8 @@ export class Screen {
   private pending: Promise<void> = Promise.resolve();
   /** Bytes not parsed because they could not change the state (plain-lines.ts); for the benchmark. */
   skipped = 0;
+  /** Plain lines at the end of the last batch, not parsed yet (see parseHolding). */
+  private held: Uint8Array | null = null;
 
   constructor(
     cols: number,
@@ -32,8 +34,13 @@ export class Screen {
     this.pending = this.pending.then(
       () =>
         new Promise<void>((res) => {
-          if (typeof data === "string") this.term.write(data, res);
-          else this.parse(data, res);
+          if (typeof data === "string") {
+            this.drain().then(() => this.term.write(data, res));
+            return;
+          }
+          const held = this.held;
+          this.held = null;
+          this.parse(held ? join(held, data) : data, res);
         }),
     );
   }
@@ -42,9 +49,10 @@ export class Screen {
    * The part before it is parsed first, so the check sees the terminal exactly where the stretch starts;
    * the next write happens inside xterm's write callback, in the same pass of its write loop. */
   private parse(data: Uint8Array, done: () => void): void {
-    const skip = skipIn(data, linesToFill(this.term.rows, this.scrollback));
+    const need = linesToFill(this.term.rows, this.scrollback);
+    const skip = skipIn(data, need);
     if (!skip) {
-      this.term.write(data, done);
+      this.parseHolding(data, need, done);
       return;
     }
     this.term.write(data.subarray(0, skip.from), () => {
@@ -57,17 +65,39 @@ export class Screen {
     });
   }
 
+  /** Parses `data` but holds back a run of plain lines at its end (a quarter of a skippable run or more:
+   * bulk output, not an echo): the next batch may continue the run, and most of it is then skipped.
+   * Whatever reads the terminal (settled, at, snapshots, resize) parses what is held first. */
+  private parseHolding(data: Uint8Array, need: number, done: () => void): void {
+    const run = trailingRun(data);
+    if (run.feeds < need >> 2 || run.feeds === 0) {
+      this.term.write(data, done);
+      return;
+    }
+    this.held = data.slice(run.start);
+    if (run.start === 0) done();
+    else this.term.write(data.subarray(0, run.start), done);
+  }
+
+  /** Parses what is held back (before anything reads the terminal). */
+  private drain(): Promise<void> {
+    const held = this.held;
+    this.held = null;
+    return held ? new Promise<void>((res) => this.term.write(held, res)) : Promise.resolve();
+  }
+
   resize(cols: number, rows: number): void {
-    this.pending = this.pending.then(() => this.term.resize(cols, rows));
+    this.pending = this.pending.then(() => this.drain()).then(() => this.term.resize(cols, rows));
   }
 
   /** Runs `fn` once everything written so far has been parsed (and before anything written later). */
   at(fn: () => void): void {
-    this.pending = this.pending.then(fn);
+    this.pending = this.pending.then(() => this.drain()).then(fn);
   }
 
   /** Resolves when everything written so far has been parsed. */
   settled(): Promise<void> {
+    this.pending = this.pending.then(() => this.drain());
     return this.pending;
   }
 
@@ -101,4 +131,11 @@ function skipIn(data: Uint8Array, need: number): Skip | null {
   } catch {
     return null;
   }
+}
+
+function join(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
