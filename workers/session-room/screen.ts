@@ -1,7 +1,9 @@
 // The session's screen model: a headless xterm fed with everything the target prints, so a late joiner
 // gets the current screen at once (serialize addon), and the command tracker can read the cursor line.
 // Long runs of plain lines skip the lines that would scroll out of the buffer anyway (plain-lines.ts):
-// the same resulting state, a fraction of the parsing under bulk output.
+// the same resulting state, a fraction of the parsing under bulk output. A batch's trailing run is held
+// unparsed until the next batch or a read: the held bytes and the next batch are then handled as if
+// they had come as one write, which is what the stream is; a skip inside them is checked at its own cut.
 import { SerializeAddon } from "@xterm/addon-serialize";
 import type { Terminal as XTerm } from "@xterm/headless";
 import xtermHeadless from "@xterm/headless";
