@@ -12,6 +12,8 @@ import { canSkip, findSkip, linesToFill, type Skip, trailingRun } from "./plain-
 // Default import: the headless terminal is only a CommonJS bundle, whose named exports plain Node cannot
 // see (the room pipeline benchmark runs this file there); workerd's bundle and vitest take either form.
 const { Terminal } = xtermHeadless;
+/** Most held back: a run that never allows a skip (bare "\n" line ends) is parsed, not carried along. */
+const HOLD_MAX = 512 * 1024;
 
 export class Screen {
   readonly term: XTerm;
@@ -72,7 +74,7 @@ export class Screen {
    * Whatever reads the terminal (settled, at, snapshots, resize) parses what is held first. */
   private parseHolding(data: Uint8Array, need: number, done: () => void): void {
     const run = trailingRun(data);
-    if (run.feeds < need >> 2 || run.feeds === 0) {
+    if (run.feeds < need >> 2 || run.feeds === 0 || data.length - run.start > HOLD_MAX) {
       this.term.write(data, done);
       return;
     }
