@@ -260,6 +260,15 @@ describe("a live session", () => {
     // ~2.4 MB: several 512 KB chunks are due while earlier ones are still being written to R2.
     const n = 400_000;
     await runIn(v, `seq 1 ${n}; echo bulk-done-$((6*7))`, "bulk-done-42");
+    // The room's screen model skipped most of those lines (plain-lines.ts): a late joiner still gets the
+    // screen of the viewer whose terminal parsed every byte.
+    const late = await openViewer(admin, bulk.id, open);
+    await late.until("snapshot", () => Boolean(late.frame("snapshot")));
+    const screens = async () => [(await v.screen()).join("\n"), (await late.screen()).join("\n")];
+    await waitFor("the late joiner's screen", async () => new Set(await screens()).size === 1);
+    const [seen, joined] = await screens();
+    expect(joined).toContain("bulk-done-42");
+    expect(joined).toBe(seen);
     expect((await admin.call("DELETE", `/api/remote-sessions/${bulk.id}`)).status).toBe(200);
     await recordingReady(admin, rec.body.recording_id);
     const { cast } = await downloadCast(admin, rec.body.recording_id);
