@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HIDDEN } from "./command-tracker.ts";
-import { FakeShell } from "./fake-shell.ts";
+import { FakeShell, mark } from "./fake-shell.ts";
 
 describe("every line-accepting key is judged", () => {
   it.each([
@@ -144,6 +144,20 @@ describe("every line-accepting key is judged", () => {
     expect(sh.ran).not.toContain("> /");
     expect(sh.blocked).toHaveLength(1);
   }, 15_000);
+
+  it("a recalled line that wraps at the bottom of a full scrollback is read from its first row", async () => {
+    // Each row the line wraps onto scrolls the buffer, and past 1,000 lines of scrollback the oldest row is
+    // dropped: positions kept as buffer rows moved under the tracker, which read only the line's last row.
+    const sh = new FakeShell();
+    sh.out(`${"output line\r\n".repeat(1_100)}${mark("A")}$ ${mark("B")}`);
+    const line = `echo forbidden ${"x".repeat(200)}`;
+    sh.readline.set("\x1b[A", { draw: line, line });
+    await sh.idle();
+    await sh.type("\x1b[A\r");
+    await sh.idle();
+    expect(sh.ran).toEqual([]);
+    expect(sh.blocked.map((b) => b.line)).toEqual([line]);
+  });
 
   it("type-ahead in one frame is judged at the next prompt, as the shell's own line (with its row)", async () => {
     const sh = new FakeShell();

@@ -11,7 +11,7 @@
 import type { Decision } from "../policy/index.ts";
 import { EchoClock } from "./echo-clock.ts";
 import { type AcceptKind, KeyModel } from "./keystrokes.ts";
-import { cursorOf, type Pos, readInputArea } from "./line-reader.ts";
+import { anchorCursor, cursorOf, type Pos, readInputArea, release } from "./line-reader.ts";
 import { LineSource, type Read } from "./line-source.ts";
 import type { ScanEvent } from "./osc-scanner.ts";
 import { type Finished, RunningCommand } from "./running-command.ts";
@@ -121,11 +121,12 @@ export class CommandTracker {
         this.atPrompt = true;
         this.betweenCommands = false;
         this.launch = null;
-        this.lineStart = null;
+        this.setLineStart(null);
         this.pending = "";
         this.continuing = false;
         this.host.screen.at(() => {
-          this.inputStart = cursorOf(this.host.screen.term);
+          release(this.inputStart);
+          this.inputStart = anchorCursor(this.host.screen.term);
         });
         for (const w of this.promptWaiters.splice(0)) w();
         break;
@@ -180,7 +181,7 @@ export class CommandTracker {
       }
       if (!this.lineStart) {
         await this.host.screen.settled();
-        this.lineStart = cursorOf(this.host.screen.term);
+        this.setLineStart(anchorCursor(this.host.screen.term));
       }
       // Newlines in a paste stay text only for a shell at its prompt that asked for bracketed paste.
       const shield = this.integrated && this.atPrompt && this.pasteMode && !this.launch;
@@ -223,7 +224,7 @@ export class CommandTracker {
     const read = shellLine
       ? await this.source.shellLine(this.inputStart ?? this.lineStart ?? cursorOf(term), this.pending)
       : await this.source.programLine(this.lineStart ?? cursorOf(term), this.pending);
-    this.lineStart = null;
+    this.setLineStart(null);
     const ok = await this.decide(read, kind, typist, shellLine);
     if (ok !== "continued") {
       this.pending = "";
@@ -270,7 +271,7 @@ export class CommandTracker {
     this.keys.pasting = false;
     this.cancelLine();
     this.keys.reset();
-    this.lineStart = null;
+    this.setLineStart(null);
     await this.host.blocked(line, typist, d, d.decision === "block" ? d.reason : `Not approved: ${d.reason}`);
     return false;
   }
@@ -330,6 +331,12 @@ export class CommandTracker {
     this.cancelLine();
     await this.host.blocked(line, typist, d, d.decision === "block" ? d.reason : `Not approved: ${d.reason}`);
     return false;
+  }
+
+  /** Where the line being typed began (its marker released when it is replaced). */
+  private setLineStart(p: Pos | null): void {
+    release(this.lineStart);
+    this.lineStart = p;
   }
 
   private continued(line: string): "continued" {

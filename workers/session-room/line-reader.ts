@@ -4,16 +4,37 @@
 // `(i-search)`…`, `(failed reverse-i-search)`…` — which replaces the prompt while searching and whose line
 // `l` is what Enter runs. Pure functions over the headless terminal's buffer, so they are unit-tested with
 // scripted output.
-import type { Terminal } from "@xterm/headless";
+import type { IMarker, Terminal } from "@xterm/headless";
 
 export interface Pos {
   row: number;
   col: number;
+  /** Kept while output scrolls: once the scrollback is full, every new row drops the oldest and moves
+   * the rest up, so a row number taken at the prompt points lower and lower (a wrapped line was read from
+   * its last row only). The marker moves with its line; `rowOf` reads it. */
+  marker?: IMarker;
 }
 
 export function cursorOf(term: Terminal): Pos {
   const b = term.buffer.active;
   return { row: b.baseY + b.cursorY, col: b.cursorX };
+}
+
+/** The cursor's position, anchored to its line for as long as it is kept; `release` it when done. */
+export function anchorCursor(term: Terminal): Pos {
+  const marker = term.registerMarker(0);
+  return { ...cursorOf(term), ...(marker ? { row: marker.line, marker } : {}) };
+}
+
+export function release(p: Pos | null): void {
+  p?.marker?.dispose();
+}
+
+/** Where a position is now. A line that has left the buffer altogether (more output since than the
+ * buffer holds) is gone: the cursor's row, from its start, is all that can still be read. */
+export function startOf(p: Pos, cursorRow: number): Pos {
+  if (!p.marker) return p;
+  return p.marker.isDisposed ? { row: cursorRow, col: 0 } : { row: p.marker.line, col: p.col };
 }
 
 function rowText(term: Terminal, row: number): { text: string; wrapped: boolean } {
@@ -22,8 +43,9 @@ function rowText(term: Terminal, row: number): { text: string; wrapped: boolean 
 }
 
 /** The shell's input area: from `start` to the cursor's line; continuation lines lose their PS2 ("> "). */
-export function readInputArea(term: Terminal, start: Pos): string {
+export function readInputArea(term: Terminal, at: Pos): string {
   const end = cursorOf(term).row;
+  const start = startOf(at, end);
   let out = "";
   for (let row = start.row; row <= end; row++) {
     const { text, wrapped } = rowText(term, row);
@@ -35,8 +57,9 @@ export function readInputArea(term: Terminal, start: Pos): string {
 }
 
 /** What was typed on a program's line since `start` (rows joined as they are). */
-export function readTypedArea(term: Terminal, start: Pos): string {
+export function readTypedArea(term: Terminal, at: Pos): string {
   const end = cursorOf(term).row;
+  const start = startOf(at, end);
   let out = "";
   for (let row = start.row; row <= end; row++) {
     const { text } = rowText(term, row);

@@ -5,7 +5,14 @@
 // the target to answer and go quiet, so completion and recall are on the screen before the line is read.
 import type { EchoClock } from "./echo-clock.ts";
 import type { KeyModel } from "./keystrokes.ts";
-import { type Pos, readInputArea, readTypedArea, searchCandidates } from "./line-reader.ts";
+import {
+  cursorOf,
+  type Pos,
+  readInputArea,
+  readTypedArea,
+  searchCandidates,
+  startOf,
+} from "./line-reader.ts";
 import type { Screen } from "./screen.ts";
 
 export interface Read {
@@ -35,7 +42,7 @@ export class LineSource {
     const term = this.screen.term;
     const read = () => readInputArea(term, start);
     let text = (await this.matchTyped(read)) ?? (await this.readWhenEchoed(read));
-    const search = searchCandidates(term, start.row);
+    const search = searchCandidates(term, startOf(start, cursorOf(term).row).row);
     if (search) return { candidates: search, hidden: false, search: true };
     const hidden = !text.trim() && Boolean(this.keys.typed.trim());
     if (hidden) text = this.keys.typed;
