@@ -242,7 +242,10 @@ describe("programs and prompts that are not commands", () => {
     const { id } = await live.start();
     const v = await openViewer(live.admin, id, viewers);
     await settle(v);
-    v.type("vim -u NONE -N /tmp/nostromo-vim-test.txt\r");
+    // No swap file (-n), a file of this run: a vim an earlier run left behind (a stack killed mid-test)
+    // left a swap file that made this one ask about it instead of opening.
+    const vim = `vim -u NONE -N -n /tmp/nostromo-vim-test-${process.pid}.txt`;
+    v.type(`${vim}\r`);
     await settle(v, 500);
     v.type("iecho inside-vim\x1b:q!\r");
     await settle(v, 500);
@@ -258,7 +261,7 @@ describe("programs and prompts that are not commands", () => {
       [
         // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own ${#pw}, as typed
         "read -s -p 'Password: ' pw; echo; echo got-${#pw}",
-        "vim -u NONE -N /tmp/nostromo-vim-test.txt",
+        vim,
       ].sort(),
     );
     expect(JSON.stringify(rows)).not.toContain("hunter2");
