@@ -111,7 +111,8 @@ export async function startDemoTarget(
   const sshd = await sup.own(
     "demo sshd",
     "app",
-    () => startSshd({ hostKeyPath: join(dataDir, "demo-ssh-host-key"), parentDir: sshdParent }),
+    () =>
+      startSshd({ hostKeyPath: join(dataDir, "demo-ssh-host-key"), parentDir: sshdParent, ownSession: true }),
     (s) => s.stop(),
     (s) => sshdPid(s.dir),
   );

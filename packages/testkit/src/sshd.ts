@@ -30,6 +30,11 @@ export interface SshdOptions {
   /** Make the server's folder (config, keys, pid file) under here instead of the system's temp folder: the
    * local stack keeps it in its data dir, so a run killed with SIGKILL leaves nothing behind in /tmp. */
   parentDir?: string;
+  /** In a session of its own, away from the caller's terminal: `npm start`'s demo server. A hung-up
+   * terminal sends SIGHUP to its foreground group, and sshd answers SIGHUP by re-executing itself (a
+   * reload), not by exiting — a CI run saw it left behind after a terminal closed during start-up. Its
+   * owner stops it. */
+  ownSession?: boolean;
 }
 
 export interface TestSshd {
@@ -225,6 +230,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     let log = "";
     const child = spawn(SSHD_PATH, ["-D", "-e", "-f", `${dir}/sshd_config`], {
       stdio: ["ignore", "pipe", "pipe"],
+      detached: options.ownSession ?? false,
     });
     const append = (chunk: Buffer) => {
       if (log.length < 1_000_000) log += chunk.toString("utf8");
